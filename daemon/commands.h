@@ -1,0 +1,7 @@
+/* commands.h - the subcommands of binlogd (git style). */
+#ifndef BINLOGD_COMMANDS_H
+#define BINLOGD_COMMANDS_H
+
+int cmd_dump(int argc, char **argv);
+
+#endif

@@ -1,0 +1,46 @@
+/* main.c - binlogd: one program, subcommands from one table. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+#ifndef BINLOGD_VERSION
+#define BINLOGD_VERSION "0.1.0"
+#endif
+
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"dump", cmd_dump, "decode binlog files to JSON lines on stdout"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: binlogd <command> [options]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'binlogd <command> --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("binlogd %s\n", BINLOGD_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "binlogd: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

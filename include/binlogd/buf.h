@@ -1,0 +1,67 @@
+/* buf.h - a growable byte buffer that is never NULL and latches its first error.
+ *
+ * An encoder is a straight run of appends with one check at the end: every
+ * append after an allocation failure is a no-op and bd_buf_failed() reports
+ * it.  ptr always points at a NUL-terminated string (possibly the shared
+ * empty string), so a buffer can be printed without checks.
+ *
+ * Ownership: the buffer owns ptr.  bd_buf_release() frees it and leaves the
+ * buffer empty and reusable.  bd_buf_detach() hands ptr to the caller.
+ */
+#ifndef BINLOGD_BUF_H
+#define BINLOGD_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct bd_buf {
+    char *ptr;   /* never NULL; NUL-terminated at ptr[len] */
+    size_t len;  /* bytes used, not counting the terminator */
+    size_t cap;  /* bytes allocated, 0 while ptr is the shared empty string */
+    int failed;  /* latched: an allocation failed, later appends are no-ops */
+} bd_buf;
+
+#define BD_BUF_INIT {(char *)bd_buf_empty, 0, 0, 0}
+extern const char bd_buf_empty[1];
+
+void bd_buf_init(bd_buf *b);
+void bd_buf_release(bd_buf *b);
+/* Caller owns the returned pointer (malloc'd, NUL-terminated); b is reset. NULL if failed. */
+char *bd_buf_detach(bd_buf *b, size_t *len);
+static inline void bd_buf_reset(bd_buf *b)
+{
+    b->len = 0;
+    if (b->cap) b->ptr[0] = '\0';
+}
+static inline int bd_buf_failed(const bd_buf *b) { return b->failed; }
+
+/* Make room for extra more bytes (plus terminator). Returns 0, or -1 (latched). */
+int bd_buf_grow(bd_buf *b, size_t extra);
+/* Shrink to len (<= current len). */
+void bd_buf_truncate(bd_buf *b, size_t len);
+
+void bd_buf_add(bd_buf *b, const void *p, size_t n);
+void bd_buf_adds(bd_buf *b, const char *s);
+void bd_buf_addf(bd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void bd_buf_vaddf(bd_buf *b, const char *fmt, va_list ap);
+static inline void bd_buf_addc(bd_buf *b, char c)
+{
+    if (b->len + 1 >= b->cap && bd_buf_grow(b, 1) < 0) return;
+    b->ptr[b->len++] = c;
+    b->ptr[b->len] = '\0';
+}
+void bd_buf_add_u64(bd_buf *b, uint64_t v);
+void bd_buf_add_i64(bd_buf *b, int64_t v);
+/* Append n unsigned decimal digits of v, zero padded (n <= 20). */
+void bd_buf_add_u64_pad(bd_buf *b, uint64_t v, unsigned n);
+void bd_buf_add_hex(bd_buf *b, const uint8_t *p, size_t n);
+void bd_buf_add_base64(bd_buf *b, const uint8_t *p, size_t n);
+/* Append p[0..n) as a quoted JSON string.  p must be valid UTF-8; invalid
+ * sequences are written as U+FFFD (callers that must fail closed validate
+ * first with bd_utf8_valid()). */
+void bd_buf_add_json_str(bd_buf *b, const char *p, size_t n);
+/* 1 if p[0..n) is well-formed UTF-8 (up to 4-byte sequences, no surrogates). */
+int bd_utf8_valid(const uint8_t *p, size_t n);
+
+#endif

@@ -1,0 +1,24 @@
+/* encode.h - the JSON envelope of docs/format.md.
+ *
+ * A row message is written in two parts so a sink can hold the last row
+ * of a transaction until it knows it is the last: bd_encode_row() writes
+ * everything up to the transaction fields, bd_encode_row_tail() closes it.
+ * Appends to out; check bd_buf_failed(out) once at the end.
+ */
+#ifndef BINLOGD_ENCODE_H
+#define BINLOGD_ENCODE_H
+
+#include "binlogd/buf.h"
+#include "binlogd/decoder.h"
+
+void bd_encode_row(bd_buf *out, const bd_row *row);
+void bd_encode_row_tail(bd_buf *out, int has_xid, uint64_t xid, int last);
+/* One value as JSON (not for BD_V_ABSENT). */
+void bd_encode_value(bd_buf *out, const bd_value *v);
+/* The Kafka key: the primary key columns as a JSON object ({"id":42});
+ * all columns present in the image when the table has no known key. */
+void bd_encode_key(bd_buf *out, const bd_row *row);
+/* `dump --events` line for a non-row event (no trailing newline). */
+void bd_encode_event(bd_buf *out, const bd_event *ev);
+
+#endif

@@ -1,0 +1,829 @@
+/* decoder.c - event dispatch, transaction tracking, compressed events;
+ * see include/binlogd/decoder.h.  Row images are in rows.c, TABLE_MAP in
+ * tablemap.c, the non-row event layouts in event.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "binlogd/cursor.h"
+#include "internal.h"
+
+/* An uncompressed TRANSACTION_PAYLOAD or MariaDB compressed event larger
+ * than this is refused rather than allocated: MySQL caps events at 1 GiB. */
+#define MAX_INFLATED ((size_t)1 << 30)
+
+/* ---- table map cache ---------------------------------------------------- */
+
+static size_t slot_of(uint64_t id, size_t cap)
+{
+    uint64_t h = id * 0x9e3779b97f4a7c15ULL;
+    return (size_t)(h >> 32) & (cap - 1);
+}
+
+bd_table *bd_tables_get(const bd_tables *m, uint64_t id)
+{
+    if (!m->cap) return NULL;
+    for (size_t i = slot_of(id, m->cap);; i = (i + 1) & (m->cap - 1)) {
+        if (!m->slot[i]) return NULL;
+        if (m->slot[i]->table_id == id) return m->slot[i];
+    }
+}
+
+static int tables_grow(bd_tables *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 64;
+    bd_table **s = calloc(cap, sizeof *s);
+    if (!s) return -1;
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->slot[i]) continue;
+        size_t j = slot_of(m->slot[i]->table_id, cap);
+        while (s[j]) j = (j + 1) & (cap - 1);
+        s[j] = m->slot[i];
+    }
+    free(m->slot);
+    m->slot = s;
+    m->cap = cap;
+    return 0;
+}
+
+int bd_tables_put(bd_tables *m, bd_table *t)
+{
+    if ((m->count + 1) * 2 > m->cap && tables_grow(m) < 0) return -1;
+    size_t i = slot_of(t->table_id, m->cap);
+    while (m->slot[i] && m->slot[i]->table_id != t->table_id) i = (i + 1) & (m->cap - 1);
+    if (m->slot[i])
+        bd_table_free(m->slot[i]);
+    else
+        m->count++;
+    m->slot[i] = t;
+    return 0;
+}
+
+void bd_tables_clear(bd_tables *m)
+{
+    for (size_t i = 0; i < m->cap; i++) bd_table_free(m->slot[i]);
+    free(m->slot);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- life cycle --------------------------------------------------------- */
+
+bd_decoder *bd_decoder_new(const bd_callbacks *cb)
+{
+    bd_decoder *d = calloc(1, sizeof *d);
+    if (!d) return NULL;
+    if (cb) d->cb = *cb;
+    d->verify = 1;
+    bd_buf_init(&d->scratch);
+    bd_buf_init(&d->detail_buf);
+    bd_buf_init(&d->inflate);
+    bd_buf_init(&d->payload);
+    bd_format_default(&d->fmt, 4);
+    d->conv = bd_conv_new();
+    if (!d->conv) {
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+void bd_decoder_free(bd_decoder *d)
+{
+    if (!d) return;
+    bd_tables_clear(&d->tables);
+    bd_buf_release(&d->scratch);
+    bd_buf_release(&d->detail_buf);
+    bd_buf_release(&d->inflate);
+    bd_buf_release(&d->payload);
+    free(d->vals);
+    free(d->jraw);
+    free(d->file);
+    bd_conv_free(d->conv);
+    free(d);
+}
+
+void bd_decoder_set_detail(bd_decoder *d, int on) { d->detail = on; }
+void bd_decoder_set_verify(bd_decoder *d, int on) { d->verify = on; }
+const bd_format *bd_decoder_format(const bd_decoder *d) { return &d->fmt; }
+
+int bd_decoder_begin_file(bd_decoder *d, const char *file, bd_err *err)
+{
+    char *f = strdup(file ? file : "");
+    if (!f) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    free(d->file);
+    d->file = f;
+    d->have_fde = 0;
+    bd_format_default(&d->fmt, 4);
+    /* Table ids are only meaningful within the server run that wrote them. */
+    bd_tables_clear(&d->tables);
+    return 0;
+}
+
+/* ---- detail text for `dump --events` ------------------------------------ */
+
+static void det_key(bd_buf *b, const char *k)
+{
+    if (b->len) bd_buf_addc(b, ',');
+    bd_buf_addc(b, '"');
+    bd_buf_adds(b, k);
+    bd_buf_adds(b, "\":");
+}
+static void det_str(bd_buf *b, const char *k, const char *p, size_t n)
+{
+    det_key(b, k);
+    bd_buf_add_json_str(b, p ? p : "", p ? n : 0);
+}
+static void det_u64(bd_buf *b, const char *k, uint64_t v)
+{
+    det_key(b, k);
+    bd_buf_add_u64(b, v);
+}
+static void det_i64(bd_buf *b, const char *k, int64_t v)
+{
+    det_key(b, k);
+    bd_buf_add_i64(b, v);
+}
+
+/* ---- transaction helpers ------------------------------------------------ */
+
+static void txn_begin(bd_decoder *d, const char *gtid, uint64_t commit_us)
+{
+    d->txn.in_txn = 1;
+    d->txn.explicit_begin = 0;
+    d->txn.rows = 0;
+    d->txn.has_gtid = gtid != NULL;
+    snprintf(d->txn.gtid, sizeof d->txn.gtid, "%s", gtid ? gtid : "");
+    d->txn.commit_us = commit_us;
+}
+
+static int ieq_prefix(const char *p, size_t n, const char *word)
+{
+    size_t w = strlen(word);
+    if (n < w) return 0;
+    for (size_t i = 0; i < w; i++) {
+        char c = p[i];
+        if (c >= 'a' && c <= 'z') c = (char)(c - 32);
+        if (c != word[i]) return 0;
+    }
+    return n == w || p[w] == ' ' || p[w] == '\t' || p[w] == '\n' || p[w] == ';' || p[w] == '\r';
+}
+
+/* Skip leading blanks and SQL comments of a query to find its verb. */
+static void query_verb(const char **p, size_t *n)
+{
+    for (;;) {
+        while (*n && (**p == ' ' || **p == '\t' || **p == '\n' || **p == '\r')) (*p)++, (*n)--;
+        if (*n >= 2 && (*p)[0] == '/' && (*p)[1] == '*') {
+            const char *e = memmem(*p + 2, *n - 2, "*/", 2);
+            if (!e) return;
+            *n -= (size_t)(e + 2 - *p);
+            *p = e + 2;
+            continue;
+        }
+        return;
+    }
+}
+
+/* ---- decompression ------------------------------------------------------ */
+
+/* MariaDB's compressed record: one byte 0x80|L (L = bytes of length), the
+ * uncompressed length big-endian in L bytes, then a zlib stream. */
+static int maria_inflate(bd_decoder *d, const uint8_t *p, size_t n, bd_err *err)
+{
+    if (n < 1 || (p[0] & 0x80) == 0 || (p[0] & 7) < 1 || (p[0] & 7) > 4)
+        return bd_err_set(err, BD_ERR_CORRUPT, "compressed event: bad header byte");
+    unsigned lb = p[0] & 7;
+    if (n < 1 + lb) return bd_err_set(err, BD_ERR_CORRUPT, "compressed event: length truncated");
+    size_t want = (size_t)bd_be(p + 1, lb);
+    if (want > MAX_INFLATED)
+        return bd_err_set(err, BD_ERR_UNSUPPORTED, "compressed event claims %zu bytes", want);
+    bd_buf_reset(&d->inflate);
+    if (bd_buf_grow(&d->inflate, want + 1) < 0) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    uLongf got = (uLongf)want;
+    int zr = uncompress((Bytef *)d->inflate.ptr, &got, p + 1 + lb, (uLong)(n - 1 - lb));
+    if (zr != Z_OK || got != want)
+        return bd_err_set(err, BD_ERR_CORRUPT, "compressed event: zlib error %d (%lu of %zu bytes)",
+                          zr, (unsigned long)got, want);
+    d->inflate.len = want;
+    return 0;
+}
+
+static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos, uint32_t inner,
+                      bd_err *err);
+
+static int payload_event(bd_decoder *d, const bd_header *h, const uint8_t *body, size_t blen,
+                         uint64_t pos, bd_err *err)
+{
+    bd_cur c = bd_cur_make(body, blen);
+    uint64_t size = 0, ctype = 0, usize = 0;
+    int have_size = 0;
+    for (;;) {
+        uint64_t ft = bd_cur_packed(&c);
+        if (c.err) return bd_err_set(err, BD_ERR_CORRUPT, "TRANSACTION_PAYLOAD header truncated");
+        if (ft == 0) break; /* end of header */
+        size_t fl = bd_cur_packed_len(&c);
+        const uint8_t *fv = bd_cur_bytes(&c, fl);
+        if (c.err) return bd_err_set(err, BD_ERR_CORRUPT, "TRANSACTION_PAYLOAD field %llu truncated",
+                                     (unsigned long long)ft);
+        bd_cur f = bd_cur_make(fv, fl);
+        uint64_t v = bd_cur_packed(&f);
+        if (f.err) return bd_err_set(err, BD_ERR_CORRUPT, "TRANSACTION_PAYLOAD field %llu malformed",
+                                     (unsigned long long)ft);
+        if (ft == 1) size = v, have_size = 1;
+        else if (ft == 2) ctype = v;
+        else if (ft == 3) usize = v;
+    }
+    const uint8_t *data = body + c.off;
+    size_t dlen = bd_cur_left(&c);
+    if (have_size && size != dlen)
+        return bd_err_set(err, BD_ERR_CORRUPT, "TRANSACTION_PAYLOAD says %llu bytes, has %zu",
+                          (unsigned long long)size, dlen);
+    const uint8_t *inner;
+    size_t ilen;
+    if (ctype == 0) { /* zstd */
+        unsigned long long fsz = ZSTD_getFrameContentSize(data, dlen);
+        if (fsz == ZSTD_CONTENTSIZE_ERROR)
+            return bd_err_set(err, BD_ERR_CORRUPT, "TRANSACTION_PAYLOAD is not a zstd frame");
+        if (fsz == ZSTD_CONTENTSIZE_UNKNOWN) fsz = usize;
+        if (fsz > MAX_INFLATED || (usize && fsz != usize))
+            return bd_err_set(err, BD_ERR_CORRUPT,
+                              "TRANSACTION_PAYLOAD uncompressed size %llu (header says %llu)", fsz,
+                              (unsigned long long)usize);
+        bd_buf_reset(&d->payload);
+        if (bd_buf_grow(&d->payload, (size_t)fsz + 1) < 0)
+            return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+        size_t r = ZSTD_decompress(d->payload.ptr, (size_t)fsz + 1, data, dlen);
+        if (ZSTD_isError(r) || r != fsz)
+            return bd_err_set(err, BD_ERR_CORRUPT, "TRANSACTION_PAYLOAD zstd: %s",
+                              ZSTD_isError(r) ? ZSTD_getErrorName(r) : "size mismatch");
+        d->payload.len = r;
+        inner = (const uint8_t *)d->payload.ptr;
+        ilen = r;
+    } else if (ctype == 255) { /* NONE */
+        inner = data;
+        ilen = dlen;
+    } else {
+        return bd_err_set(err, BD_ERR_UNSUPPORTED, "TRANSACTION_PAYLOAD compression type %llu",
+                          (unsigned long long)ctype);
+    }
+    (void)h;
+    /* The inner events are whole events without checksums; decode them as
+     * if they stood in the file at the payload's position. */
+    size_t off = 0;
+    uint32_t idx = 0;
+    while (off < ilen) {
+        if (ilen - off < BD_EVENT_HEADER_LEN)
+            return bd_err_set(err, BD_ERR_CORRUPT, "TRANSACTION_PAYLOAD inner event %u truncated",
+                              idx + 1);
+        size_t esz = (size_t)bd_le(inner + off + 9, 4);
+        if (esz < BD_EVENT_HEADER_LEN || esz > ilen - off)
+            return bd_err_set(err, BD_ERR_CORRUPT,
+                              "TRANSACTION_PAYLOAD inner event %u size %zu out of range", idx + 1,
+                              esz);
+        if (inner[off + 4] == BD_EV_TRANSACTION_PAYLOAD)
+            return bd_err_set(err, BD_ERR_CORRUPT, "TRANSACTION_PAYLOAD nested in another");
+        if (feed_inner(d, inner + off, esz, pos, ++idx, err) < 0) return -1;
+        off += esz;
+    }
+    return 0;
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+static int is_rows_type(unsigned t)
+{
+    return (t >= BD_EV_PRE_GA_WRITE_ROWS && t <= BD_EV_DELETE_ROWS_V1) ||
+           (t >= BD_EV_WRITE_ROWS_V2 && t <= BD_EV_DELETE_ROWS_V2) ||
+           t == BD_EV_PARTIAL_UPDATE_ROWS ||
+           (t >= BD_EV_MARIA_WRITE_ROWS_COMPRESSED_V1 && t <= BD_EV_MARIA_DELETE_ROWS_COMPRESSED);
+}
+
+static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos, uint32_t inner,
+                      bd_err *err)
+{
+    bd_header h;
+    const bd_format *f = &d->fmt;
+    const char *tn;
+    bd_event e;
+    bd_buf *det = &d->detail_buf;
+    memset(&e, 0, sizeof e);
+    if (bd_header_parse(&h, ev, len, f, err) < 0) goto fail_noname;
+    if (h.event_size != len) {
+        bd_err_set(err, BD_ERR_CORRUPT, "event size %u but %zu bytes framed", h.event_size, len);
+        goto fail_noname;
+    }
+    tn = bd_event_type_name(h.type);
+    e.header = &h;
+    e.pos.file = d->file;
+    e.pos.pos = pos;
+    e.pos.inner = inner;
+    e.format = &d->fmt;
+    e.txn = &d->txn;
+    e.raw = ev;
+    e.raw_len = len;
+    bd_buf_reset(det);
+
+    /* The FDE defines the checksum setting, so it is handled first. */
+    if (h.type == BD_EV_FORMAT_DESCRIPTION || (h.type == BD_EV_START_V3 && !d->have_fde)) {
+        if (inner) {
+            bd_err_set(err, BD_ERR_CORRUPT, "FORMAT_DESCRIPTION inside a TRANSACTION_PAYLOAD");
+            goto fail;
+        }
+        if (bd_format_parse(&d->fmt, ev, len, err) < 0) goto fail;
+        d->have_fde = 1;
+        if (d->detail) {
+            det_u64(det, "binlog_version", d->fmt.binlog_version);
+            det_str(det, "server_version", d->fmt.server_version, strlen(d->fmt.server_version));
+            det_str(det, "flavor", d->fmt.flavor == BD_FLAVOR_MARIADB ? "mariadb" : "mysql",
+                    d->fmt.flavor == BD_FLAVOR_MARIADB ? 7 : 5);
+            det_str(det, "checksum", d->fmt.checksum == BD_CHECKSUM_CRC32 ? "CRC32" : "NONE",
+                    d->fmt.checksum == BD_CHECKSUM_CRC32 ? 5 : 4);
+            det_u64(det, "created", d->fmt.created);
+            det_key(det, "in_use");
+            bd_buf_adds(det, (h.flags & BD_LOG_EVENT_BINLOG_IN_USE_F) ? "true" : "false");
+        }
+        goto emit;
+    }
+
+    size_t blen = len - f->header_len;
+    if (!inner && f->checksum == BD_CHECKSUM_CRC32) {
+        if (blen < 4) {
+            bd_err_set(err, BD_ERR_CORRUPT, "event too short for its CRC32");
+            goto fail;
+        }
+        if (d->verify && !bd_event_crc_ok(ev, len)) {
+            bd_err_set(err, BD_ERR_CHECKSUM, "CRC32 mismatch (stored %08x)",
+                       (unsigned)bd_le(ev + len - 4, 4));
+            goto fail;
+        }
+        blen -= 4;
+    }
+    const uint8_t *body = ev + f->header_len;
+    unsigned post = f->post_header_len[h.type];
+
+    switch (h.type) {
+    case BD_EV_QUERY:
+    case BD_EV_MARIA_QUERY_COMPRESSED: {
+        bd_query q;
+        if (bd_query_parse(&q, body, blen, f, err) < 0) goto fail;
+        if (h.type == BD_EV_MARIA_QUERY_COMPRESSED) {
+            if (maria_inflate(d, (const uint8_t *)q.query.p, q.query.n, err) < 0) goto fail;
+            q.query.p = d->inflate.ptr;
+            q.query.n = d->inflate.len;
+        }
+        const char *qp = q.query.p;
+        size_t qn = q.query.n;
+        query_verb(&qp, &qn);
+        if (ieq_prefix(qp, qn, "BEGIN") || ieq_prefix(qp, qn, "XA START")) {
+            if (!d->txn.in_txn) txn_begin(d, NULL, (uint64_t)h.timestamp * 1000000u);
+            d->txn.explicit_begin = 1;
+            e.begins_txn = 1;
+        } else if (ieq_prefix(qp, qn, "COMMIT") || ieq_prefix(qp, qn, "ROLLBACK") ||
+                   ieq_prefix(qp, qn, "XA END") || ieq_prefix(qp, qn, "XA PREPARE") ||
+                   ieq_prefix(qp, qn, "XA COMMIT") || ieq_prefix(qp, qn, "XA ROLLBACK")) {
+            /* XA END comes before XA PREPARE within the same group: only the
+             * latter ends it. */
+            if (!ieq_prefix(qp, qn, "XA END")) e.ends_txn = 1;
+        } else if (!d->txn.explicit_begin) {
+            /* DDL and other statements outside BEGIN commit on their own */
+            e.ends_txn = 1;
+        }
+        if (q.has_xid) {
+            e.has_xid = 1;
+            e.xid = q.ddl_xid;
+        }
+        if (d->detail) {
+            det_u64(det, "thread_id", q.thread_id);
+            det_u64(det, "exec_time", q.exec_time);
+            det_u64(det, "error_code", q.error_code);
+            det_str(det, "db", q.db.p, q.db.n);
+            det_str(det, "query", q.query.p, q.query.n);
+            if (q.has_sql_mode) det_u64(det, "sql_mode", q.sql_mode);
+            if (q.has_flags2) det_u64(det, "flags2", q.flags2);
+            if (q.has_charset) {
+                det_u64(det, "charset_client", q.charset_client);
+                det_u64(det, "collation_connection", q.collation_connection);
+                det_u64(det, "collation_server", q.collation_server);
+            }
+            if (q.has_time_zone) det_str(det, "time_zone", q.time_zone.p, q.time_zone.n);
+            if (q.has_xid) det_u64(det, "xid", q.ddl_xid);
+            if (q.has_hrnow) det_u64(det, "hrnow_us", q.hrnow_us);
+            if (q.status_truncated) det_str(det, "status_vars", "partly unknown", 14);
+        }
+        break;
+    }
+    case BD_EV_XID: {
+        bd_cur c = bd_cur_make(body, blen);
+        e.xid = bd_cur_u64(&c);
+        if (c.err) {
+            bd_err_set(err, BD_ERR_CORRUPT, "XID event shorter than 8 bytes");
+            goto fail;
+        }
+        e.has_xid = 1;
+        e.ends_txn = 1;
+        if (d->detail) det_u64(det, "xid", e.xid);
+        break;
+    }
+    case BD_EV_XA_PREPARE: {
+        bd_cur c = bd_cur_make(body, blen);
+        uint8_t one = bd_cur_u8(&c);
+        uint32_t fmt = bd_cur_u32(&c), gl = bd_cur_u32(&c), bl = bd_cur_u32(&c);
+        const uint8_t *x = (gl <= 64 && bl <= 64) ? bd_cur_bytes(&c, (size_t)gl + bl) : NULL;
+        if (c.err || !x) {
+            bd_err_set(err, BD_ERR_CORRUPT, "XA_PREPARE malformed");
+            goto fail;
+        }
+        e.ends_txn = 1;
+        if (d->detail) {
+            det_key(det, "one_phase");
+            bd_buf_adds(det, one ? "true" : "false");
+            det_u64(det, "format_id", fmt);
+            det_key(det, "gtrid_hex");
+            bd_buf_addc(det, '"');
+            bd_buf_add_hex(det, x, gl);
+            bd_buf_adds(det, "\",\"bqual_hex\":\"");
+            bd_buf_add_hex(det, x + gl, bl);
+            bd_buf_addc(det, '"');
+        }
+        break;
+    }
+    case BD_EV_ROTATE: {
+        bd_cur c = bd_cur_make(body, blen);
+        e.next_pos = post >= 8 || f->binlog_version > 1 ? bd_cur_u64(&c) : 4;
+        if (c.err) {
+            bd_err_set(err, BD_ERR_CORRUPT, "ROTATE shorter than its position");
+            goto fail;
+        }
+        e.is_rotate = 1;
+        e.next_file.p = (const char *)body + c.off;
+        e.next_file.n = bd_cur_left(&c);
+        if (d->detail) {
+            det_str(det, "next_file", e.next_file.p, e.next_file.n);
+            det_u64(det, "next_pos", e.next_pos);
+        }
+        break;
+    }
+    case BD_EV_STOP:
+        if (d->detail) det_str(det, "note", "server stopped", 14);
+        break;
+    case BD_EV_INTVAR: {
+        bd_cur c = bd_cur_make(body, blen);
+        uint8_t t = bd_cur_u8(&c);
+        uint64_t v = bd_cur_u64(&c);
+        if (c.err) {
+            bd_err_set(err, BD_ERR_CORRUPT, "INTVAR truncated");
+            goto fail;
+        }
+        if (d->detail) {
+            det_str(det, "var", t == 1 ? "LAST_INSERT_ID" : t == 2 ? "INSERT_ID" : "INVALID",
+                    t == 1 ? 14 : t == 2 ? 9 : 7);
+            det_u64(det, "value", v);
+        }
+        break;
+    }
+    case BD_EV_RAND: {
+        bd_cur c = bd_cur_make(body, blen);
+        uint64_t s1 = bd_cur_u64(&c), s2 = bd_cur_u64(&c);
+        if (c.err) {
+            bd_err_set(err, BD_ERR_CORRUPT, "RAND truncated");
+            goto fail;
+        }
+        if (d->detail) det_u64(det, "seed1", s1), det_u64(det, "seed2", s2);
+        break;
+    }
+    case BD_EV_USER_VAR: {
+        bd_cur c = bd_cur_make(body, blen);
+        uint32_t nl = bd_cur_u32(&c);
+        const uint8_t *name = bd_cur_bytes(&c, nl);
+        uint8_t is_null = bd_cur_u8(&c);
+        if (c.err) {
+            bd_err_set(err, BD_ERR_CORRUPT, "USER_VAR truncated");
+            goto fail;
+        }
+        if (d->detail) {
+            det_str(det, "name", (const char *)name, nl);
+            det_key(det, "is_null");
+            bd_buf_adds(det, is_null ? "true" : "false");
+            if (!is_null) {
+                uint8_t vt = bd_cur_u8(&c);
+                uint32_t cs = bd_cur_u32(&c), vl = bd_cur_u32(&c);
+                const uint8_t *val = bd_cur_bytes(&c, vl);
+                if (c.err) {
+                    bd_err_set(err, BD_ERR_CORRUPT, "USER_VAR value truncated");
+                    goto fail;
+                }
+                det_u64(det, "value_type", vt);
+                det_u64(det, "charset", cs);
+                det_key(det, "value_hex");
+                bd_buf_addc(det, '"');
+                bd_buf_add_hex(det, val, vl);
+                bd_buf_addc(det, '"');
+            }
+        }
+        break;
+    }
+    case BD_EV_INCIDENT: {
+        bd_cur c = bd_cur_make(body, blen);
+        uint16_t it = bd_cur_u16(&c);
+        uint8_t ml = bd_cur_u8(&c);
+        const uint8_t *m = bd_cur_bytes(&c, ml);
+        if (c.err) {
+            bd_err_set(err, BD_ERR_CORRUPT, "INCIDENT truncated");
+            goto fail;
+        }
+        if (d->detail) det_u64(det, "incident", it), det_str(det, "message", (const char *)m, ml);
+        break;
+    }
+    case BD_EV_HEARTBEAT:
+        if (d->detail) det_str(det, "log_file", (const char *)body, blen);
+        break;
+    case BD_EV_HEARTBEAT_V2: {
+        /* type-length-value fields: 0 file name, 1 position */
+        bd_cur c = bd_cur_make(body, blen);
+        while (bd_cur_left(&c) && !c.err) {
+            uint8_t ft = bd_cur_u8(&c);
+            size_t fl = bd_cur_packed_len(&c);
+            const uint8_t *fv = bd_cur_bytes(&c, fl);
+            if (c.err) break;
+            if (!d->detail) continue;
+            if (ft == 0) det_str(det, "log_file", (const char *)fv, fl);
+            else if (ft == 1) {
+                bd_cur f2 = bd_cur_make(fv, fl);
+                det_u64(det, "log_pos", bd_cur_packed(&f2));
+            }
+        }
+        if (c.err) {
+            bd_err_set(err, BD_ERR_CORRUPT, "HEARTBEAT_V2 malformed");
+            goto fail;
+        }
+        break;
+    }
+    case BD_EV_ROWS_QUERY:
+        /* one length byte (truncated at 255, so unused), then the text */
+        if (blen < 1) {
+            bd_err_set(err, BD_ERR_CORRUPT, "ROWS_QUERY empty");
+            goto fail;
+        }
+        if (d->detail) det_str(det, "query", (const char *)body + 1, blen - 1);
+        break;
+    case BD_EV_MARIA_ANNOTATE_ROWS:
+        if (d->detail) det_str(det, "query", (const char *)body, blen);
+        break;
+    case BD_EV_GTID:
+    case BD_EV_ANONYMOUS_GTID:
+    case BD_EV_GTID_TAGGED: {
+        bd_gtid_mysql g;
+        int r = h.type == BD_EV_GTID_TAGGED ? bd_gtid_tagged_parse(&g, body, blen, err)
+                                           : bd_gtid_mysql_parse(&g, body, blen, err);
+        if (r < 0) goto fail;
+        char gt[160] = "";
+        if (h.type != BD_EV_ANONYMOUS_GTID) {
+            bd_buf t = BD_BUF_INIT;
+            bd_uuid_text(&t, g.uuid);
+            if (g.tag.n) {
+                bd_buf_addc(&t, ':');
+                bd_buf_add(&t, g.tag.p, g.tag.n);
+            }
+            bd_buf_addc(&t, ':');
+            bd_buf_add_i64(&t, g.gno);
+            snprintf(gt, sizeof gt, "%s", t.ptr);
+            bd_buf_release(&t);
+        }
+        txn_begin(d, h.type == BD_EV_ANONYMOUS_GTID ? NULL : gt,
+                  g.has_commit_ts ? g.immediate_commit_us : (uint64_t)h.timestamp * 1000000u);
+        e.begins_txn = 1;
+        if (d->detail) {
+            if (gt[0]) det_str(det, "gtid", gt, strlen(gt));
+            det_u64(det, "flags", g.flags);
+            if (g.has_logical_ts) {
+                det_i64(det, "last_committed", g.last_committed);
+                det_i64(det, "sequence_number", g.sequence_number);
+            }
+            if (g.has_commit_ts) {
+                det_u64(det, "immediate_commit_us", g.immediate_commit_us);
+                det_u64(det, "original_commit_us", g.original_commit_us);
+            }
+            if (g.has_trx_length) det_u64(det, "transaction_length", g.trx_length);
+            if (g.has_server_version) {
+                det_u64(det, "immediate_server_version", g.immediate_server_version);
+                det_u64(det, "original_server_version", g.original_server_version);
+            }
+        }
+        break;
+    }
+    case BD_EV_PREVIOUS_GTIDS: {
+        if (d->detail) {
+            bd_buf t = BD_BUF_INIT;
+            int r = bd_previous_gtids_text(&t, body, blen, err);
+            if (r == 0) det_str(det, "gtid_set", t.ptr, t.len);
+            bd_buf_release(&t);
+            if (r < 0) goto fail;
+        } else {
+            bd_buf t = BD_BUF_INIT;
+            int r = bd_previous_gtids_text(&t, body, blen, err);
+            bd_buf_release(&t);
+            if (r < 0) goto fail;
+        }
+        break;
+    }
+    case BD_EV_MARIA_GTID: {
+        bd_gtid_maria g;
+        if (bd_gtid_maria_parse(&g, h.server_id, body, blen, err) < 0) goto fail;
+        char gt[80];
+        snprintf(gt, sizeof gt, "%u-%u-%llu", g.domain_id, g.server_id,
+                 (unsigned long long)g.seq_no);
+        txn_begin(d, gt, (uint64_t)h.timestamp * 1000000u);
+        /* a MariaDB GTID stands for BEGIN unless it is a standalone DDL */
+        d->txn.explicit_begin = !(g.flags & 1);
+        e.begins_txn = 1;
+        if (d->detail) {
+            det_str(det, "gtid", gt, strlen(gt));
+            det_u64(det, "flags", g.flags);
+            det_key(det, "standalone");
+            bd_buf_adds(det, (g.flags & 1) ? "true" : "false");
+            if (g.has_commit_id) det_u64(det, "commit_id", g.commit_id);
+        }
+        break;
+    }
+    case BD_EV_MARIA_GTID_LIST: {
+        bd_buf t = BD_BUF_INIT;
+        int r = bd_maria_gtid_list_text(&t, body, blen, err);
+        if (r == 0 && d->detail) det_str(det, "gtid_list", t.ptr, t.len);
+        bd_buf_release(&t);
+        if (r < 0) goto fail;
+        break;
+    }
+    case BD_EV_MARIA_BINLOG_CHECKPOINT: {
+        bd_cur c = bd_cur_make(body, blen);
+        uint32_t nl = bd_cur_u32(&c);
+        const uint8_t *nm = bd_cur_bytes(&c, nl);
+        if (c.err) {
+            bd_err_set(err, BD_ERR_CORRUPT, "BINLOG_CHECKPOINT truncated");
+            goto fail;
+        }
+        if (d->detail) det_str(det, "file", (const char *)nm, nl);
+        break;
+    }
+    case BD_EV_MARIA_START_ENCRYPTION:
+        bd_err_set(err, BD_ERR_UNSUPPORTED,
+                   "binlog is encrypted (START_ENCRYPTION): the events that follow need the "
+                   "server's key; read them through the server instead of from the file");
+        goto fail;
+    case BD_EV_TABLE_MAP: {
+        bd_cur c = bd_cur_make(body, blen);
+        uint64_t id = post == 6 ? bd_cur_u32(&c) : bd_cur_u48(&c);
+        bd_table *old = bd_tables_get(&d->tables, id);
+        const bd_table *t = old;
+        if (!old || old->raw_len != blen || memcmp(old->raw, body, blen) != 0) {
+            bd_table *nt;
+            if (bd_table_parse(&nt, body, blen, post ? post : 8, err) < 0) goto fail;
+            if (bd_tables_put(&d->tables, nt) < 0) {
+                bd_table_free(nt);
+                bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+                goto fail;
+            }
+            t = nt;
+        }
+        if (d->detail) {
+            det_u64(det, "table_id", t->table_id);
+            det_str(det, "db", t->db.p, t->db.n);
+            det_str(det, "table", t->name.p, t->name.n);
+            det_key(det, "columns");
+            bd_buf_addc(det, '[');
+            for (uint32_t i = 0; i < t->ncols; i++) {
+                const bd_column *col = &t->cols[i];
+                if (i) bd_buf_addc(det, ',');
+                bd_buf_adds(det, "{\"type\":");
+                const char *ctn = bd_coltype_name(col->real_type);
+                bd_buf_add_json_str(det, ctn, strlen(ctn));
+                if (col->name.p) {
+                    bd_buf_adds(det, ",\"name\":");
+                    bd_buf_add_json_str(det, col->name.p, col->name.n);
+                }
+                bd_buf_addf(det, ",\"meta\":%u,\"nullable\":%s", col->meta,
+                            col->nullable ? "true" : "false");
+                if (col->is_unsigned >= 0)
+                    bd_buf_addf(det, ",\"unsigned\":%s", col->is_unsigned ? "true" : "false");
+                if (col->collation) bd_buf_addf(det, ",\"collation\":%u", col->collation);
+                if (col->is_pk) bd_buf_adds(det, ",\"pk\":true");
+                if (!col->visible) bd_buf_adds(det, ",\"visible\":false");
+                if (col->type == BD_T_GEOMETRY && col->geometry_type)
+                    bd_buf_addf(det, ",\"geometry_type\":%u", col->geometry_type);
+                if (col->vector_dim) bd_buf_addf(det, ",\"dimensions\":%u", col->vector_dim);
+                if (col->n_enum) {
+                    bd_buf_adds(det, ",\"members\":[");
+                    for (uint32_t k = 0; k < col->n_enum; k++) {
+                        if (k) bd_buf_addc(det, ',');
+                        bd_buf_add_json_str(det, col->enum_vals[k].p, col->enum_vals[k].n);
+                    }
+                    bd_buf_addc(det, ']');
+                }
+                bd_buf_addc(det, '}');
+            }
+            bd_buf_addc(det, ']');
+        }
+        break;
+    }
+    case BD_EV_TRANSACTION_PAYLOAD:
+        if (inner) {
+            bd_err_set(err, BD_ERR_CORRUPT, "TRANSACTION_PAYLOAD nested in another");
+            goto fail;
+        }
+        /* report the payload first, then its inner events in order */
+        if (d->cb.on_event && d->cb.on_event(d->cb.ctx, &e))
+            return bd_err_set(err, BD_ERR_CALLBACK, "stopped by the event consumer");
+        if (payload_event(d, &h, body, blen, pos, err) < 0) goto fail;
+        return 0;
+    case BD_EV_BEGIN_LOAD_QUERY: case BD_EV_EXECUTE_LOAD_QUERY: case BD_EV_LOAD:
+    case BD_EV_NEW_LOAD: case BD_EV_CREATE_FILE: case BD_EV_APPEND_BLOCK:
+    case BD_EV_EXEC_LOAD: case BD_EV_DELETE_FILE:
+        /* statement-based LOAD DATA: reported, not turned into rows */
+        if (h.type == BD_EV_EXECUTE_LOAD_QUERY) e.ends_txn = !d->txn.in_txn;
+        if (d->detail) det_str(det, "note", "statement-based LOAD DATA, not decoded into rows", 48);
+        break;
+    case BD_EV_TRANSACTION_CONTEXT: case BD_EV_VIEW_CHANGE: case BD_EV_SLAVE:
+    case BD_EV_IGNORABLE:
+        break;
+    default:
+        if (is_rows_type(h.type)) {
+            /* report the rows event, then its rows */
+            if (d->cb.on_event && d->cb.on_event(d->cb.ctx, &e))
+                return bd_err_set(err, BD_ERR_CALLBACK, "stopped by the event consumer");
+            const uint8_t *rb = body;
+            size_t rl = blen;
+            if (h.type >= BD_EV_MARIA_WRITE_ROWS_COMPRESSED_V1) {
+                /* MariaDB compresses what follows the post-header (and the
+                 * extra data of v2 events): rebuild an uncompressed body. */
+                size_t keep = post ? post : 8;
+                if (h.type >= BD_EV_MARIA_WRITE_ROWS_COMPRESSED) {
+                    if (blen < keep + 2) {
+                        bd_err_set(err, BD_ERR_CORRUPT, "compressed rows event too short");
+                        goto fail;
+                    }
+                    keep = (post ? post : 10) - 2 + (size_t)bd_le(body + (post ? post : 10) - 2, 2);
+                }
+                if (blen < keep) {
+                    bd_err_set(err, BD_ERR_CORRUPT, "compressed rows event too short");
+                    goto fail;
+                }
+                if (maria_inflate(d, body + keep, blen - keep, err) < 0) goto fail;
+                bd_buf tmp = BD_BUF_INIT;
+                bd_buf_add(&tmp, body, keep);
+                bd_buf_add(&tmp, d->inflate.ptr, d->inflate.len);
+                if (bd_buf_failed(&tmp)) {
+                    bd_buf_release(&tmp);
+                    bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+                    goto fail;
+                }
+                /* swap: the inflate buffer now holds the rebuilt body */
+                bd_buf_release(&d->inflate);
+                d->inflate = tmp;
+                rb = (const uint8_t *)d->inflate.ptr;
+                rl = d->inflate.len;
+            }
+            if (bd_rows_decode(d, &h, rb, rl, &e.pos, err) < 0) goto fail;
+            return 0;
+        }
+        if (h.flags & BD_LOG_EVENT_IGNORABLE_F) {
+            if (d->detail) det_str(det, "note", "unknown type with the IGNORABLE flag: skipped", 46);
+            break;
+        }
+        bd_err_set(err, BD_ERR_UNSUPPORTED,
+                   "unknown event type %u without the IGNORABLE flag: cannot skip it safely",
+                   h.type);
+        goto fail;
+    }
+
+    if (e.ends_txn) {
+        e.begins_txn = 0;
+    }
+emit:
+    if (bd_buf_failed(det)) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    e.detail = det->ptr;
+    e.detail_len = det->len;
+    if (d->cb.on_event && d->cb.on_event(d->cb.ctx, &e))
+        return bd_err_set(err, BD_ERR_CALLBACK, "stopped by the event consumer");
+    if (e.ends_txn) {
+        d->txn.in_txn = 0;
+        d->txn.explicit_begin = 0;
+        /* Keep the map cache bounded over months of running: maps are
+         * re-sent by every transaction that needs them. */
+        if (d->tables.count > 4096) bd_tables_clear(&d->tables);
+    }
+    return 0;
+fail:
+    if (inner)
+        return bd_err_prefix(err, "%s:%llu (inner event %u, %s): ", d->file ? d->file : "?",
+                             (unsigned long long)pos, inner, tn ? tn : "UNKNOWN");
+    return bd_err_prefix(err, "%s:%llu (%s): ", d->file ? d->file : "?", (unsigned long long)pos,
+                         tn ? tn : "UNKNOWN");
+fail_noname:
+    return bd_err_prefix(err, "%s:%llu: ", d->file ? d->file : "?", (unsigned long long)pos);
+}
+
+int bd_decoder_feed(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos, bd_err *err)
+{
+    return feed_inner(d, ev, len, pos, 0, err);
+}

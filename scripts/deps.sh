@@ -1,0 +1,22 @@
+#!/bin/sh
+# Install the Debian packages that building, testing and the demo need, if
+# any are missing.  Idempotent and quiet when everything is there.
+set -eu
+PKGS="gcc make pkg-config libmariadb-dev default-libmysqlclient-dev mariadb-server mariadb-client
+librdkafka-dev libev-dev libjansson-dev check libsubunit-dev libsystemd-dev libzstd-dev zlib1g-dev
+libmicrohttpd-dev libinih-dev libcurl4-openssl-dev valgrind clang-14 libclang-rt-14-dev kcat
+xxd procps"
+missing=""
+for p in $PKGS; do
+    st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    case "$st" in *"install ok installed"*) ;; *) missing="$missing $p" ;; esac
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing:$missing"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >/dev/null
+# policy-rc.d keeps the packaged mariadb service from starting: the tests
+# and the demo run their own server on loopback.
+$SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null
