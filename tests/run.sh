@@ -1,0 +1,97 @@
+#!/bin/sh
+# Run every test of the project and end with one summary line
+# "N passed, N failed".  Called by `make check` after building the plain
+# and the ASan+UBSan trees.  Each step's own output goes to build/test-logs/.
+#
+#   tests/run.sh            everything
+#   SKIP_INTEG=1 tests/run.sh   no real-server tests
+#   SKIP_FUZZ=1 tests/run.sh    no fuzzing pass
+set -u
+cd "$(dirname "$0")/.."
+LOGS=build/test-logs
+mkdir -p "$LOGS"
+PASS=0
+FAIL=0
+FAILED=""
+
+# add the counts of a log whose last summary line is "N passed, N failed"
+# or Check's "Checks: N, Failures: F, Errors: E"
+count() { # name log rc
+    name=$1 log=$2 rc=$3
+    p=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1 | sed -E 's/^([0-9]+) passed.*/\1/')
+    f=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1 | sed -E 's/.* ([0-9]+) failed.*/\1/')
+    if [ -z "$p" ]; then
+        line=$(grep -E 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$log" | tail -1)
+        if [ -n "$line" ]; then
+            n=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
+            fl=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
+            er=$(echo "$line" | sed -E 's/.*Errors: ([0-9]+).*/\1/')
+            f=$((fl + er))
+            p=$((n - f))
+        fi
+    fi
+    if [ -z "$p" ]; then p=0; f=0; fi
+    # a non-zero exit with no failure counted (crash, leak, sanitizer) is a failure
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    PASS=$((PASS + p))
+    FAIL=$((FAIL + f))
+    if [ "$f" -ne 0 ]; then
+        FAILED="$FAILED $name"
+        echo "FAIL $name ($p passed, $f failed; exit $rc) - see $log"
+        tail -n 15 "$log" | sed 's/^/    /'
+    else
+        echo "ok   $name ($p passed)"
+    fi
+}
+
+run() { # name cmd...
+    name=$1
+    shift
+    log="$LOGS/$(echo "$name" | tr ' /' '__').log"
+    "$@" >"$log" 2>&1
+    count "$name" "$log" $?
+}
+
+echo "== unit suites (plain)"
+for t in build/tests/test_*; do
+    [ -x "$t" ] || continue
+    run "unit $(basename "$t")" "$t"
+done
+
+echo "== unit suites under valgrind"
+for t in build/tests/test_*; do
+    [ -x "$t" ] || continue
+    # CK_FORK=no keeps the tests in one process so valgrind sees them
+    run "valgrind $(basename "$t")" env CK_FORK=no valgrind -q --error-exitcode=99 \
+        --leak-check=full --errors-for-leak-kinds=definite "$t"
+done
+
+echo "== unit suites under ASan+UBSan"
+for t in build/asan/tests/test_*; do
+    [ -x "$t" ] || continue
+    run "asan $(basename "$t")" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 "$t"
+done
+
+echo "== command-line tests"
+for t in tests/cli/*.sh; do
+    [ -f "$t" ] || continue
+    run "cli $(basename "$t" .sh)" sh "$t"
+done
+
+if [ "${SKIP_INTEG:-0}" != 1 ]; then
+    echo "== real-server tests (MariaDB on 127.0.0.1)"
+    for t in tests/integ/*.sh; do
+        [ -f "$t" ] || continue
+        run "integ $(basename "$t" .sh)" sh "$t"
+    done
+fi
+
+if [ "${SKIP_FUZZ:-0}" != 1 ] && [ -f tests/fuzz/run.sh ]; then
+    echo "== fuzzing (short pass and crash-corpus replay)"
+    run "fuzz" sh tests/fuzz/run.sh --check
+fi
+
+echo
+[ -n "$FAILED" ] && echo "failed:$FAILED"
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
