@@ -784,7 +784,8 @@ static int path_parse(dctx *d, const uint8_t *p, size_t n, leg **legs_out, size_
         } else if (p[i] == '[') {
             i++;
             while (i < n && is_ws(p[i])) i++;
-            if (i < n && p[i] == '*') return d_fail(d, BD_ERR_UNSUPPORTED, "wildcard index in path");
+            if (i < n && p[i] == '*')
+                return d_fail(d, BD_ERR_UNSUPPORTED, "wildcard index in path");
             if (n - i >= 4 && !memcmp(p + i, "last", 4)) {
                 l.from_end = 1;
                 i += 4;

@@ -378,8 +378,10 @@ static int partial_json(colctx *x, bd_cur *c, bd_value *v, const bd_str *before)
     if (!p) return col_fail(x, "row image ends inside the JSON diff");
     if (!before || !before->p)
         return bd_err_set(x->err, BD_ERR_UNSUPPORTED,
-                          "column %u: partial JSON update without a before image of the column "
-                          "(binlog_row_image must be FULL for partial JSON updates)",
+                          "column %u: partial JSON update, but the before image lacks the "
+                          "column (binlog_row_image=MINIMAL/NOBLOB), so the full document cannot "
+                          "be rebuilt; on the server set binlog_row_value_options='' or "
+                          "binlog_row_image=FULL",
                           x->idx + 1);
     size_t st = scratch_begin(d);
     if (bd_jsonbin_apply_diff(&d->scratch, (const uint8_t *)before->p, before->n, p, n, x->err) < 0)
@@ -402,14 +404,15 @@ static int decode_image(bd_decoder *d, const bd_table *t, const uint8_t *present
         bd_value *v = &vals[i];
         memset(v, 0, sizeof *v);
         if (jraw) jraw[i].p = NULL, jraw[i].n = 0;
-        if (!bit_lsb(present, i)) {
-            v->kind = BD_V_ABSENT;
-            continue;
-        }
+        /* partial bits count every JSON column of the table, present or not */
         int is_json = t->cols[i].type == BD_T_JSON;
         int is_partial = 0;
         if (is_json && partial) is_partial = bit_lsb(partial, jk);
         if (is_json) jk++;
+        if (!bit_lsb(present, i)) {
+            v->kind = BD_V_ABSENT;
+            continue;
+        }
         if (bit_lsb(nulls, k++)) {
             v->kind = BD_V_NULL;
             continue;
@@ -482,7 +485,7 @@ int bd_rows_decode(bd_decoder *d, const bd_header *h, const uint8_t *body, size_
     uint32_t njson = 0;
     if (type == BD_EV_PARTIAL_UPDATE_ROWS)
         for (uint32_t i = 0; i < t->ncols; i++)
-            if (t->cols[i].type == BD_T_JSON && bit_lsb(present2, i)) njson++;
+            if (t->cols[i].type == BD_T_JSON) njson++;
     bd_row row;
     memset(&row, 0, sizeof row);
     row.op = op;
