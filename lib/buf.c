@@ -38,7 +38,7 @@ char *bd_buf_detach(bd_buf *b, size_t *len)
     return r;
 }
 
-int bd_buf_grow(bd_buf *b, size_t extra)
+int bd_buf_grow_slow(bd_buf *b, size_t extra)
 {
     if (b->failed) return -1;
     if (extra > SIZE_MAX - b->len - 1) goto fail;
@@ -64,15 +64,6 @@ void bd_buf_truncate(bd_buf *b, size_t len)
     b->ptr[len] = '\0';
 }
 
-void bd_buf_add(bd_buf *b, const void *p, size_t n)
-{
-    if (!n || bd_buf_grow(b, n) < 0) return;
-    memcpy(b->ptr + b->len, p, n);
-    b->len += n;
-    b->ptr[b->len] = '\0';
-}
-
-void bd_buf_adds(bd_buf *b, const char *s) { bd_buf_add(b, s, strlen(s)); }
 
 void bd_buf_vaddf(bd_buf *b, const char *fmt, va_list ap)
 {
@@ -101,14 +92,29 @@ void bd_buf_addf(bd_buf *b, const char *fmt, ...)
     va_end(ap);
 }
 
+static const char digits2[201] = "00010203040506070809101112131415161718192021222324"
+                                 "25262728293031323334353637383940414243444546474849"
+                                 "50515253545556575859606162636465666768697071727374"
+                                 "75767778798081828384858687888990919293949596979899";
+
 void bd_buf_add_u64(bd_buf *b, uint64_t v)
 {
     char tmp[20];
     size_t i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    /* two digits per division: the encoder prints many integers */
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100) * 2;
+        v /= 100;
+        tmp[--i] = digits2[r + 1];
+        tmp[--i] = digits2[r];
+    }
+    if (v >= 10) {
+        unsigned r = (unsigned)v * 2;
+        tmp[--i] = digits2[r + 1];
+        tmp[--i] = digits2[r];
+    } else {
+        tmp[--i] = (char)('0' + v);
+    }
     bd_buf_add(b, tmp + i, sizeof tmp - i);
 }
 
@@ -125,13 +131,21 @@ void bd_buf_add_i64(bd_buf *b, int64_t v)
 
 void bd_buf_add_u64_pad(bd_buf *b, uint64_t v, unsigned n)
 {
-    char tmp[20];
-    if (n > sizeof tmp) n = sizeof tmp;
-    for (unsigned i = n; i-- > 0;) {
-        tmp[i] = (char)('0' + v % 10);
-        v /= 10;
+    if (n > 20) n = 20;
+    if (bd_buf_grow(b, n) < 0) return;
+    char *o = b->ptr + b->len + n;
+    unsigned k = n;
+    /* temporal text is mostly 2-digit fields: two digits per step */
+    while (k >= 2) {
+        unsigned r = (unsigned)(v % 100) * 2;
+        v /= 100;
+        *--o = digits2[r + 1];
+        *--o = digits2[r];
+        k -= 2;
     }
-    bd_buf_add(b, tmp, n);
+    if (k) *--o = (char)('0' + v % 10);
+    b->len += n;
+    b->ptr[b->len] = '\0';
 }
 
 void bd_buf_add_hex(bd_buf *b, const uint8_t *p, size_t n)
@@ -199,6 +213,14 @@ int bd_utf8_valid(const uint8_t *p, size_t n)
 {
     size_t i = 0;
     while (i < n) {
+        /* ASCII runs eight bytes at a time */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ULL) break;
+            i += 8;
+        }
+        if (i >= n) break;
         if (p[i] < 0x80) {
             i++;
             continue;
@@ -210,7 +232,19 @@ int bd_utf8_valid(const uint8_t *p, size_t n)
     return 1;
 }
 
-void bd_buf_add_json_str(bd_buf *b, const char *s, size_t n)
+/* 0: copied as is; 1: escaped; 2: start of a multi-byte UTF-8 sequence */
+static const uint8_t json_class[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+static void json_str(bd_buf *b, const char *s, size_t n, int trusted)
 {
     static const char hx[] = "0123456789abcdef";
     const uint8_t *p = (const uint8_t *)s;
@@ -218,16 +252,38 @@ void bd_buf_add_json_str(bd_buf *b, const char *s, size_t n)
     if (bd_buf_grow(b, n * 6 + 2) < 0) return;
     char *o = b->ptr + b->len;
     *o++ = '"';
+    /* for trusted UTF-8, multi-byte sequences are copied like ASCII */
+    uint8_t stop = trusted ? 1 : 3;
     size_t i = 0;
     while (i < n) {
-        uint8_t c = p[i];
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            *o++ = (char)c;
-            i++;
-            continue;
+        size_t j = i;
+        if (trusted) {
+            /* eight bytes at a time while none needs escaping: a byte
+             * below 0x20, a quote or a backslash (bytes >= 0x80 never
+             * match these tests) */
+            const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+            while (j + 8 <= n) {
+                uint64_t w;
+                memcpy(&w, p + j, 8);
+                uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+                uint64_t bad = ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs);
+                if (bad & high) break;
+                memcpy(o + (j - i), &w, 8);
+                j += 8;
+            }
+            o += j - i;
+            i = j;
         }
+        while (j < n && !(json_class[p[j]] & stop)) j++;
+        if (j > i) {
+            memcpy(o, p + i, j - i);
+            o += j - i;
+            i = j;
+            if (i == n) break;
+        }
+        uint8_t c = p[i];
         if (c >= 0x80) {
-            size_t k = utf8_seq(p + i, n - i);
+            size_t k = trusted ? 1 : utf8_seq(p + i, n - i);
             if (!k) {
                 /* U+FFFD; never reached by callers that validated first */
                 *o++ = (char)0xef, *o++ = (char)0xbf, *o++ = (char)0xbd;
@@ -259,3 +315,6 @@ void bd_buf_add_json_str(bd_buf *b, const char *s, size_t n)
     b->len = (size_t)(o - b->ptr);
     b->ptr[b->len] = '\0';
 }
+
+void bd_buf_add_json_str(bd_buf *b, const char *s, size_t n) { json_str(b, s, n, 0); }
+void bd_buf_add_json_utf8(bd_buf *b, const char *s, size_t n) { json_str(b, s, n, 1); }

@@ -3,16 +3,9 @@
 
 #include <string.h>
 
-static void add_key(bd_buf *out, const bd_column *c, uint32_t i)
+static void add_key(bd_buf *out, const bd_table *t, uint32_t i)
 {
-    if (c->name.p) {
-        bd_buf_add_json_str(out, c->name.p, c->name.n);
-    } else {
-        bd_buf_adds(out, "\"@");
-        bd_buf_add_u64(out, i + 1);
-        bd_buf_addc(out, '"');
-    }
-    bd_buf_addc(out, ':');
+    bd_buf_add(out, t->keys.ptr + t->key_off[i], t->key_off[i + 1] - t->key_off[i]);
 }
 
 void bd_encode_value(bd_buf *out, const bd_value *v)
@@ -24,7 +17,8 @@ void bd_encode_value(bd_buf *out, const bd_value *v)
         if (v->n) bd_buf_add(out, v->s, v->n);
         else bd_buf_adds(out, "null");
         break;
-    case BD_V_STRING: bd_buf_add_json_str(out, v->s, v->n); break;
+        /* every STRING value is valid UTF-8 by construction (validated or converted) */
+    case BD_V_STRING: bd_buf_add_json_utf8(out, v->s, v->n); break;
     case BD_V_BYTES:
         bd_buf_addc(out, '"');
         bd_buf_add_base64(out, (const uint8_t *)v->s, v->n);
@@ -46,7 +40,7 @@ static void add_image(bd_buf *out, const bd_table *t, const bd_value *vals)
         if (vals[i].kind == BD_V_ABSENT) continue;
         if (!first) bd_buf_addc(out, ',');
         first = 0;
-        add_key(out, &t->cols[i], i);
+        add_key(out, t, i);
         bd_encode_value(out, &vals[i]);
     }
     bd_buf_addc(out, '}');
@@ -70,10 +64,8 @@ void bd_encode_row(bd_buf *out, const bd_row *row)
     const bd_table *t = row->table;
     bd_buf_adds(out, "{\"op\":\"");
     bd_buf_addc(out, row->op);
-    bd_buf_adds(out, "\",\"db\":");
-    bd_buf_add_json_str(out, t->db.p, t->db.n);
-    bd_buf_adds(out, ",\"table\":");
-    bd_buf_add_json_str(out, t->name.p, t->name.n);
+    bd_buf_adds(out, "\",");
+    bd_buf_add(out, t->dbtable.ptr, t->dbtable.len);
     bd_buf_adds(out, ",\"before\":");
     add_image(out, t, row->before);
     bd_buf_adds(out, ",\"after\":");
@@ -127,7 +119,7 @@ void bd_encode_key(bd_buf *out, const bd_row *row)
         if (vals[i].kind == BD_V_ABSENT) continue;
         if (!first) bd_buf_addc(out, ',');
         first = 0;
-        add_key(out, &t->cols[i], i);
+        add_key(out, t, i);
         bd_encode_value(out, &vals[i]);
     }
     bd_buf_addc(out, '}');

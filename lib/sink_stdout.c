@@ -9,7 +9,6 @@ void bd_sink_stdout_init(bd_sink_stdout *s, FILE *out, int events)
 {
     s->out = out;
     s->events = events;
-    bd_buf_init(&s->line);
     bd_buf_init(&s->io);
     s->pending = 0;
     s->rows = s->nevents = 0;
@@ -18,7 +17,6 @@ void bd_sink_stdout_init(bd_sink_stdout *s, FILE *out, int events)
 
 void bd_sink_stdout_release(bd_sink_stdout *s)
 {
-    bd_buf_release(&s->line);
     bd_buf_release(&s->io);
 }
 
@@ -30,10 +28,11 @@ static int flush_io(bd_sink_stdout *s)
     return s->io_error ? -1 : 0;
 }
 
+/* The pending row is always the last thing in the output buffer (nothing
+ * else is written while a row waits), so finishing it is appending its tail. */
 static int emit_pending(bd_sink_stdout *s, int has_xid, uint64_t xid, int last)
 {
     if (!s->pending) return 0;
-    bd_buf_add(&s->io, s->line.ptr, s->line.len);
     bd_encode_row_tail(&s->io, has_xid, xid, last);
     bd_buf_addc(&s->io, '\n');
     s->pending = 0;
@@ -60,9 +59,8 @@ int bd_sink_stdout_on_row(void *ctx, const bd_row *row)
 {
     bd_sink_stdout *s = ctx;
     if (emit_pending(s, 0, 0, 0) < 0) return -1;
-    bd_buf_reset(&s->line);
-    bd_encode_row(&s->line, row);
-    if (bd_buf_failed(&s->line)) return -1;
+    bd_encode_row(&s->io, row);
+    if (bd_buf_failed(&s->io)) return -1;
     s->pending = 1;
     s->rows++;
     return 0;

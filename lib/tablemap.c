@@ -107,6 +107,9 @@ void bd_table_free(bd_table *t)
     if (!t) return;
     free(t->raw);
     free(t->pk);
+    free(t->key_off);
+    bd_buf_release(&t->keys);
+    bd_buf_release(&t->dbtable);
     if (t->cols)
         for (uint32_t i = 0; i < t->ncols; i++) free(t->cols[i].enum_vals);
     free(t->cols);
@@ -242,6 +245,30 @@ static int parse_optional(bd_table *t, bd_cur *c, bd_err *err)
     return 0;
 }
 
+static int build_keys(bd_table *t)
+{
+    t->key_off = calloc((size_t)t->ncols + 1, sizeof *t->key_off);
+    if (!t->key_off) return -1;
+    for (uint32_t i = 0; i < t->ncols; i++) {
+        t->key_off[i] = (uint32_t)t->keys.len;
+        const bd_column *c = &t->cols[i];
+        if (c->name.p) {
+            bd_buf_add_json_str(&t->keys, c->name.p, c->name.n);
+        } else {
+            bd_buf_adds(&t->keys, "\"@");
+            bd_buf_add_u64(&t->keys, i + 1);
+            bd_buf_addc(&t->keys, '"');
+        }
+        bd_buf_addc(&t->keys, ':');
+    }
+    t->key_off[t->ncols] = (uint32_t)t->keys.len;
+    bd_buf_adds(&t->dbtable, "\"db\":");
+    bd_buf_add_json_str(&t->dbtable, t->db.p, t->db.n);
+    bd_buf_adds(&t->dbtable, ",\"table\":");
+    bd_buf_add_json_str(&t->dbtable, t->name.p, t->name.n);
+    return bd_buf_failed(&t->keys) || bd_buf_failed(&t->dbtable) ? -1 : 0;
+}
+
 int bd_table_parse(bd_table **out, const uint8_t *body, size_t len, unsigned post_len,
                    bd_err *err)
 {
@@ -336,6 +363,10 @@ int bd_table_parse(bd_table **out, const uint8_t *body, size_t len, unsigned pos
     if (parse_optional(t, &c, err) < 0) {
         bd_err_prefix(err, "TABLE_MAP `%.*s`.`%.*s`: ", (int)t->db.n, t->db.p, (int)t->name.n,
                       t->name.p);
+        goto fail;
+    }
+    if (build_keys(t) < 0) {
+        bd_err_set(err, BD_ERR_NOMEM, "out of memory");
         goto fail;
     }
     *out = t;

@@ -44,10 +44,10 @@ size_t bd_newdecimal_size(unsigned prec, unsigned scale)
     return dec_part_size(prec - scale) + dec_part_size(scale);
 }
 
-/* Write the ndig-digit group at b[*off] into digits, zero padded.  A group
- * that holds more than ndig digits cannot come from decimal2bin. */
-static int dec_group(const uint8_t *b, size_t *off, unsigned ndig, char *digits, size_t *nd,
-                     unsigned prec, unsigned scale, bd_err *err)
+/* Read the ndig-digit group at b[*off]; a group that holds more than ndig
+ * digits cannot come from decimal2bin. */
+static int dec_group(const uint8_t *b, size_t *off, unsigned ndig, uint32_t *val, unsigned prec,
+                     unsigned scale, bd_err *err)
 {
     unsigned nb = ndig == DIG_PER_GROUP ? 4 : dig2bytes[ndig];
     uint32_t v = be_n(b + *off, nb);
@@ -56,13 +56,31 @@ static int dec_group(const uint8_t *b, size_t *off, unsigned ndig, char *digits,
                           "NEWDECIMAL(%u,%u): group at value byte %zu holds %lu, more than %u "
                           "digits",
                           prec, scale, *off, (unsigned long)v, ndig);
-    for (unsigned i = ndig; i-- > 0;) {
-        digits[*nd + i] = (char)('0' + v % 10);
-        v /= 10;
-    }
-    *nd += ndig;
+    *val = v;
     *off += nb;
     return 0;
+}
+
+/* ndig digits of v, zero padded, at o. */
+static void put_digits(char *o, uint32_t v, unsigned ndig)
+{
+    for (unsigned i = ndig; i-- > 0;) {
+        o[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
+/* Digits of v without leading zeros (v > 0); returns the count written. */
+static unsigned put_plain(char *o, uint32_t v)
+{
+    char t[10];
+    unsigned n = 0;
+    while (v) {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    for (unsigned i = 0; i < n; i++) o[i] = t[n - 1 - i];
+    return n;
 }
 
 int bd_fmt_newdecimal(bd_buf *out, const uint8_t *p, size_t avail, unsigned prec, unsigned scale,
@@ -86,44 +104,47 @@ int bd_fmt_newdecimal(bd_buf *out, const uint8_t *p, size_t avail, unsigned prec
     for (size_t i = 0; i < size; i++) b[i] = p[i] ^ mask;
     b[0] ^= 0x80;
 
-    char digits[DEC_MAX_DIGITS];
-    size_t nd = 0, off = 0;
+    /* Groups in storage order: a short leading integer group, whole integer
+     * groups, whole fraction groups, a short trailing fraction group. */
     unsigned intg = prec - scale;
-    /* Integer part: the short group comes first, fraction part: last. */
-    if (intg % DIG_PER_GROUP &&
-        dec_group(b, &off, intg % DIG_PER_GROUP, digits, &nd, prec, scale, err) < 0)
-        return -1;
-    for (unsigned g = 0; g < intg / DIG_PER_GROUP; g++)
-        if (dec_group(b, &off, DIG_PER_GROUP, digits, &nd, prec, scale, err) < 0) return -1;
-    for (unsigned g = 0; g < scale / DIG_PER_GROUP; g++)
-        if (dec_group(b, &off, DIG_PER_GROUP, digits, &nd, prec, scale, err) < 0) return -1;
-    if (scale % DIG_PER_GROUP &&
-        dec_group(b, &off, scale % DIG_PER_GROUP, digits, &nd, prec, scale, err) < 0)
-        return -1;
+    uint32_t g[16];
+    unsigned gd[16], ng = 0, nint;
+    size_t off = 0;
+    if (intg % DIG_PER_GROUP) gd[ng++] = intg % DIG_PER_GROUP;
+    for (unsigned k = 0; k < intg / DIG_PER_GROUP; k++) gd[ng++] = DIG_PER_GROUP;
+    nint = ng;
+    for (unsigned k = 0; k < scale / DIG_PER_GROUP; k++) gd[ng++] = DIG_PER_GROUP;
+    if (scale % DIG_PER_GROUP) gd[ng++] = scale % DIG_PER_GROUP;
+    uint32_t any = 0;
+    for (unsigned k = 0; k < ng; k++) {
+        if (dec_group(b, &off, gd[k], &g[k], prec, scale, err) < 0) return -1;
+        any |= g[k];
+    }
 
-    size_t lead = 0;
-    while (lead < intg && digits[lead] == '0') lead++;
+    char t[DEC_MAX_DIGITS + 3], *o = t;
     /* An all-zero value with the sign bit saying negative would print as
      * "-0.00"; the server never means that, so the sign is dropped. */
-    int zero = 1;
-    for (size_t i = 0; i < nd; i++)
-        if (digits[i] != '0') {
-            zero = 0;
-            break;
-        }
-
-    if (neg && !zero) bd_buf_addc(out, '-');
-    if (lead == intg)
-        bd_buf_addc(out, '0');
-    else
-        bd_buf_add(out, digits + lead, intg - lead);
-    if (scale) {
-        bd_buf_addc(out, '.');
-        bd_buf_add(out, digits + intg, scale);
+    if (neg && any) *o++ = '-';
+    unsigned k = 0;
+    while (k < nint && g[k] == 0) k++;
+    if (k == nint) {
+        *o++ = '0';
+    } else {
+        o += put_plain(o, g[k++]); /* first significant group without its zeros */
+        for (; k < nint; k++, o += DIG_PER_GROUP) put_digits(o, g[k], DIG_PER_GROUP);
     }
+    if (scale) {
+        *o++ = '.';
+        for (k = nint; k < ng; k++) {
+            put_digits(o, g[k], gd[k]);
+            o += gd[k];
+        }
+    }
+    bd_buf_add(out, t, (size_t)(o - t));
     *used = size;
     return 0;
 }
+
 
 int bd_fmt_olddecimal(bd_buf *out, const uint8_t *p, size_t n, bd_err *err)
 {
@@ -234,22 +255,37 @@ void bd_fmt_double(bd_buf *out, double v) { add_shortest(out, v, 0); }
 
 /* ---- temporal ---- */
 
+/* Temporal text is written into a small array, then appended once: these
+ * run for every temporal column of every row. */
+static inline char *put2(char *o, unsigned v)
+{
+    o[0] = (char)('0' + v / 10 % 10);
+    o[1] = (char)('0' + v % 10);
+    return o + 2;
+}
+
 static void add_ymd(bd_buf *out, unsigned y, unsigned m, unsigned d)
 {
-    bd_buf_add_u64_pad(out, y, 4);
-    bd_buf_addc(out, '-');
-    bd_buf_add_u64_pad(out, m, 2);
-    bd_buf_addc(out, '-');
-    bd_buf_add_u64_pad(out, d, 2);
+    char t[10], *o = t;
+    o = put2(o, y / 100);
+    o = put2(o, y % 100);
+    *o++ = '-';
+    o = put2(o, m);
+    *o++ = '-';
+    o = put2(o, d);
+    bd_buf_add(out, t, (size_t)(o - t));
 }
 
 static void add_hms(bd_buf *out, unsigned h, unsigned mi, unsigned s)
 {
-    bd_buf_add_u64_pad(out, h, h >= 100 ? 3 : 2);
-    bd_buf_addc(out, ':');
-    bd_buf_add_u64_pad(out, mi, 2);
-    bd_buf_addc(out, ':');
-    bd_buf_add_u64_pad(out, s, 2);
+    char t[9], *o = t;
+    if (h >= 100) *o++ = (char)('0' + h / 100 % 10);
+    o = put2(o, h % 100);
+    *o++ = ':';
+    o = put2(o, mi);
+    *o++ = ':';
+    o = put2(o, s);
+    bd_buf_add(out, t, (size_t)(o - t));
 }
 
 /* The column's fsp decides the digits, not the stored value: MySQL prints
@@ -257,8 +293,14 @@ static void add_hms(bd_buf *out, unsigned h, unsigned mi, unsigned s)
 static void add_frac(bd_buf *out, uint32_t usec, unsigned fsp)
 {
     if (fsp == 0) return;
-    bd_buf_addc(out, '.');
-    bd_buf_add_u64_pad(out, usec / pow10_u32[6 - fsp], fsp);
+    char t[7];
+    t[0] = '.';
+    uint32_t v = usec % 1000000;
+    for (unsigned i = 6; i > 0; i--) {
+        t[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    bd_buf_add(out, t, 1 + fsp);
 }
 
 static size_t frac_bytes(unsigned fsp) { return (fsp + 1) / 2; }

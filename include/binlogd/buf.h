@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct bd_buf {
     char *ptr;   /* never NULL; NUL-terminated at ptr[len] */
@@ -37,12 +38,23 @@ static inline void bd_buf_reset(bd_buf *b)
 static inline int bd_buf_failed(const bd_buf *b) { return b->failed; }
 
 /* Make room for extra more bytes (plus terminator). Returns 0, or -1 (latched). */
-int bd_buf_grow(bd_buf *b, size_t extra);
+int bd_buf_grow_slow(bd_buf *b, size_t extra);
+static inline int bd_buf_grow(bd_buf *b, size_t extra)
+{
+    if (extra < b->cap - b->len) return b->failed ? -1 : 0; /* cap > len always when cap != 0 */
+    return bd_buf_grow_slow(b, extra);
+}
 /* Shrink to len (<= current len). */
 void bd_buf_truncate(bd_buf *b, size_t len);
 
-void bd_buf_add(bd_buf *b, const void *p, size_t n);
-void bd_buf_adds(bd_buf *b, const char *s);
+static inline void bd_buf_add(bd_buf *b, const void *p, size_t n)
+{
+    if (!n || bd_buf_grow(b, n) < 0) return;
+    memcpy(b->ptr + b->len, p, n);
+    b->len += n;
+    b->ptr[b->len] = '\0';
+}
+static inline void bd_buf_adds(bd_buf *b, const char *s) { bd_buf_add(b, s, strlen(s)); }
 void bd_buf_addf(bd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void bd_buf_vaddf(bd_buf *b, const char *fmt, va_list ap);
 static inline void bd_buf_addc(bd_buf *b, char c)
@@ -61,6 +73,9 @@ void bd_buf_add_base64(bd_buf *b, const uint8_t *p, size_t n);
  * sequences are written as U+FFFD (callers that must fail closed validate
  * first with bd_utf8_valid()). */
 void bd_buf_add_json_str(bd_buf *b, const char *p, size_t n);
+/* The same for text already known to be valid UTF-8 (validated or
+ * produced by a converter): multi-byte sequences are copied unchecked. */
+void bd_buf_add_json_utf8(bd_buf *b, const char *p, size_t n);
 /* 1 if p[0..n) is well-formed UTF-8 (up to 4-byte sequences, no surrogates). */
 int bd_utf8_valid(const uint8_t *p, size_t n);
 

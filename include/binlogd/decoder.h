@@ -71,6 +71,13 @@ typedef struct bd_table {
     int has_names;  /* every column has a name */
     uint32_t npk;
     uint32_t *pk;   /* primary key column indexes, npk of them */
+    /* Pre-encoded JSON pieces, built once per map so the encoder does not
+     * escape names for every row: keys holds '"name":' (or '"@N":') for
+     * each column at key_off[i] .. key_off[i+1]; dbtable holds
+     * '"db":"...","table":"..."'. */
+    bd_buf keys;
+    uint32_t *key_off;
+    bd_buf dbtable;
     /* private: the raw body this map was parsed from, to reuse it when the
      * same map is seen again */
     uint8_t *raw;

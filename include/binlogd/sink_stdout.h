@@ -18,9 +18,9 @@
 typedef struct bd_sink_stdout {
     FILE *out;
     int events;       /* also print non-row events */
-    bd_buf line;      /* the pending row (without its tail) */
     int pending;
-    bd_buf io;        /* output batched to cut write calls */
+    bd_buf io;        /* output batched to cut write calls; a pending row (without
+                         its tail) is always at its end */
     uint64_t rows, nevents;
     int io_error;
 } bd_sink_stdout;
