@@ -138,7 +138,7 @@ void bd_encode_event(bd_buf *out, const bd_event *ev)
     bd_buf_add_json_str(out, f, strlen(f));
     bd_buf_addf(out, ",\"pos\":%llu", (unsigned long long)ev->pos.pos);
     if (ev->pos.inner) bd_buf_addf(out, ",\"inner\":%u", ev->pos.inner);
-    bd_buf_addf(out, ",\"size\":%u,\"server_id\":%u,\"ts\":%u,\"next_pos\":%u,\"flags\":%u",
+    bd_buf_addf(out, ",\"size\":%u,\"server_id\":%u,\"ts\":%u,\"end_pos\":%u,\"flags\":%u",
                 ev->header->event_size, ev->header->server_id, ev->header->timestamp,
                 ev->header->log_pos, ev->header->flags);
     if (ev->detail_len) {
