@@ -135,6 +135,8 @@ static void det_str(bd_buf *b, const char *k, const char *p, size_t n)
     det_key(b, k);
     bd_buf_add_json_str(b, p ? p : "", p ? n : 0);
 }
+#define det_lit(b, k, lit) det_str((b), (k), (lit), sizeof(lit) - 1)
+
 static void det_u64(bd_buf *b, const char *k, uint64_t v)
 {
     det_key(b, k);
@@ -336,10 +338,10 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
         if (d->detail) {
             det_u64(det, "binlog_version", d->fmt.binlog_version);
             det_str(det, "server_version", d->fmt.server_version, strlen(d->fmt.server_version));
-            det_str(det, "flavor", d->fmt.flavor == BD_FLAVOR_MARIADB ? "mariadb" : "mysql",
-                    d->fmt.flavor == BD_FLAVOR_MARIADB ? 7 : 5);
-            det_str(det, "checksum", d->fmt.checksum == BD_CHECKSUM_CRC32 ? "CRC32" : "NONE",
-                    d->fmt.checksum == BD_CHECKSUM_CRC32 ? 5 : 4);
+            const char *fl = d->fmt.flavor == BD_FLAVOR_MARIADB ? "mariadb" : "mysql";
+            const char *ck = d->fmt.checksum == BD_CHECKSUM_CRC32 ? "CRC32" : "NONE";
+            det_str(det, "flavor", fl, strlen(fl));
+            det_str(det, "checksum", ck, strlen(ck));
             det_u64(det, "created", d->fmt.created);
             det_key(det, "in_use");
             bd_buf_adds(det, (h.flags & BD_LOG_EVENT_BINLOG_IN_USE_F) ? "true" : "false");
@@ -410,7 +412,7 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
             if (q.has_time_zone) det_str(det, "time_zone", q.time_zone.p, q.time_zone.n);
             if (q.has_xid) det_u64(det, "xid", q.ddl_xid);
             if (q.has_hrnow) det_u64(det, "hrnow_us", q.hrnow_us);
-            if (q.status_truncated) det_str(det, "status_vars", "partly unknown", 14);
+            if (q.status_truncated) det_lit(det, "status_vars", "partly unknown");
         }
         break;
     }
@@ -466,7 +468,7 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
         break;
     }
     case BD_EV_STOP:
-        if (d->detail) det_str(det, "note", "server stopped", 14);
+        if (d->detail) det_lit(det, "note", "server stopped");
         break;
     case BD_EV_INTVAR: {
         bd_cur c = bd_cur_make(body, blen);
@@ -477,8 +479,8 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
             goto fail;
         }
         if (d->detail) {
-            det_str(det, "var", t == 1 ? "LAST_INSERT_ID" : t == 2 ? "INSERT_ID" : "INVALID",
-                    t == 1 ? 14 : t == 2 ? 9 : 7);
+            const char *vn = t == 1 ? "LAST_INSERT_ID" : t == 2 ? "INSERT_ID" : "INVALID";
+            det_str(det, "var", vn, strlen(vn));
             det_u64(det, "value", v);
         }
         break;
@@ -596,7 +598,7 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
         e.begins_txn = 1;
         if (d->detail) {
             if (gt[0]) det_str(det, "gtid", gt, strlen(gt));
-            det_u64(det, "flags", g.flags);
+            det_u64(det, "gtid_flags", g.flags);
             if (g.has_logical_ts) {
                 det_i64(det, "last_committed", g.last_committed);
                 det_i64(det, "sequence_number", g.sequence_number);
@@ -640,7 +642,7 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
         e.begins_txn = 1;
         if (d->detail) {
             det_str(det, "gtid", gt, strlen(gt));
-            det_u64(det, "flags", g.flags);
+            det_u64(det, "gtid_flags", g.flags);
             det_key(det, "standalone");
             bd_buf_adds(det, (g.flags & 1) ? "true" : "false");
             if (g.has_commit_id) det_u64(det, "commit_id", g.commit_id);
@@ -663,7 +665,7 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
             bd_err_set(err, BD_ERR_CORRUPT, "BINLOG_CHECKPOINT truncated");
             goto fail;
         }
-        if (d->detail) det_str(det, "file", (const char *)nm, nl);
+        if (d->detail) det_str(det, "checkpoint_file", (const char *)nm, nl);
         break;
     }
     case BD_EV_MARIA_START_ENCRYPTION:
@@ -741,7 +743,7 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
     case BD_EV_EXEC_LOAD: case BD_EV_DELETE_FILE:
         /* statement-based LOAD DATA: reported, not turned into rows */
         if (h.type == BD_EV_EXECUTE_LOAD_QUERY) e.ends_txn = !d->txn.in_txn;
-        if (d->detail) det_str(det, "note", "statement-based LOAD DATA, not decoded into rows", 48);
+        if (d->detail) det_lit(det, "note", "statement-based LOAD DATA, not decoded into rows");
         break;
     case BD_EV_TRANSACTION_CONTEXT: case BD_EV_VIEW_CHANGE: case BD_EV_SLAVE:
     case BD_EV_IGNORABLE:
@@ -787,7 +789,7 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
             return 0;
         }
         if (h.flags & BD_LOG_EVENT_IGNORABLE_F) {
-            if (d->detail) det_str(det, "note", "unknown type with the IGNORABLE flag: skipped", 46);
+            if (d->detail) det_lit(det, "note", "unknown type with the IGNORABLE flag: skipped");
             break;
         }
         bd_err_set(err, BD_ERR_UNSUPPORTED,
