@@ -273,6 +273,7 @@ static void json_str(bd_buf *b, const char *s, size_t n, int trusted)
             }
             o += j - i;
             i = j;
+            if (i == n) break;
         }
         while (j < n && !(json_class[p[j]] & stop)) j++;
         if (j > i) {

@@ -756,20 +756,27 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
             const uint8_t *rb = body;
             size_t rl = blen;
             if (h.type >= BD_EV_MARIA_WRITE_ROWS_COMPRESSED_V1) {
-                /* MariaDB compresses what follows the post-header (and the
-                 * extra data of v2 events): rebuild an uncompressed body. */
-                size_t keep = post ? post : 8;
+                /* MariaDB compresses only the row images: the post-header
+                 * (with v2 extra data), the column count and the column
+                 * bitmaps stay as they are.  Rebuild an uncompressed body. */
+                size_t keep = post ? post : (h.type >= BD_EV_MARIA_WRITE_ROWS_COMPRESSED ? 10 : 8);
+                bd_cur kc = bd_cur_make(body, blen);
+                bd_cur_skip(&kc, keep);
                 if (h.type >= BD_EV_MARIA_WRITE_ROWS_COMPRESSED) {
-                    if (blen < keep + 2) {
-                        bd_err_set(err, BD_ERR_CORRUPT, "compressed rows event too short");
-                        goto fail;
-                    }
-                    keep = (post ? post : 10) - 2 + (size_t)bd_le(body + (post ? post : 10) - 2, 2);
+                    kc.off -= 2;
+                    uint16_t xl = bd_cur_u16(&kc);
+                    if (!kc.err && xl >= 2) bd_cur_skip(&kc, xl - 2u);
+                    else kc.err = 1;
                 }
-                if (blen < keep) {
-                    bd_err_set(err, BD_ERR_CORRUPT, "compressed rows event too short");
+                uint64_t nc = bd_cur_packed(&kc);
+                int upd = h.type == BD_EV_MARIA_UPDATE_ROWS_COMPRESSED_V1 ||
+                          h.type == BD_EV_MARIA_UPDATE_ROWS_COMPRESSED;
+                if (!kc.err && nc <= 4096) bd_cur_skip(&kc, (size_t)((nc + 7) / 8) * (upd ? 2 : 1));
+                if (kc.err || nc > 4096) {
+                    bd_err_set(err, BD_ERR_CORRUPT, "compressed rows event header malformed");
                     goto fail;
                 }
+                keep = kc.off;
                 if (maria_inflate(d, body + keep, blen - keep, err) < 0) goto fail;
                 bd_buf tmp = BD_BUF_INIT;
                 bd_buf_add(&tmp, body, keep);

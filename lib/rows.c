@@ -304,6 +304,20 @@ static int decode_value(colctx *x, bd_cur *c, bd_value *v, bd_str *jraw)
         }
         p = prefixed(c, col->length < 256 ? 1 : 2, &n);
         if (!p) break;
+        if (col->collation == 63 && n < col->length) {
+            /* BINARY(n) is logged without its trailing zero bytes; the
+             * column's value has them (SELECT returns all n bytes). */
+            if (n > col->length) return col_fail(x, "BINARY value longer than the column");
+            size_t st2 = scratch_begin(d);
+            bd_buf_add(&d->scratch, p, n);
+            if (bd_buf_grow(&d->scratch, col->length - n) == 0) {
+                memset(d->scratch.ptr + d->scratch.len, 0, col->length - n);
+                d->scratch.len += col->length - n;
+                d->scratch.ptr[d->scratch.len] = '\0';
+            }
+            scratch_end(d, v, BD_V_BYTES, st2);
+            return 0;
+        }
         return text_value(x, col->collation, p, n, v);
     case BD_T_BIT: {
         unsigned nbytes = (col->meta >> 8) + ((col->meta & 0xff) ? 1 : 0);

@@ -62,7 +62,7 @@ echo "== unit suites under valgrind"
 for t in build/tests/test_*; do
     [ -x "$t" ] || continue
     # CK_FORK=no keeps the tests in one process so valgrind sees them
-    run "valgrind $(basename "$t")" env CK_FORK=no valgrind -q --error-exitcode=99 \
+    run "valgrind $(basename "$t")" env CK_FORK=no valgrind -q --error-exitcode=99 --suppressions=tests/valgrind.supp \
         --leak-check=full --errors-for-leak-kinds=definite "$t"
 done
 

@@ -174,7 +174,15 @@ cmd_start() {
     pid=$(server_pid)
     if [ -n "$pid" ]; then
         if ping_server; then
-            say "already running in $D (pid $pid); options unchanged"
+            # Idempotent only for the same request: same port, same options.
+            oldport=$(sed -n 's/^port=//p' "$CNF" | head -n 1)
+            oldopts=$(sed -n '/^# extra options/,/^$/p' "$CNF" | sed '1d;/^$/d' | tr '\n' ' ')
+            newopts=""
+            for o in "$@"; do newopts="$newopts${o#--} "; done
+            if [ "$oldport" != "$port" ] || [ "$oldopts" != "$newopts" ]; then
+                die "already running in $D on port $oldport with options '${oldopts% }'; stop it first to change them"
+            fi
+            say "already running in $D (pid $pid, port $port)"
             return 0
         fi
         die "a server (pid $pid) runs in $D but does not answer; run: $PROG stop $dir"
