@@ -419,8 +419,8 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
     case BD_EV_XID: {
         bd_cur c = bd_cur_make(body, blen);
         e.xid = bd_cur_u64(&c);
-        if (c.err) {
-            bd_err_set(err, BD_ERR_CORRUPT, "XID event shorter than 8 bytes");
+        if (c.err || blen != 8) {
+            bd_err_set(err, BD_ERR_CORRUPT, "XID event body is %zu bytes, must be 8", blen);
             goto fail;
         }
         e.has_xid = 1;
@@ -544,12 +544,14 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
     case BD_EV_HEARTBEAT_V2: {
         /* type-length-value fields: 0 file name, 1 position */
         bd_cur c = bd_cur_make(body, blen);
+        unsigned seen = 0;
         while (bd_cur_left(&c) && !c.err) {
             uint8_t ft = bd_cur_u8(&c);
             size_t fl = bd_cur_packed_len(&c);
             const uint8_t *fv = bd_cur_bytes(&c, fl);
             if (c.err) break;
-            if (!d->detail) continue;
+            if (!d->detail || ft > 1 || (seen & (1u << ft))) continue;
+            seen |= 1u << ft;
             if (ft == 0) det_str(det, "log_file", (const char *)fv, fl);
             else if (ft == 1) {
                 bd_cur f2 = bd_cur_make(fv, fl);

@@ -469,7 +469,6 @@ int bd_rows_decode(bd_decoder *d, const bd_header *h, const uint8_t *body, size_
     bd_cur c = bd_cur_make(body, blen);
     uint64_t table_id = post == 6 ? bd_cur_u32(&c) : bd_cur_u48(&c);
     uint16_t flags = bd_cur_u16(&c);
-    (void)flags;
     if (has_extra(type)) {
         /* v2: extra row info (NDB, partition), length includes itself */
         uint16_t xl = bd_cur_u16(&c);
@@ -531,9 +530,12 @@ int bd_rows_decode(bd_decoder *d, const bd_header *h, const uint8_t *body, size_
         row.before = op == BD_OP_INSERT ? NULL : v1;
         row.after = op == BD_OP_DELETE ? NULL : op == BD_OP_INSERT ? v1 : v2;
         row.row_index = r;
+        /* STMT_END_F (1) outside BEGIN: this statement was its own transaction */
+        row.ends_txn = !bd_cur_left(&c) && (flags & 1) && !d->txn.explicit_begin;
         d->txn.rows++;
         if (d->cb.on_row && d->cb.on_row(d->cb.ctx, &row))
             return bd_err_set(err, BD_ERR_CALLBACK, "stopped by the row consumer");
+        if (row.ends_txn) d->txn.in_txn = 0;
         continue;
     fail:
         return bd_err_prefix(err, "`%.*s`.`%.*s` row %u (body offset %zu): ", (int)t->db.n,

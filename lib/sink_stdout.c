@@ -10,6 +10,7 @@ void bd_sink_stdout_init(bd_sink_stdout *s, FILE *out, int events)
     s->out = out;
     s->events = events;
     bd_buf_init(&s->io);
+    bd_buf_init(&s->held);
     s->pending = 0;
     s->rows = s->nevents = 0;
     s->io_error = 0;
@@ -18,6 +19,7 @@ void bd_sink_stdout_init(bd_sink_stdout *s, FILE *out, int events)
 void bd_sink_stdout_release(bd_sink_stdout *s)
 {
     bd_buf_release(&s->io);
+    bd_buf_release(&s->held);
 }
 
 static int flush_io(bd_sink_stdout *s)
@@ -36,6 +38,10 @@ static int emit_pending(bd_sink_stdout *s, int has_xid, uint64_t xid, int last)
     bd_encode_row_tail(&s->io, has_xid, xid, last);
     bd_buf_addc(&s->io, '\n');
     s->pending = 0;
+    if (s->held.len) {
+        bd_buf_add(&s->io, s->held.ptr, s->held.len);
+        bd_buf_reset(&s->held);
+    }
     if (s->io.len >= FLUSH_AT) return flush_io(s);
     return 0;
 }
@@ -49,9 +55,11 @@ int bd_sink_stdout_on_event(void *ctx, const bd_event *ev)
     if (ev->begins_txn && emit_pending(s, 0, 0, 0) < 0) return -1;
     s->nevents++;
     if (!s->events) return 0;
-    bd_encode_event(&s->io, ev);
-    bd_buf_addc(&s->io, '\n');
-    if (s->io.len >= FLUSH_AT) return flush_io(s);
+    /* While a row waits for its tail, event lines wait behind it. */
+    bd_buf *to = s->pending ? &s->held : &s->io;
+    bd_encode_event(to, ev);
+    bd_buf_addc(to, '\n');
+    if (!s->pending && s->io.len >= FLUSH_AT) return flush_io(s);
     return 0;
 }
 
@@ -63,6 +71,7 @@ int bd_sink_stdout_on_row(void *ctx, const bd_row *row)
     if (bd_buf_failed(&s->io)) return -1;
     s->pending = 1;
     s->rows++;
+    if (row->ends_txn) return emit_pending(s, 0, 0, 1);
     return 0;
 }
 

@@ -189,6 +189,10 @@ static int parse_optional(bd_table *t, bd_cur *c, bd_err *err)
                 size_t l = bd_cur_packed_len(&f);
                 t->cols[i].name.p = (const char *)bd_cur_bytes(&f, l);
                 t->cols[i].name.n = l;
+                /* a row object with two equal keys would be ambiguous */
+                for (uint32_t k = 0; k < i && !f.err; k++)
+                    if (t->cols[k].name.n == l && !memcmp(t->cols[k].name.p, t->cols[i].name.p, l))
+                        f.err = 1;
             }
             if (!f.err) t->has_names = 1;
             break;

@@ -134,6 +134,8 @@ typedef struct bd_row {
     const bd_value *before; /* table->ncols values, NULL for an insert */
     const bd_value *after;  /* NULL for a delete */
     uint32_t row_index;     /* inside its rows event */
+    int ends_txn;           /* last row of a statement that commits on its own (a rows event
+                               with STMT_END_F outside BEGIN, e.g. MyISAM before GTIDs) */
     bd_pos pos;
     const bd_header *header;
     const bd_format *format;

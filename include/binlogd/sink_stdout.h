@@ -21,6 +21,7 @@ typedef struct bd_sink_stdout {
     int pending;
     bd_buf io;        /* output batched to cut write calls; a pending row (without
                          its tail) is always at its end */
+    bd_buf held;      /* --events lines that arrived while a row was pending */
     uint64_t rows, nevents;
     int io_error;
 } bd_sink_stdout;
