@@ -257,24 +257,33 @@ static void json_str(bd_buf *b, const char *s, size_t n, int trusted)
     size_t i = 0;
     while (i < n) {
         size_t j = i;
-        if (trusted) {
-            /* eight bytes at a time while none needs escaping: a byte
-             * below 0x20, a quote or a backslash (bytes >= 0x80 never
-             * match these tests) */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        {
+            /* Eight bytes at a time while none needs attention: a byte
+             * below 0x20, a quote, a backslash, or (unless trusted) a byte
+             * >= 0x80 that must be validated.  The lowest flagged byte is
+             * exact (borrows only run upwards), so the safe bytes before
+             * it are copied too. */
             const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
             while (j + 8 <= n) {
                 uint64_t w;
                 memcpy(&w, p + j, 8);
                 uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
                 uint64_t bad = ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs);
-                if (bad & high) break;
+                if (!trusted) bad |= w;
+                bad &= high;
                 memcpy(o + (j - i), &w, 8);
+                if (bad) {
+                    j += (size_t)__builtin_ctzll(bad) / 8;
+                    break;
+                }
                 j += 8;
             }
             o += j - i;
             i = j;
             if (i == n) break;
         }
+#endif
         while (j < n && !(json_class[p[j]] & stop)) j++;
         if (j > i) {
             memcpy(o, p + i, j - i);

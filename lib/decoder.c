@@ -215,8 +215,15 @@ static int maria_inflate(bd_decoder *d, const uint8_t *p, size_t n, bd_err *err)
 static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos, uint32_t inner,
                       bd_err *err);
 
-static int payload_event(bd_decoder *d, const bd_header *h, const uint8_t *body, size_t blen,
-                         uint64_t pos, bd_err *err)
+typedef struct payload_hdr {
+    uint64_t size, ctype, usize;
+    int have_size;
+    size_t data_off;
+} payload_hdr;
+
+/* The TRANSACTION_PAYLOAD header: type-length-value fields whose values
+ * are packed integers, ended by field 0. */
+static int payload_header(payload_hdr *ph, const uint8_t *body, size_t blen, bd_err *err)
 {
     bd_cur c = bd_cur_make(body, blen);
     uint64_t size = 0, ctype = 0, usize = 0;
@@ -237,8 +244,21 @@ static int payload_event(bd_decoder *d, const bd_header *h, const uint8_t *body,
         else if (ft == 2) ctype = v;
         else if (ft == 3) usize = v;
     }
-    const uint8_t *data = body + c.off;
-    size_t dlen = bd_cur_left(&c);
+    ph->size = size;
+    ph->ctype = ctype;
+    ph->usize = usize;
+    ph->have_size = have_size;
+    ph->data_off = c.off;
+    return 0;
+}
+
+static int payload_event(bd_decoder *d, const payload_hdr *ph, const uint8_t *body, size_t blen,
+                         uint64_t pos, bd_err *err)
+{
+    uint64_t size = ph->size, ctype = ph->ctype, usize = ph->usize;
+    int have_size = ph->have_size;
+    const uint8_t *data = body + ph->data_off;
+    size_t dlen = blen - ph->data_off;
     if (have_size && size != dlen)
         return bd_err_set(err, BD_ERR_CORRUPT, "TRANSACTION_PAYLOAD says %llu bytes, has %zu",
                           (unsigned long long)size, dlen);
@@ -270,7 +290,6 @@ static int payload_event(bd_decoder *d, const bd_header *h, const uint8_t *body,
         return bd_err_set(err, BD_ERR_UNSUPPORTED, "TRANSACTION_PAYLOAD compression type %llu",
                           (unsigned long long)ctype);
     }
-    (void)h;
     /* The inner events are whole events without checksums; decode them as
      * if they stood in the file at the payload's position. */
     size_t off = 0;
@@ -735,11 +754,23 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
             bd_err_set(err, BD_ERR_CORRUPT, "TRANSACTION_PAYLOAD nested in another");
             goto fail;
         }
+    {
         /* report the payload first, then its inner events in order */
+        payload_hdr ph = {0, 0, 0, 0, 0};
+        if (payload_header(&ph, body, blen, err) < 0) goto fail;
+        if (d->detail) {
+            const char *cn = ph.ctype == 0 ? "ZSTD" : ph.ctype == 255 ? "NONE" : "UNKNOWN";
+            det_str(det, "compression_type", cn, strlen(cn));
+            det_u64(det, "payload_size", blen - ph.data_off);
+            det_u64(det, "uncompressed_size", ph.usize);
+        }
+        e.detail = det->ptr;
+        e.detail_len = det->len;
         if (d->cb.on_event && d->cb.on_event(d->cb.ctx, &e))
             return bd_err_set(err, BD_ERR_CALLBACK, "stopped by the event consumer");
-        if (payload_event(d, &h, body, blen, pos, err) < 0) goto fail;
+        if (payload_event(d, &ph, body, blen, pos, err) < 0) goto fail;
         return 0;
+    }
     case BD_EV_BEGIN_LOAD_QUERY: case BD_EV_EXECUTE_LOAD_QUERY: case BD_EV_LOAD:
     case BD_EV_NEW_LOAD: case BD_EV_CREATE_FILE: case BD_EV_APPEND_BLOCK:
     case BD_EV_EXEC_LOAD: case BD_EV_DELETE_FILE:

@@ -19,6 +19,14 @@ void bd_encode_value(bd_buf *out, const bd_value *v)
         break;
         /* every STRING value is valid UTF-8 by construction (validated or converted) */
     case BD_V_STRING: bd_buf_add_json_utf8(out, v->s, v->n); break;
+    case BD_V_ASCII:
+        if (bd_buf_grow(out, v->n + 2) < 0) break;
+        out->ptr[out->len] = '"';
+        memcpy(out->ptr + out->len + 1, v->s, v->n);
+        out->ptr[out->len + 1 + v->n] = '"';
+        out->len += v->n + 2;
+        out->ptr[out->len] = '\0';
+        break;
     case BD_V_BYTES:
         bd_buf_addc(out, '"');
         bd_buf_add_base64(out, (const uint8_t *)v->s, v->n);

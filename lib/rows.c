@@ -227,7 +227,7 @@ static int decode_value(colctx *x, bd_cur *c, bd_value *v, bd_str *jraw)
                               col->meta >> 8, &used, x->err) < 0)
             return col_fail(x, x->err->msg);
         bd_cur_skip(c, used);
-        scratch_end(d, v, BD_V_STRING, st);
+        scratch_end(d, v, BD_V_ASCII, st);
         return 0;
     case BD_T_YEAR:
         p = bd_cur_bytes(c, 1);
@@ -240,7 +240,7 @@ static int decode_value(colctx *x, bd_cur *c, bd_value *v, bd_str *jraw)
         if (!p) break;
         st = scratch_begin(d);
         if (bd_fmt_date(&d->scratch, (uint32_t)bd_le(p, 3), x->err) < 0) return col_fail(x, x->err->msg);
-        scratch_end(d, v, BD_V_STRING, st);
+        scratch_end(d, v, BD_V_ASCII, st);
         return 0;
     }
     case BD_T_TIME: {
@@ -249,7 +249,7 @@ static int decode_value(colctx *x, bd_cur *c, bd_value *v, bd_str *jraw)
         st = scratch_begin(d);
         if (bd_fmt_time(&d->scratch, (int32_t)sext(bd_le(p, 3), 24), x->err) < 0)
             return col_fail(x, x->err->msg);
-        scratch_end(d, v, BD_V_STRING, st);
+        scratch_end(d, v, BD_V_ASCII, st);
         return 0;
     }
     case BD_T_DATETIME: {
@@ -257,7 +257,7 @@ static int decode_value(colctx *x, bd_cur *c, bd_value *v, bd_str *jraw)
         if (!p) break;
         st = scratch_begin(d);
         if (bd_fmt_datetime(&d->scratch, bd_le(p, 8), x->err) < 0) return col_fail(x, x->err->msg);
-        scratch_end(d, v, BD_V_STRING, st);
+        scratch_end(d, v, BD_V_ASCII, st);
         return 0;
     }
     case BD_T_TIMESTAMP: {
@@ -266,7 +266,7 @@ static int decode_value(colctx *x, bd_cur *c, bd_value *v, bd_str *jraw)
         st = scratch_begin(d);
         if (bd_fmt_timestamp(&d->scratch, (uint32_t)bd_le(p, 4), x->err) < 0)
             return col_fail(x, x->err->msg);
-        scratch_end(d, v, BD_V_STRING, st);
+        scratch_end(d, v, BD_V_ASCII, st);
         return 0;
     }
     case BD_T_TIME2: case BD_T_DATETIME2: case BD_T_TIMESTAMP2: {
@@ -282,7 +282,7 @@ static int decode_value(colctx *x, bd_cur *c, bd_value *v, bd_str *jraw)
                                   x->err);
         if (r < 0) return col_fail(x, x->err->msg);
         bd_cur_skip(c, used);
-        scratch_end(d, v, BD_V_STRING, st);
+        scratch_end(d, v, BD_V_ASCII, st);
         return 0;
     }
     case BD_T_VARCHAR: case BD_T_VAR_STRING:

@@ -264,43 +264,40 @@ static inline char *put2(char *o, unsigned v)
     return o + 2;
 }
 
-static void add_ymd(bd_buf *out, unsigned y, unsigned m, unsigned d)
+static char *put_ymd(char *o, unsigned y, unsigned m, unsigned d)
 {
-    char t[10], *o = t;
     o = put2(o, y / 100);
     o = put2(o, y % 100);
     *o++ = '-';
     o = put2(o, m);
     *o++ = '-';
-    o = put2(o, d);
-    bd_buf_add(out, t, (size_t)(o - t));
+    return put2(o, d);
 }
 
-static void add_hms(bd_buf *out, unsigned h, unsigned mi, unsigned s)
+static char *put_hms(char *o, unsigned h, unsigned mi, unsigned s)
 {
-    char t[9], *o = t;
     if (h >= 100) *o++ = (char)('0' + h / 100 % 10);
     o = put2(o, h % 100);
     *o++ = ':';
     o = put2(o, mi);
     *o++ = ':';
-    o = put2(o, s);
-    bd_buf_add(out, t, (size_t)(o - t));
+    return put2(o, s);
 }
 
 /* The column's fsp decides the digits, not the stored value: MySQL prints
  * TIME(3) 1.5 s as "00:00:01.500" and truncates (never rounds) extra digits. */
-static void add_frac(bd_buf *out, uint32_t usec, unsigned fsp)
+static char *put_frac(char *o, uint32_t usec, unsigned fsp)
 {
-    if (fsp == 0) return;
-    char t[7];
-    t[0] = '.';
+    if (fsp == 0) return o;
+    char t[6];
     uint32_t v = usec % 1000000;
     for (unsigned i = 6; i > 0; i--) {
-        t[i] = (char)('0' + v % 10);
+        t[i - 1] = (char)('0' + v % 10);
         v /= 10;
     }
-    bd_buf_add(out, t, 1 + fsp);
+    *o++ = '.';
+    memcpy(o, t, fsp);
+    return o + fsp;
 }
 
 static size_t frac_bytes(unsigned fsp) { return (fsp + 1) / 2; }
@@ -345,7 +342,8 @@ int bd_fmt_date(bd_buf *out, uint32_t packed, bd_err *err)
     if (packed > 0xffffff || m > 12 || y > 9999)
         return bd_err_set(err, BD_ERR_CORRUPT, "DATE: 0x%06lx is not a date (month %u year %u)",
                           (unsigned long)packed, m, y);
-    add_ymd(out, y, m, d);
+    char t[12];
+    bd_buf_add(out, t, (size_t)(put_ymd(t, y, m, d) - t));
     return 0;
 }
 
@@ -360,8 +358,10 @@ int bd_fmt_time(bd_buf *out, int32_t v, bd_err *err)
     unsigned h = (unsigned)(a / 10000), mi = (unsigned)(a / 100 % 100), s = (unsigned)(a % 100);
     if (h > 838 || mi > 59 || s > 59)
         return bd_err_set(err, BD_ERR_CORRUPT, "TIME: %ld is not a time of day", (long)v);
-    if (neg) bd_buf_addc(out, '-');
-    add_hms(out, h, mi, s);
+    char t[12], *o = t;
+    if (neg) *o++ = '-';
+    o = put_hms(o, h, mi, s);
+    bd_buf_add(out, t, (size_t)(o - t));
     return 0;
 }
 
@@ -414,9 +414,11 @@ int bd_fmt_time2(bd_buf *out, const uint8_t *p, size_t avail, unsigned fsp, size
         return bd_err_set(err, BD_ERR_CORRUPT,
                           "TIME2(%u): bytes at value byte 0 decode to %u:%u:%u.%lu, not a time",
                           fsp, h, mi, s, (unsigned long)usec);
-    if (neg) bd_buf_addc(out, '-');
-    add_hms(out, h, mi, s);
-    add_frac(out, usec, fsp);
+    char t[20], *o = t;
+    if (neg) *o++ = '-';
+    o = put_hms(o, h, mi, s);
+    o = put_frac(o, usec, fsp);
+    bd_buf_add(out, t, (size_t)(o - t));
     *used = n;
     return 0;
 }
@@ -434,9 +436,11 @@ int bd_fmt_datetime(bd_buf *out, uint64_t v, bd_err *err)
     if (m > 12 || d > 31 || h > 23 || mi > 59 || s > 59)
         return bd_err_set(err, BD_ERR_CORRUPT, "DATETIME: %llu is not YYYYMMDDhhmmss",
                           (unsigned long long)v);
-    add_ymd(out, y, m, d);
-    bd_buf_addc(out, ' ');
-    add_hms(out, h, mi, s);
+    char t[24], *o = t;
+    o = put_ymd(o, y, m, d);
+    *o++ = ' ';
+    o = put_hms(o, h, mi, s);
+    bd_buf_add(out, t, (size_t)(o - t));
     return 0;
 }
 
@@ -465,65 +469,51 @@ int bd_fmt_datetime2(bd_buf *out, const uint8_t *p, size_t avail, unsigned fsp, 
                           fsp, y, m, d, h, mi, s);
     uint32_t usec = 0;
     if (read_frac(p + 5, fsp, &usec, "DATETIME2", 5, err) < 0) return -1;
-    add_ymd(out, y, m, d);
-    bd_buf_addc(out, ' ');
-    add_hms(out, h, mi, s);
-    add_frac(out, usec, fsp);
+    char t[32], *o = t;
+    o = put_ymd(o, y, m, d);
+    *o++ = ' ';
+    o = put_hms(o, h, mi, s);
+    o = put_frac(o, usec, fsp);
+    bd_buf_add(out, t, (size_t)(o - t));
     *used = n;
     return 0;
 }
 
-static int is_leap(unsigned y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
 /* Proleptic Gregorian date of a day count from 1970-01-01, done by hand so
- * that neither the process time zone nor gmtime's locking is involved. */
+ * that neither the process time zone nor gmtime's locking is involved.
+ * Days are shifted to an era starting 0000-03-01, so that the leap day is
+ * the last day of the (March-based) year and months have fixed offsets. */
 static void date_from_epoch_days(uint32_t days, unsigned *y, unsigned *m, unsigned *d)
 {
-    /* Count from 0001-01-01 so whole 400/100/4/1-year cycles line up with
-     * the leap rules; the last year of each cycle is the long one. */
-    uint32_t n = days + 719162;
-    unsigned year = 1 + 400 * (n / 146097);
-    n %= 146097;
-    unsigned c = n / 36524;
-    if (c == 4) c = 3;
-    n -= c * 36524;
-    year += 100 * c;
-    year += 4 * (n / 1461);
-    n %= 1461;
-    unsigned r = n / 365;
-    if (r == 4) r = 3;
-    n -= r * 365;
-    year += r;
-
-    static const uint8_t mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    unsigned mon = 0;
-    for (;;) {
-        unsigned len = mdays[mon] + (mon == 1 && is_leap(year));
-        if (n < len) break;
-        n -= len;
-        mon++;
-    }
-    *y = year;
-    *m = mon + 1;
-    *d = n + 1;
+    uint32_t z = days + 719468;
+    uint32_t era = z / 146097;
+    uint32_t doe = z - era * 146097;                                      /* 0..146096 */
+    uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* 0..399 */
+    uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);              /* 0..365 */
+    uint32_t mp = (5 * doy + 2) / 153;                                    /* 0 = March */
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yoe + era * 400 + (*m <= 2);
 }
 
 /* Seconds 0 is the zero timestamp whatever the fraction says: the server
  * treats tv_sec 0 as "0000-00-00 00:00:00" before it looks at tv_usec. */
 static void add_timestamp(bd_buf *out, uint32_t secs, uint32_t usec, unsigned fsp)
 {
+    char t[32], *o = t;
     if (secs == 0) {
-        bd_buf_adds(out, "0000-00-00 00:00:00");
-        add_frac(out, 0, fsp);
-        return;
+        memcpy(o, "0000-00-00 00:00:00", 19);
+        o = put_frac(o + 19, 0, fsp);
+    } else {
+        unsigned y, m, d;
+        date_from_epoch_days(secs / 86400, &y, &m, &d);
+        uint32_t tod = secs % 86400;
+        o = put_ymd(o, y, m, d);
+        *o++ = ' ';
+        o = put_hms(o, tod / 3600, tod / 60 % 60, tod % 60);
+        o = put_frac(o, usec, fsp);
     }
-    unsigned y, m, d;
-    date_from_epoch_days(secs / 86400, &y, &m, &d);
-    uint32_t t = secs % 86400;
-    add_ymd(out, y, m, d);
-    bd_buf_addc(out, ' ');
-    add_hms(out, t / 3600, t / 60 % 60, t % 60);
-    add_frac(out, usec, fsp);
+    bd_buf_add(out, t, (size_t)(o - t));
 }
 
 int bd_fmt_timestamp(bd_buf *out, uint32_t secs, bd_err *err)

@@ -44,14 +44,34 @@ static inline const uint8_t *bd_cur_bytes(bd_cur *c, size_t n)
     return r;
 }
 static inline void bd_cur_skip(bd_cur *c, size_t n) { (void)bd_cur_bytes(c, n); }
+/* Fixed-width loads for the common sizes: these run for every field of
+ * every row, and a byte loop with a run-time count costs several times more. */
 static inline uint64_t bd_le(const uint8_t *p, unsigned n)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    switch (n) {
+    case 1: return p[0];
+    case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
+    case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
+    case 8: { uint64_t v; memcpy(&v, p, 8); return v; }
+    default: break;
+    }
+#endif
     uint64_t v = 0;
     for (unsigned i = n; i-- > 0;) v = (v << 8) | p[i];
     return v;
 }
 static inline uint64_t bd_be(const uint8_t *p, unsigned n)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    switch (n) {
+    case 1: return p[0];
+    case 2: { uint16_t v; memcpy(&v, p, 2); return __builtin_bswap16(v); }
+    case 4: { uint32_t v; memcpy(&v, p, 4); return __builtin_bswap32(v); }
+    case 8: { uint64_t v; memcpy(&v, p, 8); return __builtin_bswap64(v); }
+    default: break;
+    }
+#endif
     uint64_t v = 0;
     for (unsigned i = 0; i < n; i++) v = (v << 8) | p[i];
     return v;

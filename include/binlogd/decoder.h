@@ -93,7 +93,8 @@ enum bd_vkind {
     BD_V_UINT,    /* u */
     BD_V_DOUBLE,  /* d: text in s (shortest round-trip form) */
     BD_V_NUMBER,  /* s: a JSON number as text (YEAR, BIT, ENUM index, SET mask) */
-    BD_V_STRING,  /* s: UTF-8 text, to be quoted (DECIMAL, temporal, char types, ENUM/SET) */
+    BD_V_STRING,  /* s: UTF-8 text, to be quoted and escaped (char types, ENUM/SET) */
+    BD_V_ASCII,   /* s: text that needs quotes but no escapes (DECIMAL, temporal) */
     BD_V_BYTES,   /* s: raw bytes, printed as base64 */
     BD_V_JSON,    /* s: JSON text, embedded as is */
 };

@@ -44,6 +44,13 @@ expect "events" 0 "" "$B" dump --events "$FX/rust_mysql_common/mariadb-bin.00000
 head -1 "$T/out" | grep -q '"event":"FORMAT_DESCRIPTION".*"pos":4,' || bad "events: first line not the FDE"
 grep -q '"event":"MARIADB_GTID"' "$T/out" || bad "events: no MariaDB GTID event"
 
+# TRANSACTION_PAYLOAD header fields, as upstream's expected decode lists them
+# (mysql-bin.compressed.expected.txt: ZSTD, payload_size=451, uncompressed_size=960).
+expect "payload" 0 "" "$B" dump --events "$FX/mysql-binlog-connector-java/mysql-bin.compressed"
+grep -q '"event":"TRANSACTION_PAYLOAD".*"compression_type":"ZSTD","payload_size":451,"uncompressed_size":960' "$T/out" ||
+    bad "payload: header fields not as expected"
+grep -q '"inner":4' "$T/out" || bad "payload: inner events not numbered"
+
 # Not a binlog: bad magic, exit 1, one line naming file and position 0.
 expect "text file" 1 "non-binlog:0: bad magic" "$B" dump "$FX/mysql-binlog-connector-rust/non-binlog"
 [ "$(wc -l <"$T/err")" -eq 1 ] || bad "text file: error is not one line"
