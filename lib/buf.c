@@ -97,36 +97,58 @@ static const char digits2[201] = "0001020304050607080910111213141516171819202122
                                  "50515253545556575859606162636465666768697071727374"
                                  "75767778798081828384858687888990919293949596979899";
 
-void bd_buf_add_u64(bd_buf *b, uint64_t v)
+char *bd_raw_u64(char *o, uint64_t v)
 {
-    char tmp[20];
-    size_t i = sizeof tmp;
-    /* two digits per division: the encoder prints many integers */
+    /* count the digits first, then write two per division from the end */
+    static const uint64_t pow10[20] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL,
+                                       1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
+                                       10000000000ULL, 100000000000ULL, 1000000000000ULL,
+                                       10000000000000ULL, 100000000000000ULL,
+                                       1000000000000000ULL, 10000000000000000ULL,
+                                       100000000000000000ULL, 1000000000000000000ULL,
+                                       10000000000000000000ULL};
+    /* digits from the bit length: log10(2) ~ 1233/4096, then one correction */
+    unsigned bits = 64 - (unsigned)__builtin_clzll(v | 1);
+    unsigned n = (bits * 1233) >> 12;
+    n += n < 20 && v >= pow10[n];
+    if (n == 0) n = 1;
+    char *e = o + n;
     while (v >= 100) {
         unsigned r = (unsigned)(v % 100) * 2;
         v /= 100;
-        tmp[--i] = digits2[r + 1];
-        tmp[--i] = digits2[r];
+        *--e = digits2[r + 1];
+        *--e = digits2[r];
     }
     if (v >= 10) {
         unsigned r = (unsigned)v * 2;
-        tmp[--i] = digits2[r + 1];
-        tmp[--i] = digits2[r];
+        *--e = digits2[r + 1];
+        *--e = digits2[r];
     } else {
-        tmp[--i] = (char)('0' + v);
+        *--e = (char)('0' + v);
     }
-    bd_buf_add(b, tmp + i, sizeof tmp - i);
+    return o + n;
+}
+
+char *bd_raw_i64(char *o, int64_t v)
+{
+    if (v >= 0) return bd_raw_u64(o, (uint64_t)v);
+    *o++ = '-';
+    /* negate in unsigned arithmetic so INT64_MIN is exact */
+    return bd_raw_u64(o, (uint64_t)0 - (uint64_t)v);
+}
+
+void bd_buf_add_u64(bd_buf *b, uint64_t v)
+{
+    if (bd_buf_grow(b, 20) < 0) return;
+    b->len = (size_t)(bd_raw_u64(b->ptr + b->len, v) - b->ptr);
+    b->ptr[b->len] = '\0';
 }
 
 void bd_buf_add_i64(bd_buf *b, int64_t v)
 {
-    if (v < 0) {
-        bd_buf_addc(b, '-');
-        /* negate in unsigned arithmetic so INT64_MIN is exact */
-        bd_buf_add_u64(b, (uint64_t)0 - (uint64_t)v);
-    } else {
-        bd_buf_add_u64(b, (uint64_t)v);
-    }
+    if (bd_buf_grow(b, 21) < 0) return;
+    b->len = (size_t)(bd_raw_i64(b->ptr + b->len, v) - b->ptr);
+    b->ptr[b->len] = '\0';
 }
 
 void bd_buf_add_u64_pad(bd_buf *b, uint64_t v, unsigned n)
@@ -161,12 +183,9 @@ void bd_buf_add_hex(bd_buf *b, const uint8_t *p, size_t n)
     b->ptr[b->len] = '\0';
 }
 
-void bd_buf_add_base64(bd_buf *b, const uint8_t *p, size_t n)
+char *bd_raw_base64(char *o, const uint8_t *p, size_t n)
 {
     static const char tb[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t outn = (n + 2) / 3 * 4;
-    if (bd_buf_grow(b, outn) < 0) return;
-    char *o = b->ptr + b->len;
     size_t i = 0;
     for (; i + 3 <= n; i += 3) {
         uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
@@ -182,7 +201,13 @@ void bd_buf_add_base64(bd_buf *b, const uint8_t *p, size_t n)
         *o++ = i + 1 < n ? tb[(v >> 6) & 63] : '=';
         *o++ = '=';
     }
-    b->len += outn;
+    return o;
+}
+
+void bd_buf_add_base64(bd_buf *b, const uint8_t *p, size_t n)
+{
+    if (bd_buf_grow(b, (n + 2) / 3 * 4) < 0) return;
+    b->len = (size_t)(bd_raw_base64(b->ptr + b->len, p, n) - b->ptr);
     b->ptr[b->len] = '\0';
 }
 
@@ -244,13 +269,10 @@ static const uint8_t json_class[256] = {
     2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
 
-static void json_str(bd_buf *b, const char *s, size_t n, int trusted)
+char *bd_raw_json_str(char *o, const char *s, size_t n, int trusted)
 {
     static const char hx[] = "0123456789abcdef";
     const uint8_t *p = (const uint8_t *)s;
-    /* worst case: every byte becomes \u00XX (6) plus quotes */
-    if (bd_buf_grow(b, n * 6 + 2) < 0) return;
-    char *o = b->ptr + b->len;
     *o++ = '"';
     /* for trusted UTF-8, multi-byte sequences are copied like ASCII */
     uint8_t stop = trusted ? 1 : 3;
@@ -322,6 +344,14 @@ static void json_str(bd_buf *b, const char *s, size_t n, int trusted)
         i++;
     }
     *o++ = '"';
+    return o;
+}
+
+static void json_str(bd_buf *b, const char *s, size_t n, int trusted)
+{
+    /* worst case: every byte becomes \u00XX (6) plus quotes */
+    if (bd_buf_grow(b, n * 6 + 2) < 0) return;
+    char *o = bd_raw_json_str(b->ptr + b->len, s, n, trusted);
     b->len = (size_t)(o - b->ptr);
     b->ptr[b->len] = '\0';
 }

@@ -80,6 +80,7 @@ bd_decoder *bd_decoder_new(const bd_callbacks *cb)
     bd_buf_init(&d->detail_buf);
     bd_buf_init(&d->inflate);
     bd_buf_init(&d->payload);
+    bd_buf_init(&d->file_json);
     bd_format_default(&d->fmt, 4);
     d->conv = bd_conv_new();
     if (!d->conv) {
@@ -97,6 +98,7 @@ void bd_decoder_free(bd_decoder *d)
     bd_buf_release(&d->detail_buf);
     bd_buf_release(&d->inflate);
     bd_buf_release(&d->payload);
+    bd_buf_release(&d->file_json);
     free(d->vals);
     free(d->jraw);
     free(d->file);
@@ -114,6 +116,9 @@ int bd_decoder_begin_file(bd_decoder *d, const char *file, bd_err *err)
     if (!f) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
     free(d->file);
     d->file = f;
+    bd_buf_reset(&d->file_json);
+    bd_buf_add_json_str(&d->file_json, f, strlen(f));
+    if (bd_buf_failed(&d->file_json)) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
     d->have_fde = 0;
     bd_format_default(&d->fmt, 4);
     /* Table ids are only meaningful within the server run that wrote them. */
@@ -338,6 +343,8 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
     tn = bd_event_type_name(h.type);
     e.header = &h;
     e.pos.file = d->file;
+    e.pos.file_json = d->file_json.ptr;
+    e.pos.file_json_len = d->file_json.len;
     e.pos.pos = pos;
     e.pos.inner = inner;
     e.format = &d->fmt;

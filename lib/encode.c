@@ -3,68 +3,83 @@
 
 #include <string.h>
 
-static void add_key(bd_buf *out, const bd_table *t, uint32_t i)
+/* Room one value needs in the output, at most. */
+static size_t value_room(const bd_value *v)
 {
-    bd_buf_add(out, t->keys.ptr + t->key_off[i], t->key_off[i + 1] - t->key_off[i]);
+    switch (v->kind) {
+    case BD_V_INT: case BD_V_UINT: return 21;
+    case BD_V_DOUBLE: case BD_V_NUMBER: case BD_V_JSON: return v->n ? v->n : 4;
+    case BD_V_STRING: return v->n * 6 + 2;
+    case BD_V_ASCII: return v->n + 2;
+    case BD_V_BYTES: return (v->n + 2) / 3 * 4 + 2;
+    default: return 4;
+    }
+}
+
+/* Write one value at o (room reserved by the caller); returns the end. */
+static char *put_value(char *o, const bd_value *v)
+{
+    switch (v->kind) {
+    case BD_V_INT: return bd_raw_i64(o, v->i);
+    case BD_V_UINT: return bd_raw_u64(o, v->u);
+    case BD_V_DOUBLE: case BD_V_NUMBER: case BD_V_JSON:
+        if (!v->n) break;
+        memcpy(o, v->s, v->n);
+        return o + v->n;
+    /* every STRING value is valid UTF-8 by construction (validated or converted) */
+    case BD_V_STRING: return bd_raw_json_str(o, v->s, v->n, 1);
+    case BD_V_ASCII:
+        *o++ = '"';
+        memcpy(o, v->s, v->n);
+        o += v->n;
+        *o++ = '"';
+        return o;
+    case BD_V_BYTES:
+        *o++ = '"';
+        o = bd_raw_base64(o, (const uint8_t *)v->s, v->n);
+        *o++ = '"';
+        return o;
+    default: break;
+    }
+    memcpy(o, "null", 4);
+    return o + 4;
 }
 
 void bd_encode_value(bd_buf *out, const bd_value *v)
 {
-    switch (v->kind) {
-    case BD_V_INT: bd_buf_add_i64(out, v->i); break;
-    case BD_V_UINT: bd_buf_add_u64(out, v->u); break;
-    case BD_V_DOUBLE: case BD_V_NUMBER: case BD_V_JSON:
-        if (v->n) bd_buf_add(out, v->s, v->n);
-        else bd_buf_adds(out, "null");
-        break;
-        /* every STRING value is valid UTF-8 by construction (validated or converted) */
-    case BD_V_STRING: bd_buf_add_json_utf8(out, v->s, v->n); break;
-    case BD_V_ASCII:
-        if (bd_buf_grow(out, v->n + 2) < 0) break;
-        out->ptr[out->len] = '"';
-        memcpy(out->ptr + out->len + 1, v->s, v->n);
-        out->ptr[out->len + 1 + v->n] = '"';
-        out->len += v->n + 2;
-        out->ptr[out->len] = '\0';
-        break;
-    case BD_V_BYTES:
-        bd_buf_addc(out, '"');
-        bd_buf_add_base64(out, (const uint8_t *)v->s, v->n);
-        bd_buf_addc(out, '"');
-        break;
-    default: bd_buf_adds(out, "null"); break;
-    }
+    if (bd_buf_grow(out, value_room(v)) < 0) return;
+    out->len = (size_t)(put_value(out->ptr + out->len, v) - out->ptr);
+    out->ptr[out->len] = '\0';
 }
 
+/* One image as an object.  The room for the whole object is reserved
+ * once, then keys and values are written without further checks. */
 static void add_image(bd_buf *out, const bd_table *t, const bd_value *vals)
 {
     if (!vals) {
         bd_buf_adds(out, "null");
         return;
     }
-    bd_buf_addc(out, '{');
+    size_t room = 2;
+    for (uint32_t i = 0; i < t->ncols; i++)
+        if (vals[i].kind != BD_V_ABSENT)
+            room += 1 + (t->key_off[i + 1] - t->key_off[i]) + value_room(&vals[i]);
+    if (bd_buf_grow(out, room) < 0) return;
+    char *o = out->ptr + out->len;
+    *o++ = '{';
     int first = 1;
     for (uint32_t i = 0; i < t->ncols; i++) {
         if (vals[i].kind == BD_V_ABSENT) continue;
-        if (!first) bd_buf_addc(out, ',');
+        if (!first) *o++ = ',';
         first = 0;
-        add_key(out, t, i);
-        bd_encode_value(out, &vals[i]);
+        size_t kl = t->key_off[i + 1] - t->key_off[i];
+        memcpy(o, t->keys.ptr + t->key_off[i], kl);
+        o += kl;
+        o = put_value(o, &vals[i]);
     }
-    bd_buf_addc(out, '}');
-}
-
-static int signedness_unknown(const bd_table *t)
-{
-    for (uint32_t i = 0; i < t->ncols; i++) {
-        switch (t->cols[i].type) {
-        case BD_T_TINY: case BD_T_SHORT: case BD_T_INT24: case BD_T_LONG: case BD_T_LONGLONG:
-            if (t->cols[i].is_unsigned < 0) return 1;
-            break;
-        default: break;
-        }
-    }
-    return 0;
+    *o++ = '}';
+    out->len = (size_t)(o - out->ptr);
+    out->ptr[out->len] = '\0';
 }
 
 void bd_encode_row(bd_buf *out, const bd_row *row)
@@ -79,14 +94,18 @@ void bd_encode_row(bd_buf *out, const bd_row *row)
     bd_buf_adds(out, ",\"after\":");
     add_image(out, t, row->after);
     if (!t->has_names) bd_buf_adds(out, ",\"positional\":true");
-    if (signedness_unknown(t)) bd_buf_adds(out, ",\"signedness_unknown\":true");
+    if (t->signedness_unknown) bd_buf_adds(out, ",\"signedness_unknown\":true");
     bd_buf_adds(out, ",\"source\":{\"flavor\":");
     bd_buf_adds(out, row->format->flavor == BD_FLAVOR_MARIADB ? "\"mariadb\"" : "\"mysql\"");
     bd_buf_adds(out, ",\"server_id\":");
     bd_buf_add_u64(out, row->header->server_id);
     bd_buf_adds(out, ",\"file\":");
-    const char *f = row->pos.file ? row->pos.file : "";
-    bd_buf_add_json_str(out, f, strlen(f));
+    if (row->pos.file_json_len) {
+        bd_buf_add(out, row->pos.file_json, row->pos.file_json_len);
+    } else {
+        const char *f = row->pos.file ? row->pos.file : "";
+        bd_buf_add_json_str(out, f, strlen(f));
+    }
     bd_buf_adds(out, ",\"pos\":");
     bd_buf_add_u64(out, row->pos.pos);
     if (row->pos.inner) {
@@ -96,8 +115,12 @@ void bd_encode_row(bd_buf *out, const bd_row *row)
     bd_buf_adds(out, ",\"row\":");
     bd_buf_add_u64(out, row->row_index);
     bd_buf_adds(out, ",\"gtid\":");
-    if (row->txn->has_gtid)
-        bd_buf_add_json_str(out, row->txn->gtid, strlen(row->txn->gtid));
+    if (row->txn->has_gtid) {
+        /* GTID text is digits, hex, '-', ':' and tag characters [A-Za-z0-9_]:
+         * quotes, no escapes */
+        bd_value g = {.kind = BD_V_ASCII, .s = row->txn->gtid, .n = strlen(row->txn->gtid)};
+        bd_encode_value(out, &g);
+    }
     else
         bd_buf_adds(out, "null");
     bd_buf_adds(out, ",\"ts_us\":");
@@ -127,7 +150,7 @@ void bd_encode_key(bd_buf *out, const bd_row *row)
         if (vals[i].kind == BD_V_ABSENT) continue;
         if (!first) bd_buf_addc(out, ',');
         first = 0;
-        add_key(out, t, i);
+        bd_buf_add(out, t->keys.ptr + t->key_off[i], t->key_off[i + 1] - t->key_off[i]);
         bd_encode_value(out, &vals[i]);
     }
     bd_buf_addc(out, '}');

@@ -30,6 +30,7 @@ void bd_tables_clear(bd_tables *m);
 struct bd_decoder {
     bd_callbacks cb;
     char *file;
+    bd_buf file_json;
     bd_format fmt;
     int have_fde;
     int detail;

@@ -118,6 +118,12 @@ static int enum_value(colctx *x, uint64_t idx, bd_value *v)
         return 0;
     }
     if (idx > col->n_enum) return col_fail(x, "ENUM index beyond its members");
+    if (col->enum_json) {
+        v->kind = BD_V_JSON;
+        v->s = col->enum_json + col->enum_json_off[idx - 1];
+        v->n = col->enum_json_off[idx] - col->enum_json_off[idx - 1];
+        return 0;
+    }
     const bd_str *m = &col->enum_vals[idx - 1];
     return text_value(x, col->collation, (const uint8_t *)m->p, m->n, v);
 }
@@ -409,7 +415,9 @@ static int decode_image(bd_decoder *d, const bd_table *t, const uint8_t *present
                         bd_value *vals, bd_str *jraw, const uint8_t *partial, bd_err *err)
 {
     uint32_t npresent = 0;
-    for (uint32_t i = 0; i < t->ncols; i++) npresent += (uint32_t)bit_lsb(present, i);
+    for (uint32_t i = 0; i < t->ncols / 8; i++) npresent += (uint32_t)__builtin_popcount(present[i]);
+    if (t->ncols % 8)
+        npresent += (uint32_t)__builtin_popcount(present[t->ncols / 8] & ((1u << (t->ncols % 8)) - 1));
     const uint8_t *nulls = bd_cur_bytes(c, (npresent + 7) / 8);
     if (!nulls) return bd_err_set(err, BD_ERR_CORRUPT, "row image ends inside its NULL bitmap");
     uint32_t k = 0, jk = 0;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "binlogd/charset.h"
 #include "binlogd/cursor.h"
 #include "binlogd/decoder.h"
 #include "internal.h"
@@ -110,8 +111,12 @@ void bd_table_free(bd_table *t)
     free(t->key_off);
     bd_buf_release(&t->keys);
     bd_buf_release(&t->dbtable);
+    bd_buf_release(&t->enum_json);
     if (t->cols)
-        for (uint32_t i = 0; i < t->ncols; i++) free(t->cols[i].enum_vals);
+        for (uint32_t i = 0; i < t->ncols; i++) {
+            free(t->cols[i].enum_vals);
+            free(t->cols[i].enum_json_off);
+        }
     free(t->cols);
     free(t);
 }
@@ -266,6 +271,28 @@ static int build_keys(bd_table *t)
         bd_buf_addc(&t->keys, ':');
     }
     t->key_off[t->ncols] = (uint32_t)t->keys.len;
+    /* ENUM members are printed for every row: escape them once here when
+     * they are UTF-8 (other charsets are converted row by row). */
+    for (uint32_t i = 0; i < t->ncols; i++) {
+        bd_column *c = &t->cols[i];
+        if (c->real_type != BD_T_ENUM || !c->n_enum) continue;
+        enum bd_cs_kind k = c->collation ? bd_charset_kind(c->collation) : BD_CS_UNKNOWN;
+        if (!(k == BD_CS_UTF8 || k == BD_CS_ASCII || c->collation == 0)) continue;
+        int ok = 1;
+        for (uint32_t m = 0; m < c->n_enum && ok; m++)
+            ok = bd_utf8_valid((const uint8_t *)c->enum_vals[m].p, c->enum_vals[m].n);
+        if (!ok) continue;
+        c->enum_json_off = calloc((size_t)c->n_enum + 1, sizeof *c->enum_json_off);
+        if (!c->enum_json_off) return -1;
+        for (uint32_t m = 0; m < c->n_enum; m++) {
+            c->enum_json_off[m] = (uint32_t)t->enum_json.len;
+            bd_buf_add_json_str(&t->enum_json, c->enum_vals[m].p, c->enum_vals[m].n);
+        }
+        c->enum_json_off[c->n_enum] = (uint32_t)t->enum_json.len;
+    }
+    if (bd_buf_failed(&t->enum_json)) return -1;
+    for (uint32_t i = 0; i < t->ncols; i++)
+        if (t->cols[i].enum_json_off) t->cols[i].enum_json = t->enum_json.ptr;
     bd_buf_adds(&t->dbtable, "\"db\":");
     bd_buf_add_json_str(&t->dbtable, t->db.p, t->db.n);
     bd_buf_adds(&t->dbtable, ",\"table\":");
@@ -368,6 +395,14 @@ int bd_table_parse(bd_table **out, const uint8_t *body, size_t len, unsigned pos
         bd_err_prefix(err, "TABLE_MAP `%.*s`.`%.*s`: ", (int)t->db.n, t->db.p, (int)t->name.n,
                       t->name.p);
         goto fail;
+    }
+    for (uint32_t i = 0; i < t->ncols; i++) {
+        switch (t->cols[i].type) {
+        case BD_T_TINY: case BD_T_SHORT: case BD_T_INT24: case BD_T_LONG: case BD_T_LONGLONG:
+            if (t->cols[i].is_unsigned < 0) t->signedness_unknown = 1;
+            break;
+        default: break;
+        }
     }
     if (build_keys(t) < 0) {
         bd_err_set(err, BD_ERR_NOMEM, "out of memory");

@@ -5,6 +5,7 @@
  * chapter of the MySQL internals manual (TIME2/DATETIME2/TIMESTAMP2).
  */
 #include "binlogd/value.h"
+#include "binlogd/cursor.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -26,12 +27,7 @@ enum {
     DEC_MAX_DIGITS = 90,
 };
 
-static inline uint32_t be_n(const uint8_t *p, unsigned n)
-{
-    uint32_t v = 0;
-    for (unsigned i = 0; i < n; i++) v = (v << 8) | p[i];
-    return v;
-}
+static inline uint32_t be_n(const uint8_t *p, unsigned n) { return (uint32_t)bd_be(p, n); }
 
 static size_t dec_part_size(unsigned digits)
 {
@@ -61,13 +57,17 @@ static int dec_group(const uint8_t *b, size_t *off, unsigned ndig, uint32_t *val
     return 0;
 }
 
-/* ndig digits of v, zero padded, at o. */
+/* ndig digits of v, zero padded, at o; two digits per division. */
 static void put_digits(char *o, uint32_t v, unsigned ndig)
 {
-    for (unsigned i = ndig; i-- > 0;) {
-        o[i] = (char)('0' + v % 10);
-        v /= 10;
+    unsigned i = ndig;
+    while (i >= 2) {
+        uint32_t r = v % 100;
+        v /= 100;
+        o[--i] = (char)('0' + r % 10);
+        o[--i] = (char)('0' + r / 10);
     }
+    if (i) o[0] = (char)('0' + v % 10);
 }
 
 /* Digits of v without leading zeros (v > 0); returns the count written. */

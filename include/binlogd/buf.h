@@ -76,6 +76,13 @@ void bd_buf_add_json_str(bd_buf *b, const char *p, size_t n);
 /* The same for text already known to be valid UTF-8 (validated or
  * produced by a converter): multi-byte sequences are copied unchecked. */
 void bd_buf_add_json_utf8(bd_buf *b, const char *p, size_t n);
+/* Raw writers for hot paths: they write at o, which must have room (the
+ * caller reserved it with bd_buf_grow), and return the end.  Room needed:
+ * u64 20, i64 21, base64 (n+2)/3*4, JSON string n*6+2. */
+char *bd_raw_u64(char *o, uint64_t v);
+char *bd_raw_i64(char *o, int64_t v);
+char *bd_raw_base64(char *o, const uint8_t *p, size_t n);
+char *bd_raw_json_str(char *o, const char *s, size_t n, int trusted);
 /* 1 if p[0..n) is well-formed UTF-8 (up to 4-byte sequences, no surrogates). */
 int bd_utf8_valid(const uint8_t *p, size_t n);
 

@@ -60,6 +60,11 @@ typedef struct bd_column {
     bd_str name;         /* .p NULL when unknown */
     uint32_t n_enum;     /* ENUM/SET members, when known */
     bd_str *enum_vals;
+    /* ENUM members already as JSON strings (quoted, escaped) when they are
+     * UTF-8: member k is enum_json[enum_json_off[k] .. enum_json_off[k+1]).
+     * NULL otherwise. */
+    const char *enum_json;
+    uint32_t *enum_json_off;
 } bd_column;
 
 typedef struct bd_table {
@@ -69,6 +74,7 @@ typedef struct bd_table {
     uint32_t ncols;
     bd_column *cols;
     int has_names;  /* every column has a name */
+    int signedness_unknown; /* integer columns whose signedness the map did not give */
     uint32_t npk;
     uint32_t *pk;   /* primary key column indexes, npk of them */
     /* Pre-encoded JSON pieces, built once per map so the encoder does not
@@ -78,6 +84,7 @@ typedef struct bd_table {
     bd_buf keys;
     uint32_t *key_off;
     bd_buf dbtable;
+    bd_buf enum_json; /* storage of every column's enum_json */
     /* private: the raw body this map was parsed from, to reuse it when the
      * same map is seen again */
     uint8_t *raw;
@@ -115,6 +122,8 @@ enum bd_op { BD_OP_INSERT = 'c', BD_OP_UPDATE = 'u', BD_OP_DELETE = 'd' };
  * payload's position and inner is the 1-based index inside it (0 outside). */
 typedef struct bd_pos {
     const char *file;
+    const char *file_json; /* the file name as a JSON string (quoted, escaped) */
+    size_t file_json_len;
     uint64_t pos;
     uint32_t inner;
 } bd_pos;

@@ -1,5 +1,6 @@
 /* test_buf.c - the growable buffer and its JSON, base64 and number forms.
  * Expected texts are written from RFC 8259 / RFC 4648, not from the code. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,6 +91,29 @@ START_TEST(test_numbers)
 }
 END_TEST
 
+/* Every digit-count boundary, against the C library's own printing. */
+START_TEST(test_u64_boundaries)
+{
+    uint64_t p = 1;
+    for (int k = 0; k < 20; k++) {
+        uint64_t vs[3] = {p - 1, p, p + 1};
+        for (int j = 0; j < 3; j++) {
+            char want[32], got[32];
+            snprintf(want, sizeof want, "%llu", (unsigned long long)vs[j]);
+            *bd_raw_u64(got, vs[j]) = '\0';
+            ck_assert_str_eq(got, want);
+            snprintf(want, sizeof want, "%lld", -(long long)(vs[j] >> 1));
+            *bd_raw_i64(got, -(int64_t)(vs[j] >> 1)) = '\0';
+            ck_assert_str_eq(got, want);
+        }
+        if (k < 19) p *= 10;
+    }
+    char got[32];
+    *bd_raw_u64(got, UINT64_MAX) = '\0';
+    ck_assert_str_eq(got, "18446744073709551615");
+}
+END_TEST
+
 START_TEST(test_growth_and_detach)
 {
     bd_buf b = BD_BUF_INIT;
@@ -116,6 +140,7 @@ int main(void)
     tcase_add_test(tc, test_json_invalid_utf8);
     tcase_add_test(tc, test_base64);
     tcase_add_test(tc, test_numbers);
+    tcase_add_test(tc, test_u64_boundaries);
     tcase_add_test(tc, test_growth_and_detach);
     suite_add_tcase(s, tc);
     return tu_run(s) ? 1 : 0;
