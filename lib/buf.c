@@ -212,7 +212,7 @@ void bd_buf_add_base64(bd_buf *b, const uint8_t *p, size_t n)
 }
 
 /* Length of the well-formed UTF-8 sequence at p (1..4), or 0 if malformed. */
-static size_t utf8_seq(const uint8_t *p, size_t n)
+static inline size_t utf8_seq(const uint8_t *p, size_t n)
 {
     uint8_t c = p[0];
     if (c < 0x80) return 1;
@@ -246,8 +246,17 @@ int bd_utf8_valid(const uint8_t *p, size_t n)
             i += 8;
         }
         if (i >= n) break;
-        if (p[i] < 0x80) {
+        uint8_t c = p[i];
+        if (c < 0x80) {
             i++;
+            continue;
+        }
+        /* the common 3-byte case (CJK and most of the BMP) without the
+         * general checks: lead e1..ec or ee..ef has no overlong/surrogate
+         * exceptions */
+        if (c >= 0xe1 && c != 0xed && c <= 0xef && n - i >= 3 && (p[i + 1] & 0xc0) == 0x80 &&
+            (p[i + 2] & 0xc0) == 0x80) {
+            i += 3;
             continue;
         }
         size_t k = utf8_seq(p + i, n - i);

@@ -82,19 +82,10 @@ static void add_image(bd_buf *out, const bd_table *t, const bd_value *vals)
     out->ptr[out->len] = '\0';
 }
 
-void bd_encode_row(bd_buf *out, const bd_row *row)
+/* The part of "source" that is the same for every row of one rows event:
+ * flavor, server_id, file, pos, inner, gtid, ts_us. */
+static void add_source_prefix(bd_buf *out, const bd_row *row)
 {
-    const bd_table *t = row->table;
-    bd_buf_adds(out, "{\"op\":\"");
-    bd_buf_addc(out, row->op);
-    bd_buf_adds(out, "\",");
-    bd_buf_add(out, t->dbtable.ptr, t->dbtable.len);
-    bd_buf_adds(out, ",\"before\":");
-    add_image(out, t, row->before);
-    bd_buf_adds(out, ",\"after\":");
-    add_image(out, t, row->after);
-    if (!t->has_names) bd_buf_adds(out, ",\"positional\":true");
-    if (t->signedness_unknown) bd_buf_adds(out, ",\"signedness_unknown\":true");
     bd_buf_adds(out, ",\"source\":{\"flavor\":");
     bd_buf_adds(out, row->format->flavor == BD_FLAVOR_MARIADB ? "\"mariadb\"" : "\"mysql\"");
     bd_buf_adds(out, ",\"server_id\":");
@@ -112,21 +103,73 @@ void bd_encode_row(bd_buf *out, const bd_row *row)
         bd_buf_adds(out, ",\"inner\":");
         bd_buf_add_u64(out, row->pos.inner);
     }
-    bd_buf_adds(out, ",\"row\":");
-    bd_buf_add_u64(out, row->row_index);
     bd_buf_adds(out, ",\"gtid\":");
     if (row->txn->has_gtid) {
         /* GTID text is digits, hex, '-', ':' and tag characters [A-Za-z0-9_]:
          * quotes, no escapes */
         bd_value g = {.kind = BD_V_ASCII, .s = row->txn->gtid, .n = strlen(row->txn->gtid)};
         bd_encode_value(out, &g);
-    }
-    else
+    } else {
         bd_buf_adds(out, "null");
+    }
     bd_buf_adds(out, ",\"ts_us\":");
     bd_buf_add_u64(out, row->txn->commit_us ? row->txn->commit_us
                                             : (uint64_t)row->header->timestamp * 1000000u);
+    bd_buf_adds(out, ",\"row\":");
 }
+
+void bd_enc_cache_init(bd_enc_cache *c)
+{
+    bd_buf_init(&c->source);
+    c->valid = 0;
+}
+
+void bd_enc_cache_release(bd_enc_cache *c)
+{
+    bd_buf_release(&c->source);
+    c->valid = 0;
+}
+
+void bd_encode_row_cached(bd_buf *out, const bd_row *row, bd_enc_cache *cache)
+{
+    const bd_table *t = row->table;
+    bd_buf_adds(out, "{\"op\":\"");
+    bd_buf_addc(out, row->op);
+    bd_buf_adds(out, "\",");
+    bd_buf_add(out, t->dbtable.ptr, t->dbtable.len);
+    bd_buf_adds(out, ",\"before\":");
+    add_image(out, t, row->before);
+    bd_buf_adds(out, ",\"after\":");
+    add_image(out, t, row->after);
+    if (!t->has_names) bd_buf_adds(out, ",\"positional\":true");
+    if (t->signedness_unknown) bd_buf_adds(out, ",\"signedness_unknown\":true");
+    if (!cache) {
+        add_source_prefix(out, row);
+    } else {
+        /* rows of one event share the prefix: rebuild it only when the
+         * event (file and position) changes */
+        if (!cache->valid || cache->row0_header != row->header || cache->pos != row->pos.pos ||
+            cache->inner != row->pos.inner || cache->file_json_len != row->pos.file_json_len ||
+            memcmp(cache->file_json, row->pos.file_json ? row->pos.file_json : "",
+                   row->pos.file_json_len < sizeof cache->file_json ? row->pos.file_json_len : 0) ||
+            row->pos.file_json_len >= sizeof cache->file_json || row->row_index == 0) {
+            bd_buf_reset(&cache->source);
+            add_source_prefix(&cache->source, row);
+            cache->valid = !bd_buf_failed(&cache->source);
+            cache->row0_header = row->header;
+            cache->pos = row->pos.pos;
+            cache->inner = row->pos.inner;
+            cache->file_json_len = row->pos.file_json_len;
+            if (row->pos.file_json_len < sizeof cache->file_json)
+                memcpy(cache->file_json, row->pos.file_json ? row->pos.file_json : "",
+                       row->pos.file_json_len);
+        }
+        bd_buf_add(out, cache->source.ptr, cache->source.len);
+    }
+    bd_buf_add_u64(out, row->row_index);
+}
+
+void bd_encode_row(bd_buf *out, const bd_row *row) { bd_encode_row_cached(out, row, NULL); }
 
 void bd_encode_row_tail(bd_buf *out, int has_xid, uint64_t xid, int last)
 {

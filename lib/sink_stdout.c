@@ -11,6 +11,7 @@ void bd_sink_stdout_init(bd_sink_stdout *s, FILE *out, int events)
     s->events = events;
     bd_buf_init(&s->io);
     bd_buf_init(&s->held);
+    bd_enc_cache_init(&s->cache);
     s->pending = 0;
     s->rows = s->nevents = 0;
     s->io_error = 0;
@@ -20,6 +21,7 @@ void bd_sink_stdout_release(bd_sink_stdout *s)
 {
     bd_buf_release(&s->io);
     bd_buf_release(&s->held);
+    bd_enc_cache_release(&s->cache);
 }
 
 static int flush_io(bd_sink_stdout *s)
@@ -67,7 +69,7 @@ int bd_sink_stdout_on_row(void *ctx, const bd_row *row)
 {
     bd_sink_stdout *s = ctx;
     if (emit_pending(s, 0, 0, 0) < 0) return -1;
-    bd_encode_row(&s->io, row);
+    bd_encode_row_cached(&s->io, row, &s->cache);
     if (bd_buf_failed(&s->io)) return -1;
     s->pending = 1;
     s->rows++;

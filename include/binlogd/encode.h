@@ -12,6 +12,21 @@
 #include "binlogd/decoder.h"
 
 void bd_encode_row(bd_buf *out, const bd_row *row);
+
+/* The same with a cache of the "source" text shared by the rows of one
+ * event (a sink keeps one per stream; init/release pair). */
+typedef struct bd_enc_cache {
+    bd_buf source;
+    int valid;
+    const void *row0_header;
+    uint64_t pos;
+    uint32_t inner;
+    size_t file_json_len;
+    char file_json[256];
+} bd_enc_cache;
+void bd_enc_cache_init(bd_enc_cache *c);
+void bd_enc_cache_release(bd_enc_cache *c);
+void bd_encode_row_cached(bd_buf *out, const bd_row *row, bd_enc_cache *cache);
 void bd_encode_row_tail(bd_buf *out, int has_xid, uint64_t xid, int last);
 /* One value as JSON (not for BD_V_ABSENT). */
 void bd_encode_value(bd_buf *out, const bd_value *v);

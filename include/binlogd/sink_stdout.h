@@ -14,6 +14,7 @@
 
 #include "binlogd/buf.h"
 #include "binlogd/decoder.h"
+#include "binlogd/encode.h"
 
 typedef struct bd_sink_stdout {
     FILE *out;
@@ -21,7 +22,8 @@ typedef struct bd_sink_stdout {
     int pending;
     bd_buf io;        /* output batched to cut write calls; a pending row (without
                          its tail) is always at its end */
-    bd_buf held;      /* --events lines that arrived while a row was pending */
+    bd_buf held;
+    bd_enc_cache cache;      /* --events lines that arrived while a row was pending */
     uint64_t rows, nevents;
     int io_error;
 } bd_sink_stdout;

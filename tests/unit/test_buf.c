@@ -53,6 +53,12 @@ START_TEST(test_json_invalid_utf8)
     ck_assert(!bd_utf8_valid((const uint8_t *)"\xf4\x90\x80\x80", 4));
     ck_assert(!bd_utf8_valid((const uint8_t *)"abcdefgh\x80", 9));
     ck_assert(bd_utf8_valid((const uint8_t *)"abcdefghij\xc3\xa9", 12));
+    /* the 3-byte fast path: e1..ec and ee..ef leads, never ed (surrogates) or e0 (overlong) */
+    ck_assert(bd_utf8_valid((const uint8_t *)"\xe1\x80\x80\xef\xbf\xbf\xe0\xa0\x80", 9));
+    ck_assert(!bd_utf8_valid((const uint8_t *)"\xe1\x80", 2));
+    ck_assert(!bd_utf8_valid((const uint8_t *)"\xe1\xc0\x80", 3));
+    ck_assert(!bd_utf8_valid((const uint8_t *)"\xe0\x80\x80", 3));
+    ck_assert(!bd_utf8_valid((const uint8_t *)"\xef\xbf", 2));
 }
 END_TEST
 
