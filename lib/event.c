@@ -121,13 +121,17 @@ int bd_format_parse(bd_format *f, const uint8_t *ev, size_t len, bd_err *err)
     if (h.event_size != len)
         return bd_err_set(err, BD_ERR_CORRUPT, "FORMAT_DESCRIPTION size %u but %zu bytes given",
                           h.event_size, len);
-    bd_cur c = bd_cur_make(ev + BD_EVENT_HEADER_LEN, len - BD_EVENT_HEADER_LEN);
+    /* Binlog v1 (MySQL 3.23) has a 13-byte header; its START event is
+     * 13 + 2 + 50 + 4 = 69 bytes and says version 1 right after the header. */
+    unsigned hl = BD_EVENT_HEADER_LEN;
+    if (h.type == BD_EV_START_V3 && len == 69 && bd_le(ev + 13, 2) == 1) hl = 13;
+    bd_cur c = bd_cur_make(ev + hl, len - hl);
     unsigned bv = bd_cur_u16(&c);
     const uint8_t *sv = bd_cur_bytes(&c, 50);
     uint32_t created = bd_cur_u32(&c);
     if (c.err) return bd_err_set(err, BD_ERR_CORRUPT, "FORMAT_DESCRIPTION body too short");
     if (h.type == BD_EV_START_V3) {
-        if (bv != 1 && bv != 3)
+        if ((hl == 13) != (bv == 1) || (bv != 1 && bv != 3))
             return bd_err_set(err, BD_ERR_CORRUPT, "START_V3 with binlog version %u", bv);
         bd_format_default(f, bv);
         memcpy(f->server_version, sv, 50);
