@@ -15,6 +15,7 @@ void bd_table_free(bd_table *t);
 #endif
 
 #include "binlogd/charset.h"
+#include "binlogd/crc32.h"
 
 /* Table maps by table id: open addressing, power-of-two capacity. */
 typedef struct bd_tables {
@@ -45,6 +46,7 @@ struct bd_decoder {
     size_t vals_cap;
     bd_str *jraw;    /* before-image binary JSON per column, for partial updates */
     bd_conv *conv;
+    bd_crc32 crc;
 };
 
 /* Decode a rows event (any of the WRITE/UPDATE/DELETE/PARTIAL variants,
