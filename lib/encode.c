@@ -24,13 +24,13 @@ static char *put_value(char *o, const bd_value *v)
     case BD_V_UINT: return bd_raw_u64(o, v->u);
     case BD_V_DOUBLE: case BD_V_NUMBER: case BD_V_JSON:
         if (!v->n) break;
-        memcpy(o, v->s, v->n);
+        bd_copy(o, v->s, v->n);
         return o + v->n;
     /* every STRING value is valid UTF-8 by construction (validated or converted) */
     case BD_V_STRING: return bd_raw_json_str(o, v->s, v->n, 1);
     case BD_V_ASCII:
         *o++ = '"';
-        memcpy(o, v->s, v->n);
+        bd_copy(o, v->s, v->n);
         o += v->n;
         *o++ = '"';
         return o;
@@ -73,7 +73,7 @@ static void add_image(bd_buf *out, const bd_table *t, const bd_value *vals)
         if (!first) *o++ = ',';
         first = 0;
         size_t kl = t->key_off[i + 1] - t->key_off[i];
-        memcpy(o, t->keys.ptr + t->key_off[i], kl);
+        bd_copy(o, t->keys.ptr + t->key_off[i], kl);
         o += kl;
         o = put_value(o, &vals[i]);
     }

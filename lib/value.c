@@ -342,7 +342,7 @@ int bd_fmt_date(bd_buf *out, uint32_t packed, bd_err *err)
     if (packed > 0xffffff || m > 12 || y > 9999)
         return bd_err_set(err, BD_ERR_CORRUPT, "DATE: 0x%06lx is not a date (month %u year %u)",
                           (unsigned long)packed, m, y);
-    char t[12];
+    char t[32];
     bd_buf_add(out, t, (size_t)(put_ymd(t, y, m, d) - t));
     return 0;
 }
@@ -358,7 +358,7 @@ int bd_fmt_time(bd_buf *out, int32_t v, bd_err *err)
     unsigned h = (unsigned)(a / 10000), mi = (unsigned)(a / 100 % 100), s = (unsigned)(a % 100);
     if (h > 838 || mi > 59 || s > 59)
         return bd_err_set(err, BD_ERR_CORRUPT, "TIME: %ld is not a time of day", (long)v);
-    char t[12], *o = t;
+    char t[32], *o = t;
     if (neg) *o++ = '-';
     o = put_hms(o, h, mi, s);
     bd_buf_add(out, t, (size_t)(o - t));
@@ -414,7 +414,7 @@ int bd_fmt_time2(bd_buf *out, const uint8_t *p, size_t avail, unsigned fsp, size
         return bd_err_set(err, BD_ERR_CORRUPT,
                           "TIME2(%u): bytes at value byte 0 decode to %u:%u:%u.%lu, not a time",
                           fsp, h, mi, s, (unsigned long)usec);
-    char t[20], *o = t;
+    char t[32], *o = t;
     if (neg) *o++ = '-';
     o = put_hms(o, h, mi, s);
     o = put_frac(o, usec, fsp);
@@ -436,7 +436,7 @@ int bd_fmt_datetime(bd_buf *out, uint64_t v, bd_err *err)
     if (m > 12 || d > 31 || h > 23 || mi > 59 || s > 59)
         return bd_err_set(err, BD_ERR_CORRUPT, "DATETIME: %llu is not YYYYMMDDhhmmss",
                           (unsigned long long)v);
-    char t[24], *o = t;
+    char t[32], *o = t;
     o = put_ymd(o, y, m, d);
     *o++ = ' ';
     o = put_hms(o, h, mi, s);

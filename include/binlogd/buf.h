@@ -47,10 +47,34 @@ static inline int bd_buf_grow(bd_buf *b, size_t extra)
 /* Shrink to len (<= current len). */
 void bd_buf_truncate(bd_buf *b, size_t len);
 
+/* Copy n bytes without a library call when n is small: the encoder
+ * copies many keys and values of a few bytes each. */
+static inline void bd_copy(char *o, const void *src, size_t n)
+{
+    const char *s = src;
+    if (n >= 8 && n <= 16) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(o, &a, 8);
+        memcpy(o + n - 8, &b, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        memcpy(o, &a, 4);
+        memcpy(o + n - 4, &b, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++) o[i] = s[i];
+    } else {
+        memcpy(o, s, n);
+    }
+}
+
 static inline void bd_buf_add(bd_buf *b, const void *p, size_t n)
 {
     if (!n || bd_buf_grow(b, n) < 0) return;
-    memcpy(b->ptr + b->len, p, n);
+    bd_copy(b->ptr + b->len, p, n);
     b->len += n;
     b->ptr[b->len] = '\0';
 }

@@ -83,8 +83,8 @@ while [ $r -lt "$ROUNDS" ]; do
     echo "$t1 - $t0" | bc -l >>build/bench/t_mariadb
     r=$((r + 1))
 done
-TB=$(median <build/bench/t_binlogd)
-TM=$(median <build/bench/t_mariadb)
+TB=$(median <build/bench/t_binlogd | xargs printf '%.3f')
+TM=$(median <build/bench/t_mariadb | xargs printf '%.3f')
 RB=$(echo "$ROWS / $TB" | bc -l | xargs printf '%.0f')
 RM=$(echo "$ROWS / $TM" | bc -l | xargs printf '%.0f')
 RATIO=$(echo "$TM / $TB" | bc -l | xargs printf '%.2f')
@@ -104,7 +104,7 @@ echo "ratio (mariadb-binlog time / binlogd time): ${RATIO}x"
 echo "instructions per row (callgrind): ${IPR}"
 
 OUT=docs/performance.md
-[ -f $OUT ] || printf '# Performance\n\nEvery figure here comes from a benchmark in tests/bench/, run on the machine named with it.\n' >$OUT
+[ -f $OUT ] || printf '# Performance\n\nEvery figure here comes from a benchmark in tests/bench/, run on the machine named with it.\n\n' >$OUT
 # replace the Decode section
 awk '/^## Decode/{skip=1; next} /^## /{skip=0} !skip' $OUT >$OUT.tmp
 cat >>$OUT.tmp <<EOT
