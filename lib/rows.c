@@ -411,26 +411,32 @@ static int partial_json(colctx *x, bd_cur *c, bd_value *v, const bd_str *before)
 }
 
 /* One row image: null bitmap over the present columns, then the values. */
-static int decode_image(bd_decoder *d, const bd_table *t, const uint8_t *present, bd_cur *c,
-                        bd_value *vals, bd_str *jraw, const uint8_t *partial, bd_err *err)
+/* One row image: null bitmap over the present columns, then the values.
+ * npresent is the number of bits set in present (the same for every row
+ * of the event). */
+static int decode_image(bd_decoder *d, const bd_table *t, const uint8_t *present,
+                        uint32_t npresent, bd_cur *c, bd_value *vals, bd_str *jraw,
+                        const uint8_t *partial, bd_err *err)
 {
-    uint32_t npresent = 0;
-    for (uint32_t i = 0; i < t->ncols / 8; i++) npresent += (uint32_t)__builtin_popcount(present[i]);
-    if (t->ncols % 8)
-        npresent += (uint32_t)__builtin_popcount(present[t->ncols / 8] & ((1u << (t->ncols % 8)) - 1));
     const uint8_t *nulls = bd_cur_bytes(c, (npresent + 7) / 8);
     if (!nulls) return bd_err_set(err, BD_ERR_CORRUPT, "row image ends inside its NULL bitmap");
     uint32_t k = 0, jk = 0;
     colctx x = {d, t, NULL, 0, err};
+    /* JSON bookkeeping (before documents, partial bits) only where needed */
+    int json = t->has_json && (jraw || partial);
     for (uint32_t i = 0; i < t->ncols; i++) {
         bd_value *v = &vals[i];
-        memset(v, 0, sizeof *v);
-        if (jraw) jraw[i].p = NULL, jraw[i].n = 0;
-        /* partial bits count every JSON column of the table, present or not */
-        int is_json = t->cols[i].type == BD_T_JSON;
+        v->s = NULL;
+        v->n = 0;
         int is_partial = 0;
-        if (is_json && partial) is_partial = bit_lsb(partial, jk);
-        if (is_json) jk++;
+        if (json) {
+            if (jraw) jraw[i].p = NULL, jraw[i].n = 0;
+            /* partial bits count every JSON column of the table, present or not */
+            if (t->cols[i].type == BD_T_JSON) {
+                if (partial) is_partial = bit_lsb(partial, jk);
+                jk++;
+            }
+        }
         if (!bit_lsb(present, i)) {
             v->kind = BD_V_ABSENT;
             continue;
@@ -441,10 +447,19 @@ static int decode_image(bd_decoder *d, const bd_table *t, const uint8_t *present
         }
         x.col = &t->cols[i];
         x.idx = i;
-        int r = is_partial ? partial_json(&x, c, v, &d->jraw[i]) : decode_value(&x, c, v, jraw ? &jraw[i] : NULL);
+        int r = is_partial ? partial_json(&x, c, v, &d->jraw[i])
+                           : decode_value(&x, c, v, json && jraw ? &jraw[i] : NULL);
         if (r < 0) return -1;
     }
     return 0;
+}
+
+static uint32_t count_bits(const uint8_t *bm, uint32_t n)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n / 8; i++) k += (uint32_t)__builtin_popcount(bm[i]);
+    if (n % 8) k += (uint32_t)__builtin_popcount(bm[n / 8] & ((1u << (n % 8)) - 1));
+    return k;
 }
 
 static void fix_pointers(bd_decoder *d, bd_value *vals, size_t n)
@@ -501,6 +516,7 @@ int bd_rows_decode(bd_decoder *d, const bd_header *h, const uint8_t *body, size_
     const uint8_t *present2 = is_update(type) ? bd_cur_bytes(&c, bm) : NULL;
     if (c.err) return bd_err_set(err, BD_ERR_CORRUPT, "rows event column bitmaps truncated");
     if (ensure_vals(d, t->ncols, err) < 0) return -1;
+    uint32_t np1 = count_bits(present1, t->ncols), np2 = present2 ? count_bits(present2, t->ncols) : 0;
     bd_value *v1 = d->vals, *v2 = d->vals + d->vals_cap;
     char op = is_update(type) ? BD_OP_UPDATE : is_delete(type) ? BD_OP_DELETE : BD_OP_INSERT;
     uint32_t njson = 0;
@@ -518,7 +534,8 @@ int bd_rows_decode(bd_decoder *d, const bd_header *h, const uint8_t *body, size_
     for (uint32_t r = 0; bd_cur_left(&c); r++) {
         size_t at = c.off;
         bd_buf_reset(&d->scratch);
-        if (decode_image(d, t, present1, &c, v1, op == BD_OP_UPDATE ? d->jraw : NULL, NULL, err) < 0)
+        if (decode_image(d, t, present1, np1, &c, v1, op == BD_OP_UPDATE ? d->jraw : NULL, NULL,
+                         err) < 0)
             goto fail;
         const uint8_t *partial = NULL;
         if (op == BD_OP_UPDATE) {
@@ -530,7 +547,7 @@ int bd_rows_decode(bd_decoder *d, const bd_header *h, const uint8_t *body, size_
                     goto fail;
                 }
             }
-            if (decode_image(d, t, present2, &c, v2, NULL, partial, err) < 0) goto fail;
+            if (decode_image(d, t, present2, np2, &c, v2, NULL, partial, err) < 0) goto fail;
         }
         if (bd_buf_failed(&d->scratch)) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
         fix_pointers(d, v1, t->ncols);

@@ -401,6 +401,7 @@ int bd_table_parse(bd_table **out, const uint8_t *body, size_t len, unsigned pos
         case BD_T_TINY: case BD_T_SHORT: case BD_T_INT24: case BD_T_LONG: case BD_T_LONGLONG:
             if (t->cols[i].is_unsigned < 0) t->signedness_unknown = 1;
             break;
+        case BD_T_JSON: t->has_json = 1; break;
         default: break;
         }
     }

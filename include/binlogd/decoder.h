@@ -75,6 +75,7 @@ typedef struct bd_table {
     bd_column *cols;
     int has_names;  /* every column has a name */
     int signedness_unknown; /* integer columns whose signedness the map did not give */
+    int has_json;           /* a MySQL JSON column (partial updates need its before image) */
     uint32_t npk;
     uint32_t *pk;   /* primary key column indexes, npk of them */
     /* Pre-encoded JSON pieces, built once per map so the encoder does not
