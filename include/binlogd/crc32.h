@@ -12,6 +12,7 @@
 
 typedef struct bd_crc32 {
     uint32_t t[8][256];
+    int clmul; /* the CPU has carry-less multiply: fold 64 bytes per step */
 } bd_crc32;
 
 void bd_crc32_init(bd_crc32 *c);

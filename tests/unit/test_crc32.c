@@ -39,12 +39,40 @@ START_TEST(test_against_zlib)
 }
 END_TEST
 
+/* Both paths (folding with carry-less multiply where the CPU has it, and
+ * the tables) on long inputs of every length modulo 64. */
+START_TEST(test_both_paths_long)
+{
+    bd_crc32 *c = malloc(sizeof *c);
+    bd_crc32_init(c);
+    int has_clmul = c->clmul;
+    size_t big = 70000;
+    uint8_t *buf = malloc(big);
+    uint32_t x = 777;
+    for (size_t i = 0; i < big; i++) {
+        x = x * 1103515245u + 12345u;
+        buf[i] = (uint8_t)(x >> 16);
+    }
+    for (size_t n = 0; n <= big; n = n < 300 ? n + 1 : n * 2 + 13) {
+        if (n > big) break;
+        uint32_t z = (uint32_t)crc32(0L, buf, (uInt)n);
+        c->clmul = 0;
+        ck_assert_uint_eq(bd_crc32_update(c, 0, buf, n), z);
+        c->clmul = has_clmul;
+        ck_assert_uint_eq(bd_crc32_update(c, 0, buf, n), z);
+    }
+    free(buf);
+    free(c);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("crc32");
     TCase *tc = tcase_create("crc32");
     tcase_add_test(tc, test_check_value);
     tcase_add_test(tc, test_against_zlib);
+    tcase_add_test(tc, test_both_paths_long);
     suite_add_tcase(s, tc);
     return tu_run(s) ? 1 : 0;
 }
