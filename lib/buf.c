@@ -306,6 +306,15 @@ char *bd_raw_json_str(char *o, const char *s, size_t n, int trusted)
                 memcpy(o + (j - i), &w, 8);
                 if (bad) {
                     j += (size_t)__builtin_ctzll(bad) / 8;
+                    /* quotes and backslashes (common in JSON held as text)
+                     * are escaped here without leaving the fast loop */
+                    if (p[j] == '"' || p[j] == '\\') {
+                        o += j - i;
+                        *o++ = '\\';
+                        *o++ = (char)p[j];
+                        i = ++j;
+                        continue;
+                    }
                     break;
                 }
                 j += 8;

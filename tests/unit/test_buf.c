@@ -39,6 +39,12 @@ START_TEST(test_json_escapes)
     both_json("\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80", 12,
               "\"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\"");
     both_json("abcdefg\x7f", 8, "\"abcdefg\x7f\"");
+    /* quotes and backslashes inside long runs (JSON stored as text) */
+    both_json("{\"channel\": \"alipay\", \"batch\": 0}", 33,
+              "\"{\\\"channel\\\": \\\"alipay\\\", \\\"batch\\\": 0}\"");
+    both_json("\"\"\"\"\"\"\"\"\"\\\\abcdefgh", 19,
+              "\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"\\\\\\\\abcdefgh\"");
+    both_json("abcdefgh\x01ijklmnop\"", 18, "\"abcdefgh\\u0001ijklmnop\\\"\"");
 }
 END_TEST
 
