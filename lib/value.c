@@ -40,47 +40,35 @@ size_t bd_newdecimal_size(unsigned prec, unsigned scale)
     return dec_part_size(prec - scale) + dec_part_size(scale);
 }
 
-/* Read the ndig-digit group at b[*off]; a group that holds more than ndig
- * digits cannot come from decimal2bin. */
-static int dec_group(const uint8_t *b, size_t *off, unsigned ndig, uint32_t *val, unsigned prec,
-                     unsigned scale, bd_err *err)
+/* Nine digits of v (< 10^9), zero padded, two per division. */
+static char *put9(char *o, uint32_t v)
 {
-    unsigned nb = ndig == DIG_PER_GROUP ? 4 : dig2bytes[ndig];
-    uint32_t v = be_n(b + *off, nb);
-    if (v >= pow10_u32[ndig])
-        return bd_err_set(err, BD_ERR_CORRUPT,
-                          "NEWDECIMAL(%u,%u): group at value byte %zu holds %lu, more than %u "
-                          "digits",
-                          prec, scale, *off, (unsigned long)v, ndig);
-    *val = v;
-    *off += nb;
-    return 0;
-}
-
-/* ndig digits of v, zero padded, at o; two digits per division. */
-static void put_digits(char *o, uint32_t v, unsigned ndig)
-{
-    unsigned i = ndig;
-    while (i >= 2) {
+    for (int i = 8; i > 0; i -= 2) {
         uint32_t r = v % 100;
         v /= 100;
-        o[--i] = (char)('0' + r % 10);
-        o[--i] = (char)('0' + r / 10);
+        o[i] = (char)('0' + r % 10);
+        o[i - 1] = (char)('0' + r / 10);
     }
-    if (i) o[0] = (char)('0' + v % 10);
+    o[0] = (char)('0' + v);
+    return o + 9;
 }
 
-/* Digits of v without leading zeros (v > 0); returns the count written. */
-static unsigned put_plain(char *o, uint32_t v)
+/* ndig digits of v, zero padded. */
+static char *put_digits(char *o, uint32_t v, unsigned ndig)
 {
-    char t[10];
-    unsigned n = 0;
-    while (v) {
-        t[n++] = (char)('0' + v % 10);
+    for (unsigned i = ndig; i-- > 0;) {
+        o[i] = (char)('0' + v % 10);
         v /= 10;
     }
-    for (unsigned i = 0; i < n; i++) o[i] = t[n - 1 - i];
-    return n;
+    return o + ndig;
+}
+
+/* Digits of v without leading zeros (v > 0). */
+static char *put_plain(char *o, uint32_t v)
+{
+    unsigned n = 1;
+    while (n < 10 && v >= pow10_u32[n]) n++;
+    return put_digits(o, v, n);
 }
 
 int bd_fmt_newdecimal(bd_buf *out, const uint8_t *p, size_t avail, unsigned prec, unsigned scale,
@@ -95,52 +83,73 @@ int bd_fmt_newdecimal(bd_buf *out, const uint8_t *p, size_t avail, unsigned prec
                           "NEWDECIMAL(%u,%u): needs %zu bytes at value byte 0, only %zu left",
                           prec, scale, size, avail);
 
-    /* Undo the storage transform once, up front: a negative number has every
-     * byte inverted, and the top bit of the first byte is flipped so that the
-     * bytes compare like the numbers. */
-    uint8_t b[DEC_MAX_BYTES];
+    /* Storage: big-endian groups of 9 digits in 4 bytes (a short group in
+     * dig2bytes[] bytes) - a short leading integer group, whole integer
+     * groups, whole fraction groups, a short trailing fraction group.  A
+     * negative number has every byte inverted, and the top bit of the
+     * first byte is flipped so that the bytes compare like the numbers. */
     int neg = !(p[0] & 0x80);
-    uint8_t mask = neg ? 0xff : 0x00;
-    for (size_t i = 0; i < size; i++) b[i] = p[i] ^ mask;
-    b[0] ^= 0x80;
-
-    /* Groups in storage order: a short leading integer group, whole integer
-     * groups, whole fraction groups, a short trailing fraction group. */
+    uint32_t mask = neg ? 0xffffffffu : 0;
     unsigned intg = prec - scale;
-    uint32_t g[16];
-    unsigned gd[16], ng = 0, nint;
+    unsigned lead = intg % DIG_PER_GROUP, nfi = intg / DIG_PER_GROUP;
+    unsigned nff = scale / DIG_PER_GROUP, trail = scale % DIG_PER_GROUP;
+    char t[DEC_MAX_DIGITS + 4], *o = t + 1; /* t[0]: room for the sign */
     size_t off = 0;
-    if (intg % DIG_PER_GROUP) gd[ng++] = intg % DIG_PER_GROUP;
-    for (unsigned k = 0; k < intg / DIG_PER_GROUP; k++) gd[ng++] = DIG_PER_GROUP;
-    nint = ng;
-    for (unsigned k = 0; k < scale / DIG_PER_GROUP; k++) gd[ng++] = DIG_PER_GROUP;
-    if (scale % DIG_PER_GROUP) gd[ng++] = scale % DIG_PER_GROUP;
     uint32_t any = 0;
-    for (unsigned k = 0; k < ng; k++) {
-        if (dec_group(b, &off, gd[k], &g[k], prec, scale, err) < 0) return -1;
-        any |= g[k];
-    }
-
-    char t[DEC_MAX_DIGITS + 3], *o = t;
-    /* An all-zero value with the sign bit saying negative would print as
-     * "-0.00"; the server never means that, so the sign is dropped. */
-    if (neg && any) *o++ = '-';
-    unsigned k = 0;
-    while (k < nint && g[k] == 0) k++;
-    if (k == nint) {
-        *o++ = '0';
-    } else {
-        o += put_plain(o, g[k++]); /* first significant group without its zeros */
-        for (; k < nint; k++, o += DIG_PER_GROUP) put_digits(o, g[k], DIG_PER_GROUP);
-    }
-    if (scale) {
-        *o++ = '.';
-        for (k = nint; k < ng; k++) {
-            put_digits(o, g[k], gd[k]);
-            o += gd[k];
+    int started = 0;
+#define DEC_GROUP(ndig, v)                                                                       \
+    do {                                                                                         \
+        unsigned nb_ = (ndig) == DIG_PER_GROUP ? 4 : dig2bytes[(ndig)];                          \
+        uint32_t x_ = (uint32_t)bd_be(p + off, nb_);                                             \
+        if (off == 0) x_ ^= 0x80u << (8 * (nb_ - 1));                                            \
+        x_ = (x_ ^ mask) & (nb_ == 4 ? 0xffffffffu : ((1u << (8 * nb_)) - 1));                   \
+        if (x_ >= pow10_u32[(ndig)])                                                             \
+            return bd_err_set(err, BD_ERR_CORRUPT,                                               \
+                              "NEWDECIMAL(%u,%u): group at value byte %zu holds %lu, more than " \
+                              "%u digits",                                                       \
+                              prec, scale, off, (unsigned long)x_, (unsigned)(ndig));            \
+        off += nb_;                                                                              \
+        (v) = x_;                                                                                \
+    } while (0)
+    uint32_t g;
+    if (lead) {
+        DEC_GROUP(lead, g);
+        any |= g;
+        if (g) {
+            o = put_plain(o, g);
+            started = 1;
         }
     }
-    bd_buf_add(out, t, (size_t)(o - t));
+    for (unsigned k = 0; k < nfi; k++) {
+        DEC_GROUP(DIG_PER_GROUP, g);
+        any |= g;
+        if (started) {
+            o = put9(o, g);
+        } else if (g) {
+            o = put_plain(o, g);
+            started = 1;
+        }
+    }
+    if (!started) *o++ = '0';
+    if (scale) {
+        *o++ = '.';
+        for (unsigned k = 0; k < nff; k++) {
+            DEC_GROUP(DIG_PER_GROUP, g);
+            any |= g;
+            o = put9(o, g);
+        }
+        if (trail) {
+            DEC_GROUP(trail, g);
+            any |= g;
+            o = put_digits(o, g, trail);
+        }
+    }
+#undef DEC_GROUP
+    /* An all-zero value with the sign bit saying negative would print as
+     * "-0.00"; the server never means that, so the sign is dropped. */
+    char *start = t + 1;
+    if (neg && any) *--start = '-';
+    bd_buf_add(out, start, (size_t)(o - start));
     *used = size;
     return 0;
 }
