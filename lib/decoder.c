@@ -360,7 +360,7 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
             bd_err_set(err, BD_ERR_CORRUPT, "FORMAT_DESCRIPTION inside a TRANSACTION_PAYLOAD");
             goto fail;
         }
-        if (bd_format_parse(&d->fmt, ev, len, err) < 0) goto fail;
+        if (bd_format_parse(&d->fmt, ev, len, d->verify, err) < 0) goto fail;
         d->have_fde = 1;
         if (d->detail) {
             det_u64(det, "binlog_version", d->fmt.binlog_version);
@@ -570,20 +570,26 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
         if (d->detail) det_str(det, "log_file", (const char *)body, blen);
         break;
     case BD_EV_HEARTBEAT_V2: {
-        /* type-length-value fields: 0 file name, 1 position */
+        /* type-length-value fields, types and lengths packed: 0 ends the
+         * header, 1 is the file name, 2 the position (a packed integer);
+         * unknown fields are skipped by their length */
         bd_cur c = bd_cur_make(body, blen);
         unsigned seen = 0;
         while (bd_cur_left(&c) && !c.err) {
-            uint8_t ft = bd_cur_u8(&c);
+            uint64_t ft = bd_cur_packed(&c);
+            if (c.err || ft == 0) break;
             size_t fl = bd_cur_packed_len(&c);
             const uint8_t *fv = bd_cur_bytes(&c, fl);
             if (c.err) break;
-            if (!d->detail || ft > 1 || (seen & (1u << ft))) continue;
+            if (!d->detail || ft > 2 || (seen & (1u << ft))) continue;
             seen |= 1u << ft;
-            if (ft == 0) det_str(det, "log_file", (const char *)fv, fl);
-            else if (ft == 1) {
+            if (ft == 1) {
+                det_str(det, "log_file", (const char *)fv, fl);
+            } else {
                 bd_cur f2 = bd_cur_make(fv, fl);
-                det_u64(det, "log_pos", bd_cur_packed(&f2));
+                uint64_t lp = bd_cur_packed(&f2);
+                if (f2.err) c.err = 1;
+                else det_u64(det, "log_pos", lp);
             }
         }
         if (c.err) {
@@ -710,7 +716,7 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
         const bd_table *t = old;
         if (!old || old->raw_len != blen || memcmp(old->raw, body, blen) != 0) {
             bd_table *nt;
-            if (bd_table_parse(&nt, body, blen, post ? post : 8, err) < 0) goto fail;
+            if (bd_table_parse(&nt, body, blen, post ? post : 8, d->fmt.flavor, err) < 0) goto fail;
             if (bd_tables_put(&d->tables, nt) < 0) {
                 bd_table_free(nt);
                 bd_err_set(err, BD_ERR_NOMEM, "out of memory");

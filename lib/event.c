@@ -114,7 +114,7 @@ static unsigned version_number(const char *v)
     return part[0] * 10000 + part[1] * 100 + part[2];
 }
 
-int bd_format_parse(bd_format *f, const uint8_t *ev, size_t len, bd_err *err)
+int bd_format_parse(bd_format *f, const uint8_t *ev, size_t len, int verify, bd_err *err)
 {
     bd_header h;
     if (bd_header_parse(&h, ev, len, NULL, err) < 0) return -1;
@@ -181,7 +181,7 @@ int bd_format_parse(bd_format *f, const uint8_t *ev, size_t len, bd_err *err)
     if (!ph) return bd_err_set(err, BD_ERR_CORRUPT, "FORMAT_DESCRIPTION post-header table short");
     /* the table starts at type 1 */
     for (size_t i = 0; i < ntypes; i++) nf.post_header_len[i + 1] = ph[i];
-    if (nf.checksum == BD_CHECKSUM_CRC32 && !bd_event_crc_ok(ev, len))
+    if (verify && nf.checksum == BD_CHECKSUM_CRC32 && !bd_event_crc_ok(ev, len))
         return bd_err_set(err, BD_ERR_CHECKSUM, "FORMAT_DESCRIPTION CRC32 mismatch");
     *f = nf;
     return 0;

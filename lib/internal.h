@@ -6,10 +6,11 @@
 #include "binlogd/decoder.h"
 
 /* Parse a TABLE_MAP body (after the common header, without checksum).
- * post_len is the FDE's post-header length for TABLE_MAP (6 or 8).  On
+ * post_len is the FDE's post-header length for TABLE_MAP (6 or 8); flavor
+ * decides which columns the charset metadata counts.  On
  * success *out is a new table the caller frees with bd_table_free(). */
 int bd_table_parse(bd_table **out, const uint8_t *body, size_t len, unsigned post_len,
-                   bd_err *err);
+                   enum bd_flavor flavor, bd_err *err);
 void bd_table_free(bd_table *t);
 
 #endif

@@ -51,18 +51,20 @@ enum bd_file_result bd_source_file_run(bd_decoder *d, const char *path, const ch
     size_t off = 4;
     while (off < len) {
         size_t left = len - off;
-        if (left < BD_EVENT_HEADER_LEN) {
+        /* 19 bytes, or 13 in a binlog v1 file once its START event is read */
+        size_t hl = bd_decoder_format(d)->header_len;
+        if (left < hl) {
             bd_err_set(err, BD_ERR_TRUNCATED,
-                       "%s:%zu: incomplete event at end of file: %zu of the 19 header bytes "
+                       "%s:%zu: incomplete event at end of file: %zu of the %zu header bytes "
                        "(the file may still be being written)",
-                       name, off, left);
+                       name, off, left, hl);
             res = BD_FILE_INCOMPLETE;
             break;
         }
         size_t esz = (size_t)bd_le(map + off + 9, 4);
-        if (esz < BD_EVENT_HEADER_LEN) {
-            bd_err_set(err, BD_ERR_CORRUPT, "%s:%zu: event type %u claims size %zu (< 19)", name,
-                       off, map[off + 4], esz);
+        if (esz < hl) {
+            bd_err_set(err, BD_ERR_CORRUPT, "%s:%zu: event type %u claims size %zu (< %zu)", name,
+                       off, map[off + 4], esz, hl);
             res = BD_FILE_ERROR;
             break;
         }

@@ -83,10 +83,13 @@ static int is_numeric(unsigned t)
 }
 
 /* Character columns, in the sense of the charset metadata fields: string
- * types that are neither ENUM nor SET (binary strings included). */
-static int is_character(const bd_column *c)
+ * types that are neither ENUM nor SET (binary strings included).  MariaDB
+ * also lists GEOMETRY columns (with the binary collation); MySQL does not. */
+static int is_character(const bd_column *c, enum bd_flavor flavor)
 {
     switch (c->type) {
+    case BD_T_GEOMETRY:
+        return flavor == BD_FLAVOR_MARIADB;
     case BD_T_VARCHAR: case BD_T_VAR_STRING: case BD_T_BLOB: case BD_T_TINY_BLOB:
     case BD_T_MEDIUM_BLOB: case BD_T_LONG_BLOB:
     case BD_T_VECTOR: /* MySQL 9 stores vectors as binary strings and lists their charset */
@@ -140,7 +143,7 @@ static int parse_strlist(bd_cur *c, bd_column *col)
     return 0;
 }
 
-static int parse_optional(bd_table *t, bd_cur *c, bd_err *err)
+static int parse_optional(bd_table *t, bd_cur *c, enum bd_flavor flavor, bd_err *err)
 {
     uint32_t n = t->ncols;
     while (bd_cur_left(c)) {
@@ -164,14 +167,14 @@ static int parse_optional(bd_table *t, bd_cur *c, bd_err *err)
             int es = type == 10;
             uint64_t dflt = bd_cur_packed(&f);
             for (uint32_t i = 0; i < n; i++)
-                if (es ? is_enum_or_set(&t->cols[i]) : is_character(&t->cols[i]))
+                if (es ? is_enum_or_set(&t->cols[i]) : is_character(&t->cols[i], flavor))
                     t->cols[i].collation = (uint32_t)dflt;
             while (bd_cur_left(&f) && !f.err) {
                 uint64_t idx = bd_cur_packed(&f), coll = bd_cur_packed(&f);
                 uint64_t k = 0;
                 int found = 0;
                 for (uint32_t i = 0; i < n; i++) {
-                    if (!(es ? is_enum_or_set(&t->cols[i]) : is_character(&t->cols[i]))) continue;
+                    if (!(es ? is_enum_or_set(&t->cols[i]) : is_character(&t->cols[i], flavor))) continue;
                     if (k++ == idx) {
                         t->cols[i].collation = (uint32_t)coll;
                         found = 1;
@@ -185,7 +188,7 @@ static int parse_optional(bd_table *t, bd_cur *c, bd_err *err)
         case 3: case 11: { /* COLUMN_CHARSET / ENUM_AND_SET_COLUMN_CHARSET */
             int es = type == 11;
             for (uint32_t i = 0; i < n && !f.err; i++)
-                if (es ? is_enum_or_set(&t->cols[i]) : is_character(&t->cols[i]))
+                if (es ? is_enum_or_set(&t->cols[i]) : is_character(&t->cols[i], flavor))
                     t->cols[i].collation = (uint32_t)bd_cur_packed(&f);
             break;
         }
@@ -301,7 +304,7 @@ static int build_keys(bd_table *t)
 }
 
 int bd_table_parse(bd_table **out, const uint8_t *body, size_t len, unsigned post_len,
-                   bd_err *err)
+                   enum bd_flavor flavor, bd_err *err)
 {
     bd_table *t = calloc(1, sizeof *t);
     if (!t) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
@@ -391,7 +394,7 @@ int bd_table_parse(bd_table **out, const uint8_t *body, size_t len, unsigned pos
                    (int)t->db.n, t->db.p, (int)t->name.n, t->name.p, mlen, mo);
         goto fail;
     }
-    if (parse_optional(t, &c, err) < 0) {
+    if (parse_optional(t, &c, flavor, err) < 0) {
         bd_err_prefix(err, "TABLE_MAP `%.*s`.`%.*s`: ", (int)t->db.n, t->db.p, (int)t->name.n,
                       t->name.p);
         goto fail;

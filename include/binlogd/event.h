@@ -112,8 +112,9 @@ typedef struct bd_header {
 int bd_header_parse(bd_header *h, const uint8_t *p, size_t len, const bd_format *f, bd_err *err);
 
 /* Parse a FORMAT_DESCRIPTION event (whole event, header included) into f,
- * verifying its own CRC when it has one.  A START_EVENT_V3 is accepted too. */
-int bd_format_parse(bd_format *f, const uint8_t *ev, size_t len, bd_err *err);
+ * verifying its own CRC when it has one and verify is set.  A
+ * START_EVENT_V3 (binlog v1 or v3) is accepted too. */
+int bd_format_parse(bd_format *f, const uint8_t *ev, size_t len, int verify, bd_err *err);
 
 /* Verify the CRC32 trailer of a whole event (as written by the server; the
  * FDE's CRC is computed with the in-use flag cleared). */
