@@ -807,14 +807,18 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
                 /* MariaDB compresses only the row images: the post-header
                  * (with v2 extra data), the column count and the column
                  * bitmaps stay as they are.  Rebuild an uncompressed body. */
-                size_t keep = post ? post : (h.type >= BD_EV_MARIA_WRITE_ROWS_COMPRESSED ? 10 : 8);
+                int v2 = h.type >= BD_EV_MARIA_WRITE_ROWS_COMPRESSED;
+                size_t keep = post ? post : (v2 ? 10 : 8);
                 bd_cur kc = bd_cur_make(body, blen);
-                bd_cur_skip(&kc, keep);
-                if (h.type >= BD_EV_MARIA_WRITE_ROWS_COMPRESSED) {
-                    kc.off -= 2;
+                if (v2) {
+                    /* table id and flags, then the extra-data length (itself included) */
+                    if (keep < 10) kc.err = 1;
+                    bd_cur_skip(&kc, keep - 2);
                     uint16_t xl = bd_cur_u16(&kc);
                     if (!kc.err && xl >= 2) bd_cur_skip(&kc, xl - 2u);
                     else kc.err = 1;
+                } else {
+                    bd_cur_skip(&kc, keep);
                 }
                 uint64_t nc = bd_cur_packed(&kc);
                 int upd = h.type == BD_EV_MARIA_UPDATE_ROWS_COMPRESSED_V1 ||

@@ -549,6 +549,11 @@ int bd_rows_decode(bd_decoder *d, const bd_header *h, const uint8_t *body, size_
             }
             if (decode_image(d, t, present2, np2, &c, v2, NULL, partial, err) < 0) goto fail;
         }
+        if (c.off == at) {
+            /* no present column: nothing would ever be consumed */
+            bd_err_set(err, BD_ERR_CORRUPT, "row image of zero bytes");
+            goto fail;
+        }
         if (bd_buf_failed(&d->scratch)) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
         fix_pointers(d, v1, t->ncols);
         if (op == BD_OP_UPDATE) fix_pointers(d, v2, t->ncols);

@@ -131,6 +131,7 @@ static int parse_strlist(bd_cur *c, bd_column *col)
 {
     uint64_t cnt = bd_cur_packed(c);
     if (c->err || cnt > bd_cur_left(c)) return -1;
+    free(col->enum_vals); /* a repeated field replaces the earlier one */
     col->enum_vals = calloc(cnt ? cnt : 1, sizeof *col->enum_vals);
     if (!col->enum_vals) return -1;
     col->n_enum = (uint32_t)cnt;
