@@ -10,7 +10,7 @@ BUILD   ?= build
 SAN     ?=
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs libzstd zlib jansson 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs libmariadb libzstd zlib jansson 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -Iinclude $(PKG_CFLAGS) $(CFLAGS)
