@@ -74,7 +74,7 @@ bench: deps all
 	@sh tests/bench/decode.sh
 
 format:
-	clang-format-14 -i include/binlogd/*.h lib/*.c daemon/*.c tests/unit/*.c tests/unit/*.h
+	clang-format-14 -i include/binlogd/*.h lib/*.c lib/*.h daemon/*.c daemon/*.h tests/unit/*.c tests/unit/*.h tests/integ/*.c tests/fuzz/*.c
 
 clean:
 	rm -rf build

@@ -45,7 +45,8 @@ int bd_buf_grow_slow(bd_buf *b, size_t extra)
     size_t need = b->len + extra + 1;
     if (need <= b->cap) return 0;
     size_t cap = b->cap ? b->cap : 64;
-    while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     char *p = realloc(b->cap ? b->ptr : NULL, cap);
     if (!p) goto fail;
     if (!b->cap) p[0] = '\0';
@@ -63,7 +64,6 @@ void bd_buf_truncate(bd_buf *b, size_t len)
     b->len = len;
     b->ptr[len] = '\0';
 }
-
 
 void bd_buf_vaddf(bd_buf *b, const char *fmt, va_list ap)
 {
@@ -100,12 +100,25 @@ static const char digits2[201] = "0001020304050607080910111213141516171819202122
 char *bd_raw_u64(char *o, uint64_t v)
 {
     /* count the digits first, then write two per division from the end */
-    static const uint64_t pow10[20] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL,
-                                       1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
-                                       10000000000ULL, 100000000000ULL, 1000000000000ULL,
-                                       10000000000000ULL, 100000000000000ULL,
-                                       1000000000000000ULL, 10000000000000000ULL,
-                                       100000000000000000ULL, 1000000000000000000ULL,
+    static const uint64_t pow10[20] = {1ULL,
+                                       10ULL,
+                                       100ULL,
+                                       1000ULL,
+                                       10000ULL,
+                                       100000ULL,
+                                       1000000ULL,
+                                       10000000ULL,
+                                       100000000ULL,
+                                       1000000000ULL,
+                                       10000000000ULL,
+                                       100000000000ULL,
+                                       1000000000000ULL,
+                                       10000000000000ULL,
+                                       100000000000000ULL,
+                                       1000000000000000ULL,
+                                       10000000000000000ULL,
+                                       100000000000000000ULL,
+                                       1000000000000000000ULL,
                                        10000000000000000000ULL};
     /* digits from the bit length: log10(2) ~ 1233/4096, then one correction */
     unsigned bits = 64 - (unsigned)__builtin_clzll(v | 1);
@@ -220,7 +233,7 @@ static inline size_t utf8_seq(const uint8_t *p, size_t n)
     if (c < 0xe0) return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
     if (c < 0xf0) {
         if (n < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80) return 0;
-        if (c == 0xe0 && p[1] < 0xa0) return 0; /* overlong */
+        if (c == 0xe0 && p[1] < 0xa0) return 0;  /* overlong */
         if (c == 0xed && p[1] >= 0xa0) return 0; /* surrogate */
         return 3;
     }
@@ -324,7 +337,8 @@ char *bd_raw_json_str(char *o, const char *s, size_t n, int trusted)
             if (i == n) break;
         }
 #endif
-        while (j < n && !(json_class[p[j]] & stop)) j++;
+        while (j < n && !(json_class[p[j]] & stop))
+            j++;
         if (j > i) {
             memcpy(o, p + i, j - i);
             o += j - i;

@@ -20,7 +20,8 @@ void bd_crc32_init(bd_crc32 *c)
 #endif
     for (uint32_t i = 0; i < 256; i++) {
         uint32_t r = i;
-        for (int k = 0; k < 8; k++) r = (r >> 1) ^ (0xEDB88320u & (0u - (r & 1)));
+        for (int k = 0; k < 8; k++)
+            r = (r >> 1) ^ (0xEDB88320u & (0u - (r & 1)));
         c->t[0][i] = r;
     }
     /* t[k][i]: the CRC of byte i followed by k zero bytes */
@@ -34,8 +35,8 @@ void bd_crc32_init(bd_crc32 *c)
  * Computation for Generic Polynomials Using PCLMULQDQ"), for the reflected
  * CRC-32 polynomial: 64 bytes per round, then 16, then a Barrett
  * reduction.  Takes and returns the inverted CRC; n >= 64, n % 16 == 0. */
-__attribute__((target("pclmul,sse4.1"))) static uint32_t crc_clmul(uint32_t crc,
-                                                                    const uint8_t *p, size_t n)
+__attribute__((target("pclmul,sse4.1"))) static uint32_t crc_clmul(uint32_t crc, const uint8_t *p,
+                                                                   size_t n)
 {
     const __m128i k1k2 = _mm_set_epi64x(0x1c6e41596LL, 0x154442bd4LL);
     const __m128i k3k4 = _mm_set_epi64x(0x0ccaa009eLL, 0x1751997d0LL);
@@ -50,13 +51,16 @@ __attribute__((target("pclmul,sse4.1"))) static uint32_t crc_clmul(uint32_t crc,
     p += 64;
     n -= 64;
     while (n >= 64) {
-        __m128i h1 = _mm_clmulepi64_si128(x1, k1k2, 0x11), h2 = _mm_clmulepi64_si128(x2, k1k2, 0x11);
-        __m128i h3 = _mm_clmulepi64_si128(x3, k1k2, 0x11), h4 = _mm_clmulepi64_si128(x4, k1k2, 0x11);
+        __m128i h1 = _mm_clmulepi64_si128(x1, k1k2, 0x11),
+                h2 = _mm_clmulepi64_si128(x2, k1k2, 0x11);
+        __m128i h3 = _mm_clmulepi64_si128(x3, k1k2, 0x11),
+                h4 = _mm_clmulepi64_si128(x4, k1k2, 0x11);
         x1 = _mm_clmulepi64_si128(x1, k1k2, 0x00);
         x2 = _mm_clmulepi64_si128(x2, k1k2, 0x00);
         x3 = _mm_clmulepi64_si128(x3, k1k2, 0x00);
         x4 = _mm_clmulepi64_si128(x4, k1k2, 0x00);
-        x1 = _mm_xor_si128(_mm_xor_si128(x1, h1), _mm_loadu_si128((const __m128i *)(const void *)p));
+        x1 =
+            _mm_xor_si128(_mm_xor_si128(x1, h1), _mm_loadu_si128((const __m128i *)(const void *)p));
         x2 = _mm_xor_si128(_mm_xor_si128(x2, h2),
                            _mm_loadu_si128((const __m128i *)(const void *)(p + 16)));
         x3 = _mm_xor_si128(_mm_xor_si128(x3, h3),
@@ -123,6 +127,7 @@ uint32_t bd_crc32_update(const bd_crc32 *c, uint32_t crc, const uint8_t *p, size
         n -= 8;
     }
 #endif
-    while (n--) crc = (crc >> 8) ^ c->t[0][(crc ^ *p++) & 0xff];
+    while (n--)
+        crc = (crc >> 8) ^ c->t[0][(crc ^ *p++) & 0xff];
     return ~crc;
 }

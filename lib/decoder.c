@@ -39,7 +39,8 @@ static int tables_grow(bd_tables *m)
     for (size_t i = 0; i < m->cap; i++) {
         if (!m->slot[i]) continue;
         size_t j = slot_of(m->slot[i]->table_id, cap);
-        while (s[j]) j = (j + 1) & (cap - 1);
+        while (s[j])
+            j = (j + 1) & (cap - 1);
         s[j] = m->slot[i];
     }
     free(m->slot);
@@ -52,7 +53,8 @@ int bd_tables_put(bd_tables *m, bd_table *t)
 {
     if ((m->count + 1) * 2 > m->cap && tables_grow(m) < 0) return -1;
     size_t i = slot_of(t->table_id, m->cap);
-    while (m->slot[i] && m->slot[i]->table_id != t->table_id) i = (i + 1) & (m->cap - 1);
+    while (m->slot[i] && m->slot[i]->table_id != t->table_id)
+        i = (i + 1) & (m->cap - 1);
     if (m->slot[i])
         bd_table_free(m->slot[i]);
     else
@@ -63,7 +65,8 @@ int bd_tables_put(bd_tables *m, bd_table *t)
 
 void bd_tables_clear(bd_tables *m)
 {
-    for (size_t i = 0; i < m->cap; i++) bd_table_free(m->slot[i]);
+    for (size_t i = 0; i < m->cap; i++)
+        bd_table_free(m->slot[i]);
     free(m->slot);
     memset(m, 0, sizeof *m);
 }
@@ -182,7 +185,8 @@ static int ieq_prefix(const char *p, size_t n, const char *word)
 static void query_verb(const char **p, size_t *n)
 {
     for (;;) {
-        while (*n && (**p == ' ' || **p == '\t' || **p == '\n' || **p == '\r')) (*p)++, (*n)--;
+        while (*n && (**p == ' ' || **p == '\t' || **p == '\n' || **p == '\r'))
+            (*p)++, (*n)--;
         if (*n >= 2 && (*p)[0] == '/' && (*p)[1] == '*') {
             const char *e = memmem(*p + 2, *n - 2, "*/", 2);
             if (!e) return;
@@ -208,7 +212,8 @@ static int maria_inflate(bd_decoder *d, const uint8_t *p, size_t n, bd_err *err)
     if (want > MAX_INFLATED)
         return bd_err_set(err, BD_ERR_UNSUPPORTED, "compressed event claims %zu bytes", want);
     bd_buf_reset(&d->inflate);
-    if (bd_buf_grow(&d->inflate, want + 1) < 0) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    if (bd_buf_grow(&d->inflate, want + 1) < 0)
+        return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
     uLongf got = (uLongf)want;
     int zr = uncompress((Bytef *)d->inflate.ptr, &got, p + 1 + lb, (uLong)(n - 1 - lb));
     if (zr != Z_OK || got != want)
@@ -240,15 +245,20 @@ static int payload_header(payload_hdr *ph, const uint8_t *body, size_t blen, bd_
         if (ft == 0) break; /* end of header */
         size_t fl = bd_cur_packed_len(&c);
         const uint8_t *fv = bd_cur_bytes(&c, fl);
-        if (c.err) return bd_err_set(err, BD_ERR_CORRUPT, "TRANSACTION_PAYLOAD field %llu truncated",
-                                     (unsigned long long)ft);
+        if (c.err)
+            return bd_err_set(err, BD_ERR_CORRUPT, "TRANSACTION_PAYLOAD field %llu truncated",
+                              (unsigned long long)ft);
         bd_cur f = bd_cur_make(fv, fl);
         uint64_t v = bd_cur_packed(&f);
-        if (f.err) return bd_err_set(err, BD_ERR_CORRUPT, "TRANSACTION_PAYLOAD field %llu malformed",
-                                     (unsigned long long)ft);
-        if (ft == 1) size = v, have_size = 1;
-        else if (ft == 2) ctype = v;
-        else if (ft == 3) usize = v;
+        if (f.err)
+            return bd_err_set(err, BD_ERR_CORRUPT, "TRANSACTION_PAYLOAD field %llu malformed",
+                              (unsigned long long)ft);
+        if (ft == 1)
+            size = v, have_size = 1;
+        else if (ft == 2)
+            ctype = v;
+        else if (ft == 3)
+            usize = v;
     }
     ph->size = size;
     ph->ctype = ctype;
@@ -588,8 +598,10 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
             } else {
                 bd_cur f2 = bd_cur_make(fv, fl);
                 uint64_t lp = bd_cur_packed(&f2);
-                if (f2.err) c.err = 1;
-                else det_u64(det, "log_pos", lp);
+                if (f2.err)
+                    c.err = 1;
+                else
+                    det_u64(det, "log_pos", lp);
             }
         }
         if (c.err) {
@@ -614,7 +626,7 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
     case BD_EV_GTID_TAGGED: {
         bd_gtid_mysql g;
         int r = h.type == BD_EV_GTID_TAGGED ? bd_gtid_tagged_parse(&g, body, blen, err)
-                                           : bd_gtid_mysql_parse(&g, body, blen, err);
+                                            : bd_gtid_mysql_parse(&g, body, blen, err);
         if (r < 0) goto fail;
         char gt[160] = "";
         if (h.type != BD_EV_ANONYMOUS_GTID) {
@@ -769,33 +781,39 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
             bd_err_set(err, BD_ERR_CORRUPT, "TRANSACTION_PAYLOAD nested in another");
             goto fail;
         }
-    {
-        /* report the payload first, then its inner events in order */
-        payload_hdr ph = {0, 0, 0, 0, 0};
-        if (payload_header(&ph, body, blen, err) < 0) goto fail;
-        if (d->detail) {
-            const char *cn = ph.ctype == 0 ? "ZSTD" : ph.ctype == 255 ? "NONE" : "UNKNOWN";
-            det_str(det, "compression_type", cn, strlen(cn));
-            det_u64(det, "payload_size", blen - ph.data_off);
-            det_u64(det, "uncompressed_size", ph.usize);
+        {
+            /* report the payload first, then its inner events in order */
+            payload_hdr ph = {0, 0, 0, 0, 0};
+            if (payload_header(&ph, body, blen, err) < 0) goto fail;
+            if (d->detail) {
+                const char *cn = ph.ctype == 0 ? "ZSTD" : ph.ctype == 255 ? "NONE" : "UNKNOWN";
+                det_str(det, "compression_type", cn, strlen(cn));
+                det_u64(det, "payload_size", blen - ph.data_off);
+                det_u64(det, "uncompressed_size", ph.usize);
+            }
+            e.detail = det->ptr;
+            e.detail_len = det->len;
+            if (d->cb.on_event && d->cb.on_event(d->cb.ctx, &e))
+                return bd_err_set(err, BD_ERR_CALLBACK, "stopped by the event consumer");
+            if (payload_event(d, &ph, body, blen, pos, err) < 0) goto fail;
+            return 0;
         }
-        e.detail = det->ptr;
-        e.detail_len = det->len;
-        if (d->cb.on_event && d->cb.on_event(d->cb.ctx, &e))
-            return bd_err_set(err, BD_ERR_CALLBACK, "stopped by the event consumer");
-        if (payload_event(d, &ph, body, blen, pos, err) < 0) goto fail;
-        return 0;
-    }
-    case BD_EV_BEGIN_LOAD_QUERY: case BD_EV_EXECUTE_LOAD_QUERY: case BD_EV_LOAD:
-    case BD_EV_NEW_LOAD: case BD_EV_CREATE_FILE: case BD_EV_APPEND_BLOCK:
-    case BD_EV_EXEC_LOAD: case BD_EV_DELETE_FILE:
+    case BD_EV_BEGIN_LOAD_QUERY:
+    case BD_EV_EXECUTE_LOAD_QUERY:
+    case BD_EV_LOAD:
+    case BD_EV_NEW_LOAD:
+    case BD_EV_CREATE_FILE:
+    case BD_EV_APPEND_BLOCK:
+    case BD_EV_EXEC_LOAD:
+    case BD_EV_DELETE_FILE:
         /* statement-based LOAD DATA: reported, not turned into rows */
         if (h.type == BD_EV_EXECUTE_LOAD_QUERY) e.ends_txn = !d->txn.in_txn;
         if (d->detail) det_lit(det, "note", "statement-based LOAD DATA, not decoded into rows");
         break;
-    case BD_EV_TRANSACTION_CONTEXT: case BD_EV_VIEW_CHANGE: case BD_EV_SLAVE:
-    case BD_EV_IGNORABLE:
-        break;
+    case BD_EV_TRANSACTION_CONTEXT:
+    case BD_EV_VIEW_CHANGE:
+    case BD_EV_SLAVE:
+    case BD_EV_IGNORABLE: break;
     default:
         if (is_rows_type(h.type)) {
             /* report the rows event, then its rows */
@@ -815,8 +833,10 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
                     if (keep < 10) kc.err = 1;
                     bd_cur_skip(&kc, keep - 2);
                     uint16_t xl = bd_cur_u16(&kc);
-                    if (!kc.err && xl >= 2) bd_cur_skip(&kc, xl - 2u);
-                    else kc.err = 1;
+                    if (!kc.err && xl >= 2)
+                        bd_cur_skip(&kc, xl - 2u);
+                    else
+                        kc.err = 1;
                 } else {
                     bd_cur_skip(&kc, keep);
                 }

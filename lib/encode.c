@@ -7,8 +7,11 @@
 static size_t value_room(const bd_value *v)
 {
     switch (v->kind) {
-    case BD_V_INT: case BD_V_UINT: return 21;
-    case BD_V_DOUBLE: case BD_V_NUMBER: case BD_V_JSON: return v->n ? v->n : 4;
+    case BD_V_INT:
+    case BD_V_UINT: return 21;
+    case BD_V_DOUBLE:
+    case BD_V_NUMBER:
+    case BD_V_JSON: return v->n ? v->n : 4;
     case BD_V_STRING: return v->n * 6 + 2;
     case BD_V_ASCII: return v->n + 2;
     case BD_V_BYTES: return (v->n + 2) / 3 * 4 + 2;
@@ -22,7 +25,9 @@ static char *put_value(char *o, const bd_value *v)
     switch (v->kind) {
     case BD_V_INT: return bd_raw_i64(o, v->i);
     case BD_V_UINT: return bd_raw_u64(o, v->u);
-    case BD_V_DOUBLE: case BD_V_NUMBER: case BD_V_JSON:
+    case BD_V_DOUBLE:
+    case BD_V_NUMBER:
+    case BD_V_JSON:
         if (!v->n) break;
         bd_copy(o, v->s, v->n);
         return o + v->n;

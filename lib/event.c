@@ -10,22 +10,60 @@
 #include "binlogd/cursor.h"
 
 static const char *const type_names[] = {
-    [0] = "UNKNOWN", [1] = "START_V3", [2] = "QUERY", [3] = "STOP", [4] = "ROTATE",
-    [5] = "INTVAR", [6] = "LOAD", [7] = "SLAVE", [8] = "CREATE_FILE", [9] = "APPEND_BLOCK",
-    [10] = "EXEC_LOAD", [11] = "DELETE_FILE", [12] = "NEW_LOAD", [13] = "RAND",
-    [14] = "USER_VAR", [15] = "FORMAT_DESCRIPTION", [16] = "XID", [17] = "BEGIN_LOAD_QUERY",
-    [18] = "EXECUTE_LOAD_QUERY", [19] = "TABLE_MAP", [20] = "PRE_GA_WRITE_ROWS",
-    [21] = "PRE_GA_UPDATE_ROWS", [22] = "PRE_GA_DELETE_ROWS", [23] = "WRITE_ROWS_V1",
-    [24] = "UPDATE_ROWS_V1", [25] = "DELETE_ROWS_V1", [26] = "INCIDENT", [27] = "HEARTBEAT",
-    [28] = "IGNORABLE", [29] = "ROWS_QUERY", [30] = "WRITE_ROWS_V2", [31] = "UPDATE_ROWS_V2",
-    [32] = "DELETE_ROWS_V2", [33] = "GTID", [34] = "ANONYMOUS_GTID", [35] = "PREVIOUS_GTIDS",
-    [36] = "TRANSACTION_CONTEXT", [37] = "VIEW_CHANGE", [38] = "XA_PREPARE",
-    [39] = "PARTIAL_UPDATE_ROWS", [40] = "TRANSACTION_PAYLOAD", [41] = "HEARTBEAT_V2",
-    [42] = "GTID_TAGGED", [160] = "ANNOTATE_ROWS", [161] = "BINLOG_CHECKPOINT",
-    [162] = "MARIADB_GTID", [163] = "GTID_LIST", [164] = "START_ENCRYPTION",
-    [165] = "QUERY_COMPRESSED", [166] = "WRITE_ROWS_COMPRESSED_V1",
-    [167] = "UPDATE_ROWS_COMPRESSED_V1", [168] = "DELETE_ROWS_COMPRESSED_V1",
-    [169] = "WRITE_ROWS_COMPRESSED", [170] = "UPDATE_ROWS_COMPRESSED",
+    [0] = "UNKNOWN",
+    [1] = "START_V3",
+    [2] = "QUERY",
+    [3] = "STOP",
+    [4] = "ROTATE",
+    [5] = "INTVAR",
+    [6] = "LOAD",
+    [7] = "SLAVE",
+    [8] = "CREATE_FILE",
+    [9] = "APPEND_BLOCK",
+    [10] = "EXEC_LOAD",
+    [11] = "DELETE_FILE",
+    [12] = "NEW_LOAD",
+    [13] = "RAND",
+    [14] = "USER_VAR",
+    [15] = "FORMAT_DESCRIPTION",
+    [16] = "XID",
+    [17] = "BEGIN_LOAD_QUERY",
+    [18] = "EXECUTE_LOAD_QUERY",
+    [19] = "TABLE_MAP",
+    [20] = "PRE_GA_WRITE_ROWS",
+    [21] = "PRE_GA_UPDATE_ROWS",
+    [22] = "PRE_GA_DELETE_ROWS",
+    [23] = "WRITE_ROWS_V1",
+    [24] = "UPDATE_ROWS_V1",
+    [25] = "DELETE_ROWS_V1",
+    [26] = "INCIDENT",
+    [27] = "HEARTBEAT",
+    [28] = "IGNORABLE",
+    [29] = "ROWS_QUERY",
+    [30] = "WRITE_ROWS_V2",
+    [31] = "UPDATE_ROWS_V2",
+    [32] = "DELETE_ROWS_V2",
+    [33] = "GTID",
+    [34] = "ANONYMOUS_GTID",
+    [35] = "PREVIOUS_GTIDS",
+    [36] = "TRANSACTION_CONTEXT",
+    [37] = "VIEW_CHANGE",
+    [38] = "XA_PREPARE",
+    [39] = "PARTIAL_UPDATE_ROWS",
+    [40] = "TRANSACTION_PAYLOAD",
+    [41] = "HEARTBEAT_V2",
+    [42] = "GTID_TAGGED",
+    [160] = "ANNOTATE_ROWS",
+    [161] = "BINLOG_CHECKPOINT",
+    [162] = "MARIADB_GTID",
+    [163] = "GTID_LIST",
+    [164] = "START_ENCRYPTION",
+    [165] = "QUERY_COMPRESSED",
+    [166] = "WRITE_ROWS_COMPRESSED_V1",
+    [167] = "UPDATE_ROWS_COMPRESSED_V1",
+    [168] = "DELETE_ROWS_COMPRESSED_V1",
+    [169] = "WRITE_ROWS_COMPRESSED",
+    [170] = "UPDATE_ROWS_COMPRESSED",
     [171] = "DELETE_ROWS_COMPRESSED",
 };
 
@@ -106,7 +144,8 @@ static unsigned version_number(const char *v)
     const char *s = v;
     while (i < 3 && *s >= '0' && *s <= '9') {
         unsigned x = 0;
-        while (*s >= '0' && *s <= '9') x = x * 10 + (unsigned)(*s++ - '0');
+        while (*s >= '0' && *s <= '9')
+            x = x * 10 + (unsigned)(*s++ - '0');
         part[i++] = x > 99 ? 99 : x;
         if (*s != '.') break;
         s++;
@@ -160,8 +199,8 @@ int bd_format_parse(bd_format *f, const uint8_t *ev, size_t len, int verify, bd_
     /* Servers that know checksums (MySQL 5.6.1+, MariaDB 5.3+) end the FDE
      * with the algorithm byte and a 4-byte checksum slot, whatever the
      * algorithm: the table of post-header lengths is what lies between. */
-    int has_alg = nf.flavor == BD_FLAVOR_MARIADB ? nf.version_num >= 50300
-                                                  : nf.version_num >= 50601;
+    int has_alg =
+        nf.flavor == BD_FLAVOR_MARIADB ? nf.version_num >= 50300 : nf.version_num >= 50601;
     size_t rest = bd_cur_left(&c);
     size_t ntypes = rest;
     if (has_alg) {
@@ -180,7 +219,8 @@ int bd_format_parse(bd_format *f, const uint8_t *ev, size_t len, int verify, bd_
     const uint8_t *ph = bd_cur_bytes(&c, ntypes);
     if (!ph) return bd_err_set(err, BD_ERR_CORRUPT, "FORMAT_DESCRIPTION post-header table short");
     /* the table starts at type 1 */
-    for (size_t i = 0; i < ntypes; i++) nf.post_header_len[i + 1] = ph[i];
+    for (size_t i = 0; i < ntypes; i++)
+        nf.post_header_len[i + 1] = ph[i];
     if (verify && nf.checksum == BD_CHECKSUM_CRC32 && !bd_event_crc_ok(ev, len))
         return bd_err_set(err, BD_ERR_CHECKSUM, "FORMAT_DESCRIPTION CRC32 mismatch");
     *f = nf;
@@ -238,8 +278,8 @@ int bd_maria_gtid_list_text(bd_buf *out, const uint8_t *body, size_t n, bd_err *
     bd_cur c = bd_cur_make(body, n);
     uint32_t cnt = bd_cur_u32(&c) & 0x0fffffff; /* top 4 bits are flags */
     if (c.err || cnt > bd_cur_left(&c) / 16)
-        return bd_err_set(err, BD_ERR_CORRUPT, "GTID_LIST count %u does not fit its %zu bytes",
-                          cnt, n);
+        return bd_err_set(err, BD_ERR_CORRUPT, "GTID_LIST count %u does not fit its %zu bytes", cnt,
+                          n);
     for (uint32_t i = 0; i < cnt; i++) {
         uint32_t dom = bd_cur_u32(&c), sid = bd_cur_u32(&c);
         uint64_t seq = bd_cur_u64(&c);
@@ -262,7 +302,8 @@ int bd_gtid_maria_parse(bd_gtid_maria *g, uint32_t server_id, const uint8_t *bod
         g->commit_id = bd_cur_u64(&c);
         g->has_commit_id = 1;
     }
-    if (c.err) return bd_err_set(err, BD_ERR_CORRUPT, "MariaDB GTID event truncated (%zu bytes)", n);
+    if (c.err)
+        return bd_err_set(err, BD_ERR_CORRUPT, "MariaDB GTID event truncated (%zu bytes)", n);
     return 0;
 }
 
@@ -353,7 +394,8 @@ static void parse_status(bd_query *q, const uint8_t *p, size_t n)
             q->catalog.n = l;
             break;
         }
-        case 7: case 8: bd_cur_skip(&c, 2); break;
+        case 7:
+        case 8: bd_cur_skip(&c, 2); break;
         case 9: bd_cur_skip(&c, 8); break;
         case 10: bd_cur_skip(&c, 4); break;
         case 11: { /* invoker: user, host */
@@ -376,7 +418,8 @@ static void parse_status(bd_query *q, const uint8_t *p, size_t n)
         case 16: bd_cur_skip(&c, 1); break;
         case 17: q->ddl_xid = bd_cur_u64(&c), q->has_xid = 1; break;
         case 18: bd_cur_skip(&c, 2); break;
-        case 19: case 20: bd_cur_skip(&c, 1); break;
+        case 19:
+        case 20: bd_cur_skip(&c, 1); break;
         case 128: q->hrnow_us = bd_cur_u24(&c), q->has_hrnow = 1; break;
         case 129: q->ddl_xid = bd_cur_u64(&c), q->has_xid = 1; break;
         case 130: bd_cur_skip(&c, 1); break;
@@ -404,8 +447,8 @@ int bd_query_parse(bd_query *q, const uint8_t *post, size_t n, const bd_format *
     bd_cur_skip(&c, 1); /* NUL after db */
     if (c.err)
         return bd_err_set(err, BD_ERR_CORRUPT,
-                          "QUERY event too short for status (%zu) and db (%u) at offset %zu",
-                          svlen, dblen, c.off);
+                          "QUERY event too short for status (%zu) and db (%u) at offset %zu", svlen,
+                          dblen, c.off);
     if (svlen) parse_status(q, sv, svlen);
     q->db.p = (const char *)db;
     q->db.n = dblen;

@@ -39,9 +39,9 @@
 #include "binlogd/cursor.h"
 #include "binlogd/event.h"
 
-#define TAG_MAX 32          /* mysql::gtid::tag_max_length */
-#define SER_VERSION 1       /* mysql::serialization::serialization_format_version */
-#define GT_NFIELDS 12       /* fields 0..11 of the GTID message */
+#define TAG_MAX 32    /* mysql::gtid::tag_max_length */
+#define SER_VERSION 1 /* mysql::serialization::serialization_format_version */
+#define GT_NFIELDS 12 /* fields 0..11 of the GTID message */
 #define GT_FLAG_MAY_HAVE_SBR 1
 
 /* One varlen unsigned integer; sets c->err when the bytes run out. */
@@ -50,7 +50,8 @@ static uint64_t ser_u(bd_cur *c)
     uint8_t b = bd_cur_u8(c);
     if (c->err) return 0;
     unsigned ones = 0;
-    while (ones < 8 && (b >> ones) & 1) ones++;
+    while (ones < 8 && (b >> ones) & 1)
+        ones++;
     unsigned len = ones + 1;
     if (len == 1) return b >> 1;
     const uint8_t *p = bd_cur_bytes(c, len - 1);
@@ -84,12 +85,14 @@ static int tag_alpha(uint8_t ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A'
 static int tag_span(const uint8_t *p, size_t n, size_t *start, size_t *len)
 {
     size_t i = 0;
-    while (i < n && tag_blank(p[i])) i++;
+    while (i < n && tag_blank(p[i]))
+        i++;
     size_t s = i;
     while (i < n && (tag_alpha(p[i]) || p[i] == '_' || (i > s && p[i] >= '0' && p[i] <= '9')))
         i++;
     size_t e = i;
-    while (i < n && tag_blank(p[i])) i++;
+    while (i < n && tag_blank(p[i]))
+        i++;
     if (i != n) return -1;
     *start = s;
     *len = e - s;
@@ -97,12 +100,18 @@ static int tag_span(const uint8_t *p, size_t n, size_t *start, size_t *len)
 }
 
 static const char *const gt_field_name[GT_NFIELDS] = {
-    "gtid_flags",          "uuid",
-    "gno",                 "tag",
-    "last_committed",      "sequence_number",
-    "immediate_commit_ts", "original_commit_ts",
-    "transaction_length",  "immediate_server_version",
-    "original_server_version", "commit_group_ticket",
+    "gtid_flags",
+    "uuid",
+    "gno",
+    "tag",
+    "last_committed",
+    "sequence_number",
+    "immediate_commit_ts",
+    "original_commit_ts",
+    "transaction_length",
+    "immediate_server_version",
+    "original_server_version",
+    "commit_group_ticket",
 };
 
 int bd_gtid_tagged_parse(bd_gtid_mysql *g, const uint8_t *body, size_t n, bd_err *err)
@@ -178,9 +187,7 @@ int bd_gtid_tagged_parse(bd_gtid_mysql *g, const uint8_t *body, size_t n, bd_err
                 g->uuid[i] = (uint8_t)v;
             }
             break;
-        case 2:
-            g->gno = ser_i(&c);
-            break;
+        case 2: g->gno = ser_i(&c); break;
         case 3: {
             uint64_t tl = ser_u(&c);
             if (c.err) break;
@@ -251,8 +258,7 @@ int bd_gtid_tagged_parse(bd_gtid_mysql *g, const uint8_t *body, size_t n, bd_err
         return bd_err_set(err, BD_ERR_CORRUPT, "GTID_TAGGED: message has no %s",
                           (seen & 1u << 1) ? "gno" : "uuid");
     if (g->gno < 1 || g->gno == INT64_MAX)
-        return bd_err_set(err, BD_ERR_CORRUPT, "GTID_TAGGED: invalid GNO %lld",
-                          (long long)g->gno);
+        return bd_err_set(err, BD_ERR_CORRUPT, "GTID_TAGGED: invalid GNO %lld", (long long)g->gno);
     /* The encoder leaves the "original" values out when they equal the
      * immediate ones; the server's decoder fills them in the same way. */
     if (!have_orig_ts) g->original_commit_us = g->immediate_commit_us;

@@ -39,13 +39,13 @@ struct bd_decoder {
     int verify;
     bd_tables tables;
     bd_txn txn;
-    bd_buf scratch;  /* text of the values of the row being decoded */
+    bd_buf scratch; /* text of the values of the row being decoded */
     bd_buf detail_buf;
-    bd_buf inflate;  /* MariaDB compressed events, uncompressed */
-    bd_buf payload;  /* TRANSACTION_PAYLOAD, uncompressed */
-    bd_value *vals;  /* 2 * vals_cap: before image then after image */
+    bd_buf inflate; /* MariaDB compressed events, uncompressed */
+    bd_buf payload; /* TRANSACTION_PAYLOAD, uncompressed */
+    bd_value *vals; /* 2 * vals_cap: before image then after image */
     size_t vals_cap;
-    bd_str *jraw;    /* before-image binary JSON per column, for partial updates */
+    bd_str *jraw; /* before-image binary JSON per column, for partial updates */
     bd_conv *conv;
     bd_crc32 crc;
 };

@@ -102,8 +102,7 @@ static int jb_fail(jb_ctx *c, const uint8_t *at, const char *fmt, ...)
 
 static int jb_spend(jb_ctx *c, const uint8_t *at, size_t n)
 {
-    if (n > c->budget)
-        return jb_fail(c, at, "values share bytes (overlapping offsets)");
+    if (n > c->budget) return jb_fail(c, at, "values share bytes (overlapping offsets)");
     c->budget -= n;
     return 0;
 }
@@ -271,8 +270,8 @@ static int jb_opaque(jb_ctx *c, bd_buf *out, unsigned ft, const uint8_t *d, size
         unsigned prec = d[0], scale = d[1];
         size_t want = bd_newdecimal_size(prec, scale);
         if (!want || want != n - 2)
-            return jb_fail(c, d, "DECIMAL(%u,%u) needs %zu bytes, value has %zu", prec, scale,
-                           want, n - 2);
+            return jb_fail(c, d, "DECIMAL(%u,%u) needs %zu bytes, value has %zu", prec, scale, want,
+                           n - 2);
         size_t used = 0;
         if (bd_fmt_newdecimal(out, d + 2, n - 2, prec, scale, &used, c->err) < 0)
             return bd_err_prefix(c->err, "%s: offset %zu: ", c->src->name,
@@ -282,8 +281,7 @@ static int jb_opaque(jb_ctx *c, bd_buf *out, unsigned ft, const uint8_t *d, size
     case FT_DATE:
     case FT_TIME:
     case FT_DATETIME:
-    case FT_TIMESTAMP:
-        return jb_temporal(c, out, ft, d, n);
+    case FT_TIMESTAMP: return jb_temporal(c, out, ft, d, n);
     case FT_VAR_STRING:
         /* json_dom.cc prints an opaque VAR_STRING as a plain string */
         if (!bd_utf8_valid(d, n)) return jb_fail(c, d, "opaque string is not UTF-8");
@@ -318,7 +316,7 @@ static int jb_double(jb_ctx *c, bd_buf *out, const uint8_t *p)
 static int jb_scalar(jb_ctx *c, bd_buf *out, const jb_val *v)
 {
     static const unsigned width[] = {
-        [JB_INT16] = 2, [JB_UINT16] = 2, [JB_INT32] = 4, [JB_UINT32] = 4,
+        [JB_INT16] = 2, [JB_UINT16] = 2, [JB_INT32] = 4,  [JB_UINT32] = 4,
         [JB_INT64] = 8, [JB_UINT64] = 8, [JB_DOUBLE] = 8,
     };
     size_t n, used;
@@ -350,8 +348,7 @@ static int jb_scalar(jb_ctx *c, bd_buf *out, const jb_val *v)
         return 0;
     }
     case JB_STRING:
-        if (jb_varlen(v->p, v->len, &n, &used) < 0)
-            return jb_fail(c, v->p, "bad string length");
+        if (jb_varlen(v->p, v->len, &n, &used) < 0) return jb_fail(c, v->p, "bad string length");
         if (n > v->len - used)
             return jb_fail(c, v->p, "string of %zu bytes overruns its container (%zu left)", n,
                            v->len - used);
@@ -366,8 +363,7 @@ static int jb_scalar(jb_ctx *c, bd_buf *out, const jb_val *v)
             return jb_fail(c, v->p, "opaque value of %zu bytes overruns its container", n);
         if (jb_spend(c, v->p, 1 + used + n) < 0) return -1;
         return jb_opaque(c, out, v->p[0], v->p + 1 + used, n);
-    default:
-        return jb_fail(c, v->p, "bad value type 0x%02x", v->type);
+    default: return jb_fail(c, v->p, "bad value type 0x%02x", v->type);
     }
 }
 
@@ -490,8 +486,8 @@ struct jnode {
 enum { OP_REPLACE = 0, OP_INSERT = 1, OP_REMOVE = 2 };
 
 typedef struct leg {
-    int member;       /* 1: .name, 0: [index] */
-    int from_end;     /* [last-N] */
+    int member;   /* 1: .name, 0: [index] */
+    int from_end; /* [last-N] */
     const uint8_t *key;
     size_t klen;
     uint64_t index;
@@ -520,8 +516,8 @@ static int d_fail(dctx *d, enum bd_errcode code, const char *fmt, ...)
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     int plen = d->path_len > 120 ? 120 : (int)d->path_len;
-    return bd_err_set(d->err, code, "JSON diff: offset %zu: diff #%zu (%s '%.*s'): %s",
-                      d->diff_off, d->diff_no, d->op_name ? d->op_name : "?", plen,
+    return bd_err_set(d->err, code, "JSON diff: offset %zu: diff #%zu (%s '%.*s'): %s", d->diff_off,
+                      d->diff_no, d->op_name ? d->op_name : "?", plen,
                       d->path ? (const char *)d->path : "", what);
 }
 
@@ -694,7 +690,9 @@ static int path_qname(dctx *d, const uint8_t *p, size_t n, size_t *i, leg *l)
         if (j >= n) return d_fail(d, BD_ERR_CORRUPT, "unterminated escape in member name");
         ch = p[j++];
         switch (ch) {
-        case '"': case '\\': case '/': o[len++] = ch; break;
+        case '"':
+        case '\\':
+        case '/': o[len++] = ch; break;
         case 'b': o[len++] = '\b'; break;
         case 'f': o[len++] = '\f'; break;
         case 'n': o[len++] = '\n'; break;
@@ -717,8 +715,7 @@ static int path_qname(dctx *d, const uint8_t *p, size_t n, size_t *i, leg *l)
             len += put_utf8(o + len, cp);
             break;
         }
-        default:
-            return d_fail(d, BD_ERR_CORRUPT, "bad escape \\%c in member name", ch);
+        default: return d_fail(d, BD_ERR_CORRUPT, "bad escape \\%c in member name", ch);
         }
     }
     if (!bd_utf8_valid(o, len)) return d_fail(d, BD_ERR_CORRUPT, "member name is not UTF-8");
@@ -753,16 +750,19 @@ static int path_parse(dctx *d, const uint8_t *p, size_t n, leg **legs_out, size_
 {
     size_t i = 0, cnt = 0, cap = 0;
     leg *legs = NULL;
-    while (i < n && is_ws(p[i])) i++;
+    while (i < n && is_ws(p[i]))
+        i++;
     if (i >= n || p[i] != '$') return d_fail(d, BD_ERR_CORRUPT, "path does not start with $");
     i++;
     for (;;) {
-        while (i < n && is_ws(p[i])) i++;
+        while (i < n && is_ws(p[i]))
+            i++;
         if (i >= n) break;
         leg l = {0, 0, NULL, 0, 0};
         if (p[i] == '.') {
             i++;
-            while (i < n && is_ws(p[i])) i++;
+            while (i < n && is_ws(p[i]))
+                i++;
             if (i >= n) return d_fail(d, BD_ERR_CORRUPT, "path ends after '.'");
             l.member = 1;
             if (p[i] == '"') {
@@ -783,22 +783,26 @@ static int path_parse(dctx *d, const uint8_t *p, size_t n, leg **legs_out, size_
             }
         } else if (p[i] == '[') {
             i++;
-            while (i < n && is_ws(p[i])) i++;
+            while (i < n && is_ws(p[i]))
+                i++;
             if (i < n && p[i] == '*')
                 return d_fail(d, BD_ERR_UNSUPPORTED, "wildcard index in path");
             if (n - i >= 4 && !memcmp(p + i, "last", 4)) {
                 l.from_end = 1;
                 i += 4;
-                while (i < n && is_ws(p[i])) i++;
+                while (i < n && is_ws(p[i]))
+                    i++;
                 if (i < n && p[i] == '-') {
                     i++;
-                    while (i < n && is_ws(p[i])) i++;
+                    while (i < n && is_ws(p[i]))
+                        i++;
                     if (path_index(d, p, n, &i, &l.index) < 0) return -1;
                 }
             } else if (path_index(d, p, n, &i, &l.index) < 0) {
                 return -1;
             }
-            while (i < n && is_ws(p[i])) i++;
+            while (i < n && is_ws(p[i]))
+                i++;
             if (i >= n || p[i] != ']')
                 return d_fail(d, BD_ERR_UNSUPPORTED, "array leg is not a single index");
             i++;

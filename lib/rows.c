@@ -241,11 +241,13 @@ static int decode_value(colctx *x, bd_cur *c, bd_value *v, bd_str *jraw)
         v->kind = BD_V_UINT;
         v->u = bd_year_value(p[0]);
         return 0;
-    case BD_T_DATE: case BD_T_NEWDATE: {
+    case BD_T_DATE:
+    case BD_T_NEWDATE: {
         p = bd_cur_bytes(c, 3);
         if (!p) break;
         st = scratch_begin(d);
-        if (bd_fmt_date(&d->scratch, (uint32_t)bd_le(p, 3), x->err) < 0) return col_fail(x, x->err->msg);
+        if (bd_fmt_date(&d->scratch, (uint32_t)bd_le(p, 3), x->err) < 0)
+            return col_fail(x, x->err->msg);
         scratch_end(d, v, BD_V_ASCII, st);
         return 0;
     }
@@ -275,7 +277,9 @@ static int decode_value(colctx *x, bd_cur *c, bd_value *v, bd_str *jraw)
         scratch_end(d, v, BD_V_ASCII, st);
         return 0;
     }
-    case BD_T_TIME2: case BD_T_DATETIME2: case BD_T_TIMESTAMP2: {
+    case BD_T_TIME2:
+    case BD_T_DATETIME2:
+    case BD_T_TIMESTAMP2: {
         int r;
         st = scratch_begin(d);
         if (col->type == BD_T_TIME2)
@@ -291,13 +295,17 @@ static int decode_value(colctx *x, bd_cur *c, bd_value *v, bd_str *jraw)
         scratch_end(d, v, BD_V_ASCII, st);
         return 0;
     }
-    case BD_T_VARCHAR: case BD_T_VAR_STRING:
+    case BD_T_VARCHAR:
+    case BD_T_VAR_STRING:
         p = prefixed(c, col->length < 256 ? 1 : 2, &n);
         if (!p) break;
         return text_value(x, col->collation, p, n, v);
-    case BD_T_STRING: case BD_T_ENUM: case BD_T_SET:
+    case BD_T_STRING:
+    case BD_T_ENUM:
+    case BD_T_SET:
         if (col->real_type == BD_T_ENUM) {
-            if (col->length != 1 && col->length != 2) return col_fail(x, "ENUM pack length not 1 or 2");
+            if (col->length != 1 && col->length != 2)
+                return col_fail(x, "ENUM pack length not 1 or 2");
             uint64_t idx = bd_cur_le(c, col->length);
             if (c->err) break;
             return enum_value(x, idx, v);
@@ -334,7 +342,10 @@ static int decode_value(colctx *x, bd_cur *c, bd_value *v, bd_str *jraw)
         v->u = bd_be(p, nbytes);
         return 0;
     }
-    case BD_T_BLOB: case BD_T_TINY_BLOB: case BD_T_MEDIUM_BLOB: case BD_T_LONG_BLOB:
+    case BD_T_BLOB:
+    case BD_T_TINY_BLOB:
+    case BD_T_MEDIUM_BLOB:
+    case BD_T_LONG_BLOB:
         p = prefixed(c, col->length, &n);
         if (!p) break;
         return text_value(x, col->collation, p, n, v);
@@ -373,9 +384,7 @@ static int decode_value(colctx *x, bd_cur *c, bd_value *v, bd_str *jraw)
         scratch_end(d, v, BD_V_JSON, st);
         return 0;
     }
-    case BD_T_NULL:
-        v->kind = BD_V_NULL;
-        return 0;
+    case BD_T_NULL: v->kind = BD_V_NULL; return 0;
     case BD_T_DECIMAL:
         return bd_err_set(x->err, BD_ERR_UNSUPPORTED,
                           "column %u: pre-5.0 DECIMAL in a row event: its length is not in "
@@ -414,9 +423,9 @@ static int partial_json(colctx *x, bd_cur *c, bd_value *v, const bd_str *before)
 /* One row image: null bitmap over the present columns, then the values.
  * npresent is the number of bits set in present (the same for every row
  * of the event). */
-static int decode_image(bd_decoder *d, const bd_table *t, const uint8_t *present,
-                        uint32_t npresent, bd_cur *c, bd_value *vals, bd_str *jraw,
-                        const uint8_t *partial, bd_err *err)
+static int decode_image(bd_decoder *d, const bd_table *t, const uint8_t *present, uint32_t npresent,
+                        bd_cur *c, bd_value *vals, bd_str *jraw, const uint8_t *partial,
+                        bd_err *err)
 {
     const uint8_t *nulls = bd_cur_bytes(c, (npresent + 7) / 8);
     if (!nulls) return bd_err_set(err, BD_ERR_CORRUPT, "row image ends inside its NULL bitmap");
@@ -457,7 +466,8 @@ static int decode_image(bd_decoder *d, const bd_table *t, const uint8_t *present
 static uint32_t count_bits(const uint8_t *bm, uint32_t n)
 {
     uint32_t k = 0;
-    for (uint32_t i = 0; i < n / 8; i++) k += (uint32_t)__builtin_popcount(bm[i]);
+    for (uint32_t i = 0; i < n / 8; i++)
+        k += (uint32_t)__builtin_popcount(bm[i]);
     if (n % 8) k += (uint32_t)__builtin_popcount(bm[n / 8] & ((1u << (n % 8)) - 1));
     return k;
 }
@@ -495,7 +505,8 @@ int bd_rows_decode(bd_decoder *d, const bd_header *h, const uint8_t *body, size_
     if (has_extra(type)) {
         /* v2: extra row info (NDB, partition), length includes itself */
         uint16_t xl = bd_cur_u16(&c);
-        if (!c.err && xl < 2) return bd_err_set(err, BD_ERR_CORRUPT, "extra data length %u < 2", xl);
+        if (!c.err && xl < 2)
+            return bd_err_set(err, BD_ERR_CORRUPT, "extra data length %u < 2", xl);
         bd_cur_skip(&c, xl - 2u);
     } else if (post > 8) {
         bd_cur_skip(&c, post - 8);
@@ -507,16 +518,16 @@ int bd_rows_decode(bd_decoder *d, const bd_header *h, const uint8_t *body, size_
         return bd_err_set(err, BD_ERR_SCHEMA, "rows event for table id %llu without its TABLE_MAP",
                           (unsigned long long)table_id);
     if (ncols != t->ncols)
-        return bd_err_set(err, BD_ERR_SCHEMA,
-                          "rows event for `%.*s`.`%.*s` has %llu columns, its TABLE_MAP %u",
-                          (int)t->db.n, t->db.p, (int)t->name.n, t->name.p,
-                          (unsigned long long)ncols, t->ncols);
+        return bd_err_set(
+            err, BD_ERR_SCHEMA, "rows event for `%.*s`.`%.*s` has %llu columns, its TABLE_MAP %u",
+            (int)t->db.n, t->db.p, (int)t->name.n, t->name.p, (unsigned long long)ncols, t->ncols);
     size_t bm = (t->ncols + 7) / 8;
     const uint8_t *present1 = bd_cur_bytes(&c, bm);
     const uint8_t *present2 = is_update(type) ? bd_cur_bytes(&c, bm) : NULL;
     if (c.err) return bd_err_set(err, BD_ERR_CORRUPT, "rows event column bitmaps truncated");
     if (ensure_vals(d, t->ncols, err) < 0) return -1;
-    uint32_t np1 = count_bits(present1, t->ncols), np2 = present2 ? count_bits(present2, t->ncols) : 0;
+    uint32_t np1 = count_bits(present1, t->ncols),
+             np2 = present2 ? count_bits(present2, t->ncols) : 0;
     bd_value *v1 = d->vals, *v2 = d->vals + d->vals_cap;
     char op = is_update(type) ? BD_OP_UPDATE : is_delete(type) ? BD_OP_DELETE : BD_OP_INSERT;
     uint32_t njson = 0;
@@ -568,8 +579,8 @@ int bd_rows_decode(bd_decoder *d, const bd_header *h, const uint8_t *body, size_
         if (row.ends_txn) d->txn.in_txn = 0;
         continue;
     fail:
-        return bd_err_prefix(err, "`%.*s`.`%.*s` row %u (body offset %zu): ", (int)t->db.n,
-                             t->db.p, (int)t->name.n, t->name.p, r, at);
+        return bd_err_prefix(err, "`%.*s`.`%.*s` row %u (body offset %zu): ", (int)t->db.n, t->db.p,
+                             (int)t->name.n, t->name.p, r, at);
     }
     return 0;
 }

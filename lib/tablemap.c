@@ -57,28 +57,43 @@ const char *bd_coltype_name(unsigned t)
 static int meta_len(unsigned t)
 {
     switch (t) {
-    case BD_T_FLOAT: case BD_T_DOUBLE: case BD_T_BLOB: case BD_T_TINY_BLOB:
-    case BD_T_MEDIUM_BLOB: case BD_T_LONG_BLOB: case BD_T_GEOMETRY: case BD_T_JSON:
-    case BD_T_VECTOR: case BD_T_TIMESTAMP2: case BD_T_DATETIME2: case BD_T_TIME2:
-        return 1;
-    case BD_T_VARCHAR: case BD_T_VAR_STRING: case BD_T_BIT: case BD_T_NEWDECIMAL:
-    case BD_T_STRING: case BD_T_ENUM: case BD_T_SET:
-        return 2;
-    case BD_T_TYPED_ARRAY:
-        return -1; /* only in MySQL's internal multi-valued index images */
-    default:
-        return 0;
+    case BD_T_FLOAT:
+    case BD_T_DOUBLE:
+    case BD_T_BLOB:
+    case BD_T_TINY_BLOB:
+    case BD_T_MEDIUM_BLOB:
+    case BD_T_LONG_BLOB:
+    case BD_T_GEOMETRY:
+    case BD_T_JSON:
+    case BD_T_VECTOR:
+    case BD_T_TIMESTAMP2:
+    case BD_T_DATETIME2:
+    case BD_T_TIME2: return 1;
+    case BD_T_VARCHAR:
+    case BD_T_VAR_STRING:
+    case BD_T_BIT:
+    case BD_T_NEWDECIMAL:
+    case BD_T_STRING:
+    case BD_T_ENUM:
+    case BD_T_SET: return 2;
+    case BD_T_TYPED_ARRAY: return -1; /* only in MySQL's internal multi-valued index images */
+    default: return 0;
     }
 }
 
 static int is_numeric(unsigned t)
 {
     switch (t) {
-    case BD_T_TINY: case BD_T_SHORT: case BD_T_INT24: case BD_T_LONG: case BD_T_LONGLONG:
-    case BD_T_FLOAT: case BD_T_DOUBLE: case BD_T_NEWDECIMAL: case BD_T_DECIMAL:
-        return 1;
-    default:
-        return 0;
+    case BD_T_TINY:
+    case BD_T_SHORT:
+    case BD_T_INT24:
+    case BD_T_LONG:
+    case BD_T_LONGLONG:
+    case BD_T_FLOAT:
+    case BD_T_DOUBLE:
+    case BD_T_NEWDECIMAL:
+    case BD_T_DECIMAL: return 1;
+    default: return 0;
     }
 }
 
@@ -88,16 +103,17 @@ static int is_numeric(unsigned t)
 static int is_character(const bd_column *c, enum bd_flavor flavor)
 {
     switch (c->type) {
-    case BD_T_GEOMETRY:
-        return flavor == BD_FLAVOR_MARIADB;
-    case BD_T_VARCHAR: case BD_T_VAR_STRING: case BD_T_BLOB: case BD_T_TINY_BLOB:
-    case BD_T_MEDIUM_BLOB: case BD_T_LONG_BLOB:
+    case BD_T_GEOMETRY: return flavor == BD_FLAVOR_MARIADB;
+    case BD_T_VARCHAR:
+    case BD_T_VAR_STRING:
+    case BD_T_BLOB:
+    case BD_T_TINY_BLOB:
+    case BD_T_MEDIUM_BLOB:
+    case BD_T_LONG_BLOB:
     case BD_T_VECTOR: /* MySQL 9 stores vectors as binary strings and lists their charset */
         return 1;
-    case BD_T_STRING:
-        return c->real_type != BD_T_ENUM && c->real_type != BD_T_SET;
-    default:
-        return 0;
+    case BD_T_STRING: return c->real_type != BD_T_ENUM && c->real_type != BD_T_SET;
+    default: return 0;
     }
 }
 
@@ -152,7 +168,8 @@ static int parse_optional(bd_table *t, bd_cur *c, enum bd_flavor flavor, bd_err 
         uint8_t type = bd_cur_u8(c);
         size_t len = bd_cur_packed_len(c);
         const uint8_t *v = bd_cur_bytes(c, len);
-        if (c->err) return bd_err_set(err, BD_ERR_CORRUPT, "optional metadata field at %zu truncated", at);
+        if (c->err)
+            return bd_err_set(err, BD_ERR_CORRUPT, "optional metadata field at %zu truncated", at);
         bd_cur f = bd_cur_make(v, len);
         switch (type) {
         case 1: { /* SIGNEDNESS: one bit per numeric column */
@@ -164,7 +181,8 @@ static int parse_optional(bd_table *t, bd_cur *c, enum bd_flavor flavor, bd_err 
             }
             break;
         }
-        case 2: case 10: { /* DEFAULT_CHARSET / ENUM_AND_SET_DEFAULT_CHARSET */
+        case 2:
+        case 10: { /* DEFAULT_CHARSET / ENUM_AND_SET_DEFAULT_CHARSET */
             int es = type == 10;
             uint64_t dflt = bd_cur_packed(&f);
             for (uint32_t i = 0; i < n; i++)
@@ -175,7 +193,8 @@ static int parse_optional(bd_table *t, bd_cur *c, enum bd_flavor flavor, bd_err 
                 uint64_t k = 0;
                 int found = 0;
                 for (uint32_t i = 0; i < n; i++) {
-                    if (!(es ? is_enum_or_set(&t->cols[i]) : is_character(&t->cols[i], flavor))) continue;
+                    if (!(es ? is_enum_or_set(&t->cols[i]) : is_character(&t->cols[i], flavor)))
+                        continue;
                     if (k++ == idx) {
                         t->cols[i].collation = (uint32_t)coll;
                         found = 1;
@@ -186,7 +205,8 @@ static int parse_optional(bd_table *t, bd_cur *c, enum bd_flavor flavor, bd_err 
             }
             break;
         }
-        case 3: case 11: { /* COLUMN_CHARSET / ENUM_AND_SET_COLUMN_CHARSET */
+        case 3:
+        case 11: { /* COLUMN_CHARSET / ENUM_AND_SET_COLUMN_CHARSET */
             int es = type == 11;
             for (uint32_t i = 0; i < n && !f.err; i++)
                 if (es ? is_enum_or_set(&t->cols[i]) : is_character(&t->cols[i], flavor))
@@ -205,7 +225,8 @@ static int parse_optional(bd_table *t, bd_cur *c, enum bd_flavor flavor, bd_err 
             }
             if (!f.err) t->has_names = 1;
             break;
-        case 5: case 6: { /* SET_STR_VALUE / ENUM_STR_VALUE */
+        case 5:
+        case 6: { /* SET_STR_VALUE / ENUM_STR_VALUE */
             unsigned want = type == 5 ? BD_T_SET : BD_T_ENUM;
             for (uint32_t i = 0; i < n && !f.err; i++) {
                 if (t->cols[i].real_type != want) continue;
@@ -218,7 +239,8 @@ static int parse_optional(bd_table *t, bd_cur *c, enum bd_flavor flavor, bd_err 
                 if (t->cols[i].type == BD_T_GEOMETRY)
                     t->cols[i].geometry_type = (uint32_t)bd_cur_packed(&f);
             break;
-        case 8: case 9: { /* SIMPLE_PRIMARY_KEY / PRIMARY_KEY_WITH_PREFIX */
+        case 8:
+        case 9: { /* SIMPLE_PRIMARY_KEY / PRIMARY_KEY_WITH_PREFIX */
             uint32_t *pk = calloc(n ? n : 1, sizeof *pk);
             uint32_t cnt = 0;
             if (!pk) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
@@ -239,7 +261,8 @@ static int parse_optional(bd_table *t, bd_cur *c, enum bd_flavor flavor, bd_err 
         }
         case 12: /* COLUMN_VISIBILITY: one bit per column */
             if ((n + 7) / 8 > len) f.err = 1;
-            for (uint32_t i = 0; i < n && !f.err; i++) t->cols[i].visible = (uint8_t)bit_msb(v, i);
+            for (uint32_t i = 0; i < n && !f.err; i++)
+                t->cols[i].visible = (uint8_t)bit_msb(v, i);
             break;
         case 13: /* VECTOR_DIMENSIONALITY */
             for (uint32_t i = 0; i < n && !f.err; i++)
@@ -381,18 +404,27 @@ int bd_table_parse(bd_table **out, const uint8_t *body, size_t len, unsigned pos
             }
             break;
         }
-        case BD_T_VARCHAR: case BD_T_VAR_STRING: col->length = col->meta; break;
-        case BD_T_ENUM: case BD_T_SET: col->real_type = col->type; col->length = col->meta >> 8; break;
-        case BD_T_BLOB: case BD_T_TINY_BLOB: case BD_T_MEDIUM_BLOB: case BD_T_LONG_BLOB:
-        case BD_T_GEOMETRY: case BD_T_JSON: case BD_T_VECTOR:
-            col->length = col->meta;
+        case BD_T_VARCHAR:
+        case BD_T_VAR_STRING: col->length = col->meta; break;
+        case BD_T_ENUM:
+        case BD_T_SET:
+            col->real_type = col->type;
+            col->length = col->meta >> 8;
             break;
+        case BD_T_BLOB:
+        case BD_T_TINY_BLOB:
+        case BD_T_MEDIUM_BLOB:
+        case BD_T_LONG_BLOB:
+        case BD_T_GEOMETRY:
+        case BD_T_JSON:
+        case BD_T_VECTOR: col->length = col->meta; break;
         default: break;
         }
     }
     if (mo != mlen) {
-        bd_err_set(err, BD_ERR_CORRUPT, "TABLE_MAP `%.*s`.`%.*s`: %zu metadata bytes, columns use %zu",
-                   (int)t->db.n, t->db.p, (int)t->name.n, t->name.p, mlen, mo);
+        bd_err_set(err, BD_ERR_CORRUPT,
+                   "TABLE_MAP `%.*s`.`%.*s`: %zu metadata bytes, columns use %zu", (int)t->db.n,
+                   t->db.p, (int)t->name.n, t->name.p, mlen, mo);
         goto fail;
     }
     if (parse_optional(t, &c, flavor, err) < 0) {
@@ -402,7 +434,11 @@ int bd_table_parse(bd_table **out, const uint8_t *body, size_t len, unsigned pos
     }
     for (uint32_t i = 0; i < t->ncols; i++) {
         switch (t->cols[i].type) {
-        case BD_T_TINY: case BD_T_SHORT: case BD_T_INT24: case BD_T_LONG: case BD_T_LONGLONG:
+        case BD_T_TINY:
+        case BD_T_SHORT:
+        case BD_T_INT24:
+        case BD_T_LONG:
+        case BD_T_LONGLONG:
             if (t->cols[i].is_unsigned < 0) t->signedness_unknown = 1;
             break;
         case BD_T_JSON: t->has_json = 1; break;

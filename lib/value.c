@@ -67,7 +67,8 @@ static char *put_digits(char *o, uint32_t v, unsigned ndig)
 static char *put_plain(char *o, uint32_t v)
 {
     unsigned n = 1;
-    while (n < 10 && v >= pow10_u32[n]) n++;
+    while (n < 10 && v >= pow10_u32[n])
+        n++;
     return put_digits(o, v, n);
 }
 
@@ -76,12 +77,12 @@ int bd_fmt_newdecimal(bd_buf *out, const uint8_t *p, size_t avail, unsigned prec
 {
     size_t size = bd_newdecimal_size(prec, scale);
     if (size == 0)
-        return bd_err_set(err, BD_ERR_CORRUPT, "NEWDECIMAL: invalid precision %u / scale %u",
-                          prec, scale);
+        return bd_err_set(err, BD_ERR_CORRUPT, "NEWDECIMAL: invalid precision %u / scale %u", prec,
+                          scale);
     if (avail < size)
         return bd_err_set(err, BD_ERR_CORRUPT,
-                          "NEWDECIMAL(%u,%u): needs %zu bytes at value byte 0, only %zu left",
-                          prec, scale, size, avail);
+                          "NEWDECIMAL(%u,%u): needs %zu bytes at value byte 0, only %zu left", prec,
+                          scale, size, avail);
 
     /* Storage: big-endian groups of 9 digits in 4 bytes (a short group in
      * dig2bytes[] bytes) - a short leading integer group, whole integer
@@ -97,19 +98,19 @@ int bd_fmt_newdecimal(bd_buf *out, const uint8_t *p, size_t avail, unsigned prec
     size_t off = 0;
     uint32_t any = 0;
     int started = 0;
-#define DEC_GROUP(ndig, v)                                                                       \
-    do {                                                                                         \
-        unsigned nb_ = (ndig) == DIG_PER_GROUP ? 4 : dig2bytes[(ndig)];                          \
-        uint32_t x_ = (uint32_t)bd_be(p + off, nb_);                                             \
-        if (off == 0) x_ ^= 0x80u << (8 * (nb_ - 1));                                            \
-        x_ = (x_ ^ mask) & (nb_ == 4 ? 0xffffffffu : ((1u << (8 * nb_)) - 1));                   \
-        if (x_ >= pow10_u32[(ndig)])                                                             \
-            return bd_err_set(err, BD_ERR_CORRUPT,                                               \
-                              "NEWDECIMAL(%u,%u): group at value byte %zu holds %lu, more than " \
-                              "%u digits",                                                       \
-                              prec, scale, off, (unsigned long)x_, (unsigned)(ndig));            \
-        off += nb_;                                                                              \
-        (v) = x_;                                                                                \
+#define DEC_GROUP(ndig, v)                                                                         \
+    do {                                                                                           \
+        unsigned nb_ = (ndig) == DIG_PER_GROUP ? 4 : dig2bytes[(ndig)];                            \
+        uint32_t x_ = (uint32_t)bd_be(p + off, nb_);                                               \
+        if (off == 0) x_ ^= 0x80u << (8 * (nb_ - 1));                                              \
+        x_ = (x_ ^ mask) & (nb_ == 4 ? 0xffffffffu : ((1u << (8 * nb_)) - 1));                     \
+        if (x_ >= pow10_u32[(ndig)])                                                               \
+            return bd_err_set(err, BD_ERR_CORRUPT,                                                 \
+                              "NEWDECIMAL(%u,%u): group at value byte %zu holds %lu, more than "   \
+                              "%u digits",                                                         \
+                              prec, scale, off, (unsigned long)x_, (unsigned)(ndig));              \
+        off += nb_;                                                                                \
+        (v) = x_;                                                                                  \
     } while (0)
     uint32_t g;
     if (lead) {
@@ -154,11 +155,11 @@ int bd_fmt_newdecimal(bd_buf *out, const uint8_t *p, size_t avail, unsigned prec
     return 0;
 }
 
-
 int bd_fmt_olddecimal(bd_buf *out, const uint8_t *p, size_t n, bd_err *err)
 {
     size_t i = 0;
-    while (i < n && p[i] == ' ') i++;
+    while (i < n && p[i] == ' ')
+        i++;
     if (i == n) return bd_err_set(err, BD_ERR_CORRUPT, "DECIMAL (old): %zu bytes of blanks", n);
 
     int neg = 0;
@@ -167,11 +168,13 @@ int bd_fmt_olddecimal(bd_buf *out, const uint8_t *p, size_t n, bd_err *err)
         i++;
     }
     size_t int_start = i;
-    while (i < n && p[i] >= '0' && p[i] <= '9') i++;
+    while (i < n && p[i] >= '0' && p[i] <= '9')
+        i++;
     size_t int_end = i, frac_start = i, frac_end = i;
     if (i < n && p[i] == '.') {
         frac_start = ++i;
-        while (i < n && p[i] >= '0' && p[i] <= '9') i++;
+        while (i < n && p[i] >= '0' && p[i] <= '9')
+            i++;
         frac_end = i;
     }
     if (i < n)
@@ -182,7 +185,8 @@ int bd_fmt_olddecimal(bd_buf *out, const uint8_t *p, size_t n, bd_err *err)
 
     /* Same canonical form as NEWDECIMAL: ZEROFILL zeros go, one "0" stays
      * before the point, and a zero value carries no sign. */
-    while (int_start < int_end && p[int_start] == '0') int_start++;
+    while (int_start < int_end && p[int_start] == '0')
+        int_start++;
     int zero = int_start == int_end;
     for (size_t k = frac_start; zero && k < frac_end; k++)
         if (p[k] != '0') zero = 0;
@@ -232,19 +236,22 @@ static void add_shortest(bd_buf *out, double v, int is_float)
     for (; *c && *c != 'e'; c++)
         if (*c >= '0' && *c <= '9' && k < (int)sizeof digs) digs[k++] = *c;
     int n = (*c == 'e' ? atoi(c + 1) : 0) + 1; /* digits before the point */
-    while (k > 1 && digs[k - 1] == '0') k--;
+    while (k > 1 && digs[k - 1] == '0')
+        k--;
 
     if (neg) bd_buf_addc(out, '-');
     if (k <= n && n <= 21) {
         bd_buf_add(out, digs, (size_t)k);
-        for (int i = k; i < n; i++) bd_buf_addc(out, '0');
+        for (int i = k; i < n; i++)
+            bd_buf_addc(out, '0');
     } else if (0 < n && n <= 21) {
         bd_buf_add(out, digs, (size_t)n);
         bd_buf_addc(out, '.');
         bd_buf_add(out, digs + n, (size_t)(k - n));
     } else if (-6 < n && n <= 0) {
         bd_buf_adds(out, "0.");
-        for (int i = n; i < 0; i++) bd_buf_addc(out, '0');
+        for (int i = n; i < 0; i++)
+            bd_buf_addc(out, '0');
         bd_buf_add(out, digs, (size_t)k);
     } else {
         bd_buf_addc(out, digs[0]);
@@ -313,8 +320,8 @@ static size_t frac_bytes(unsigned fsp) { return (fsp + 1) / 2; }
 
 /* Fraction of DATETIME2/TIMESTAMP2, stored unsigned big-endian in units of
  * 1/100 s (1 byte), 1/10000 s (2 bytes) or 1 us (3 bytes). */
-static int read_frac(const uint8_t *p, unsigned fsp, uint32_t *usec, const char *type,
-                     size_t at, bd_err *err)
+static int read_frac(const uint8_t *p, unsigned fsp, uint32_t *usec, const char *type, size_t at,
+                     bd_err *err)
 {
     unsigned nb = (unsigned)frac_bytes(fsp);
     uint32_t v = nb ? be_n(p, nb) : 0;
@@ -331,8 +338,7 @@ static int read_frac(const uint8_t *p, unsigned fsp, uint32_t *usec, const char 
 static int check_fsp(unsigned fsp, const char *type, bd_err *err)
 {
     if (fsp > 6)
-        return bd_err_set(err, BD_ERR_CORRUPT, "%s: fractional precision %u is above 6", type,
-                          fsp);
+        return bd_err_set(err, BD_ERR_CORRUPT, "%s: fractional precision %u is above 6", type, fsp);
     return 0;
 }
 
@@ -340,8 +346,8 @@ static int check_avail(size_t need, size_t avail, unsigned fsp, const char *type
 {
     if (avail < need)
         return bd_err_set(err, BD_ERR_CORRUPT,
-                          "%s(%u): needs %zu bytes at value byte 0, only %zu left", type, fsp,
-                          need, avail);
+                          "%s(%u): needs %zu bytes at value byte 0, only %zu left", type, fsp, need,
+                          avail);
     return 0;
 }
 
@@ -388,9 +394,7 @@ int bd_fmt_time2(bd_buf *out, const uint8_t *p, size_t avail, unsigned fsp, size
     int64_t intpart = (int64_t)be_n(p, 3) - 0x800000;
     int64_t packed;
     switch (frac_bytes(fsp)) {
-    case 0:
-        packed = intpart * (1 << 24);
-        break;
+    case 0: packed = intpart * (1 << 24); break;
     case 1: {
         int64_t frac = p[3];
         if (intpart < 0 && frac) {
@@ -498,7 +502,7 @@ static void date_from_epoch_days(uint32_t days, unsigned *y, unsigned *m, unsign
     uint32_t era = z / 146097;
     uint32_t doe = z - era * 146097;                                      /* 0..146096 */
     uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* 0..399 */
-    uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);              /* 0..365 */
+    uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* 0..365 */
     uint32_t mp = (5 * doy + 2) / 153;                                    /* 0 = March */
     *d = doy - (153 * mp + 2) / 5 + 1;
     *m = mp < 10 ? mp + 3 : mp - 9;

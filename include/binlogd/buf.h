@@ -17,13 +17,16 @@
 #include <string.h>
 
 typedef struct bd_buf {
-    char *ptr;   /* never NULL; NUL-terminated at ptr[len] */
-    size_t len;  /* bytes used, not counting the terminator */
-    size_t cap;  /* bytes allocated, 0 while ptr is the shared empty string */
-    int failed;  /* latched: an allocation failed, later appends are no-ops */
+    char *ptr;  /* never NULL; NUL-terminated at ptr[len] */
+    size_t len; /* bytes used, not counting the terminator */
+    size_t cap; /* bytes allocated, 0 while ptr is the shared empty string */
+    int failed; /* latched: an allocation failed, later appends are no-ops */
 } bd_buf;
 
-#define BD_BUF_INIT {(char *)bd_buf_empty, 0, 0, 0}
+#define BD_BUF_INIT                                                                                \
+    {                                                                                              \
+        (char *)bd_buf_empty, 0, 0, 0                                                              \
+    }
 extern const char bd_buf_empty[1];
 
 void bd_buf_init(bd_buf *b);
@@ -65,7 +68,8 @@ static inline void bd_copy(char *o, const void *src, size_t n)
         memcpy(o, &a, 4);
         memcpy(o + n - 4, &b, 4);
     } else if (n < 4) {
-        for (size_t i = 0; i < n; i++) o[i] = s[i];
+        for (size_t i = 0; i < n; i++)
+            o[i] = s[i];
     } else {
         memcpy(o, s, n);
     }

@@ -51,14 +51,27 @@ static inline uint64_t bd_le(const uint8_t *p, unsigned n)
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     switch (n) {
     case 1: return p[0];
-    case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
-    case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
-    case 8: { uint64_t v; memcpy(&v, p, 8); return v; }
+    case 2: {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        return v;
+    }
+    case 4: {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        return v;
+    }
+    case 8: {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        return v;
+    }
     default: break;
     }
 #endif
     uint64_t v = 0;
-    for (unsigned i = n; i-- > 0;) v = (v << 8) | p[i];
+    for (unsigned i = n; i-- > 0;)
+        v = (v << 8) | p[i];
     return v;
 }
 static inline uint64_t bd_be(const uint8_t *p, unsigned n)
@@ -66,14 +79,27 @@ static inline uint64_t bd_be(const uint8_t *p, unsigned n)
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     switch (n) {
     case 1: return p[0];
-    case 2: { uint16_t v; memcpy(&v, p, 2); return __builtin_bswap16(v); }
-    case 4: { uint32_t v; memcpy(&v, p, 4); return __builtin_bswap32(v); }
-    case 8: { uint64_t v; memcpy(&v, p, 8); return __builtin_bswap64(v); }
+    case 2: {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        return __builtin_bswap16(v);
+    }
+    case 4: {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        return __builtin_bswap32(v);
+    }
+    case 8: {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        return __builtin_bswap64(v);
+    }
     default: break;
     }
 #endif
     uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++) v = (v << 8) | p[i];
+    for (unsigned i = 0; i < n; i++)
+        v = (v << 8) | p[i];
     return v;
 }
 /* Little-endian unsigned integer of n bytes (1..8). */

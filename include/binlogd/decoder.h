@@ -33,14 +33,41 @@
 
 /* MySQL column types as they appear in TABLE_MAP. */
 enum bd_coltype {
-    BD_T_DECIMAL = 0, BD_T_TINY = 1, BD_T_SHORT = 2, BD_T_LONG = 3, BD_T_FLOAT = 4,
-    BD_T_DOUBLE = 5, BD_T_NULL = 6, BD_T_TIMESTAMP = 7, BD_T_LONGLONG = 8, BD_T_INT24 = 9,
-    BD_T_DATE = 10, BD_T_TIME = 11, BD_T_DATETIME = 12, BD_T_YEAR = 13, BD_T_NEWDATE = 14,
-    BD_T_VARCHAR = 15, BD_T_BIT = 16, BD_T_TIMESTAMP2 = 17, BD_T_DATETIME2 = 18,
-    BD_T_TIME2 = 19, BD_T_TYPED_ARRAY = 20, BD_T_VECTOR = 242, BD_T_INVALID = 243,
-    BD_T_BOOL = 244, BD_T_JSON = 245, BD_T_NEWDECIMAL = 246, BD_T_ENUM = 247, BD_T_SET = 248,
-    BD_T_TINY_BLOB = 249, BD_T_MEDIUM_BLOB = 250, BD_T_LONG_BLOB = 251, BD_T_BLOB = 252,
-    BD_T_VAR_STRING = 253, BD_T_STRING = 254, BD_T_GEOMETRY = 255,
+    BD_T_DECIMAL = 0,
+    BD_T_TINY = 1,
+    BD_T_SHORT = 2,
+    BD_T_LONG = 3,
+    BD_T_FLOAT = 4,
+    BD_T_DOUBLE = 5,
+    BD_T_NULL = 6,
+    BD_T_TIMESTAMP = 7,
+    BD_T_LONGLONG = 8,
+    BD_T_INT24 = 9,
+    BD_T_DATE = 10,
+    BD_T_TIME = 11,
+    BD_T_DATETIME = 12,
+    BD_T_YEAR = 13,
+    BD_T_NEWDATE = 14,
+    BD_T_VARCHAR = 15,
+    BD_T_BIT = 16,
+    BD_T_TIMESTAMP2 = 17,
+    BD_T_DATETIME2 = 18,
+    BD_T_TIME2 = 19,
+    BD_T_TYPED_ARRAY = 20,
+    BD_T_VECTOR = 242,
+    BD_T_INVALID = 243,
+    BD_T_BOOL = 244,
+    BD_T_JSON = 245,
+    BD_T_NEWDECIMAL = 246,
+    BD_T_ENUM = 247,
+    BD_T_SET = 248,
+    BD_T_TINY_BLOB = 249,
+    BD_T_MEDIUM_BLOB = 250,
+    BD_T_LONG_BLOB = 251,
+    BD_T_BLOB = 252,
+    BD_T_VAR_STRING = 253,
+    BD_T_STRING = 254,
+    BD_T_GEOMETRY = 255,
 };
 const char *bd_coltype_name(unsigned t);
 
@@ -51,14 +78,14 @@ typedef struct bd_column {
     uint16_t meta;     /* raw metadata (0..2 bytes, little-endian) */
     uint32_t length;   /* STRING: max bytes; VARCHAR: max bytes; BLOB: length-prefix bytes */
     uint8_t nullable;
-    int8_t is_unsigned;  /* 1, 0, or -1 when the TABLE_MAP did not say */
-    uint8_t visible;     /* 1 unless COLUMN_VISIBILITY said invisible */
+    int8_t is_unsigned; /* 1, 0, or -1 when the TABLE_MAP did not say */
+    uint8_t visible;    /* 1 unless COLUMN_VISIBILITY said invisible */
     uint8_t is_pk;
-    uint32_t collation;  /* 0 when unknown; 63 is binary */
+    uint32_t collation; /* 0 when unknown; 63 is binary */
     uint32_t geometry_type;
     uint32_t vector_dim;
-    bd_str name;         /* .p NULL when unknown */
-    uint32_t n_enum;     /* ENUM/SET members, when known */
+    bd_str name;     /* .p NULL when unknown */
+    uint32_t n_enum; /* ENUM/SET members, when known */
     bd_str *enum_vals;
     /* ENUM members already as JSON strings (quoted, escaped) when they are
      * UTF-8: member k is enum_json[enum_json_off[k] .. enum_json_off[k+1]).
@@ -73,11 +100,11 @@ typedef struct bd_table {
     bd_str db, name;
     uint32_t ncols;
     bd_column *cols;
-    int has_names;  /* every column has a name */
+    int has_names;          /* every column has a name */
     int signedness_unknown; /* integer columns whose signedness the map did not give */
     int has_json;           /* a MySQL JSON column (partial updates need its before image) */
     uint32_t npk;
-    uint32_t *pk;   /* primary key column indexes, npk of them */
+    uint32_t *pk; /* primary key column indexes, npk of them */
     /* Pre-encoded JSON pieces, built once per map so the encoder does not
      * escape names for every row: keys holds '"name":' (or '"@N":') for
      * each column at key_off[i] .. key_off[i+1]; dbtable holds
@@ -97,14 +124,14 @@ typedef struct bd_table {
 enum bd_vkind {
     BD_V_ABSENT = 0, /* not in this image (MINIMAL/NOBLOB) */
     BD_V_NULL,
-    BD_V_INT,     /* i */
-    BD_V_UINT,    /* u */
-    BD_V_DOUBLE,  /* d: text in s (shortest round-trip form) */
-    BD_V_NUMBER,  /* s: a JSON number as text (YEAR, BIT, ENUM index, SET mask) */
-    BD_V_STRING,  /* s: UTF-8 text, to be quoted and escaped (char types, ENUM/SET) */
-    BD_V_ASCII,   /* s: text that needs quotes but no escapes (DECIMAL, temporal) */
-    BD_V_BYTES,   /* s: raw bytes, printed as base64 */
-    BD_V_JSON,    /* s: JSON text, embedded as is */
+    BD_V_INT,    /* i */
+    BD_V_UINT,   /* u */
+    BD_V_DOUBLE, /* d: text in s (shortest round-trip form) */
+    BD_V_NUMBER, /* s: a JSON number as text (YEAR, BIT, ENUM index, SET mask) */
+    BD_V_STRING, /* s: UTF-8 text, to be quoted and escaped (char types, ENUM/SET) */
+    BD_V_ASCII,  /* s: text that needs quotes but no escapes (DECIMAL, temporal) */
+    BD_V_BYTES,  /* s: raw bytes, printed as base64 */
+    BD_V_JSON,   /* s: JSON text, embedded as is */
 };
 
 typedef struct bd_value {
@@ -134,9 +161,9 @@ typedef struct bd_txn {
     int in_txn;
     int explicit_begin; /* BEGIN query, or a MariaDB GTID that is not standalone */
     int has_gtid;
-    char gtid[160];          /* text form, "" when none */
-    uint64_t commit_us;      /* best commit timestamp known, µs */
-    uint64_t rows;           /* row changes so far in this transaction */
+    char gtid[160];     /* text form, "" when none */
+    uint64_t commit_us; /* best commit timestamp known, µs */
+    uint64_t rows;      /* row changes so far in this transaction */
 } bd_txn;
 
 typedef struct bd_row {

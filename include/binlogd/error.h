@@ -12,14 +12,14 @@
 
 enum bd_errcode {
     BD_OK = 0,
-    BD_ERR_CORRUPT,   /* bytes that cannot be what they claim (bad length, bad field) */
-    BD_ERR_CHECKSUM,  /* CRC32 mismatch */
-    BD_ERR_TRUNCATED, /* input ended inside an event */
+    BD_ERR_CORRUPT,     /* bytes that cannot be what they claim (bad length, bad field) */
+    BD_ERR_CHECKSUM,    /* CRC32 mismatch */
+    BD_ERR_TRUNCATED,   /* input ended inside an event */
     BD_ERR_UNSUPPORTED, /* a valid event or value that we refuse to skip silently */
-    BD_ERR_SCHEMA,    /* a row that disagrees with its TABLE_MAP or schema */
+    BD_ERR_SCHEMA,      /* a row that disagrees with its TABLE_MAP or schema */
     BD_ERR_NOMEM,
     BD_ERR_IO,
-    BD_ERR_CALLBACK,  /* a callback asked to stop */
+    BD_ERR_CALLBACK, /* a callback asked to stop */
 };
 
 #define BD_ERRLEN 512

@@ -89,7 +89,7 @@ typedef struct bd_format {
     unsigned binlog_version; /* 1, 3 or 4 */
     unsigned header_len;     /* 13 (v1) or 19 */
     char server_version[51];
-    unsigned version_num;    /* major*10000 + minor*100 + patch */
+    unsigned version_num; /* major*10000 + minor*100 + patch */
     enum bd_flavor flavor;
     enum bd_checksum checksum;
     uint32_t created;

@@ -18,12 +18,12 @@
 
 typedef struct bd_sink_stdout {
     FILE *out;
-    int events;       /* also print non-row events */
+    int events; /* also print non-row events */
     int pending;
-    bd_buf io;        /* output batched to cut write calls; a pending row (without
+    bd_buf io; /* output batched to cut write calls; a pending row (without
                          its tail) is always at its end */
     bd_buf held;
-    bd_enc_cache cache;      /* --events lines that arrived while a row was pending */
+    bd_enc_cache cache; /* --events lines that arrived while a row was pending */
     uint64_t rows, nevents;
     int io_error;
 } bd_sink_stdout;

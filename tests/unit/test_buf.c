@@ -51,8 +51,12 @@ END_TEST
 START_TEST(test_json_invalid_utf8)
 {
     bd_buf a = BD_BUF_INIT;
-    bd_buf_add_json_str(&a, "a\xff" "b\xc3", 4);
-    ck_assert_str_eq(a.ptr, "\"a\xef\xbf\xbd" "b\xef\xbf\xbd\"");
+    bd_buf_add_json_str(&a,
+                        "a\xff"
+                        "b\xc3",
+                        4);
+    ck_assert_str_eq(a.ptr, "\"a\xef\xbf\xbd"
+                            "b\xef\xbf\xbd\"");
     bd_buf_release(&a);
     ck_assert(!bd_utf8_valid((const uint8_t *)"\xed\xa0\x80", 3)); /* surrogate */
     ck_assert(!bd_utf8_valid((const uint8_t *)"\xc0\x80", 2));     /* overlong */
@@ -130,7 +134,8 @@ START_TEST(test_growth_and_detach)
 {
     bd_buf b = BD_BUF_INIT;
     ck_assert_str_eq(b.ptr, "");
-    for (int i = 0; i < 10000; i++) bd_buf_addf(&b, "%d,", i % 10);
+    for (int i = 0; i < 10000; i++)
+        bd_buf_addf(&b, "%d,", i % 10);
     ck_assert_uint_eq(b.len, 20000);
     ck_assert(!bd_buf_failed(&b));
     size_t n;

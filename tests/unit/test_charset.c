@@ -28,34 +28,61 @@ START_TEST(test_names)
         enum bd_cs_kind kind;
         unsigned maxlen;
     } t[] = {
-        {1, "big5", BD_CS_CONVERT, 2},        {8, "latin1", BD_CS_CONVERT, 1},
-        {10, "swe7", BD_CS_CONVERT, 1},       {11, "ascii", BD_CS_ASCII, 1},
-        {12, "ujis", BD_CS_CONVERT, 3},       {13, "sjis", BD_CS_CONVERT, 2},
-        {16, "hebrew", BD_CS_CONVERT, 1},     {18, "tis620", BD_CS_CONVERT, 1},
-        {19, "euckr", BD_CS_CONVERT, 2},      {25, "greek", BD_CS_CONVERT, 1},
-        {28, "gbk", BD_CS_CONVERT, 2},        {33, "utf8mb3", BD_CS_UTF8, 3},
-        {35, "ucs2", BD_CS_CONVERT, 2},       {45, "utf8mb4", BD_CS_UTF8, 4},
-        {46, "utf8mb4", BD_CS_UTF8, 4},       {47, "latin1", BD_CS_CONVERT, 1},
-        {51, "cp1251", BD_CS_CONVERT, 1},     {54, "utf16", BD_CS_CONVERT, 4},
-        {56, "utf16le", BD_CS_CONVERT, 4},    {60, "utf32", BD_CS_CONVERT, 4},
-        {63, "binary", BD_CS_BINARY, 1},      {65, "ascii", BD_CS_ASCII, 1},
-        {76, "utf8mb3", BD_CS_UTF8, 3},       {83, "utf8mb3", BD_CS_UTF8, 3},
-        {95, "cp932", BD_CS_CONVERT, 2},      {97, "eucjpms", BD_CS_CONVERT, 3},
-        {159, "ucs2", BD_CS_CONVERT, 2},      {192, "utf8mb3", BD_CS_UTF8, 3},
-        {223, "utf8mb3", BD_CS_UTF8, 3},      {224, "utf8mb4", BD_CS_UTF8, 4},
-        {247, "utf8mb4", BD_CS_UTF8, 4},      {248, "gb18030", BD_CS_CONVERT, 4},
-        {250, "gb18030", BD_CS_CONVERT, 4},   {255, "utf8mb4", BD_CS_UTF8, 4},
-        {278, "utf8mb4", BD_CS_UTF8, 4},      {305, "utf8mb4", BD_CS_UTF8, 4},
-        {309, "utf8mb4", BD_CS_UTF8, 4},      {323, "utf8mb4", BD_CS_UTF8, 4},
+        {1, "big5", BD_CS_CONVERT, 2},
+        {8, "latin1", BD_CS_CONVERT, 1},
+        {10, "swe7", BD_CS_CONVERT, 1},
+        {11, "ascii", BD_CS_ASCII, 1},
+        {12, "ujis", BD_CS_CONVERT, 3},
+        {13, "sjis", BD_CS_CONVERT, 2},
+        {16, "hebrew", BD_CS_CONVERT, 1},
+        {18, "tis620", BD_CS_CONVERT, 1},
+        {19, "euckr", BD_CS_CONVERT, 2},
+        {25, "greek", BD_CS_CONVERT, 1},
+        {28, "gbk", BD_CS_CONVERT, 2},
+        {33, "utf8mb3", BD_CS_UTF8, 3},
+        {35, "ucs2", BD_CS_CONVERT, 2},
+        {45, "utf8mb4", BD_CS_UTF8, 4},
+        {46, "utf8mb4", BD_CS_UTF8, 4},
+        {47, "latin1", BD_CS_CONVERT, 1},
+        {51, "cp1251", BD_CS_CONVERT, 1},
+        {54, "utf16", BD_CS_CONVERT, 4},
+        {56, "utf16le", BD_CS_CONVERT, 4},
+        {60, "utf32", BD_CS_CONVERT, 4},
+        {63, "binary", BD_CS_BINARY, 1},
+        {65, "ascii", BD_CS_ASCII, 1},
+        {76, "utf8mb3", BD_CS_UTF8, 3},
+        {83, "utf8mb3", BD_CS_UTF8, 3},
+        {95, "cp932", BD_CS_CONVERT, 2},
+        {97, "eucjpms", BD_CS_CONVERT, 3},
+        {159, "ucs2", BD_CS_CONVERT, 2},
+        {192, "utf8mb3", BD_CS_UTF8, 3},
+        {223, "utf8mb3", BD_CS_UTF8, 3},
+        {224, "utf8mb4", BD_CS_UTF8, 4},
+        {247, "utf8mb4", BD_CS_UTF8, 4},
+        {248, "gb18030", BD_CS_CONVERT, 4},
+        {250, "gb18030", BD_CS_CONVERT, 4},
+        {255, "utf8mb4", BD_CS_UTF8, 4},
+        {278, "utf8mb4", BD_CS_UTF8, 4},
+        {305, "utf8mb4", BD_CS_UTF8, 4},
+        {309, "utf8mb4", BD_CS_UTF8, 4},
+        {323, "utf8mb4", BD_CS_UTF8, 4},
         /* MariaDB only */
-        {576, "utf8mb3", BD_CS_UTF8, 3},      {608, "utf8mb4", BD_CS_UTF8, 4},
-        {640, "ucs2", BD_CS_CONVERT, 2},      {738, "utf32", BD_CS_CONVERT, 4},
-        {1025, "big5", BD_CS_CONVERT, 2},     {1032, "latin1", BD_CS_CONVERT, 1},
-        {1057, "utf8mb3", BD_CS_UTF8, 3},     {1069, "utf8mb4", BD_CS_UTF8, 4},
-        {1117, "geostd8", BD_CS_CONVERT, 1},  {1270, "utf8mb4", BD_CS_UTF8, 4},
-        {2048, "utf8mb3", BD_CS_UTF8, 3},     {2304, "utf8mb4", BD_CS_UTF8, 4},
-        {2503, "utf8mb4", BD_CS_UTF8, 4},     {2560, "ucs2", BD_CS_CONVERT, 2},
-        {2816, "utf16", BD_CS_CONVERT, 4},    {3072, "utf32", BD_CS_CONVERT, 4},
+        {576, "utf8mb3", BD_CS_UTF8, 3},
+        {608, "utf8mb4", BD_CS_UTF8, 4},
+        {640, "ucs2", BD_CS_CONVERT, 2},
+        {738, "utf32", BD_CS_CONVERT, 4},
+        {1025, "big5", BD_CS_CONVERT, 2},
+        {1032, "latin1", BD_CS_CONVERT, 1},
+        {1057, "utf8mb3", BD_CS_UTF8, 3},
+        {1069, "utf8mb4", BD_CS_UTF8, 4},
+        {1117, "geostd8", BD_CS_CONVERT, 1},
+        {1270, "utf8mb4", BD_CS_UTF8, 4},
+        {2048, "utf8mb3", BD_CS_UTF8, 3},
+        {2304, "utf8mb4", BD_CS_UTF8, 4},
+        {2503, "utf8mb4", BD_CS_UTF8, 4},
+        {2560, "ucs2", BD_CS_CONVERT, 2},
+        {2816, "utf16", BD_CS_CONVERT, 4},
+        {3072, "utf32", BD_CS_CONVERT, 4},
         {3271, "utf32", BD_CS_CONVERT, 4},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
@@ -70,8 +97,8 @@ END_TEST
 START_TEST(test_unknown_ids)
 {
     /* gaps in both servers' numbering */
-    static const unsigned t[] = {0,   17,   100,  125,  152,  184,  216,  251,  254,  272,
-                                 276, 295,  299,  301,  302,  324,  575,  579,  1024, 1026,
+    static const unsigned t[] = {0,    17,   100,  125,  152,  184,   216,   251,     254,  272,
+                                 276,  295,  299,  301,  302,  324,   575,   579,     1024, 1026,
                                  2216, 2231, 2248, 3272, 4095, 65535, 70000, UINT_MAX};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         ck_assert_msg(bd_charset_name(t[i]) == NULL, "id %u", t[i]);
@@ -135,8 +162,7 @@ static void expect_fail(bd_conv *cv, unsigned coll, const char *hex, enum bd_err
 {
     bd_err err = {0};
     char *got = conv_hex(cv, coll, hex, &err);
-    ck_assert_msg(got == NULL, "collation %u, %s: converted to \"%s\"", coll, hex,
-                  got ? got : "");
+    ck_assert_msg(got == NULL, "collation %u, %s: converted to \"%s\"", coll, hex, got ? got : "");
     ck_assert_int_eq(err.code, code);
     ck_assert_msg(!frag1 || strstr(err.msg, frag1), "'%s' lacks '%s'", err.msg, frag1);
     ck_assert_msg(!frag2 || strstr(err.msg, frag2), "'%s' lacks '%s'", err.msg, frag2);
@@ -189,7 +215,8 @@ START_TEST(test_latin1)
     expect(cv, 8, "818d8f909d", "\xc2\x81\xc2\x8d\xc2\x8f\xc2\x90\xc2\x9d");
     /* every byte is text in latin1: 256 bytes in, 256 characters out */
     uint8_t all[256];
-    for (int i = 0; i < 256; i++) all[i] = (uint8_t)i;
+    for (int i = 0; i < 256; i++)
+        all[i] = (uint8_t)i;
     bd_buf b = BD_BUF_INIT;
     bd_err err = {0};
     for (unsigned id = 0; id < 3000; id++) {
@@ -199,7 +226,8 @@ START_TEST(test_latin1)
         ck_assert_int_eq(bd_conv_to_utf8(cv, id, all, sizeof all, &b, &err), 0);
         ck_assert(bd_utf8_valid((const uint8_t *)b.ptr, b.len));
         size_t chars = 0;
-        for (size_t i = 0; i < b.len; i++) chars += ((uint8_t)b.ptr[i] & 0xc0) != 0x80;
+        for (size_t i = 0; i < b.len; i++)
+            chars += ((uint8_t)b.ptr[i] & 0xc0) != 0x80;
         ck_assert_uint_eq(chars, 256);
     }
     bd_buf_release(&b);
@@ -236,20 +264,20 @@ START_TEST(test_single_byte)
     expect(cv, 22, "95", "\xe2\x80\xa2");
     expect(cv, 36, "fc", "\xe2\x81\xbf");
     expect(cv, 39, "f0", "\xef\xa3\xbf");
-    expect(cv, 37, "80", "\xc4\x8c"); /* keybcs2, absent from glibc */
+    expect(cv, 37, "80", "\xc4\x8c");       /* keybcs2, absent from glibc */
     expect(cv, 32, "b3ff", "\xd5\xa1\x27"); /* armscii8 */
-    expect(cv, 92, "c0", "\xe1\x83\x90"); /* geostd8 */
-    expect(cv, 3, "d7", "\xc5\x92");       /* dec8 */
-    expect(cv, 9, "b9", "\xc5\xa1");       /* latin2 */
-    expect(cv, 30, "fd", "\xc4\xb1");      /* latin5 */
-    expect(cv, 41, "e8", "\xc4\x8d");      /* latin7 */
-    expect(cv, 26, "8a", "\xc5\xa0");      /* cp1250 */
-    expect(cv, 57, "c7", "\xd8\xa7");      /* cp1256 */
-    expect(cv, 59, "e0", "\xc4\x85");      /* cp1257 */
-    expect(cv, 4, "82", "\xc3\xa9");       /* cp850 */
-    expect(cv, 40, "a5", "\xc4\x85");      /* cp852 */
-    expect(cv, 38, "80", "\xc3\x84");      /* macce */
-    expect(cv, 6, "c8", "\xc3\xa0");       /* hp8 */
+    expect(cv, 92, "c0", "\xe1\x83\x90");   /* geostd8 */
+    expect(cv, 3, "d7", "\xc5\x92");        /* dec8 */
+    expect(cv, 9, "b9", "\xc5\xa1");        /* latin2 */
+    expect(cv, 30, "fd", "\xc4\xb1");       /* latin5 */
+    expect(cv, 41, "e8", "\xc4\x8d");       /* latin7 */
+    expect(cv, 26, "8a", "\xc5\xa0");       /* cp1250 */
+    expect(cv, 57, "c7", "\xd8\xa7");       /* cp1256 */
+    expect(cv, 59, "e0", "\xc4\x85");       /* cp1257 */
+    expect(cv, 4, "82", "\xc3\xa9");        /* cp850 */
+    expect(cv, 40, "a5", "\xc4\x85");       /* cp852 */
+    expect(cv, 38, "80", "\xc3\x84");       /* macce */
+    expect(cv, 6, "c8", "\xc3\xa0");        /* hp8 */
     bd_conv_free(cv);
 }
 END_TEST
@@ -270,7 +298,9 @@ START_TEST(test_chinese_korean)
     /* big5: "中文", the ETEN kana row and the server's own A1xx choices */
     expect(cv, 1, "a4a4a4e5", "\xe4\xb8\xad\xe6\x96\x87");
     expect(cv, 84, "c6a1c6a5c7b3", "\xe3\x83\xbe\xe3\x81\x81\xd0\x81");
-    expect(cv, 1, "41a14541", "A\xe2\x80\xa2" "A");
+    expect(cv, 1, "41a14541",
+           "A\xe2\x80\xa2"
+           "A");
     expect_fail(cv, 1, "4142a15a", BD_ERR_CORRUPT, "big5", "offset 2"); /* U+FFFD in MySQL */
     expect_fail(cv, 1, "a4a4a4", BD_ERR_CORRUPT, "truncated", "offset 2");
     /* euckr is CP949: the UHC extension rows are valid */
@@ -311,7 +341,9 @@ START_TEST(test_unicode)
     expect(cv, 56, "41003dd800de", a_grin);
     expect(cv, 60, "000000410001f600", a_grin);
     expect(cv, 35, "00e9", "\xc3\xa9");
-    expect(cv, 35, "feff0041", "\xef\xbb\xbf" "A"); /* no BOM handling: a character */
+    expect(cv, 35, "feff0041",
+           "\xef\xbb\xbf"
+           "A"); /* no BOM handling: a character */
     expect(cv, 54, "feff", "\xef\xbb\xbf");
     expect_fail(cv, 54, "0041d800", BD_ERR_CORRUPT, "utf16", NULL);
     expect_fail(cv, 54, "004100", BD_ERR_CORRUPT, "truncated", "offset 2");
@@ -345,7 +377,8 @@ START_TEST(test_every_charset)
         if (!strcmp(name, "utf32")) w = 4;
         if (w) {
             memset(wide, 0, sizeof wide);
-            for (size_t i = 0; i < n; i++) wide[i * w + (le ? 0 : w - 1)] = txt[i];
+            for (size_t i = 0; i < n; i++)
+                wide[i * w + (le ? 0 : w - 1)] = txt[i];
             p = wide;
             len = n * w;
         }
@@ -377,16 +410,22 @@ START_TEST(test_long_values)
     enum { N = 100000 };
     uint8_t *p = malloc(2 * N);
     ck_assert_ptr_nonnull(p);
-    for (size_t i = 0; i < N; i++) p[2 * i] = 0xb1, p[2 * i + 1] = 0x41; /* sjis "ｱA" */
+    for (size_t i = 0; i < N; i++)
+        p[2 * i] = 0xb1, p[2 * i + 1] = 0x41; /* sjis "ｱA" */
     ck_assert_int_eq(bd_conv_to_utf8(cv, 13, p, 2 * N, &b, &err), 0);
     ck_assert_uint_eq(b.len, 4 * (size_t)N);
-    ck_assert(memcmp(b.ptr + b.len - 4, "\xef\xbd\xb1" "A", 4) == 0);
-    for (size_t i = 0; i < 2 * N; i++) p[i] = 0xe9; /* latin1 */
+    ck_assert(memcmp(b.ptr + b.len - 4,
+                     "\xef\xbd\xb1"
+                     "A",
+                     4) == 0);
+    for (size_t i = 0; i < 2 * N; i++)
+        p[i] = 0xe9; /* latin1 */
     bd_buf_reset(&b);
     ck_assert_int_eq(bd_conv_to_utf8(cv, 8, p, 2 * N, &b, &err), 0);
     ck_assert_uint_eq(b.len, 4 * (size_t)N);
     p[2 * N - 1] = 0x81; /* sjis lead byte at the very end */
-    for (size_t i = 0; i < 2 * N - 1; i++) p[i] = 'x';
+    for (size_t i = 0; i < 2 * N - 1; i++)
+        p[i] = 'x';
     bd_buf_reset(&b);
     ck_assert_int_eq(bd_conv_to_utf8(cv, 13, p, 2 * N, &b, &err), -1);
     ck_assert_msg(strstr(err.msg, "offset 199999") != NULL, "%s", err.msg);

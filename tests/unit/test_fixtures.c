@@ -70,10 +70,7 @@ static char *xstrndup(const char *p, size_t n)
     s[n] = 0;
     return s;
 }
-static char *xstrdup(const char *p)
-{
-    return xstrndup(p, strlen(p));
-}
+static char *xstrdup(const char *p) { return xstrndup(p, strlen(p)); }
 static int starts(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -761,10 +758,7 @@ static const json_t *src_field(const run *r, size_t i, const char *k)
     return json_object_get(json_object_get(r->rows[i].line, "source"), k);
 }
 
-static int row_last(const run *r, size_t i)
-{
-    return json_is_true(src_field(r, i, "last"));
-}
+static int row_last(const run *r, size_t i) { return json_is_true(src_field(r, i, "last")); }
 
 static const char *detail_str(const rev *x, const char *k)
 {
@@ -1520,21 +1514,11 @@ static char *mb_unquote(const char *v)
         if (v[i] == '\\' && i + 2 < n) {
             i++;
             switch (v[i]) {
-            case 'n':
-                o[k++] = '\n';
-                break;
-            case 't':
-                o[k++] = '\t';
-                break;
-            case 'r':
-                o[k++] = '\r';
-                break;
-            case '0':
-                o[k++] = 0;
-                break;
-            default:
-                o[k++] = v[i];
-                break;
+            case 'n': o[k++] = '\n'; break;
+            case 't': o[k++] = '\t'; break;
+            case 'r': o[k++] = '\r'; break;
+            case '0': o[k++] = 0; break;
+            default: o[k++] = v[i]; break;
             }
         } else {
             o[k++] = v[i];

@@ -63,14 +63,17 @@ typedef struct msg {
 static void put_u(msg *m, uint64_t v)
 {
     unsigned len = 1;
-    while (len < 9 && v >> (7 * len)) len++;
+    while (len < 9 && v >> (7 * len))
+        len++;
     if (len == 9) {
         m->b[m->n++] = 0xff;
-        for (int i = 0; i < 8; i++) m->b[m->n++] = (uint8_t)(v >> (8 * i));
+        for (int i = 0; i < 8; i++)
+            m->b[m->n++] = (uint8_t)(v >> (8 * i));
         return;
     }
     uint64_t x = v << len | ((1u << (len - 1)) - 1);
-    for (unsigned i = 0; i < len; i++) m->b[m->n++] = (uint8_t)(x >> (8 * i));
+    for (unsigned i = 0; i < len; i++)
+        m->b[m->n++] = (uint8_t)(x >> (8 * i));
 }
 static void put_i(msg *m, int64_t v)
 {
@@ -83,7 +86,8 @@ static void put_raw(msg *m, const void *p, size_t n)
 }
 static void put_le64(msg *m, uint64_t v)
 {
-    for (int i = 0; i < 8; i++) m->b[m->n++] = (uint8_t)(v >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        m->b[m->n++] = (uint8_t)(v >> (8 * i));
 }
 
 /* Wrap fields (already encoded) into a message: version, size, last
@@ -106,7 +110,8 @@ static msg wrap(const msg *fields, uint64_t version, uint64_t last_nonign)
 static void put_uuid_field(msg *f, const uint8_t u[16])
 {
     put_u(f, 1);
-    for (int i = 0; i < 16; i++) put_u(f, u[i]);
+    for (int i = 0; i < 16; i++)
+        put_u(f, u[i]);
 }
 static void put_tag_field(msg *f, const char *tag)
 {
@@ -304,7 +309,10 @@ START_TEST(gtid_tagged_optional)
     put_u(&f, 12);
     put_u(&f, 5);
     put_u(&f, 40);
-    put_raw(&f, "\x0a" "abcde", 6);
+    put_raw(&f,
+            "\x0a"
+            "abcde",
+            6);
     m = wrap(&f, 1, 12);
     put_raw(&m, "\xff\xff", 2);
     ck_assert_msg(parse_msg(&m, &g, &err) == 0, "%s", err.msg);
@@ -360,7 +368,8 @@ START_TEST(gtid_tagged_malformed)
 
     f.n = 0;
     put_u(&f, 1);
-    for (int i = 0; i < 16; i++) put_u(&f, i == 7 ? 300 : 1);
+    for (int i = 0; i < 16; i++)
+        put_u(&f, i == 7 ? 300 : 1);
     put_u(&f, 2);
     put_i(&f, 3);
     m = wrap(&f, 1, 0);
@@ -412,7 +421,7 @@ START_TEST(gtid_tagged_malformed)
     }
     f.n = 0;
     put_base(&f, 0, 3, "");
-    f.b[f.n - 1] = 3 << 1; /* tag length 3 ... */
+    f.b[f.n - 1] = 3 << 1;  /* tag length 3 ... */
     put_raw(&f, "a\0b", 3); /* ... with an embedded NUL */
     m = wrap(&f, 1, 0);
     expect_bad(&m, BD_ERR_CORRUPT, "NUL in tag");
@@ -617,11 +626,11 @@ START_TEST(prev_gtids_malformed)
     expect_prev_bad(&m, "format 2");
 
     static const uint64_t bad_iv[][4] = {
-        {0, 2, 0, 0},              /* start 0 */
-        {3, 3, 0, 0},              /* empty */
-        {5, 4, 0, 0},              /* end before start */
-        {1, 3, 3, 5},              /* adjacent: the server keeps these merged */
-        {4, 6, 1, 2},              /* descending */
+        {0, 2, 0, 0},                     /* start 0 */
+        {3, 3, 0, 0},                     /* empty */
+        {5, 4, 0, 0},                     /* end before start */
+        {1, 3, 3, 5},                     /* adjacent: the server keeps these merged */
+        {4, 6, 1, 2},                     /* descending */
         {1, 0x8000000000000000ULL, 0, 0}, /* end past 2^63-1 */
     };
     for (size_t i = 0; i < sizeof bad_iv / sizeof bad_iv[0]; i++) {

@@ -76,8 +76,7 @@ static void expect_bad_hex(const char *hex, const char *msg_part)
     free(p);
 }
 
-static char *diff_of(const uint8_t *b, size_t bn, const uint8_t *d, size_t dn, int *rc,
-                     bd_err *err)
+static char *diff_of(const uint8_t *b, size_t bn, const uint8_t *d, size_t dn, int *rc, bd_err *err)
 {
     bd_buf out = BD_BUF_INIT;
     bd_buf_adds(&out, "X");
@@ -271,8 +270,8 @@ START_TEST(test_gomysql_opaque_vectors)
 {
     size_t n;
     /* TestRenderJSONAsMySQLTextOpaqueUnknown: BLOB (252) payload */
-    uint8_t *pl = gomysql_vec("json_mysql_text_test.go", 214,
-                              "TestRenderJSONAsMySQLTextOpaqueUnknown", &n);
+    uint8_t *pl =
+        gomysql_vec("json_mysql_text_test.go", 214, "TestRenderJSONAsMySQLTextOpaqueUnknown", &n);
     expect_opaque(252, pl, n, "\"base64:type252:3q2+7w==\"");
     free(pl);
     /* TestRenderJSONAsMySQLTextOpaqueDispatch / ..OpaqueDecimal: precision 2,
@@ -304,39 +303,41 @@ static void packed_dt(uint8_t *o, int64_t y, int64_t mo, int64_t d, int64_t h, i
     int64_t ymd = ((y * 13 + mo) << 5) | d;
     int64_t hms = (h << 12) | (mi << 6) | s;
     uint64_t v = (uint64_t)((((ymd << 17) | hms) << 24) | frac);
-    for (int i = 0; i < 8; i++) o[i] = (uint8_t)(v >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        o[i] = (uint8_t)(v >> (8 * i));
 }
 
 static void packed_time(uint8_t *o, int neg, int64_t h, int64_t mi, int64_t s, int64_t frac)
 {
     int64_t v = ((((h << 12) | (mi << 6) | s)) << 24) | frac;
     if (neg) v = -v;
-    for (int i = 0; i < 8; i++) o[i] = (uint8_t)((uint64_t)v >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        o[i] = (uint8_t)((uint64_t)v >> (8 * i));
 }
 
 START_TEST(test_gomysql_text_cases)
 {
     /* json_mysql_text_test.go, one case per test there (bytes as built there;
      * go-mysql's newer renderer is compact, like ours) */
-    expect_hex("0b 000000000000f03f", "1.0");               /* ..Double: 1.0 */
-    expect_hex("05 2a00", "42");                            /* ..Int */
-    expect_hex("04 00", "null");                            /* ..Literal */
+    expect_hex("0b 000000000000f03f", "1.0"); /* ..Double: 1.0 */
+    expect_hex("05 2a00", "42");              /* ..Int */
+    expect_hex("04 00", "null");              /* ..Literal */
     expect_hex("04 01", "true");
     expect_hex("04 02", "false");
-    expect_hex("00 0000 0400", "{}");                       /* ..EmptyObject */
-    expect_hex("02 0000 0400", "[]");                       /* ..EmptyArray */
+    expect_hex("00 0000 0400", "{}"); /* ..EmptyObject */
+    expect_hex("02 0000 0400", "[]"); /* ..EmptyArray */
     expect_hex("00 0200 1600 1200 0100 1300 0100 050100 0c1400 61 62 0178",
-               "{\"a\":1,\"b\":\"x\"}");                     /* ..Object */
+               "{\"a\":1,\"b\":\"x\"}");                                    /* ..Object */
     expect_hex("02 0300 0f00 050100 0c0d00 040100 0178", "[1,\"x\",true]"); /* ..Array */
     expect_hex("01 02000000 22000000 1e0000000100 1f0000000100 0501000000 0c20000000 6162 0178",
-               "{\"a\":1,\"b\":\"x\"}");                     /* ..LargeObject */
+               "{\"a\":1,\"b\":\"x\"}"); /* ..LargeObject */
     expect_hex("03 03000000 19000000 0501000000 0c17000000 0401000000 0178",
-               "[1,\"x\",true]");                             /* ..LargeArray */
+               "[1,\"x\",true]"); /* ..LargeArray */
     expect_hex("00 0100 2000 0b000500 001000 6f75746572"
                "   0100 1000 0b000500 050100 696e6e6572",
-               "{\"outer\":{\"inner\":1}}");                  /* ..NestedObject */
+               "{\"outer\":{\"inner\":1}}"); /* ..NestedObject */
     expect_hex("00 0200 1b00 12000300 15000600 050100 050200 61 22 62 68c3a96c6c6f",
-               "{\"a\\\"b\":1,\"h\xc3\xa9llo\":2}");          /* ..KeyEscaping */
+               "{\"a\\\"b\":1,\"h\xc3\xa9llo\":2}"); /* ..KeyEscaping */
     /* ..StringEscaping */
     expect_hex("0c 03 612262", "\"a\\\"b\"");
     expect_hex("0c 03 615c62", "\"a\\\\b\"");
@@ -349,9 +350,9 @@ START_TEST(test_gomysql_text_cases)
     packed_dt(pl, 2024, 1, 15, 10, 30, 45, 123456);
     expect_opaque(12, pl, 8, "\"2024-01-15 10:30:45.123456\""); /* ..OpaqueDateTime */
     packed_dt(pl, 2024, 1, 15, 0, 0, 0, 0);
-    expect_opaque(10, pl, 8, "\"2024-01-15\"");                 /* ..OpaqueDate */
+    expect_opaque(10, pl, 8, "\"2024-01-15\""); /* ..OpaqueDate */
     packed_time(pl, 0, 10, 30, 45, 123456);
-    expect_opaque(11, pl, 8, "\"10:30:45.123456\"");            /* ..OpaqueTime */
+    expect_opaque(11, pl, 8, "\"10:30:45.123456\""); /* ..OpaqueTime */
 
     /* ..OpaqueDispatch: these types print as values, never base64 */
     packed_time(pl, 0, 0, 0, 0, 0);
@@ -361,8 +362,8 @@ START_TEST(test_gomysql_text_cases)
     expect_opaque(7, pl, 8, "\"2024-01-15 10:30:45.000000\"");
     /* ..and every other field type is base64:typeN (253, VAR_STRING, is
      * left out: json_dom.cc prints an opaque VAR_STRING as a plain string) */
-    static const uint8_t others[] = {0, 1, 2, 3, 4, 5, 6, 8, 9, 13, 14, 15,
-                                     16, 245, 247, 248, 249, 250, 251, 252, 254, 255};
+    static const uint8_t others[] = {0,  1,  2,   3,   4,   5,   6,   8,   9,   13,  14,
+                                     15, 16, 245, 247, 248, 249, 250, 251, 252, 254, 255};
     static const uint8_t dead[] = {0xde, 0xad};
     for (size_t i = 0; i < sizeof others; i++) {
         char want[64];
@@ -381,11 +382,11 @@ END_TEST
 
 START_TEST(test_scalars)
 {
-    expect_hex("05 0080", "-32768");                     /* int16 */
+    expect_hex("05 0080", "-32768"); /* int16 */
     expect_hex("05 ff7f", "32767");
-    expect_hex("06 ffff", "65535");                      /* uint16 */
-    expect_hex("07 00000080", "-2147483648");            /* int32 */
-    expect_hex("08 ffffffff", "4294967295");             /* uint32 */
+    expect_hex("06 ffff", "65535");                            /* uint16 */
+    expect_hex("07 00000080", "-2147483648");                  /* int32 */
+    expect_hex("08 ffffffff", "4294967295");                   /* uint32 */
     expect_hex("09 0000000000000080", "-9223372036854775808"); /* int64 min */
     expect_hex("09 ffffffffffffff7f", "9223372036854775807");
     expect_hex("0a ffffffffffffffff", "18446744073709551615"); /* uint64 max */
@@ -432,8 +433,7 @@ START_TEST(test_containers)
                "   ffffffff 00000080 0000000000000080 000000000000f83f 04 74657374",
                "[-1,2147483648,-9223372036854775808,1.5,\"test\"]");
     /* large array: int32/uint32 inline in 4-byte slots */
-    expect_hex("03 03000000 17000000 07feffffff 08ffffffff 0402000000",
-               "[-2,4294967295,false]");
+    expect_hex("03 03000000 17000000 07feffffff 08ffffffff 0402000000", "[-2,4294967295,false]");
     /* large object holding a small object and a large array, members in
      * stored order (MySQL sorts by length, then bytes) */
     expect_hex("01 03000000 4d000000"
@@ -523,26 +523,27 @@ START_TEST(test_malformed)
     /* every strict prefix of a valid document is an error */
     size_t n;
     uint8_t *p = tu_unhex("00 0200 1600 1200 0100 1300 0100 050100 0c1400 61 62 0178", &n);
-    for (size_t k = 1; k < n; k++) expect_bad_bytes(p, k, "offset");
+    for (size_t k = 1; k < n; k++)
+        expect_bad_bytes(p, k, "offset");
     free(p);
 
-    expect_bad_hex("0d 00", "bad value type 0x0d");             /* unknown type */
+    expect_bad_hex("0d 00", "bad value type 0x0d"); /* unknown type */
     expect_bad_hex("02 0100 0800 0d0700 00", "bad value type 0x0d");
     expect_bad_hex("04 03", "bad literal");
-    expect_bad_hex("05 01", "number");                         /* truncated int16 */
+    expect_bad_hex("05 01", "number"); /* truncated int16 */
     expect_bad_hex("0a 01020304", "number");
-    expect_bad_hex("02 0100 0700 071000 00", "outside");       /* value offset past size */
-    expect_bad_hex("02 0100 0900 020000 00 00 0000", "outside"); /* points at itself */
+    expect_bad_hex("02 0100 0700 071000 00", "outside");          /* value offset past size */
+    expect_bad_hex("02 0100 0900 020000 00 00 0000", "outside");  /* points at itself */
     expect_bad_hex("00 0100 0c00 02000100 040000 61", "outside"); /* key inside header */
     expect_bad_hex("00 0100 0c00 0b000200 040000 61", "outside"); /* key past size */
-    expect_bad_hex("02 ffff 0400", "count");                   /* count cannot fit */
-    expect_bad_hex("0c 05 6162", "overruns");                  /* string past end */
-    expect_bad_hex("0c ffffffff7f", "length");                  /* more than 32 bits */
-    expect_bad_hex("0c 8080808080 00", "length");               /* 6-byte var-length */
-    expect_bad_hex("0c 02 c328", "UTF-8");                     /* bad UTF-8 string */
-    expect_bad_hex("00 0100 0c00 0b000100 040000 ff", "UTF-8"); /* bad UTF-8 key */
-    expect_bad_hex("0b 000000000000f07f", "finite");           /* +Inf */
-    expect_bad_hex("0f 0c 09 000000000000000000", "8");        /* temporal of 9 bytes */
+    expect_bad_hex("02 ffff 0400", "count");                      /* count cannot fit */
+    expect_bad_hex("0c 05 6162", "overruns");                     /* string past end */
+    expect_bad_hex("0c ffffffff7f", "length");                    /* more than 32 bits */
+    expect_bad_hex("0c 8080808080 00", "length");                 /* 6-byte var-length */
+    expect_bad_hex("0c 02 c328", "UTF-8");                        /* bad UTF-8 string */
+    expect_bad_hex("00 0100 0c00 0b000100 040000 ff", "UTF-8");   /* bad UTF-8 key */
+    expect_bad_hex("0b 000000000000f07f", "finite");              /* +Inf */
+    expect_bad_hex("0f 0c 09 000000000000000000", "8");           /* temporal of 9 bytes */
     expect_bad_hex("0f 0c 05 00", "overruns");
 
     /* depth: BD_JSONBIN_MAX_DEPTH nested arrays print, one more is refused */
@@ -628,7 +629,9 @@ START_TEST(test_diff_replace_insert_remove)
                 "{\"a\":1,\"b\":[10,20,30],\"c\":{}}");
     expect_diff(D1, "0203242e61", /* REMOVE $.a */ "{\"b\":[10,20,30],\"c\":{\"d\":\"x\"}}");
     /* several diffs, applied in order */
-    expect_diff(D1, "0203242e61" "0106242e625b305d030505000003242e63050200000400",
+    expect_diff(D1,
+                "0203242e61"
+                "0106242e625b305d030505000003242e63050200000400",
                 "{\"b\":[5,10,20,30],\"c\":[]}");
     /* large before image */
     expect_diff(D2L, "0106242e6b5b305d03050000", "{\"k\":[0,1,2],\"m\":\"s\"}");
@@ -658,29 +661,32 @@ END_TEST
 
 START_TEST(test_diff_errors)
 {
-    expect_diff_bad(D1, "0004242e7a7a03050100", "not found");      /* REPLACE $.zz */
-    expect_diff_bad(D1, "0103242e6103050100", "already exists");   /* INSERT $.a */
-    expect_diff_bad(D1, "0206242e625b335d", "out of range");       /* REMOVE $.b[3] */
-    expect_diff_bad(D1, "0005242e612e6203050100", "scalar");       /* REPLACE $.a.b */
-    expect_diff_bad(D1, "0005242e622e7803050100", "array");        /* REPLACE $.b.x */
-    expect_diff_bad(D1, "0105242e622e6303050100", "array");        /* INSERT $.b.c */
-    expect_diff_bad(D1, "0003242e2a03050100", "wildcard");         /* REPLACE $.* */
-    expect_diff_bad(D1, "0004245b305d03050100", "object");         /* REPLACE $[0] */
-    expect_diff_bad(D1, "00012403050100", "root");                 /* REPLACE $ */
+    expect_diff_bad(D1, "0004242e7a7a03050100", "not found");                  /* REPLACE $.zz */
+    expect_diff_bad(D1, "0103242e6103050100", "already exists");               /* INSERT $.a */
+    expect_diff_bad(D1, "0206242e625b335d", "out of range");                   /* REMOVE $.b[3] */
+    expect_diff_bad(D1, "0005242e612e6203050100", "scalar");                   /* REPLACE $.a.b */
+    expect_diff_bad(D1, "0005242e622e7803050100", "array");                    /* REPLACE $.b.x */
+    expect_diff_bad(D1, "0105242e622e6303050100", "array");                    /* INSERT $.b.c */
+    expect_diff_bad(D1, "0003242e2a03050100", "wildcard");                     /* REPLACE $.* */
+    expect_diff_bad(D1, "0004245b305d03050100", "object");                     /* REPLACE $[0] */
+    expect_diff_bad(D1, "00012403050100", "root");                             /* REPLACE $ */
     expect_diff_bad(D1, "000b242e625b3020746f20315d03050100", "single index"); /* [0 to 1] */
-    expect_diff_bad(D1, "0205242a2a2e61", "**");                   /* REMOVE $**.a */
-    expect_diff_bad(D1, "00016103050100", "$");                    /* path 'a' */
+    expect_diff_bad(D1, "0205242a2a2e61", "**");                               /* REMOVE $**.a */
+    expect_diff_bad(D1, "00016103050100", "$");                                /* path 'a' */
     expect_diff_bad(D1, "0303242e61", "unknown operation 3");
-    expect_diff_bad(D1, "0003242e", "runs past");                  /* truncated path */
-    expect_diff_bad(D1, "0003242e61 03 05", "runs past");        /* truncated value */
+    expect_diff_bad(D1, "0003242e", "runs past");         /* truncated path */
+    expect_diff_bad(D1, "0003242e61 03 05", "runs past"); /* truncated value */
     expect_diff_bad(D1, "0003242e6100", "empty value");
-    expect_diff_bad(D1, "0003242e61020d00", "bad value type");     /* corrupt value */
-    expect_diff_bad(D1, "0003242e61fb0000", "runs past");          /* 0xfb length */
-    expect_diff_bad(D1, "0006242e22615c7822020400", "escape");     /* $."a\x" */
-    expect_diff_bad(D1, "0004242e2261020400", "unterminated");     /* $."a */
-    expect_diff_bad("", "0003242e6103050100", "scalar");           /* into JSON null */
+    expect_diff_bad(D1, "0003242e61020d00", "bad value type"); /* corrupt value */
+    expect_diff_bad(D1, "0003242e61fb0000", "runs past");      /* 0xfb length */
+    expect_diff_bad(D1, "0006242e22615c7822020400", "escape"); /* $."a\x" */
+    expect_diff_bad(D1, "0004242e2261020400", "unterminated"); /* $."a */
+    expect_diff_bad("", "0003242e6103050100", "scalar");       /* into JSON null */
     /* one bad diff after good ones still fails the whole update */
-    expect_diff_bad(D1, "0203242e61" "0203242e61", "diff #2");
+    expect_diff_bad(D1,
+                    "0203242e61"
+                    "0203242e61",
+                    "diff #2");
     /* a corrupt before image fails even where a diff would replace it */
     expect_diff_bad("00 0100 0e00 0b000100 0c0c00 61 01ff", "0003242e6103050100", "before image");
 }

@@ -77,8 +77,8 @@ static void dec_case(const char *hex, unsigned prec, unsigned scale, const char 
     size_t used = 0;
     int rc = bd_fmt_newdecimal(&out, p, n, prec, scale, &used, &err);
     ck_assert_msg(rc == 0, "%s: %s (%u,%u): error %s", where, hex, prec, scale, err.msg);
-    ck_assert_msg(strcmp(out.ptr, want) == 0, "%s: %s (%u,%u): got \"%s\" want \"%s\"", where,
-                  hex, prec, scale, out.ptr, want);
+    ck_assert_msg(strcmp(out.ptr, want) == 0, "%s: %s (%u,%u): got \"%s\" want \"%s\"", where, hex,
+                  prec, scale, out.ptr, want);
     ck_assert_msg(used == want_used, "%s: %s (%u,%u): used %zu want %zu", where, hex, prec, scale,
                   used, want_used);
     bd_buf_release(&out);
@@ -340,9 +340,9 @@ START_TEST(date)
     date_case(1 + 1 * 32 + 1000u * 512, "1000-01-01");
     date_case(31 + 12 * 32 + 9999u * 512, "9999-12-31");
     date_case(0x4e1f9f, "9999-12-31");
-    date_case(13 * 32 + 2024u * 512, NULL);   /* month 13 */
-    date_case(1 + 32 + 10000u * 512, NULL);   /* year 10000 */
-    date_case(0x1000000, NULL);               /* not a 3-byte value */
+    date_case(13 * 32 + 2024u * 512, NULL); /* month 13 */
+    date_case(1 + 32 + 10000u * 512, NULL); /* year 10000 */
+    date_case(0x1000000, NULL);             /* not a 3-byte value */
 }
 END_TEST
 
@@ -381,9 +381,9 @@ START_TEST(time_old)
     time_case(8385959, "838:59:59");
     time_case(-8385959, "-838:59:59");
     time_case(1000000, "100:00:00");
-    time_case(60, NULL);       /* 60 seconds */
-    time_case(-6000, NULL);    /* 60 minutes */
-    time_case(8390000, NULL);  /* 839 hours */
+    time_case(60, NULL);      /* 60 seconds */
+    time_case(-6000, NULL);   /* 60 minutes */
+    time_case(8390000, NULL); /* 839 hours */
     time_case(INT32_MIN, NULL);
 }
 END_TEST
@@ -411,11 +411,11 @@ START_TEST(datetime_old)
     datetime_case(20240000000000ULL, "2024-00-00 00:00:00");
     datetime_case(99991231235959ULL, "9999-12-31 23:59:59");
     datetime_case(10000101000000ULL, "1000-01-01 00:00:00");
-    datetime_case(20241301000000ULL, NULL); /* month 13 */
-    datetime_case(20240132000000ULL, NULL); /* day 32 */
-    datetime_case(20240101240000ULL, NULL); /* hour 24 */
-    datetime_case(20240101006000ULL, NULL); /* minute 60 */
-    datetime_case(20240101000060ULL, NULL); /* second 60 */
+    datetime_case(20241301000000ULL, NULL);  /* month 13 */
+    datetime_case(20240132000000ULL, NULL);  /* day 32 */
+    datetime_case(20240101240000ULL, NULL);  /* hour 24 */
+    datetime_case(20240101006000ULL, NULL);  /* minute 60 */
+    datetime_case(20240101000060ULL, NULL);  /* second 60 */
     datetime_case(100000101000000ULL, NULL); /* year 10000 */
     datetime_case(UINT64_MAX, NULL);
 }
@@ -438,8 +438,8 @@ static void bytes_case(bytes_fmt fn, const char *hex, unsigned fsp, const char *
         ck_assert_msg(rc == 0, "%s: %s fsp %u: %s", where, hex, fsp, err.msg);
         ck_assert_msg(strcmp(out.ptr, want) == 0, "%s: %s fsp %u: got \"%s\" want \"%s\"", where,
                       hex, fsp, out.ptr, want);
-        ck_assert_msg(used == want_used, "%s: %s fsp %u: used %zu want %zu", where, hex, fsp,
-                      used, want_used);
+        ck_assert_msg(used == want_used, "%s: %s fsp %u: used %zu want %zu", where, hex, fsp, used,
+                      want_used);
     } else {
         ck_assert_msg(rc == -1, "%s: %s fsp %u accepted as \"%s\"", where, hex, fsp, out.ptr);
         ck_assert_int_eq(err.code, BD_ERR_CORRUPT);
@@ -472,8 +472,7 @@ START_TEST(datetime2_documented)
      * width: 1 byte of 1/100 s, 2 bytes of 1/10000 s, 3 bytes of us. */
     bytes_case(bd_fmt_datetime2, "999ab8f7aa 32", 1, "2016-10-28 15:30:42.5", 6, "fsp1");
     bytes_case(bd_fmt_datetime2, "999ab8f7aa 04ce", 3, "2016-10-28 15:30:42.123", 7, "fsp3");
-    bytes_case(bd_fmt_datetime2, "999ab8f7aa 01e240", 5, "2016-10-28 15:30:42.12345", 8,
-               "fsp5");
+    bytes_case(bd_fmt_datetime2, "999ab8f7aa 01e240", 5, "2016-10-28 15:30:42.12345", 8, "fsp5");
     bytes_case(bd_fmt_datetime2, "999ab8f7aa 000000", 6, "2016-10-28 15:30:42.000000", 8,
                "fsp6 zero fraction kept");
     bytes_case(bd_fmt_datetime2, "999ab8f7aa ffff", 0, "2016-10-28 15:30:42", 5,
@@ -562,18 +561,15 @@ START_TEST(timestamp2)
 {
     /* 1709210096 = 0x65e079f0; 2^31 = 0x80000000 */
     bytes_case(bd_fmt_timestamp2, "65e079f0", 0, "2024-02-29 12:34:56", 4, "fsp0");
-    bytes_case(bd_fmt_timestamp2, "65e079f0 01e240", 6, "2024-02-29 12:34:56.123456", 7,
-               "fsp6");
+    bytes_case(bd_fmt_timestamp2, "65e079f0 01e240", 6, "2024-02-29 12:34:56.123456", 7, "fsp6");
     bytes_case(bd_fmt_timestamp2, "65e079f0 04ce", 3, "2024-02-29 12:34:56.123", 6, "fsp3");
     bytes_case(bd_fmt_timestamp2, "65e079f0 0c", 2, "2024-02-29 12:34:56.12", 5, "fsp2");
     bytes_case(bd_fmt_timestamp2, "80000000", 0, "2038-01-19 03:14:08", 4, "2038");
-    bytes_case(bd_fmt_timestamp2, "ffffffff 0f423f", 6, "2106-02-07 06:28:15.999999", 7,
-               "2106");
+    bytes_case(bd_fmt_timestamp2, "ffffffff 0f423f", 6, "2106-02-07 06:28:15.999999", 7, "2106");
     bytes_case(bd_fmt_timestamp2, "00000000", 0, "0000-00-00 00:00:00", 4, "zero");
     bytes_case(bd_fmt_timestamp2, "00000000 000000", 6, "0000-00-00 00:00:00.000000", 7,
                "zero fsp6");
-    bytes_case(bd_fmt_timestamp2, "00000001 000000", 6, "1970-01-01 00:00:01.000000", 7,
-               "epoch+1");
+    bytes_case(bd_fmt_timestamp2, "00000001 000000", 6, "1970-01-01 00:00:01.000000", 7, "epoch+1");
     /* malformed */
     bytes_case(bd_fmt_timestamp2, "65e079f0 01e240", 7, NULL, 0, "fsp 7");
     bytes_case(bd_fmt_timestamp2, "65e079", 0, NULL, 0, "short");
