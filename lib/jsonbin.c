@@ -220,14 +220,7 @@ static int jb_temporal(jb_ctx *c, bd_buf *out, unsigned ft, const uint8_t *d, si
         if (hour > 838 || minute > 59 || second > 59 || frac > 999999)
             return jb_fail(c, d, "TIME value out of range");
         bd_buf_addc(out, '"');
-        if (neg) bd_buf_addc(out, '-');
-        bd_buf_add_u64_pad(out, (unsigned)hour, hour > 99 ? 3 : 2);
-        bd_buf_addc(out, ':');
-        bd_buf_add_u64_pad(out, minute, 2);
-        bd_buf_addc(out, ':');
-        bd_buf_add_u64_pad(out, second, 2);
-        bd_buf_addc(out, '.');
-        bd_buf_add_u64_pad(out, (unsigned)frac, 6);
+        bd_fmt_temporal(out, 0, 0, 0, 0, 1, neg, (unsigned)hour, minute, second, (uint32_t)frac, 6);
         bd_buf_addc(out, '"');
         return 0;
     }
@@ -242,21 +235,8 @@ static int jb_temporal(jb_ctx *c, bd_buf *out, unsigned ft, const uint8_t *d, si
     if (year > 9999 || hour > 23 || minute > 59 || second > 59 || frac > 999999)
         return jb_fail(c, d, "DATE/DATETIME value out of range");
     bd_buf_addc(out, '"');
-    bd_buf_add_u64_pad(out, (unsigned)year, 4);
-    bd_buf_addc(out, '-');
-    bd_buf_add_u64_pad(out, month, 2);
-    bd_buf_addc(out, '-');
-    bd_buf_add_u64_pad(out, day, 2);
-    if (ft != FT_DATE) {
-        bd_buf_addc(out, ' ');
-        bd_buf_add_u64_pad(out, hour, 2);
-        bd_buf_addc(out, ':');
-        bd_buf_add_u64_pad(out, minute, 2);
-        bd_buf_addc(out, ':');
-        bd_buf_add_u64_pad(out, second, 2);
-        bd_buf_addc(out, '.');
-        bd_buf_add_u64_pad(out, (unsigned)frac, 6);
-    }
+    bd_fmt_temporal(out, 1, (unsigned)year, month, day, ft != FT_DATE, 0, hour, minute, second,
+                    (uint32_t)frac, 6);
     bd_buf_addc(out, '"');
     return 0;
 }

@@ -316,6 +316,20 @@ static char *put_frac(char *o, uint32_t usec, unsigned fsp)
     return o + fsp;
 }
 
+void bd_fmt_temporal(bd_buf *out, int with_date, unsigned y, unsigned m, unsigned d, int with_time,
+                     int neg, unsigned h, unsigned mi, unsigned s, uint32_t usec, unsigned fsp)
+{
+    char t[40], *o = t;
+    if (with_date) o = put_ymd(o, y, m, d);
+    if (with_date && with_time) *o++ = ' ';
+    if (with_time) {
+        if (neg) *o++ = '-';
+        o = put_hms(o, h, mi, s);
+        o = put_frac(o, usec, fsp > 6 ? 6 : fsp);
+    }
+    bd_buf_add(out, t, (size_t)(o - t));
+}
+
 static size_t frac_bytes(unsigned fsp) { return (fsp + 1) / 2; }
 
 /* Fraction of DATETIME2/TIMESTAMP2, stored unsigned big-endian in units of

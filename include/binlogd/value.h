@@ -56,4 +56,11 @@ int bd_fmt_timestamp(bd_buf *out, uint32_t secs, bd_err *err);
 int bd_fmt_timestamp2(bd_buf *out, const uint8_t *p, size_t avail, unsigned fsp, size_t *used,
                       bd_err *err);
 
+/* The text of broken-down temporal parts, shared by the column formats
+ * above and MySQL's JSON temporal values: "YYYY-MM-DD" when with_date,
+ * then (after a space when both) "[-]HH:MM:SS" when with_time, then fsp
+ * fraction digits of usec.  No range checks: callers check first. */
+void bd_fmt_temporal(bd_buf *out, int with_date, unsigned y, unsigned m, unsigned d, int with_time,
+                     int neg, unsigned h, unsigned mi, unsigned s, uint32_t usec, unsigned fsp);
+
 #endif
