@@ -1,12 +1,18 @@
-/* cmd_dump.c - `binlogd dump FILE...`: decode local binlog files to JSON
- * lines on stdout (docs/format.md). */
+/* cmd_dump.c - `binlogd dump FILE...` decodes local binlog files, `binlogd
+ * dump --host H ...` streams a live server's binlog as a replica; both
+ * print JSON lines on stdout (docs/format.md, docs/source.md). */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "binlogd/decoder.h"
 #include "binlogd/sink_stdout.h"
 #include "binlogd/source_file.h"
+#include "binlogd/source_server.h"
 #include "commands.h"
 
 /* Exit statuses, also in --help and docs. */
@@ -16,57 +22,188 @@ static void dump_usage(FILE *f)
 {
     fprintf(f,
             "usage: binlogd dump [--events] [--no-verify] FILE...\n"
+            "       binlogd dump --host HOST [connection options] [start] [--follow]\n"
+            "                    [--events] [--no-verify]\n"
             "\n"
-            "Decode MySQL or MariaDB binlog / relay-log files, in the order given, and\n"
-            "print one JSON object per row change on stdout (see docs/format.md).\n"
+            "Decode MySQL or MariaDB binlog / relay-log files, in the order given, or the\n"
+            "binlog of a live server read as a replica, and print one JSON object per row\n"
+            "change on stdout (see docs/format.md; the live source: docs/source.md).\n"
             "\n"
-            "  -e, --events      also print every non-row event with its decoded fields\n"
-            "      --no-verify   do not verify CRC32 checksums\n"
-            "  -h, --help        show this help\n"
+            "  -e, --events          also print every non-row event with its decoded fields\n"
+            "      --no-verify       do not verify CRC32 checksums\n"
+            "  -h, --help            show this help\n"
             "\n"
-            "Exit status: 0 all decoded; 1 corrupt or undecodable input (one line on\n"
-            "stderr names file, position, event type and what was wrong; nothing after\n"
-            "it is printed); 2 usage error; 3 the last event of the last file is\n"
-            "incomplete (a file still being written): everything before it was printed.\n");
+            "Live server:\n"
+            "      --host HOST       server to read from (with --host, give no FILE)\n"
+            "      --port N          TCP port (3306)\n"
+            "      --user NAME       account (default: $USER); it needs REPLICATION SLAVE,\n"
+            "                        BINLOG MONITOR (MySQL: REPLICATION CLIENT) and SELECT\n"
+            "      --password-file F read the password from the first line of F; else\n"
+            "                        from the environment variable BINLOGD_PASSWORD\n"
+            "      --server-id N     replica id to register with (default %u); every reader\n"
+            "                        of one server needs its own\n"
+            "  start (one of; default: the oldest binlog the server has):\n"
+            "      --from FILE[:POS] a binlog file and the position of an event in it (4)\n"
+            "      --gtid SET        after this MariaDB GTID position (domain-server-seq,...)\n"
+            "      --from-head       the server's current end of binlog\n"
+            "      --follow          keep waiting for new events (else stop at the head);\n"
+            "                        reconnects on connection loss and resumes at the last\n"
+            "                        complete transaction\n"
+            "      --heartbeat SECS  server heartbeat period (5; may be fractional)\n"
+            "      --read-timeout SECS  a silent connection is dead after this (3 x heartbeat)\n"
+            "      --connect-timeout SECS  (10)\n"
+            "      --ssl-mode MODE   DISABLED, PREFERRED (default), REQUIRED, VERIFY_CA,\n"
+            "                        VERIFY_IDENTITY\n"
+            "      --ssl-ca FILE, --ssl-capath DIR, --ssl-cert FILE, --ssl-key FILE\n"
+            "\n"
+            "Exit status: 0 all decoded (files), the server's head reached or stopped by\n"
+            "SIGINT/SIGTERM (--host); 1 corrupt or undecodable input, or a server error\n"
+            "(one line on stderr names file, position, event type and what was wrong, or\n"
+            "what the server said and what to do; nothing after it is printed); 2 usage\n"
+            "error; 3 the last event of the last file is incomplete (a file still being\n"
+            "written): everything before it was printed.\n",
+            BD_SERVER_DEFAULT_REPLICA_ID);
 }
 
-int cmd_dump(int argc, char **argv)
+/* ---- live server ---------------------------------------------------------- */
+
+static bd_source_server *volatile g_source; /* for the signal handler only */
+
+static void on_stop_signal(int sig)
 {
-    static const struct option opts[] = {
-        {"events", no_argument, NULL, 'e'},
-        {"no-verify", no_argument, NULL, 'V'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int events = 0, verify = 1, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "eh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'e': events = 1; break;
-        case 'V': verify = 0; break;
-        case 'h': dump_usage(stdout); return EXIT_DONE;
-        default: dump_usage(stderr); return EXIT_USAGE;
+    (void)sig;
+    bd_source_server *s = g_source;
+    if (s) bd_source_server_interrupt(s);
+}
+
+static void server_log(void *ctx, enum bd_server_level level, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "binlogd dump: %s%s\n", level == BD_SERVER_WARN ? "warning: " : "", msg);
+}
+
+/* At a transaction boundary with nothing waiting: write out what the sink
+ * buffered, so a follower sees each transaction when it commits. */
+static int server_idle(void *ctx)
+{
+    bd_sink_stdout *sink = ctx;
+    if (sink->pending) return 0;
+    return bd_sink_stdout_finish(sink) < 0 ? -1 : 0;
+}
+
+/* First line of a file, without its line end. */
+static int read_password_file(const char *path, char *out, size_t n)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    if (!fgets(out, (int)n, f)) out[0] = '\0';
+    int e = ferror(f);
+    fclose(f);
+    if (e) return -1;
+    out[strcspn(out, "\r\n")] = '\0';
+    return 0;
+}
+
+static int parse_uint(const char *s, unsigned long long max, unsigned long long *v)
+{
+    if (!s || !*s || *s == '-') return -1;
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(s, &end, 10);
+    if (errno || *end || x > max) return -1;
+    *v = x;
+    return 0;
+}
+
+typedef struct server_args {
+    bd_server_opts o;
+    const char *password_file;
+    char *from_copy;
+    int any; /* a server option was given */
+} server_args;
+
+static int run_server(server_args *a, int events, int verify)
+{
+    char pw[1024];
+    int rc = EXIT_DONE;
+    if (a->password_file) {
+        if (read_password_file(a->password_file, pw, sizeof pw) < 0) {
+            fprintf(stderr, "binlogd dump: cannot read --password-file %s: %s\n", a->password_file,
+                    strerror(errno));
+            return EXIT_USAGE;
         }
+        a->o.password = pw;
+    } else {
+        a->o.password = getenv("BINLOGD_PASSWORD");
     }
-    if (optind >= argc) {
-        fprintf(stderr, "binlogd dump: no files given (reading from a server comes with "
-                        "--host in a later version)\n");
-        dump_usage(stderr);
-        return EXIT_USAGE;
+    if (!a->o.user) a->o.user = getenv("USER");
+    a->o.detail = events;
+    a->o.verify = verify;
+
+    bd_sink_stdout sink;
+    bd_sink_stdout_init(&sink, stdout, events);
+    a->o.log = server_log;
+    a->o.on_idle = server_idle;
+    a->o.ctx = &sink;
+    bd_callbacks cb = {&sink, bd_sink_stdout_on_event, bd_sink_stdout_on_row};
+    bd_err err = {0};
+    bd_source_server *s = bd_source_server_new(&a->o, &cb, &err);
+    if (a->password_file) memset(pw, 0, sizeof pw);
+    if (!s) {
+        fprintf(stderr, "binlogd dump: %s\n", err.msg);
+        bd_sink_stdout_release(&sink);
+        return err.code == BD_ERR_NOMEM ? EXIT_CORRUPT : EXIT_USAGE;
     }
+
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: a blocked read returns */
+    g_source = s;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+
+    enum bd_server_result r = bd_source_server_run(s, &err);
+
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    g_source = NULL;
+
+    int out_failed = bd_sink_stdout_finish(&sink) < 0 || sink.io_error;
+    if (r == BD_SERVER_ERROR) {
+        rc = EXIT_CORRUPT;
+        if (err.code == BD_ERR_CALLBACK && out_failed)
+            fprintf(stderr, "binlogd dump: writing to stdout failed\n");
+        else
+            fprintf(stderr, "binlogd dump: %s\n", err.msg);
+    } else if (out_failed) {
+        fprintf(stderr, "binlogd dump: writing to stdout failed\n");
+        rc = EXIT_CORRUPT;
+    }
+    bd_source_server_free(s);
+    bd_sink_stdout_release(&sink);
+    return rc;
+}
+
+/* ---- files ------------------------------------------------------------------ */
+
+static int run_files(int argc, char **argv, int first, int events, int verify)
+{
     bd_sink_stdout sink;
     bd_sink_stdout_init(&sink, stdout, events);
     bd_callbacks cb = {&sink, bd_sink_stdout_on_event, bd_sink_stdout_on_row};
     bd_decoder *d = bd_decoder_new(&cb);
     if (!d) {
         fprintf(stderr, "binlogd dump: out of memory\n");
+        bd_sink_stdout_release(&sink);
         return EXIT_CORRUPT;
     }
     bd_decoder_set_detail(d, events);
     bd_decoder_set_verify(d, verify);
     int rc = EXIT_DONE;
     bd_err err = {0};
-    for (int i = optind; i < argc && rc == EXIT_DONE; i++) {
+    for (int i = first; i < argc && rc == EXIT_DONE; i++) {
         const char *path = argv[i];
         const char *base = strrchr(path, '/');
         base = base ? base + 1 : path;
@@ -88,5 +225,192 @@ int cmd_dump(int argc, char **argv)
         fprintf(stderr, "binlogd dump: warning: %s\n", err.msg);
     bd_sink_stdout_release(&sink);
     bd_decoder_free(d);
+    return rc;
+}
+
+enum {
+    O_NOVERIFY = 0x100,
+    O_HOST,
+    O_PORT,
+    O_USER,
+    O_PWFILE,
+    O_SERVER_ID,
+    O_FROM,
+    O_GTID,
+    O_FROM_HEAD,
+    O_FOLLOW,
+    O_HEARTBEAT,
+    O_READ_TIMEOUT,
+    O_CONNECT_TIMEOUT,
+    O_SSL_MODE,
+    O_SSL_CA,
+    O_SSL_CAPATH,
+    O_SSL_CERT,
+    O_SSL_KEY,
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "binlogd dump: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n");
+    return EXIT_USAGE;
+}
+
+int cmd_dump(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"events", no_argument, NULL, 'e'},
+        {"no-verify", no_argument, NULL, O_NOVERIFY},
+        {"help", no_argument, NULL, 'h'},
+        {"host", required_argument, NULL, O_HOST},
+        {"port", required_argument, NULL, O_PORT},
+        {"user", required_argument, NULL, O_USER},
+        {"password-file", required_argument, NULL, O_PWFILE},
+        {"server-id", required_argument, NULL, O_SERVER_ID},
+        {"from", required_argument, NULL, O_FROM},
+        {"gtid", required_argument, NULL, O_GTID},
+        {"from-head", no_argument, NULL, O_FROM_HEAD},
+        {"follow", no_argument, NULL, O_FOLLOW},
+        {"heartbeat", required_argument, NULL, O_HEARTBEAT},
+        {"read-timeout", required_argument, NULL, O_READ_TIMEOUT},
+        {"connect-timeout", required_argument, NULL, O_CONNECT_TIMEOUT},
+        {"ssl-mode", required_argument, NULL, O_SSL_MODE},
+        {"ssl-ca", required_argument, NULL, O_SSL_CA},
+        {"ssl-capath", required_argument, NULL, O_SSL_CAPATH},
+        {"ssl-cert", required_argument, NULL, O_SSL_CERT},
+        {"ssl-key", required_argument, NULL, O_SSL_KEY},
+        {NULL, 0, NULL, 0},
+    };
+    int events = 0, verify = 1, c;
+    server_args a;
+    memset(&a, 0, sizeof a);
+    unsigned long long v;
+    int rc = EXIT_DONE;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "eh", opts, NULL)) != -1) {
+        if (c >= O_HOST) a.any = 1;
+        switch (c) {
+        case 'e': events = 1; break;
+        case O_NOVERIFY: verify = 0; break;
+        case 'h': dump_usage(stdout); return EXIT_DONE;
+        case O_HOST: a.o.host = optarg; break;
+        case O_PORT:
+            if (parse_uint(optarg, 65535, &v) < 0 || v == 0)
+                return usage_error("--port wants a number in 1..65535, not '%s'", optarg);
+            a.o.port = (unsigned)v;
+            break;
+        case O_USER: a.o.user = optarg; break;
+        case O_PWFILE: a.password_file = optarg; break;
+        case O_SERVER_ID:
+            if (parse_uint(optarg, UINT32_MAX, &v) < 0 || v == 0)
+                return usage_error("--server-id wants a number in 1..4294967295, not '%s'", optarg);
+            a.o.server_id = (uint32_t)v;
+            break;
+        case O_FROM: {
+            if (a.from_copy) {
+                rc = usage_error("--from given twice%s", "");
+                goto out;
+            }
+            a.from_copy = strdup(optarg);
+            if (!a.from_copy) {
+                fprintf(stderr, "binlogd dump: out of memory\n");
+                return EXIT_CORRUPT;
+            }
+            char *colon = strrchr(a.from_copy, ':');
+            if (colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
+                *colon = '\0';
+                if (parse_uint(colon + 1, UINT32_MAX, &v) < 0 || (v > 0 && v < 4)) {
+                    rc = usage_error("--from %s: the position must be 4 or more (an event's "
+                                     "start)",
+                                     optarg);
+                    goto out;
+                }
+                a.o.pos = v;
+            }
+            if (!a.from_copy[0]) {
+                rc = usage_error("--from wants FILE[:POS], not '%s'", optarg);
+                goto out;
+            }
+            a.o.file = a.from_copy;
+            break;
+        }
+        case O_GTID: a.o.gtid = optarg; break;
+        case O_FROM_HEAD: a.o.from_head = 1; break;
+        case O_FOLLOW: a.o.follow = 1; break;
+        case O_HEARTBEAT: {
+            char *end;
+            double h = strtod(optarg, &end);
+            if (*end || !(h >= 0.001 && h <= 4294967.0)) {
+                rc = usage_error("--heartbeat wants seconds (0.001 .. 4294967), not '%s'", optarg);
+                goto out;
+            }
+            a.o.heartbeat_s = h;
+            break;
+        }
+        case O_READ_TIMEOUT:
+            if (parse_uint(optarg, 86400, &v) < 0 || v == 0) {
+                rc = usage_error("--read-timeout wants whole seconds (1 .. 86400), not '%s'",
+                                 optarg);
+                goto out;
+            }
+            a.o.read_timeout_s = (unsigned)v;
+            break;
+        case O_CONNECT_TIMEOUT:
+            if (parse_uint(optarg, 3600, &v) < 0 || v == 0) {
+                rc = usage_error("--connect-timeout wants whole seconds (1 .. 3600), not '%s'",
+                                 optarg);
+                goto out;
+            }
+            a.o.connect_timeout_s = (unsigned)v;
+            break;
+        case O_SSL_MODE: {
+            int m = bd_ssl_mode_parse(optarg);
+            if (m < 0) {
+                rc = usage_error("--ssl-mode wants DISABLED, PREFERRED, REQUIRED, VERIFY_CA or "
+                                 "VERIFY_IDENTITY, not '%s'",
+                                 optarg);
+                goto out;
+            }
+            a.o.ssl_mode = (enum bd_ssl_mode)m;
+            break;
+        }
+        case O_SSL_CA: a.o.ssl_ca = optarg; break;
+        case O_SSL_CAPATH: a.o.ssl_capath = optarg; break;
+        case O_SSL_CERT: a.o.ssl_cert = optarg; break;
+        case O_SSL_KEY: a.o.ssl_key = optarg; break;
+        default:
+            dump_usage(stderr);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+    }
+    if (a.o.host) {
+        if (optind < argc) {
+            rc = usage_error("give either FILEs or --host, not both (got '%s' with --host)",
+                             argv[optind]);
+            goto out;
+        }
+        int starts = (a.o.file != NULL) + (a.o.gtid != NULL) + a.o.from_head;
+        if (starts > 1) {
+            rc = usage_error("give only one of --from, --gtid and --from-head%s", "");
+            goto out;
+        }
+        rc = run_server(&a, events, verify);
+        goto out;
+    }
+    if (a.any) {
+        rc = usage_error("server options need --host (files are read without them)%s", "");
+        goto out;
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "binlogd dump: no files given (and no --host to read a server)\n");
+        dump_usage(stderr);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    rc = run_files(argc, argv, optind, events, verify);
+out:
+    free(a.from_copy);
     return rc;
 }

@@ -1,0 +1,143 @@
+/* source_server.h - stream the binlog of a live MySQL or MariaDB server as
+ * a replica (libmariadb's mariadb_rpl API) and feed its events to a decoder.
+ *
+ * The source connects, detects the flavour and version, checks that the
+ * server writes a ROW binlog, sets the replication session up (checksum,
+ * MariaDB GTID capability, heartbeat period), opens the dump at file:pos,
+ * at a MariaDB GTID position or at the server's current head, and feeds
+ * every event's raw bytes to its own decoder with the event's start
+ * position.  Artificial events (the ROTATE at the start of each file, the
+ * FORMAT_DESCRIPTION re-sent when a dump starts mid-file, MariaDB's fake
+ * GTID_LIST) and heartbeats are not passed on as data: a ROTATE switches
+ * the current file, the re-sent FORMAT_DESCRIPTION is decoded silently so
+ * checksums and post-header lengths are known, a heartbeat updates the
+ * position reached and shows the connection is alive.
+ *
+ * Without 'follow' the dump asks the server to stop at its head
+ * (BINLOG_DUMP_NON_BLOCK) and run() returns BD_SERVER_END there.  With
+ * 'follow' it waits for new events forever; a lost connection (server
+ * restart, network drop, read timeout) is retried with exponential backoff
+ * and jitter, resuming at the start of the first transaction not yet
+ * complete.  Callbacks already made for that transaction are not made a
+ * second time: the source counts them and skips as many when the server
+ * sends the transaction again, after checking that the last skipped one
+ * is at the same position (fail closed otherwise).
+ *
+ * Errors are fatal and say what to do: purged or missing start position
+ * (1236, with the oldest binlog still on the server), another replica with
+ * the same server id (4052), missing grants (with the GRANT statement),
+ * binary log disabled or not ROW, a server whose identity changed across
+ * a reconnect.
+ *
+ * Threads: one source is used by one thread.  bd_source_server_interrupt()
+ * may be called from a signal handler.
+ *
+ * Ownership: bd_source_server_new() copies what it needs from the options
+ * (strings included) and the callbacks; bd_source_server_free() frees
+ * everything, the connection included.
+ */
+#ifndef BINLOGD_SOURCE_SERVER_H
+#define BINLOGD_SOURCE_SERVER_H
+
+#include <stdint.h>
+
+#include "binlogd/decoder.h"
+#include "binlogd/error.h"
+
+/* The replica server id used when none is given.  Two readers with the
+ * same id kick each other off the server (4052): give each its own. */
+#define BD_SERVER_DEFAULT_REPLICA_ID 424242u
+
+enum bd_ssl_mode {
+    BD_SSL_PREFERRED = 0, /* TLS when the server offers it (the default) */
+    BD_SSL_DISABLED,
+    BD_SSL_REQUIRED,        /* TLS or fail; the certificate is not checked without a CA */
+    BD_SSL_VERIFY_CA,       /* TLS, certificate signed by ssl_ca */
+    BD_SSL_VERIFY_IDENTITY, /* and issued for the host name */
+};
+/* "DISABLED" etc. (case-insensitive) to a mode; -1 if unknown. */
+int bd_ssl_mode_parse(const char *s);
+
+enum bd_server_level { BD_SERVER_INFO = 0, BD_SERVER_WARN = 1 };
+
+typedef struct bd_server_opts {
+    const char *host;
+    unsigned port;        /* 0: 3306 */
+    const char *user;     /* NULL: the library's default */
+    const char *password; /* NULL: none; never logged */
+    uint32_t server_id;   /* our replica id; 0: BD_SERVER_DEFAULT_REPLICA_ID */
+    /* start: exactly one of file (with pos, 0 meaning 4), gtid (MariaDB
+     * domain-server-seq list) or from_head; none = the oldest binlog on the
+     * server */
+    const char *file;
+    uint64_t pos;
+    const char *gtid;
+    int from_head;
+    int follow;
+    double heartbeat_s;         /* server heartbeat period; 0: 5 s */
+    unsigned read_timeout_s;    /* 0: 3 x heartbeat, rounded up */
+    unsigned connect_timeout_s; /* 0: 10 s */
+    enum bd_ssl_mode ssl_mode;
+    const char *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key;
+    /* decoder options */
+    int detail; /* build bd_event.detail (dump --events) */
+    int verify; /* verify CRC32 checksums */
+    /* reconnect backoff (--follow): first delay and cap, ms; 0: 500 and 30000 */
+    unsigned backoff_first_ms, backoff_max_ms;
+    /* Messages about reconnects and other non-fatal events; NULL: silent. */
+    void (*log)(void *ctx, enum bd_server_level level, const char *msg);
+    /* Called when the stream is at a transaction boundary and nothing more
+     * is waiting on the socket, and on heartbeats: the moment for a sink to
+     * write out what it buffered.  Return non-zero to stop with an error. */
+    int (*on_idle)(void *ctx);
+    void *ctx; /* for log and on_idle */
+} bd_server_opts;
+
+enum bd_server_result {
+    BD_SERVER_ERROR = -1,  /* err says what and where */
+    BD_SERVER_END = 0,     /* the server's head was reached (no follow) */
+    BD_SERVER_STOPPED = 1, /* bd_source_server_interrupt() was called */
+};
+
+typedef struct bd_source_server bd_source_server;
+
+/* Check the options and set up (no connection yet).  NULL with err set
+ * when they do not make sense or memory ran out. */
+bd_source_server *bd_source_server_new(const bd_server_opts *o, const bd_callbacks *cb,
+                                       bd_err *err);
+void bd_source_server_free(bd_source_server *s);
+
+/* Connect, set up and stream until the head (no follow), a stop, or a fatal
+ * error.  Callbacks run from inside this call. */
+enum bd_server_result bd_source_server_run(bd_source_server *s, bd_err *err);
+
+/* Ask run() to return BD_SERVER_STOPPED soon: at once if it is waiting on
+ * the server (the socket is shut down), else after the current event.
+ * Async-signal-safe. */
+void bd_source_server_interrupt(bd_source_server *s);
+
+/* Where the stream is.  'reached': the end of the last event received (or
+ * the position a heartbeat reported); 'resume': where a reconnect starts,
+ * the end of the last complete transaction.  file is "" before the first
+ * ROTATE; the pointers stay valid until the next run() or free(). */
+typedef struct bd_server_position {
+    const char *reached_file;
+    uint64_t reached_pos;
+    const char *resume_file;
+    uint64_t resume_pos;
+    uint64_t events, bytes, reconnects, heartbeats;
+} bd_server_position;
+void bd_source_server_position(const bd_source_server *s, bd_server_position *p);
+
+/* The server as detected at the last connection: flavour, VERSION(),
+ * @@server_id and (MySQL) @@server_uuid ("" for MariaDB). */
+typedef struct bd_server_identity {
+    enum bd_flavor flavor;
+    const char *version;
+    unsigned version_num; /* major*10000 + minor*100 + patch */
+    uint32_t server_id;
+    const char *server_uuid;
+} bd_server_identity;
+void bd_source_server_identity(const bd_source_server *s, bd_server_identity *id);
+
+#endif

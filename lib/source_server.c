@@ -1,0 +1,1176 @@
+/* source_server.c - see include/binlogd/source_server.h.
+ *
+ * libmariadb 3.3 traps handled here (../shared/research/probe.md §3, §6):
+ * - ROTATE is mis-parsed by the library after a FORMAT_DESCRIPTION: every
+ *   ROTATE is parsed from the raw bytes here.
+ * - the library does not negotiate the checksum, the MariaDB GTID
+ *   capability or the heartbeat: the session variables are set here.
+ * - errors of the stream are in mysql_errno(), library ones in
+ *   mariadb_rpl_errno(); a NULL fetch with both 0 is the NON_BLOCK EOF.
+ * - a failed fetch frees the event passed for reuse.
+ * - mariadb_rpl_open() succeeds for a missing file: the 1236 arrives with
+ *   the first fetch.
+ */
+#include "binlogd/source_server.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mysql.h>
+/* must follow mysql.h */
+#include <mariadb_rpl.h>
+
+#include "binlogd/cursor.h"
+
+#define NAME_MAX_LEN 512
+#define ARTIFICIAL_F 0x20
+#define NO_ROW UINT32_MAX
+
+/* client and server error numbers used below */
+enum {
+    ER_CON_COUNT = 1040,
+    ER_DBACCESS_DENIED = 1044,
+    ER_ACCESS_DENIED = 1045,
+    ER_SERVER_SHUTDOWN = 1053,
+    ER_NET_READ_ERROR = 1158,
+    ER_NET_READ_INTERRUPTED = 1159,
+    ER_SPECIFIC_ACCESS_DENIED = 1227,
+    ER_MASTER_FATAL_READING_BINLOG = 1236,
+    ER_QUERY_INTERRUPTED = 1317,
+    ER_CONNECTION_KILLED = 1927,
+    ER_SLAVE_SAME_ID = 4052,
+    CR_CONNECTION_ERR = 2002,
+    CR_CONN_HOST_ERR = 2003,
+    CR_SERVER_GONE = 2006,
+    CR_SERVER_LOST_ = 2013,
+    CR_SSL_CONN_ERR = 2026,
+    CR_SERVER_LOST_EXT = 2055,
+};
+
+typedef struct cb_key {
+    char file[NAME_MAX_LEN];
+    uint64_t pos;
+    uint32_t inner;
+    uint32_t row; /* NO_ROW for an event */
+    uint8_t type;
+} cb_key;
+
+struct bd_source_server {
+    bd_server_opts o; /* string fields point at the copies below */
+    char *host, *user, *password, *file, *gtid, *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key;
+    bd_callbacks ucb; /* the caller's callbacks */
+    bd_decoder *d;
+
+    /* connection */
+    MYSQL *m;
+    MARIADB_RPL *rpl;
+    volatile sig_atomic_t stop;
+    volatile int fd;
+
+    /* the server, as detected */
+    int have_identity;
+    enum bd_flavor flavor;
+    char version[128];
+    unsigned version_num;
+    uint32_t server_id;
+    char uuid[64];
+    char account[256]; /* CURRENT_USER() */
+    int crc;           /* checksums negotiated */
+
+    /* positions */
+    char cur_file[NAME_MAX_LEN];
+    uint64_t cur_end;
+    char rs_file[NAME_MAX_LEN]; /* resume here after a lost connection */
+    uint64_t rs_pos;
+    int established;              /* rs_file/rs_pos valid (else: the GTID start again) */
+    char open_file[NAME_MAX_LEN]; /* the current dump was asked to start here */
+    uint64_t open_pos;
+    char open_desc[NAME_MAX_LEN + 64]; /* "binlog.000001:4" or "GTID 0-1-5", for messages */
+
+    /* set by the callbacks while one event is fed */
+    int quiet, boundary, ev_in_txn;
+
+    /* callbacks made since the last transaction boundary, and how many of
+     * them to skip after a reconnect */
+    uint64_t seq, skip, new_fwd;
+    cb_key last, expect;
+    int cb_failed;
+    char cb_msg[BD_ERRLEN];
+
+    uint64_t events, bytes, reconnects, heartbeats;
+    uint64_t since_connect;
+    /* fault injection for tests: BINLOGD_FAULT_DROP_EVERY=N drops the
+     * connection once N to 2N-1 new callbacks were made on it (and makes
+     * the first retry delay 20 ms) */
+    uint64_t drop_every, drop_at;
+    uint32_t rnd;
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+int bd_ssl_mode_parse(const char *s)
+{
+    static const struct {
+        const char *name;
+        enum bd_ssl_mode mode;
+    } t[] = {{"DISABLED", BD_SSL_DISABLED},
+             {"PREFERRED", BD_SSL_PREFERRED},
+             {"REQUIRED", BD_SSL_REQUIRED},
+             {"VERIFY_CA", BD_SSL_VERIFY_CA},
+             {"VERIFY_IDENTITY", BD_SSL_VERIFY_IDENTITY}};
+    for (size_t i = 0; s && i < sizeof t / sizeof t[0]; i++)
+        if (!strcasecmp(s, t[i].name)) return (int)t[i].mode;
+    return -1;
+}
+
+static const char *ssl_mode_name(enum bd_ssl_mode m)
+{
+    switch (m) {
+    case BD_SSL_DISABLED: return "DISABLED";
+    case BD_SSL_PREFERRED: return "PREFERRED";
+    case BD_SSL_REQUIRED: return "REQUIRED";
+    case BD_SSL_VERIFY_CA: return "VERIFY_CA";
+    case BD_SSL_VERIFY_IDENTITY: return "VERIFY_IDENTITY";
+    }
+    return "?";
+}
+
+static char *dup_or_null(const char *s, int *fail)
+{
+    if (!s) return NULL;
+    char *r = strdup(s);
+    if (!r) *fail = 1;
+    return r;
+}
+
+static void copy_name(char *dst, const char *src, size_t n)
+{
+    if (n >= NAME_MAX_LEN) n = NAME_MAX_LEN - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static void slog(bd_source_server *s, enum bd_server_level lv, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void slog(bd_source_server *s, enum bd_server_level lv, const char *fmt, ...)
+{
+    if (!s->o.log) return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    s->o.log(s->o.ctx, lv, msg);
+}
+
+static unsigned parse_version(const char *v)
+{
+    unsigned part[3] = {0, 0, 0};
+    for (int i = 0; i < 3 && *v >= '0' && *v <= '9'; i++) {
+        unsigned x = 0;
+        while (*v >= '0' && *v <= '9')
+            x = x * 10 + (unsigned)(*v++ - '0');
+        part[i] = x;
+        if (*v == '.') v++;
+    }
+    return part[0] * 10000 + part[1] * 100 + part[2];
+}
+
+/* MariaDB GTID list: "" or domain-server-seq[,domain-server-seq...] */
+static int gtid_list_valid(const char *g)
+{
+    const char *p = g;
+    if (!*p) return 1;
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        for (int part = 0; part < 3; part++) {
+            if (*p < '0' || *p > '9') return 0;
+            while (*p >= '0' && *p <= '9')
+                p++;
+            if (part < 2 && *p++ != '-') return 0;
+        }
+        while (*p == ' ')
+            p++;
+        if (!*p) return 1;
+        if (*p++ != ',') return 0;
+    }
+}
+
+static uint32_t rnd_next(bd_source_server *s)
+{
+    uint32_t x = s->rnd ? s->rnd : 0x9e3779b9u;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    s->rnd = x;
+    return x;
+}
+
+/* Sleep ms milliseconds in short steps; 1 if interrupted. */
+static int nap(bd_source_server *s, unsigned ms)
+{
+    while (ms && !s->stop) {
+        unsigned step = ms < 50 ? ms : 50;
+        struct timespec ts = {0, (long)step * 1000000L};
+        nanosleep(&ts, NULL);
+        ms -= step;
+    }
+    return s->stop ? 1 : 0;
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+bd_source_server *bd_source_server_new(const bd_server_opts *o, const bd_callbacks *cb, bd_err *err)
+{
+    if (!o->host || !*o->host) {
+        bd_err_set(err, BD_ERR_IO, "no server host given");
+        return NULL;
+    }
+    int starts = (o->file != NULL) + (o->gtid != NULL) + (o->from_head != 0);
+    if (starts > 1) {
+        bd_err_set(err, BD_ERR_IO, "give only one of a file position, a GTID position or the head");
+        return NULL;
+    }
+    if (o->file && (!*o->file || strlen(o->file) >= NAME_MAX_LEN || strchr(o->file, '/'))) {
+        bd_err_set(err, BD_ERR_IO,
+                   "'%s' is not a binlog file name (a name as SHOW BINARY LOGS lists it, "
+                   "e.g. binlog.000001)",
+                   o->file);
+        return NULL;
+    }
+    if (o->file && ((o->pos > 0 && o->pos < 4) || o->pos > UINT32_MAX)) {
+        bd_err_set(err, BD_ERR_IO, "binlog position %llu is out of range (4 .. 4294967295)",
+                   (unsigned long long)o->pos);
+        return NULL;
+    }
+    if (o->gtid && !gtid_list_valid(o->gtid)) {
+        bd_err_set(err, BD_ERR_IO,
+                   "'%s' is not a MariaDB GTID position (domain-server-seq, comma-separated, "
+                   "e.g. 0-1-42,1-2-7)",
+                   o->gtid);
+        return NULL;
+    }
+    if ((o->ssl_mode == BD_SSL_VERIFY_CA || o->ssl_mode == BD_SSL_VERIFY_IDENTITY) && !o->ssl_ca &&
+        !o->ssl_capath) {
+        bd_err_set(err, BD_ERR_IO,
+                   "--ssl-mode=%s needs --ssl-ca (the CA that signed the "
+                   "server's certificate)",
+                   ssl_mode_name(o->ssl_mode));
+        return NULL;
+    }
+    double hb = o->heartbeat_s > 0 ? o->heartbeat_s : 5.0;
+    if (hb < 0.001 || hb > 4294967.0) {
+        bd_err_set(err, BD_ERR_IO, "heartbeat period %g s is out of range (0.001 .. 4294967)", hb);
+        return NULL;
+    }
+    unsigned rt = o->read_timeout_s;
+    if (!rt) {
+        double r3 = hb * 3;
+        rt = (unsigned)r3;
+        if ((double)rt < r3) rt++;
+        if (rt < 1) rt = 1;
+    }
+    if ((double)rt <= hb) {
+        bd_err_set(err, BD_ERR_IO,
+                   "read timeout %u s must be longer than the heartbeat period %g s (3 x is "
+                   "a good choice), or a quiet server looks dead",
+                   rt, hb);
+        return NULL;
+    }
+
+    bd_source_server *s = calloc(1, sizeof *s);
+    if (!s) {
+        bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    s->o = *o;
+    s->o.heartbeat_s = hb;
+    s->o.read_timeout_s = rt;
+    if (!s->o.port) s->o.port = 3306;
+    if (!s->o.server_id) s->o.server_id = BD_SERVER_DEFAULT_REPLICA_ID;
+    if (!s->o.connect_timeout_s) s->o.connect_timeout_s = 10;
+    if (!s->o.backoff_first_ms) s->o.backoff_first_ms = 500;
+    if (!s->o.backoff_max_ms) s->o.backoff_max_ms = 30000;
+    if (s->o.file && !s->o.pos) s->o.pos = 4;
+    int fail = 0;
+    s->o.host = s->host = dup_or_null(o->host, &fail);
+    s->o.user = s->user = dup_or_null(o->user, &fail);
+    s->o.password = s->password = dup_or_null(o->password, &fail);
+    s->o.file = s->file = dup_or_null(o->file, &fail);
+    s->o.gtid = s->gtid = dup_or_null(o->gtid, &fail);
+    s->o.ssl_ca = s->ssl_ca = dup_or_null(o->ssl_ca, &fail);
+    s->o.ssl_capath = s->ssl_capath = dup_or_null(o->ssl_capath, &fail);
+    s->o.ssl_cert = s->ssl_cert = dup_or_null(o->ssl_cert, &fail);
+    s->o.ssl_key = s->ssl_key = dup_or_null(o->ssl_key, &fail);
+    s->fd = -1;
+    s->ucb = *cb;
+    s->rnd = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
+    const char *de = getenv("BINLOGD_FAULT_DROP_EVERY");
+    if (de) s->drop_every = strtoull(de, NULL, 10);
+    if (s->drop_every && !o->backoff_first_ms) s->o.backoff_first_ms = 20;
+    if (fail) {
+        bd_source_server_free(s);
+        bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    return s;
+}
+
+static void disconnect(bd_source_server *s)
+{
+    s->fd = -1;
+    if (s->rpl) mariadb_rpl_close(s->rpl);
+    s->rpl = NULL;
+    if (s->m) mysql_close(s->m);
+    s->m = NULL;
+}
+
+void bd_source_server_free(bd_source_server *s)
+{
+    if (!s) return;
+    disconnect(s);
+    bd_decoder_free(s->d);
+    if (s->password) {
+        /* do not leave the secret in freed memory */
+        volatile char *p = s->password;
+        while (*p)
+            *p++ = 0;
+    }
+    free(s->host);
+    free(s->user);
+    free(s->password);
+    free(s->file);
+    free(s->gtid);
+    free(s->ssl_ca);
+    free(s->ssl_capath);
+    free(s->ssl_cert);
+    free(s->ssl_key);
+    free(s);
+}
+
+void bd_source_server_interrupt(bd_source_server *s)
+{
+    s->stop = 1;
+    int fd = s->fd;
+    if (fd >= 0) shutdown(fd, SHUT_RDWR);
+}
+
+void bd_source_server_position(const bd_source_server *s, bd_server_position *p)
+{
+    p->reached_file = s->cur_file;
+    p->reached_pos = s->cur_end;
+    p->resume_file = s->established ? s->rs_file : "";
+    p->resume_pos = s->established ? s->rs_pos : 0;
+    p->events = s->events;
+    p->bytes = s->bytes;
+    p->reconnects = s->reconnects;
+    p->heartbeats = s->heartbeats;
+}
+
+void bd_source_server_identity(const bd_source_server *s, bd_server_identity *id)
+{
+    id->flavor = s->flavor;
+    id->version = s->version;
+    id->version_num = s->version_num;
+    id->server_id = s->server_id;
+    id->server_uuid = s->uuid;
+}
+
+/* ---- error classification ----------------------------------------------- */
+
+/* Errors that mean the connection is gone and a new one may work. */
+static int retryable(unsigned e)
+{
+    switch (e) {
+    case CR_CONNECTION_ERR:
+    case CR_CONN_HOST_ERR:
+    case CR_SERVER_GONE:
+    case CR_SERVER_LOST_:
+    case CR_SERVER_LOST_EXT:
+    case ER_CON_COUNT:
+    case ER_SERVER_SHUTDOWN:
+    case ER_NET_READ_ERROR:
+    case ER_NET_READ_INTERRUPTED:
+    case ER_QUERY_INTERRUPTED:
+    case ER_CONNECTION_KILLED: return 1;
+    }
+    return 0;
+}
+
+static const char *where(bd_source_server *s, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s:%u", s->o.host, s->o.port);
+    return buf;
+}
+
+static const char *grant_privs(bd_source_server *s)
+{
+    return s->flavor == BD_FLAVOR_MYSQL ? "REPLICATION SLAVE, REPLICATION CLIENT, SELECT"
+                                        : "REPLICATION SLAVE, BINLOG MONITOR, SELECT";
+}
+
+/* The message for missing grants: what is needed and the statement. */
+static int grants_error(bd_source_server *s, bd_err *err, const char *doing, unsigned e,
+                        const char *msg)
+{
+    char w[300];
+    const char *acct = s->account[0] ? s->account : NULL;
+    char q[300];
+    if (acct) {
+        /* CURRENT_USER() is user@host; the GRANT wants 'user'@'host' */
+        const char *at = strrchr(acct, '@');
+        if (at)
+            snprintf(q, sizeof q, "'%.*s'@'%s'", (int)(at - acct), acct, at + 1);
+        else
+            snprintf(q, sizeof q, "'%s'", acct);
+    } else {
+        snprintf(q, sizeof q, "'%s'@'<host>'", s->o.user ? s->o.user : "<user>");
+    }
+    return bd_err_set(err, BD_ERR_IO,
+                      "%s on %s: insufficient privileges (%u: %s). The account needs %s; as an "
+                      "administrator run: GRANT %s ON *.* TO %s;",
+                      doing, where(s, w, sizeof w), e, msg, grant_privs(s), grant_privs(s), q);
+}
+
+/* ---- connection --------------------------------------------------------- */
+
+/* Connect a new MYSQL handle with our options.  0 ok, 1 retryable, -1 fatal. */
+static int open_conn(bd_source_server *s, MYSQL **out, bd_err *err)
+{
+    char w[300];
+    *out = NULL;
+    MYSQL *m = mysql_init(NULL);
+    if (!m) return bd_err_set(err, BD_ERR_NOMEM, "out of memory (mysql_init)");
+    unsigned ct = s->o.connect_timeout_s, rt = s->o.read_timeout_s;
+    unsigned long maxp = 1UL << 30;
+    mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+    mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &rt);
+    mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &rt);
+    mysql_optionsv(m, MYSQL_OPT_MAX_ALLOWED_PACKET, &maxp);
+    mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    my_bool off = 0, on = 1;
+    if (s->o.ssl_mode == BD_SSL_DISABLED) {
+        mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &off);
+        mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &off);
+    } else {
+        /* use_ssl: TLS when the server offers it; REQUIRED and stricter
+         * are checked after the handshake (the library falls back to
+         * plain text unless it verifies the certificate). */
+        mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
+        if (s->o.ssl_ca) mysql_optionsv(m, MYSQL_OPT_SSL_CA, s->o.ssl_ca);
+        if (s->o.ssl_capath) mysql_optionsv(m, MYSQL_OPT_SSL_CAPATH, s->o.ssl_capath);
+        if (s->o.ssl_cert) mysql_optionsv(m, MYSQL_OPT_SSL_CERT, s->o.ssl_cert);
+        if (s->o.ssl_key) mysql_optionsv(m, MYSQL_OPT_SSL_KEY, s->o.ssl_key);
+        my_bool vid = s->o.ssl_mode == BD_SSL_VERIFY_IDENTITY;
+        mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &vid);
+    }
+    if (!mysql_real_connect(m, s->o.host, s->o.user, s->o.password, NULL, s->o.port, NULL, 0)) {
+        unsigned e = mysql_errno(m);
+        char msg[MYSQL_ERRMSG_SIZE + 1];
+        snprintf(msg, sizeof msg, "%s", mysql_error(m));
+        mysql_close(m);
+        if (e == ER_ACCESS_DENIED)
+            return bd_err_set(err, BD_ERR_IO,
+                              "cannot log in to %s as '%s' (%u: %s): check --user and the "
+                              "password (--password-file or BINLOGD_PASSWORD)",
+                              where(s, w, sizeof w), s->o.user ? s->o.user : "", e, msg);
+        if (e == CR_SSL_CONN_ERR)
+            return bd_err_set(err, BD_ERR_IO,
+                              "TLS with %s failed (%u: %s): check --ssl-ca/--ssl-cert/--ssl-key "
+                              "and --ssl-mode=%s",
+                              where(s, w, sizeof w), e, msg, ssl_mode_name(s->o.ssl_mode));
+        bd_err_set(err, BD_ERR_IO, "cannot connect to %s (%u: %s)", where(s, w, sizeof w), e, msg);
+        return retryable(e) ? 1 : -1;
+    }
+    if (s->o.ssl_mode >= BD_SSL_REQUIRED && !mysql_get_ssl_cipher(m)) {
+        mysql_close(m);
+        return bd_err_set(err, BD_ERR_IO,
+                          "%s did not agree to TLS but --ssl-mode=%s requires it: configure "
+                          "ssl_cert and ssl_key on the server, or use --ssl-mode=PREFERRED",
+                          where(s, w, sizeof w), ssl_mode_name(s->o.ssl_mode));
+    }
+    *out = m;
+    return 0;
+}
+
+/* Run a query that returns at most one row; copy up to ncol columns into
+ * the buffers (NULL columns become "").  Returns 0, 1 with no row, -1 on
+ * error (errno in *e, message in msg). */
+static int query_row(MYSQL *m, const char *q, int ncol, char **vals, size_t vlen, unsigned *e,
+                     char *msg, size_t msglen)
+{
+    *e = 0;
+    if (mysql_query(m, q)) {
+        *e = mysql_errno(m);
+        snprintf(msg, msglen, "%s", mysql_error(m));
+        return -1;
+    }
+    MYSQL_RES *r = mysql_store_result(m);
+    if (!r) {
+        if (mysql_field_count(m) == 0) return 1;
+        *e = mysql_errno(m);
+        snprintf(msg, msglen, "%s", mysql_error(m));
+        return -1;
+    }
+    MYSQL_ROW row = mysql_fetch_row(r);
+    int rc = 1;
+    if (row) {
+        unsigned nf = mysql_num_fields(r);
+        for (int i = 0; i < ncol; i++)
+            snprintf(vals[i], vlen, "%s", (unsigned)i < nf && row[i] ? row[i] : "");
+        rc = 0;
+    }
+    mysql_free_result(r);
+    return rc;
+}
+
+static int exec(MYSQL *m, const char *q, unsigned *e, char *msg, size_t msglen)
+{
+    if (mysql_query(m, q)) {
+        *e = mysql_errno(m);
+        snprintf(msg, msglen, "%s", mysql_error(m));
+        return -1;
+    }
+    MYSQL_RES *r = mysql_store_result(m);
+    if (r) mysql_free_result(r);
+    return 0;
+}
+
+/* The first and last binlog the server still has, for messages. */
+static void binlog_range(bd_source_server *s, char *out, size_t n)
+{
+    MYSQL *m;
+    bd_err e2;
+    if (open_conn(s, &m, &e2) != 0) {
+        snprintf(out, n, "(could not list the server's binlogs: %s)", e2.msg);
+        return;
+    }
+    if (mysql_query(m, "SHOW BINARY LOGS")) {
+        snprintf(out, n, "(could not list the server's binlogs: SHOW BINARY LOGS: %u: %s)",
+                 mysql_errno(m), mysql_error(m));
+        mysql_close(m);
+        return;
+    }
+    MYSQL_RES *r = mysql_store_result(m);
+    char first[NAME_MAX_LEN] = "", last[NAME_MAX_LEN] = "";
+    unsigned long cnt = 0;
+    MYSQL_ROW row;
+    while (r && (row = mysql_fetch_row(r))) {
+        if (!row[0]) continue;
+        if (!cnt++) snprintf(first, sizeof first, "%s", row[0]);
+        snprintf(last, sizeof last, "%s", row[0]);
+    }
+    if (r) mysql_free_result(r);
+    mysql_close(m);
+    if (!cnt)
+        snprintf(out, n, "the server lists no binlogs");
+    else
+        snprintf(out, n, "the oldest binlog on the server is %s (%lu files, up to %s)", first, cnt,
+                 last);
+}
+
+/* Connect, detect, check and set up the session; first: resolve the start.
+ * 0 ok, 1 retryable, -1 fatal. */
+static int setup(bd_source_server *s, int first, bd_err *err)
+{
+    char w[300], msg[MYSQL_ERRMSG_SIZE + 1];
+    unsigned e;
+    int r = open_conn(s, &s->m, err);
+    if (r) return r;
+    s->fd = (int)mysql_get_socket(s->m);
+
+    char ver[128], sid[32], logbin[16], fmt[32], ck[32], acct[256];
+    char *vals[] = {ver, sid, logbin, fmt, ck, acct};
+    r = query_row(s->m,
+                  "SELECT VERSION(), @@server_id, @@global.log_bin, @@global.binlog_format, "
+                  "@@global.binlog_checksum, CURRENT_USER()",
+                  6, vals, sizeof ver, &e, msg, sizeof msg);
+    if (r) {
+        bd_err_set(err, BD_ERR_IO, "reading the settings of %s: %u: %s", where(s, w, sizeof w), e,
+                   r < 0 ? msg : "no row");
+        return retryable(e) ? 1 : -1;
+    }
+    enum bd_flavor fl = strstr(ver, "MariaDB") ? BD_FLAVOR_MARIADB : BD_FLAVOR_MYSQL;
+    uint32_t server_id = (uint32_t)strtoul(sid, NULL, 10);
+    char uuid[64] = "";
+    if (fl == BD_FLAVOR_MYSQL) {
+        char *uv[] = {uuid};
+        r = query_row(s->m, "SELECT @@server_uuid", 1, uv, sizeof uuid, &e, msg, sizeof msg);
+        if (r < 0) {
+            bd_err_set(err, BD_ERR_IO, "reading @@server_uuid of %s: %u: %s", where(s, w, sizeof w),
+                       e, msg);
+            return retryable(e) ? 1 : -1;
+        }
+    }
+    if (s->have_identity) {
+        /* a reconnect: positions are only meaningful on the same server */
+        if (fl != s->flavor || server_id != s->server_id || strcmp(uuid, s->uuid) != 0)
+            return bd_err_set(
+                err, BD_ERR_IO,
+                "%s is no longer the server this stream started on (was %s "
+                "server_id %u%s%s, now %s server_id %u%s%s, e.g. after a "
+                "failover): its binlog positions mean something else, so the "
+                "stream stops at %s:%llu; restart from a position of the new "
+                "server",
+                where(s, w, sizeof w), s->flavor == BD_FLAVOR_MARIADB ? "MariaDB" : "MySQL",
+                s->server_id, s->uuid[0] ? " uuid " : "", s->uuid,
+                fl == BD_FLAVOR_MARIADB ? "MariaDB" : "MySQL", server_id, uuid[0] ? " uuid " : "",
+                uuid, s->rs_file, (unsigned long long)s->rs_pos);
+    }
+    s->flavor = fl;
+    snprintf(s->version, sizeof s->version, "%s", ver);
+    s->version_num = parse_version(ver);
+    s->server_id = server_id;
+    snprintf(s->uuid, sizeof s->uuid, "%s", uuid);
+    snprintf(s->account, sizeof s->account, "%s", acct);
+    s->have_identity = 1;
+
+    const char *cnf = fl == BD_FLAVOR_MARIADB ? "[mariadbd]" : "[mysqld]";
+    if (strcmp(logbin, "1") != 0 && strcasecmp(logbin, "ON") != 0)
+        return bd_err_set(err, BD_ERR_IO,
+                          "%s does not write a binary log (log_bin=OFF): add log_bin=binlog, "
+                          "binlog_format=ROW and a server_id to the %s section of my.cnf and "
+                          "restart the server (log_bin cannot be changed while it runs)",
+                          where(s, w, sizeof w), cnf);
+    if (strcasecmp(fmt, "ROW") != 0)
+        return bd_err_set(err, BD_ERR_IO,
+                          "%s logs with binlog_format=%s, which does not carry row images: run "
+                          "SET GLOBAL binlog_format='ROW' (applies to new sessions) and add "
+                          "binlog_format=ROW to the %s section of my.cnf so it survives a "
+                          "restart",
+                          where(s, w, sizeof w), fmt, cnf);
+    if (s->o.gtid && fl == BD_FLAVOR_MYSQL)
+        return bd_err_set(err, BD_ERR_UNSUPPORTED,
+                          "%s is MySQL %s: starting at a MySQL GTID set is not supported yet "
+                          "(the client library cannot send COM_BINLOG_DUMP_GTID); start at a "
+                          "file position with --from FILE:POS (SHOW BINARY LOGS lists them)",
+                          where(s, w, sizeof w), ver);
+    if (server_id == s->o.server_id)
+        return bd_err_set(err, BD_ERR_IO,
+                          "--server-id %u is the server_id of %s itself: give this reader an "
+                          "id no server or replica in the topology uses",
+                          s->o.server_id, where(s, w, sizeof w));
+    s->crc = strcasecmp(ck, "NONE") != 0;
+
+    /* the start position, once */
+    if (first && !s->o.gtid && !s->o.file) {
+        char f[NAME_MAX_LEN], p[32];
+        char *fv[] = {f, p};
+        const char *q, *what;
+        if (s->o.from_head) {
+            q = (fl == BD_FLAVOR_MYSQL && s->version_num >= 80200) ? "SHOW BINARY LOG STATUS"
+                                                                   : "SHOW MASTER STATUS";
+            what = "the head";
+        } else {
+            q = "SHOW BINARY LOGS";
+            what = "the oldest binlog";
+        }
+        r = query_row(s->m, q, 2, fv, sizeof f, &e, msg, sizeof msg);
+        if (r < 0 && (e == ER_SPECIFIC_ACCESS_DENIED || e == ER_DBACCESS_DENIED))
+            return grants_error(s, err, q, e, msg);
+        if (r < 0) {
+            bd_err_set(err, BD_ERR_IO, "finding %s of %s: %s: %u: %s", what, where(s, w, sizeof w),
+                       q, e, msg);
+            return retryable(e) ? 1 : -1;
+        }
+        if (r > 0 || !f[0])
+            return bd_err_set(err, BD_ERR_IO, "finding %s of %s: %s returned nothing", what,
+                              where(s, w, sizeof w), q);
+        snprintf(s->rs_file, sizeof s->rs_file, "%s", f);
+        s->rs_pos = s->o.from_head ? strtoull(p, NULL, 10) : 4;
+        if (s->rs_pos < 4) s->rs_pos = 4;
+        s->established = 1;
+    }
+
+    /* the replication session */
+    char q[512];
+    if (exec(s->m, "SET @master_binlog_checksum = @@global.binlog_checksum", &e, msg, sizeof msg) ||
+        (fl == BD_FLAVOR_MYSQL &&
+         exec(s->m, "SET @source_binlog_checksum = @@global.binlog_checksum", &e, msg,
+              sizeof msg)) ||
+        (fl == BD_FLAVOR_MARIADB &&
+         exec(s->m, "SET @mariadb_slave_capability = 4", &e, msg, sizeof msg))) {
+        bd_err_set(err, BD_ERR_IO, "setting up replication on %s: %u: %s", where(s, w, sizeof w), e,
+                   msg);
+        return retryable(e) ? 1 : -1;
+    }
+    unsigned long long hb_ns = (unsigned long long)(s->o.heartbeat_s * 1e9 + 0.5);
+    snprintf(q, sizeof q, "SET @master_heartbeat_period = %llu", hb_ns);
+    if (exec(s->m, q, &e, msg, sizeof msg)) {
+        bd_err_set(err, BD_ERR_IO, "setting the heartbeat on %s: %u: %s", where(s, w, sizeof w), e,
+                   msg);
+        return retryable(e) ? 1 : -1;
+    }
+    if (fl == BD_FLAVOR_MYSQL) {
+        snprintf(q, sizeof q, "SET @source_heartbeat_period = %llu", hb_ns);
+        if (exec(s->m, q, &e, msg, sizeof msg)) {
+            bd_err_set(err, BD_ERR_IO, "setting the heartbeat on %s: %u: %s", where(s, w, sizeof w),
+                       e, msg);
+            return retryable(e) ? 1 : -1;
+        }
+    }
+    if (!s->established && s->o.gtid) {
+        /* validated: digits, '-', ',' and spaces only */
+        snprintf(q, sizeof q, "SET @slave_connect_state = '%s'", s->o.gtid);
+        if (strlen(s->o.gtid) > sizeof q - 40 || exec(s->m, q, &e, msg, sizeof msg)) {
+            bd_err_set(err, BD_ERR_IO, "setting the GTID start on %s: %u: %s",
+                       where(s, w, sizeof w), e, msg);
+            return retryable(e) ? 1 : -1;
+        }
+    }
+    return 0;
+}
+
+/* Open the dump at the resume point (or the GTID start). */
+static int open_dump(bd_source_server *s, bd_err *err)
+{
+    char w[300];
+    if (!s->established && !s->o.gtid) {
+        snprintf(s->rs_file, sizeof s->rs_file, "%s", s->o.file);
+        s->rs_pos = s->o.pos;
+        s->established = 1;
+    }
+    s->rpl = mariadb_rpl_init(s->m);
+    if (!s->rpl) return bd_err_set(err, BD_ERR_NOMEM, "mariadb_rpl_init: %s", mysql_error(s->m));
+    unsigned flags = s->o.follow ? 0 : MARIADB_RPL_BINLOG_DUMP_NON_BLOCK;
+    /* ANNOTATE_ROWS as a file has them (MariaDB only: MySQL uses bit 2 for
+     * something else) */
+    if (s->flavor == BD_FLAVOR_MARIADB) flags |= MARIADB_RPL_BINLOG_SEND_ANNOTATE_ROWS;
+    if (s->established) {
+        mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_FILENAME, s->rs_file, strlen(s->rs_file));
+        mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_START, (unsigned long)s->rs_pos);
+        snprintf(s->open_file, sizeof s->open_file, "%s", s->rs_file);
+        s->open_pos = s->rs_pos;
+        snprintf(s->open_desc, sizeof s->open_desc, "%s:%llu", s->rs_file,
+                 (unsigned long long)s->rs_pos);
+    } else {
+        mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_FILENAME, "", (size_t)0);
+        mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_START, 4UL);
+        s->open_file[0] = '\0';
+        s->open_pos = 4;
+        snprintf(s->open_desc, sizeof s->open_desc, "GTID position '%.400s'", s->o.gtid);
+    }
+    mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_SERVER_ID, (unsigned)s->o.server_id);
+    mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_FLAGS, flags);
+    if (mariadb_rpl_open(s->rpl)) {
+        unsigned e = mysql_errno(s->m);
+        bd_err_set(err, BD_ERR_IO, "starting the binlog dump on %s at %s: %u: %s",
+                   where(s, w, sizeof w), s->open_desc, e, mysql_error(s->m));
+        return retryable(e) ? 1 : -1;
+    }
+    s->since_connect = 0;
+    return 0;
+}
+
+/* Explain an error of the stream.  1 retryable, -1 fatal. */
+static int stream_error(bd_source_server *s, bd_err *err)
+{
+    char w[300];
+    unsigned e = mysql_errno(s->m);
+    char msg[MYSQL_ERRMSG_SIZE + 1];
+    if (e) {
+        snprintf(msg, sizeof msg, "%s", mysql_error(s->m));
+    } else {
+        e = mariadb_rpl_errno(s->rpl);
+        snprintf(msg, sizeof msg, "%s", mariadb_rpl_error(s->rpl));
+    }
+    const char *reached = s->cur_file[0] ? s->cur_file : s->open_desc;
+    if (e == ER_SLAVE_SAME_ID || strstr(msg, "same server_uuid/server_id") ||
+        strstr(msg, "same server_id"))
+        return bd_err_set(err, BD_ERR_IO,
+                          "another replica connected to %s with server id %u, and the server "
+                          "dropped this one (%u: %s); every reader needs its own id: pick "
+                          "another --server-id (stopped at %s:%llu)",
+                          where(s, w, sizeof w), s->o.server_id, e, msg, reached,
+                          (unsigned long long)s->cur_end);
+    if (e == ER_SPECIFIC_ACCESS_DENIED || e == ER_DBACCESS_DENIED || e == ER_ACCESS_DENIED)
+        return grants_error(s, err, "reading the binlog", e, msg);
+    if (e == ER_MASTER_FATAL_READING_BINLOG) {
+        char range[NAME_MAX_LEN * 2 + 100];
+        binlog_range(s, range, sizeof range);
+        if (strstr(msg, "Could not find first log file"))
+            return bd_err_set(err, BD_ERR_IO,
+                              "%s is gone from %s: that binlog file was purged or never "
+                              "existed (%u: %s); %s. Start from there (--from FILE:4) and "
+                              "accept the gap, or take a new snapshot",
+                              s->open_desc, where(s, w, sizeof w), e, msg, range);
+        if (strstr(msg, "Could not find GTID state") || strstr(msg, "purged"))
+            return bd_err_set(err, BD_ERR_IO,
+                              "%s is gone from %s: the binlogs that hold it were purged (%u: "
+                              "%s); %s. Start at a newer position and accept the gap, or take a "
+                              "new snapshot",
+                              s->open_desc, where(s, w, sizeof w), e, msg, range);
+        if (strstr(msg, "GTID"))
+            return bd_err_set(err, BD_ERR_IO,
+                              "%s is not in the binlog of %s (%u: %s): a GTID this server has "
+                              "not written (yet), or one of another server; check "
+                              "@@gtid_binlog_pos on the server",
+                              s->open_desc, where(s, w, sizeof w), e, msg);
+        return bd_err_set(err, BD_ERR_IO,
+                          "%s refused to send its binlog from %s (%u: %s); a start position "
+                          "must be the start of an event (a 'pos' of an earlier dump, or 4); %s",
+                          where(s, w, sizeof w), s->open_desc, e, msg, range);
+    }
+    bd_err_set(err, BD_ERR_IO, "reading the binlog of %s at %s:%llu: %u: %s", where(s, w, sizeof w),
+               reached, (unsigned long long)s->cur_end, e, msg);
+    /* on an established stream a TLS error is the connection breaking */
+    return retryable(e) || e == CR_SSL_CONN_ERR ? 1 : -1;
+}
+
+/* ---- decoder callbacks -------------------------------------------------- */
+
+static void key_make(cb_key *k, const bd_pos *p, uint8_t type, uint32_t row)
+{
+    snprintf(k->file, sizeof k->file, "%s", p->file ? p->file : "");
+    k->pos = p->pos;
+    k->inner = p->inner;
+    k->row = row;
+    k->type = type;
+}
+
+static void key_text(const cb_key *k, char *out, size_t n)
+{
+    const char *tn = bd_event_type_name(k->type);
+    if (k->row == NO_ROW)
+        snprintf(out, n, "%s:%llu%s %s", k->file, (unsigned long long)k->pos,
+                 k->inner ? " (inner)" : "", tn ? tn : "?");
+    else
+        snprintf(out, n, "%s:%llu row %u", k->file, (unsigned long long)k->pos, k->row);
+}
+
+/* 1 forward, 0 skip (already made before a reconnect), -1 mismatch */
+static int pass(bd_source_server *s, const bd_pos *p, uint8_t type, uint32_t row)
+{
+    cb_key k;
+    key_make(&k, p, type, row);
+    s->seq++;
+    if (s->seq <= s->skip) {
+        if (s->seq == s->skip &&
+            (strcmp(k.file, s->expect.file) || k.pos != s->expect.pos ||
+             k.inner != s->expect.inner || k.row != s->expect.row || k.type != s->expect.type)) {
+            char a[NAME_MAX_LEN + 64], b[NAME_MAX_LEN + 64];
+            key_text(&s->expect, a, sizeof a);
+            key_text(&k, b, sizeof b);
+            snprintf(s->cb_msg, sizeof s->cb_msg,
+                     "after reconnecting, the server sent a different transaction: the last "
+                     "change passed on before the connection was lost was %.150s, the same "
+                     "place in the stream now holds %.150s",
+                     a, b);
+            s->cb_failed = 1;
+            return -1;
+        }
+        return 0;
+    }
+    s->last = k;
+    s->new_fwd++;
+    return 1;
+}
+
+static int w_on_event(void *ctx, const bd_event *ev)
+{
+    bd_source_server *s = ctx;
+    if (ev->ends_txn) s->boundary = 1;
+    s->ev_in_txn = ev->txn ? ev->txn->in_txn : 0;
+    if (s->quiet) return 0;
+    int r = pass(s, &ev->pos, ev->header->type, NO_ROW);
+    if (r < 0) return 1;
+    if (r == 0 || !s->ucb.on_event) return 0;
+    return s->ucb.on_event(s->ucb.ctx, ev);
+}
+
+static int w_on_row(void *ctx, const bd_row *row)
+{
+    bd_source_server *s = ctx;
+    if (row->ends_txn) s->boundary = 1;
+    int r = pass(s, &row->pos, row->header->type, row->row_index);
+    if (r < 0) return 1;
+    if (r == 0 || !s->ucb.on_row) return 0;
+    return s->ucb.on_row(s->ucb.ctx, row);
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+static int feed(bd_source_server *s, const uint8_t *ev, size_t len, uint64_t pos, bd_err *err)
+{
+    s->boundary = 0;
+    s->ev_in_txn = 1;
+    s->cb_failed = 0;
+    if (bd_decoder_feed(s->d, ev, len, pos, err) < 0) {
+        if (err->code == BD_ERR_CALLBACK && s->cb_failed)
+            bd_err_set(err, BD_ERR_CORRUPT, "%s:%llu: %s", s->cur_file, (unsigned long long)pos,
+                       s->cb_msg);
+        return -1;
+    }
+    return 0;
+}
+
+static void set_resume(bd_source_server *s, const char *file, uint64_t pos)
+{
+    if (file != s->rs_file) snprintf(s->rs_file, sizeof s->rs_file, "%s", file);
+    s->rs_pos = pos;
+    s->established = 1;
+    s->seq = 0;
+    s->skip = 0;
+}
+
+/* Types that stand between transactions: the position after one of them,
+ * outside a transaction, is a place to resume from. */
+static int between_txns(unsigned t)
+{
+    return t == BD_EV_FORMAT_DESCRIPTION || t == BD_EV_STOP || t == BD_EV_PREVIOUS_GTIDS ||
+           t == BD_EV_MARIA_GTID_LIST || t == BD_EV_MARIA_BINLOG_CHECKPOINT;
+}
+
+static int bad_name(const uint8_t *p, size_t n)
+{
+    if (!n || n >= NAME_MAX_LEN) return 1;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < 0x20 || p[i] == '/' || p[i] == 0x7f) return 1;
+    return 0;
+}
+
+static int handle_event(bd_source_server *s, const uint8_t *ev, size_t len, bd_err *err)
+{
+    if (len < BD_EVENT_HEADER_LEN)
+        return bd_err_set(err, BD_ERR_CORRUPT,
+                          "%s:%llu: the server sent a %zu-byte packet, shorter than an event "
+                          "header",
+                          s->cur_file, (unsigned long long)s->cur_end, len);
+    unsigned type = ev[4];
+    uint32_t size = (uint32_t)bd_le(ev + 9, 4);
+    uint32_t log_pos = (uint32_t)bd_le(ev + 13, 4);
+    uint16_t flags = (uint16_t)bd_le(ev + 17, 2);
+    const char *tn = bd_event_type_name(type);
+    if (size != len)
+        return bd_err_set(err, BD_ERR_CORRUPT,
+                          "%s:%llu (%s): event says %u bytes, the packet holds %zu", s->cur_file,
+                          (unsigned long long)s->cur_end, tn ? tn : "UNKNOWN", size, len);
+    s->events++;
+    s->bytes += len;
+    s->since_connect++;
+
+    if (type == BD_EV_HEARTBEAT || type == BD_EV_HEARTBEAT_V2) {
+        s->heartbeats++;
+        if (type == BD_EV_HEARTBEAT) {
+            size_t nl = len - BD_EVENT_HEADER_LEN;
+            if (s->crc && nl >= 4) nl -= 4;
+            if (!bad_name(ev + BD_EVENT_HEADER_LEN, nl) && log_pos >= 4) {
+                copy_name(s->cur_file, (const char *)ev + BD_EVENT_HEADER_LEN, nl);
+                s->cur_end = log_pos;
+            }
+        }
+        if (s->o.on_idle && s->o.on_idle(s->o.ctx))
+            return bd_err_set(err, BD_ERR_CALLBACK, "stopped by the output");
+        return 0;
+    }
+
+    if (type == BD_EV_ROTATE) {
+        int artificial = (flags & ARTIFICIAL_F) || log_pos == 0;
+        /* the artificial one follows the negotiated checksum, a real one
+         * its file's */
+        int crc = artificial ? s->crc : bd_decoder_format(s->d)->checksum == BD_CHECKSUM_CRC32;
+        size_t body = len - BD_EVENT_HEADER_LEN;
+        if (body < 8 + (crc ? 4u : 0u))
+            return bd_err_set(err, BD_ERR_CORRUPT, "%s:%llu (ROTATE): %zu-byte body too short",
+                              s->cur_file, (unsigned long long)s->cur_end, body);
+        uint64_t npos = bd_le(ev + BD_EVENT_HEADER_LEN, 8);
+        const uint8_t *name = ev + BD_EVENT_HEADER_LEN + 8;
+        size_t nl = body - 8 - (crc ? 4 : 0);
+        if (bad_name(name, nl))
+            return bd_err_set(err, BD_ERR_CORRUPT,
+                              "%s:%llu (ROTATE): the next file name is not a binlog name "
+                              "(%zu bytes)",
+                              s->cur_file, (unsigned long long)s->cur_end, nl);
+        char next[NAME_MAX_LEN];
+        copy_name(next, (const char *)name, nl);
+        if (!artificial) {
+            if (log_pos < size)
+                return bd_err_set(err, BD_ERR_CORRUPT, "%s: ROTATE ends at %u but is %u bytes",
+                                  s->cur_file, log_pos, size);
+            if (feed(s, ev, len, log_pos - size, err) < 0) return -1;
+        }
+        if (bd_decoder_begin_file(s->d, next, err) < 0) return -1;
+        int at_boundary = !artificial && s->established && !s->ev_in_txn;
+        snprintf(s->cur_file, sizeof s->cur_file, "%s", next);
+        s->cur_end = npos;
+        if (at_boundary) set_resume(s, next, npos);
+        return 0;
+    }
+
+    if (type == BD_EV_FORMAT_DESCRIPTION &&
+        (log_pos == 0 || (flags & ARTIFICIAL_F) ||
+         (s->open_file[0] && !strcmp(s->cur_file, s->open_file) && log_pos <= s->open_pos &&
+          s->open_pos > 4))) {
+        /* re-sent because the dump started inside the file: decode it for
+         * the format, do not pass it on */
+        s->quiet = 1;
+        int r = feed(s, ev, len, 4, err);
+        s->quiet = 0;
+        return r;
+    }
+    if (flags & ARTIFICIAL_F) return 0; /* MariaDB's fake GTID_LIST and the like */
+    if (log_pos == 0)
+        return bd_err_set(err, BD_ERR_UNSUPPORTED,
+                          "%s:%llu: the server sent a %s event without a position; refusing to "
+                          "guess where it belongs",
+                          s->cur_file, (unsigned long long)s->cur_end, tn ? tn : "UNKNOWN");
+    if (log_pos < size)
+        return bd_err_set(err, BD_ERR_CORRUPT, "%s:%llu (%s): event ends at %u but is %u bytes",
+                          s->cur_file, (unsigned long long)s->cur_end, tn ? tn : "UNKNOWN", log_pos,
+                          size);
+    uint64_t pos = log_pos - size;
+    if (feed(s, ev, len, pos, err) < 0) return -1;
+    s->cur_end = log_pos;
+    if (s->boundary) {
+        if (s->skip > s->seq) {
+            char a[NAME_MAX_LEN + 64];
+            key_text(&s->expect, a, sizeof a);
+            return bd_err_set(err, BD_ERR_CORRUPT,
+                              "%s:%llu (%s): after reconnecting, the server sent a different "
+                              "transaction: it ended here, before the last change passed on "
+                              "earlier (%s)",
+                              s->cur_file, (unsigned long long)pos, tn ? tn : "UNKNOWN", a);
+        }
+        set_resume(s, s->cur_file, log_pos);
+    } else if (s->established && !s->ev_in_txn && between_txns(type)) {
+        set_resume(s, s->cur_file, log_pos);
+    }
+    if (s->boundary && s->o.follow && s->o.on_idle && s->fd >= 0) {
+        struct pollfd pf = {s->fd, POLLIN, 0};
+        if (poll(&pf, 1, 0) == 0 && s->o.on_idle(s->o.ctx))
+            return bd_err_set(err, BD_ERR_CALLBACK, "stopped by the output");
+    }
+    return 0;
+}
+
+/* Read events until EOF (0), a lost connection (1) or a fatal error (-1). */
+static int stream(bd_source_server *s, bd_err *err)
+{
+    MARIADB_RPL_EVENT *ev = NULL;
+    int rc;
+    for (;;) {
+        if (s->stop) {
+            rc = 2;
+            break;
+        }
+        ev = mariadb_rpl_fetch(s->rpl, ev); /* frees ev when it fails */
+        if (!ev) {
+            if (s->stop) {
+                rc = 2;
+                break;
+            }
+            if (!mysql_errno(s->m) && !mariadb_rpl_errno(s->rpl)) {
+                if (!s->o.follow) {
+                    rc = 0;
+                    break;
+                }
+                char w[300];
+                bd_err_set(err, BD_ERR_IO, "%s ended the binlog dump at %s:%llu",
+                           where(s, w, sizeof w), s->cur_file, (unsigned long long)s->cur_end);
+                rc = 1;
+                break;
+            }
+            rc = stream_error(s, err);
+            break;
+        }
+        if (ev->raw_data_ofs > ev->raw_data_size) {
+            rc = bd_err_set(err, BD_ERR_CORRUPT, "library returned a malformed event");
+            break;
+        }
+        if (handle_event(s, ev->raw_data + ev->raw_data_ofs, ev->raw_data_size - ev->raw_data_ofs,
+                         err) < 0) {
+            rc = -1;
+            break;
+        }
+        if (s->drop_every && s->new_fwd >= s->drop_at) {
+            /* test fault: as if the connection broke after this event */
+            bd_err_set(err, BD_ERR_IO, "connection dropped at %s:%llu (BINLOGD_FAULT_DROP_EVERY)",
+                       s->cur_file, (unsigned long long)s->cur_end);
+            rc = 1;
+            break;
+        }
+    }
+    if (ev) mariadb_free_rpl_event(ev);
+    return rc;
+}
+
+/* ---- the loop ----------------------------------------------------------- */
+
+enum bd_server_result bd_source_server_run(bd_source_server *s, bd_err *err)
+{
+    char w[300];
+    if (!s->d) {
+        bd_callbacks cb = {s, w_on_event, w_on_row};
+        s->d = bd_decoder_new(&cb);
+        if (!s->d) {
+            bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+            return BD_SERVER_ERROR;
+        }
+        bd_decoder_set_detail(s->d, s->o.detail);
+        bd_decoder_set_verify(s->d, s->o.verify);
+    }
+    int first = 1;
+    unsigned attempt = 0;
+    for (;;) {
+        /* connect and open */
+        int r = setup(s, first, err);
+        if (r == 0) r = open_dump(s, err);
+        if (r != 0) {
+            disconnect(s);
+            if (s->stop) return BD_SERVER_STOPPED;
+            /* the first connection fails fast: a wrong host or password
+             * is better reported than retried */
+            if (r < 0 || first || !s->o.follow) return BD_SERVER_ERROR;
+        } else {
+            if (!first) {
+                s->reconnects++;
+                slog(s, BD_SERVER_INFO, "reconnected to %s (%s), resuming at %s",
+                     where(s, w, sizeof w), s->version, s->open_desc);
+            }
+            first = 0;
+            s->new_fwd = 0;
+            if (s->drop_every) s->drop_at = s->drop_every + rnd_next(s) % s->drop_every;
+            r = stream(s, err);
+            disconnect(s);
+            if (r == 0) return BD_SERVER_END;
+            if (r == 2) return BD_SERVER_STOPPED;
+            if (r < 0) return BD_SERVER_ERROR;
+            if (!s->o.follow) {
+                bd_err_prefix(err, "connection lost (without --follow it is not retried): ");
+                return BD_SERVER_ERROR;
+            }
+            if (s->since_connect > 0) attempt = 0;
+            /* what to skip when the unfinished transaction comes again */
+            if (s->skip <= s->seq) {
+                s->skip = s->seq;
+                s->expect = s->last;
+            }
+            s->seq = 0;
+        }
+        /* back off: first * 2^attempt, capped, with jitter in [d/2, d] */
+        unsigned long long d = s->o.backoff_first_ms;
+        for (unsigned i = 0; i < attempt && d < s->o.backoff_max_ms; i++)
+            d *= 2;
+        if (d > s->o.backoff_max_ms) d = s->o.backoff_max_ms;
+        unsigned ms = (unsigned)(d / 2 + rnd_next(s) % (d / 2 + 1));
+        attempt++;
+        char at[NAME_MAX_LEN + 64];
+        if (s->established)
+            snprintf(at, sizeof at, "%s:%llu", s->rs_file, (unsigned long long)s->rs_pos);
+        else
+            snprintf(at, sizeof at, "%s", s->open_desc);
+        slog(s, BD_SERVER_WARN, "%s; retrying in %u.%03u s (attempt %u), to resume at %s", err->msg,
+             ms / 1000, ms % 1000, attempt, at);
+        if (nap(s, ms)) return BD_SERVER_STOPPED;
+    }
+}
