@@ -5,7 +5,7 @@ CC      ?= gcc
 PKGS    := libmariadb jansson libzstd zlib check
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
-OPT     ?= -O2 -g
+OPT     ?= -O3 -g
 BUILD   ?= build
 SAN     ?=
 

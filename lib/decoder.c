@@ -340,7 +340,7 @@ static int is_rows_type(unsigned t)
 static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos, uint32_t inner,
                       bd_err *err)
 {
-    bd_header h;
+    bd_header h = {0};
     const bd_format *f = &d->fmt;
     const char *tn;
     bd_event e;

@@ -155,7 +155,7 @@ static unsigned version_number(const char *v)
 
 int bd_format_parse(bd_format *f, const uint8_t *ev, size_t len, int verify, bd_err *err)
 {
-    bd_header h;
+    bd_header h = {0};
     if (bd_header_parse(&h, ev, len, NULL, err) < 0) return -1;
     if (h.event_size != len)
         return bd_err_set(err, BD_ERR_CORRUPT, "FORMAT_DESCRIPTION size %u but %zu bytes given",
