@@ -107,7 +107,10 @@ OUT=docs/performance.md
 [ -f $OUT ] || printf '# Performance\n\nEvery figure here comes from a benchmark in tests/bench/, run on the machine named with it.\n\n' >$OUT
 # replace the Decode section
 awk '/^## Decode/{skip=1; next} /^## /{skip=0} !skip' $OUT >$OUT.tmp
+# keep exactly one blank line before the section
+sed -i -e :a -e '/^\n*$/{$d;N;ba' -e '}' $OUT.tmp
 cat >>$OUT.tmp <<EOT
+
 ## Decode
 
 \`make bench\` (or \`sh tests/bench/decode.sh $ROWS $ROUNDS\`), $(date -u +%Y-%m-%d): $ROWS row changes of the
