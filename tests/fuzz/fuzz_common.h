@@ -33,15 +33,27 @@ static void fz_die(const char *fmt, ...)
 static void fz_show(const char *p, size_t n, size_t at)
 {
     size_t from = at > 200 ? at - 200 : 0, to = n - at > 200 ? at + 200 : n;
-    fprintf(stderr, "text (%zu bytes, bytes %zu..%zu shown, problem at %zu):\n  ", n, from, to,
-            at);
+    fprintf(stderr, "text (%zu bytes, bytes %zu..%zu shown, problem at %zu):\n  ", n, from, to, at);
     for (size_t i = from; i < to; i++) {
         unsigned char c = (unsigned char)p[i];
         if (i == at) fputs("<<HERE>>", stderr);
-        if (c >= 0x20 && c < 0x7f) fputc(c, stderr);
-        else fprintf(stderr, "\\x%02x", c);
+        if (c >= 0x20 && c < 0x7f)
+            fputc(c, stderr);
+        else
+            fprintf(stderr, "\\x%02x", c);
     }
     fputc('\n', stderr);
+}
+
+/* p[0..n) must be one well-formed JSON value, with no key twice in the
+ * same object down to nesting depth dup_depth (0: not checked). */
+static void fz_expect_json_dups(const char *what, const char *p, size_t n, size_t dup_depth)
+{
+    size_t at = 0;
+    const char *e = json_check_dups(p, n, &at, dup_depth);
+    if (!e) return;
+    fz_show(p, n, at);
+    fz_die("%s is not valid JSON: %s (offset %zu)", what, e, at);
 }
 
 /* p[0..n) must be one well-formed JSON value. */

@@ -14,7 +14,9 @@
  * is recomputed by the harness; detail is on so every event's detail
  * text is built.  Callbacks encode every event (bd_encode_event) and every
  * row (bd_encode_row + bd_encode_row_tail, bd_encode_key, each value with
- * bd_encode_value) and check the JSON with json_check.h; they also check
+ * bd_encode_value) and check the JSON with json_check.h (strict syntax and
+ * UTF-8; no duplicate key in the envelope objects nor in a row image, where
+ * a consumer would silently keep one of two values); they also check
  * the invariants decoder.h promises (row images per op, UTF-8 text).
  *
  * The decoder stops at the first event it refuses (decoder.h: its state
@@ -42,16 +44,19 @@ typedef struct fctx {
 static void touch(fctx *x, const void *p, size_t n)
 {
     const volatile uint8_t *b = p;
-    for (size_t i = 0; i < n; i++) x->sum += b[i];
+    for (size_t i = 0; i < n; i++)
+        x->sum += b[i];
 }
 
 static void check_value(fctx *x, const bd_table *t, uint32_t i, const bd_value *v)
 {
     char what[96];
-    snprintf(what, sizeof what, "value of column %u (%s)", i + 1,
-             bd_coltype_name(t->cols[i].type));
+    snprintf(what, sizeof what, "value of column %u (%s)", i + 1, bd_coltype_name(t->cols[i].type));
     switch (v->kind) {
-    case BD_V_ABSENT: case BD_V_NULL: case BD_V_INT: case BD_V_UINT: return;
+    case BD_V_ABSENT:
+    case BD_V_NULL:
+    case BD_V_INT:
+    case BD_V_UINT: return;
     case BD_V_STRING:
         /* decoder.h: UTF-8 text; buf.h: callers that must fail closed
          * validate first, so invalid bytes here are a decoder bug */
@@ -61,15 +66,28 @@ static void check_value(fctx *x, const bd_table *t, uint32_t i, const bd_value *
             fz_die("%s: STRING is not valid UTF-8", what);
         }
         break;
+    case BD_V_ASCII:
+        /* decoder.h: quoted, never escaped, so only printable ASCII
+         * other than '"' and '\\' may appear */
+        if (v->n && !v->s) fz_die("%s: ASCII with NULL text", what);
+        for (size_t k = 0; k < v->n; k++) {
+            unsigned char ch = (unsigned char)v->s[k];
+            if (ch < 0x20 || ch > 0x7e || ch == '"' || ch == '\\') {
+                fz_show(v->s, v->n, k);
+                fz_die("%s: ASCII value with byte 0x%02x", what, ch);
+            }
+        }
+        break;
     case BD_V_BYTES:
         if (v->n && !v->s) fz_die("%s: BYTES with NULL data", what);
         touch(x, v->s, v->n);
         break;
-    case BD_V_DOUBLE: case BD_V_NUMBER: case BD_V_JSON:
+    case BD_V_DOUBLE:
+    case BD_V_NUMBER:
+    case BD_V_JSON:
         if (v->n && !v->s) fz_die("%s: text value with NULL text", what);
         break;
-    default:
-        fz_die("%s: unknown value kind %u", what, v->kind);
+    default: fz_die("%s: unknown value kind %u", what, v->kind);
     }
     bd_buf_reset(&x->out);
     bd_encode_value(&x->out, v);
@@ -99,8 +117,7 @@ static int on_row(void *ctx, const bd_row *row)
     case BD_OP_DELETE:
         if (!row->before || row->after) fz_die("delete row: before set, after NULL");
         break;
-    default:
-        fz_die("row with op %d", row->op);
+    default: fz_die("row with op %d", row->op);
     }
     if (t->ncols && !t->cols) fz_die("table with %u columns and no column array", t->ncols);
     for (uint32_t i = 0; i < t->npk; i++)
@@ -114,12 +131,12 @@ static int on_row(void *ctx, const bd_row *row)
     bd_encode_row(&x->out, row);
     bd_encode_row_tail(&x->out, (int)(x->rows & 1), x->rows, (int)(x->rows & 2));
     fz_expect_buf("bd_encode_row", &x->out);
-    fz_expect_json("bd_encode_row + bd_encode_row_tail", x->out.ptr, x->out.len);
+    fz_expect_json_dups("bd_encode_row + bd_encode_row_tail", x->out.ptr, x->out.len, 2);
 
     bd_buf_reset(&x->out);
     bd_encode_key(&x->out, row);
     fz_expect_buf("bd_encode_key", &x->out);
-    fz_expect_json("bd_encode_key", x->out.ptr, x->out.len);
+    fz_expect_json_dups("bd_encode_key", x->out.ptr, x->out.len, 1);
     return 0;
 }
 
@@ -132,8 +149,8 @@ static int on_event(void *ctx, const bd_event *ev)
     touch(x, ev->raw, ev->raw_len);
     if (ev->detail_len && !ev->detail) fz_die("detail_len %zu with NULL detail", ev->detail_len);
     if (ev->is_rotate) touch(x, ev->next_file.p, ev->next_file.n);
-    if (ev->txn->gtid[sizeof ev->txn->gtid - 1] != '\0' &&
-        strnlen(ev->txn->gtid, sizeof ev->txn->gtid) == sizeof ev->txn->gtid)
+    if (ev->begins_txn && ev->ends_txn) fz_die("event both begins and ends a transaction");
+    if (strnlen(ev->txn->gtid, sizeof ev->txn->gtid) == sizeof ev->txn->gtid)
         fz_die("txn gtid not NUL-terminated");
     if (ev->detail_len) {
         /* the detail is an object body without its braces */
@@ -142,12 +159,12 @@ static int on_event(void *ctx, const bd_event *ev)
         bd_buf_add(&x->out, ev->detail, ev->detail_len);
         bd_buf_addc(&x->out, '}');
         fz_expect_buf("event detail", &x->out);
-        fz_expect_json("event detail (in braces)", x->out.ptr, x->out.len);
+        fz_expect_json_dups("event detail (in braces)", x->out.ptr, x->out.len, 1);
     }
     bd_buf_reset(&x->out);
     bd_encode_event(&x->out, ev);
     fz_expect_buf("bd_encode_event", &x->out);
-    fz_expect_json("bd_encode_event", x->out.ptr, x->out.len);
+    fz_expect_json_dups("bd_encode_event", x->out.ptr, x->out.len, 1);
     return 0;
 }
 
@@ -164,7 +181,8 @@ static void fix_fde_crc(uint8_t *ev, size_t len)
     uLong c = crc32(0L, Z_NULL, 0);
     c = crc32(c, hdr, sizeof hdr);
     c = crc32(c, ev + sizeof hdr, (uInt)(len - 4 - sizeof hdr));
-    for (int i = 0; i < 4; i++) ev[len - 4 + (size_t)i] = (uint8_t)(c >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        ev[len - 4 + (size_t)i] = (uint8_t)(c >> (8 * i));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -212,8 +230,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         off += esz;
     }
     const bd_format *f = bd_decoder_format(d);
-    if (f->header_len != 13 && f->header_len < 19)
-        fz_die("format header_len %u", f->header_len);
+    if (f->header_len != 13 && f->header_len < 19) fz_die("format header_len %u", f->header_len);
     if (strnlen(f->server_version, sizeof f->server_version) == sizeof f->server_version)
         fz_die("server_version not NUL-terminated");
     bd_decoder_free(d);

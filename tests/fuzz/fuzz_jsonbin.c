@@ -14,6 +14,8 @@
  *     (jsonbin.h: callers never see half a document);
  *   - bd_jsonbin_to_text of the document alone, and of the whole input
  *     after byte 0 (so every byte is also tried as a document);
+ *   - apply_diff fails whenever to_text fails on the document (the
+ *     whole before image is decoded first, as MySQL does);
  *   - an empty diff applied to a document gives exactly its to_text form
  *     (both succeed with the same text, or both fail).
  * Each part is copied to its own exact-size heap block so ASan sees a read
@@ -82,6 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *doc = fz_dup(docp, docn), *diff = fz_dup(diffp, diffn);
     int rdiff = bd_jsonbin_apply_diff(&b, doc, docn, diff, diffn, &err);
     checked("bd_jsonbin_apply_diff", &b, rdiff, &err);
+    /* the whole before image is checked before any diff applies */
+    if (rdoc < 0 && rdiff == 0) fz_die("apply_diff succeeded on a document to_text refuses");
     if (diffn == 0) {
         if (rdoc != rdiff)
             fz_die("empty diff: to_text returned %d, apply_diff %d (%s)", rdoc, rdiff,

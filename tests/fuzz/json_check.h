@@ -9,6 +9,9 @@
  *   - raw control characters (< 0x20) inside strings,
  *   - \u escapes that form an unpaired UTF-16 surrogate,
  *   - a NUL byte anywhere.
+ * json_check_dups() also refuses an object that has the same key twice
+ * (byte-for-byte) at nesting depth <= dup_depth (1: the outermost object):
+ * a consumer would silently keep only one of the values.
  * Iterative (explicit stack), so deep input cannot overflow the C stack.
  * Header-only: each harness includes it once.
  */
@@ -18,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define JSON_CHECK_MAX_DEPTH 4096
 
@@ -38,7 +42,7 @@ static size_t jc_utf8_seq(const uint8_t *p, size_t n)
     if (c >= 0xf0 && c <= 0xf4) {
         if (n < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
             return 0;
-        if (c == 0xf0 && p[1] < 0x90) return 0; /* overlong */
+        if (c == 0xf0 && p[1] < 0x90) return 0;  /* overlong */
         if (c == 0xf4 && p[1] >= 0x90) return 0; /* > U+10FFFF */
         return 4;
     }
@@ -52,10 +56,14 @@ static int jc_hex4(const uint8_t *p, size_t n, size_t i, unsigned *v)
     for (int k = 0; k < 4; k++) {
         uint8_t c = p[i + (size_t)k];
         r <<= 4;
-        if (c >= '0' && c <= '9') r |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f') r |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') r |= (unsigned)(c - 'A' + 10);
-        else return 0;
+        if (c >= '0' && c <= '9')
+            r |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            r |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            r |= (unsigned)(c - 'A' + 10);
+        else
+            return 0;
     }
     *v = r;
     return 1;
@@ -85,8 +93,8 @@ static const char *jc_string(const uint8_t *p, size_t n, size_t *i)
                 return "unterminated escape";
             }
             uint8_t e = p[k + 1];
-            if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' ||
-                e == 'r' || e == 't') {
+            if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' ||
+                e == 't') {
                 k += 2;
                 continue;
             }
@@ -146,7 +154,8 @@ static const char *jc_number(const uint8_t *p, size_t n, size_t *i)
             return "number with a leading zero";
         }
     } else {
-        while (k < n && jc_digit(p[k])) k++;
+        while (k < n && jc_digit(p[k]))
+            k++;
     }
     if (k < n && p[k] == '.') {
         k++;
@@ -154,7 +163,8 @@ static const char *jc_number(const uint8_t *p, size_t n, size_t *i)
             *i = k;
             return "no digit after the decimal point";
         }
-        while (k < n && jc_digit(p[k])) k++;
+        while (k < n && jc_digit(p[k]))
+            k++;
     }
     if (k < n && (p[k] == 'e' || p[k] == 'E')) {
         k++;
@@ -163,7 +173,8 @@ static const char *jc_number(const uint8_t *p, size_t n, size_t *i)
             *i = k;
             return "no digit in the exponent";
         }
-        while (k < n && jc_digit(p[k])) k++;
+        while (k < n && jc_digit(p[k]))
+            k++;
     }
     *i = k;
     return NULL;
@@ -171,7 +182,8 @@ static const char *jc_number(const uint8_t *p, size_t n, size_t *i)
 
 static void jc_ws(const uint8_t *p, size_t n, size_t *i)
 {
-    while (*i < n && (p[*i] == ' ' || p[*i] == '\t' || p[*i] == '\n' || p[*i] == '\r')) (*i)++;
+    while (*i < n && (p[*i] == ' ' || p[*i] == '\t' || p[*i] == '\n' || p[*i] == '\r'))
+        (*i)++;
 }
 
 static int jc_lit(const uint8_t *p, size_t n, size_t *i, const char *w, size_t wl)
@@ -183,13 +195,44 @@ static int jc_lit(const uint8_t *p, size_t n, size_t *i, const char *w, size_t w
     return 1;
 }
 
-static const char *json_check(const char *text, size_t n, size_t *at)
+/* Keys of the objects open at depth <= dup_depth, for the duplicate check. */
+typedef struct jc_key {
+    const uint8_t *p;
+    size_t n;
+} jc_key;
+static jc_key *jc_keys;
+static size_t jc_nkeys, jc_capkeys;
+
+static int jc_key_cmp(const void *a, const void *b)
+{
+    const jc_key *x = a, *y = b;
+    size_t m = x->n < y->n ? x->n : y->n;
+    int c = memcmp(x->p, y->p, m);
+    if (c) return c;
+    return x->n < y->n ? -1 : x->n > y->n;
+}
+
+/* At the close of an object whose keys are jc_keys[from..]: any two equal? */
+static const uint8_t *jc_dup_key(size_t from)
+{
+    size_t k = jc_nkeys - from;
+    if (k < 2) return NULL;
+    qsort(jc_keys + from, k, sizeof *jc_keys, jc_key_cmp);
+    for (size_t i = from + 1; i < jc_nkeys; i++)
+        if (!jc_key_cmp(&jc_keys[i - 1], &jc_keys[i])) return jc_keys[i].p;
+    return NULL;
+}
+
+static const char *json_check_dups(const char *text, size_t n, size_t *at, size_t dup_depth)
 {
     const uint8_t *p = (const uint8_t *)text;
-    /* stack of open containers: '{' or '[' */
+    /* stack of open containers: '{' or '[', and where each object's keys
+     * start in jc_keys */
     static char stack[JSON_CHECK_MAX_DEPTH];
+    static size_t kstart[JSON_CHECK_MAX_DEPTH];
     size_t depth = 0, i = 0;
     const char *e = NULL;
+    jc_nkeys = 0;
     for (size_t k = 0; k < n; k++)
         if (p[k] == 0) {
             *at = k;
@@ -209,6 +252,7 @@ value:
             e = "nested too deep for the checker";
             goto fail;
         }
+        kstart[depth] = jc_nkeys;
         stack[depth++] = '{';
         i++;
         jc_ws(p, n, &i);
@@ -264,7 +308,22 @@ member:
         e = "object key expected";
         goto fail;
     }
-    if ((e = jc_string(p, n, &i))) goto fail;
+    {
+        size_t ks = i;
+        if ((e = jc_string(p, n, &i))) goto fail;
+        if (depth <= dup_depth) {
+            if (jc_nkeys == jc_capkeys) {
+                size_t cap = jc_capkeys ? jc_capkeys * 2 : 64;
+                jc_key *nk = realloc(jc_keys, cap * sizeof *nk);
+                if (!nk) abort();
+                jc_keys = nk;
+                jc_capkeys = cap;
+            }
+            jc_keys[jc_nkeys].p = p + ks;
+            jc_keys[jc_nkeys].n = i - ks;
+            jc_nkeys++;
+        }
+    }
     jc_ws(p, n, &i);
     if (i >= n || p[i] != ':') {
         e = "':' expected after an object key";
@@ -292,6 +351,15 @@ after:
         goto value;
     }
     if ((stack[depth - 1] == '{' && p[i] == '}') || (stack[depth - 1] == '[' && p[i] == ']')) {
+        if (stack[depth - 1] == '{' && depth <= dup_depth) {
+            const uint8_t *d = jc_dup_key(kstart[depth - 1]);
+            if (d) {
+                i = (size_t)(d - p);
+                e = "duplicate object key";
+                goto fail;
+            }
+            jc_nkeys = kstart[depth - 1];
+        }
         i++;
         depth--;
         goto after;
@@ -300,6 +368,11 @@ after:
 fail:
     *at = i;
     return e;
+}
+
+static const char *json_check(const char *text, size_t n, size_t *at)
+{
+    return json_check_dups(text, n, at, 0);
 }
 
 #endif
