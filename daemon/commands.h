@@ -3,5 +3,6 @@
 #define BINLOGD_COMMANDS_H
 
 int cmd_dump(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ static const struct command {
     const char *summary;
 } commands[] = {
     {"dump", cmd_dump, "decode binlog files to JSON lines on stdout"},
+    {"check-config", cmd_check, "check a source server's settings and grants for binlogd"},
 };
 
 static void usage(FILE *f)

@@ -851,10 +851,22 @@ static void key_text(const cb_key *k, char *out, size_t n)
 /* 1 forward, 0 skip (already made before a reconnect), -1 mismatch */
 static int pass(bd_source_server *s, const bd_pos *p, uint8_t type, uint32_t row)
 {
+    s->seq++;
+    if (s->seq > s->skip) {
+        /* the common case, once per event and row: update the last key in
+         * place (copying the file name only when it changes) */
+        const char *f = p->file ? p->file : "";
+        if (strcmp(s->last.file, f) != 0) snprintf(s->last.file, sizeof s->last.file, "%s", f);
+        s->last.pos = p->pos;
+        s->last.inner = p->inner;
+        s->last.row = row;
+        s->last.type = type;
+        s->new_fwd++;
+        return 1;
+    }
     cb_key k;
     key_make(&k, p, type, row);
-    s->seq++;
-    if (s->seq <= s->skip) {
+    {
         if (s->seq == s->skip &&
             (strcmp(k.file, s->expect.file) || k.pos != s->expect.pos ||
              k.inner != s->expect.inner || k.row != s->expect.row || k.type != s->expect.type)) {
@@ -871,9 +883,6 @@ static int pass(bd_source_server *s, const bd_pos *p, uint8_t type, uint32_t row
         }
         return 0;
     }
-    s->last = k;
-    s->new_fwd++;
-    return 1;
 }
 
 static int w_on_event(void *ctx, const bd_event *ev)

@@ -1,0 +1,272 @@
+/* cmd_check.c - `binlogd check-config --host H ...`: connect to a source
+ * server, run the pre-flight checks (lib/preflight.c) and print one line
+ * per finding, or one JSON object with --json (docs/source.md, "Pre-flight
+ * checks"). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <mysql.h>
+
+#include "binlogd/preflight.h"
+#include "binlogd/source_server.h"
+#include "commands.h"
+
+enum { EXIT_CLEAN = 0, EXIT_ERRORS = 1, EXIT_USAGE = 2 };
+
+static void check_usage(FILE *f)
+{
+    fprintf(f, "usage: binlogd check-config --host HOST [--port N] [--user NAME]\n"
+               "                            [--password-file F] [--ssl-* ...] [--json]\n"
+               "\n"
+               "Check that a MySQL or MariaDB server is set up for binlogd: binary log on,\n"
+               "binlog_format=ROW, row image and metadata, partial JSON, compression,\n"
+               "checksums, GTIDs, binlog retention and the account's grants.  Read-only.\n"
+               "Prints one line per finding (ERROR / WARNING / INFO / OK, the variable and\n"
+               "its value, what is wrong, why it matters, and the fix) and a summary.\n"
+               "\n"
+               "      --host HOST       server to check\n"
+               "      --port N          TCP port (3306)\n"
+               "      --user NAME       account binlogd will use (default: $USER)\n"
+               "      --password-file F read the password from the first line of F; else\n"
+               "                        from the environment variable BINLOGD_PASSWORD\n"
+               "      --connect-timeout SECS  (10)\n"
+               "      --ssl-mode MODE   DISABLED, PREFERRED (default), REQUIRED, VERIFY_CA,\n"
+               "                        VERIFY_IDENTITY\n"
+               "      --ssl-ca FILE, --ssl-capath DIR, --ssl-cert FILE, --ssl-key FILE\n"
+               "      --min-retention SECS  binlog retention below this is a warning (86400)\n"
+               "      --json            one JSON object {server, findings[], errors, ...}\n"
+               "  -h, --help            show this help\n"
+               "\n"
+               "Exit status: 0 no errors (warnings allowed); 1 at least one error (binlogd\n"
+               "cannot work with this server as it is); 2 usage error or cannot connect.\n");
+}
+
+static int read_password_file(const char *path, char *out, size_t n)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    if (!fgets(out, (int)n, f)) out[0] = '\0';
+    int e = ferror(f);
+    fclose(f);
+    if (e) return -1;
+    out[strcspn(out, "\r\n")] = '\0';
+    return 0;
+}
+
+static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
+{
+    if (!s || !*s || *s == '-') return -1;
+    char *end;
+    errno = 0;
+    unsigned long x = strtoul(s, &end, 10);
+    if (errno || *end || x > max) return -1;
+    *v = x;
+    return 0;
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "binlogd check-config: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n");
+    return EXIT_USAGE;
+}
+
+static const char *flavor_name(enum bd_flavor f)
+{
+    return f == BD_FLAVOR_MARIADB ? "MariaDB" : f == BD_FLAVOR_MYSQL ? "MySQL" : "unknown";
+}
+
+static void print_text(const bd_server_opts *o, const char *version, const bd_preflight_report *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const bd_pf_finding *f = &r->f[i];
+        printf("%s %s=%s: %s", bd_pf_severity_name(f->severity), f->variable, f->value, f->problem);
+        if (f->severity != BD_PF_OK && f->why[0]) printf(". %s", f->why);
+        if (f->severity != BD_PF_OK && f->fix[0]) printf(". Fix: %s", f->fix);
+        printf("\n");
+    }
+    printf("%s:%u (%s): %u error%s, %u warning%s, %u info, %u ok: %s\n", o->host,
+           o->port ? o->port : 3306, version, r->errors, r->errors == 1 ? "" : "s", r->warnings,
+           r->warnings == 1 ? "" : "s", r->infos, r->oks,
+           r->errors     ? "binlogd cannot work with this server until the errors are fixed"
+           : r->warnings ? "binlogd can work with this server (see the warnings)"
+                         : "binlogd can work with this server");
+}
+
+static int print_json(const bd_server_opts *o, enum bd_flavor fl, const char *version,
+                      const bd_preflight_report *r)
+{
+    json_t *root = json_object(), *arr = json_array(), *srv = json_object();
+    if (!root || !arr || !srv) return -1;
+    json_object_set_new(srv, "host", json_string(o->host));
+    json_object_set_new(srv, "port", json_integer(o->port ? o->port : 3306));
+    json_object_set_new(srv, "flavor", json_string(flavor_name(fl)));
+    json_object_set_new(srv, "version", json_string(version));
+    json_object_set_new(root, "server", srv);
+    for (size_t i = 0; i < r->n; i++) {
+        const bd_pf_finding *f = &r->f[i];
+        char sev[16];
+        snprintf(sev, sizeof sev, "%s", bd_pf_severity_name(f->severity));
+        for (char *p = sev; *p; p++)
+            *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "severity", sev,
+                                             "variable", f->variable, "value", f->value, "problem",
+                                             f->problem, "why", f->why, "fix", f->fix));
+    }
+    json_object_set_new(root, "findings", arr);
+    json_object_set_new(root, "errors", json_integer(r->errors));
+    json_object_set_new(root, "warnings", json_integer(r->warnings));
+    json_object_set_new(root, "infos", json_integer(r->infos));
+    json_object_set_new(root, "oks", json_integer(r->oks));
+    json_object_set_new(root, "ok", json_boolean(r->errors == 0));
+    int rc = json_dumpf(root, stdout, JSON_COMPACT) < 0 ? -1 : 0;
+    if (rc == 0) fputc('\n', stdout);
+    json_decref(root);
+    return rc;
+}
+
+enum {
+    O_HOST = 0x100,
+    O_PORT,
+    O_USER,
+    O_PWFILE,
+    O_CONNECT_TIMEOUT,
+    O_SSL_MODE,
+    O_SSL_CA,
+    O_SSL_CAPATH,
+    O_SSL_CERT,
+    O_SSL_KEY,
+    O_JSON,
+    O_MIN_RET,
+};
+
+int cmd_check(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"host", required_argument, NULL, O_HOST},
+        {"port", required_argument, NULL, O_PORT},
+        {"user", required_argument, NULL, O_USER},
+        {"password-file", required_argument, NULL, O_PWFILE},
+        {"connect-timeout", required_argument, NULL, O_CONNECT_TIMEOUT},
+        {"ssl-mode", required_argument, NULL, O_SSL_MODE},
+        {"ssl-ca", required_argument, NULL, O_SSL_CA},
+        {"ssl-capath", required_argument, NULL, O_SSL_CAPATH},
+        {"ssl-cert", required_argument, NULL, O_SSL_CERT},
+        {"ssl-key", required_argument, NULL, O_SSL_KEY},
+        {"json", no_argument, NULL, O_JSON},
+        {"min-retention", required_argument, NULL, O_MIN_RET},
+        {NULL, 0, NULL, 0},
+    };
+    bd_server_opts o;
+    memset(&o, 0, sizeof o);
+    bd_preflight_opts po;
+    memset(&po, 0, sizeof po);
+    const char *pwfile = NULL;
+    int json = 0, c;
+    unsigned long v;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h': check_usage(stdout); return EXIT_CLEAN;
+        case O_HOST: o.host = optarg; break;
+        case O_PORT:
+            if (parse_ulong(optarg, 65535, &v) < 0 || v == 0)
+                return usage_error("--port wants a number in 1..65535, not '%s'", optarg);
+            o.port = (unsigned)v;
+            break;
+        case O_USER: o.user = optarg; break;
+        case O_PWFILE: pwfile = optarg; break;
+        case O_CONNECT_TIMEOUT:
+            if (parse_ulong(optarg, 3600, &v) < 0 || v == 0)
+                return usage_error("--connect-timeout wants whole seconds (1 .. 3600), not '%s'",
+                                   optarg);
+            o.connect_timeout_s = (unsigned)v;
+            break;
+        case O_SSL_MODE: {
+            int m = bd_ssl_mode_parse(optarg);
+            if (m < 0)
+                return usage_error("--ssl-mode wants DISABLED, PREFERRED, REQUIRED, VERIFY_CA or "
+                                   "VERIFY_IDENTITY, not '%s'",
+                                   optarg);
+            o.ssl_mode = (enum bd_ssl_mode)m;
+            break;
+        }
+        case O_SSL_CA: o.ssl_ca = optarg; break;
+        case O_SSL_CAPATH: o.ssl_capath = optarg; break;
+        case O_SSL_CERT: o.ssl_cert = optarg; break;
+        case O_SSL_KEY: o.ssl_key = optarg; break;
+        case O_JSON: json = 1; break;
+        case O_MIN_RET:
+            if (parse_ulong(optarg, 100UL * 365 * 86400, &v) < 0 || v == 0)
+                return usage_error("--min-retention wants seconds (1 or more), not '%s'", optarg);
+            po.min_retention_s = v;
+            break;
+        default: check_usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
+    if (!o.host)
+        return usage_error("--host is required (checking a config file with -c is not done "
+                           "yet)%s",
+                           "");
+
+    char pw[1024];
+    if (pwfile) {
+        if (read_password_file(pwfile, pw, sizeof pw) < 0) {
+            fprintf(stderr, "binlogd check-config: cannot read --password-file %s: %s\n", pwfile,
+                    strerror(errno));
+            return EXIT_USAGE;
+        }
+        o.password = pw;
+    } else {
+        o.password = getenv("BINLOGD_PASSWORD");
+    }
+    if (!o.user) o.user = getenv("USER");
+
+    MYSQL *m = NULL;
+    enum bd_flavor fl = BD_FLAVOR_UNKNOWN;
+    char version[128] = "";
+    unsigned vnum = 0;
+    bd_err err = {0};
+    int r = bd_preflight_connect(&o, &m, &fl, version, sizeof version, &vnum, &err);
+    if (pwfile) memset(pw, 0, sizeof pw);
+    if (r < 0) {
+        fprintf(stderr, "binlogd check-config: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    bd_preflight_report *rep = malloc(sizeof *rep);
+    if (!rep) {
+        mysql_close(m);
+        fprintf(stderr, "binlogd check-config: out of memory\n");
+        return EXIT_USAGE;
+    }
+    r = bd_preflight_run(m, fl, vnum, &po, rep, &err);
+    mysql_close(m);
+    if (r < 0) {
+        fprintf(stderr, "binlogd check-config: %s\n", err.msg);
+        free(rep);
+        return EXIT_USAGE;
+    }
+    if (json) {
+        if (print_json(&o, fl, version, rep) < 0) {
+            fprintf(stderr, "binlogd check-config: out of memory\n");
+            free(rep);
+            return EXIT_USAGE;
+        }
+    } else {
+        print_text(&o, version, rep);
+    }
+    int rc = rep->errors ? EXIT_ERRORS : EXIT_CLEAN;
+    free(rep);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "binlogd check-config: writing to stdout failed\n");
+        return EXIT_USAGE;
+    }
+    return rc;
+}

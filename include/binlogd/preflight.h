@@ -1,0 +1,75 @@
+/* preflight.h - read-only checks of a source server's settings and grants
+ * (docs/source.md, "Pre-flight checks").
+ *
+ * bd_preflight_run() asks a connected server for the variables and grants
+ * binlogd depends on (SHOW GLOBAL VARIABLES, SHOW GRANTS FOR CURRENT_USER();
+ * nothing is changed) and fills a report with one finding per item: its
+ * severity, the variable and its value, what is wrong, why it matters and
+ * the SQL and my.cnf line that fix it.  Variables that the flavour or
+ * version does not have are skipped.  The same call serves `binlogd
+ * check-config` and the source's start-up (lib/source_server.c).
+ *
+ * Severities: ERROR - binlogd cannot work with this server (stream refused
+ * or stops); WARNING - it works, degraded or at risk; INFO - worth knowing;
+ * OK - as recommended.
+ *
+ * Threads: no globals; one MYSQL handle is used by one thread at a time.
+ * Ownership: the report is the caller's (fixed size, nothing to free); the
+ * MYSQL handle stays the caller's.
+ */
+#ifndef BINLOGD_PREFLIGHT_H
+#define BINLOGD_PREFLIGHT_H
+
+#include <stddef.h>
+
+#include "binlogd/error.h"
+#include "binlogd/event.h"
+#include "binlogd/source_server.h"
+
+struct st_mysql; /* MYSQL of libmariadb */
+
+enum bd_pf_severity { BD_PF_OK = 0, BD_PF_INFO, BD_PF_WARNING, BD_PF_ERROR };
+
+/* "OK", "INFO", "WARNING", "ERROR" */
+const char *bd_pf_severity_name(enum bd_pf_severity s);
+
+typedef struct bd_pf_finding {
+    enum bd_pf_severity severity;
+    char variable[64]; /* "binlog_format", or "grant:REPLICATION SLAVE" */
+    char value[128];   /* as the server reports it */
+    char problem[384]; /* what is wrong (or, for OK/INFO, what it means) */
+    char why[512];     /* why it matters to binlogd; may be "" */
+    char fix[512];     /* the SQL and my.cnf line that fix it; "" if none needed */
+} bd_pf_finding;
+
+#define BD_PF_MAX 32
+
+typedef struct bd_preflight_report {
+    size_t n;
+    bd_pf_finding f[BD_PF_MAX];
+    unsigned errors, warnings, infos, oks;
+} bd_preflight_report;
+
+typedef struct bd_preflight_opts {
+    /* binlog retention below this is a warning; 0: 86400 (one day) */
+    unsigned long min_retention_s;
+    /* skip SHOW GRANTS (e.g. when the caller already knows) */
+    int skip_grants;
+} bd_preflight_opts;
+
+/* Run every check on m (connected; flavour and version_num as detected,
+ * major*10000 + minor*100 + patch; o may be NULL).  0 with the report
+ * filled (look at r->errors), -1 with err set if the server could not be
+ * asked at all (the report is then incomplete). */
+int bd_preflight_run(struct st_mysql *m, enum bd_flavor flavor, unsigned version_num,
+                     const bd_preflight_opts *o, bd_preflight_report *r, bd_err *err);
+
+/* Connect with the connection fields of o (host, port, user, password,
+ * connect_timeout_s, ssl_*; the others are ignored) and detect the server:
+ * flavour, VERSION() into version (vlen bytes) and version_num.  0 ok with
+ * *out the caller's (mysql_close() it); -1 with err saying what failed and
+ * what to do. */
+int bd_preflight_connect(const bd_server_opts *o, struct st_mysql **out, enum bd_flavor *flavor,
+                         char *version, size_t vlen, unsigned *version_num, bd_err *err);
+
+#endif

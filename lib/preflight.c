@@ -1,0 +1,640 @@
+/* preflight.c - see include/binlogd/preflight.h. */
+#include "binlogd/preflight.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <mysql.h>
+
+#define PF_ER_ACCESS_DENIED 1045
+#define PF_ER_UNKNOWN_SYSTEM_VARIABLE 1193
+#define PF_CR_SSL_CONN_ERR 2026
+
+const char *bd_pf_severity_name(enum bd_pf_severity s)
+{
+    switch (s) {
+    case BD_PF_OK: return "OK";
+    case BD_PF_INFO: return "INFO";
+    case BD_PF_WARNING: return "WARNING";
+    case BD_PF_ERROR: return "ERROR";
+    }
+    return "?";
+}
+
+/* ---- the variables ----------------------------------------------------- */
+
+static const char *const var_names[] = {
+    "log_bin",
+    "binlog_format",
+    "binlog_row_image",
+    "binlog_row_metadata",
+    "binlog_row_value_options",
+    "binlog_transaction_compression",
+    "log_bin_compress",
+    "binlog_checksum",
+    "gtid_mode",
+    "gtid_strict_mode",
+    "binlog_expire_logs_seconds",
+    "expire_logs_days",
+    "binlog_expire_logs_auto_purge",
+};
+#define NVARS (sizeof var_names / sizeof var_names[0])
+
+typedef struct pf_ctx {
+    enum bd_flavor flavor;
+    unsigned version_num;
+    const char *cnf; /* "[mariadbd]" or "[mysqld]" */
+    int have[NVARS];
+    char val[NVARS][128];
+    bd_preflight_report *r;
+} pf_ctx;
+
+static int var_index(const char *name)
+{
+    for (size_t i = 0; i < NVARS; i++)
+        if (!strcasecmp(name, var_names[i])) return (int)i;
+    return -1;
+}
+
+/* The value of a variable, or NULL if the server does not have it. */
+static const char *var(const pf_ctx *c, const char *name)
+{
+    int i = var_index(name);
+    return i >= 0 && c->have[i] ? c->val[i] : NULL;
+}
+
+static int is_on(const char *v) { return v && (!strcasecmp(v, "ON") || !strcmp(v, "1")); }
+
+/* One query for all of them: SHOW GLOBAL VARIABLES lists only those the
+ * server has, so a variable of another flavour/version is simply absent. */
+static int load_vars_show(MYSQL *m, pf_ctx *c)
+{
+    char q[1024];
+    size_t n = (size_t)snprintf(q, sizeof q, "SHOW GLOBAL VARIABLES WHERE Variable_name IN (");
+    for (size_t i = 0; i < NVARS; i++)
+        n += (size_t)snprintf(q + n, sizeof q - n, "%s'%s'", i ? "," : "", var_names[i]);
+    snprintf(q + n, sizeof q - n, ")");
+    if (mysql_query(m, q)) return -1;
+    MYSQL_RES *res = mysql_store_result(m);
+    if (!res) return -1;
+    MYSQL_ROW row;
+    while ((row = mysql_fetch_row(res))) {
+        if (!row[0]) continue;
+        int i = var_index(row[0]);
+        if (i < 0) continue;
+        c->have[i] = 1;
+        snprintf(c->val[i], sizeof c->val[i], "%s", row[1] ? row[1] : "");
+    }
+    mysql_free_result(res);
+    return 0;
+}
+
+/* Fallback, one SELECT @@global.x each; "Unknown system variable" means
+ * absent.  -1 (with err) on any other error. */
+static int load_vars_select(MYSQL *m, pf_ctx *c, bd_err *err)
+{
+    for (size_t i = 0; i < NVARS; i++) {
+        char q[128];
+        snprintf(q, sizeof q, "SELECT @@global.%s", var_names[i]);
+        if (mysql_query(m, q)) {
+            if (mysql_errno(m) == PF_ER_UNKNOWN_SYSTEM_VARIABLE) continue;
+            return bd_err_set(err, BD_ERR_IO, "reading server settings: %s: %u: %s", q,
+                              mysql_errno(m), mysql_error(m));
+        }
+        MYSQL_RES *res = mysql_store_result(m);
+        MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
+        if (row) {
+            c->have[i] = 1;
+            snprintf(c->val[i], sizeof c->val[i], "%s", row[0] ? row[0] : "");
+        }
+        if (res) mysql_free_result(res);
+    }
+    return 0;
+}
+
+/* ---- findings ------------------------------------------------------------ */
+
+static void add(pf_ctx *c, enum bd_pf_severity sev, const char *variable, const char *value,
+                const char *why, const char *fix, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+static void add(pf_ctx *c, enum bd_pf_severity sev, const char *variable, const char *value,
+                const char *why, const char *fix, const char *fmt, ...)
+{
+    bd_preflight_report *r = c->r;
+    if (r->n >= BD_PF_MAX) return;
+    bd_pf_finding *f = &r->f[r->n++];
+    memset(f, 0, sizeof *f);
+    f->severity = sev;
+    snprintf(f->variable, sizeof f->variable, "%s", variable);
+    snprintf(f->value, sizeof f->value, "%s", value ? value : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->problem, sizeof f->problem, fmt, ap);
+    va_end(ap);
+    snprintf(f->why, sizeof f->why, "%s", why ? why : "");
+    snprintf(f->fix, sizeof f->fix, "%s", fix ? fix : "");
+    switch (sev) {
+    case BD_PF_OK: r->oks++; break;
+    case BD_PF_INFO: r->infos++; break;
+    case BD_PF_WARNING: r->warnings++; break;
+    case BD_PF_ERROR: r->errors++; break;
+    }
+}
+
+/* "SET GLOBAL name='value'; and name=value in the [mysqld] section of my.cnf" */
+static const char *set_fix(const pf_ctx *c, char *buf, size_t n, const char *name,
+                           const char *value)
+{
+    snprintf(buf, n,
+             "SET GLOBAL %s='%s'; and %s=%s in the %s section of my.cnf (SET GLOBAL applies to "
+             "new sessions; my.cnf makes it survive a restart)",
+             name, value, name, value, c->cnf);
+    return buf;
+}
+
+static void human_secs(double s, char *buf, size_t n)
+{
+    if (s >= 86400 * 2)
+        snprintf(buf, n, "%.1f days", s / 86400);
+    else if (s >= 7200)
+        snprintf(buf, n, "%.1f hours", s / 3600);
+    else if (s >= 120)
+        snprintf(buf, n, "%.0f minutes", s / 60);
+    else
+        snprintf(buf, n, "%.0f seconds", s);
+}
+
+static void check_log_bin(pf_ctx *c)
+{
+    const char *v = var(c, "log_bin");
+    char fix[512];
+    if (!v) return;
+    if (is_on(v)) {
+        add(c, BD_PF_OK, "log_bin", v, NULL, NULL, "the server writes a binary log");
+        return;
+    }
+    snprintf(fix, sizeof fix,
+             "add log_bin=binlog, binlog_format=ROW and server_id=N to the %s section of my.cnf "
+             "and restart the server (log_bin cannot be changed while it runs)",
+             c->cnf);
+    add(c, BD_PF_ERROR, "log_bin", v,
+        "binlogd reads the binary log as a replica; without it there is nothing to read", fix,
+        "the server does not write a binary log");
+}
+
+static void check_format(pf_ctx *c)
+{
+    const char *v = var(c, "binlog_format");
+    char fix[512];
+    if (!v) return;
+    if (!strcasecmp(v, "ROW")) {
+        add(c, BD_PF_OK, "binlog_format", v, NULL, NULL, "row images are logged");
+        return;
+    }
+    add(c, BD_PF_ERROR, "binlog_format", v,
+        "binlogd publishes row changes and needs row images; STATEMENT/MIXED log SQL text "
+        "instead, so the stream is refused",
+        set_fix(c, fix, sizeof fix, "binlog_format", "ROW"), "binlog_format is %s, not ROW: %s", v,
+        strcasecmp(v, "MIXED") ? "statements, not rows, are logged"
+                               : "most changes are logged as statements, not rows");
+}
+
+static void check_row_image(pf_ctx *c)
+{
+    const char *v = var(c, "binlog_row_image");
+    char fix[512];
+    if (!v) return;
+    if (!strcasecmp(v, "FULL")) {
+        add(c, BD_PF_OK, "binlog_row_image", v, NULL, NULL, "before and after images are complete");
+        return;
+    }
+    add(c, BD_PF_WARNING, "binlog_row_image", v,
+        "row images leave columns out (MINIMAL: all but the key and the changed columns; "
+        "NOBLOB: unchanged BLOB/TEXT; FULL_NODUP: unchanged columns of the after image), so "
+        "'before'/'after' lack those columns and consumers cannot rebuild whole rows",
+        set_fix(c, fix, sizeof fix, "binlog_row_image", "FULL"),
+        "row images are not complete (FULL recommended)");
+}
+
+static void check_row_metadata(pf_ctx *c)
+{
+    const char *v = var(c, "binlog_row_metadata");
+    char fix[512];
+    if (!v) return;
+    if (!strcasecmp(v, "FULL")) {
+        add(c, BD_PF_OK, "binlog_row_metadata", v, NULL, NULL,
+            "TABLE_MAP events carry column names, signedness and keys");
+        return;
+    }
+    set_fix(c, fix, sizeof fix, "binlog_row_metadata", "FULL");
+    if (!strcasecmp(v, "MINIMAL"))
+        add(c, BD_PF_WARNING, "binlog_row_metadata", v,
+            "TABLE_MAP carries signedness and charsets but no column names: until a schema "
+            "source (information_schema) names them, columns are positional, and a replay of "
+            "an old range or a change across DDL can name them wrongly",
+            fix, "column names are not in the binlog (FULL recommended)");
+    else
+        add(c, BD_PF_WARNING, "binlog_row_metadata", v,
+            "TABLE_MAP carries neither column names nor signedness: columns are positional and "
+            "UNSIGNED values are read as signed (e.g. 4294967295 as -1) until a schema source "
+            "(information_schema) gives them",
+            fix, "no column names and no signedness in the binlog (FULL recommended)");
+}
+
+static void check_value_options(pf_ctx *c)
+{
+    const char *v = var(c, "binlog_row_value_options");
+    const char *img = var(c, "binlog_row_image");
+    char fix[512];
+    if (!v) return;
+    if (!strcasestr(v, "PARTIAL_JSON")) {
+        add(c, BD_PF_OK, "binlog_row_value_options", v[0] ? v : "''", NULL, NULL,
+            "JSON columns are logged whole");
+        return;
+    }
+    if (img && !strcasecmp(img, "FULL")) {
+        add(c, BD_PF_OK, "binlog_row_value_options", v, NULL, NULL,
+            "PARTIAL_JSON has no effect while binlog_row_image=FULL (it would with MINIMAL or "
+            "NOBLOB)");
+        return;
+    }
+    snprintf(fix, sizeof fix,
+             "SET GLOBAL binlog_row_value_options=''; and binlog_row_value_options= (empty) in "
+             "the %s section of my.cnf; or set binlog_row_image=FULL",
+             c->cnf);
+    add(c, BD_PF_ERROR, "binlog_row_value_options", v,
+        "JSON updates are logged as diffs against a before image the binlog does not hold "
+        "(binlog_row_image is not FULL): binlogd cannot rebuild the value and stops at the "
+        "first such update (fail closed)",
+        fix, "partial JSON updates with binlog_row_image=%s", img ? img : "?");
+}
+
+static void check_compression(pf_ctx *c)
+{
+    const char *v = var(c, "binlog_transaction_compression");
+    if (v)
+        add(c, BD_PF_OK, "binlog_transaction_compression", v, NULL, NULL,
+            is_on(v) ? "compressed transactions (TRANSACTION_PAYLOAD) are decoded"
+                     : "transactions are not compressed");
+    v = var(c, "log_bin_compress");
+    if (v)
+        add(c, BD_PF_OK, "log_bin_compress", v, NULL, NULL,
+            is_on(v) ? "compressed events are decoded" : "events are not compressed");
+}
+
+static void check_checksum(pf_ctx *c)
+{
+    const char *v = var(c, "binlog_checksum");
+    char fix[512];
+    if (!v) return;
+    if (!strcasecmp(v, "CRC32")) {
+        add(c, BD_PF_OK, "binlog_checksum", v, NULL, NULL, "every event is verified");
+        return;
+    }
+    add(c, BD_PF_WARNING, "binlog_checksum", v,
+        "without checksums a corrupted event on disk or in transit is decoded as if it were "
+        "good; with CRC32 binlogd verifies each event and stops at a mismatch",
+        set_fix(c, fix, sizeof fix, "binlog_checksum", "CRC32"),
+        "events carry no checksum (CRC32 recommended)");
+}
+
+static void check_gtid(pf_ctx *c)
+{
+    char fix[512];
+    const char *v = var(c, "gtid_mode");
+    if (c->flavor == BD_FLAVOR_MYSQL && v) {
+        if (!strcasecmp(v, "ON")) {
+            add(c, BD_PF_OK, "gtid_mode", v, NULL, NULL, "transactions carry GTIDs");
+            return;
+        }
+        snprintf(fix, sizeof fix,
+                 "step gtid_mode up one value at a time (OFF -> OFF_PERMISSIVE -> ON_PERMISSIVE "
+                 "-> ON, with enforce_gtid_consistency=ON first) with SET GLOBAL gtid_mode=...; "
+                 "then gtid_mode=ON and enforce_gtid_consistency=ON in the %s section of my.cnf",
+                 c->cnf);
+        add(c, BD_PF_WARNING, "gtid_mode", v,
+            "positions are binlog file:pos only, which mean nothing on another server: after a "
+            "failover the position must be mapped by hand",
+            fix, "transactions do not all carry GTIDs");
+        return;
+    }
+    v = var(c, "gtid_strict_mode");
+    if (c->flavor == BD_FLAVOR_MARIADB && v) {
+        if (is_on(v)) {
+            add(c, BD_PF_OK, "gtid_strict_mode", v, NULL, NULL,
+                "GTIDs are strictly increasing per domain");
+            return;
+        }
+        add(c, BD_PF_INFO, "gtid_strict_mode", v,
+            "MariaDB GTID positions work; without strict mode the server accepts out-of-order "
+            "GTIDs, which can make a GTID position ambiguous after a failover",
+            set_fix(c, fix, sizeof fix, "gtid_strict_mode", "ON"), "GTID order is not enforced");
+    }
+}
+
+static void check_retention(pf_ctx *c, unsigned long min_s)
+{
+    const char *secs = var(c, "binlog_expire_logs_seconds");
+    const char *days = var(c, "expire_logs_days");
+    const char *autop = var(c, "binlog_expire_logs_auto_purge");
+    char fix[512], h[64], val[128];
+    if (!secs && !days) return;
+    double s = secs ? strtod(secs, NULL) : 0;
+    const char *name = "binlog_expire_logs_seconds";
+    if (s <= 0 && days && strtod(days, NULL) > 0) {
+        s = strtod(days, NULL) * 86400;
+        name = "expire_logs_days";
+    } else if (!secs) {
+        name = "expire_logs_days";
+    }
+    snprintf(val, sizeof val, "%s", name[0] == 'b' ? (secs ? secs : "0") : days);
+    if (autop && !is_on(autop)) {
+        add(c, BD_PF_OK, "binlog_expire_logs_auto_purge", autop, NULL, NULL,
+            "binlogs are never purged automatically (watch the disk)");
+        return;
+    }
+    if (s <= 0) {
+        add(c, BD_PF_OK, name, val, NULL, NULL,
+            "binlogs are never purged automatically (watch the disk)");
+        return;
+    }
+    human_secs(s, h, sizeof h);
+    if (s >= (double)min_s) {
+        add(c, BD_PF_OK, name, val, NULL, NULL,
+            "binlogs are kept %s: binlogd can be down about that long and resume", h);
+        return;
+    }
+    snprintf(fix, sizeof fix,
+             "SET GLOBAL binlog_expire_logs_seconds=604800; and binlog_expire_logs_seconds=604800 "
+             "(7 days) in the %s section of my.cnf",
+             c->cnf);
+    if (c->flavor == BD_FLAVOR_MYSQL && c->version_num < 80000)
+        snprintf(fix, sizeof fix,
+                 "SET GLOBAL expire_logs_days=7; and expire_logs_days=7 in the %s section of "
+                 "my.cnf",
+                 c->cnf);
+    else if (c->flavor == BD_FLAVOR_MARIADB && c->version_num < 100601)
+        snprintf(fix, sizeof fix,
+                 "SET GLOBAL expire_logs_days=7; and expire_logs_days=7 in the %s section of "
+                 "my.cnf",
+                 c->cnf);
+    char why[512];
+    snprintf(why, sizeof why,
+             "a binlogd outage (or a lag) longer than about %s loses its position: the binlog it "
+             "needs is purged, the stream stops with 'purged' and the tables need a new "
+             "snapshot",
+             h);
+    add(c, BD_PF_WARNING, name, val, why, fix, "binlogs are purged after only %s", h);
+}
+
+/* ---- grants ---------------------------------------------------------------- */
+
+typedef struct grants {
+    int all, repl_slave, repl_client, select_global, select_some, roles, super;
+} grants;
+
+/* One SHOW GRANTS line: "GRANT p1, p2 (cols), ... ON obj TO ..." */
+static void parse_grant(const char *line, grants *g)
+{
+    if (strncasecmp(line, "GRANT ", 6) != 0) return;
+    const char *p = line + 6;
+    const char *on = strcasestr(p, " ON ");
+    const char *to = strcasestr(p, " TO ");
+    if (!on || (to && to < on)) {
+        g->roles = 1; /* GRANT role TO user */
+        return;
+    }
+    const char *obj = on + 4;
+    int global = !strncmp(obj, "*.* ", 4);
+    /* privileges, split at commas outside parentheses */
+    char priv[128];
+    size_t n = 0;
+    int depth = 0;
+    for (const char *q = p;; q++) {
+        int end = q == on;
+        if (!end && *q == '(') depth++;
+        if (!end && *q == ')' && depth) depth--;
+        if (end || (*q == ',' && !depth)) {
+            priv[n] = '\0';
+            char *s = priv;
+            while (*s == ' ')
+                s++;
+            char *paren = strchr(s, '(');
+            if (paren) *paren = '\0';
+            size_t l = strlen(s);
+            while (l && s[l - 1] == ' ')
+                s[--l] = '\0';
+            if (!strcasecmp(s, "ALL PRIVILEGES") || !strcasecmp(s, "ALL")) {
+                if (global) g->all = 1;
+                g->select_some = 1;
+            } else if (!strcasecmp(s, "SELECT")) {
+                if (global) g->select_global = 1;
+                g->select_some = 1;
+            } else if (global && !strcasecmp(s, "REPLICATION SLAVE")) {
+                g->repl_slave = 1;
+            } else if (global &&
+                       (!strcasecmp(s, "REPLICATION CLIENT") || !strcasecmp(s, "BINLOG MONITOR"))) {
+                g->repl_client = 1;
+            } else if (global && !strcasecmp(s, "SUPER")) {
+                g->super = 1;
+            }
+            n = 0;
+            if (end) break;
+            continue;
+        }
+        if (n < sizeof priv - 1) priv[n++] = *q;
+    }
+}
+
+static void check_grants(MYSQL *m, pf_ctx *c)
+{
+    char acct[300] = "", who[320], fix[512];
+    if (!mysql_query(m, "SELECT CURRENT_USER()")) {
+        MYSQL_RES *res = mysql_store_result(m);
+        MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
+        if (row && row[0]) snprintf(acct, sizeof acct, "%s", row[0]);
+        if (res) mysql_free_result(res);
+    }
+    const char *at = strrchr(acct, '@');
+    if (at)
+        snprintf(who, sizeof who, "'%.*s'@'%s'", (int)(at - acct), acct, at + 1);
+    else
+        snprintf(who, sizeof who, "'%s'", acct[0] ? acct : "<user>");
+
+    if (mysql_query(m, "SHOW GRANTS FOR CURRENT_USER()")) {
+        add(c, BD_PF_WARNING, "grants", acct, "the needed grants could not be checked", NULL,
+            "SHOW GRANTS failed: %u: %s", mysql_errno(m), mysql_error(m));
+        return;
+    }
+    MYSQL_RES *res = mysql_store_result(m);
+    grants g;
+    memset(&g, 0, sizeof g);
+    MYSQL_ROW row;
+    while (res && (row = mysql_fetch_row(res)))
+        if (row[0]) parse_grant(row[0], &g);
+    if (res) mysql_free_result(res);
+
+    /* privileges a role grants are not in this list: missing ones are then
+     * only a warning */
+    enum bd_pf_severity miss = g.roles ? BD_PF_WARNING : BD_PF_ERROR;
+    const char *role_note = g.roles ? " (unless an active role grants it)" : "";
+    int mariadb = c->flavor == BD_FLAVOR_MARIADB;
+    /* MariaDB before 10.5 (and MySQL) call it REPLICATION CLIENT */
+    const char *client =
+        mariadb && c->version_num >= 100502 ? "BINLOG MONITOR" : "REPLICATION CLIENT";
+    char var_name[64];
+
+    snprintf(var_name, sizeof var_name, "grant:REPLICATION SLAVE");
+    if (g.all || g.repl_slave) {
+        add(c, BD_PF_OK, var_name, acct, NULL, NULL, "%s may read the binlog", acct);
+    } else {
+        snprintf(fix, sizeof fix, "GRANT REPLICATION SLAVE ON *.* TO %s;", who);
+        add(c, miss, var_name, acct,
+            "the server refuses to send its binlog (COM_BINLOG_DUMP) without it", fix,
+            "%s lacks REPLICATION SLAVE%s", acct, role_note);
+    }
+    snprintf(var_name, sizeof var_name, "grant:%s", client);
+    /* SUPER implied it before MariaDB 10.5.2 */
+    if (g.all || g.repl_client || (g.super && !(mariadb && c->version_num >= 100502))) {
+        add(c, BD_PF_OK, var_name, acct, NULL, NULL, "%s may list binlogs and the head", acct);
+    } else {
+        snprintf(fix, sizeof fix, "GRANT %s ON *.* TO %s;", client, who);
+        add(c, miss, var_name, acct,
+            "SHOW BINARY LOGS / SHOW MASTER STATUS need it: the default start (oldest binlog), "
+            "--from-head, lag and retention headroom cannot be measured",
+            fix, "%s lacks %s%s", acct, client, role_note);
+    }
+    snprintf(var_name, sizeof var_name, "grant:SELECT");
+    if (g.all || g.select_global) {
+        add(c, BD_PF_OK, var_name, acct, NULL, NULL,
+            "%s can read table definitions from information_schema", acct);
+    } else {
+        snprintf(fix, sizeof fix,
+                 "GRANT SELECT ON *.* TO %s; (or GRANT SELECT ON db.* for each replicated "
+                 "database)",
+                 who);
+        add(c, BD_PF_WARNING, var_name, acct,
+            "information_schema shows only tables the account has privileges on: without "
+            "SELECT binlogd cannot name columns the binlog does not name (binlog_row_metadata "
+            "not FULL)",
+            fix, "%s has no global SELECT%s", acct,
+            g.select_some ? " (only on some databases)" : "");
+    }
+}
+
+/* ---- entry points --------------------------------------------------------- */
+
+int bd_preflight_run(struct st_mysql *m, enum bd_flavor flavor, unsigned version_num,
+                     const bd_preflight_opts *o, bd_preflight_report *r, bd_err *err)
+{
+    static const bd_preflight_opts defaults = {0};
+    if (!o) o = &defaults;
+    memset(r, 0, sizeof *r);
+    pf_ctx *c = calloc(1, sizeof *c);
+    if (!c) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    c->flavor = flavor;
+    c->version_num = version_num;
+    c->cnf = flavor == BD_FLAVOR_MARIADB ? "[mariadbd]" : "[mysqld]";
+    c->r = r;
+    if (load_vars_show(m, c) < 0) {
+        memset(c->have, 0, sizeof c->have);
+        if (load_vars_select(m, c, err) < 0) {
+            free(c);
+            return -1;
+        }
+    }
+    check_log_bin(c);
+    check_format(c);
+    check_row_image(c);
+    check_row_metadata(c);
+    check_value_options(c);
+    check_compression(c);
+    check_checksum(c);
+    check_gtid(c);
+    check_retention(c, o->min_retention_s ? o->min_retention_s : 86400);
+    if (!o->skip_grants) check_grants(m, c);
+    free(c);
+    return 0;
+}
+
+static unsigned parse_version(const char *v)
+{
+    unsigned part[3] = {0, 0, 0};
+    for (int i = 0; i < 3 && *v >= '0' && *v <= '9'; i++) {
+        unsigned x = 0;
+        while (*v >= '0' && *v <= '9')
+            x = x * 10 + (unsigned)(*v++ - '0');
+        part[i] = x;
+        if (*v == '.') v++;
+    }
+    return part[0] * 10000 + part[1] * 100 + part[2];
+}
+
+int bd_preflight_connect(const bd_server_opts *o, struct st_mysql **out, enum bd_flavor *flavor,
+                         char *version, size_t vlen, unsigned *version_num, bd_err *err)
+{
+    *out = NULL;
+    unsigned port = o->port ? o->port : 3306;
+    const char *host = o->host ? o->host : "localhost";
+    MYSQL *m = mysql_init(NULL);
+    if (!m) return bd_err_set(err, BD_ERR_NOMEM, "out of memory (mysql_init)");
+    unsigned ct = o->connect_timeout_s ? o->connect_timeout_s : 10, rt = 30;
+    mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+    mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &rt);
+    mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &rt);
+    mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    my_bool off = 0, on = 1;
+    if (o->ssl_mode == BD_SSL_DISABLED) {
+        mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &off);
+        mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &off);
+    } else {
+        mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
+        if (o->ssl_ca) mysql_optionsv(m, MYSQL_OPT_SSL_CA, o->ssl_ca);
+        if (o->ssl_capath) mysql_optionsv(m, MYSQL_OPT_SSL_CAPATH, o->ssl_capath);
+        if (o->ssl_cert) mysql_optionsv(m, MYSQL_OPT_SSL_CERT, o->ssl_cert);
+        if (o->ssl_key) mysql_optionsv(m, MYSQL_OPT_SSL_KEY, o->ssl_key);
+        my_bool vid = o->ssl_mode == BD_SSL_VERIFY_IDENTITY;
+        mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &vid);
+    }
+    if (!mysql_real_connect(m, host, o->user, o->password, NULL, port, NULL, 0)) {
+        unsigned e = mysql_errno(m);
+        char msg[MYSQL_ERRMSG_SIZE + 1];
+        snprintf(msg, sizeof msg, "%s", mysql_error(m));
+        mysql_close(m);
+        if (e == PF_ER_ACCESS_DENIED)
+            return bd_err_set(err, BD_ERR_IO,
+                              "cannot log in to %s:%u as '%s' (%u: %s): check --user and the "
+                              "password (--password-file or BINLOGD_PASSWORD)",
+                              host, port, o->user ? o->user : "", e, msg);
+        if (e == PF_CR_SSL_CONN_ERR)
+            return bd_err_set(err, BD_ERR_IO,
+                              "TLS with %s:%u failed (%u: %s): check --ssl-ca/--ssl-cert/"
+                              "--ssl-key and --ssl-mode",
+                              host, port, e, msg);
+        return bd_err_set(err, BD_ERR_IO, "cannot connect to %s:%u (%u: %s)", host, port, e, msg);
+    }
+    if (o->ssl_mode >= BD_SSL_REQUIRED && !mysql_get_ssl_cipher(m)) {
+        mysql_close(m);
+        return bd_err_set(err, BD_ERR_IO,
+                          "%s:%u did not agree to TLS but --ssl-mode requires it: configure "
+                          "ssl_cert and ssl_key on the server, or use --ssl-mode=PREFERRED",
+                          host, port);
+    }
+    if (mysql_query(m, "SELECT VERSION()")) {
+        bd_err_set(err, BD_ERR_IO, "SELECT VERSION() on %s:%u: %u: %s", host, port, mysql_errno(m),
+                   mysql_error(m));
+        mysql_close(m);
+        return -1;
+    }
+    MYSQL_RES *res = mysql_store_result(m);
+    MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
+    snprintf(version, vlen, "%s", row && row[0] ? row[0] : "");
+    if (res) mysql_free_result(res);
+    *flavor = strstr(version, "MariaDB") ? BD_FLAVOR_MARIADB : BD_FLAVOR_MYSQL;
+    *version_num = parse_version(version);
+    *out = m;
+    return 0;
+}
