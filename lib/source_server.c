@@ -12,6 +12,7 @@
  *   the first fetch.
  */
 #include "binlogd/source_server.h"
+#include "binlogd/preflight.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -661,6 +662,32 @@ static int setup(bd_source_server *s, int first, bd_err *err)
                           "id no server or replica in the topology uses",
                           s->o.server_id, where(s, w, sizeof w));
     s->crc = strcasecmp(ck, "NONE") != 0;
+
+    if (first) {
+        /* The checks of `binlogd check-config`: errors the checks above did
+         * not cover stop here, warnings are logged once. */
+        bd_preflight_report *pr = malloc(sizeof *pr);
+        bd_preflight_opts po = {0};
+        bd_err pe = {0};
+        /* missing grants are reported where they bite, with the statement
+         * that was refused (grants_error) */
+        po.skip_grants = 1;
+        if (pr && bd_preflight_run(s->m, fl, s->version_num, &po, pr, &pe) == 0) {
+            for (size_t i = 0; i < pr->n; i++) {
+                const bd_pf_finding *f = &pr->f[i];
+                if (f->severity == BD_PF_ERROR) {
+                    bd_err_set(err, BD_ERR_IO, "%s: %s=%s: %s. Fix: %s", where(s, w, sizeof w),
+                               f->variable, f->value, f->problem, f->fix);
+                    free(pr);
+                    return -1;
+                }
+                if (f->severity == BD_PF_WARNING)
+                    slog(s, BD_SERVER_WARN, "%s=%s: %s. Fix: %s", f->variable, f->value, f->problem,
+                         f->fix);
+            }
+        }
+        free(pr);
+    }
 
     /* the start position, once */
     if (first && !s->o.gtid && !s->o.file) {
