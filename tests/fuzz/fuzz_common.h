@@ -47,7 +47,8 @@ static void fz_show(const char *p, size_t n, size_t at)
 
 /* p[0..n) must be one well-formed JSON value, with no key twice in the
  * same object down to nesting depth dup_depth (0: not checked). */
-static void fz_expect_json_dups(const char *what, const char *p, size_t n, size_t dup_depth)
+static __attribute__((unused)) void fz_expect_json_dups(const char *what, const char *p, size_t n,
+                                                      size_t dup_depth)
 {
     size_t at = 0;
     const char *e = json_check_dups(p, n, &at, dup_depth);
