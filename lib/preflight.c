@@ -577,52 +577,11 @@ int bd_preflight_connect(const bd_server_opts *o, struct st_mysql **out, enum bd
                          char *version, size_t vlen, unsigned *version_num, bd_err *err)
 {
     *out = NULL;
+    MYSQL *m = NULL;
+    /* one connection code for the reader and the checks (TLS, messages) */
+    if (bd_server_connect(o, &m, err) != 0) return -1;
     unsigned port = o->port ? o->port : 3306;
     const char *host = o->host ? o->host : "localhost";
-    MYSQL *m = mysql_init(NULL);
-    if (!m) return bd_err_set(err, BD_ERR_NOMEM, "out of memory (mysql_init)");
-    unsigned ct = o->connect_timeout_s ? o->connect_timeout_s : 10, rt = 30;
-    mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
-    mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &rt);
-    mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &rt);
-    mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    my_bool off = 0, on = 1;
-    if (o->ssl_mode == BD_SSL_DISABLED) {
-        mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &off);
-        mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &off);
-    } else {
-        mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
-        if (o->ssl_ca) mysql_optionsv(m, MYSQL_OPT_SSL_CA, o->ssl_ca);
-        if (o->ssl_capath) mysql_optionsv(m, MYSQL_OPT_SSL_CAPATH, o->ssl_capath);
-        if (o->ssl_cert) mysql_optionsv(m, MYSQL_OPT_SSL_CERT, o->ssl_cert);
-        if (o->ssl_key) mysql_optionsv(m, MYSQL_OPT_SSL_KEY, o->ssl_key);
-        my_bool vid = o->ssl_mode == BD_SSL_VERIFY_IDENTITY;
-        mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &vid);
-    }
-    if (!mysql_real_connect(m, host, o->user, o->password, NULL, port, NULL, 0)) {
-        unsigned e = mysql_errno(m);
-        char msg[MYSQL_ERRMSG_SIZE + 1];
-        snprintf(msg, sizeof msg, "%s", mysql_error(m));
-        mysql_close(m);
-        if (e == PF_ER_ACCESS_DENIED)
-            return bd_err_set(err, BD_ERR_IO,
-                              "cannot log in to %s:%u as '%s' (%u: %s): check --user and the "
-                              "password (--password-file or BINLOGD_PASSWORD)",
-                              host, port, o->user ? o->user : "", e, msg);
-        if (e == PF_CR_SSL_CONN_ERR)
-            return bd_err_set(err, BD_ERR_IO,
-                              "TLS with %s:%u failed (%u: %s): check --ssl-ca/--ssl-cert/"
-                              "--ssl-key and --ssl-mode",
-                              host, port, e, msg);
-        return bd_err_set(err, BD_ERR_IO, "cannot connect to %s:%u (%u: %s)", host, port, e, msg);
-    }
-    if (o->ssl_mode >= BD_SSL_REQUIRED && !mysql_get_ssl_cipher(m)) {
-        mysql_close(m);
-        return bd_err_set(err, BD_ERR_IO,
-                          "%s:%u did not agree to TLS but --ssl-mode requires it: configure "
-                          "ssl_cert and ssl_key on the server, or use --ssl-mode=PREFERRED",
-                          host, port);
-    }
     if (mysql_query(m, "SELECT VERSION()")) {
         bd_err_set(err, BD_ERR_IO, "SELECT VERSION() on %s:%u: %u: %s", host, port, mysql_errno(m),
                    mysql_error(m));

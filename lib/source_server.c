@@ -446,13 +446,17 @@ static int grants_error(bd_source_server *s, bd_err *err, const char *doing, uns
 /* ---- connection --------------------------------------------------------- */
 
 /* Connect a new MYSQL handle with our options.  0 ok, 1 retryable, -1 fatal. */
-static int open_conn(bd_source_server *s, MYSQL **out, bd_err *err)
+int bd_server_connect(const bd_server_opts *o, struct st_mysql **out, bd_err *err)
 {
     char w[300];
+    const char *host = o->host ? o->host : "localhost";
+    unsigned port = o->port ? o->port : 3306;
+    snprintf(w, sizeof w, "%s:%u", host, port);
     *out = NULL;
     MYSQL *m = mysql_init(NULL);
     if (!m) return bd_err_set(err, BD_ERR_NOMEM, "out of memory (mysql_init)");
-    unsigned ct = s->o.connect_timeout_s, rt = s->o.read_timeout_s;
+    unsigned ct = o->connect_timeout_s ? o->connect_timeout_s : 10;
+    unsigned rt = o->read_timeout_s ? o->read_timeout_s : 30;
     unsigned long maxp = 1UL << 30;
     mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
     mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &rt);
@@ -460,7 +464,7 @@ static int open_conn(bd_source_server *s, MYSQL **out, bd_err *err)
     mysql_optionsv(m, MYSQL_OPT_MAX_ALLOWED_PACKET, &maxp);
     mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     my_bool off = 0, on = 1;
-    if (s->o.ssl_mode == BD_SSL_DISABLED) {
+    if (o->ssl_mode == BD_SSL_DISABLED) {
         mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &off);
         mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &off);
     } else {
@@ -468,14 +472,14 @@ static int open_conn(bd_source_server *s, MYSQL **out, bd_err *err)
          * are checked after the handshake (the library falls back to
          * plain text unless it verifies the certificate). */
         mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
-        if (s->o.ssl_ca) mysql_optionsv(m, MYSQL_OPT_SSL_CA, s->o.ssl_ca);
-        if (s->o.ssl_capath) mysql_optionsv(m, MYSQL_OPT_SSL_CAPATH, s->o.ssl_capath);
-        if (s->o.ssl_cert) mysql_optionsv(m, MYSQL_OPT_SSL_CERT, s->o.ssl_cert);
-        if (s->o.ssl_key) mysql_optionsv(m, MYSQL_OPT_SSL_KEY, s->o.ssl_key);
-        my_bool vid = s->o.ssl_mode == BD_SSL_VERIFY_IDENTITY;
+        if (o->ssl_ca) mysql_optionsv(m, MYSQL_OPT_SSL_CA, o->ssl_ca);
+        if (o->ssl_capath) mysql_optionsv(m, MYSQL_OPT_SSL_CAPATH, o->ssl_capath);
+        if (o->ssl_cert) mysql_optionsv(m, MYSQL_OPT_SSL_CERT, o->ssl_cert);
+        if (o->ssl_key) mysql_optionsv(m, MYSQL_OPT_SSL_KEY, o->ssl_key);
+        my_bool vid = o->ssl_mode == BD_SSL_VERIFY_IDENTITY;
         mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &vid);
     }
-    if (!mysql_real_connect(m, s->o.host, s->o.user, s->o.password, NULL, s->o.port, NULL, 0)) {
+    if (!mysql_real_connect(m, host, o->user, o->password, NULL, port, NULL, 0)) {
         unsigned e = mysql_errno(m);
         char msg[MYSQL_ERRMSG_SIZE + 1];
         snprintf(msg, sizeof msg, "%s", mysql_error(m));
@@ -484,24 +488,29 @@ static int open_conn(bd_source_server *s, MYSQL **out, bd_err *err)
             return bd_err_set(err, BD_ERR_IO,
                               "cannot log in to %s as '%s' (%u: %s): check --user and the "
                               "password (--password-file or BINLOGD_PASSWORD)",
-                              where(s, w, sizeof w), s->o.user ? s->o.user : "", e, msg);
+                              w, o->user ? o->user : "", e, msg);
         if (e == CR_SSL_CONN_ERR)
             return bd_err_set(err, BD_ERR_IO,
                               "TLS with %s failed (%u: %s): check --ssl-ca/--ssl-cert/--ssl-key "
                               "and --ssl-mode=%s",
-                              where(s, w, sizeof w), e, msg, ssl_mode_name(s->o.ssl_mode));
-        bd_err_set(err, BD_ERR_IO, "cannot connect to %s (%u: %s)", where(s, w, sizeof w), e, msg);
+                              w, e, msg, ssl_mode_name(o->ssl_mode));
+        bd_err_set(err, BD_ERR_IO, "cannot connect to %s (%u: %s)", w, e, msg);
         return retryable(e) ? 1 : -1;
     }
-    if (s->o.ssl_mode >= BD_SSL_REQUIRED && !mysql_get_ssl_cipher(m)) {
+    if (o->ssl_mode >= BD_SSL_REQUIRED && !mysql_get_ssl_cipher(m)) {
         mysql_close(m);
         return bd_err_set(err, BD_ERR_IO,
                           "%s did not agree to TLS but --ssl-mode=%s requires it: configure "
                           "ssl_cert and ssl_key on the server, or use --ssl-mode=PREFERRED",
-                          where(s, w, sizeof w), ssl_mode_name(s->o.ssl_mode));
+                          w, ssl_mode_name(o->ssl_mode));
     }
     *out = m;
     return 0;
+}
+
+static int open_conn(bd_source_server *s, MYSQL **out, bd_err *err)
+{
+    return bd_server_connect(&s->o, out, err);
 }
 
 /* Run a query that returns at most one row; copy up to ncol columns into

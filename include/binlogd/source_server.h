@@ -140,4 +140,12 @@ typedef struct bd_server_identity {
 } bd_server_identity;
 void bd_source_server_identity(const bd_source_server *s, bd_server_identity *id);
 
+struct st_mysql; /* MYSQL of libmariadb */
+/* Connect to the server of o (host, port, user, password, timeouts and TLS
+ * as the reader does; zero fields take the documented defaults).  Returns
+ * 0 with *out a connection the caller closes with mysql_close(), 1 for an
+ * error worth retrying (connection refused, lost), -1 for a final one
+ * (login refused, TLS), with err naming host:port and what to do. */
+int bd_server_connect(const bd_server_opts *o, struct st_mysql **out, bd_err *err);
+
 #endif
