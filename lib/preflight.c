@@ -9,9 +9,7 @@
 
 #include <mysql.h>
 
-#define PF_ER_ACCESS_DENIED 1045
 #define PF_ER_UNKNOWN_SYSTEM_VARIABLE 1193
-#define PF_CR_SSL_CONN_ERR 2026
 
 const char *bd_pf_severity_name(enum bd_pf_severity s)
 {
