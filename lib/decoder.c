@@ -729,6 +729,17 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
         if (!old || old->raw_len != blen || memcmp(old->raw, body, blen) != 0) {
             bd_table *nt;
             if (bd_table_parse(&nt, body, blen, post ? post : 8, d->fmt.flavor, err) < 0) goto fail;
+            if (d->cb.on_table) {
+                if (d->cb.on_table(d->cb.ctx, nt, err) != 0) {
+                    bd_table_free(nt);
+                    goto fail;
+                }
+                if (bd_table_finish(nt) < 0) {
+                    bd_table_free(nt);
+                    bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+                    goto fail;
+                }
+            }
             if (bd_tables_put(&d->tables, nt) < 0) {
                 bd_table_free(nt);
                 bd_err_set(err, BD_ERR_NOMEM, "out of memory");

@@ -74,6 +74,7 @@ struct bd_source_server {
     /* connection */
     MYSQL *m;
     MARIADB_RPL *rpl;
+    MYSQL *ctl; /* control connection for information_schema, opened on need */
     volatile sig_atomic_t stop;
     volatile int fd;
 
@@ -340,6 +341,7 @@ void bd_source_server_free(bd_source_server *s)
 {
     if (!s) return;
     disconnect(s);
+    if (s->ctl) mysql_close(s->ctl);
     bd_decoder_free(s->d);
     if (s->password) {
         /* do not leave the secret in freed memory */
@@ -921,6 +923,130 @@ static int pass(bd_source_server *s, const bd_pos *p, uint8_t type, uint32_t row
     }
 }
 
+/* ---- schema from information_schema ------------------------------------
+ * A TABLE_MAP without column names (binlog_row_metadata below FULL) gets
+ * them, and the signedness and collations it lacks, from the server's
+ * information_schema at first sight, through a second connection (the
+ * first one is streaming).  The schema read is today's: a column count or
+ * type that disagrees with the map stops the reader rather than put values
+ * under the wrong names (a persisted schema history will cover backlogs
+ * that cross a DDL). */
+
+/* Does a COLUMN_TYPE ("bigint(20) unsigned", "varchar(64)") fit a binlog type? */
+static int type_fits(const bd_column *c, const char *ct)
+{
+    static const struct {
+        const char *prefix;
+        uint8_t types[4];
+    } fam[] = {
+        {"tinyint", {BD_T_TINY}},
+        {"smallint", {BD_T_SHORT}},
+        {"mediumint", {BD_T_INT24}},
+        {"int", {BD_T_LONG}},
+        {"bigint", {BD_T_LONGLONG}},
+        {"decimal", {BD_T_NEWDECIMAL, BD_T_DECIMAL}},
+        {"float", {BD_T_FLOAT}},
+        {"double", {BD_T_DOUBLE}},
+        {"bit", {BD_T_BIT}},
+        {"year", {BD_T_YEAR}},
+        {"date", {BD_T_DATE, BD_T_NEWDATE}},
+        {"datetime", {BD_T_DATETIME2, BD_T_DATETIME}},
+        {"timestamp", {BD_T_TIMESTAMP2, BD_T_TIMESTAMP}},
+        {"time", {BD_T_TIME2, BD_T_TIME}},
+        {"enum", {BD_T_STRING, BD_T_ENUM}},
+        {"set", {BD_T_STRING, BD_T_SET}},
+        {"char", {BD_T_STRING}},
+        {"binary", {BD_T_STRING}},
+        {"varchar", {BD_T_VARCHAR, BD_T_VAR_STRING}},
+        {"varbinary", {BD_T_VARCHAR, BD_T_VAR_STRING}},
+        {"json", {BD_T_JSON, BD_T_BLOB}},
+        {"vector", {BD_T_VECTOR}},
+        {"inet6", {BD_T_STRING}},
+        {"inet4", {BD_T_STRING}},
+        {"uuid", {BD_T_STRING}},
+    };
+    /* the family name ends at '(' or ' ' */
+    size_t n = strcspn(ct, "( ");
+    if (n >= 4 && (!strncmp(ct + n - 4, "blob", 4) || !strncmp(ct + n - 4, "text", 4)))
+        return c->type == BD_T_BLOB;
+    if (!strncmp(ct, "geometry", 8) || !strncmp(ct, "point", 5) || !strncmp(ct, "linestring", 10) ||
+        !strncmp(ct, "polygon", 7) || !strncmp(ct, "multi", 5) ||
+        !strncmp(ct, "geometrycollection", 18))
+        return c->type == BD_T_GEOMETRY;
+    for (size_t i = 0; i < sizeof fam / sizeof fam[0]; i++) {
+        if (strlen(fam[i].prefix) != n || strncmp(ct, fam[i].prefix, n)) continue;
+        for (int k = 0; k < 4 && fam[i].types[k]; k++)
+            if (fam[i].types[k] == c->type) return 1;
+        return 0;
+    }
+    return 1; /* a type we do not know by name: trust the map */
+}
+
+static int w_on_table(void *ctx, bd_table *t, bd_err *err)
+{
+    bd_source_server *s = ctx;
+    if (t->has_names && !t->signedness_unknown) return 0; /* FULL metadata */
+    if (!s->ctl && bd_server_connect(&s->o, &s->ctl, err) != 0) {
+        bd_err_prefix(err, "schema of `%.*s`.`%.*s` (control connection): ", (int)t->db.n, t->db.p,
+                      (int)t->name.n, t->name.p);
+        return -1;
+    }
+    char db[2 * 64 + 1], tb[2 * 64 + 1], q[1024];
+    if (t->db.n > 64 || t->name.n > 64)
+        return bd_err_set(err, BD_ERR_SCHEMA, "table name longer than 64 bytes");
+    mysql_real_escape_string(s->ctl, db, t->db.p, (unsigned long)t->db.n);
+    mysql_real_escape_string(s->ctl, tb, t->name.p, (unsigned long)t->name.n);
+    snprintf(q, sizeof q,
+             "SELECT c.COLUMN_NAME, c.COLUMN_TYPE, IFNULL(l.ID, 0) "
+             "FROM information_schema.COLUMNS c LEFT JOIN information_schema.COLLATIONS l "
+             "ON l.COLLATION_NAME = c.COLLATION_NAME "
+             "WHERE c.TABLE_SCHEMA = '%s' AND c.TABLE_NAME = '%s' ORDER BY c.ORDINAL_POSITION",
+             db, tb);
+    if (mysql_query(s->ctl, q))
+        return bd_err_set(err, BD_ERR_SCHEMA, "schema of `%s`.`%s` from information_schema: %u: %s",
+                          db, tb, mysql_errno(s->ctl), mysql_error(s->ctl));
+    MYSQL_RES *res = mysql_store_result(s->ctl);
+    if (!res)
+        return bd_err_set(err, BD_ERR_SCHEMA, "schema of `%s`.`%s`: %s", db, tb,
+                          mysql_error(s->ctl));
+    uint64_t nrows = mysql_num_rows(res);
+    if (nrows != t->ncols) {
+        mysql_free_result(res);
+        return bd_err_set(err, BD_ERR_SCHEMA,
+                          "TABLE_MAP of `%s`.`%s` has %u columns but the table has %llu now: "
+                          "it changed since this binlog position and the column names cannot "
+                          "be placed safely; run the server with binlog_row_metadata=FULL",
+                          db, tb, t->ncols, (unsigned long long)nrows);
+    }
+    MYSQL_ROW row;
+    for (uint32_t i = 0; (row = mysql_fetch_row(res)) != NULL; i++) {
+        bd_column *c = &t->cols[i];
+        unsigned long *len = mysql_fetch_lengths(res);
+        const char *ct = row[1] ? row[1] : "";
+        if (!type_fits(c, ct)) {
+            bd_err_set(err, BD_ERR_SCHEMA,
+                       "TABLE_MAP of `%s`.`%s` column %u is %s but the table now has %s %s "
+                       "there: it changed since this binlog position; run the server with "
+                       "binlog_row_metadata=FULL",
+                       db, tb, i + 1, bd_coltype_name(c->real_type), row[0] ? row[0] : "?", ct);
+            mysql_free_result(res);
+            return -1;
+        }
+        if (!c->name.p && row[0] && bd_table_set_name(t, i, row[0], len[0]) < 0) {
+            mysql_free_result(res);
+            return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+        }
+        if (c->is_unsigned < 0) c->is_unsigned = strstr(ct, "unsigned") != NULL;
+        if (!c->collation && row[2]) c->collation = (uint32_t)strtoul(row[2], NULL, 10);
+        /* binary strings have no collation in information_schema */
+        if (!c->collation && (strstr(ct, "binary") || strstr(ct, "blob") ||
+                              !strncmp(ct, "inet", 4) || !strncmp(ct, "uuid", 4)))
+            c->collation = 63;
+    }
+    mysql_free_result(res);
+    return 0;
+}
+
 static int w_on_event(void *ctx, const bd_event *ev)
 {
     bd_source_server *s = ctx;
@@ -1155,7 +1281,7 @@ enum bd_server_result bd_source_server_run(bd_source_server *s, bd_err *err)
 {
     char w[300];
     if (!s->d) {
-        bd_callbacks cb = {s, w_on_event, w_on_row};
+        bd_callbacks cb = {s, w_on_event, w_on_row, w_on_table};
         s->d = bd_decoder_new(&cb);
         if (!s->d) {
             bd_err_set(err, BD_ERR_NOMEM, "out of memory");

@@ -135,6 +135,7 @@ void bd_table_free(bd_table *t)
         for (uint32_t i = 0; i < t->ncols; i++) {
             free(t->cols[i].enum_vals);
             free(t->cols[i].enum_json_off);
+            free(t->cols[i].owned_name);
         }
     free(t->cols);
     free(t);
@@ -327,6 +328,51 @@ static int build_keys(bd_table *t)
     return bd_buf_failed(&t->keys) || bd_buf_failed(&t->dbtable) ? -1 : 0;
 }
 
+int bd_table_finish(bd_table *t)
+{
+    /* rebuilt from scratch: a schema source may have filled columns in */
+    free(t->key_off);
+    t->key_off = NULL;
+    bd_buf_release(&t->keys);
+    bd_buf_release(&t->dbtable);
+    bd_buf_release(&t->enum_json);
+    t->signedness_unknown = t->has_json = 0;
+    t->has_names = 1;
+    for (uint32_t i = 0; i < t->ncols; i++) {
+        bd_column *c = &t->cols[i];
+        free(c->enum_json_off);
+        c->enum_json_off = NULL;
+        c->enum_json = NULL;
+        if (!c->name.p) t->has_names = 0;
+        switch (c->type) {
+        case BD_T_TINY:
+        case BD_T_SHORT:
+        case BD_T_INT24:
+        case BD_T_LONG:
+        case BD_T_LONGLONG:
+            if (c->is_unsigned < 0) t->signedness_unknown = 1;
+            break;
+        case BD_T_JSON: t->has_json = 1; break;
+        default: break;
+        }
+    }
+    return build_keys(t);
+}
+
+int bd_table_set_name(bd_table *t, uint32_t col, const char *name, size_t n)
+{
+    if (col >= t->ncols) return -1;
+    char *p = malloc(n + 1);
+    if (!p) return -1;
+    memcpy(p, name, n);
+    p[n] = '\0';
+    free(t->cols[col].owned_name);
+    t->cols[col].owned_name = p;
+    t->cols[col].name.p = p;
+    t->cols[col].name.n = n;
+    return 0;
+}
+
 int bd_table_parse(bd_table **out, const uint8_t *body, size_t len, unsigned post_len,
                    enum bd_flavor flavor, bd_err *err)
 {
@@ -432,20 +478,7 @@ int bd_table_parse(bd_table **out, const uint8_t *body, size_t len, unsigned pos
                       t->name.p);
         goto fail;
     }
-    for (uint32_t i = 0; i < t->ncols; i++) {
-        switch (t->cols[i].type) {
-        case BD_T_TINY:
-        case BD_T_SHORT:
-        case BD_T_INT24:
-        case BD_T_LONG:
-        case BD_T_LONGLONG:
-            if (t->cols[i].is_unsigned < 0) t->signedness_unknown = 1;
-            break;
-        case BD_T_JSON: t->has_json = 1; break;
-        default: break;
-        }
-    }
-    if (build_keys(t) < 0) {
+    if (bd_table_finish(t) < 0) {
         bd_err_set(err, BD_ERR_NOMEM, "out of memory");
         goto fail;
     }

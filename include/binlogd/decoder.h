@@ -92,6 +92,7 @@ typedef struct bd_column {
      * NULL otherwise. */
     const char *enum_json;
     uint32_t *enum_json_off;
+    char *owned_name; /* a name given by a schema source (bd_table_set_name) */
 } bd_column;
 
 typedef struct bd_table {
@@ -208,7 +209,16 @@ typedef struct bd_callbacks {
     /* return 0 to go on, non-zero to stop (feed returns -1, BD_ERR_CALLBACK) */
     int (*on_event)(void *ctx, const bd_event *ev);
     int (*on_row)(void *ctx, const bd_row *row);
+    /* optional: a schema source.  Called once for each new TABLE_MAP,
+     * before any row of it is decoded; it may fill in what the map did not
+     * carry (names with bd_table_set_name, is_unsigned, collation) and
+     * must refuse (return -1 with err set) a map that disagrees with the
+     * schema it has. */
+    int (*on_table)(void *ctx, bd_table *t, bd_err *err);
 } bd_callbacks;
+
+/* Give column col the name name[0..n) (copied; the table owns it). */
+int bd_table_set_name(bd_table *t, uint32_t col, const char *name, size_t n);
 
 typedef struct bd_decoder bd_decoder;
 
