@@ -345,6 +345,7 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
     const char *tn;
     bd_event e;
     bd_buf *det = &d->detail_buf;
+    int ddl = 0;
     memset(&e, 0, sizeof e);
     if (bd_header_parse(&h, ev, len, f, err) < 0) goto fail_noname;
     if (h.event_size != len) {
@@ -429,6 +430,10 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
         } else if (!d->txn.explicit_begin) {
             /* DDL and other statements outside BEGIN commit on their own */
             e.ends_txn = 1;
+            /* A DDL may change a table without changing its map's bytes (a
+             * renamed column): forget the maps, so the next ones are parsed
+             * again and a schema source is asked again. */
+            ddl = 1;
         }
         if (q.has_xid) {
             e.has_xid = 1;
@@ -902,7 +907,7 @@ emit:
         d->txn.explicit_begin = 0;
         /* Keep the map cache bounded over months of running: maps are
          * re-sent by every transaction that needs them. */
-        if (d->tables.count > 4096) bd_tables_clear(&d->tables);
+        if (d->tables.count > 4096 || ddl) bd_tables_clear(&d->tables);
     }
     return 0;
 fail:

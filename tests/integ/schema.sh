@@ -61,5 +61,19 @@ OUT=$($DUMP --from-head 2>&1)
 rc=$?
 [ $rc -eq 0 ] && ok || bad "from-head after ALTER: exit $rc: $OUT"
 
+# Following across a DDL that keeps the map's bytes (a renamed column): the
+# rows after it carry the new name.
+$DUMP --from-head --follow --heartbeat 0.5 >"$DIR.follow" 2>"$DIR.follow.err" &
+FP=$!
+sleep 1
+SQL -e "INSERT INTO acct (id, delta, memo, legacy, raw) VALUES (10, 1, 'a', 'b', x'02')"
+SQL -e "ALTER TABLE acct RENAME COLUMN memo TO note"
+SQL -e "INSERT INTO acct (id, delta, note, legacy, raw) VALUES (11, 1, 'a', 'b', x'03')"
+sleep 2
+kill "$FP" 2>/dev/null
+wait "$FP" 2>/dev/null
+grep -q '"id":10,"delta":1,"memo":"a"' "$DIR.follow" && ok || bad "row before RENAME: $(cat "$DIR.follow" "$DIR.follow.err")"
+grep -q '"id":11,"delta":1,"note":"a"' "$DIR.follow" && ok || bad "row after RENAME lacks the new name: $(cat "$DIR.follow")"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
