@@ -13,6 +13,7 @@
 
 #include "binlogd/preflight.h"
 #include "binlogd/source_server.h"
+#include "cli.h"
 #include "commands.h"
 
 enum { EXIT_CLEAN = 0, EXIT_ERRORS = 1, EXIT_USAGE = 2 };
@@ -43,29 +44,6 @@ static void check_usage(FILE *f)
                "\n"
                "Exit status: 0 no errors (warnings allowed); 1 at least one error (binlogd\n"
                "cannot work with this server as it is); 2 usage error or cannot connect.\n");
-}
-
-static int read_password_file(const char *path, char *out, size_t n)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) return -1;
-    if (!fgets(out, (int)n, f)) out[0] = '\0';
-    int e = ferror(f);
-    fclose(f);
-    if (e) return -1;
-    out[strcspn(out, "\r\n")] = '\0';
-    return 0;
-}
-
-static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
-{
-    if (!s || !*s || *s == '-') return -1;
-    char *end;
-    errno = 0;
-    unsigned long x = strtoul(s, &end, 10);
-    if (errno || *end || x > max) return -1;
-    *v = x;
-    return 0;
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -169,21 +147,21 @@ int cmd_check(int argc, char **argv)
     memset(&po, 0, sizeof po);
     const char *pwfile = NULL;
     int json = 0, c;
-    unsigned long v;
+    unsigned long long v;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'h': check_usage(stdout); return EXIT_CLEAN;
         case O_HOST: o.host = optarg; break;
         case O_PORT:
-            if (parse_ulong(optarg, 65535, &v) < 0 || v == 0)
+            if (cli_parse_uint(optarg, 65535, &v) < 0 || v == 0)
                 return usage_error("--port wants a number in 1..65535, not '%s'", optarg);
             o.port = (unsigned)v;
             break;
         case O_USER: o.user = optarg; break;
         case O_PWFILE: pwfile = optarg; break;
         case O_CONNECT_TIMEOUT:
-            if (parse_ulong(optarg, 3600, &v) < 0 || v == 0)
+            if (cli_parse_uint(optarg, 3600, &v) < 0 || v == 0)
                 return usage_error("--connect-timeout wants whole seconds (1 .. 3600), not '%s'",
                                    optarg);
             o.connect_timeout_s = (unsigned)v;
@@ -203,7 +181,7 @@ int cmd_check(int argc, char **argv)
         case O_SSL_KEY: o.ssl_key = optarg; break;
         case O_JSON: json = 1; break;
         case O_MIN_RET:
-            if (parse_ulong(optarg, 100UL * 365 * 86400, &v) < 0 || v == 0)
+            if (cli_parse_uint(optarg, 100UL * 365 * 86400, &v) < 0 || v == 0)
                 return usage_error("--min-retention wants seconds (1 or more), not '%s'", optarg);
             po.min_retention_s = v;
             break;
@@ -218,7 +196,7 @@ int cmd_check(int argc, char **argv)
 
     char pw[1024];
     if (pwfile) {
-        if (read_password_file(pwfile, pw, sizeof pw) < 0) {
+        if (cli_read_first_line(pwfile, pw, sizeof pw) < 0) {
             fprintf(stderr, "binlogd check-config: cannot read --password-file %s: %s\n", pwfile,
                     strerror(errno));
             return EXIT_USAGE;

@@ -13,6 +13,7 @@
 #include "binlogd/sink_stdout.h"
 #include "binlogd/source_file.h"
 #include "binlogd/source_server.h"
+#include "cli.h"
 #include "commands.h"
 
 /* Exit statuses, also in --help and docs. */
@@ -91,30 +92,6 @@ static int server_idle(void *ctx)
     return bd_sink_stdout_finish(sink) < 0 ? -1 : 0;
 }
 
-/* First line of a file, without its line end. */
-static int read_password_file(const char *path, char *out, size_t n)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) return -1;
-    if (!fgets(out, (int)n, f)) out[0] = '\0';
-    int e = ferror(f);
-    fclose(f);
-    if (e) return -1;
-    out[strcspn(out, "\r\n")] = '\0';
-    return 0;
-}
-
-static int parse_uint(const char *s, unsigned long long max, unsigned long long *v)
-{
-    if (!s || !*s || *s == '-') return -1;
-    char *end;
-    errno = 0;
-    unsigned long long x = strtoull(s, &end, 10);
-    if (errno || *end || x > max) return -1;
-    *v = x;
-    return 0;
-}
-
 typedef struct server_args {
     bd_server_opts o;
     const char *password_file;
@@ -127,7 +104,7 @@ static int run_server(server_args *a, int events, int verify)
     char pw[1024];
     int rc = EXIT_DONE;
     if (a->password_file) {
-        if (read_password_file(a->password_file, pw, sizeof pw) < 0) {
+        if (cli_read_first_line(a->password_file, pw, sizeof pw) < 0) {
             fprintf(stderr, "binlogd dump: cannot read --password-file %s: %s\n", a->password_file,
                     strerror(errno));
             return EXIT_USAGE;
@@ -296,14 +273,14 @@ int cmd_dump(int argc, char **argv)
         case 'h': dump_usage(stdout); return EXIT_DONE;
         case O_HOST: a.o.host = optarg; break;
         case O_PORT:
-            if (parse_uint(optarg, 65535, &v) < 0 || v == 0)
+            if (cli_parse_uint(optarg, 65535, &v) < 0 || v == 0)
                 return usage_error("--port wants a number in 1..65535, not '%s'", optarg);
             a.o.port = (unsigned)v;
             break;
         case O_USER: a.o.user = optarg; break;
         case O_PWFILE: a.password_file = optarg; break;
         case O_SERVER_ID:
-            if (parse_uint(optarg, UINT32_MAX, &v) < 0 || v == 0)
+            if (cli_parse_uint(optarg, UINT32_MAX, &v) < 0 || v == 0)
                 return usage_error("--server-id wants a number in 1..4294967295, not '%s'", optarg);
             a.o.server_id = (uint32_t)v;
             break;
@@ -320,7 +297,7 @@ int cmd_dump(int argc, char **argv)
             char *colon = strrchr(a.from_copy, ':');
             if (colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
                 *colon = '\0';
-                if (parse_uint(colon + 1, UINT32_MAX, &v) < 0 || (v > 0 && v < 4)) {
+                if (cli_parse_uint(colon + 1, UINT32_MAX, &v) < 0 || (v > 0 && v < 4)) {
                     rc = usage_error("--from %s: the position must be 4 or more (an event's "
                                      "start)",
                                      optarg);
@@ -349,7 +326,7 @@ int cmd_dump(int argc, char **argv)
             break;
         }
         case O_READ_TIMEOUT:
-            if (parse_uint(optarg, 86400, &v) < 0 || v == 0) {
+            if (cli_parse_uint(optarg, 86400, &v) < 0 || v == 0) {
                 rc = usage_error("--read-timeout wants whole seconds (1 .. 86400), not '%s'",
                                  optarg);
                 goto out;
@@ -357,7 +334,7 @@ int cmd_dump(int argc, char **argv)
             a.o.read_timeout_s = (unsigned)v;
             break;
         case O_CONNECT_TIMEOUT:
-            if (parse_uint(optarg, 3600, &v) < 0 || v == 0) {
+            if (cli_parse_uint(optarg, 3600, &v) < 0 || v == 0) {
                 rc = usage_error("--connect-timeout wants whole seconds (1 .. 3600), not '%s'",
                                  optarg);
                 goto out;

@@ -135,6 +135,15 @@ void bd_enc_cache_release(bd_enc_cache *c)
     c->valid = 0;
 }
 
+/* Is the cached prefix the one of this row's event?  A new event always
+ * starts at row 0; file and position guard against anything else. */
+static int cache_holds(const bd_enc_cache *c, const bd_row *row)
+{
+    return c->valid && row->row_index != 0 && c->pos == row->pos.pos &&
+           c->inner == row->pos.inner && c->file_json_len == row->pos.file_json_len &&
+           row->pos.file_json && memcmp(c->file_json, row->pos.file_json, c->file_json_len) == 0;
+}
+
 void bd_encode_row_cached(bd_buf *out, const bd_row *row, bd_enc_cache *cache)
 {
     const bd_table *t = row->table;
@@ -153,21 +162,17 @@ void bd_encode_row_cached(bd_buf *out, const bd_row *row, bd_enc_cache *cache)
     } else {
         /* rows of one event share the prefix: rebuild it only when the
          * event (file and position) changes */
-        if (!cache->valid || cache->row0_header != row->header || cache->pos != row->pos.pos ||
-            cache->inner != row->pos.inner || cache->file_json_len != row->pos.file_json_len ||
-            memcmp(cache->file_json, row->pos.file_json ? row->pos.file_json : "",
-                   row->pos.file_json_len < sizeof cache->file_json ? row->pos.file_json_len : 0) ||
-            row->pos.file_json_len >= sizeof cache->file_json || row->row_index == 0) {
+        if (!cache_holds(cache, row)) {
             bd_buf_reset(&cache->source);
             add_source_prefix(&cache->source, row);
             cache->valid = !bd_buf_failed(&cache->source);
-            cache->row0_header = row->header;
             cache->pos = row->pos.pos;
             cache->inner = row->pos.inner;
             cache->file_json_len = row->pos.file_json_len;
-            if (row->pos.file_json_len < sizeof cache->file_json)
-                memcpy(cache->file_json, row->pos.file_json ? row->pos.file_json : "",
-                       row->pos.file_json_len);
+            if (row->pos.file_json && row->pos.file_json_len < sizeof cache->file_json)
+                memcpy(cache->file_json, row->pos.file_json, row->pos.file_json_len);
+            else
+                cache->valid = 0; /* a name too long to remember: no reuse */
         }
         bd_buf_add(out, cache->source.ptr, cache->source.len);
     }

@@ -136,8 +136,7 @@ int bd_event_crc_ok(const uint8_t *ev, size_t len)
     return (uint32_t)c == want;
 }
 
-/* "10.11.6-MariaDB-log" -> 101106; returns 0 if no number. */
-static unsigned version_number(const char *v)
+unsigned bd_version_number(const char *v)
 {
     unsigned part[3] = {0, 0, 0};
     int i = 0;
@@ -175,7 +174,7 @@ int bd_format_parse(bd_format *f, const uint8_t *ev, size_t len, int verify, bd_
         bd_format_default(f, bv);
         memcpy(f->server_version, sv, 50);
         f->server_version[50] = '\0';
-        f->version_num = version_number(f->server_version);
+        f->version_num = bd_version_number(f->server_version);
         f->flavor = strstr(f->server_version, "MariaDB") ? BD_FLAVOR_MARIADB : BD_FLAVOR_MYSQL;
         f->created = created;
         return 0;
@@ -189,7 +188,7 @@ int bd_format_parse(bd_format *f, const uint8_t *ev, size_t len, int verify, bd_
     nf.binlog_version = 4;
     memcpy(nf.server_version, sv, 50);
     nf.server_version[50] = '\0';
-    nf.version_num = version_number(nf.server_version);
+    nf.version_num = bd_version_number(nf.server_version);
     nf.flavor = strstr(nf.server_version, "MariaDB") ? BD_FLAVOR_MARIADB : BD_FLAVOR_MYSQL;
     nf.created = created;
     nf.header_len = bd_cur_u8(&c);

@@ -1,4 +1,5 @@
 /* preflight.c - see include/binlogd/preflight.h. */
+#include "binlogd/event.h"
 #include "binlogd/preflight.h"
 
 #include <stdarg.h>
@@ -558,19 +559,6 @@ int bd_preflight_run(struct st_mysql *m, enum bd_flavor flavor, unsigned version
     return 0;
 }
 
-static unsigned parse_version(const char *v)
-{
-    unsigned part[3] = {0, 0, 0};
-    for (int i = 0; i < 3 && *v >= '0' && *v <= '9'; i++) {
-        unsigned x = 0;
-        while (*v >= '0' && *v <= '9')
-            x = x * 10 + (unsigned)(*v++ - '0');
-        part[i] = x;
-        if (*v == '.') v++;
-    }
-    return part[0] * 10000 + part[1] * 100 + part[2];
-}
-
 int bd_preflight_connect(const bd_server_opts *o, struct st_mysql **out, enum bd_flavor *flavor,
                          char *version, size_t vlen, unsigned *version_num, bd_err *err)
 {
@@ -591,7 +579,7 @@ int bd_preflight_connect(const bd_server_opts *o, struct st_mysql **out, enum bd
     snprintf(version, vlen, "%s", row && row[0] ? row[0] : "");
     if (res) mysql_free_result(res);
     *flavor = strstr(version, "MariaDB") ? BD_FLAVOR_MARIADB : BD_FLAVOR_MYSQL;
-    *version_num = parse_version(version);
+    *version_num = bd_version_number(version);
     *out = m;
     return 0;
 }

@@ -12,6 +12,7 @@
  *   the first fetch.
  */
 #include "binlogd/source_server.h"
+#include "binlogd/event.h"
 #include "binlogd/preflight.h"
 
 #include <errno.h>
@@ -172,19 +173,6 @@ static void slog(bd_source_server *s, enum bd_server_level lv, const char *fmt, 
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     s->o.log(s->o.ctx, lv, msg);
-}
-
-static unsigned parse_version(const char *v)
-{
-    unsigned part[3] = {0, 0, 0};
-    for (int i = 0; i < 3 && *v >= '0' && *v <= '9'; i++) {
-        unsigned x = 0;
-        while (*v >= '0' && *v <= '9')
-            x = x * 10 + (unsigned)(*v++ - '0');
-        part[i] = x;
-        if (*v == '.') v++;
-    }
-    return part[0] * 10000 + part[1] * 100 + part[2];
 }
 
 /* MariaDB GTID list: "" or domain-server-seq[,domain-server-seq...] */
@@ -641,7 +629,7 @@ static int setup(bd_source_server *s, int first, bd_err *err)
     }
     s->flavor = fl;
     snprintf(s->version, sizeof s->version, "%s", ver);
-    s->version_num = parse_version(ver);
+    s->version_num = bd_version_number(ver);
     s->server_id = server_id;
     snprintf(s->uuid, sizeof s->uuid, "%s", uuid);
     snprintf(s->account, sizeof s->account, "%s", acct);

@@ -18,7 +18,6 @@ void bd_encode_row(bd_buf *out, const bd_row *row);
 typedef struct bd_enc_cache {
     bd_buf source;
     int valid;
-    const void *row0_header;
     uint64_t pos;
     uint32_t inner;
     size_t file_json_len;

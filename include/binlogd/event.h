@@ -96,6 +96,11 @@ typedef struct bd_format {
     uint8_t post_header_len[256]; /* indexed by event type; 0 when not given */
 } bd_format;
 
+/* A server version string ("10.11.6-MariaDB-log", "8.4.2") as a number
+ * major*10000 + minor*100 + patch (parts above 99 count as 99); 0 when it
+ * does not start with a number.  Shared by the FDE and the live source. */
+unsigned bd_version_number(const char *v);
+
 /* A format for a file whose FDE has not been seen (or for v1/v3 files). */
 void bd_format_default(bd_format *f, unsigned binlog_version);
 
