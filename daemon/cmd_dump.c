@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "binlogd/decoder.h"
+#include "binlogd/gtid_set.h"
 #include "binlogd/sink_stdout.h"
 #include "binlogd/source_file.h"
 #include "binlogd/source_server.h"
@@ -22,7 +23,7 @@ enum { EXIT_DONE = 0, EXIT_CORRUPT = 1, EXIT_USAGE = 2, EXIT_INCOMPLETE = 3 };
 static void dump_usage(FILE *f)
 {
     fprintf(f,
-            "usage: binlogd dump [--events] [--no-verify] FILE...\n"
+            "usage: binlogd dump [--events] [--no-verify] [--gtid SET] FILE...\n"
             "       binlogd dump --host HOST [connection options] [start] [--follow]\n"
             "                    [--events] [--no-verify]\n"
             "\n"
@@ -31,6 +32,8 @@ static void dump_usage(FILE *f)
             "change on stdout (see docs/format.md; the live source: docs/source.md).\n"
             "\n"
             "  -e, --events          also print every non-row event with its decoded fields\n"
+            "      --gtid SET        (files) skip the transactions in SET: start at the newest\n"
+            "                        FILE whose PREVIOUS_GTIDS / GTID_LIST is inside SET\n"
             "      --no-verify       do not verify CRC32 checksums\n"
             "  -h, --help            show this help\n"
             "\n"
@@ -45,7 +48,8 @@ static void dump_usage(FILE *f)
             "                        of one server needs its own\n"
             "  start (one of; default: the oldest binlog the server has):\n"
             "      --from FILE[:POS] a binlog file and the position of an event in it (4)\n"
-            "      --gtid SET        after this MariaDB GTID position (domain-server-seq,...)\n"
+            "      --gtid SET        after this GTID set (MySQL uuid:1-5,...) or MariaDB GTID\n"
+            "                        position (domain-server-seq,...)\n"
             "      --from-head       the server's current end of binlog\n"
             "      --follow          keep waiting for new events (else stop at the head);\n"
             "                        reconnects on connection loss and resumes at the last\n"
@@ -165,15 +169,81 @@ static int run_server(server_args *a, int events, int verify)
 
 /* ---- files ------------------------------------------------------------------ */
 
-static int run_files(int argc, char **argv, int first, int events, int verify)
+static const char *base_name(const char *path)
 {
+    const char *b = strrchr(path, '/');
+    return b ? b + 1 : path;
+}
+
+/* A GTID start over files: the index of the file to start at (the newest
+ * whose PREVIOUS_GTIDS / GTID_LIST is inside set), or -1 after printing why
+ * there is none. */
+static int gtid_start_file(const bd_gtid_set *set, int argc, char **argv, int first)
+{
+    size_t n = (size_t)(argc - first);
+    bd_gtid_set *before = calloc(n, sizeof *before);
+    const char **names = calloc(n, sizeof *names);
+    bd_buf text = BD_BUF_INIT;
+    bd_err err = {0};
+    int idx = -1;
+    if (!before || !names) {
+        fprintf(stderr, "binlogd dump: out of memory\n");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *path = argv[first + (int)i];
+        enum bd_flavor fl;
+        names[i] = base_name(path);
+        if (bd_source_file_before(path, names[i], &text, &fl, &err) < 0 ||
+            bd_gtid_set_parse_before(&before[i], fl, text.ptr, text.len, &err) < 0) {
+            fprintf(stderr, "binlogd dump: --gtid: %s\n", err.msg);
+            goto out;
+        }
+        if (set->flavor != BD_FLAVOR_UNKNOWN && before[i].flavor != BD_FLAVOR_UNKNOWN &&
+            set->flavor != before[i].flavor) {
+            fprintf(stderr, "binlogd dump: --gtid is a %s GTID %s but %s was written by %s\n",
+                    set->flavor == BD_FLAVOR_MYSQL ? "MySQL" : "MariaDB",
+                    set->flavor == BD_FLAVOR_MYSQL ? "set" : "position", names[i],
+                    before[i].flavor == BD_FLAVOR_MYSQL ? "MySQL" : "MariaDB");
+            goto out;
+        }
+    }
+    idx = bd_gtid_pick_file(set, before, n, names, &err);
+    if (idx < 0) fprintf(stderr, "binlogd dump: --gtid: %s\n", err.msg);
+out:
+    for (size_t i = 0; before && i < n; i++)
+        bd_gtid_set_release(&before[i]);
+    free(before);
+    free(names);
+    bd_buf_release(&text);
+    return idx < 0 ? -1 : first + idx;
+}
+
+static int run_files(int argc, char **argv, int first, int events, int verify, const char *gtid)
+{
+    bd_gtid_set set = BD_GTID_SET_INIT;
+    bd_gtid_filter filter;
+    if (gtid) {
+        bd_err perr = {0};
+        if (bd_gtid_set_parse(&set, BD_FLAVOR_UNKNOWN, gtid, strlen(gtid), &perr) < 0) {
+            fprintf(stderr, "binlogd dump: --gtid %s: %s\n", gtid, perr.msg);
+            return EXIT_USAGE;
+        }
+        first = gtid_start_file(&set, argc, argv, first);
+        if (first < 0) {
+            bd_gtid_set_release(&set);
+            return EXIT_CORRUPT;
+        }
+    }
     bd_sink_stdout sink;
     bd_sink_stdout_init(&sink, stdout, events);
     bd_callbacks cb = {&sink, bd_sink_stdout_on_event, bd_sink_stdout_on_row};
+    if (gtid) cb = bd_gtid_filter_wrap(&filter, &set, &cb);
     bd_decoder *d = bd_decoder_new(&cb);
     if (!d) {
         fprintf(stderr, "binlogd dump: out of memory\n");
         bd_sink_stdout_release(&sink);
+        bd_gtid_set_release(&set);
         return EXIT_CORRUPT;
     }
     bd_decoder_set_detail(d, events);
@@ -182,9 +252,7 @@ static int run_files(int argc, char **argv, int first, int events, int verify)
     bd_err err = {0};
     for (int i = first; i < argc && rc == EXIT_DONE; i++) {
         const char *path = argv[i];
-        const char *base = strrchr(path, '/');
-        base = base ? base + 1 : path;
-        enum bd_file_result r = bd_source_file_run(d, path, base, &err);
+        enum bd_file_result r = bd_source_file_run(d, path, base_name(path), &err);
         if (r == BD_FILE_ERROR) {
             rc = EXIT_CORRUPT;
         } else if (r == BD_FILE_INCOMPLETE) {
@@ -202,6 +270,7 @@ static int run_files(int argc, char **argv, int first, int events, int verify)
         fprintf(stderr, "binlogd dump: warning: %s\n", err.msg);
     bd_sink_stdout_release(&sink);
     bd_decoder_free(d);
+    bd_gtid_set_release(&set);
     return rc;
 }
 
@@ -266,7 +335,7 @@ int cmd_dump(int argc, char **argv)
     int rc = EXIT_DONE;
     optind = 1;
     while ((c = getopt_long(argc, argv, "eh", opts, NULL)) != -1) {
-        if (c >= O_HOST) a.any = 1;
+        if (c >= O_HOST && c != O_GTID) a.any = 1;
         switch (c) {
         case 'e': events = 1; break;
         case O_NOVERIFY: verify = 0; break;
@@ -386,7 +455,7 @@ int cmd_dump(int argc, char **argv)
         rc = EXIT_USAGE;
         goto out;
     }
-    rc = run_files(argc, argv, optind, events, verify);
+    rc = run_files(argc, argv, optind, events, verify, a.o.gtid);
 out:
     free(a.from_copy);
     return rc;

@@ -82,6 +82,7 @@ bd_decoder *bd_decoder_new(const bd_callbacks *cb)
     bd_crc32_init(&d->crc);
     bd_buf_init(&d->scratch);
     bd_buf_init(&d->detail_buf);
+    bd_buf_init(&d->gtid_set);
     bd_buf_init(&d->inflate);
     bd_buf_init(&d->payload);
     bd_buf_init(&d->file_json);
@@ -100,6 +101,7 @@ void bd_decoder_free(bd_decoder *d)
     bd_tables_clear(&d->tables);
     bd_buf_release(&d->scratch);
     bd_buf_release(&d->detail_buf);
+    bd_buf_release(&d->gtid_set);
     bd_buf_release(&d->inflate);
     bd_buf_release(&d->payload);
     bd_buf_release(&d->file_json);
@@ -669,18 +671,12 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
         break;
     }
     case BD_EV_PREVIOUS_GTIDS: {
-        if (d->detail) {
-            bd_buf t = BD_BUF_INIT;
-            int r = bd_previous_gtids_text(&t, body, blen, err);
-            if (r == 0) det_str(det, "gtid_set", t.ptr, t.len);
-            bd_buf_release(&t);
-            if (r < 0) goto fail;
-        } else {
-            bd_buf t = BD_BUF_INIT;
-            int r = bd_previous_gtids_text(&t, body, blen, err);
-            bd_buf_release(&t);
-            if (r < 0) goto fail;
-        }
+        bd_buf *t = &d->gtid_set;
+        bd_buf_reset(t);
+        if (bd_previous_gtids_text(t, body, blen, err) < 0) goto fail;
+        e.gtid_set = t->ptr;
+        e.gtid_set_len = t->len;
+        if (d->detail) det_str(det, "gtid_set", t->ptr, t->len);
         break;
     }
     case BD_EV_MARIA_GTID: {
@@ -703,11 +699,12 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
         break;
     }
     case BD_EV_MARIA_GTID_LIST: {
-        bd_buf t = BD_BUF_INIT;
-        int r = bd_maria_gtid_list_text(&t, body, blen, err);
-        if (r == 0 && d->detail) det_str(det, "gtid_list", t.ptr, t.len);
-        bd_buf_release(&t);
-        if (r < 0) goto fail;
+        bd_buf *t = &d->gtid_set;
+        bd_buf_reset(t);
+        if (bd_maria_gtid_list_text(t, body, blen, err) < 0) goto fail;
+        e.gtid_set = t->ptr;
+        e.gtid_set_len = t->len;
+        if (d->detail) det_str(det, "gtid_list", t->ptr, t->len);
         break;
     }
     case BD_EV_MARIA_BINLOG_CHECKPOINT: {

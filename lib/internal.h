@@ -44,9 +44,10 @@ struct bd_decoder {
     bd_txn txn;
     bd_buf scratch; /* text of the values of the row being decoded */
     bd_buf detail_buf;
-    bd_buf inflate; /* MariaDB compressed events, uncompressed */
-    bd_buf payload; /* TRANSACTION_PAYLOAD, uncompressed */
-    bd_value *vals; /* 2 * vals_cap: before image then after image */
+    bd_buf gtid_set; /* text of the last PREVIOUS_GTIDS / GTID_LIST (bd_event.gtid_set) */
+    bd_buf inflate;  /* MariaDB compressed events, uncompressed */
+    bd_buf payload;  /* TRANSACTION_PAYLOAD, uncompressed */
+    bd_value *vals;  /* 2 * vals_cap: before image then after image */
     size_t vals_cap;
     bd_str *jraw; /* before-image binary JSON per column, for partial updates */
     bd_conv *conv;

@@ -87,3 +87,56 @@ out:
     munmap((void *)map, len);
     return res;
 }
+
+typedef struct before_ctx {
+    bd_buf *out;
+    enum bd_flavor flavor;
+    int found, ended;
+} before_ctx;
+
+/* Stop (return 1) at the 'before' event, or at the first event that is
+ * part of a transaction: the 'before' event is not coming then. */
+static int before_on_event(void *ctx, const bd_event *ev)
+{
+    before_ctx *b = ctx;
+    unsigned t = ev->header->type;
+    if (ev->gtid_set) {
+        bd_buf_add(b->out, ev->gtid_set, ev->gtid_set_len);
+        b->flavor = t == BD_EV_PREVIOUS_GTIDS ? BD_FLAVOR_MYSQL : BD_FLAVOR_MARIADB;
+        b->found = 1;
+        return 1;
+    }
+    if (ev->begins_txn || ev->ends_txn || t == BD_EV_TABLE_MAP) {
+        b->ended = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int before_on_row(void *ctx, const bd_row *row)
+{
+    (void)row;
+    ((before_ctx *)ctx)->ended = 1;
+    return 1;
+}
+
+int bd_source_file_before(const char *path, const char *name, bd_buf *out, enum bd_flavor *flavor,
+                          bd_err *err)
+{
+    before_ctx b = {out, BD_FLAVOR_UNKNOWN, 0, 0};
+    bd_callbacks cb = {&b, before_on_event, before_on_row, NULL};
+    bd_decoder *d = bd_decoder_new(&cb);
+    if (!d) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    bd_buf_reset(out);
+    enum bd_file_result r = bd_source_file_run(d, path, name, err);
+    bd_decoder_free(d);
+    if (b.found) {
+        *flavor = b.flavor;
+        return bd_buf_failed(out) ? bd_err_set(err, BD_ERR_NOMEM, "out of memory") : 0;
+    }
+    if (r == BD_FILE_ERROR && !b.ended) return -1;
+    return bd_err_set(err, BD_ERR_UNSUPPORTED,
+                      "%s has no PREVIOUS_GTIDS or GTID_LIST event before its first transaction "
+                      "(written by a server without GTIDs): it cannot be placed in a GTID start",
+                      name);
+}

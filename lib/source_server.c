@@ -32,6 +32,7 @@
 #include <mariadb_rpl.h>
 
 #include "binlogd/cursor.h"
+#include "binlogd/gtid_set.h"
 
 #define NAME_MAX_LEN 512
 #define ARTIFICIAL_F 0x20
@@ -69,7 +70,9 @@ typedef struct cb_key {
 struct bd_source_server {
     bd_server_opts o; /* string fields point at the copies below */
     char *host, *user, *password, *file, *gtid, *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key;
-    bd_callbacks ucb; /* the caller's callbacks */
+    bd_callbacks ucb; /* the caller's callbacks (behind gfilter after a mapped GTID start) */
+    bd_gtid_set gset; /* the GTID start, parsed */
+    bd_gtid_filter gfilter;
     bd_decoder *d;
 
     /* connection */
@@ -175,27 +178,6 @@ static void slog(bd_source_server *s, enum bd_server_level lv, const char *fmt, 
     s->o.log(s->o.ctx, lv, msg);
 }
 
-/* MariaDB GTID list: "" or domain-server-seq[,domain-server-seq...] */
-static int gtid_list_valid(const char *g)
-{
-    const char *p = g;
-    if (!*p) return 1;
-    for (;;) {
-        while (*p == ' ')
-            p++;
-        for (int part = 0; part < 3; part++) {
-            if (*p < '0' || *p > '9') return 0;
-            while (*p >= '0' && *p <= '9')
-                p++;
-            if (part < 2 && *p++ != '-') return 0;
-        }
-        while (*p == ' ')
-            p++;
-        if (!*p) return 1;
-        if (*p++ != ',') return 0;
-    }
-}
-
 static uint32_t rnd_next(bd_source_server *s)
 {
     uint32_t x = s->rnd ? s->rnd : 0x9e3779b9u;
@@ -243,11 +225,10 @@ bd_source_server *bd_source_server_new(const bd_server_opts *o, const bd_callbac
                    (unsigned long long)o->pos);
         return NULL;
     }
-    if (o->gtid && !gtid_list_valid(o->gtid)) {
-        bd_err_set(err, BD_ERR_IO,
-                   "'%s' is not a MariaDB GTID position (domain-server-seq, comma-separated, "
-                   "e.g. 0-1-42,1-2-7)",
-                   o->gtid);
+    bd_gtid_set gs = BD_GTID_SET_INIT;
+    if (o->gtid && bd_gtid_set_parse(&gs, BD_FLAVOR_UNKNOWN, o->gtid, strlen(o->gtid), err) < 0) {
+        bd_err_prefix(err,
+                      "not a GTID set (MySQL uuid:1-5,..., or MariaDB domain-server-seq,...): ");
         return NULL;
     }
     if ((o->ssl_mode == BD_SSL_VERIFY_CA || o->ssl_mode == BD_SSL_VERIFY_IDENTITY) && !o->ssl_ca &&
@@ -280,9 +261,11 @@ bd_source_server *bd_source_server_new(const bd_server_opts *o, const bd_callbac
 
     bd_source_server *s = calloc(1, sizeof *s);
     if (!s) {
+        bd_gtid_set_release(&gs);
         bd_err_set(err, BD_ERR_NOMEM, "out of memory");
         return NULL;
     }
+    s->gset = gs;
     s->o = *o;
     s->o.heartbeat_s = hb;
     s->o.read_timeout_s = rt;
@@ -342,6 +325,7 @@ void bd_source_server_free(bd_source_server *s)
     free(s->password);
     free(s->file);
     free(s->gtid);
+    bd_gtid_set_release(&s->gset);
     free(s->ssl_ca);
     free(s->ssl_capath);
     free(s->ssl_cert);
@@ -579,6 +563,186 @@ static void binlog_range(bd_source_server *s, char *out, size_t n)
                  last);
 }
 
+/* Run q and append the first column of its first row to out; 0, 1 no row,
+ * -1 error (errno in *e, message in msg). */
+static int query_text(MYSQL *m, const char *q, bd_buf *out, unsigned *e, char *msg, size_t msglen)
+{
+    *e = 0;
+    if (mysql_query(m, q)) {
+        *e = mysql_errno(m);
+        snprintf(msg, msglen, "%s", mysql_error(m));
+        return -1;
+    }
+    MYSQL_RES *r = mysql_store_result(m);
+    if (!r) {
+        *e = mysql_errno(m);
+        snprintf(msg, msglen, "%s", *e ? mysql_error(m) : "no result");
+        return *e ? -1 : 1;
+    }
+    MYSQL_ROW row = mysql_fetch_row(r);
+    int rc = 1;
+    if (row && mysql_num_fields(r) > 0) {
+        unsigned long *len = mysql_fetch_lengths(r);
+        if (row[0]) bd_buf_add(out, row[0], len[0]);
+        rc = 0;
+    }
+    mysql_free_result(r);
+    return rc;
+}
+
+/* The 'before' set of binlog file name: the Info of its Previous_gtids
+ * (MySQL) or Gtid_list (MariaDB, "[0-1-5,...]") event, through SHOW BINLOG
+ * EVENTS, which reads only the file's first events.  0, or -1/1 with err. */
+static int file_before(bd_source_server *s, const char *name, bd_gtid_set *before, bd_err *err)
+{
+    char w[300], q[NAME_MAX_LEN * 2 + 64], esc[NAME_MAX_LEN * 2 + 1];
+    mysql_real_escape_string(s->m, esc, name, (unsigned long)strlen(name));
+    snprintf(q, sizeof q, "SHOW BINLOG EVENTS IN '%s' LIMIT 6", esc);
+    if (mysql_query(s->m, q)) {
+        unsigned e = mysql_errno(s->m);
+        if (e == ER_SPECIFIC_ACCESS_DENIED || e == ER_DBACCESS_DENIED)
+            return grants_error(s, err, "SHOW BINLOG EVENTS", e, mysql_error(s->m));
+        bd_err_set(err, BD_ERR_IO, "reading the GTIDs before %s on %s: %u: %s", name,
+                   where(s, w, sizeof w), e, mysql_error(s->m));
+        return retryable(e) ? 1 : -1;
+    }
+    MYSQL_RES *r = mysql_store_result(s->m);
+    MYSQL_ROW row;
+    int found = 0, rc = 0;
+    /* columns: Log_name, Pos, Event_type, Server_id, End_log_pos, Info */
+    while (r && mysql_num_fields(r) >= 6 && (row = mysql_fetch_row(r))) {
+        if (!row[2] || (strcasecmp(row[2], "Previous_gtids") && strcasecmp(row[2], "Gtid_list")))
+            continue;
+        const char *info = row[5] ? row[5] : "";
+        size_t n = strlen(info);
+        if (n >= 2 && info[0] == '[' && info[n - 1] == ']') {
+            info++;
+            n -= 2;
+        }
+        enum bd_flavor fl =
+            strcasecmp(row[2], "Gtid_list") == 0 ? BD_FLAVOR_MARIADB : BD_FLAVOR_MYSQL;
+        if (bd_gtid_set_parse_before(before, fl, info, n, err) < 0) {
+            bd_err_prefix(err, "the GTIDs before %s on %s: ", name, where(s, w, sizeof w));
+            rc = -1;
+        }
+        found = 1;
+        break;
+    }
+    if (r) mysql_free_result(r);
+    if (!found)
+        return bd_err_set(err, BD_ERR_IO,
+                          "%s on %s has no Previous_gtids / Gtid_list event (written without "
+                          "GTIDs): a GTID start cannot be placed; use --from FILE:POS",
+                          name, where(s, w, sizeof w));
+    return rc;
+}
+
+/* A GTID start without COM_BINLOG_DUMP_GTID (MySQL; MariaDB too when
+ * BINLOGD_TEST_GTID_MAP is set, so the tests run this code): check that the
+ * server has every transaction of the set, find the newest binlog whose
+ * 'before' set is inside it, start there at 4 and let the filter drop the
+ * transactions of the set that follow.  0, 1 retryable, -1 fatal. */
+static int gtid_map(bd_source_server *s, bd_err *err)
+{
+    char w[300], msg[MYSQL_ERRMSG_SIZE + 1];
+    unsigned e;
+    bd_buf t = BD_BUF_INIT;
+    bd_gtid_set have = BD_GTID_SET_INIT, before = BD_GTID_SET_INIT;
+    char **names = NULL;
+    size_t n = 0;
+    int rc = -1;
+    const char *q = s->flavor == BD_FLAVOR_MYSQL ? "SELECT @@GLOBAL.gtid_executed"
+                                                 : "SELECT @@GLOBAL.gtid_binlog_pos";
+    int r = query_text(s->m, q, &t, &e, msg, sizeof msg);
+    if (r) {
+        bd_err_set(err, BD_ERR_IO, "%s on %s: %u: %s", q, where(s, w, sizeof w), e, msg);
+        rc = r < 0 && retryable(e) ? 1 : -1;
+        goto out;
+    }
+    if (bd_gtid_set_parse_before(&have, s->flavor, t.ptr, t.len, err) < 0) {
+        bd_err_prefix(err, "%s on %s: ", q, where(s, w, sizeof w));
+        goto out;
+    }
+    if (!bd_gtid_set_covers(&have, &s->gset)) {
+        bd_buf_reset(&t);
+        bd_gtid_set_missing(&have, &s->gset, &t);
+        bd_err_set(err, BD_ERR_IO,
+                   "--gtid has transactions that %s never wrote (e.g. %.200s): the set comes "
+                   "from another server or a history this one does not share; give a set of "
+                   "this server (%s)",
+                   where(s, w, sizeof w), t.ptr, q);
+        goto out;
+    }
+    if (mysql_query(s->m, "SHOW BINARY LOGS")) {
+        e = mysql_errno(s->m);
+        if (e == ER_SPECIFIC_ACCESS_DENIED || e == ER_DBACCESS_DENIED) {
+            grants_error(s, err, "SHOW BINARY LOGS", e, mysql_error(s->m));
+            goto out;
+        }
+        bd_err_set(err, BD_ERR_IO, "SHOW BINARY LOGS on %s: %u: %s", where(s, w, sizeof w), e,
+                   mysql_error(s->m));
+        rc = retryable(e) ? 1 : -1;
+        goto out;
+    }
+    MYSQL_RES *res = mysql_store_result(s->m);
+    MYSQL_ROW row;
+    while (res && (row = mysql_fetch_row(res))) {
+        if (!row[0] || strlen(row[0]) >= NAME_MAX_LEN) continue;
+        char **nn = realloc(names, (n + 1) * sizeof *names);
+        if (!nn || !(nn[n] = strdup(row[0]))) {
+            names = nn ? nn : names;
+            mysql_free_result(res);
+            bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        names = nn;
+        n++;
+    }
+    if (res) mysql_free_result(res);
+    if (!n) {
+        bd_err_set(err, BD_ERR_IO, "%s lists no binlog files", where(s, w, sizeof w));
+        goto out;
+    }
+    /* newest first: usually the set is recent and one or two files are read */
+    for (size_t i = n; i-- > 0;) {
+        r = file_before(s, names[i], &before, err);
+        if (r) {
+            rc = r;
+            goto out;
+        }
+        if (bd_gtid_set_covers(&s->gset, &before)) {
+            snprintf(s->rs_file, sizeof s->rs_file, "%s", names[i]);
+            s->rs_pos = 4;
+            s->established = 1;
+            s->ucb = bd_gtid_filter_wrap(&s->gfilter, &s->gset, &s->ucb);
+            slog(s, BD_SERVER_INFO,
+                 "GTID start: %s is the newest binlog that follows only transactions of the "
+                 "set; reading from %s:4 and skipping the set's transactions there",
+                 names[i], names[i]);
+            rc = 0;
+            goto out;
+        }
+        if (i == 0) {
+            bd_buf_reset(&t);
+            bd_gtid_set_missing(&s->gset, &before, &t);
+            bd_err_set(err, BD_ERR_IO,
+                       "GTID start on %s: transactions outside the set (e.g. %.200s) are "
+                       "before the oldest binlog %s: they were purged (1236), so starting "
+                       "there would lose them; take a new snapshot or give a set that "
+                       "contains them",
+                       where(s, w, sizeof w), t.ptr, names[0]);
+        }
+    }
+out:
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    bd_buf_release(&t);
+    bd_gtid_set_release(&have);
+    bd_gtid_set_release(&before);
+    return rc;
+}
+
 /* Connect, detect, check and set up the session; first: resolve the start.
  * 0 ok, 1 retryable, -1 fatal. */
 static int setup(bd_source_server *s, int first, bd_err *err)
@@ -649,12 +813,15 @@ static int setup(bd_source_server *s, int first, bd_err *err)
                           "binlog_format=ROW to the %s section of my.cnf so it survives a "
                           "restart",
                           where(s, w, sizeof w), fmt, cnf);
-    if (s->o.gtid && fl == BD_FLAVOR_MYSQL)
-        return bd_err_set(err, BD_ERR_UNSUPPORTED,
-                          "%s is MySQL %s: starting at a MySQL GTID set is not supported yet "
-                          "(the client library cannot send COM_BINLOG_DUMP_GTID); start at a "
-                          "file position with --from FILE:POS (SHOW BINARY LOGS lists them)",
-                          where(s, w, sizeof w), ver);
+    if (s->o.gtid && s->gset.flavor != BD_FLAVOR_UNKNOWN && s->gset.flavor != fl)
+        return bd_err_set(err, BD_ERR_IO,
+                          "--gtid '%.200s' is a %s but %s is %s: give a GTID set of this "
+                          "server's kind (%s)",
+                          s->o.gtid,
+                          s->gset.flavor == BD_FLAVOR_MYSQL ? "MySQL GTID set"
+                                                            : "MariaDB GTID position",
+                          where(s, w, sizeof w), fl == BD_FLAVOR_MYSQL ? "MySQL" : "MariaDB",
+                          fl == BD_FLAVOR_MYSQL ? "uuid:1-100,..." : "domain-server-seq,...");
     if (server_id == s->o.server_id)
         return bd_err_set(err, BD_ERR_IO,
                           "--server-id %u is the server_id of %s itself: give this reader an "
@@ -689,6 +856,10 @@ static int setup(bd_source_server *s, int first, bd_err *err)
     }
 
     /* the start position, once */
+    if (first && s->o.gtid && (fl == BD_FLAVOR_MYSQL || getenv("BINLOGD_TEST_GTID_MAP"))) {
+        r = gtid_map(s, err);
+        if (r) return r;
+    }
     if (first && !s->o.gtid && !s->o.file) {
         char f[NAME_MAX_LEN], p[32];
         char *fv[] = {f, p};
@@ -746,9 +917,13 @@ static int setup(bd_source_server *s, int first, bd_err *err)
         }
     }
     if (!s->established && s->o.gtid) {
-        /* validated: digits, '-', ',' and spaces only */
-        snprintf(q, sizeof q, "SET @slave_connect_state = '%s'", s->o.gtid);
-        if (strlen(s->o.gtid) > sizeof q - 40 || exec(s->m, q, &e, msg, sizeof msg)) {
+        /* the canonical text: digits, '-' and ',' only */
+        bd_buf t = BD_BUF_INIT;
+        bd_gtid_set_text(&s->gset, &t);
+        snprintf(q, sizeof q, "SET @slave_connect_state = '%s'", t.ptr);
+        int too_long = t.len > sizeof q - 40;
+        bd_buf_release(&t);
+        if (too_long || exec(s->m, q, &e, msg, sizeof msg)) {
             bd_err_set(err, BD_ERR_IO, "setting the GTID start on %s: %u: %s",
                        where(s, w, sizeof w), e, msg);
             return retryable(e) ? 1 : -1;

@@ -198,6 +198,11 @@ typedef struct bd_event {
     int ends_txn;   /* XID, COMMIT/ROLLBACK query, XA PREPARE, DDL */
     int has_xid;
     uint64_t xid;
+    /* PREVIOUS_GTIDS (MySQL set text) and GTID_LIST (MariaDB list text):
+     * what came before this file; NULL for other events.  Valid during
+     * the callback. */
+    const char *gtid_set;
+    size_t gtid_set_len;
     /* ROTATE (real or artificial): the next file and position */
     int is_rotate;
     bd_str next_file;

@@ -7,6 +7,7 @@
 #ifndef BINLOGD_SOURCE_FILE_H
 #define BINLOGD_SOURCE_FILE_H
 
+#include "binlogd/buf.h"
 #include "binlogd/decoder.h"
 #include "binlogd/error.h"
 
@@ -21,5 +22,13 @@ enum bd_file_result {
  * positions report (usually the basename). */
 enum bd_file_result bd_source_file_run(bd_decoder *d, const char *path, const char *name,
                                        bd_err *err);
+
+/* The 'before' set of a file: the text of its PREVIOUS_GTIDS (MySQL) or
+ * GTID_LIST (MariaDB), the event that follows the FORMAT_DESCRIPTION.
+ * Only the file's first events are read.  Returns 0 with the text in out
+ * and *flavor set, -1 with err when the file has no such event before its
+ * first transaction (written without GTIDs) or cannot be read. */
+int bd_source_file_before(const char *path, const char *name, bd_buf *out, enum bd_flavor *flavor,
+                          bd_err *err);
 
 #endif

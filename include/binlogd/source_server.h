@@ -4,7 +4,9 @@
  * The source connects, detects the flavour and version, checks that the
  * server writes a ROW binlog, sets the replication session up (checksum,
  * MariaDB GTID capability, heartbeat period), opens the dump at file:pos,
- * at a MariaDB GTID position or at the server's current head, and feeds
+ * after a GTID set (MariaDB: by the server; MySQL: at the newest binlog
+ * whose Previous_gtids is inside the set, skipping the set's transactions,
+ * see gtid_set.h) or at the server's current head, and feeds
  * every event's raw bytes to its own decoder with the event's start
  * position.  Artificial events (the ROTATE at the start of each file, the
  * FORMAT_DESCRIPTION re-sent when a dump starts mid-file, MariaDB's fake
@@ -67,7 +69,7 @@ typedef struct bd_server_opts {
     const char *password; /* NULL: none; never logged */
     uint32_t server_id;   /* our replica id; 0: BD_SERVER_DEFAULT_REPLICA_ID */
     /* start: exactly one of file (with pos, 0 meaning 4), gtid (MariaDB
-     * domain-server-seq list) or from_head; none = the oldest binlog on the
+     * domain-server-seq list or MySQL uuid:intervals set) or from_head; none = the oldest binlog on the
      * server */
     const char *file;
     uint64_t pos;

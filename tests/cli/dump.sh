@@ -80,5 +80,37 @@ expect "incomplete not last" 1 "incomplete event" "$B" dump "$T/cut.000001" "$f"
 rc=$?
 [ "$rc" -eq 1 ] && ok || bad "closed stdout: exit $rc"
 
+# --gtid over files: MySQL 8.0.45 binlog.000001 holds GTIDs 1-4, binlog.000002
+# starts with PREVIOUS_GTIDS 1-4 and holds 5 (3 updates) and 6 (3 deletes).
+G=$FX/percona-binlog-server/data_80045_gtid
+U=396e294c-1ca4-11f1-9ae7-00155da79c6b
+gtids() { grep -o '"gtid":"[^"]*"' "$T/out" | sed 's/.*:\([0-9]*\)"/\1/' | uniq | tr '\n' ' '; }
+expect "gtid ''" 0 "" "$B" dump --gtid "" "$G/binlog.000001" "$G/binlog.000002"
+[ "$(gtids)" = "2 3 4 5 6 " ] || bad "gtid '': transactions $(gtids), want 2 3 4 5 6 (1 is a DDL)"
+expect "gtid 1-3" 0 "" "$B" dump --gtid "$U:1-3" "$G/binlog.000001" "$G/binlog.000002"
+[ "$(gtids)" = "4 5 6 " ] || bad "gtid 1-3: transactions $(gtids), want 4 5 6"
+[ "$(wc -l <"$T/out")" -eq 10 ] || bad "gtid 1-3: $(wc -l <"$T/out") rows, want 10"
+expect "gtid 1-4:6 (events)" 0 "" "$B" dump --events --gtid "$U:1-4:6" "$G/binlog.000001" "$G/binlog.000002"
+[ "$(gtids)" = "5 " ] || bad "gtid 1-4:6: transactions $(gtids), want 5"
+grep -q '"file":"binlog.000001"' "$T/out" && bad "gtid 1-4:6: binlog.000001 was read, not skipped"
+grep -q '"event":"PREVIOUS_GTIDS","file":"binlog.000002".*"gtid_set":"'"$U"':1-4"' "$T/out" ||
+    bad "gtid 1-4:6: the start file's PREVIOUS_GTIDS is not shown"
+expect "gtid 2-6: a hole before the oldest file" 1 "$U:1): they were purged" \
+    "$B" dump --gtid "$U:2-6" "$G/binlog.000002"
+expect "gtid of the other flavour" 1 "MariaDB GTID position but binlog.000001 was written by MySQL" \
+    "$B" dump --gtid 0-1-5 "$G/binlog.000001"
+# tagged GTIDs (MySQL 9.6): the file follows U2:1-13:mytag:1-2 and holds mytag:3
+TG=$FX/rust_mysql_common/binlog_transaction_with_GTID_TAG.000001
+U2=55778904-0299-11f1-b1b8-4ef0c4956feb
+expect "tagged gtid: not yet seen" 0 "" "$B" dump --gtid "$U2:1-13:MyTag:1-2" "$TG"
+[ "$(grep -c '"gtid":"'"$U2"':mytag:3"' "$T/out")" -eq 1 ] || bad "tagged gtid: mytag:3 not printed"
+expect "tagged gtid: seen" 0 "" "$B" dump --gtid "$U2:1-13:mytag:1-3" "$TG"
+[ -s "$T/out" ] && bad "tagged gtid: mytag:3 printed though in the set"
+expect "tagged gtid: untagged only is a hole" 1 "$U2:mytag:1): they were purged" \
+    "$B" dump --gtid "$U2:1-13" "$TG"
+expect "gtid malformed" 2 "bad interval" "$B" dump --gtid "$U:1-" "$G/binlog.000001"
+expect "gtid: file without GTIDs" 1 "no PREVIOUS_GTIDS or GTID_LIST" \
+    "$B" dump --gtid "" "$FX/rust_mysql_common/ver_5_1_23.001"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -220,6 +220,25 @@ if want a; then
     awk -v g="\"gtid\":\"$g\"" 'index($0, g) { on = 1 } on' "$W/files.out" >"$W/a3.want"
     "$B" dump $C --server-id 11 --gtid "$prev" >"$W/a3.out" 2>"$W/a3.err"
     check "a: --gtid $prev gives the rows from $g on ($(head -c 200 "$W/a3.err"))" cmp -s "$W/a3.out" "$W/a3.want"
+    # the same through the mapping a MySQL GTID start uses (the newest file
+    # whose GTID_LIST is inside the set, then skip the set's transactions)
+    BINLOGD_TEST_GTID_MAP=1 "$B" dump $C --server-id 11 --gtid "$prev" >"$W/a3m.out" 2>"$W/a3m.err"
+    check "a: mapped --gtid $prev gives the same rows ($(head -c 200 "$W/a3m.err"))" cmp -s "$W/a3m.out" "$W/a3.want"
+    check "a: ... starting in the file of that GTID" grep -q "reading from binlog.000001:4" "$W/a3m.err"
+    BINLOGD_TEST_GTID_MAP=1 "$B" dump $C --server-id 11 --gtid "" >"$W/a3e.out" 2>"$W/a3e.err"
+    check "a: mapped --gtid '' gives everything ($(head -c 200 "$W/a3e.err"))" cmp -s "$W/a3e.out" "$W/files.out"
+    lastg=$(tail -n 1 "$W/files.out" | sed 's/.*"gtid":"\([0-9-]*\)".*/\1/')
+    BINLOGD_TEST_GTID_MAP=1 "$B" dump $C --server-id 11 --gtid "$lastg" >"$W/a3l.out" 2>"$W/a3l.err"
+    check "a: mapped --gtid at the last transaction: exit 0, nothing ($(head -c 200 "$W/a3l.err"))" \
+        [ $? -eq 0 ] && [ ! -s "$W/a3l.out" ]
+    lastf=$(tail -n 1 "$W/files.out" | sed 's/.*"file":"\([^"]*\)".*/\1/')
+    check "a: ... reading only the newest file, $lastf" grep -q "reading from $lastf:4" "$W/a3l.err"
+    BINLOGD_TEST_GTID_MAP=1 "$B" dump $C --server-id 11 --gtid "0-1-99999999" >"$W/a3x.out" 2>"$W/a3x.err"
+    check "a: a GTID set the server never wrote: exit 1 ($(head -c 300 "$W/a3x.err"))" [ $? -eq 1 ]
+    check "a: ... saying so" grep -q "never wrote (e.g. 0-1-99999999)" "$W/a3x.err"
+    "$B" dump $C --server-id 11 --gtid "396e294c-1ca4-11f1-9ae7-00155da79c6b:1-5" >/dev/null 2>"$W/a3y.err"
+    check "a: a MySQL GTID set against MariaDB: exit 1 ($(head -c 300 "$W/a3y.err"))" [ $? -eq 1 ]
+    check "a: ... saying so" grep -q "is a MySQL GTID set but .* is MariaDB" "$W/a3y.err"
 
     "$B" dump $C --server-id 11 --from-head >"$W/a4.out" 2>&1
     rc=$?
@@ -467,6 +486,11 @@ if want c; then
     check "c: ... naming the position and that it is gone ($(head -c 300 "$W/c.err"))" \
         grep -q "binlog.000001:4 is gone" "$W/c.err"
     check "c: ... and the oldest binlog left ($last)" grep -q "oldest binlog on the server is $last" "$W/c.err"
+    BINLOGD_TEST_GTID_MAP=1 "$B" dump $C --server-id 81 --gtid "" >/dev/null 2>"$W/c2.err"
+    rc=$?
+    check "c: mapped GTID start whose transactions were purged: exit 1 (exit $rc)" [ "$rc" -eq 1 ]
+    check "c: ... naming the oldest binlog and that they were purged ($(head -c 300 "$W/c2.err"))" \
+        grep -q "before the oldest binlog $last: they were purged" "$W/c2.err"
 fi
 
 # ---- f: SIGKILL under load -----------------------------------------------------
