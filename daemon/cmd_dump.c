@@ -60,6 +60,10 @@ static void dump_usage(FILE *f)
             "      --ssl-mode MODE   DISABLED, PREFERRED (default), REQUIRED, VERIFY_CA,\n"
             "                        VERIFY_IDENTITY\n"
             "      --ssl-ca FILE, --ssl-capath DIR, --ssl-cert FILE, --ssl-key FILE\n"
+            "      --schema-history FILE  keep the columns of each table per binlog position\n"
+            "                        in FILE (created if missing), so a later run over the\n"
+            "                        same positions decodes with the columns of their time;\n"
+            "                        needed when binlog_row_metadata is not FULL\n"
             "\n"
             "Exit status: 0 all decoded (files), the server's head reached or stopped by\n"
             "SIGINT/SIGTERM (--host); 1 corrupt or undecodable input, or a server error\n"
@@ -293,6 +297,7 @@ enum {
     O_SSL_CAPATH,
     O_SSL_CERT,
     O_SSL_KEY,
+    O_SCHEMA_HISTORY,
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -326,6 +331,7 @@ int cmd_dump(int argc, char **argv)
         {"ssl-capath", required_argument, NULL, O_SSL_CAPATH},
         {"ssl-cert", required_argument, NULL, O_SSL_CERT},
         {"ssl-key", required_argument, NULL, O_SSL_KEY},
+        {"schema-history", required_argument, NULL, O_SCHEMA_HISTORY},
         {NULL, 0, NULL, 0},
     };
     int events = 0, verify = 1, c;
@@ -425,6 +431,7 @@ int cmd_dump(int argc, char **argv)
         case O_SSL_CAPATH: a.o.ssl_capath = optarg; break;
         case O_SSL_CERT: a.o.ssl_cert = optarg; break;
         case O_SSL_KEY: a.o.ssl_key = optarg; break;
+        case O_SCHEMA_HISTORY: a.o.schema_history = optarg; break;
         default:
             dump_usage(stderr);
             rc = EXIT_USAGE;

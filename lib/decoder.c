@@ -436,7 +436,12 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
              * renamed column): forget the maps, so the next ones are parsed
              * again and a schema source is asked again. */
             ddl = 1;
+            e.is_ddl = 1;
         }
+        e.query.p = q.query.p;
+        e.query.n = q.query.n;
+        e.db.p = q.db.p;
+        e.db.n = q.db.n;
         if (q.has_xid) {
             e.has_xid = 1;
             e.xid = q.ddl_xid;

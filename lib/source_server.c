@@ -33,6 +33,7 @@
 
 #include "binlogd/cursor.h"
 #include "binlogd/gtid_set.h"
+#include "binlogd/schema_history.h"
 
 #define NAME_MAX_LEN 512
 #define ARTIFICIAL_F 0x20
@@ -69,9 +70,11 @@ typedef struct cb_key {
 
 struct bd_source_server {
     bd_server_opts o; /* string fields point at the copies below */
-    char *host, *user, *password, *file, *gtid, *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key;
-    bd_callbacks ucb; /* the caller's callbacks (behind gfilter after a mapped GTID start) */
-    bd_gtid_set gset; /* the GTID start, parsed */
+    char *host, *user, *password, *file, *gtid, *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key,
+        *hist_path;
+    bd_schema_history *hist; /* opened at the first connection */
+    bd_callbacks ucb;        /* the caller's callbacks (behind gfilter after a mapped GTID start) */
+    bd_gtid_set gset;        /* the GTID start, parsed */
     bd_gtid_filter gfilter;
     bd_decoder *d;
 
@@ -104,6 +107,7 @@ struct bd_source_server {
 
     /* set by the callbacks while one event is fed */
     int quiet, boundary, ev_in_txn;
+    uint64_t feed_pos; /* the position of the event being fed */
 
     /* callbacks made since the last transaction boundary, and how many of
      * them to skip after a reconnect */
@@ -285,6 +289,7 @@ bd_source_server *bd_source_server_new(const bd_server_opts *o, const bd_callbac
     s->o.ssl_capath = s->ssl_capath = dup_or_null(o->ssl_capath, &fail);
     s->o.ssl_cert = s->ssl_cert = dup_or_null(o->ssl_cert, &fail);
     s->o.ssl_key = s->ssl_key = dup_or_null(o->ssl_key, &fail);
+    s->o.schema_history = s->hist_path = dup_or_null(o->schema_history, &fail);
     s->fd = -1;
     s->ucb = *cb;
     s->rnd = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
@@ -330,6 +335,8 @@ void bd_source_server_free(bd_source_server *s)
     free(s->ssl_capath);
     free(s->ssl_cert);
     free(s->ssl_key);
+    free(s->hist_path);
+    bd_schema_history_close(s->hist);
     free(s);
 }
 
@@ -798,6 +805,15 @@ static int setup(bd_source_server *s, int first, bd_err *err)
     snprintf(s->uuid, sizeof s->uuid, "%s", uuid);
     snprintf(s->account, sizeof s->account, "%s", acct);
     s->have_identity = 1;
+    if (s->hist_path && !s->hist) {
+        char ident[128];
+        if (fl == BD_FLAVOR_MYSQL)
+            snprintf(ident, sizeof ident, "mysql uuid=%s", uuid);
+        else
+            snprintf(ident, sizeof ident, "mariadb server_id=%u", server_id);
+        s->hist = bd_schema_history_open(s->hist_path, err);
+        if (!s->hist || bd_schema_history_bind(s->hist, ident, err) < 0) return -1;
+    }
 
     const char *cnf = fl == BD_FLAVOR_MARIADB ? "[mariadbd]" : "[mysqld]";
     if (strcmp(logbin, "1") != 0 && strcasecmp(logbin, "ON") != 0)
@@ -1145,74 +1161,150 @@ static int type_fits(const bd_column *c, const char *ct)
     return 1; /* a type we do not know by name: trust the map */
 }
 
-static int w_on_table(void *ctx, bd_table *t, bd_err *err)
+static void cols_free(bd_schema_col *c, size_t n)
 {
-    bd_source_server *s = ctx;
-    if (t->has_names && !t->signedness_unknown) return 0; /* FULL metadata */
-    if (!s->ctl && bd_server_connect(&s->o, &s->ctl, err) != 0) {
-        bd_err_prefix(err, "schema of `%.*s`.`%.*s` (control connection): ", (int)t->db.n, t->db.p,
-                      (int)t->name.n, t->name.p);
-        return -1;
+    for (size_t i = 0; i < n; i++) {
+        free(c[i].name);
+        free(c[i].type);
     }
-    char db[2 * 64 + 1], tb[2 * 64 + 1], q[1024];
-    if (t->db.n > 64 || t->name.n > 64)
-        return bd_err_set(err, BD_ERR_SCHEMA, "table name longer than 64 bytes");
-    mysql_real_escape_string(s->ctl, db, t->db.p, (unsigned long)t->db.n);
-    mysql_real_escape_string(s->ctl, tb, t->name.p, (unsigned long)t->name.n);
+    free(c);
+}
+
+/* Today's columns of db.tb from information_schema (control connection). */
+static int schema_query(bd_source_server *s, const char *db, const char *tb, bd_schema_col **out,
+                        size_t *nout, bd_err *err)
+{
+    if (!s->ctl && bd_server_connect(&s->o, &s->ctl, err) != 0) return -1;
+    char edb[2 * 64 + 1], etb[2 * 64 + 1], q[1024];
+    mysql_real_escape_string(s->ctl, edb, db, (unsigned long)strlen(db));
+    mysql_real_escape_string(s->ctl, etb, tb, (unsigned long)strlen(tb));
     snprintf(q, sizeof q,
              "SELECT c.COLUMN_NAME, c.COLUMN_TYPE, IFNULL(l.ID, 0) "
              "FROM information_schema.COLUMNS c LEFT JOIN information_schema.COLLATIONS l "
              "ON l.COLLATION_NAME = c.COLLATION_NAME "
              "WHERE c.TABLE_SCHEMA = '%s' AND c.TABLE_NAME = '%s' ORDER BY c.ORDINAL_POSITION",
-             db, tb);
-    if (mysql_query(s->ctl, q))
-        return bd_err_set(err, BD_ERR_SCHEMA, "schema of `%s`.`%s` from information_schema: %u: %s",
-                          db, tb, mysql_errno(s->ctl), mysql_error(s->ctl));
-    MYSQL_RES *res = mysql_store_result(s->ctl);
-    if (!res)
-        return bd_err_set(err, BD_ERR_SCHEMA, "schema of `%s`.`%s`: %s", db, tb,
-                          mysql_error(s->ctl));
-    uint64_t nrows = mysql_num_rows(res);
-    if (nrows != t->ncols) {
-        mysql_free_result(res);
-        return bd_err_set(err, BD_ERR_SCHEMA,
-                          "TABLE_MAP of `%s`.`%s` has %u columns but the table has %llu now: "
-                          "it changed since this binlog position and the column names cannot "
-                          "be placed safely; run the server with binlog_row_metadata=FULL",
-                          db, tb, t->ncols, (unsigned long long)nrows);
+             edb, etb);
+    if (mysql_query(s->ctl, q)) {
+        unsigned e = mysql_errno(s->ctl);
+        bd_err_set(err, BD_ERR_SCHEMA, "information_schema: %u: %s", e, mysql_error(s->ctl));
+        /* a dead control connection is opened again next time */
+        mysql_close(s->ctl);
+        s->ctl = NULL;
+        return -1;
     }
+    MYSQL_RES *res = mysql_store_result(s->ctl);
+    if (!res) return bd_err_set(err, BD_ERR_SCHEMA, "information_schema: %s", mysql_error(s->ctl));
+    size_t n = (size_t)mysql_num_rows(res);
+    bd_schema_col *c = calloc(n ? n : 1, sizeof *c);
     MYSQL_ROW row;
-    for (uint32_t i = 0; (row = mysql_fetch_row(res)) != NULL; i++) {
+    size_t i = 0;
+    while (c && (row = mysql_fetch_row(res)) != NULL && i < n) {
+        c[i].name = strdup(row[0] ? row[0] : "");
+        c[i].type = strdup(row[1] ? row[1] : "");
+        c[i].collation = row[2] ? (uint32_t)strtoul(row[2], NULL, 10) : 0;
+        if (!c[i].name || !c[i].type) break;
+        i++;
+    }
+    mysql_free_result(res);
+    if (!c || i != n) {
+        if (c) cols_free(c, n);
+        return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    }
+    *out = c;
+    *nout = n;
+    return 0;
+}
+
+/* Put the names, signedness and collations of cols on the map, after
+ * checking that they fit it.  'whence' says where cols come from, for the
+ * message. */
+static int schema_apply(bd_table *t, const char *db, const char *tb, const bd_schema_col *cols,
+                        size_t n, const char *whence, bd_err *err)
+{
+    if (n != t->ncols)
+        return bd_err_set(err, BD_ERR_SCHEMA,
+                          "TABLE_MAP of `%s`.`%s` has %u columns but %s has %zu: the table "
+                          "changed since this binlog position and the column names cannot be "
+                          "placed safely; run the server with binlog_row_metadata=FULL",
+                          db, tb, t->ncols, whence, n);
+    for (uint32_t i = 0; i < n; i++) {
         bd_column *c = &t->cols[i];
-        unsigned long *len = mysql_fetch_lengths(res);
-        const char *ct = row[1] ? row[1] : "";
-        if (!type_fits(c, ct)) {
-            bd_err_set(err, BD_ERR_SCHEMA,
-                       "TABLE_MAP of `%s`.`%s` column %u is %s but the table now has %s %s "
-                       "there: it changed since this binlog position; run the server with "
-                       "binlog_row_metadata=FULL",
-                       db, tb, i + 1, bd_coltype_name(c->real_type), row[0] ? row[0] : "?", ct);
-            mysql_free_result(res);
-            return -1;
-        }
-        if (!c->name.p && row[0] && bd_table_set_name(t, i, row[0], len[0]) < 0) {
-            mysql_free_result(res);
+        const char *ct = cols[i].type;
+        if (!type_fits(c, ct))
+            return bd_err_set(err, BD_ERR_SCHEMA,
+                              "TABLE_MAP of `%s`.`%s` column %u is %s but %s has %s %s there: "
+                              "the table changed since this binlog position; run the server "
+                              "with binlog_row_metadata=FULL",
+                              db, tb, i + 1, bd_coltype_name(c->real_type), whence, cols[i].name,
+                              ct);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        bd_column *c = &t->cols[i];
+        const char *ct = cols[i].type;
+        if (!c->name.p && bd_table_set_name(t, i, cols[i].name, strlen(cols[i].name)) < 0)
             return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
-        }
         if (c->is_unsigned < 0) c->is_unsigned = strstr(ct, "unsigned") != NULL;
-        if (!c->collation && row[2]) c->collation = (uint32_t)strtoul(row[2], NULL, 10);
+        if (!c->collation) c->collation = cols[i].collation;
         /* binary strings have no collation in information_schema */
         if (!c->collation && (strstr(ct, "binary") || strstr(ct, "blob") ||
                               !strncmp(ct, "inet", 4) || !strncmp(ct, "uuid", 4)))
             c->collation = 63;
     }
-    mysql_free_result(res);
     return 0;
+}
+
+static int w_on_table(void *ctx, bd_table *t, bd_err *err)
+{
+    bd_source_server *s = ctx;
+    if (t->has_names && !t->signedness_unknown) return 0; /* FULL metadata */
+    if (t->db.n > 64 || t->name.n > 64)
+        return bd_err_set(err, BD_ERR_SCHEMA, "table name longer than 64 bytes");
+    char db[65], tb[65];
+    memcpy(db, t->db.p, t->db.n);
+    db[t->db.n] = '\0';
+    memcpy(tb, t->name.p, t->name.n);
+    tb[t->name.n] = '\0';
+    const bd_schema_col *cols;
+    size_t n;
+    int later = 0;
+    if (s->hist &&
+        bd_schema_history_find(s->hist, s->cur_file, s->feed_pos, db, tb, &cols, &n, &later)) {
+        char whence[NAME_MAX_LEN + 64];
+        snprintf(whence, sizeof whence, "the schema history (%s)", s->hist_path);
+        return schema_apply(t, db, tb, cols, n, whence, err);
+    }
+    bd_schema_col *fresh = NULL;
+    if (schema_query(s, db, tb, &fresh, &n, err) < 0) {
+        bd_err_prefix(err, "schema of `%s`.`%s`: ", db, tb);
+        return -1;
+    }
+    int r = schema_apply(t, db, tb, fresh, n, "the table now", err);
+    if (r == 0 && s->hist) {
+        r = bd_schema_history_add_table(s->hist, s->cur_file, s->feed_pos, db, tb, fresh, n, err);
+        if (r == 0 && later)
+            slog(s, BD_SERVER_WARN,
+                 "the columns of `%s`.`%s` at %s:%llu are taken from information_schema now, "
+                 "but the schema history knows a DDL after that position: if it changed "
+                 "this table other than by adding, dropping or retyping columns (which "
+                 "stop the reader), names may be today's; binlog_row_metadata=FULL avoids this",
+                 db, tb, s->cur_file, (unsigned long long)s->feed_pos);
+    }
+    cols_free(fresh, n);
+    return r;
 }
 
 static int w_on_event(void *ctx, const bd_event *ev)
 {
     bd_source_server *s = ctx;
+    if (ev->is_ddl && s->hist) {
+        bd_err e = {0};
+        if (bd_schema_history_add_ddl(s->hist, s->cur_file, ev->pos.pos, ev->db.p, ev->db.n,
+                                      ev->query.p, ev->query.n, &e) < 0) {
+            snprintf(s->cb_msg, sizeof s->cb_msg, "%s", e.msg);
+            s->cb_failed = 1;
+            return 1;
+        }
+    }
     if (ev->ends_txn) s->boundary = 1;
     s->ev_in_txn = ev->txn ? ev->txn->in_txn : 0;
     if (s->quiet) return 0;
@@ -1236,6 +1328,7 @@ static int w_on_row(void *ctx, const bd_row *row)
 
 static int feed(bd_source_server *s, const uint8_t *ev, size_t len, uint64_t pos, bd_err *err)
 {
+    s->feed_pos = pos;
     s->boundary = 0;
     s->ev_in_txn = 1;
     s->cb_failed = 0;

@@ -198,6 +198,11 @@ typedef struct bd_event {
     int ends_txn;   /* XID, COMMIT/ROLLBACK query, XA PREPARE, DDL */
     int has_xid;
     uint64_t xid;
+    /* QUERY: the statement and its default database (valid during the
+     * callback); is_ddl for a statement outside BEGIN that commits on its
+     * own (DDL, or anything else that may change a table's columns) */
+    bd_str query, db;
+    int is_ddl;
     /* PREVIOUS_GTIDS (MySQL set text) and GTID_LIST (MariaDB list text):
      * what came before this file; NULL for other events.  Valid during
      * the callback. */

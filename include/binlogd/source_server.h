@@ -25,6 +25,11 @@
  * sends the transaction again, after checking that the last skipped one
  * is at the same position (fail closed otherwise).
  *
+ * Tables whose map carries no column names get them from the schema
+ * history (o.schema_history, see schema_history.h) or, failing that, from
+ * information_schema through a second connection; a map that does not fit
+ * them stops the stream.
+ *
  * Errors are fatal and say what to do: purged or missing start position
  * (1236, with the oldest binlog still on the server), another replica with
  * the same server id (4052), missing grants (with the GRANT statement),
@@ -84,6 +89,9 @@ typedef struct bd_server_opts {
     /* decoder options */
     int detail; /* build bd_event.detail (dump --events) */
     int verify; /* verify CRC32 checksums */
+    /* Schema history file (schema_history.h), used when the binlog carries
+     * no column names; NULL: information_schema only, today's columns. */
+    const char *schema_history;
     /* reconnect backoff (--follow): first delay and cap, ms; 0: 500 and 30000 */
     unsigned backoff_first_ms, backoff_max_ms;
     /* Messages about reconnects and other non-fatal events; NULL: silent. */

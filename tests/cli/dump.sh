@@ -7,9 +7,7 @@ B=${BINLOGD:-build/binlogd}
 FX=tests/fixtures/binlog
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/lib.sh
 # expect NAME WANT_RC GREP_STDERR cmd...
 expect() {
     name=$1 want=$2 pat=$3

@@ -37,17 +37,7 @@ MSH=deploy/dev/mariadb.sh
 ONLY=${LIVE_ONLY:-}
 SRVOPTS="--binlog_row_metadata=FULL --binlog_row_image=FULL"
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*"
-}
-check() { # name condition-command...
-    _name=$1
-    shift
-    if "$@"; then ok; else bad "$_name"; fi
-}
+. tests/lib.sh
 want() { case " $ONLY " in "  ") return 0 ;; *" $1 "*) return 0 ;; esac; return 1; }
 T0=$(date +%s)
 section() { echo "== $* (+$(($(date +%s) - T0)) s)"; }
@@ -85,17 +75,6 @@ tcpsql() { mariadb --no-defaults -h127.0.0.1 -P"$PORT" -uroot -N -B binlogd "$@"
 server_pid() { cat "$DIR/mysqld.pid" 2>/dev/null; }
 start_server() { sh "$MSH" start "$DIR" "$PORT" $SRVOPTS $TLSOPTS >"$DIR.start.log" 2>&1; }
 
-# waitfor SECS command...: poll every 0.1 s until the command succeeds
-waitfor() {
-    w=$(($1 * 10))
-    shift
-    while [ "$w" -gt 0 ]; do
-        "$@" && return 0
-        sleep 0.1
-        w=$((w - 1))
-    done
-    return 1
-}
 # the server's head as FILE:POS: a follower started there sees every later
 # write, however long it takes to connect
 head_pos() { sql -e "SHOW MASTER STATUS" | awk '{ print $1 ":" $2 }'; }

@@ -27,12 +27,7 @@ PORT=${PF_PORT:-13560}
 DIR=build/integ/preflight
 MSH=deploy/dev/mariadb.sh
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*"
-}
+. tests/lib.sh
 
 cleanup() {
     [ -f "$DIR/my.cnf" ] && sh "$MSH" stop "$DIR" >/dev/null 2>&1

@@ -10,9 +10,7 @@ B=${BINLOGD:-build/binlogd}
 DIR=build/integ/schema
 PORT=${SCHEMA_PORT:-13580}
 DB=deploy/dev/mariadb.sh
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/lib.sh
 cleanup() { sh $DB stop "$DIR" >/dev/null 2>&1 || true; }
 trap cleanup EXIT INT TERM
 rm -rf "$DIR"

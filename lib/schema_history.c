@@ -1,0 +1,419 @@
+/* schema_history.c - see include/binlogd/schema_history.h. */
+#include "binlogd/schema_history.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "binlogd/buf.h"
+
+typedef struct hpos {
+    char *file;
+    uint64_t pos;
+} hpos;
+
+typedef struct snap {
+    hpos at;
+    char *db, *table;
+    bd_schema_col *cols;
+    size_t n;
+} snap;
+
+struct bd_schema_history {
+    char *path;
+    int fd; /* open for appending */
+    char *server;
+    hpos *ddl; /* sorted by position */
+    size_t nddl, cddl;
+    snap *snaps; /* in the order added */
+    size_t nsnap, csnap;
+};
+
+/* ---- positions ---------------------------------------------------------- */
+
+/* The number after the last '.', or -1 when there is none. */
+static long long file_seq(const char *f)
+{
+    const char *dot = strrchr(f, '.');
+    if (!dot || !dot[1] || strspn(dot + 1, "0123456789") != strlen(dot + 1) || strlen(dot + 1) > 18)
+        return -1;
+    return strtoll(dot + 1, NULL, 10);
+}
+
+int bd_binlog_pos_cmp(const char *fa, uint64_t pa, const char *fb, uint64_t pb)
+{
+    if (strcmp(fa, fb) != 0) {
+        long long a = file_seq(fa), b = file_seq(fb);
+        if (a >= 0 && b >= 0 && a != b) return a < b ? -1 : 1;
+        int c = strcmp(fa, fb);
+        return c < 0 ? -1 : 1;
+    }
+    return (pa > pb) - (pa < pb);
+}
+
+static int hpos_cmp(const hpos *a, const char *f, uint64_t p)
+{
+    return bd_binlog_pos_cmp(a->file, a->pos, f, p);
+}
+
+/* Index of the first DDL after file:pos. */
+static size_t ddl_after(const bd_schema_history *h, const char *f, uint64_t p)
+{
+    size_t lo = 0, hi = h->nddl;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (hpos_cmp(&h->ddl[mid], f, p) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* ---- memory ------------------------------------------------------------- */
+
+static void cols_free(bd_schema_col *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(c[i].name);
+        free(c[i].type);
+    }
+    free(c);
+}
+
+void bd_schema_history_close(bd_schema_history *h)
+{
+    if (!h) return;
+    if (h->fd >= 0) close(h->fd);
+    for (size_t i = 0; i < h->nddl; i++)
+        free(h->ddl[i].file);
+    free(h->ddl);
+    for (size_t i = 0; i < h->nsnap; i++) {
+        snap *s = &h->snaps[i];
+        free(s->at.file);
+        free(s->db);
+        free(s->table);
+        cols_free(s->cols, s->n);
+    }
+    free(h->snaps);
+    free(h->server);
+    free(h->path);
+    free(h);
+}
+
+/* Insert a DDL position in order; 0 also when it is there already. */
+static int ddl_insert(bd_schema_history *h, const char *file, uint64_t pos, int *added)
+{
+    size_t at = ddl_after(h, file, pos);
+    *added = 0;
+    if (at > 0 && hpos_cmp(&h->ddl[at - 1], file, pos) == 0) return 0;
+    if (h->nddl == h->cddl) {
+        size_t nc = h->cddl ? h->cddl * 2 : 16;
+        hpos *p = realloc(h->ddl, nc * sizeof *p);
+        if (!p) return -1;
+        h->ddl = p;
+        h->cddl = nc;
+    }
+    char *f = strdup(file);
+    if (!f) return -1;
+    memmove(&h->ddl[at + 1], &h->ddl[at], (h->nddl - at) * sizeof *h->ddl);
+    h->ddl[at].file = f;
+    h->ddl[at].pos = pos;
+    h->nddl++;
+    *added = 1;
+    return 0;
+}
+
+/* Append a snapshot; takes ownership of cols (freed on failure too). */
+static int snap_add(bd_schema_history *h, const char *file, uint64_t pos, const char *db,
+                    const char *table, bd_schema_col *cols, size_t n)
+{
+    if (h->nsnap == h->csnap) {
+        size_t nc = h->csnap ? h->csnap * 2 : 16;
+        snap *p = realloc(h->snaps, nc * sizeof *p);
+        if (!p) {
+            cols_free(cols, n);
+            return -1;
+        }
+        h->snaps = p;
+        h->csnap = nc;
+    }
+    snap *s = &h->snaps[h->nsnap];
+    s->at.file = strdup(file);
+    s->at.pos = pos;
+    s->db = strdup(db);
+    s->table = strdup(table);
+    s->cols = cols;
+    s->n = n;
+    if (!s->at.file || !s->db || !s->table) {
+        free(s->at.file);
+        free(s->db);
+        free(s->table);
+        cols_free(cols, n);
+        return -1;
+    }
+    h->nsnap++;
+    return 0;
+}
+
+/* ---- the file ----------------------------------------------------------- */
+
+static int append_line(bd_schema_history *h, bd_buf *b, bd_err *err)
+{
+    bd_buf_addc(b, '\n');
+    if (bd_buf_failed(b)) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    size_t off = 0;
+    while (off < b->len) {
+        ssize_t w = write(h->fd, b->ptr + off, b->len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0)
+            return bd_err_set(err, BD_ERR_IO, "writing the schema history %s: %s", h->path,
+                              strerror(errno));
+        off += (size_t)w;
+    }
+    /* rows decoded with this schema may be published right after: the
+     * record must outlive a crash first */
+    if (fdatasync(h->fd) < 0)
+        return bd_err_set(err, BD_ERR_IO, "fsync of the schema history %s: %s", h->path,
+                          strerror(errno));
+    return 0;
+}
+
+static void add_at(bd_buf *b, const char *key, const char *file, uint64_t pos)
+{
+    bd_buf_addf(b, "\"%s\":{\"file\":", key);
+    bd_buf_add_json_str(b, file, strlen(file));
+    bd_buf_adds(b, ",\"pos\":");
+    bd_buf_add_u64(b, pos);
+    bd_buf_addc(b, '}');
+}
+
+/* A position object {"file":..,"pos":..}. */
+static int get_at(json_t *o, const char **file, uint64_t *pos)
+{
+    json_t *f = json_object_get(o, "file"), *p = json_object_get(o, "pos");
+    if (!json_is_string(f) || !json_is_integer(p) || json_integer_value(p) < 4) return -1;
+    *file = json_string_value(f);
+    *pos = (uint64_t)json_integer_value(p);
+    return 0;
+}
+
+static int load_line(bd_schema_history *h, json_t *j, unsigned line, bd_err *err)
+{
+    const char *file;
+    uint64_t pos;
+    json_t *v;
+    if ((v = json_object_get(j, "binlogd_schema_history"))) {
+        json_t *srv = json_object_get(j, "server");
+        if (line != 1 || !json_is_integer(v) || json_integer_value(v) != 1 || !json_is_string(srv))
+            return -1;
+        h->server = strdup(json_string_value(srv));
+        return h->server ? 0 : bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    }
+    if ((v = json_object_get(j, "ddl"))) {
+        int added;
+        if (get_at(v, &file, &pos) < 0) return -1;
+        return ddl_insert(h, file, pos, &added) < 0 ? bd_err_set(err, BD_ERR_NOMEM, "out of memory")
+                                                    : 0;
+    }
+    if ((v = json_object_get(j, "table"))) {
+        json_t *db = json_object_get(j, "db"), *nm = json_object_get(j, "name"),
+               *cols = json_object_get(j, "columns");
+        if (get_at(v, &file, &pos) < 0 || !json_is_string(db) || !json_is_string(nm) ||
+            !json_is_array(cols) || json_array_size(cols) == 0)
+            return -1;
+        size_t n = json_array_size(cols);
+        bd_schema_col *c = calloc(n, sizeof *c);
+        if (!c) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++) {
+            json_t *o = json_array_get(cols, i);
+            json_t *cn = json_object_get(o, "name"), *ct = json_object_get(o, "type"),
+                   *cc = json_object_get(o, "collation");
+            if (!json_is_string(cn) || !json_is_string(ct) || !json_is_integer(cc) ||
+                json_integer_value(cc) < 0 || json_integer_value(cc) > UINT32_MAX) {
+                cols_free(c, n);
+                return -1;
+            }
+            c[i].name = strdup(json_string_value(cn));
+            c[i].type = strdup(json_string_value(ct));
+            c[i].collation = (uint32_t)json_integer_value(cc);
+            if (!c[i].name || !c[i].type) {
+                cols_free(c, n);
+                return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+            }
+        }
+        if (snap_add(h, file, pos, json_string_value(db), json_string_value(nm), c, n) < 0)
+            return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+        return 0;
+    }
+    return -1;
+}
+
+bd_schema_history *bd_schema_history_open(const char *path, bd_err *err)
+{
+    bd_schema_history *h = calloc(1, sizeof *h);
+    if (!h || !(h->path = strdup(path))) {
+        free(h);
+        bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    h->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (h->fd < 0) {
+        bd_err_set(err, BD_ERR_IO, "schema history %s: %s", path, strerror(errno));
+        bd_schema_history_close(h);
+        return NULL;
+    }
+    FILE *f = fdopen(dup(h->fd), "r");
+    if (!f) {
+        bd_err_set(err, BD_ERR_IO, "schema history %s: %s", path, strerror(errno));
+        bd_schema_history_close(h);
+        return NULL;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    unsigned no = 0;
+    off_t good = 0; /* the end of the last whole line */
+    int rc = 0;
+    while ((len = getline(&line, &cap, f)) > 0) {
+        no++;
+        if (line[len - 1] != '\n') break; /* cut short by a crash: dropped below */
+        json_error_t je;
+        json_t *j = json_loadb(line, (size_t)len, 0, &je);
+        if (!j || !json_is_object(j) || load_line(h, j, no, err) < 0) {
+            if (err->code != BD_ERR_NOMEM)
+                bd_err_set(err, BD_ERR_CORRUPT,
+                           "schema history %s:%u: not a line this file holds (%s); it was "
+                           "edited or belongs to something else",
+                           path, no, j ? "unknown or incomplete record" : je.text);
+            json_decref(j);
+            rc = -1;
+            break;
+        }
+        json_decref(j);
+        good += len;
+    }
+    free(line);
+    fclose(f);
+    if (rc == 0 && no > 0 && !h->server) {
+        bd_err_set(err, BD_ERR_CORRUPT, "schema history %s:1: the first line must name the server",
+                   path);
+        rc = -1;
+    }
+    struct stat st;
+    if (rc == 0 && fstat(h->fd, &st) == 0 && st.st_size > good && ftruncate(h->fd, good) < 0) {
+        bd_err_set(err, BD_ERR_IO, "schema history %s: dropping a torn last line: %s", path,
+                   strerror(errno));
+        rc = -1;
+    }
+    if (rc < 0) {
+        bd_schema_history_close(h);
+        return NULL;
+    }
+    return h;
+}
+
+int bd_schema_history_bind(bd_schema_history *h, const char *server, bd_err *err)
+{
+    if (h->server) {
+        if (strcmp(h->server, server) == 0) return 0;
+        return bd_err_set(err, BD_ERR_IO,
+                          "schema history %s belongs to %s, not to this server (%s): its "
+                          "positions mean nothing here; give another file",
+                          h->path, h->server, server);
+    }
+    if (!(h->server = strdup(server))) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    bd_buf b = BD_BUF_INIT;
+    bd_buf_adds(&b, "{\"binlogd_schema_history\":1,\"server\":");
+    bd_buf_add_json_str(&b, server, strlen(server));
+    bd_buf_addc(&b, '}');
+    int r = append_line(h, &b, err);
+    bd_buf_release(&b);
+    return r;
+}
+
+int bd_schema_history_add_ddl(bd_schema_history *h, const char *file, uint64_t pos, const char *db,
+                              size_t dbn, const char *query, size_t qn, bd_err *err)
+{
+    int added;
+    if (ddl_insert(h, file, pos, &added) < 0) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    if (!added) return 0;
+    bd_buf b = BD_BUF_INIT;
+    bd_buf_addc(&b, '{');
+    add_at(&b, "ddl", file, pos);
+    bd_buf_adds(&b, ",\"db\":");
+    bd_buf_add_json_str(&b, db, dbn);
+    /* the statement is for people reading the file; long ones are cut */
+    bd_buf_adds(&b, ",\"query\":");
+    bd_buf_add_json_str(&b, query, qn > 1000 ? 1000 : qn);
+    bd_buf_addc(&b, '}');
+    int r = append_line(h, &b, err);
+    bd_buf_release(&b);
+    return r;
+}
+
+int bd_schema_history_add_table(bd_schema_history *h, const char *file, uint64_t pos,
+                                const char *db, const char *table, const bd_schema_col *cols,
+                                size_t n, bd_err *err)
+{
+    bd_schema_col *c = calloc(n ? n : 1, sizeof *c);
+    if (!c) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        c[i].name = strdup(cols[i].name);
+        c[i].type = strdup(cols[i].type);
+        c[i].collation = cols[i].collation;
+        if (!c[i].name || !c[i].type) {
+            cols_free(c, n);
+            return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+        }
+    }
+    if (snap_add(h, file, pos, db, table, c, n) < 0)
+        return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    bd_buf b = BD_BUF_INIT;
+    bd_buf_addc(&b, '{');
+    add_at(&b, "table", file, pos);
+    bd_buf_adds(&b, ",\"db\":");
+    bd_buf_add_json_str(&b, db, strlen(db));
+    bd_buf_adds(&b, ",\"name\":");
+    bd_buf_add_json_str(&b, table, strlen(table));
+    bd_buf_adds(&b, ",\"columns\":[");
+    for (size_t i = 0; i < n; i++) {
+        bd_buf_adds(&b, i ? ",{\"name\":" : "{\"name\":");
+        bd_buf_add_json_str(&b, cols[i].name, strlen(cols[i].name));
+        bd_buf_adds(&b, ",\"type\":");
+        bd_buf_add_json_str(&b, cols[i].type, strlen(cols[i].type));
+        bd_buf_addf(&b, ",\"collation\":%u}", cols[i].collation);
+    }
+    bd_buf_adds(&b, "]}");
+    int r = append_line(h, &b, err);
+    bd_buf_release(&b);
+    return r;
+}
+
+int bd_schema_history_find(const bd_schema_history *h, const char *file, uint64_t pos,
+                           const char *db, const char *table, const bd_schema_col **cols, size_t *n,
+                           int *ddl_after_pos)
+{
+    /* the stretch without DDL that holds pos: (ddl[k-1], ddl[k]) */
+    size_t k = ddl_after(h, file, pos);
+    *ddl_after_pos = k < h->nddl;
+    const snap *best = NULL;
+    for (size_t i = 0; i < h->nsnap; i++) {
+        const snap *s = &h->snaps[i];
+        if (strcmp(s->db, db) != 0 || strcmp(s->table, table) != 0) continue;
+        if (ddl_after(h, s->at.file, s->at.pos) != k) continue; /* another stretch */
+        best = s; /* any snapshot of the stretch will do; the latest added is kept */
+    }
+    if (!best) return 0;
+    *cols = best->cols;
+    *n = best->n;
+    return 1;
+}
+
+size_t bd_schema_history_ddls(const bd_schema_history *h) { return h->nddl; }
+size_t bd_schema_history_tables(const bd_schema_history *h) { return h->nsnap; }
