@@ -2,7 +2,7 @@
 # what is missing, builds and runs every test; `make demo` shows it working.
 
 CC      ?= gcc
-PKGS    := libmariadb jansson libzstd zlib check
+PKGS    := libmariadb jansson libzstd zlib rdkafka inih libsystemd check
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
 OPT     ?= -O3 -g
@@ -10,11 +10,12 @@ BUILD   ?= build
 SAN     ?=
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs libmariadb libzstd zlib jansson 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs libmariadb libzstd zlib jansson rdkafka inih libsystemd 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -Iinclude $(PKG_CFLAGS) $(CFLAGS)
-LDLIBS_ALL = $(PKG_LIBS) -lm $(LDLIBS)
+# libev ships no pkg-config file
+LDLIBS_ALL = $(PKG_LIBS) -lev -lpthread -lm $(LDLIBS)
 
 LIB_SRC    := $(sort $(wildcard lib/*.c))
 LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)

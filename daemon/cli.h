@@ -12,4 +12,16 @@ int cli_read_first_line(const char *path, char *out, size_t n);
  * Returns 0 with *v set, or -1. */
 int cli_parse_uint(const char *s, unsigned long long max, unsigned long long *v);
 
+struct bd_config;
+struct bd_server_opts;
+/* The source connection of a config as options for the live source; the
+ * strings point into c.  The password is read into pw[n] (which the caller
+ * wipes after use).  0, or -1 with a message in err[errn]. */
+int cli_server_opts(const struct bd_config *c, struct bd_server_opts *o, char *pw, size_t n,
+                    char *err, size_t errn);
+
+/* A state directory that exists and is writable, or that is missing with
+ * a writable parent (binlogd run creates it).  0, or -1 with err. */
+int cli_state_dir_check(const char *dir, char *err, size_t n);
+
 #endif

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <mysql.h>
 
+#include "binlogd/config.h"
 #include "binlogd/preflight.h"
 #include "binlogd/source_server.h"
 #include "cli.h"
@@ -20,8 +21,13 @@ enum { EXIT_CLEAN = 0, EXIT_ERRORS = 1, EXIT_USAGE = 2 };
 
 static void check_usage(FILE *f)
 {
-    fprintf(f, "usage: binlogd check-config --host HOST [--port N] [--user NAME]\n"
+    fprintf(f, "usage: binlogd check-config -c FILE [--print] [--json]\n"
+               "       binlogd check-config --host HOST [--port N] [--user NAME]\n"
                "                            [--password-file F] [--ssl-* ...] [--json]\n"
+               "\n"
+               "With -c, check the config FILE (errors name FILE:LINE; see docs/config.md),\n"
+               "that its state directory can be written, and then the source server it\n"
+               "names.  --print also prints the effective configuration (secrets hidden).\n"
                "\n"
                "Check that a MySQL or MariaDB server is set up for binlogd: binary log on,\n"
                "binlog_format=ROW, row image and metadata, partial JSON, compression,\n"
@@ -40,6 +46,8 @@ static void check_usage(FILE *f)
                "      --ssl-ca FILE, --ssl-capath DIR, --ssl-cert FILE, --ssl-key FILE\n"
                "      --min-retention SECS  binlog retention below this is a warning (86400)\n"
                "      --json            one JSON object {server, findings[], errors, ...}\n"
+               "  -c, --config FILE     the daemon's config file\n"
+               "      --print           print the effective configuration (with -c)\n"
                "  -h, --help            show this help\n"
                "\n"
                "Exit status: 0 no errors (warnings allowed); 1 at least one error (binlogd\n"
@@ -121,12 +129,58 @@ enum {
     O_SSL_KEY,
     O_JSON,
     O_MIN_RET,
+    O_PRINT,
 };
 
+/* Connect with o, run the checks, print them; the exit status. */
+static int check_server(const bd_server_opts *o, bd_preflight_opts *po, int json)
+{
+    MYSQL *m = NULL;
+    enum bd_flavor fl = BD_FLAVOR_UNKNOWN;
+    char version[128] = "";
+    unsigned vnum = 0;
+    bd_err err = {0};
+    int r = bd_preflight_connect(o, &m, &fl, version, sizeof version, &vnum, &err);
+    if (r < 0) {
+        fprintf(stderr, "binlogd check-config: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    bd_preflight_report *rep = malloc(sizeof *rep);
+    if (!rep) {
+        mysql_close(m);
+        fprintf(stderr, "binlogd check-config: out of memory\n");
+        return EXIT_USAGE;
+    }
+    r = bd_preflight_run(m, fl, vnum, po, rep, &err);
+    mysql_close(m);
+    if (r < 0) {
+        fprintf(stderr, "binlogd check-config: %s\n", err.msg);
+        free(rep);
+        return EXIT_USAGE;
+    }
+    if (json) {
+        if (print_json(o, fl, version, rep) < 0) {
+            fprintf(stderr, "binlogd check-config: out of memory\n");
+            free(rep);
+            return EXIT_USAGE;
+        }
+    } else {
+        print_text(o, version, rep);
+    }
+    int rc = rep->errors ? EXIT_ERRORS : EXIT_CLEAN;
+    free(rep);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "binlogd check-config: writing to stdout failed\n");
+        return EXIT_USAGE;
+    }
+    return rc;
+}
 int cmd_check(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"help", no_argument, NULL, 'h'},
+        {"config", required_argument, NULL, 'c'},
+        {"print", no_argument, NULL, O_PRINT},
         {"host", required_argument, NULL, O_HOST},
         {"port", required_argument, NULL, O_PORT},
         {"user", required_argument, NULL, O_USER},
@@ -145,13 +199,15 @@ int cmd_check(int argc, char **argv)
     memset(&o, 0, sizeof o);
     bd_preflight_opts po;
     memset(&po, 0, sizeof po);
-    const char *pwfile = NULL;
-    int json = 0, c;
+    const char *pwfile = NULL, *cfg_path = NULL;
+    int json = 0, print = 0, c;
     unsigned long long v;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hc:", opts, NULL)) != -1) {
         switch (c) {
         case 'h': check_usage(stdout); return EXIT_CLEAN;
+        case 'c': cfg_path = optarg; break;
+        case O_PRINT: print = 1; break;
         case O_HOST: o.host = optarg; break;
         case O_PORT:
             if (cli_parse_uint(optarg, 65535, &v) < 0 || v == 0)
@@ -189,13 +245,37 @@ int cmd_check(int argc, char **argv)
         }
     }
     if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
-    if (!o.host)
-        return usage_error("--host is required (checking a config file with -c is not done "
-                           "yet)%s",
-                           "");
+    if (cfg_path && (o.host || pwfile))
+        return usage_error("give either -c FILE or --host and its options, not both%s", "");
+    if (!cfg_path && !o.host) return usage_error("give -c FILE or --host HOST%s", "");
+    if (print && !cfg_path) return usage_error("--print needs -c FILE%s", "");
 
     char pw[1024];
-    if (pwfile) {
+    bd_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    if (cfg_path) {
+        bd_err cerr = {0};
+        char msg[BD_ERRLEN + 64];
+        if (bd_config_load(&cfg, cfg_path, &cerr) < 0) {
+            fprintf(stderr, "binlogd check-config: %s\n", cerr.msg);
+            return EXIT_USAGE;
+        }
+        if (print) bd_config_print(&cfg, stdout);
+        if (cli_state_dir_check(cfg.state_dir, msg, sizeof msg) < 0) {
+            fprintf(stderr, "binlogd check-config: %s: %s\n", cfg_path, msg);
+            bd_config_release(&cfg);
+            return EXIT_USAGE;
+        }
+        uint64_t min_ret = po.min_retention_s;
+        if (cli_server_opts(&cfg, &o, pw, sizeof pw, msg, sizeof msg) < 0) {
+            fprintf(stderr, "binlogd check-config: %s\n", msg);
+            bd_config_release(&cfg);
+            return EXIT_USAGE;
+        }
+        po.min_retention_s = min_ret;
+        if (!json)
+            printf("OK config %s: valid, state directory %s writable\n", cfg_path, cfg.state_dir);
+    } else if (pwfile) {
         if (cli_read_first_line(pwfile, pw, sizeof pw) < 0) {
             fprintf(stderr, "binlogd check-config: cannot read --password-file %s: %s\n", pwfile,
                     strerror(errno));
@@ -206,45 +286,22 @@ int cmd_check(int argc, char **argv)
         o.password = getenv("BINLOGD_PASSWORD");
     }
     if (!o.user) o.user = getenv("USER");
+    /* o's strings point into cfg: released at the end */
 
-    MYSQL *m = NULL;
-    enum bd_flavor fl = BD_FLAVOR_UNKNOWN;
-    char version[128] = "";
-    unsigned vnum = 0;
-    bd_err err = {0};
-    int r = bd_preflight_connect(&o, &m, &fl, version, sizeof version, &vnum, &err);
-    if (pwfile) memset(pw, 0, sizeof pw);
-    if (r < 0) {
-        fprintf(stderr, "binlogd check-config: %s\n", err.msg);
-        return EXIT_USAGE;
-    }
-    bd_preflight_report *rep = malloc(sizeof *rep);
-    if (!rep) {
-        mysql_close(m);
-        fprintf(stderr, "binlogd check-config: out of memory\n");
-        return EXIT_USAGE;
-    }
-    r = bd_preflight_run(m, fl, vnum, &po, rep, &err);
-    mysql_close(m);
-    if (r < 0) {
-        fprintf(stderr, "binlogd check-config: %s\n", err.msg);
-        free(rep);
-        return EXIT_USAGE;
-    }
-    if (json) {
-        if (print_json(&o, fl, version, rep) < 0) {
-            fprintf(stderr, "binlogd check-config: out of memory\n");
-            free(rep);
-            return EXIT_USAGE;
-        }
-    } else {
-        print_text(&o, version, rep);
-    }
-    int rc = rep->errors ? EXIT_ERRORS : EXIT_CLEAN;
-    free(rep);
-    if (fflush(stdout) != 0) {
-        fprintf(stderr, "binlogd check-config: writing to stdout failed\n");
-        return EXIT_USAGE;
-    }
+    int rc = check_server(&o, &po, json);
+    memset(pw, 0, sizeof pw);
+    bd_config_release(&cfg);
     return rc;
+}
+
+/* `binlogd config-doc`: docs/config.md from the option table. */
+int cmd_config_doc(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1) {
+        fprintf(stderr, "usage: binlogd config-doc > docs/config.md\n");
+        return EXIT_USAGE;
+    }
+    bd_config_doc(stdout);
+    return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_USAGE;
 }

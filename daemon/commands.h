@@ -4,5 +4,6 @@
 
 int cmd_dump(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_config_doc(int argc, char **argv);
 
 #endif

@@ -14,7 +14,8 @@ static const struct command {
     const char *summary;
 } commands[] = {
     {"dump", cmd_dump, "decode binlog files to JSON lines on stdout"},
-    {"check-config", cmd_check, "check a source server's settings and grants for binlogd"},
+    {"check-config", cmd_check, "check a config file and its source server's settings"},
+    {"config-doc", cmd_config_doc, "print docs/config.md: every option of the config file"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,99 @@
+/* config.h - the daemon's configuration: a file of `key = value` lines in
+ * [sections], like my.cnf, read with libinih.
+ *
+ * Every option is defined once, in the table in lib/config.c (section,
+ * name, type, default, bounds, whether SIGHUP may change it, help).  The
+ * table drives parsing, `binlogd run --help`, `binlogd check-config` and
+ * docs/config.md (`binlogd config-doc`), so they cannot disagree.
+ *
+ * Keys of [kafka] that are not binlogd's own go to librdkafka as they are
+ * (bootstrap.servers, linger.ms, security.protocol, ...).  Secrets are
+ * never written in the file: source.password_file / source.password_env,
+ * and for librdkafka's secret properties a value "file:PATH" or
+ * "env:NAME" (any other value of a secret property is refused).  Secret
+ * values are never printed by bd_config_print().
+ *
+ * Errors cite FILE:LINE.  Ownership: a bd_config owns every string in it;
+ * bd_config_release() frees them.  No globals: a config is a value, so a
+ * reload builds a new one beside the running one.
+ */
+#ifndef BINLOGD_CONFIG_H
+#define BINLOGD_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "binlogd/error.h"
+
+enum bd_oversize { BD_OVERSIZE_FAIL = 0, BD_OVERSIZE_SKIP = 1 };
+enum bd_log_level { BD_LOG_ERROR = 3, BD_LOG_WARNING = 4, BD_LOG_INFO = 6, BD_LOG_DEBUG = 7 };
+
+typedef struct bd_config {
+    char *path; /* the file read, for messages */
+
+    /* [source] */
+    char *source_name; /* {source} in topic names; default: host */
+    char *host;
+    unsigned port;
+    char *user;
+    char *password_file;
+    char *password_env;
+    uint32_t server_id;
+    char *ssl_mode; /* as --ssl-mode */
+    char *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key;
+    double heartbeat_s;
+    unsigned read_timeout_s; /* 0: 3 x heartbeat */
+    unsigned connect_timeout_s;
+    char *start; /* without a checkpoint: oldest | head | FILE[:POS] | gtid:SET */
+    int allow_server_change;
+
+    /* [kafka] */
+    char *topic;  /* template: {source}, {db}, {table} */
+    int oversize; /* enum bd_oversize */
+    int allow_unsafe;
+    char **kafka; /* librdkafka properties, name/value pairs (secrets resolved) */
+    size_t nkafka;
+
+    /* [filter] */
+    char *include; /* comma-separated db.table patterns with * and ? */
+    char *exclude;
+
+    /* [state] */
+    char *state_dir;
+    unsigned checkpoint_interval_ms;
+
+    /* [daemon] */
+    int log_level;          /* enum bd_log_level */
+    uint64_t max_in_flight; /* messages produced and not acknowledged */
+    uint64_t max_in_flight_bytes;
+} bd_config;
+
+/* Defaults, then the file.  -1 with err "FILE:LINE: what" for anything the
+ * file gets wrong, or a missing required option. */
+int bd_config_load(bd_config *c, const char *path, bd_err *err);
+void bd_config_release(bd_config *c);
+
+/* The password of the source (from password_file or password_env) into
+ * buf; 0, or -1 with err naming the file. */
+int bd_config_source_password(const bd_config *c, char *buf, size_t n, bd_err *err);
+
+/* Options that differ between a and b and that SIGHUP cannot change, as a
+ * comma-separated list into buf ("" when a reload may proceed). */
+void bd_config_unreloadable(const bd_config *a, const bd_config *b, char *buf, size_t n);
+
+/* The effective configuration as a config file (secrets as "(secret)"). */
+void bd_config_print(const bd_config *c, FILE *out);
+/* The options with their defaults and help: for --help. */
+void bd_config_help(FILE *out);
+/* docs/config.md. */
+void bd_config_doc(FILE *out);
+
+/* Does db.table pass the include/exclude filters? */
+int bd_config_table_wanted(const bd_config *c, const char *db, size_t dbn, const char *table,
+                           size_t tn);
+
+/* The topic of db.table from the template. */
+int bd_config_topic(const bd_config *c, const char *db, size_t dbn, const char *table, size_t tn,
+                    char *out, size_t n);
+
+#endif

@@ -1,0 +1,777 @@
+/* config.c - see include/binlogd/config.h. */
+#include "binlogd/config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fnmatch.h>
+#include <ini.h>
+#include <limits.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum opt_type {
+    T_STR,  /* char * */
+    T_UINT, /* unsigned (or uint32_t / uint64_t by size) */
+    T_BOOL, /* int */
+    T_SECS, /* double, seconds with a fraction */
+    T_MS,   /* unsigned, from "500ms", "2s", "1m" */
+    T_SIZE, /* uint64_t, from "64M", "1G", bytes */
+    T_ENUM, /* int, one of choices */
+};
+
+typedef struct opt {
+    const char *section, *name;
+    enum opt_type type;
+    size_t off, size;
+    const char *def; /* as it would be written in the file; NULL: none */
+    double min, max;
+    const char *choices; /* T_ENUM: "fail|skip"; index = value */
+    const int *values;   /* T_ENUM: values of the choices (NULL: 0, 1, ...) */
+    int reloadable;
+    int required;
+    const char *help;
+} opt;
+
+#define F(field) offsetof(bd_config, field), sizeof(((bd_config *)0)->field)
+
+static const int log_values[] = {BD_LOG_ERROR, BD_LOG_WARNING, BD_LOG_INFO, BD_LOG_DEBUG};
+
+/* THE table.  Order: as documented. */
+static const opt opts[] = {
+    {"source", "name", T_STR, F(source_name), NULL, 0, 0, NULL, NULL, 0, 0,
+     "name of this source in topic names ({source}); default: the host"},
+    {"source", "host", T_STR, F(host), NULL, 0, 0, NULL, NULL, 0, 1,
+     "MySQL or MariaDB server to read the binlog of, as a replica"},
+    {"source", "port", T_UINT, F(port), "3306", 1, 65535, NULL, NULL, 0, 0, "TCP port"},
+    {"source", "user", T_STR, F(user), "binlogd", 0, 0, NULL, NULL, 0, 0,
+     "account with REPLICATION SLAVE, BINLOG MONITOR (MySQL: REPLICATION CLIENT) and SELECT"},
+    {"source", "password_file", T_STR, F(password_file), NULL, 0, 0, NULL, NULL, 0, 0,
+     "file whose first line is the password (else password_env)"},
+    {"source", "password_env", T_STR, F(password_env), "BINLOGD_PASSWORD", 0, 0, NULL, NULL, 0, 0,
+     "environment variable holding the password when there is no password_file"},
+    {"source", "server_id", T_UINT, F(server_id), "424242", 1, 4294967295.0, NULL, NULL, 0, 0,
+     "replica id to register with; unique among the server's replicas and readers"},
+    {"source", "ssl_mode", T_STR, F(ssl_mode), "PREFERRED", 0, 0, NULL, NULL, 0, 0,
+     "DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY"},
+    {"source", "ssl_ca", T_STR, F(ssl_ca), NULL, 0, 0, NULL, NULL, 0, 0,
+     "CA certificate file (VERIFY_CA, VERIFY_IDENTITY)"},
+    {"source", "ssl_capath", T_STR, F(ssl_capath), NULL, 0, 0, NULL, NULL, 0, 0,
+     "directory of CA certificates"},
+    {"source", "ssl_cert", T_STR, F(ssl_cert), NULL, 0, 0, NULL, NULL, 0, 0,
+     "client certificate file"},
+    {"source", "ssl_key", T_STR, F(ssl_key), NULL, 0, 0, NULL, NULL, 0, 0, "client key file"},
+    {"source", "heartbeat", T_SECS, F(heartbeat_s), "5", 0.001, 4294967.0, NULL, NULL, 0, 0,
+     "seconds of silence after which the server sends a heartbeat"},
+    {"source", "read_timeout", T_UINT, F(read_timeout_s), "0", 0, 86400, NULL, NULL, 0, 0,
+     "seconds after which a silent connection is dead; 0: 3 x heartbeat"},
+    {"source", "connect_timeout", T_UINT, F(connect_timeout_s), "10", 1, 3600, NULL, NULL, 0, 0,
+     "seconds"},
+    {"source", "start", T_STR, F(start), "oldest", 0, 0, NULL, NULL, 0, 0,
+     "where to start when there is no checkpoint: oldest (the oldest binlog on the server), "
+     "head, FILE[:POS], or gtid:SET"},
+    {"source", "allow_server_change", T_BOOL, F(allow_server_change), "false", 0, 0, NULL, NULL, 0,
+     0,
+     "resume from a checkpoint of another server (after a failover; GTID checkpoints only). "
+     "Set it for one start, then remove it"},
+
+    {"kafka", "topic", T_STR, F(topic), "{source}.{db}.{table}", 0, 0, NULL, NULL, 0, 0,
+     "topic of each table: {source}, {db} and {table} are replaced (characters Kafka does not "
+     "allow become _)"},
+    {"kafka", "oversize", T_ENUM, F(oversize), "fail", 0, 0, "fail|skip", NULL, 1, 0,
+     "a row change bigger than Kafka accepts: fail (stop, nothing lost) or skip (publish "
+     "nothing for it, raise an alert and count it)"},
+    {"kafka", "allow_unsafe", T_BOOL, F(allow_unsafe), "false", 0, 0, NULL, NULL, 0, 0,
+     "accept librdkafka settings that can lose messages (acks other than all, "
+     "enable.idempotence=false)"},
+
+    {"filter", "include", T_STR, F(include), "", 0, 0, NULL, NULL, 1, 0,
+     "tables to publish: comma-separated db.table patterns with * and ?; empty: all"},
+    {"filter", "exclude", T_STR, F(exclude), "", 0, 0, NULL, NULL, 1, 0,
+     "tables not to publish, even when included"},
+
+    {"state", "dir", T_STR, F(state_dir), "/var/lib/binlogd", 0, 0, NULL, NULL, 0, 0,
+     "directory of the checkpoint and the schema history"},
+    {"state", "checkpoint_interval", T_MS, F(checkpoint_interval_ms), "1s", 10, 3600000, NULL, NULL,
+     1, 0, "how often the checkpoint is written when it moved (and always at shutdown)"},
+
+    {"daemon", "log_level", T_ENUM, F(log_level), "info", 0, 0, "error|warning|info|debug",
+     log_values, 1, 0, "messages at this level and above go to stderr (the journal)"},
+    {"daemon", "max_in_flight", T_UINT, F(max_in_flight), "100000", 1, 10000000, NULL, NULL, 0, 0,
+     "row changes sent to Kafka and not yet acknowledged before reading pauses"},
+    {"daemon", "max_in_flight_bytes", T_SIZE, F(max_in_flight_bytes), "64M", 65536, 17179869184.0,
+     NULL, NULL, 0, 0,
+     "bytes of messages sent and not yet acknowledged before reading pauses (K, M, G)"},
+};
+#define NOPTS (sizeof opts / sizeof opts[0])
+
+/* librdkafka properties whose values are secrets. */
+static int secret_prop(const char *name)
+{
+    return strstr(name, "password") || strstr(name, "secret") ||
+           !strcmp(name, "sasl.oauthbearer.config") || !strcmp(name, "ssl.key.pem");
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+static int parse_uint(const char *v, unsigned long long *out)
+{
+    if (!*v || strspn(v, "0123456789") != strlen(v) || strlen(v) > 19) return -1;
+    errno = 0;
+    *out = strtoull(v, NULL, 10);
+    return errno ? -1 : 0;
+}
+
+/* "1.5", "1.5s", "500ms", "2m", "1h" into seconds. */
+static int parse_secs(const char *v, double *out)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(v, &end);
+    if (end == v || errno || !isfinite(d) || d < 0) return -1;
+    if (!*end || !strcmp(end, "s"))
+        ;
+    else if (!strcmp(end, "ms"))
+        d /= 1000;
+    else if (!strcmp(end, "m"))
+        d *= 60;
+    else if (!strcmp(end, "h"))
+        d *= 3600;
+    else
+        return -1;
+    *out = d;
+    return 0;
+}
+
+static int parse_size(const char *v, double *out)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(v, &end);
+    if (end == v || errno || !isfinite(d) || d < 0) return -1;
+    if (*end == 'K' || *end == 'k')
+        d *= 1024, end++;
+    else if (*end == 'M' || *end == 'm')
+        d *= 1024 * 1024, end++;
+    else if (*end == 'G' || *end == 'g')
+        d *= 1024.0 * 1024 * 1024, end++;
+    if (*end == 'B' || *end == 'b') end++;
+    if (*end) return -1;
+    *out = floor(d);
+    return 0;
+}
+
+static void put_uint(bd_config *c, const opt *o, unsigned long long v)
+{
+    char *p = (char *)c + o->off;
+    if (o->size == sizeof(uint64_t)) {
+        uint64_t x = v;
+        memcpy(p, &x, sizeof x);
+    } else {
+        unsigned x = (unsigned)v; /* unsigned and uint32_t share the size here */
+        memcpy(p, &x, sizeof x);
+    }
+}
+
+/* Set one option from its text; NULL or a static message. */
+static const char *set_value(bd_config *c, const opt *o, const char *v, char *msg, size_t n)
+{
+    char *p = (char *)c + o->off;
+    switch (o->type) {
+    case T_STR: {
+        char *s = strdup(v);
+        if (!s) return "out of memory";
+        char **slot = (char **)(void *)p;
+        free(*slot);
+        *slot = s;
+        return NULL;
+    }
+    case T_UINT: {
+        unsigned long long x;
+        if (parse_uint(v, &x) < 0 || (double)x < o->min || (double)x > o->max) {
+            snprintf(msg, n, "wants a whole number in %.0f..%.0f, not '%s'", o->min, o->max, v);
+            return msg;
+        }
+        put_uint(c, o, x);
+        return NULL;
+    }
+    case T_BOOL: {
+        int b;
+        if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcasecmp(v, "on") ||
+            !strcmp(v, "1"))
+            b = 1;
+        else if (!strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcasecmp(v, "off") ||
+                 !strcmp(v, "0"))
+            b = 0;
+        else {
+            snprintf(msg, n, "wants true or false, not '%s'", v);
+            return msg;
+        }
+        memcpy(p, &b, sizeof b);
+        return NULL;
+    }
+    case T_SECS:
+    case T_MS: {
+        double d;
+        if (parse_secs(v, &d) < 0 || d < (o->type == T_MS ? o->min / 1000 : o->min) ||
+            d > (o->type == T_MS ? o->max / 1000 : o->max)) {
+            if (o->type == T_MS)
+                snprintf(msg, n, "wants a duration in %gs..%gs (e.g. 500ms, 2s, 1m), not '%s'",
+                         o->min / 1000, o->max / 1000, v);
+            else
+                snprintf(msg, n, "wants seconds in %g..%g (e.g. 0.5, 2s, 1m), not '%s'", o->min,
+                         o->max, v);
+            return msg;
+        }
+        if (o->type == T_SECS)
+            memcpy(p, &d, sizeof d);
+        else
+            put_uint(c, o, (unsigned long long)llround(d * 1000));
+        return NULL;
+    }
+    case T_SIZE: {
+        double d;
+        if (parse_size(v, &d) < 0 || d < o->min || d > o->max) {
+            snprintf(msg, n, "wants a size in %.0f..%.0f bytes (K, M, G allowed), not '%s'", o->min,
+                     o->max, v);
+            return msg;
+        }
+        put_uint(c, o, (unsigned long long)d);
+        return NULL;
+    }
+    case T_ENUM: {
+        const char *ch = o->choices;
+        for (int i = 0; *ch; i++) {
+            size_t l = strcspn(ch, "|");
+            if (strlen(v) == l && !strncasecmp(v, ch, l)) {
+                int x = o->values ? o->values[i] : i;
+                memcpy(p, &x, sizeof x);
+                return NULL;
+            }
+            ch += l + (ch[l] == '|');
+        }
+        snprintf(msg, n, "wants one of %s, not '%s'", o->choices, v);
+        return msg;
+    }
+    }
+    return "unknown option type";
+}
+
+static const opt *find_opt(const char *section, const char *name)
+{
+    for (size_t i = 0; i < NOPTS; i++)
+        if (!strcmp(opts[i].section, section) && !strcmp(opts[i].name, name)) return &opts[i];
+    return NULL;
+}
+
+/* ---- reading the file --------------------------------------------------- */
+
+typedef struct reader {
+    FILE *f;
+    unsigned line;
+    int too_long;
+    bd_config *c;
+    bd_err *err;
+    int failed;
+    unsigned char seen[sizeof opts / sizeof opts[0]];
+} reader;
+
+/* fgets that counts lines, so the handler knows where it is. */
+static char *read_line(char *str, int num, void *stream)
+{
+    reader *r = stream;
+    char *s = fgets(str, num, r->f);
+    if (!s) return NULL;
+    r->line++;
+    size_t l = strlen(s);
+    if (l == (size_t)num - 1 && s[l - 1] != '\n' && !feof(r->f)) {
+        r->too_long = 1;
+        /* skip the rest of the line; it is reported by the handler-less path */
+        int ch;
+        while ((ch = fgetc(r->f)) != EOF && ch != '\n')
+            ;
+    }
+    return s;
+}
+
+static int fail_at(reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail_at(reader *r, const char *fmt, ...)
+{
+    if (r->failed) return 0; /* the first error is the one reported */
+    char m[BD_ERRLEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m, sizeof m, fmt, ap);
+    va_end(ap);
+    bd_err_set(r->err, BD_ERR_IO, "%s:%u: %s", r->c->path, r->line, m);
+    r->failed = 1;
+    return 0;
+}
+
+static int kafka_put(bd_config *c, const char *name, const char *value)
+{
+    for (size_t i = 0; i < c->nkafka; i++) {
+        if (!strcmp(c->kafka[2 * i], name)) {
+            char *v = strdup(value);
+            if (!v) return -1;
+            free(c->kafka[2 * i + 1]);
+            c->kafka[2 * i + 1] = v;
+            return 0;
+        }
+    }
+    char **k = realloc(c->kafka, (c->nkafka + 1) * 2 * sizeof *k);
+    if (!k) return -1;
+    c->kafka = k;
+    k[2 * c->nkafka] = strdup(name);
+    k[2 * c->nkafka + 1] = strdup(value);
+    if (!k[2 * c->nkafka] || !k[2 * c->nkafka + 1]) {
+        free(k[2 * c->nkafka]);
+        free(k[2 * c->nkafka + 1]);
+        return -1;
+    }
+    c->nkafka++;
+    return 0;
+}
+
+/* "file:PATH" (first line) or "env:NAME" into a fresh string. */
+static char *resolve_secret(const char *v, char *msg, size_t n)
+{
+    if (!strncmp(v, "env:", 4)) {
+        const char *e = getenv(v + 4);
+        if (!e) {
+            snprintf(msg, n, "the environment variable %s is not set", v + 4);
+            return NULL;
+        }
+        return strdup(e);
+    }
+    if (!strncmp(v, "file:", 5)) {
+        FILE *f = fopen(v + 5, "r");
+        if (!f) {
+            snprintf(msg, n, "cannot read %s: %s", v + 5, strerror(errno));
+            return NULL;
+        }
+        char line[4096];
+        if (!fgets(line, sizeof line, f)) line[0] = '\0';
+        fclose(f);
+        line[strcspn(line, "\r\n")] = '\0';
+        char *s = strdup(line);
+        memset(line, 0, sizeof line);
+        return s;
+    }
+    snprintf(msg, n, "is a secret: give it as file:PATH or env:NAME, not in the file");
+    return NULL;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    reader *r = user;
+    bd_config *c = r->c;
+    char msg[256];
+    if (r->too_long) return fail_at(r, "line too long");
+    if (!*section) return fail_at(r, "'%s' is outside any [section]", name);
+    const opt *o = find_opt(section, name);
+    if (!o && !strcmp(section, "kafka")) {
+        if (!secret_prop(name)) {
+            if (kafka_put(c, name, value) < 0) return fail_at(r, "out of memory");
+            return 1;
+        }
+        char *s = resolve_secret(value, msg, sizeof msg);
+        if (!s) return fail_at(r, "[kafka] %s %s", name, msg);
+        int rc = kafka_put(c, name, s);
+        memset(s, 0, strlen(s));
+        free(s);
+        return rc < 0 ? fail_at(r, "out of memory") : 1;
+    }
+    if (!o) {
+        int known_section = 0;
+        for (size_t i = 0; i < NOPTS; i++)
+            known_section |= !strcmp(opts[i].section, section);
+        if (!known_section)
+            return fail_at(r,
+                           "unknown section [%s] (sections: source, kafka, filter, state, "
+                           "daemon)",
+                           section);
+        return fail_at(r, "unknown option '%s' in [%s] (binlogd run --help lists them)", name,
+                       section);
+    }
+    size_t idx = (size_t)(o - opts);
+    if (r->seen[idx]) return fail_at(r, "[%s] %s given twice", section, name);
+    r->seen[idx] = 1;
+    const char *e = set_value(c, o, value, msg, sizeof msg);
+    if (e) return fail_at(r, "[%s] %s %s", section, name, e);
+    return 1;
+}
+
+void bd_config_release(bd_config *c)
+{
+    for (size_t i = 0; i < NOPTS; i++) {
+        if (opts[i].type != T_STR) continue;
+        char **slot = (char **)(void *)((char *)c + opts[i].off);
+        free(*slot);
+    }
+    for (size_t i = 0; i < c->nkafka; i++) {
+        char *name = c->kafka[2 * i], *value = c->kafka[2 * i + 1];
+        if (secret_prop(name)) memset(value, 0, strlen(value));
+        free(name);
+        free(value);
+    }
+    free(c->kafka);
+    free(c->path);
+    memset(c, 0, sizeof *c);
+}
+
+static int ssl_mode_ok(const char *m)
+{
+    static const char *const modes[] = {"DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA",
+                                        "VERIFY_IDENTITY"};
+    for (size_t i = 0; i < 5; i++)
+        if (!strcasecmp(m, modes[i])) return 1;
+    return 0;
+}
+
+int bd_config_load(bd_config *c, const char *path, bd_err *err)
+{
+    memset(c, 0, sizeof *c);
+    char msg[256];
+    c->path = strdup(path);
+    if (!c->path) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < NOPTS; i++) {
+        if (!opts[i].def) continue;
+        const char *e = set_value(c, &opts[i], opts[i].def, msg, sizeof msg);
+        if (e) { /* a defect in the table, not in the user's file */
+            bd_err_set(err, BD_ERR_IO, "default of [%s] %s: %s", opts[i].section, opts[i].name, e);
+            bd_config_release(c);
+            return -1;
+        }
+    }
+    reader r = {0};
+    r.c = c;
+    r.err = err;
+    r.f = fopen(path, "r");
+    if (!r.f) {
+        bd_err_set(err, BD_ERR_IO, "%s: %s", path, strerror(errno));
+        bd_config_release(c);
+        return -1;
+    }
+    int rc = ini_parse_stream(read_line, &r, handler, &r);
+    fclose(r.f);
+    if (rc != 0 && !r.failed) {
+        /* inih's own complaint: a line that is neither [section] nor key = value */
+        r.line = rc > 0 ? (unsigned)rc : r.line;
+        r.failed = 0;
+        fail_at(&r, rc > 0 ? "not a [section] or a key = value line" : "cannot read the file");
+    }
+    if (r.failed) {
+        bd_config_release(c);
+        return -1;
+    }
+    /* what the file must say, and what only makes sense together */
+    for (size_t i = 0; i < NOPTS; i++) {
+        if (!opts[i].required || r.seen[i]) continue;
+        bd_err_set(err, BD_ERR_IO, "%s: [%s] %s is required (%s)", path, opts[i].section,
+                   opts[i].name, opts[i].help);
+        bd_config_release(c);
+        return -1;
+    }
+    const char *bad = NULL;
+    int have_bootstrap = 0;
+    for (size_t i = 0; i < c->nkafka; i++)
+        have_bootstrap |= !strcmp(c->kafka[2 * i], "bootstrap.servers");
+    if (!have_bootstrap)
+        bad = "[kafka] bootstrap.servers is required (the brokers, host:port,...)";
+    else if (!ssl_mode_ok(c->ssl_mode))
+        bad = "[source] ssl_mode wants DISABLED, PREFERRED, REQUIRED, VERIFY_CA or "
+              "VERIFY_IDENTITY";
+    else if ((!strcasecmp(c->ssl_mode, "VERIFY_CA") ||
+              !strcasecmp(c->ssl_mode, "VERIFY_IDENTITY")) &&
+             !c->ssl_ca && !c->ssl_capath)
+        bad = "[source] ssl_mode VERIFY_CA and VERIFY_IDENTITY need ssl_ca or ssl_capath";
+    else if (c->read_timeout_s && (double)c->read_timeout_s <= c->heartbeat_s)
+        bad = "[source] read_timeout must be longer than heartbeat (3 x is a good choice)";
+    else if (!strstr(c->topic, "{table}"))
+        bad = "[kafka] topic must contain {table}: each table needs its own topic";
+    else if (!c->state_dir[0])
+        bad = "[state] dir must not be empty";
+    if (bad) {
+        bd_err_set(err, BD_ERR_IO, "%s: %s", path, bad);
+        bd_config_release(c);
+        return -1;
+    }
+    if (!c->source_name) c->source_name = strdup(c->host);
+    if (!c->source_name) {
+        bd_config_release(c);
+        return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    }
+    return 0;
+}
+
+int bd_config_source_password(const bd_config *c, char *buf, size_t n, bd_err *err)
+{
+    buf[0] = '\0';
+    if (c->password_file) {
+        FILE *f = fopen(c->password_file, "r");
+        if (!f)
+            return bd_err_set(err, BD_ERR_IO, "[source] password_file %s: %s", c->password_file,
+                              strerror(errno));
+        if (!fgets(buf, (int)n, f)) buf[0] = '\0';
+        fclose(f);
+        buf[strcspn(buf, "\r\n")] = '\0';
+        return 0;
+    }
+    const char *e = c->password_env && *c->password_env ? getenv(c->password_env) : NULL;
+    if (e) snprintf(buf, n, "%s", e);
+    return 0;
+}
+
+/* ---- comparing, printing ------------------------------------------------ */
+
+static int same_value(const bd_config *a, const bd_config *b, const opt *o)
+{
+    const char *pa = (const char *)a + o->off, *pb = (const char *)b + o->off;
+    if (o->type == T_STR) {
+        const char *sa = *(char *const *)(const void *)pa, *sb = *(char *const *)(const void *)pb;
+        return (!sa && !sb) || (sa && sb && !strcmp(sa, sb));
+    }
+    return memcmp(pa, pb, o->size) == 0;
+}
+
+static int same_kafka(const bd_config *a, const bd_config *b)
+{
+    if (a->nkafka != b->nkafka) return 0;
+    for (size_t i = 0; i < 2 * a->nkafka; i++)
+        if (strcmp(a->kafka[i], b->kafka[i])) return 0;
+    return 1;
+}
+
+void bd_config_unreloadable(const bd_config *a, const bd_config *b, char *buf, size_t n)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < NOPTS; i++) {
+        if (opts[i].reloadable || same_value(a, b, &opts[i])) continue;
+        len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%s%s.%s", len ? ", " : "",
+                                opts[i].section, opts[i].name);
+        if (len >= n) return;
+    }
+    if (!same_kafka(a, b))
+        snprintf(buf + len, len < n ? n - len : 0, "%slibrdkafka properties", len ? ", " : "");
+}
+
+static void print_value(const bd_config *c, const opt *o, FILE *out)
+{
+    const char *p = (const char *)c + o->off;
+    switch (o->type) {
+    case T_STR: {
+        const char *s = *(char *const *)(const void *)p;
+        fputs(s ? s : "", out);
+        break;
+    }
+    case T_UINT:
+    case T_MS:
+    case T_SIZE: {
+        unsigned long long v;
+        if (o->size == sizeof(uint64_t)) {
+            uint64_t x;
+            memcpy(&x, p, sizeof x);
+            v = x;
+        } else {
+            unsigned x;
+            memcpy(&x, p, sizeof x);
+            v = x;
+        }
+        if (o->type == T_MS)
+            fprintf(out, "%llums", v);
+        else
+            fprintf(out, "%llu", v);
+        break;
+    }
+    case T_BOOL: {
+        int b;
+        memcpy(&b, p, sizeof b);
+        fputs(b ? "true" : "false", out);
+        break;
+    }
+    case T_SECS: {
+        double d;
+        memcpy(&d, p, sizeof d);
+        fprintf(out, "%g", d);
+        break;
+    }
+    case T_ENUM: {
+        int x;
+        memcpy(&x, p, sizeof x);
+        const char *ch = o->choices;
+        for (int i = 0; *ch; i++) {
+            size_t l = strcspn(ch, "|");
+            if ((o->values ? o->values[i] : i) == x) {
+                fprintf(out, "%.*s", (int)l, ch);
+                break;
+            }
+            ch += l + (ch[l] == '|');
+        }
+        break;
+    }
+    }
+}
+
+void bd_config_print(const bd_config *c, FILE *out)
+{
+    const char *sec = "";
+    for (size_t i = 0; i < NOPTS; i++) {
+        const opt *o = &opts[i];
+        if (strcmp(sec, o->section)) {
+            fprintf(out, "%s[%s]\n", *sec ? "\n" : "", o->section);
+            sec = o->section;
+        }
+        fprintf(out, "%s = ", o->name);
+        print_value(c, o, out);
+        fputc('\n', out);
+        if (!strcmp(o->section, "kafka") &&
+            (i + 1 == NOPTS || strcmp(opts[i + 1].section, "kafka"))) {
+            for (size_t k = 0; k < c->nkafka; k++)
+                fprintf(out, "%s = %s\n", c->kafka[2 * k],
+                        secret_prop(c->kafka[2 * k]) ? "(secret)" : c->kafka[2 * k + 1]);
+        }
+    }
+}
+
+static const char *type_word(const opt *o)
+{
+    switch (o->type) {
+    case T_STR: return "text";
+    case T_UINT: return "number";
+    case T_BOOL: return "true/false";
+    case T_SECS: return "seconds";
+    case T_MS: return "duration";
+    case T_SIZE: return "size";
+    case T_ENUM: return o->choices;
+    }
+    return "";
+}
+
+void bd_config_help(FILE *out)
+{
+    const char *sec = "";
+    for (size_t i = 0; i < NOPTS; i++) {
+        const opt *o = &opts[i];
+        if (strcmp(sec, o->section)) {
+            fprintf(out, "\n[%s]\n", o->section);
+            sec = o->section;
+        }
+        fprintf(out, "  %-20s %s%s%s%s%s\n", o->name, o->help,
+                o->def && *o->def ? " (default " : "", o->def && *o->def ? o->def : "",
+                o->def && *o->def ? ")" : "", o->required ? " (required)" : "");
+        if (!strcmp(o->section, "kafka") &&
+            (i + 1 == NOPTS || strcmp(opts[i + 1].section, "kafka")))
+            fprintf(out, "  %-20s %s\n", "(any other key)",
+                    "passed to librdkafka, e.g. bootstrap.servers (required), "
+                    "security.protocol; secrets as file:PATH or env:NAME");
+    }
+}
+
+void bd_config_doc(FILE *out)
+{
+    fputs("# Configuration\n\n"
+          "<!-- generated by `binlogd config-doc` from the option table in lib/config.c; "
+          "do not edit -->\n\n"
+          "`binlogd run -c FILE` and `binlogd check-config -c FILE` read a file of `key = value`\n"
+          "lines in `[sections]`, like `my.cnf` (`;` or `#` start a comment line). Errors name\n"
+          "`FILE:LINE`. An example: `deploy/binlogd.conf.example`.\n\n"
+          "*Reload*: options marked yes take effect on SIGHUP (`systemctl reload binlogd`); a\n"
+          "reload that changes any other option is refused (logged) and the running\n"
+          "configuration stays.\n\n"
+          "Secrets never sit in the file: the source password comes from `password_file` or the\n"
+          "environment variable named by `password_env`; librdkafka's secret properties\n"
+          "(`sasl.password`, `ssl.key.password`, ...) take `file:PATH` or `env:NAME`.\n",
+          out);
+    const char *sec = "";
+    for (size_t i = 0; i < NOPTS; i++) {
+        const opt *o = &opts[i];
+        if (strcmp(sec, o->section)) {
+            fprintf(out,
+                    "\n## [%s]\n\n| option | type | default | reload | meaning |\n"
+                    "|---|---|---|---|---|\n",
+                    o->section);
+            sec = o->section;
+        }
+        fprintf(out, "| `%s` | %s | %s%s%s | %s | %s |\n", o->name, type_word(o),
+                o->required ? "required" : (o->def && *o->def ? "`" : "—"),
+                o->required ? "" : (o->def && *o->def ? o->def : ""),
+                !o->required && o->def && *o->def ? "`" : "", o->reloadable ? "yes" : "no",
+                o->help);
+        if (!strcmp(o->section, "kafka") &&
+            (i + 1 == NOPTS || strcmp(opts[i + 1].section, "kafka")))
+            fputs("| *any other key* | | | no | a librdkafka property, passed as is "
+                  "(`bootstrap.servers` is required). binlogd's defaults: "
+                  "`enable.idempotence=true`, `acks=all`, `compression.type=lz4`, "
+                  "`partitioner=murmur2_random` (the Java client's partitioner) |\n",
+                  out);
+    }
+}
+
+/* ---- filters and topics ------------------------------------------------- */
+
+/* Does "db.table" match one of the comma-separated patterns? */
+static int match_list(const char *list, const char *name)
+{
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ' || *p == ',' || *p == '\t')
+            p++;
+        size_t l = strcspn(p, ",");
+        size_t e = l;
+        while (e && (p[e - 1] == ' ' || p[e - 1] == '\t'))
+            e--;
+        if (e) {
+            char pat[512];
+            snprintf(pat, sizeof pat, "%.*s", (int)e, p);
+            /* a pattern without a dot means a whole database */
+            if (!strchr(pat, '.') && strlen(pat) + 2 < sizeof pat) strcat(pat, ".*");
+            if (fnmatch(pat, name, 0) == 0) return 1;
+        }
+        p += l;
+    }
+    return 0;
+}
+
+int bd_config_table_wanted(const bd_config *c, const char *db, size_t dbn, const char *table,
+                           size_t tn)
+{
+    char name[300];
+    snprintf(name, sizeof name, "%.*s.%.*s", (int)dbn, db, (int)tn, table);
+    if (c->include && *c->include && !match_list(c->include, name)) return 0;
+    if (c->exclude && *c->exclude && match_list(c->exclude, name)) return 0;
+    return 1;
+}
+
+int bd_config_topic(const bd_config *c, const char *db, size_t dbn, const char *table, size_t tn,
+                    char *out, size_t n)
+{
+    size_t o = 0;
+    for (const char *t = c->topic; *t; t++) {
+        const char *v = NULL;
+        size_t vl = 0;
+        if (!strncmp(t, "{source}", 8)) {
+            v = c->source_name, vl = strlen(c->source_name), t += 7;
+        } else if (!strncmp(t, "{db}", 4)) {
+            v = db, vl = dbn, t += 3;
+        } else if (!strncmp(t, "{table}", 7)) {
+            v = table, vl = tn, t += 6;
+        } else {
+            v = t, vl = 1;
+        }
+        for (size_t i = 0; i < vl; i++) {
+            char ch = v[i];
+            /* Kafka topic names: [a-zA-Z0-9._-], at most 249 */
+            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
+                ch = '_';
+            if (o + 1 >= n || o >= 249) return -1;
+            out[o++] = ch;
+        }
+    }
+    out[o] = '\0';
+    return o ? 0 : -1;
+}

@@ -1,0 +1,249 @@
+/* test_config.c - the config file: defaults, every kind of error with its
+ * FILE:LINE, secrets, filters, topic names, what SIGHUP may change. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "binlogd/config.h"
+#include "testutil.h"
+
+static char path[64];
+
+static void write_cfg(const char *text)
+{
+    snprintf(path, sizeof path, "/tmp/bd_cfg_XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert(fd >= 0);
+    ck_assert(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+}
+
+#define MIN "[source]\nhost = db1\n[kafka]\nbootstrap.servers = k1:9092\n"
+
+static void load_ok(bd_config *c, const char *text)
+{
+    write_cfg(text);
+    bd_err err = {0};
+    int r = bd_config_load(c, path, &err);
+    unlink(path);
+    ck_assert_msg(r == 0, "%s", err.msg);
+}
+
+static void load_bad(const char *text, const char *want)
+{
+    write_cfg(text);
+    bd_config c;
+    bd_err err = {0};
+    int r = bd_config_load(&c, path, &err);
+    unlink(path);
+    ck_assert_msg(r == -1, "accepted: %s", text);
+    char full[256];
+    snprintf(full, sizeof full, "%s%s", path, want);
+    ck_assert_msg(strstr(err.msg, full) != NULL, "message '%s' lacks '%s'", err.msg, full);
+}
+
+START_TEST(config_defaults)
+{
+    bd_config c;
+    load_ok(&c, MIN);
+    ck_assert_str_eq(c.host, "db1");
+    ck_assert_str_eq(c.source_name, "db1"); /* name defaults to the host */
+    ck_assert_uint_eq(c.port, 3306);
+    ck_assert_uint_eq(c.server_id, 424242);
+    ck_assert_str_eq(c.user, "binlogd");
+    ck_assert_str_eq(c.password_env, "BINLOGD_PASSWORD");
+    ck_assert(c.heartbeat_s == 5.0);
+    ck_assert_str_eq(c.topic, "{source}.{db}.{table}");
+    ck_assert_int_eq(c.oversize, BD_OVERSIZE_FAIL);
+    ck_assert_str_eq(c.state_dir, "/var/lib/binlogd");
+    ck_assert_uint_eq(c.checkpoint_interval_ms, 1000);
+    ck_assert_int_eq(c.log_level, BD_LOG_INFO);
+    ck_assert_uint_eq(c.max_in_flight_bytes, 64u << 20);
+    ck_assert_uint_eq(c.nkafka, 1);
+    ck_assert_str_eq(c.kafka[0], "bootstrap.servers");
+    ck_assert_str_eq(c.kafka[1], "k1:9092");
+    bd_config_release(&c);
+}
+END_TEST
+
+START_TEST(config_values)
+{
+    bd_config c;
+    load_ok(&c, "# a comment\n[source]\nhost = db1\nname = acct\nport = 3307\nheartbeat = 500ms\n"
+                "read_timeout = 3\nserver_id = 4294967295\nallow_server_change = yes\n"
+                "[kafka]\nbootstrap.servers = k1:9092\nlinger.ms = 5\noversize = SKIP\n"
+                "[state]\ncheckpoint_interval = 2.5s\n[daemon]\nlog_level = debug\n"
+                "max_in_flight_bytes = 1G\n");
+    ck_assert_str_eq(c.source_name, "acct");
+    ck_assert_uint_eq(c.port, 3307);
+    ck_assert(c.heartbeat_s == 0.5);
+    ck_assert_uint_eq(c.read_timeout_s, 3);
+    ck_assert_uint_eq(c.server_id, 4294967295u);
+    ck_assert_int_eq(c.allow_server_change, 1);
+    ck_assert_int_eq(c.oversize, BD_OVERSIZE_SKIP);
+    ck_assert_uint_eq(c.checkpoint_interval_ms, 2500);
+    ck_assert_int_eq(c.log_level, BD_LOG_DEBUG);
+    ck_assert_uint_eq(c.max_in_flight_bytes, 1ull << 30);
+    ck_assert_uint_eq(c.nkafka, 2);
+    ck_assert_str_eq(c.kafka[2], "linger.ms");
+    bd_config_release(&c);
+}
+END_TEST
+
+START_TEST(config_errors)
+{
+    load_bad(MIN "[source]\nprot = 3306\n", ":6: unknown option 'prot' in [source]");
+    load_bad(MIN "[sorce]\nhost = x\n", ":6: unknown section [sorce]");
+    load_bad("host = x\n" MIN, ":1: 'host' is outside any [section]");
+    load_bad(MIN "[source]\nport = 70000\n", ":6: [source] port wants a whole number in 1..65535");
+    load_bad(MIN "[source]\nport = -1\n", ":6: [source] port wants a whole number");
+    load_bad(MIN "[source]\nheartbeat = soon\n", ":6: [source] heartbeat wants seconds");
+    load_bad(MIN "[source]\nhost = db2\n", ":6: [source] host given twice");
+    load_bad(MIN "[daemon]\nlog_level = loud\n", ":6: [daemon] log_level wants one of");
+    load_bad(MIN "[source]\nallow_server_change = maybe\n",
+             ":6: [source] allow_server_change wants true or false");
+    load_bad(MIN "[state]\ncheckpoint_interval = 1ms\n",
+             ":6: [state] checkpoint_interval wants a duration");
+    load_bad(MIN "[daemon]\nmax_in_flight_bytes = 12X\n",
+             ":6: [daemon] max_in_flight_bytes wants a size");
+    load_bad(MIN "just words\n", ":5: not a [section] or a key = value line");
+    /* the first error is the one reported */
+    load_bad(MIN "[source]\nbad1 = 1\nbad2 = 2\n", ":6: unknown option 'bad1'");
+    /* whole-file checks name the file */
+    load_bad("[kafka]\nbootstrap.servers = k\n", ": [source] host is required");
+    load_bad("[source]\nhost = db1\n", ": [kafka] bootstrap.servers is required");
+    load_bad(MIN "[source]\nssl_mode = VERIFY_CA\n",
+             ": [source] ssl_mode VERIFY_CA and VERIFY_IDENTITY need ssl_ca");
+    load_bad(MIN "[source]\nssl_mode = SOMETIMES\n", ": [source] ssl_mode wants");
+    load_bad(MIN "[source]\nheartbeat = 5\nread_timeout = 5\n",
+             ": [source] read_timeout must be longer");
+    load_bad(MIN "[kafka]\ntopic = all.rows\n", ": [kafka] topic must contain {table}");
+    /* a missing file */
+    bd_config c;
+    bd_err err = {0};
+    ck_assert_int_eq(bd_config_load(&c, "/nonexistent/binlogd.conf", &err), -1);
+    ck_assert(strstr(err.msg, "/nonexistent/binlogd.conf: No such file") != NULL);
+}
+END_TEST
+
+START_TEST(config_secrets)
+{
+    load_bad(MIN "sasl.password = hunter2\n", ":5: [kafka] sasl.password is a secret");
+    unsetenv("BD_TEST_NOPE");
+    load_bad(MIN "sasl.password = env:BD_TEST_NOPE\n",
+             ":5: [kafka] sasl.password the environment variable BD_TEST_NOPE is not set");
+    load_bad(MIN "ssl.key.password = file:/nonexistent/pw\n",
+             ":5: [kafka] ssl.key.password cannot read /nonexistent/pw");
+    setenv("BD_TEST_PW", "s3cret-value", 1);
+    bd_config c;
+    load_ok(&c, MIN "sasl.password = env:BD_TEST_PW\n");
+    ck_assert_str_eq(c.kafka[2], "sasl.password");
+    ck_assert_str_eq(c.kafka[3], "s3cret-value");
+    /* printing hides it */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    bd_config_print(&c, f);
+    fclose(f);
+    ck_assert(strstr(buf, "s3cret") == NULL);
+    ck_assert(strstr(buf, "sasl.password = (secret)") != NULL);
+    ck_assert(strstr(buf, "host = db1") != NULL);
+    free(buf);
+    bd_config_release(&c);
+    /* the source password: file first, else the environment */
+    load_ok(&c, MIN "[source]\npassword_env = BD_TEST_PW\n");
+    char pw[64];
+    bd_err err = {0};
+    ck_assert_int_eq(bd_config_source_password(&c, pw, sizeof pw, &err), 0);
+    ck_assert_str_eq(pw, "s3cret-value");
+    bd_config_release(&c);
+    load_ok(&c, MIN "[source]\npassword_file = /nonexistent/pw\n");
+    ck_assert_int_eq(bd_config_source_password(&c, pw, sizeof pw, &err), -1);
+    ck_assert(strstr(err.msg, "password_file /nonexistent/pw") != NULL);
+    bd_config_release(&c);
+    unsetenv("BD_TEST_PW");
+}
+END_TEST
+
+START_TEST(config_filters_topics)
+{
+    bd_config c;
+    load_ok(&c, MIN "[source]\nname = pay ments\n[filter]\ninclude = acct.*, ledger.flows ,ops\n"
+                    "exclude = *.tmp_*\n");
+#define W(db, t) bd_config_table_wanted(&c, db, strlen(db), t, strlen(t))
+    ck_assert_int_eq(W("acct", "balances"), 1);
+    ck_assert_int_eq(W("ledger", "flows"), 1);
+    ck_assert_int_eq(W("ledger", "flows2"), 0);
+    ck_assert_int_eq(W("ops", "anything"), 1); /* a bare database name */
+    ck_assert_int_eq(W("acct", "tmp_x"), 0);   /* excluded wins */
+    ck_assert_int_eq(W("other", "t"), 0);
+#undef W
+    char t[300];
+    ck_assert_int_eq(bd_config_topic(&c, "acct", 4, "bal$nces", 8, t, sizeof t), 0);
+    ck_assert_str_eq(t, "pay_ments.acct.bal_nces");
+    ck_assert_int_eq(bd_config_topic(&c, "acct", 4, "x", 1, t, 5), -1); /* does not fit */
+    bd_config_release(&c);
+    load_ok(&c, MIN);
+    ck_assert_int_eq(bd_config_table_wanted(&c, "any", 3, "t", 1), 1); /* no include: all */
+    bd_config_release(&c);
+}
+END_TEST
+
+START_TEST(config_reload)
+{
+    bd_config a, b;
+    load_ok(&a, MIN "[filter]\ninclude = a.*\n");
+    load_ok(&b, MIN "[filter]\ninclude = b.*\n[daemon]\nlog_level = debug\n");
+    char buf[256];
+    bd_config_unreloadable(&a, &b, buf, sizeof buf);
+    ck_assert_str_eq(buf, ""); /* filters and log level reload */
+    bd_config_release(&b);
+    load_ok(&b, "[source]\nhost = db2\nport = 1\n[kafka]\nbootstrap.servers = k2:9092\n");
+    bd_config_unreloadable(&a, &b, buf, sizeof buf);
+    ck_assert_str_eq(buf, "source.name, source.host, source.port, librdkafka properties");
+    bd_config_release(&a);
+    bd_config_release(&b);
+}
+END_TEST
+
+START_TEST(config_docs)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    bd_config_doc(f);
+    fclose(f);
+    /* every section, an option row with its default and reload flag */
+    ck_assert(strstr(buf, "## [source]") && strstr(buf, "## [kafka]") &&
+              strstr(buf, "## [filter]") && strstr(buf, "## [state]") &&
+              strstr(buf, "## [daemon]"));
+    ck_assert(strstr(buf, "| `port` | number | `3306` | no |") != NULL);
+    ck_assert(strstr(buf, "| `include` | text | — | yes |") != NULL);
+    ck_assert(strstr(buf, "| `host` | text | required | no |") != NULL);
+    free(buf);
+    buf = NULL;
+    f = open_memstream(&buf, &len);
+    bd_config_help(f);
+    fclose(f);
+    ck_assert(strstr(buf, "  port ") && strstr(buf, "(default 3306)"));
+    free(buf);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("config");
+    TCase *t = tcase_create("config");
+    tcase_add_test(t, config_defaults);
+    tcase_add_test(t, config_values);
+    tcase_add_test(t, config_errors);
+    tcase_add_test(t, config_secrets);
+    tcase_add_test(t, config_filters_topics);
+    tcase_add_test(t, config_reload);
+    tcase_add_test(t, config_docs);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+int main(void) { return tu_run(suite()) ? 1 : 0; }
