@@ -195,7 +195,7 @@ printf 'replpw\n' >"$DIR/pw"
 BINLOGD_PASSWORD= run 0 "password file" --host 127.0.0.1 --port "$PORT" --user repl \
     --password-file "$DIR/pw"
 run 2 "no host" --port "$PORT"
-has "no host" "$ERR" "--host is required"
+has "no host" "$ERR" "give -c FILE or --host HOST"
 run 2 "bad port" --host 127.0.0.1 --port x
 run 2 "bad option" --host 127.0.0.1 --bogus
 run 2 "bad ssl mode" $C --ssl-mode=SOMETIMES
