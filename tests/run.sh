@@ -79,7 +79,7 @@ for t in tests/cli/*.sh; do
 done
 
 if [ "${SKIP_INTEG:-0}" != 1 ]; then
-    echo "== real-server tests (MariaDB on 127.0.0.1)"
+    echo "== real-server tests (MariaDB and Kafka on 127.0.0.1)"
     for t in tests/integ/*.sh; do
         [ -f "$t" ] || continue
         run "integ $(basename "$t" .sh)" sh "$t"
