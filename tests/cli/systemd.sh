@@ -1,0 +1,32 @@
+#!/bin/sh
+# deploy/systemd/binlogd.service: `systemd-analyze verify` accepts it (with
+# the binary path pointed at this build), its hardening scores "OK" or
+# better in `systemd-analyze security`, and it runs what the README says.
+# Prints "N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.."
+B=$(pwd)/${BINLOGD:-build/binlogd}
+U=deploy/systemd/binlogd.service
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+. tests/lib.sh
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+    bad "systemd-analyze is not installed (systemd package)"
+    echo "$pass passed, $fail failed"
+    exit 1
+fi
+sed "s|/usr/local/bin/binlogd|$B|g" "$U" >"$T/binlogd.service"
+systemd-analyze verify "$T/binlogd.service" >"$T/out" 2>&1
+rc=$?
+check "systemd-analyze verify: exit 0 ($rc: $(head -c 300 "$T/out"))" [ "$rc" -eq 0 ]
+check "systemd-analyze verify: no complaints" [ ! -s "$T/out" ]
+systemd-analyze security --offline=yes "$T/binlogd.service" >"$T/sec" 2>&1
+score=$(sed -n 's/.*Overall exposure level for binlogd.service: \([0-9.]*\).*/\1/p' "$T/sec")
+check "hardening: exposure level ${score:-?} <= 2.0" sh -c "[ -n '$score' ] && [ \"\$(echo '$score <= 2.0' | bc)\" = 1 ]"
+check "Type=notify" grep -q '^Type=notify$' "$U"
+check "WatchdogSec set" grep -q '^WatchdogSec=' "$U"
+check "runs binlogd run -c" grep -q '^ExecStart=/usr/local/bin/binlogd run -c /etc/binlogd/binlogd.conf$' "$U"
+check "reload is SIGHUP" grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$U"
+check "its own user and state directory" sh -c "grep -q '^DynamicUser=yes' '$U' && grep -q '^StateDirectory=binlogd' '$U'"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
