@@ -2,6 +2,7 @@
 #ifndef BINLOGD_COMMANDS_H
 #define BINLOGD_COMMANDS_H
 
+int cmd_run(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_config_doc(int argc, char **argv);

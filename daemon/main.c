@@ -13,6 +13,7 @@ static const struct command {
     int (*run)(int argc, char **argv);
     const char *summary;
 } commands[] = {
+    {"run", cmd_run, "the daemon: publish every row change to Kafka (run -c FILE)"},
     {"dump", cmd_dump, "decode binlog files to JSON lines on stdout"},
     {"check-config", cmd_check, "check a config file and its source server's settings"},
     {"config-doc", cmd_config_doc, "print docs/config.md: every option of the config file"},

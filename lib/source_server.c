@@ -71,7 +71,7 @@ typedef struct cb_key {
 struct bd_source_server {
     bd_server_opts o; /* string fields point at the copies below */
     char *host, *user, *password, *file, *gtid, *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key,
-        *hist_path;
+        *hist_path, *expect_copy, *failover;
     bd_schema_history *hist; /* opened at the first connection */
     bd_callbacks ucb;        /* the caller's callbacks (behind gfilter after a mapped GTID start) */
     bd_gtid_set gset;        /* the GTID start, parsed */
@@ -290,6 +290,8 @@ bd_source_server *bd_source_server_new(const bd_server_opts *o, const bd_callbac
     s->o.ssl_cert = s->ssl_cert = dup_or_null(o->ssl_cert, &fail);
     s->o.ssl_key = s->ssl_key = dup_or_null(o->ssl_key, &fail);
     s->o.schema_history = s->hist_path = dup_or_null(o->schema_history, &fail);
+    s->o.expect_server = s->expect_copy = dup_or_null(o->expect_server, &fail);
+    s->o.failover_gtid = s->failover = dup_or_null(o->failover_gtid, &fail);
     s->fd = -1;
     s->ucb = *cb;
     s->rnd = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
@@ -336,6 +338,8 @@ void bd_source_server_free(bd_source_server *s)
     free(s->ssl_cert);
     free(s->ssl_key);
     free(s->hist_path);
+    free(s->expect_copy);
+    free(s->failover);
     bd_schema_history_close(s->hist);
     free(s);
 }
@@ -568,6 +572,15 @@ static void binlog_range(bd_source_server *s, char *out, size_t n)
     else
         snprintf(out, n, "the oldest binlog on the server is %s (%lu files, up to %s)", first, cnt,
                  last);
+}
+
+void bd_server_ident(char *buf, size_t n, enum bd_flavor flavor, uint32_t server_id,
+                     const char *uuid)
+{
+    if (flavor == BD_FLAVOR_MYSQL)
+        snprintf(buf, n, "mysql uuid=%s", uuid ? uuid : "");
+    else
+        snprintf(buf, n, "mariadb server_id=%u", server_id);
 }
 
 /* Run q and append the first column of its first row to out; 0, 1 no row,
@@ -805,12 +818,36 @@ static int setup(bd_source_server *s, int first, bd_err *err)
     snprintf(s->uuid, sizeof s->uuid, "%s", uuid);
     snprintf(s->account, sizeof s->account, "%s", acct);
     s->have_identity = 1;
+    char ident[128];
+    bd_server_ident(ident, sizeof ident, fl, server_id, uuid);
+    if (first && s->o.expect_server && strcmp(ident, s->o.expect_server) != 0) {
+        if (!s->o.failover_gtid)
+            return bd_err_set(err, BD_ERR_IO,
+                              "%s is %s, but the checkpoint was written against %s: its "
+                              "position %s:%llu means nothing on this server. After a "
+                              "failover, set allow_server_change to resume from the "
+                              "checkpoint's GTID set (when it has one), or remove the "
+                              "checkpoint to start over",
+                              where(s, w, sizeof w), ident, s->o.expect_server,
+                              s->o.file ? s->o.file : "?", (unsigned long long)s->o.pos);
+        bd_gtid_set_release(&s->gset);
+        if (bd_gtid_set_parse(&s->gset, BD_FLAVOR_UNKNOWN, s->o.failover_gtid,
+                              strlen(s->o.failover_gtid), err) < 0) {
+            bd_err_prefix(err, "the checkpoint's GTID set: ");
+            return -1;
+        }
+        char *g = strdup(s->o.failover_gtid);
+        if (!g) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+        free(s->gtid);
+        s->o.gtid = s->gtid = g;
+        s->o.file = NULL;
+        s->established = 0;
+        slog(s, BD_SERVER_WARN,
+             "%s is %s, not %s of the checkpoint: resuming after the checkpoint's GTID set "
+             "(allow_server_change)",
+             where(s, w, sizeof w), ident, s->o.expect_server);
+    }
     if (s->hist_path && !s->hist) {
-        char ident[128];
-        if (fl == BD_FLAVOR_MYSQL)
-            snprintf(ident, sizeof ident, "mysql uuid=%s", uuid);
-        else
-            snprintf(ident, sizeof ident, "mariadb server_id=%u", server_id);
         s->hist = bd_schema_history_open(s->hist_path, err);
         if (!s->hist || bd_schema_history_bind(s->hist, ident, err) < 0) return -1;
     }
@@ -1566,6 +1603,7 @@ enum bd_server_result bd_source_server_run(bd_source_server *s, bd_err *err)
             }
             first = 0;
             s->new_fwd = 0;
+            if (s->o.on_connected) s->o.on_connected(s->o.ctx);
             if (s->drop_every) s->drop_at = s->drop_every + rnd_next(s) % s->drop_every;
             r = stream(s, err);
             disconnect(s);

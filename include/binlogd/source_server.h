@@ -46,6 +46,7 @@
 #ifndef BINLOGD_SOURCE_SERVER_H
 #define BINLOGD_SOURCE_SERVER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "binlogd/decoder.h"
@@ -89,6 +90,12 @@ typedef struct bd_server_opts {
     /* decoder options */
     int detail; /* build bd_event.detail (dump --events) */
     int verify; /* verify CRC32 checksums */
+    /* Resuming from a checkpoint: the identity it was written against
+     * (bd_server_ident text).  Another server is refused, unless
+     * failover_gtid is set: then the stream starts after that GTID set on
+     * the new server instead of at file:pos. */
+    const char *expect_server;
+    const char *failover_gtid;
     /* Schema history file (schema_history.h), used when the binlog carries
      * no column names; NULL: information_schema only, today's columns. */
     const char *schema_history;
@@ -100,7 +107,9 @@ typedef struct bd_server_opts {
      * is waiting on the socket, and on heartbeats: the moment for a sink to
      * write out what it buffered.  Return non-zero to stop with an error. */
     int (*on_idle)(void *ctx);
-    void *ctx; /* for log and on_idle */
+    /* Called once the dump is open on a connection (every reconnect). */
+    void (*on_connected)(void *ctx);
+    void *ctx; /* for log, on_idle and on_connected */
 } bd_server_opts;
 
 enum bd_server_result {
@@ -149,6 +158,11 @@ typedef struct bd_server_identity {
     const char *server_uuid;
 } bd_server_identity;
 void bd_source_server_identity(const bd_source_server *s, bd_server_identity *id);
+
+/* The identity text of a server, as checkpoints and schema histories
+ * record it: "mysql uuid=UUID" or "mariadb server_id=N". */
+void bd_server_ident(char *buf, size_t n, enum bd_flavor flavor, uint32_t server_id,
+                     const char *uuid);
 
 struct st_mysql; /* MYSQL of libmariadb */
 /* Connect to the server of o (host, port, user, password, timeouts and TLS

@@ -1,0 +1,117 @@
+/* kafka.h - the Kafka producer of the daemon: librdkafka set up for no data
+ * loss, delivery reports handed to an event loop through a file descriptor.
+ *
+ * Defaults (each may be overridden by the caller's configuration, which is
+ * passed to librdkafka as is): enable.idempotence=true (so acks=all and
+ * ordered, duplicate-free retries per partition), acks=all,
+ * compression.type=lz4, partitioner=murmur2_random (the Java client's
+ * partitioner: the same key lands on the same partition as from a Java
+ * producer).  Settings that would allow loss (acks other than all,
+ * enable.idempotence=false) are refused by bd_kafka_new unless
+ * allow_unsafe is set.
+ *
+ * Threads: bd_kafka_produce() may be called from one thread (the data
+ * path) while bd_kafka_poll() runs on another (the event loop); delivery
+ * callbacks run inside bd_kafka_poll() and bd_kafka_flush(), on the calling
+ * thread.
+ *
+ * librdkafka's log lines and error callbacks are served the same way (its
+ * log.queue is always set), so opts.log also runs on the polling thread.
+ *
+ * Ownership: bd_kafka_new() copies the configuration; payloads are copied
+ * at produce time (the caller's buffers may be reused at once);
+ * bd_kafka_free() destroys the producer without waiting (call
+ * bd_kafka_flush() first for a clean stop) and runs no callback: messages
+ * not yet reported are dropped without a report, so the caller must not
+ * expect one for each opaque after a failed flush.
+ */
+#ifndef BINLOGD_KAFKA_H
+#define BINLOGD_KAFKA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "binlogd/error.h"
+
+typedef struct bd_kafka bd_kafka;
+
+/* One delivery report: the opaque given to produce, and the outcome.
+ * err is 0 (delivered: partition/offset set) or librdkafka's error code
+ * (rd_kafka_resp_err_t) for a message librdkafka gave up on; too_large is
+ * set when the broker or the client refused it for its size.  errstr and
+ * topic are valid during the callback only; offset is -1 when err != 0. */
+typedef struct bd_kafka_report {
+    void *opaque;
+    int err;
+    const char *errstr;
+    int too_large;
+    const char *topic;
+    int32_t partition;
+    int64_t offset;
+    size_t len; /* key + value bytes */
+} bd_kafka_report;
+
+typedef struct bd_kafka_opts {
+    /* librdkafka properties as name/value pairs (the config's kafka.* keys
+     * without the prefix): conf[2*i] is a name and conf[2*i+1] its value,
+     * for i < nconf (nconf counts pairs).  Applied in order after the
+     * defaults; bootstrap.servers is required. */
+    const char *const *conf;
+    size_t nconf;
+    int allow_unsafe; /* accept acks != all / enable.idempotence=false */
+    void (*on_delivery)(void *ctx, const bd_kafka_report *r);
+    /* librdkafka's log lines and errors (level: syslog levels 0..7) */
+    void (*log)(void *ctx, int level, const char *msg);
+    void *ctx;
+} bd_kafka_opts;
+
+/* NULL with err naming the property that librdkafka refused
+ * ("kafka.NAME=VALUE: <librdkafka's reason>"; the value of a password or
+ * secret is never shown), or the unsafe setting. */
+bd_kafka *bd_kafka_new(const bd_kafka_opts *o, bd_err *err);
+void bd_kafka_free(bd_kafka *k);
+
+/* A file descriptor that becomes readable when delivery reports or other
+ * events wait; the loop then calls bd_kafka_poll().  Non-blocking. */
+int bd_kafka_fd(const bd_kafka *k);
+
+/* Drain the fd and serve waiting events (delivery, log and error
+ * callbacks run here).  Returns the number of events served; one event may
+ * carry the reports of a whole batch of messages. */
+int bd_kafka_poll(bd_kafka *k);
+
+typedef struct bd_kafka_header {
+    const char *name;
+    const void *value;
+    size_t len;
+} bd_kafka_header;
+
+enum bd_kafka_produce_result {
+    BD_KAFKA_QUEUED = 0,    /* a delivery report will follow */
+    BD_KAFKA_FULL = 1,      /* the local queue is full: wait for reports, retry */
+    BD_KAFKA_TOO_LARGE = 2, /* bigger than message.max.bytes: no report follows */
+    BD_KAFKA_FAILED = -1,   /* err says why (e.g. a fatal producer error); no report */
+};
+
+/* Queue one message.  key NULL: no key (a random partition); otherwise
+ * the partition is Java's murmur2 of the key bytes (an empty key too).
+ * A header with value NULL is a null header. */
+enum bd_kafka_produce_result bd_kafka_produce(bd_kafka *k, const char *topic, const void *key,
+                                              size_t key_len, const void *value, size_t value_len,
+                                              const bd_kafka_header *headers, size_t nheaders,
+                                              void *opaque, bd_err *err);
+
+/* Messages produced and not yet reported. */
+size_t bd_kafka_in_flight(const bd_kafka *k);
+
+/* Wait up to timeout_ms for every report (callbacks run here).  0 when
+ * nothing is left in flight, -1 with err otherwise. */
+int bd_kafka_flush(bd_kafka *k, int timeout_ms, bd_err *err);
+
+/* A fatal producer error (e.g. the idempotent producer lost its sequence
+ * with a broker, or was refused a producer id): 1 with err set, else 0.
+ * Nothing more can be produced after one; messages that were waiting are
+ * reported as failed. */
+int bd_kafka_fatal(bd_kafka *k, bd_err *err);
+
+#endif

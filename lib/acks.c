@@ -1,0 +1,228 @@
+/* acks.c - see include/binlogd/acks.h. */
+#include "binlogd/acks.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "binlogd/gtid_set.h"
+
+struct bd_acks_txn {
+    const char *file; /* interned: one copy per binlog file name */
+    uint64_t pos;
+    char gtid[128];
+    uint64_t commit_us;
+    uint64_t outstanding;
+    int closed, failed, used;
+};
+
+struct bd_acks {
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* room in the ring, or fewer in flight, or stop */
+    bd_acks_txn *ring;
+    size_t cap, head, count; /* records head .. head+count-1 (mod cap) */
+    char **names;            /* interned file names, freed at the end */
+    size_t nnames;
+    /* the acknowledged position */
+    const char *file;
+    uint64_t pos, commit_us, seq;
+    bd_gtid_set gtids;
+    /* flight */
+    uint64_t in_flight, in_flight_bytes, delivered, failed;
+    int stopped, held;
+};
+
+static const char *intern(bd_acks *a, const char *name)
+{
+    /* names change once per binlog file: the last one is nearly always it */
+    for (size_t i = a->nnames; i-- > 0;)
+        if (!strcmp(a->names[i], name)) return a->names[i];
+    char **n = realloc(a->names, (a->nnames + 1) * sizeof *n);
+    if (!n) return NULL;
+    a->names = n;
+    if (!(n[a->nnames] = strdup(name))) return NULL;
+    return n[a->nnames++];
+}
+
+bd_acks *bd_acks_new(size_t capacity, const char *file, uint64_t pos, enum bd_flavor flavor,
+                     const char *gtid, bd_err *err)
+{
+    bd_acks *a = calloc(1, sizeof *a);
+    if (!a || !(a->ring = calloc(capacity ? capacity : 1, sizeof *a->ring))) {
+        free(a);
+        bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    a->cap = capacity ? capacity : 1;
+    pthread_mutex_init(&a->mu, NULL);
+    pthread_cond_init(&a->cv, NULL);
+    a->gtids.flavor = BD_FLAVOR_UNKNOWN;
+    a->file = intern(a, file ? file : "");
+    a->pos = pos;
+    if (!a->file || (gtid && *gtid &&
+                     bd_gtid_set_parse_before(&a->gtids, flavor, gtid, strlen(gtid), err) < 0)) {
+        if (a->file)
+            bd_err_prefix(err, "the checkpoint's GTID set: ");
+        else
+            bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+        bd_acks_free(a);
+        return NULL;
+    }
+    if (a->gtids.flavor == BD_FLAVOR_UNKNOWN) a->gtids.flavor = flavor;
+    return a;
+}
+
+void bd_acks_free(bd_acks *a)
+{
+    if (!a) return;
+    pthread_mutex_destroy(&a->mu);
+    pthread_cond_destroy(&a->cv);
+    for (size_t i = 0; i < a->nnames; i++)
+        free(a->names[i]);
+    free(a->names);
+    bd_gtid_set_release(&a->gtids);
+    free(a->ring);
+    free(a);
+}
+
+/* Retire done records at the head.  Called with the lock held. */
+static void retire(bd_acks *a)
+{
+    int moved = 0;
+    while (a->count) {
+        bd_acks_txn *t = &a->ring[a->head];
+        if (!t->closed || t->outstanding || t->failed) break;
+        a->file = t->file;
+        a->pos = t->pos;
+        if (t->commit_us) a->commit_us = t->commit_us;
+        /* a GTID the set does not take (another flavour) leaves it as is:
+         * file:pos stays exact, the set is best effort */
+        if (t->gtid[0]) {
+            bd_err e;
+            (void)bd_gtid_set_add(&a->gtids, t->gtid, &e);
+        }
+        t->used = 0;
+        a->head = (a->head + 1) % a->cap;
+        a->count--;
+        moved = 1;
+    }
+    if (moved) {
+        a->seq++;
+        pthread_cond_broadcast(&a->cv);
+    }
+}
+
+bd_acks_txn *bd_acks_open(bd_acks *a)
+{
+    pthread_mutex_lock(&a->mu);
+    while ((a->count == a->cap || a->held) && !a->stopped)
+        pthread_cond_wait(&a->cv, &a->mu);
+    bd_acks_txn *t = NULL;
+    if (!a->stopped) {
+        t = &a->ring[(a->head + a->count) % a->cap];
+        memset(t, 0, sizeof *t);
+        t->used = 1;
+        a->count++;
+    }
+    pthread_mutex_unlock(&a->mu);
+    return t;
+}
+
+void bd_acks_add(bd_acks *a, bd_acks_txn *t, size_t len)
+{
+    pthread_mutex_lock(&a->mu);
+    t->outstanding++;
+    a->in_flight++;
+    a->in_flight_bytes += len;
+    pthread_mutex_unlock(&a->mu);
+}
+
+void bd_acks_unadd(bd_acks *a, bd_acks_txn *t, size_t len)
+{
+    pthread_mutex_lock(&a->mu);
+    t->outstanding--;
+    a->in_flight--;
+    a->in_flight_bytes -= len;
+    retire(a);
+    pthread_mutex_unlock(&a->mu);
+}
+
+int bd_acks_close(bd_acks *a, bd_acks_txn *t, const char *file, uint64_t pos, const char *gtid,
+                  uint64_t commit_us, bd_err *err)
+{
+    pthread_mutex_lock(&a->mu);
+    const char *f = intern(a, file);
+    if (f) {
+        t->file = f;
+        t->pos = pos;
+        snprintf(t->gtid, sizeof t->gtid, "%s", gtid ? gtid : "");
+        t->commit_us = commit_us;
+        t->closed = 1;
+        retire(a);
+    }
+    pthread_mutex_unlock(&a->mu);
+    return f ? 0 : bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+}
+
+int bd_acks_wait(bd_acks *a, uint64_t max_msgs, uint64_t max_bytes)
+{
+    pthread_mutex_lock(&a->mu);
+    while (!a->stopped && (a->in_flight >= max_msgs || a->in_flight_bytes >= max_bytes))
+        pthread_cond_wait(&a->cv, &a->mu);
+    int stopped = a->stopped;
+    pthread_mutex_unlock(&a->mu);
+    return stopped;
+}
+
+void bd_acks_delivered(bd_acks *a, bd_acks_txn *t, size_t len, int ok)
+{
+    pthread_mutex_lock(&a->mu);
+    t->outstanding--;
+    a->in_flight--;
+    a->in_flight_bytes -= len;
+    if (ok) {
+        a->delivered++;
+    } else {
+        a->failed++;
+        t->failed = 1;
+    }
+    retire(a);
+    /* fewer in flight: a data thread waiting in bd_acks_wait may go on */
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+}
+
+void bd_acks_hold(bd_acks *a, int on)
+{
+    pthread_mutex_lock(&a->mu);
+    a->held = on;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+}
+
+void bd_acks_stop(bd_acks *a)
+{
+    pthread_mutex_lock(&a->mu);
+    a->stopped = 1;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+}
+
+void bd_acks_position(bd_acks *a, bd_acks_pos *p, char *file, size_t n, uint64_t *pos, bd_buf *gtid)
+{
+    pthread_mutex_lock(&a->mu);
+    memset(p, 0, sizeof *p);
+    p->seq = a->seq;
+    p->in_flight = a->in_flight;
+    p->in_flight_bytes = a->in_flight_bytes;
+    p->open_txns = a->count;
+    p->delivered = a->delivered;
+    p->failed = a->failed;
+    p->commit_us = a->commit_us;
+    p->stuck = a->count && a->ring[a->head].failed;
+    snprintf(file, n, "%s", a->file);
+    *pos = a->pos;
+    if (gtid) bd_gtid_set_text(&a->gtids, gtid);
+    pthread_mutex_unlock(&a->mu);
+}

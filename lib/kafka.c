@@ -1,0 +1,380 @@
+/* kafka.c - see include/binlogd/kafka.h. */
+#include "binlogd/kafka.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <librdkafka/rdkafka.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <syslog.h>
+#include <unistd.h>
+
+struct bd_kafka {
+    rd_kafka_t *rk;
+    rd_kafka_queue_t *mainq;
+    int pipefd[2]; /* [0] is bd_kafka_fd; librdkafka writes [1] */
+    /* produced and not yet reported: rd_kafka_outq_len() also counts
+     * requests that are not messages, so it cannot answer this */
+    atomic_size_t in_flight;
+    void (*on_delivery)(void *ctx, const bd_kafka_report *r);
+    void (*log)(void *ctx, int level, const char *msg);
+    void *ctx;
+};
+
+/* Defaults, set before the caller's properties so that any of them can be
+ * overridden (and then checked by check_safety). */
+static const char *const defaults[][2] = {
+    {"enable.idempotence", "true"},
+    {"acks", "all"},
+    {"compression.type", "lz4"},
+    {"partitioner", "murmur2_random"},
+};
+
+static void say(bd_kafka *k, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void say(bd_kafka *k, int level, const char *fmt, ...)
+{
+    if (!k->log) return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    k->log(k->ctx, level, msg);
+}
+
+/* Properties whose values must never reach a log or an error message. */
+static int is_secret(const char *name)
+{
+    size_t n = strlen(name);
+    return (n >= 8 && strcmp(name + n - 8, "password") == 0) || strstr(name, "secret") ||
+           strcmp(name, "ssl.key.pem") == 0 || strcmp(name, "sasl.oauthbearer.config") == 0;
+}
+
+/* librdkafka's messages sometimes end in a newline. */
+static void chomp(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+        s[--n] = '\0';
+}
+
+static int set_prop(rd_kafka_conf_t *conf, const char *name, const char *value, bd_err *err)
+{
+    char es[512];
+    if (rd_kafka_conf_set(conf, name, value, es, sizeof es) == RD_KAFKA_CONF_OK) return 0;
+    chomp(es);
+    if (is_secret(name)) {
+        /* the message may quote the value */
+        return bd_err_set(err, BD_ERR_UNSUPPORTED, "kafka.%s=(secret): %s", name,
+                          strstr(es, value) && *value ? "invalid value" : es);
+    }
+    return bd_err_set(err, BD_ERR_UNSUPPORTED, "kafka.%s=%s: %s", name, value, es);
+}
+
+/* The caller's own spelling of a setting (the last one wins, as in
+ * librdkafka), so that a refusal quotes what the config file says. */
+static const char *user_prop(const bd_kafka_opts *o, const char *a, const char *b,
+                             const char **value)
+{
+    const char *name = NULL;
+    for (size_t i = 0; i < o->nconf; i++) {
+        const char *n = o->conf[2 * i];
+        if (strcmp(n, a) == 0 || (b && strcmp(n, b) == 0)) {
+            name = n;
+            *value = o->conf[2 * i + 1];
+        }
+    }
+    return name;
+}
+
+static int get_prop(rd_kafka_conf_t *conf, const char *name, char *buf, size_t size)
+{
+    size_t n = size;
+    if (rd_kafka_conf_get(conf, name, buf, &n) != RD_KAFKA_CONF_OK) {
+        buf[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+/* Read back what librdkafka made of defaults plus the caller's settings:
+ * aliases (request.required.acks) and spellings (all, -1) are normalised
+ * there, so checking the result is simpler than checking the input. */
+static int check_safety(bd_kafka *k, const bd_kafka_opts *o, rd_kafka_conf_t *conf, bd_err *err)
+{
+    char acks[32], idem[32];
+    get_prop(conf, "acks", acks, sizeof acks);
+    get_prop(conf, "enable.idempotence", idem, sizeof idem);
+    int acks_unsafe = strcmp(acks, "-1") != 0;
+    int idem_unsafe = strcmp(idem, "true") != 0;
+    if (!acks_unsafe && !idem_unsafe) return 0;
+    const char *v = acks, *n = "acks";
+    if (acks_unsafe) {
+        const char *un = user_prop(o, "acks", "request.required.acks", &v);
+        if (un) n = un;
+    } else {
+        v = idem;
+        n = "enable.idempotence";
+        user_prop(o, "enable.idempotence", NULL, &v);
+    }
+    if (!o->allow_unsafe) {
+        return bd_err_set(err, BD_ERR_UNSUPPORTED,
+                          "kafka.%s=%s: refused: %s (set allow_unsafe to accept it)", n, v,
+                          acks_unsafe ? "messages could be lost (acks must be all)"
+                                      : "retries could lose, reorder or duplicate messages "
+                                        "(enable.idempotence must be true)");
+    }
+    say(k, LOG_WARNING, "kafka: unsafe settings accepted (allow_unsafe): acks=%s%s", acks,
+        idem_unsafe ? " enable.idempotence=false" : "");
+    return 0;
+}
+
+static void on_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    (void)rk;
+    bd_kafka *k = opaque;
+    bd_kafka_report r = {
+        .opaque = m->_private,
+        .err = m->err,
+        /* not rd_kafka_message_errstr(): for a producer it returns the
+         * payload (not NUL-terminated) as the "error string" */
+        .errstr = m->err ? rd_kafka_err2str(m->err) : NULL,
+        .too_large = m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE,
+        .topic = rd_kafka_topic_name(m->rkt),
+        .partition = m->partition,
+        .offset = m->err ? -1 : m->offset,
+        .len = m->len + m->key_len,
+    };
+    /* before the callback, which may well ask whether anything is left */
+    atomic_fetch_sub(&k->in_flight, 1);
+    if (k->on_delivery) k->on_delivery(k->ctx, &r);
+}
+
+static void on_error(rd_kafka_t *rk, int e, const char *reason, void *opaque)
+{
+    bd_kafka *k = opaque;
+    if (e == RD_KAFKA_RESP_ERR__FATAL) {
+        char why[512];
+        rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rk, why, sizeof why);
+        say(k, LOG_ERR, "kafka: fatal error: %s: %s", rd_kafka_err2name(orig), why);
+        return;
+    }
+    /* librdkafka recovers from these by itself (brokers down, timeouts) */
+    say(k, LOG_WARNING, "kafka: %s: %s", rd_kafka_err2name(e), reason);
+}
+
+static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    bd_kafka *k = rd_kafka_opaque(rk);
+    if (k) say(k, level, "kafka: %s: %s", fac, buf);
+}
+
+static void drain(bd_kafka *k)
+{
+    char b[64];
+    while (read(k->pipefd[0], b, sizeof b) > 0)
+        ;
+}
+
+bd_kafka *bd_kafka_new(const bd_kafka_opts *o, bd_err *err)
+{
+    bd_kafka *k = calloc(1, sizeof *k);
+    if (!k) {
+        bd_err_set(err, BD_ERR_NOMEM, "kafka: out of memory");
+        return NULL;
+    }
+    atomic_init(&k->in_flight, 0);
+    k->on_delivery = o->on_delivery;
+    k->log = o->log;
+    k->ctx = o->ctx;
+    k->pipefd[0] = k->pipefd[1] = -1;
+    if (pipe2(k->pipefd, O_NONBLOCK | O_CLOEXEC) < 0) {
+        bd_err_set(err, BD_ERR_IO, "kafka: pipe: %s", strerror(errno));
+        free(k);
+        return NULL;
+    }
+
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
+        if (set_prop(conf, defaults[i][0], defaults[i][1], err) < 0) goto fail;
+    for (size_t i = 0; i < o->nconf; i++) {
+        assert(o->conf[2 * i] && o->conf[2 * i + 1]);
+        if (set_prop(conf, o->conf[2 * i], o->conf[2 * i + 1], err) < 0) goto fail;
+    }
+    /* Logs go to the main queue and are served by bd_kafka_poll on the
+     * caller's thread, like everything else; otherwise librdkafka calls the
+     * log callback from its own threads.  Set last: not the caller's choice. */
+    if (set_prop(conf, "log.queue", "true", err) < 0) goto fail;
+
+    char v[256];
+    if (get_prop(conf, "bootstrap.servers", v, sizeof v) < 0 || !v[0]) {
+        /* the mock cluster of the unit tests needs no servers */
+        if (get_prop(conf, "test.mock.num.brokers", v, sizeof v) < 0 || atoi(v) <= 0) {
+            bd_err_set(err, BD_ERR_UNSUPPORTED, "kafka.bootstrap.servers is required");
+            goto fail;
+        }
+    }
+    if (check_safety(k, o, conf, err) < 0) goto fail;
+
+    rd_kafka_conf_set_opaque(conf, k);
+    rd_kafka_conf_set_dr_msg_cb(conf, on_dr);
+    rd_kafka_conf_set_error_cb(conf, on_error);
+    rd_kafka_conf_set_log_cb(conf, on_log);
+
+    char es[512];
+    k->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, es, sizeof es);
+    if (!k->rk) {
+        chomp(es);
+        bd_err_set(err, BD_ERR_UNSUPPORTED, "kafka: %s", es);
+        goto fail;
+    }
+    conf = NULL; /* owned by rk now */
+    rd_kafka_resp_err_t e = rd_kafka_set_log_queue(k->rk, NULL);
+    if (e) {
+        bd_err_set(err, BD_ERR_UNSUPPORTED, "kafka: log queue: %s", rd_kafka_err2str(e));
+        goto fail;
+    }
+    /* The classic callbacks plus a wake-up fd rather than the event API:
+     * with the event API, flush and the transactional calls cannot serve
+     * delivery reports themselves (probe.md section 5). */
+    k->mainq = rd_kafka_queue_get_main(k->rk);
+    rd_kafka_queue_io_event_enable(k->mainq, k->pipefd[1], "1", 1);
+    /* librdkafka writes only when the queue turns non-empty, and it may
+     * not be empty now (rd_kafka_new's own log lines): without this first
+     * wake-up the fd would never fire. */
+    if (write(k->pipefd[1], "1", 1) < 0) {
+        bd_err_set(err, BD_ERR_IO, "kafka: pipe: %s", strerror(errno));
+        goto fail;
+    }
+    return k;
+fail:
+    if (conf) rd_kafka_conf_destroy(conf);
+    bd_kafka_free(k);
+    return NULL;
+}
+
+void bd_kafka_free(bd_kafka *k)
+{
+    if (!k) return;
+    if (k->rk) {
+        /* No callback from here on: the caller may already have released
+         * what they use (the daemon destroys its loop first).  Reports not
+         * served yet are dropped with the producer. */
+        k->on_delivery = NULL;
+        k->log = NULL;
+        if (k->mainq) {
+            rd_kafka_queue_io_event_enable(k->mainq, -1, NULL, 0);
+            rd_kafka_queue_destroy(k->mainq);
+        }
+        rd_kafka_destroy(k->rk);
+    }
+    /* after rd_kafka_destroy: librdkafka's threads may write to [1] until then */
+    if (k->pipefd[0] >= 0) close(k->pipefd[0]);
+    if (k->pipefd[1] >= 0) close(k->pipefd[1]);
+    free(k);
+}
+
+int bd_kafka_fd(const bd_kafka *k) { return k->pipefd[0]; }
+
+int bd_kafka_poll(bd_kafka *k)
+{
+    /* Drain first: librdkafka writes one wake-up per idle-to-busy change
+     * and re-arms when the queue is served, so an event queued after the
+     * poll below writes again and is not lost. */
+    drain(k);
+    return rd_kafka_poll(k->rk, 0);
+}
+
+enum bd_kafka_produce_result bd_kafka_produce(bd_kafka *k, const char *topic, const void *key,
+                                              size_t key_len, const void *value, size_t value_len,
+                                              const bd_kafka_header *headers, size_t nheaders,
+                                              void *opaque, bd_err *err)
+{
+    rd_kafka_vu_t stack[16], *vu = stack;
+    size_t n = 0, cap = sizeof stack / sizeof stack[0];
+    if (nheaders > cap - 5) {
+        cap = nheaders + 5;
+        vu = malloc(cap * sizeof *vu);
+        if (!vu) {
+            bd_err_set(err, BD_ERR_NOMEM, "%s: out of memory", topic);
+            return BD_KAFKA_FAILED;
+        }
+    }
+    vu[n].vtype = RD_KAFKA_VTYPE_TOPIC;
+    vu[n++].u.cstr = topic;
+    if (key) {
+        vu[n].vtype = RD_KAFKA_VTYPE_KEY;
+        vu[n].u.mem.ptr = (void *)key; /* copied: RD_KAFKA_MSG_F_COPY */
+        vu[n++].u.mem.size = key_len;
+    }
+    vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
+    vu[n].u.mem.ptr = (void *)value;
+    vu[n++].u.mem.size = value_len;
+    vu[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
+    vu[n++].u.ptr = opaque;
+    vu[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+    vu[n++].u.i = RD_KAFKA_MSG_F_COPY;
+    for (size_t i = 0; i < nheaders; i++) {
+        vu[n].vtype = RD_KAFKA_VTYPE_HEADER;
+        vu[n].u.header.name = headers[i].name;
+        vu[n].u.header.val = headers[i].value;
+        vu[n++].u.header.size = headers[i].value ? (ssize_t)headers[i].len : 0;
+    }
+
+    /* Counted before the call: the report may be served on the loop's
+     * thread before rd_kafka_produceva() returns on this one. */
+    atomic_fetch_add(&k->in_flight, 1);
+    rd_kafka_error_t *e = rd_kafka_produceva(k->rk, vu, n);
+    if (vu != stack) free(vu);
+    if (!e) return BD_KAFKA_QUEUED;
+    atomic_fetch_sub(&k->in_flight, 1);
+
+    enum bd_kafka_produce_result res = BD_KAFKA_FAILED;
+    size_t len = key_len + value_len;
+    switch (rd_kafka_error_code(e)) {
+    case RD_KAFKA_RESP_ERR__QUEUE_FULL:
+        bd_err_set(err, BD_ERR_IO, "%s: local queue full (%zu messages in flight)", topic,
+                   bd_kafka_in_flight(k));
+        res = BD_KAFKA_FULL;
+        break;
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+        bd_err_set(err, BD_ERR_UNSUPPORTED,
+                   "%s: message of %zu bytes is larger than kafka.message.max.bytes", topic, len);
+        res = BD_KAFKA_TOO_LARGE;
+        break;
+    default:
+        /* e.g. after a fatal error: "Producing not allowed since a
+         * previous fatal error was raised: <the reason>" */
+        bd_err_set(err, BD_ERR_IO, "%s: produce: %s", topic, rd_kafka_error_string(e));
+        break;
+    }
+    rd_kafka_error_destroy(e);
+    return res;
+}
+
+size_t bd_kafka_in_flight(const bd_kafka *k) { return atomic_load(&((bd_kafka *)k)->in_flight); }
+
+int bd_kafka_flush(bd_kafka *k, int timeout_ms, bd_err *err)
+{
+    drain(k); /* rd_kafka_flush serves the queue: the wake-ups are stale */
+    rd_kafka_flush(k->rk, timeout_ms);
+    size_t left = bd_kafka_in_flight(k);
+    if (left == 0) return 0;
+    return bd_err_set(err, BD_ERR_IO, "kafka: %zu messages not delivered after %d ms", left,
+                      timeout_ms);
+}
+
+int bd_kafka_fatal(bd_kafka *k, bd_err *err)
+{
+    char why[512];
+    rd_kafka_resp_err_t e = rd_kafka_fatal_error(k->rk, why, sizeof why);
+    if (!e) return 0;
+    bd_err_set(err, BD_ERR_IO, "kafka fatal error: %s: %s", rd_kafka_err2name(e), why);
+    return 1;
+}
