@@ -1,9 +1,13 @@
 #!/bin/sh
-# `make demo`: start a throw-away MariaDB, write a few account-2.0 style
-# transactions, decode its binlog with `binlogd dump`, show the JSON lines,
-# stop the server.  Leaves nothing running; the files stay in build/demo.
+# `make demo`: the whole pipeline on this machine.  Starts a throw-away
+# MariaDB and a Kafka broker on 127.0.0.1, creates account-2.0 style tables,
+# runs `binlogd run` against them, writes transactions and a burst of
+# traffic, reads the messages back from Kafka with kcat, shows the
+# checkpoint advancing, stops the daemon with SIGTERM (drain, checkpoint)
+# and everything else.  Leaves nothing running; the files stay in build/demo.
 #
-# Environment: DEMO_PORT (default 13306), BUILD (default build).
+# Environment: DEMO_PORT (MariaDB, default 13306), DEMO_KAFKA_PORT (13392),
+# BUILD (default build).
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -11,7 +15,9 @@ BUILD=${BUILD:-build}
 BINLOGD=$BUILD/binlogd
 DIR=build/demo
 PORT=${DEMO_PORT:-13306}
+KPORT=${DEMO_KAFKA_PORT:-13392}
 MARIADB_SH=deploy/dev/mariadb.sh
+KAFKA_SH=deploy/dev/kafka.sh
 
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'demo: error: %s\n' "$*" >&2; exit 1; }
@@ -20,23 +26,37 @@ sql() { sh "$MARIADB_SH" sql "$DIR" "$@"; }
 [ -x "$BINLOGD" ] || die "$BINLOGD is missing: run 'make all' first"
 
 started=0
-stop_server() {
+kstarted=0
+DPID=""
+stop_all() {
+    # stdout may be a pipe whose reader is gone (make demo | head): a write
+    # must not kill us before the servers are stopped.
+    trap '' PIPE
+    if [ -n "$DPID" ]; then
+        kill -TERM "$DPID" 2>/dev/null
+        wait "$DPID" 2>/dev/null
+        DPID=""
+    fi
+    if [ "$kstarted" -eq 1 ]; then
+        kstarted=0
+        say "stopping Kafka" 2>/dev/null || true
+        sh "$KAFKA_SH" stop "$DIR/kafka" >/dev/null 2>&1 ||
+            echo "demo: could not stop the broker in $DIR/kafka" >&2
+    fi
     if [ "$started" -eq 1 ]; then
         started=0
-        # stdout may be a pipe whose reader is gone (make demo | head):
-        # a write must not kill us before the server is stopped.
-        trap '' PIPE
         say "stopping MariaDB" 2>/dev/null || true
         sh "$MARIADB_SH" stop "$DIR" >/dev/null 2>&1 ||
             echo "demo: could not stop the server in $DIR" >&2
     fi
 }
-trap stop_server EXIT
+trap stop_all EXIT
 trap 'exit 130' INT TERM HUP
 trap 'exit 141' PIPE
 
 # A leftover from an interrupted demo: stop it and start from scratch, so the
 # binlog holds exactly what this run writes.
+sh "$KAFKA_SH" stop "$DIR/kafka" >/dev/null 2>&1 || true
 sh "$MARIADB_SH" stop "$DIR" >/dev/null 2>&1 || true
 rm -rf "$DIR"
 mkdir -p build
@@ -84,6 +104,62 @@ CREATE TABLE split_account_flow (
 );
 EOF
 
+checkpoint() { sed 's/,"written".*//; s/^{"binlogd_checkpoint":1,//' "$DIR/state/checkpoint.json" 2>/dev/null || true; }
+# wait until the checkpoint has passed the server's current head
+caught_up() {
+    head=$(sql -N -B -e "SHOW MASTER STATUS" | awk '{ print $1 " " $2 }')
+    i=0
+    while [ $i -lt 300 ]; do
+        c=$(sed -n 's/.*"file":"\([^"]*\)","pos":\([0-9]*\).*/\1 \2/p' "$DIR/state/checkpoint.json" 2>/dev/null || true)
+        [ -n "$c" ] && [ "${c% *}" = "${head% *}" ] && [ "${c#* }" -ge "${head#* }" ] && return 0
+        kill -0 "$DPID" 2>/dev/null || die "binlogd run stopped: $(tail -n 5 "$DIR/binlogd.log")"
+        sleep 0.1
+        i=$((i + 1))
+    done
+    die "the checkpoint did not reach $head in 30 s: $(tail -n 5 "$DIR/binlogd.log")"
+}
+
+say "starting Kafka (KRaft, one broker) on 127.0.0.1:$KPORT; the first run fetches its jars with mvn ..."
+kstarted=1
+if ! sh "$KAFKA_SH" start "$DIR/kafka" "$KPORT" >"$DIR/kafka.start.log" 2>&1; then
+    cat "$DIR/kafka.start.log" >&2
+    die "Kafka did not start (another port: DEMO_KAFKA_PORT=13393 make demo)"
+fi
+
+cat >"$DIR/binlogd.conf" <<EOF
+[source]
+host = 127.0.0.1
+port = $PORT
+user = repl
+password_env = BINLOGD_PASSWORD
+server_id = 4242
+name = acct
+heartbeat = 1
+start = head
+[kafka]
+bootstrap.servers = 127.0.0.1:$KPORT
+topic = {source}.{db}.{table}
+[filter]
+include = pay.*
+[state]
+dir = $(pwd)/$DIR/state
+checkpoint_interval = 200ms
+EOF
+say "binlogd check-config -c $DIR/binlogd.conf"
+BINLOGD_PASSWORD=replpw "$BINLOGD" check-config -c "$DIR/binlogd.conf" | sed 's/^/    /' || true
+say "binlogd run -c $DIR/binlogd.conf (log: $DIR/binlogd.log)"
+BINLOGD_PASSWORD=replpw "$BINLOGD" run -c "$DIR/binlogd.conf" >"$DIR/binlogd.log" 2>&1 &
+DPID=$!
+i=0
+until grep -q "publishing" "$DIR/binlogd.log" 2>/dev/null; do
+    kill -0 "$DPID" 2>/dev/null || die "binlogd run failed: $(cat "$DIR/binlogd.log")"
+    i=$((i + 1))
+    [ $i -lt 300 ] || die "binlogd run did not connect in 30 s: $(cat "$DIR/binlogd.log")"
+    sleep 0.1
+done
+sed 's/^/    /' "$DIR/binlogd.log"
+
+
 # The session runs in Asia/Shanghai (+08:00): TIMESTAMP columns come out of
 # the binlog in UTC, DATETIME columns as written.
 say "transaction 1: two counterparties and two merchant accounts"
@@ -125,27 +201,39 @@ EOF
 say "transaction 4: the rounding adjustment is deleted"
 sql pay -e "DELETE FROM split_account_flow WHERE id = 9000000000000002"
 
-# Close the current binlog so every file handed to binlogd is complete.
-sql -e "FLUSH BINARY LOGS"
-files=$(sql -N -B -e "SHOW BINARY LOGS" | awk '{ print $1 }')
-set --
-last=""
-for f in $files; do
-    [ -n "$last" ] && set -- "$@" "$DIR/db/$last"
-    last=$f
+caught_up
+say "checkpoint (every message of these transactions acknowledged by Kafka):"
+echo "    $(checkpoint)"
+
+for t in account counterparty split_account_flow; do
+    say "kcat -C -t acct.pay.$t (partition offset key value)"
+    kcat -b 127.0.0.1:$KPORT -C -t "acct.pay.$t" -e -q -f '%p %o %k %s\n' 2>/dev/null |
+        tee -a "$DIR/messages.txt" | sed 's/^/    /'
 done
-[ $# -gt 0 ] || die "no binlog files found in $DIR/db"
 
-say "binlogd dump $*"
-if command -v jq >/dev/null 2>&1; then
-    # jq 1.6 reads numbers as doubles: fine here, every id is below 2^53.
-    "$BINLOGD" dump "$@" >"$DIR/dump.jsonl"
-    jq . <"$DIR/dump.jsonl"
-else
-    "$BINLOGD" dump "$@" | tee "$DIR/dump.jsonl"
-fi
-n=$(wc -l <"$DIR/dump.jsonl" | tr -d ' ')
-say "$n row changes decoded (also in $DIR/dump.jsonl; one JSON object per line)"
+say "traffic: 20 transactions of 100 split-account flows each, while the daemon runs"
+n=0
+while [ $n -lt 20 ]; do
+    base=$((9100000000000000 + n * 100))
+    sql pay -e "INSERT INTO split_account_flow (id, merchant_id, counterparty_id, amount, currency, status, memo, created_at)
+        SELECT $base + seq, 880000000000001 + seq % 7, 7001 + seq % 2, seq * 1.25, 'CNY', 'pending',
+               CONCAT('flow ', $base + seq), NOW(3) FROM seq_1_to_100"
+    n=$((n + 1))
+    if [ $((n % 5)) -eq 0 ]; then echo "    $n transactions written; checkpoint: $(checkpoint)"; fi
+done
+caught_up
+echo "    caught up; checkpoint: $(checkpoint)"
+total=$(kcat -b 127.0.0.1:$KPORT -C -t acct.pay.split_account_flow -e -q -f 'x\n' 2>/dev/null | wc -l | tr -d ' ')
+say "acct.pay.split_account_flow holds $total messages (3 inserts, 1 update, 1 delete, then 2000 inserts)"
 
-stop_server
-say "done; nothing left running"
+say "SIGTERM: binlogd drains Kafka, writes the checkpoint and exits 0"
+kill -TERM "$DPID"
+rc=0
+wait "$DPID" || rc=$?
+DPID=""
+tail -n 2 "$DIR/binlogd.log" | sed 's/^/    /'
+[ "$rc" -eq 0 ] || die "binlogd run exited $rc"
+echo "    final checkpoint: $(checkpoint)"
+
+stop_all
+say "done; nothing left running (files in $DIR)"

@@ -1,0 +1,669 @@
+#!/bin/sh
+# `binlogd run`: the daemon against a real MariaDB and a real Kafka broker.
+#
+# Starts MariaDB (binlog_row_metadata=FULL, binlog_row_image=FULL) on
+# 127.0.0.1:$RUN_DB_PORT (13620) and Kafka (KRaft, one node, topics with
+# LogAppendTime timestamps) on 127.0.0.1:$RUN_KAFKA_PORT (13920), both in
+# build/integ/run, stops them on exit (also on failure or interrupt) and
+# kills every daemon and writer it started.  Each group uses its own
+# tables (so its own topics), state directory and start position (the
+# binlog head when the group begins):
+#   6  config errors: an unknown key, a bad value, a missing password file:
+#      `run -c` and `check-config -c` exit 2 and name FILE:LINE / the file
+#   1  mixed writes (many column types, multi-row and multi-table
+#      transactions, INSERT/UPDATE/DELETE, a hot key, a $RUN_BIG_ROWS-row
+#      transaction): the values consumed from Kafka equal `binlogd dump` of
+#      the binlog files; keys are the primary key; per-key order; "last" and
+#      xid on exactly the last row of each transaction; the daemon's peak RSS
+#      (VmHWM, printed) under 64 MiB
+#   2  kill -9 at $RUN_KILLS random moments under a write load, restart each
+#      time: every committed row arrives; duplicates are whole repeats only
+#   3  Kafka frozen (SIGSTOP) ~15 s, then stopped ~15 s and started again:
+#      the daemon stays up, its checkpoint does not move while the broker is
+#      away and never covers a message Kafka had not appended; nothing lost
+#   4  MariaDB restarted under load: the daemon reconnects, nothing lost
+#   5  the checkpoint cannot be written: a clear error naming the path,
+#      reading stops (nothing more published), goes on when it can write
+#   7  SIGTERM under load: exit 0 within 10 s with the checkpoint written;
+#      a restart publishes no duplicate; a second daemon on the same state
+#      directory is refused
+# Quiet on success: "== section" lines, FAIL lines, and last
+# "N passed, N failed".  An interrupt counts as a failure; after a failure
+# build/integ/run is kept (logs: build/integ/run/work/NAME.log).
+#
+# Environment: BINLOGD (build/binlogd), RUN_DB_PORT (13620), RUN_KAFKA_PORT
+# (13920), RUN_KILLS (8), RUN_BIG_ROWS (200000), RUN_ONLY="1 2" runs only
+# those groups, RUN_KEEP=1 keeps build/integ/run after a success.
+set -u
+cd "$(dirname "$0")/../.."
+export LC_ALL=C
+
+B=${BINLOGD:-build/binlogd}
+DBPORT=${RUN_DB_PORT:-13620}
+KPORT=${RUN_KAFKA_PORT:-13920}
+KILLS=${RUN_KILLS:-8}
+BIG=${RUN_BIG_ROWS:-200000}
+ONLY=${RUN_ONLY:-}
+DIR=build/integ/run
+MSH=deploy/dev/mariadb.sh
+KSH=deploy/dev/kafka.sh
+BS=127.0.0.1:$KPORT
+SRVOPTS="--binlog_row_metadata=FULL --binlog_row_image=FULL"
+KOPTS="log.message.timestamp.type=LogAppendTime"
+DB=binlogd
+
+. tests/lib.sh
+want() { case " $ONLY " in "  ") return 0 ;; *" $1 "*) return 0 ;; esac; return 1; }
+T0=$(date +%s)
+section() { echo "== $* (+$(($(date +%s) - T0)) s)"; }
+now_ms() { t=$(date +%s%N); echo $((t / 1000000)); }
+# nap SECS: a sleep that a signal interrupts at once (the trap runs)
+NAP=""
+nap() {
+    sleep "$1" &
+    NAP=$!
+    wait "$NAP"
+    NAP=""
+}
+
+# processes this script started and has not reaped yet
+DPIDS="" # daemons
+WPIDS="" # writer loops
+forget() { # VAR PID
+    eval "_l=\$$1"
+    _l=$(echo " $_l " | sed "s/ $2 / /g")
+    eval "$1=\"\$_l\""
+}
+cleanup() {
+    [ -n "$NAP" ] && kill "$NAP" 2>/dev/null
+    for p in $WPIDS; do kill "$p" 2>/dev/null; done
+    for p in $DPIDS; do kill -9 "$p" 2>/dev/null; done
+    kp=$(cat "$DIR/kafka/kafka.pid" 2>/dev/null)
+    [ -n "$kp" ] && kill -CONT "$kp" 2>/dev/null
+    [ -d "$DIR/kafka" ] && sh "$KSH" stop "$DIR/kafka" >/dev/null 2>&1
+    [ -f "$DIR/db/my.cnf" ] && sh "$MSH" stop "$DIR/db" >/dev/null 2>&1
+    if [ "${RUN_KEEP:-0}" != 1 ] && [ "$fail" -eq 0 ]; then rm -rf "$DIR"; fi
+}
+trap cleanup EXIT
+# an interrupt is a failure (the directory is kept), with the summary line
+interrupted() {
+    bad "interrupted by SIG$1"
+    echo "$pass passed, $fail failed"
+    exit "$2"
+}
+trap 'interrupted INT 130' INT
+trap 'interrupted TERM 143' TERM
+trap 'interrupted HUP 129' HUP
+
+finish() {
+    section "done"
+    echo "$pass passed, $fail failed"
+    [ "$fail" -eq 0 ]
+    exit $?
+}
+
+if [ ! -x "$B" ]; then
+    echo "run: $B is missing; build it first (make)" >&2
+    fail=1
+    finish
+fi
+
+# ---- servers ---------------------------------------------------------------
+sh "$KSH" stop "$DIR/kafka" >/dev/null 2>&1
+sh "$MSH" stop "$DIR/db" >/dev/null 2>&1
+rm -rf "$DIR"
+mkdir -p "$DIR/work"
+W=$DIR/work
+AW=$(cd "$W" && pwd -P)
+section "servers: MariaDB on 127.0.0.1:$DBPORT, Kafka on $BS"
+sh "$KSH" start "$DIR/kafka" "$KPORT" $KOPTS >"$W/kafka.start.log" 2>&1 &
+kstart=$!
+if ! sh "$MSH" start "$DIR/db" "$DBPORT" $SRVOPTS >"$W/db.start.log" 2>&1; then
+    cat "$W/db.start.log"
+    bad "MariaDB did not start"
+    wait "$kstart"
+    finish
+fi
+if ! wait "$kstart"; then
+    cat "$W/kafka.start.log"
+    bad "Kafka did not start"
+    finish
+fi
+
+sql() { sh "$MSH" sql "$DIR/db" -N -B "$DB" "$@"; }
+# a client over TCP as root: what the writers use
+tcpsql() { mariadb --no-defaults --connect-timeout=3 -h127.0.0.1 -P"$DBPORT" -uroot -N -B "$DB" "$@"; }
+head_pos() { sql -e "SHOW MASTER STATUS" 2>/dev/null | awk '{ print $1 ":" $2 }'; }
+# alive PID: exists and is not a zombie
+alive() {
+    kill -0 "$1" 2>/dev/null || return 1
+    [ "$(sed -n 's/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+grep_count() { grep -c -- "$1" "$2" 2>/dev/null || true; }
+printf 'replpw\n' >"$W/pw"
+
+# ---- the daemon ------------------------------------------------------------
+# mkconf NAME INCLUDE START: W/NAME.conf, state in W/NAME.state, log W/NAME.log
+SID=100
+mkconf() {
+    SID=$((SID + 1))
+    cat >"$W/$1.conf" <<EOF
+; tests/integ/run.sh, group $1
+[source]
+host = 127.0.0.1
+port = $DBPORT
+user = repl
+password_file = $AW/pw
+server_id = $SID
+name = run
+heartbeat = 1
+connect_timeout = 3
+ssl_mode = DISABLED
+start = $3
+
+[kafka]
+bootstrap.servers = $BS
+
+[filter]
+include = $2
+
+[state]
+dir = $AW/$1.state
+
+[daemon]
+log_level = info
+EOF
+}
+# start_daemon NAME: sets DP
+start_daemon() {
+    echo "---- start $(date '+%H:%M:%S')" >>"$W/$1.log"
+    "$B" run -c "$W/$1.conf" >>"$W/$1.log" 2>&1 &
+    DP=$!
+    DPIDS="$DPIDS $DP"
+}
+# kill9_daemon: SIGKILL DP and reap it
+kill9_daemon() {
+    kill -9 "$DP" 2>/dev/null
+    wait "$DP" 2>/dev/null
+    forget DPIDS "$DP"
+}
+# stop_daemon: SIGTERM DP and wait (30 s at most, then SIGKILL); sets RC, STOP_MS
+stop_daemon() {
+    _t=$(now_ms)
+    kill -TERM "$DP" 2>/dev/null
+    _n=0
+    while alive "$DP" && [ $_n -lt 300 ]; do
+        sleep 0.1
+        _n=$((_n + 1))
+    done
+    STOP_MS=$(($(now_ms) - _t))
+    alive "$DP" && kill -9 "$DP" 2>/dev/null
+    wait "$DP"
+    RC=$?
+    forget DPIDS "$DP"
+}
+connected_count() { grep_count "connected to 127.0.0.1:$DBPORT" "$W/$1.log"; }
+connected() { [ "$(connected_count "$1")" -ge "$2" ]; }
+ckpt_pos() { # STATE-NAME: file:pos of the checkpoint
+    sed -n 's/.*"file":"\([^"]*\)","pos":\([0-9]*\),.*/\1:\2/p' "$W/$1.state/checkpoint.json" 2>/dev/null
+}
+ckpt_at_head() { _h=$(head_pos) && [ -n "$_h" ] && [ "$(ckpt_pos "$1")" = "$_h" ]; }
+ckpt_not() { _c=$(ckpt_pos "$1") && [ -n "$_c" ] && [ "$_c" != "$2" ]; }
+
+# ---- Kafka -------------------------------------------------------------------
+topic() { echo "run.$DB.$1"; }
+# consume TABLE OUT: every message of the table's topic, one a line:
+# "partition offset timestamp key value"
+consume() {
+    kcat -b "$BS" -C -t "$(topic "$1")" -o beginning -e -q -f '%p %o %T %k %s\n' >"$2" 2>"$2.err"
+}
+msg_count() { # TABLE
+    kcat -b "$BS" -C -t "$(topic "$1")" -o beginning -e -q -f 'x\n' 2>/dev/null | wc -l
+}
+count_is() { [ "$(msg_count "$1")" -eq "$2" ]; }
+# waitslow SECS COMMAND...: poll every 0.5 s
+waitslow() {
+    _w=$(($1 * 2))
+    shift
+    while [ "$_w" -gt 0 ]; do
+        "$@" && return 0
+        sleep 0.5
+        _w=$((_w - 1))
+    done
+    return 1
+}
+
+# The fields of consumed messages, in awk: after4 strips
+# "partition offset timestamp key "; src sets F P R G X L (file, pos, row,
+# gtid, xid, last) and AT (a sortable "file pos row").
+AWKLIB='
+function after4(s,   i) { for (i = 0; i < 4; i++) s = substr(s, index(s, " ") + 1); return s }
+function field(s, name,   t) {
+    t = s; sub(".*\"" name "\":", "", t)
+    if (substr(t, 1, 1) == "\"") { t = substr(t, 2); sub(/".*/, "", t) } else sub(/[,}].*/, "", t)
+    return t
+}
+function src(v,   s) {
+    s = v; sub(/.*"source":[{]/, "", s)
+    F = field(s, "file"); P = field(s, "pos"); R = field(s, "row")
+    G = field(s, "gtid"); X = field(s, "xid"); L = field(s, "last")
+    AT = sprintf("%s %012d %08d", F, P, R)
+}'
+# srcrows MSGS: "file pos row<TAB>value", one a message
+srcrows() { awk "$AWKLIB"'{ v = after4($0); src(v); print F " " P " " R "\t" v }' "$1"; }
+
+# ---- writers -------------------------------------------------------------------
+# start_writer TABLE: small transactions in the background (insert row i,
+# update it); each id whose COMMIT succeeded goes to W/TABLE.committed.
+# Sets WP.  stop_writer TABLE stops it.
+start_writer() {
+    rm -f "$W/$1.stop"
+    : >"$W/$1.committed"
+    (
+        i=1
+        while [ ! -f "$W/$1.stop" ]; do
+            if tcpsql -e "BEGIN; INSERT INTO $1 VALUES ($i, 'a');
+                          UPDATE $1 SET note = 'b$i' WHERE id = $i; COMMIT" 2>/dev/null; then
+                echo "$i" >>"$W/$1.committed"
+            else
+                sleep 0.1
+            fi
+            i=$((i + 1))
+        done
+    ) &
+    WP=$!
+    WPIDS="$WPIDS $WP"
+}
+stop_writer() {
+    touch "$W/$1.stop"
+    wait "$WP"
+    forget WPIDS "$WP"
+}
+seq_table() { sql -e "CREATE TABLE $1 (id INT PRIMARY KEY, note VARCHAR(20))"; }
+
+# verify_seq GROUP TABLE: after the daemon stopped, every row of the table
+# (each committed transaction: an insert and an update) was consumed at
+# least once; a repeat is the same (file, pos, row) with the same payload.
+verify_seq() {
+    _g=$1 _t=$2
+    tcpsql -e "SELECT id FROM $_t" | sort >"$W/$_t.truth"
+    ntruth=$(wc -l <"$W/$_t.truth")
+    consume "$_t" "$W/$_t.msgs"
+    nmsg=$(wc -l <"$W/$_t.msgs")
+    srcrows "$W/$_t.msgs" | sort -u >"$W/$_t.uniq"
+    cut -f1 "$W/$_t.uniq" | uniq -d >"$W/$_t.conflicts"
+    ndist=$(cut -f1 "$W/$_t.uniq" | uniq | wc -l)
+    grep '"op":"c"' "$W/$_t.uniq" | sed 's/.*"after":{"id":\([0-9]*\),.*/\1/' | sort -u >"$W/$_t.got"
+    grep '"op":"u"' "$W/$_t.uniq" | sed 's/.*"after":{"id":\([0-9]*\),.*/\1/' | sort -u >"$W/$_t.gotu"
+    sort "$W/$_t.committed" >"$W/$_t.committed.s"
+    missing=$(comm -23 "$W/$_t.truth" "$W/$_t.got" | head -5 | tr '\n' ' ')
+    missingu=$(comm -23 "$W/$_t.truth" "$W/$_t.gotu" | head -5 | tr '\n' ' ')
+    check "$_g: the writer committed a load ($ntruth rows)" [ "$ntruth" -ge 50 ]
+    check "$_g: every committed insert consumed (missing: $missing)" [ -z "$missing" ]
+    check "$_g: every committed update consumed (missing: $missingu)" [ -z "$missingu" ]
+    check "$_g: after removing repeats of (file,pos,row): $ndist changes, want $((2 * ntruth)) ($nmsg messages)" \
+        [ "$ndist" -eq $((2 * ntruth)) ]
+    check "$_g: no (file,pos,row) with two different payloads ($(head -c 300 "$W/$_t.conflicts"))" \
+        [ ! -s "$W/$_t.conflicts" ]
+    _nc=$(comm -23 "$W/$_t.committed.s" "$W/$_t.truth" | head -3 | tr '\n' ' ')
+    check "$_g: what the writer saw committed is in the table ($_nc)" [ -z "$_nc" ]
+    check "$_g: consumed nothing of other tables" [ "$(grep -vc "\"table\":\"$_t\"" "$W/$_t.msgs")" -eq 0 ]
+}
+
+# ---- 6: config errors -----------------------------------------------------
+if want 6; then
+    section "6: config errors"
+    # base LINE...: a config whose lines 3, 4, ... are the LINEs
+    base() {
+        printf '[source]\nhost = 127.0.0.1\n'
+        printf '%s\n' "$@"
+        printf 'user = repl\n[kafka]\nbootstrap.servers = %s\n[state]\ndir = %s/cfg.state\n' "$BS" "$AW"
+    }
+    base "colour = blue" >"$W/cfg-unknown.conf"
+    base "port = 3306" "server_id = seventy" >"$W/cfg-badvalue.conf"
+    base "port = $DBPORT" "password_file = $AW/no-such-password" >"$W/cfg-nopw.conf"
+    for c in unknown:3 badvalue:4 nopw:4; do
+        n=${c%:*} line=${c#*:}
+        f=$W/cfg-$n.conf
+        for cmd in run check-config; do
+            BINLOGD_PASSWORD=replpw timeout 20 "$B" $cmd -c "$f" >"$W/cfg-$n.$cmd.out" 2>"$W/cfg-$n.$cmd.err"
+            rc=$?
+            e=$(head -c 300 "$W/cfg-$n.$cmd.err")
+            check "6: $cmd -c with $n: exit 2 (exit $rc: $e)" [ "$rc" -eq 2 ]
+            if [ "$n" = nopw ]; then
+                check "6: $cmd -c with $n: the message names the password file ($e)" \
+                    grep -qF "$AW/no-such-password" "$W/cfg-$n.$cmd.err"
+                check "6: $cmd -c with $n: ... and the config file ($e)" grep -qF "$f" "$W/cfg-$n.$cmd.err"
+            else
+                check "6: $cmd -c with $n: names $f:$line ($e)" grep -qF "$f:$line:" "$W/cfg-$n.$cmd.err"
+            fi
+        done
+    done
+    check "6: the unknown key is named" grep -q "colour" "$W/cfg-unknown.run.err"
+    check "6: the bad value's option is named" grep -q "server_id" "$W/cfg-badvalue.run.err"
+fi
+
+# ---- 1: mixed writes ------------------------------------------------------------
+if want 1; then
+    section "1: mixed writes and a $BIG-row transaction"
+    sql <<'EOF'
+CREATE TABLE c1_types (
+  id INT PRIMARY KEY, i8 TINYINT, u64 BIGINT UNSIGNED, d DECIMAL(20,6), f FLOAT, db DOUBLE,
+  s VARCHAR(40) CHARACTER SET utf8mb4, c CHAR(5) CHARACTER SET latin1, b VARBINARY(20), bl BLOB,
+  t TEXT, dt DATETIME(6), ts TIMESTAMP(3) NULL, dte DATE, tm TIME(2), y YEAR,
+  e ENUM('a','b','c'), st SET('x','y','z'), bt BIT(10), j JSON);
+CREATE TABLE c1_acct (id INT PRIMARY KEY, bal DECIMAL(12,2), memo VARCHAR(40));
+CREATE TABLE c1_flow (id BIGINT UNSIGNED, k INT, amt DECIMAL(12,2), PRIMARY KEY (id, k));
+CREATE TABLE c1_big (id INT PRIMARY KEY, pad VARCHAR(100));
+EOF
+    mkconf c1 "$DB.c1_*" "$(head_pos)"
+    start_daemon c1
+    waitfor 20 connected c1 1 || bad "1: the daemon did not connect: $(tail -3 "$W/c1.log")"
+    sql <<'EOF'
+SET SESSION sql_mode = '';
+INSERT INTO c1_types VALUES
+ (1, -128, 18446744073709551615, -12345.678901, 0.1, -1e300, 'héllo 分账', 'abc', x'00ff10', x'deadbeef',
+  'text', '2024-02-29 23:59:59.123456', '2024-01-01 00:00:00.500', '0000-00-00', '-838:59:59.99', 2155,
+  'b', 'x,z', b'1010101010', '{"k":[1,2,{"a":null}]}'),
+ (2, NULL, 0, 0, NULL, 0, '', NULL, '', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '', NULL, NULL);
+BEGIN;
+INSERT INTO c1_types (id, s) VALUES (3, 'in a transaction'), (4, 'another');
+UPDATE c1_types SET s = 'updated', d = 1.5 WHERE id = 1;
+DELETE FROM c1_types WHERE id = 2;
+COMMIT;
+INSERT INTO c1_acct VALUES (1, 100.00, 'open'), (2, 0.00, 'm0'), (3, 5.55, 'three');
+BEGIN;
+INSERT INTO c1_flow VALUES (18446744073709551615, 1, 12.50), (1, -2, -0.01);
+UPDATE c1_acct SET bal = bal - 12.50 WHERE id = 1;
+UPDATE c1_types SET u64 = 18446744073709551614, f = -0.5, tm = '00:00:00.01' WHERE id = 1;
+COMMIT;
+EOF
+    # the hot key: 300 updates of c1_acct id 2, most in transactions of
+    # their own, every 50th inside a multi-table transaction
+    i=1
+    while [ $i -le 300 ]; do
+        if [ $((i % 50)) -eq 0 ]; then
+            echo "BEGIN; INSERT INTO c1_flow VALUES ($i, $i, $i.25); UPDATE c1_acct SET memo = 'm$i', bal = bal + 1 WHERE id = 2;"
+            echo "INSERT INTO c1_types (id, s, u64) VALUES ($((i + 100)), 'n$i', $i); COMMIT;"
+        else
+            echo "UPDATE c1_acct SET memo = 'm$i', bal = bal + 1 WHERE id = 2;"
+        fi
+        i=$((i + 1))
+    done | sql
+    sql -e "INSERT INTO c1_big SELECT seq, REPEAT('x', 60) FROM seq_1_to_$BIG"
+    sql <<'EOF'
+BEGIN;
+UPDATE c1_acct SET memo = 'm301' WHERE id = 2;
+UPDATE c1_acct SET memo = 'm302' WHERE id = 2;
+INSERT INTO c1_flow VALUES (2, 3, 1.00);
+UPDATE c1_big SET pad = 'y' WHERE id <= 3;
+COMMIT;
+UPDATE c1_flow SET amt = amt + 1;
+DELETE FROM c1_acct WHERE id IN (2, 3);
+DELETE FROM c1_flow WHERE k = -2;
+DELETE FROM c1_types WHERE id > 100;
+EOF
+    waitfor 150 ckpt_at_head c1 || bad "1: the checkpoint did not reach the head ($(ckpt_pos c1) vs $(head_pos)): $(tail -3 "$W/c1.log")"
+    rss=$(sed -n 's/^VmHWM:[^0-9]*\([0-9]*\) kB/\1/p' "/proc/$DP/status" 2>/dev/null)
+    section "1: daemon peak RSS (VmHWM) ${rss:-?} kB = $(awk -v k="${rss:-0}" 'BEGIN { printf "%.1f", k / 1024 }') MiB after $BIG rows in one transaction"
+    check "1: peak RSS under 64 MiB (${rss:-?} kB, limit 65536 kB)" [ "${rss:-999999}" -lt 65536 ]
+    stop_daemon
+    check "1: SIGTERM: exit 0 (exit $RC: $(tail -2 "$W/c1.log"))" [ "$RC" -eq 0 ]
+
+    # what the files say
+    "$B" dump $(ls "$DIR"/db/db/binlog.[0-9]* | sort) >"$W/c1.dump" 2>"$W/c1.dump.err"
+    check "1: binlogd dump of the files: exit 0 ($(head -c 200 "$W/c1.dump.err"))" [ $? -eq 0 ]
+    grep "^{\"op\":\"[cud]\",\"db\":\"$DB\",\"table\":\"c1_" "$W/c1.dump" | sort >"$W/c1.want"
+    : >"$W/c1.msgs"
+    for t in c1_types c1_acct c1_flow c1_big; do
+        consume "$t" "$W/$t.msgs"
+        cat "$W/$t.msgs" >>"$W/c1.msgs"
+    done
+    awk "$AWKLIB"'{ print after4($0) }' "$W/c1.msgs" | sort >"$W/c1.got"
+    nw=$(wc -l <"$W/c1.want")
+    ng=$(wc -l <"$W/c1.got")
+    check "1: the dump has the changes ($nw lines)" [ "$nw" -ge $((BIG + 330)) ]
+    check "1: the consumed values equal the dump's lines, as a multiset ($ng vs $nw)" cmp -s "$W/c1.got" "$W/c1.want"
+    if ! cmp -s "$W/c1.got" "$W/c1.want"; then
+        diff "$W/c1.want" "$W/c1.got" | head -6 | cut -c 1-300
+    fi
+    # spot checks of exact values (the dump could be wrong the same way)
+    for pat in '"u64":18446744073709551615,"d":"-12345.678901","f":0.1,"db":-1e+300,"s":"héllo 分账"' \
+        '"dt":"2024-02-29 23:59:59.123456","ts":"2024-01-01 00:00:00.500","dte":"0000-00-00","tm":"-838:59:59.99","y":2155' \
+        '"b":"AP8Q","bl":"3q2+7w==","t":"text"' '"e":"b","st":"x,z","bt":682,"j":"{\\"k\\":\[1,2,{\\"a\\":null}\]}"' \
+        '"after":{"id":18446744073709551615,"k":1,"amt":"12.50"}' '"after":{"id":1,"k":-2,"amt":"-0.01"}'; do
+        check "1: a consumed value has $pat" grep -q -- "$pat" "$W/c1.got"
+    done
+    # keys: the primary key as JSON
+    awk "$AWKLIB"'{
+        v = after4($0); op = substr(v, 8, 1); img = v
+        if (op == "d") sub(/.*"before":[{]/, "", img); else sub(/.*"after":[{]/, "", img)
+        if (index(v, "\"table\":\"c1_flow\"")) re = "^\"id\":[0-9]+,\"k\":-?[0-9]+"; else re = "^\"id\":-?[0-9]+"
+        if (!match(img, re) || $4 != "{" substr(img, 1, RLENGTH) "}") { bad++; if (bad < 3) print "key " $4 " for " substr(v, 1, 200) > "/dev/stderr" }
+    } END { exit (bad > 0) }' "$W/c1.msgs" 2>"$W/c1.keys"
+    check "1: every key is the primary key as JSON ($(head -c 300 "$W/c1.keys"))" [ $? -eq 0 ]
+    # per-key order: the hot key in one partition, offsets in source order
+    grep '^[0-9]* [0-9]* [0-9-]* {"id":2} ' "$W/c1_acct.msgs" | sort -k2,2n >"$W/c1.hot"
+    nhot=$(wc -l <"$W/c1.hot")
+    check "1: the hot key: 304 changes ($nhot)" [ "$nhot" -eq 304 ]
+    check "1: the hot key: one partition" [ "$(cut -d' ' -f1 "$W/c1.hot" | sort -u | wc -l)" -eq 1 ]
+    awk "$AWKLIB"'{ v = after4($0); src(v); if (NR > 1 && AT <= prev) { print "offset " $2 " at " AT " after " prev; exit 1 } prev = AT }' \
+        "$W/c1.hot" >"$W/c1.hot.order"
+    check "1: the hot key: offsets increase with the source position ($(cat "$W/c1.hot.order"))" [ $? -eq 0 ]
+    awk "$AWKLIB"'{ v = after4($0); if (index(v, "\"op\":\"d\"")) print "del"; else { sub(/.*"after":[{]/, "", v); print field(v, "memo") } }' \
+        "$W/c1.hot" >"$W/c1.hot.memo"
+    { i=0; while [ $i -le 302 ]; do echo "m$i"; i=$((i + 1)); done; echo del; } >"$W/c1.hot.want"
+    check "1: the hot key: the values in order m0..m302, delete" cmp -s "$W/c1.hot.memo" "$W/c1.hot.want"
+    # transaction boundaries over every topic of the group
+    awk "$AWKLIB"'{
+        v = after4($0); src(v); n[G]++
+        if (!(G in mx) || AT > mx[G]) mx[G] = AT
+        if (L == "true") { nl[G]++; la[G] = AT; if (X !~ /^[0-9]+$/) badx++ }
+        else if (L != "false" || X != "null") badmid++
+    } END {
+        for (g in n) { t++; if (nl[g] != 1) b1++; else if (la[g] != mx[g]) b2++ }
+        printf "%d %d %d %d %d\n", t, b1, b2, badx, badmid
+    }' "$W/c1.msgs" >"$W/c1.txn"
+    read ntx b1 b2 bx bm <"$W/c1.txn"
+    check "1: transactions seen ($ntx)" [ "$ntx" -ge 300 ]
+    check "1: \"last\":true exactly once per transaction ($b1 without exactly one)" [ "$b1" -eq 0 ]
+    check "1: ... on its last row ($b2 elsewhere)" [ "$b2" -eq 0 ]
+    check "1: xid on each last row ($bx without), null and \"last\":false elsewhere ($bm not)" [ "$bx" -eq 0 ] && [ "$bm" -eq 0 ]
+    # the big transaction
+    grep '"op":"c"' "$W/c1_big.msgs" >"$W/c1.bigc"
+    nbig=$(wc -l <"$W/c1.bigc")
+    check "1: all $BIG rows of the big transaction consumed ($nbig)" [ "$nbig" -eq "$BIG" ]
+    nbigid=$(sed 's/.*"after":{"id":\([0-9]*\),.*/\1/' "$W/c1.bigc" | sort -u | wc -l)
+    check "1: ... each once ($nbigid ids)" [ "$nbigid" -eq "$BIG" ]
+    check "1: ... \"last\":true on one row only ($(grep -c '"last":true' "$W/c1.bigc"))" [ "$(grep -c '"last":true' "$W/c1.bigc")" -eq 1 ]
+    check "1: ... the last one, id $BIG, with an xid" \
+        grep -q "\"after\":{\"id\":$BIG,.*\"xid\":[0-9]*,\"last\":true}" "$W/c1.bigc"
+fi
+
+# ---- 2: kill -9 under load ----------------------------------------------------------
+if want 2; then
+    section "2: kill -9 at $KILLS random moments under a write load"
+    seq_table k_seq
+    mkconf k "$DB.k_seq" "$(head_pos)"
+    start_writer k_seq
+    k=1
+    while [ $k -le "$KILLS" ]; do
+        start_daemon k
+        # 0.2 .. 3 s: some while connecting, most while publishing
+        s=$(awk -v s="$$$k" 'BEGIN { srand(s); printf "%.1f", 0.2 + rand() * 2.8 }')
+        nap "$s"
+        check "2: the daemon ran until kill $k (${s} s: $(tail -1 "$W/k.log"))" alive "$DP"
+        kill9_daemon
+        k=$((k + 1))
+    done
+    start_daemon k
+    sleep 1
+    stop_writer k_seq
+    waitfor 60 ckpt_at_head k || bad "2: the checkpoint did not reach the head after the last restart ($(ckpt_pos k) vs $(head_pos))"
+    stop_daemon
+    check "2: the last daemon: SIGTERM, exit 0 (exit $RC)" [ "$RC" -eq 0 ]
+    check "2: restarts resumed from a checkpoint ($(grep_count "resuming from the checkpoint" "$W/k.log"))" \
+        [ "$(grep_count "resuming from the checkpoint" "$W/k.log")" -ge 1 ]
+    verify_seq 2 k_seq
+fi
+
+# ---- 3: Kafka frozen and down ----------------------------------------------------------
+if want 3; then
+    section "3: Kafka frozen 15 s, then down 15 s, under a write load"
+    seq_table f_seq
+    mkconf f "$DB.f_seq" "$(head_pos)"
+    start_daemon f
+    start_writer f_seq
+    waitfor 20 test -f "$W/f.state/checkpoint.json" || bad "3: no checkpoint before the freeze: $(tail -3 "$W/f.log")"
+    sleep 1
+    kpid=$(cat "$DIR/kafka/kafka.pid")
+    kill -STOP "$kpid"
+    t_stop=$(now_ms)
+    nap 3
+    c1=$(ckpt_pos f)
+    nap 11
+    c2=$(ckpt_pos f)
+    check "3: frozen broker: the daemon stays up" alive "$DP"
+    check "3: frozen broker: the checkpoint stays ($c1, 11 s later $c2)" [ -n "$c1" ] && [ "$c1" = "$c2" ]
+    nap 1
+    kill -CONT "$kpid"
+    waitfor 60 ckpt_not f "$c1"
+    check "3: after the freeze the checkpoint moves on ($c1 -> $(ckpt_pos f))" ckpt_not f "$c1"
+    nap 1
+    sh "$KSH" stop "$DIR/kafka" >"$W/kafka.stop.log" 2>&1 || bad "3: kafka.sh stop: $(cat "$W/kafka.stop.log")"
+    t_down=$(now_ms)
+    nap 2
+    c3=$(ckpt_pos f)
+    nap 11
+    c4=$(ckpt_pos f)
+    check "3: broker down: the daemon stays up ($(tail -1 "$W/f.log" | cut -c 1-200))" alive "$DP"
+    check "3: broker down: the checkpoint stays ($c3, 11 s later $c4)" [ -n "$c3" ] && [ "$c3" = "$c4" ]
+    if ! sh "$KSH" start "$DIR/kafka" "$KPORT" $KOPTS >"$W/kafka.restart.log" 2>&1; then
+        cat "$W/kafka.restart.log"
+        bad "3: Kafka did not start again"
+        finish
+    fi
+    waitfor 60 ckpt_not f "$c3"
+    check "3: after the restart the checkpoint moves on ($c3 -> $(ckpt_pos f): $(tail -1 "$W/f.log" | cut -c 1-200))" \
+        ckpt_not f "$c3"
+    sleep 1
+    stop_writer f_seq
+    waitfor 90 ckpt_at_head f || bad "3: the checkpoint did not reach the head ($(ckpt_pos f) vs $(head_pos)): $(tail -2 "$W/f.log")"
+    check "3: the daemon stayed up to the end" alive "$DP"
+    stop_daemon
+    check "3: SIGTERM: exit 0 (exit $RC: $(tail -1 "$W/f.log"))" [ "$RC" -eq 0 ]
+    echo "frozen at $t_stop: $c1 $c2; down at $t_down: $c3 $c4" >"$W/f.positions"
+    verify_seq 3 f_seq
+    # the checkpoint never covered a message Kafka had not appended: every
+    # change at or before the checkpoint seen while the broker was away was
+    # appended (LogAppendTime) before it went away
+    for cp in "$c1 $t_stop frozen" "$c3 $t_down down"; do
+        set -- $cp
+        [ -n "${1:-}" ] || continue
+        awk "$AWKLIB"'{ v = after4($0); src(v); k = F " " P " " R
+            if (!(k in t) || $3 + 0 < t[k]) { t[k] = $3 + 0; f[k] = F; p[k] = P + 0 } }
+        END { split(c, cc, ":")
+            for (k in t) if (f[k] < cc[1] || (f[k] == cc[1] && p[k] < cc[2] + 0)) {
+                n++; if (t[k] > lim) { late++; if (late < 3) print k " appended at " t[k] } }
+            printf "%d covered, %d appended late\n", n, late
+            exit (late > 0 || n == 0) }' c="$1" lim=$(($2 + 1000)) "$W/f_seq.msgs" >"$W/f.covered.$3"
+        check "3: checkpoint $1 (broker $3): all it covers was appended before ($(tr '\n' ' ' <"$W/f.covered.$3"))" [ $? -eq 0 ]
+    done
+fi
+
+# ---- 4: MariaDB restarted ------------------------------------------------------------
+if want 4; then
+    section "4: MariaDB restarted under a write load"
+    seq_table m_seq
+    mkconf m "$DB.m_seq" "$(head_pos)"
+    start_daemon m
+    start_writer m_seq
+    waitfor 20 test -f "$W/m.state/checkpoint.json" || bad "4: no checkpoint before the restart: $(tail -3 "$W/m.log")"
+    nap 1
+    sh "$MSH" stop "$DIR/db" >"$W/db.stop.log" 2>&1 || bad "4: mariadb.sh stop: $(cat "$W/db.stop.log")"
+    nap 2
+    if ! sh "$MSH" start "$DIR/db" "$DBPORT" $SRVOPTS >"$W/db.restart.log" 2>&1; then
+        cat "$W/db.restart.log"
+        bad "4: MariaDB did not start again"
+        finish
+    fi
+    nap 2
+    stop_writer m_seq
+    waitfor 60 ckpt_at_head m || bad "4: the checkpoint did not reach the head ($(ckpt_pos m) vs $(head_pos)): $(tail -2 "$W/m.log")"
+    check "4: the daemon stayed up" alive "$DP"
+    check "4: the daemon says it reconnected ($(grep -i "retrying\|reconnect" "$W/m.log" | tail -1 | cut -c 1-200))" \
+        grep -q "source: reconnected to" "$W/m.log"
+    stop_daemon
+    check "4: SIGTERM: exit 0 (exit $RC: $(tail -1 "$W/m.log"))" [ "$RC" -eq 0 ]
+    verify_seq 4 m_seq
+fi
+
+# ---- 5: the checkpoint cannot be written ------------------------------------------------
+if want 5; then
+    section "5: the checkpoint cannot be written"
+    seq_table p_seq
+    mkconf p "$DB.p_seq" "$(head_pos)"
+    start_daemon p
+    sql -e "INSERT INTO p_seq VALUES (1, 'a'); INSERT INTO p_seq VALUES (2, 'a'); INSERT INTO p_seq VALUES (3, 'a')"
+    waitfor 20 ckpt_at_head p || bad "5: no checkpoint at the head: $(tail -3 "$W/p.log")"
+    TMPD=$AW/p.state/checkpoint.json.tmp
+    mkdir "$TMPD"
+    sql -e "INSERT INTO p_seq VALUES (4, 'a')"
+    waitfor 15 grep -q "error: .*$TMPD" "$W/p.log"
+    check "5: a clear error naming $TMPD ($(grep "error" "$W/p.log" | tail -1 | cut -c 1-300))" \
+        grep -q "error: .*$TMPD" "$W/p.log"
+    cp "$W/p.state/checkpoint.json" "$W/p.ckpt.before"
+    waitslow 10 count_is p_seq 4
+    n0=$(msg_count p_seq)
+    check "5: the change before the failure is published ($n0 of 4)" [ "$n0" -eq 4 ]
+    sql -e "INSERT INTO p_seq VALUES (5, 'a'); BEGIN; INSERT INTO p_seq VALUES (6, 'a'); INSERT INTO p_seq VALUES (7, 'a'); COMMIT; UPDATE p_seq SET note = 'b'"
+    nap 4
+    n1=$(msg_count p_seq)
+    check "5: while the checkpoint fails nothing more is published ($n1, was $n0)" [ "$n1" -eq "$n0" ]
+    check "5: ... the daemon stays up" alive "$DP"
+    check "5: ... the checkpoint file stays" cmp -s "$W/p.state/checkpoint.json" "$W/p.ckpt.before"
+    rmdir "$TMPD"
+    waitslow 20 count_is p_seq 14
+    n2=$(msg_count p_seq)
+    check "5: the obstacle removed: the rest is published by itself ($n2 of 14)" [ "$n2" -eq 14 ]
+    check "5: ... and the log says the checkpoint is written again" grep -q "checkpoint is written again" "$W/p.log"
+    waitfor 20 ckpt_at_head p
+    check "5: ... the checkpoint reaches the head ($(ckpt_pos p))" ckpt_at_head p
+    stop_daemon
+    check "5: SIGTERM: exit 0 (exit $RC)" [ "$RC" -eq 0 ]
+fi
+
+# ---- 7: SIGTERM under load; a second daemon ----------------------------------------
+if want 7; then
+    section "7: SIGTERM under a write load; a second daemon on the same state"
+    seq_table t_seq
+    mkconf t "$DB.t_seq" "$(head_pos)"
+    start_daemon t
+    start_writer t_seq
+    waitfor 20 test -f "$W/t.state/checkpoint.json" || bad "7: no checkpoint: $(tail -3 "$W/t.log")"
+    first=$DP
+    timeout 20 "$B" run -c "$W/t.conf" >"$W/t2.log" 2>&1
+    rc=$?
+    check "7: a second daemon on the same state directory exits non-zero (exit $rc)" [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]
+    check "7: ... saying another binlogd runs with that state directory ($(head -c 300 "$W/t2.log"))" \
+        grep -q "another binlogd runs with the state directory $AW/t.state" "$W/t2.log"
+    check "7: ... and the first one runs on" alive "$first"
+    nap 2
+    stop_daemon
+    check "7: SIGTERM under load: exit 0 (exit $RC: $(tail -1 "$W/t.log"))" [ "$RC" -eq 0 ]
+    check "7: ... within 10 s ($STOP_MS ms)" [ "$STOP_MS" -le 10000 ]
+    stopped=$(sed -n 's/.*stopped at \([^ ]*\): .*/\1/p' "$W/t.log" | tail -1)
+    check "7: ... the checkpoint written at the stop position ($stopped vs $(ckpt_pos t))" \
+        [ -n "$stopped" ] && [ "$stopped" = "$(ckpt_pos t)" ]
+    nap 1
+    stop_writer t_seq
+    start_daemon t
+    waitfor 30 ckpt_at_head t || bad "7: the restarted daemon did not reach the head ($(ckpt_pos t) vs $(head_pos))"
+    nap 1
+    stop_daemon
+    check "7: the restarted daemon: exit 0 (exit $RC)" [ "$RC" -eq 0 ]
+    verify_seq 7 t_seq
+    check "7: no duplicates after a clean stop: $nmsg messages for $ndist changes" [ "$nmsg" -eq "$ndist" ]
+fi
+
+finish
