@@ -1164,14 +1164,19 @@ static enum rq_end rq_next_chunk(rq *q, rq_chunk **cp, size_t *used, size_t need
 {
     rq_chunk *c = *cp;
     if (*used) {
+        /* Seal only together with moving on: a chunk sealed while 'wr'
+         * still names it could be read to its end and handed back, and the
+         * decoding thread would then pass the reader in the ring. */
         pthread_mutex_lock(&q->mu);
-        c->sealed = 1;
-        if (q->waiting) pthread_cond_signal(&q->readable);
         unsigned next = (q->wr + 1) % RQ_CHUNKS;
         while (next == q->rd && !q->quit)
             pthread_cond_wait(&q->writable, &q->mu);
         int quit = q->quit;
-        if (!quit) q->wr = next;
+        if (!quit) {
+            c->sealed = 1;
+            q->wr = next;
+            if (q->waiting) pthread_cond_signal(&q->readable);
+        }
         pthread_mutex_unlock(&q->mu);
         if (quit) return RQ_QUIT;
         c = *cp = &q->ch[next];
