@@ -1454,8 +1454,11 @@ static int handle_event(bd_source_server *s, rq *q, const uint8_t *ev, size_t le
     } else if (s->established && !s->ev_in_txn && between_txns(type)) {
         set_resume(s, s->cur_file, log_pos);
     }
-    /* idle: no event the reader took is waiting, and none on the socket */
-    if (s->boundary && s->o.follow && s->o.on_idle && s->fd >= 0 && rq_drained(q)) {
+    /* idle: between transactions (after the last one, or after the events
+     * that follow it, such as a new file's FORMAT_DESCRIPTION), with no event
+     * the reader took waiting and none on the socket */
+    if ((s->boundary || !s->ev_in_txn) && s->o.follow && s->o.on_idle && s->fd >= 0 &&
+        rq_drained(q)) {
         struct pollfd pf = {s->fd, POLLIN, 0};
         if (poll(&pf, 1, 0) == 0 && s->o.on_idle(s->o.ctx))
             return bd_err_set(err, BD_ERR_CALLBACK, "stopped by the output");
