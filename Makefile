@@ -13,7 +13,8 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs libmariadb libzstd zlib jansson rdkafka inih libsystemd 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -Iinclude $(PKG_CFLAGS) $(CFLAGS)
+# -pthread: the daemon and the live source run threads of their own
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -pthread -Iinclude $(PKG_CFLAGS) $(CFLAGS)
 # libev ships no pkg-config file
 LDLIBS_ALL = $(PKG_LIBS) -lev -lpthread -lm $(LDLIBS)
 

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1403,7 +1404,256 @@ static int bad_name(const uint8_t *p, size_t n)
     return 0;
 }
 
-static int handle_event(bd_source_server *s, const uint8_t *ev, size_t len, bd_err *err)
+/* ---- the reader thread ---------------------------------------------------
+ * Receiving a backlog costs the decoding thread about an eighth of its time
+ * when it does it itself: the kernel's copy out of the socket, libmariadb's
+ * parsing and its copy of every rows event.  A reader thread does the
+ * fetching instead and passes the raw events on through a ring of a few
+ * large chunks, so receiving overlaps with decoding on the other core; the
+ * decoder and every callback stay on the thread that called run().
+ *
+ * The reader fills chunk 'wr' with records (an 8-byte length, then the
+ * event, padded to 8 bytes) and publishes each record as soon as it is
+ * complete, so a lone transaction is not held back until a chunk fills;
+ * the decoding thread takes every record published so far in one go, and
+ * hands a chunk back once it has read it and the reader has moved on.  When
+ * all chunks are in use the reader waits, the data stays on the socket and
+ * the server is slowed down: memory stays bounded.  The connection belongs
+ * to the reader until it has ended; the decoding thread looks at its
+ * errors only after joining it. */
+
+#define RQ_CHUNKS 4
+#define RQ_CHUNK_SIZE ((size_t)1 << 20)
+#define RQ_REC_HDR 8 /* the record's length; keeps events 8-byte aligned */
+
+enum rq_end {
+    RQ_RUNNING = 0,
+    RQ_FETCH_ENDED, /* mariadb_rpl_fetch() returned NULL: EOF or an error, in the handles */
+    RQ_MALFORMED,   /* the library returned an event whose offset is past its end */
+    RQ_NOMEM,
+    RQ_QUIT, /* the decoding thread asked it to stop */
+};
+
+typedef struct rq_chunk {
+    uint8_t *buf; /* the reader's while the chunk is free or used == 0 */
+    size_t cap;
+    size_t used; /* bytes of complete records; under mu */
+    int sealed;  /* the reader has moved on to the next chunk; under mu */
+} rq_chunk;
+
+typedef struct rq {
+    bd_source_server *s;
+    pthread_t thread;
+    int started;
+    pthread_mutex_t mu;
+    pthread_cond_t readable, writable;
+    /* under mu */
+    rq_chunk ch[RQ_CHUNKS];
+    unsigned rd, wr;    /* chunk being read, chunk being filled */
+    uint64_t published; /* records, against 'taken' for "is anything waiting" */
+    int waiting;        /* the decoding thread sleeps on 'readable' */
+    int quit;
+    enum rq_end end;
+    /* the decoding thread's own: what it may read of chunk rd without the
+     * lock, and how many records it took */
+    const uint8_t *rbuf;
+    size_t rpos, ravail;
+    uint64_t taken;
+} rq;
+
+static size_t rq_rec_size(size_t n) { return RQ_REC_HDR + ((n + 7) & ~(size_t)7); }
+
+/* Move the reader to a free chunk big enough for a record of 'need' bytes.
+ * 0, or the reason to stop. */
+static enum rq_end rq_next_chunk(rq *q, rq_chunk **cp, size_t *used, size_t need)
+{
+    rq_chunk *c = *cp;
+    if (*used) {
+        /* Seal only together with moving on: a chunk sealed while 'wr'
+         * still names it could be read to its end and handed back, and the
+         * decoding thread would then pass the reader in the ring. */
+        pthread_mutex_lock(&q->mu);
+        unsigned next = (q->wr + 1) % RQ_CHUNKS;
+        while (next == q->rd && !q->quit)
+            pthread_cond_wait(&q->writable, &q->mu);
+        int quit = q->quit;
+        if (!quit) {
+            c->sealed = 1;
+            q->wr = next;
+            if (q->waiting) pthread_cond_signal(&q->readable);
+        }
+        pthread_mutex_unlock(&q->mu);
+        if (quit) return RQ_QUIT;
+        c = *cp = &q->ch[next];
+        *used = 0;
+    }
+    /* grow the chunk for a big event, and give the memory back after it;
+     * the decoding thread does not look at buf while used is 0 */
+    size_t want = need > RQ_CHUNK_SIZE ? need : RQ_CHUNK_SIZE;
+    if (c->cap < need || c->cap > want) {
+        uint8_t *nb = realloc(c->buf, want);
+        if (!nb) return RQ_NOMEM;
+        c->buf = nb;
+        c->cap = want;
+    }
+    return RQ_RUNNING;
+}
+
+static void *rq_reader(void *arg)
+{
+    rq *q = arg;
+    MARIADB_RPL_EVENT *ev = NULL;
+    enum rq_end end = RQ_RUNNING;
+    rq_chunk *c = &q->ch[0];
+    size_t used = 0;
+    while (end == RQ_RUNNING) {
+        ev = mariadb_rpl_fetch(q->s->rpl, ev); /* frees ev when it fails */
+        if (!ev) {
+            end = RQ_FETCH_ENDED;
+            break;
+        }
+        if (ev->raw_data_ofs > ev->raw_data_size) {
+            end = RQ_MALFORMED;
+            break;
+        }
+        size_t n = ev->raw_data_size - ev->raw_data_ofs, need = rq_rec_size(n);
+        if (used + need > c->cap && (end = rq_next_chunk(q, &c, &used, need)) != RQ_RUNNING) break;
+        uint64_t len = n;
+        memcpy(c->buf + used, &len, sizeof len);
+        memcpy(c->buf + used + RQ_REC_HDR, ev->raw_data + ev->raw_data_ofs, n);
+        used += need;
+        pthread_mutex_lock(&q->mu);
+        c->used = used;
+        q->published++;
+        if (q->waiting) pthread_cond_signal(&q->readable);
+        if (q->quit) end = RQ_QUIT;
+        pthread_mutex_unlock(&q->mu);
+    }
+    if (ev) mariadb_free_rpl_event(ev);
+    pthread_mutex_lock(&q->mu);
+    q->end = end;
+    pthread_cond_signal(&q->readable);
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+static int rq_start(rq *q, bd_source_server *s, bd_err *err)
+{
+    memset(q, 0, sizeof *q);
+    q->s = s;
+    if (pthread_mutex_init(&q->mu, NULL)) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    if (pthread_cond_init(&q->readable, NULL)) {
+        pthread_mutex_destroy(&q->mu);
+        return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    }
+    if (pthread_cond_init(&q->writable, NULL)) {
+        pthread_cond_destroy(&q->readable);
+        pthread_mutex_destroy(&q->mu);
+        return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    }
+    /* signals stay with the caller's threads, as before there was a
+     * reader thread (the stop handler interrupts a blocked read through
+     * the socket); faults must still reach their handlers */
+    sigset_t all, old;
+    sigfillset(&all);
+    int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS};
+    for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
+        sigdelset(&all, faults[i]);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int e = pthread_create(&q->thread, NULL, rq_reader, q);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (e) {
+        pthread_cond_destroy(&q->writable);
+        pthread_cond_destroy(&q->readable);
+        pthread_mutex_destroy(&q->mu);
+        return bd_err_set(err, BD_ERR_NOMEM, "cannot start the reader thread: %s", strerror(e));
+    }
+    q->started = 1;
+    return 0;
+}
+
+/* The next event: 1 with *ev and *len (valid until the next call), 0 when
+ * the reader has ended and everything it read was taken. */
+static int rq_next(rq *q, const uint8_t **ev, size_t *len)
+{
+    if (q->rpos >= q->ravail) {
+        pthread_mutex_lock(&q->mu);
+        for (;;) {
+            rq_chunk *c = &q->ch[q->rd];
+            if (q->rpos < c->used) {
+                q->rbuf = c->buf;
+                q->ravail = c->used;
+                break;
+            }
+            if (c->sealed) {
+                /* read to its end: give it back to the reader */
+                c->used = 0;
+                c->sealed = 0;
+                q->rd = (q->rd + 1) % RQ_CHUNKS;
+                q->rpos = q->ravail = 0;
+                pthread_cond_signal(&q->writable);
+                continue;
+            }
+            if (q->end) {
+                pthread_mutex_unlock(&q->mu);
+                return 0;
+            }
+            q->waiting = 1;
+            pthread_cond_wait(&q->readable, &q->mu);
+            q->waiting = 0;
+        }
+        pthread_mutex_unlock(&q->mu);
+    }
+    uint64_t n;
+    memcpy(&n, q->rbuf + q->rpos, sizeof n);
+    *ev = q->rbuf + q->rpos + RQ_REC_HDR;
+    *len = (size_t)n;
+    q->rpos += rq_rec_size((size_t)n);
+    q->taken++;
+    return 1;
+}
+
+/* Nothing received is waiting to be decoded. */
+static int rq_drained(rq *q)
+{
+    if (q->rpos < q->ravail) return 0;
+    pthread_mutex_lock(&q->mu);
+    int r = q->published == q->taken;
+    pthread_mutex_unlock(&q->mu);
+    return r;
+}
+
+/* Wait for the reader to end (after rq_next() returned 0 it has) and say why. */
+static enum rq_end rq_join(rq *q)
+{
+    if (q->started) pthread_join(q->thread, NULL);
+    q->started = 0;
+    return q->end;
+}
+
+/* Stop the reader if it still runs, join it and free the queue. */
+static void rq_finish(rq *q)
+{
+    if (q->started) {
+        pthread_mutex_lock(&q->mu);
+        int running = q->end == RQ_RUNNING;
+        q->quit = 1;
+        pthread_cond_signal(&q->writable);
+        pthread_mutex_unlock(&q->mu);
+        /* a reader waiting for the server wakes up when the socket is shut
+         * down; the connection is closed after this anyway */
+        int fd = q->s->fd;
+        if (running && fd >= 0) shutdown(fd, SHUT_RDWR);
+        rq_join(q);
+    }
+    for (unsigned i = 0; i < RQ_CHUNKS; i++)
+        free(q->ch[i].buf);
+    pthread_cond_destroy(&q->writable);
+    pthread_cond_destroy(&q->readable);
+    pthread_mutex_destroy(&q->mu);
+}
+
+static int handle_event(bd_source_server *s, rq *q, const uint8_t *ev, size_t len, bd_err *err)
 {
     if (len < BD_EVENT_HEADER_LEN)
         return bd_err_set(err, BD_ERR_CORRUPT,
@@ -1509,7 +1759,11 @@ static int handle_event(bd_source_server *s, const uint8_t *ev, size_t len, bd_e
     } else if (s->established && !s->ev_in_txn && between_txns(type)) {
         set_resume(s, s->cur_file, log_pos);
     }
-    if (s->boundary && s->o.follow && s->o.on_idle && s->fd >= 0) {
+    /* idle: between transactions (after the last one, or after the events
+     * that follow it, such as a new file's FORMAT_DESCRIPTION), with no event
+     * the reader took waiting and none on the socket */
+    if ((s->boundary || !s->ev_in_txn) && s->o.follow && s->o.on_idle && s->fd >= 0 &&
+        rq_drained(q)) {
         struct pollfd pf = {s->fd, POLLIN, 0};
         if (poll(&pf, 1, 0) == 0 && s->o.on_idle(s->o.ctx))
             return bd_err_set(err, BD_ERR_CALLBACK, "stopped by the output");
@@ -1517,20 +1771,33 @@ static int handle_event(bd_source_server *s, const uint8_t *ev, size_t len, bd_e
     return 0;
 }
 
-/* Read events until EOF (0), a lost connection (1) or a fatal error (-1). */
+/* Read events until EOF (0), a lost connection (1), a stop (2) or a fatal
+ * error (-1). */
 static int stream(bd_source_server *s, bd_err *err)
 {
-    MARIADB_RPL_EVENT *ev = NULL;
+    rq q;
+    if (rq_start(&q, s, err) < 0) return -1;
     int rc;
     for (;;) {
         if (s->stop) {
             rc = 2;
             break;
         }
-        ev = mariadb_rpl_fetch(s->rpl, ev); /* frees ev when it fails */
-        if (!ev) {
+        const uint8_t *ev;
+        size_t len;
+        if (!rq_next(&q, &ev, &len)) {
+            /* the reader has ended: the connection is this thread's again */
+            enum rq_end end = rq_join(&q);
             if (s->stop) {
                 rc = 2;
+                break;
+            }
+            if (end == RQ_MALFORMED) {
+                rc = bd_err_set(err, BD_ERR_CORRUPT, "library returned a malformed event");
+                break;
+            }
+            if (end == RQ_NOMEM) {
+                rc = bd_err_set(err, BD_ERR_NOMEM, "out of memory (receiving events)");
                 break;
             }
             if (!mysql_errno(s->m) && !mariadb_rpl_errno(s->rpl)) {
@@ -1547,12 +1814,7 @@ static int stream(bd_source_server *s, bd_err *err)
             rc = stream_error(s, err);
             break;
         }
-        if (ev->raw_data_ofs > ev->raw_data_size) {
-            rc = bd_err_set(err, BD_ERR_CORRUPT, "library returned a malformed event");
-            break;
-        }
-        if (handle_event(s, ev->raw_data + ev->raw_data_ofs, ev->raw_data_size - ev->raw_data_ofs,
-                         err) < 0) {
+        if (handle_event(s, &q, ev, len, err) < 0) {
             rc = -1;
             break;
         }
@@ -1564,7 +1826,7 @@ static int stream(bd_source_server *s, bd_err *err)
             break;
         }
     }
-    if (ev) mariadb_free_rpl_event(ev);
+    rq_finish(&q);
     return rc;
 }
 
