@@ -99,9 +99,9 @@ static const opt opts[] = {
 
     {"daemon", "log_level", T_ENUM, F(log_level), "info", 0, 0, "error|warning|info|debug",
      log_values, 1, 0, "messages at this level and above go to stderr (the journal)"},
-    {"daemon", "max_in_flight", T_UINT, F(max_in_flight), "100000", 1, 10000000, NULL, NULL, 0, 0,
+    {"daemon", "max_in_flight", T_UINT, F(max_in_flight), "20000", 1, 10000000, NULL, NULL, 0, 0,
      "row changes sent to Kafka and not yet acknowledged before reading pauses"},
-    {"daemon", "max_in_flight_bytes", T_SIZE, F(max_in_flight_bytes), "64M", 65536, 17179869184.0,
+    {"daemon", "max_in_flight_bytes", T_SIZE, F(max_in_flight_bytes), "16M", 65536, 17179869184.0,
      NULL, NULL, 0, 0,
      "bytes of messages sent and not yet acknowledged before reading pauses (K, M, G)"},
 };

@@ -59,7 +59,8 @@ START_TEST(config_defaults)
     ck_assert_str_eq(c.state_dir, "/var/lib/binlogd");
     ck_assert_uint_eq(c.checkpoint_interval_ms, 1000);
     ck_assert_int_eq(c.log_level, BD_LOG_INFO);
-    ck_assert_uint_eq(c.max_in_flight_bytes, 64u << 20);
+    ck_assert_uint_eq(c.max_in_flight_bytes, 16u << 20);
+    ck_assert_uint_eq(c.max_in_flight, 20000);
     ck_assert_uint_eq(c.nkafka, 1);
     ck_assert_str_eq(c.kafka[0], "bootstrap.servers");
     ck_assert_str_eq(c.kafka[1], "k1:9092");
