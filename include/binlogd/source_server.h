@@ -36,7 +36,10 @@
  * binary log disabled or not ROW, a server whose identity changed across
  * a reconnect.
  *
- * Threads: one source is used by one thread.  bd_source_server_interrupt()
+ * Threads: one source is used by one thread; callbacks run on it.  While
+ * run() streams, the source receives on a reader thread of its own (so
+ * network reads overlap decoding), handing events over in a ring of four
+ * 1 MiB chunks; it ends with each connection.  bd_source_server_interrupt()
  * may be called from a signal handler.
  *
  * Ownership: bd_source_server_new() copies what it needs from the options
