@@ -306,6 +306,11 @@ static void on_connected(void *ctx)
                         id.server_uuid);
         atomic_store(&d->have_ident, 1);
     }
+    /* a fresh start: the position the stream starts at becomes the first
+     * checkpoint, so a restart before any change resumes here */
+    bd_server_position p;
+    bd_source_server_position(d->src, &p);
+    if (p.resume_file[0]) bd_acks_set_start(d->acks, p.resume_file, p.resume_pos);
     atomic_store(&d->connected, 1);
     ev_async_send(d->loop, &d->wake);
 }

@@ -113,6 +113,20 @@ static void retire(bd_acks *a)
     }
 }
 
+void bd_acks_set_start(bd_acks *a, const char *file, uint64_t pos)
+{
+    pthread_mutex_lock(&a->mu);
+    if (!a->file[0] && a->seq == 0 && a->count == 0) {
+        const char *f = intern(a, file);
+        if (f) {
+            a->file = f;
+            a->pos = pos;
+            a->seq++;
+        }
+    }
+    pthread_mutex_unlock(&a->mu);
+}
+
 bd_acks_txn *bd_acks_open(bd_acks *a)
 {
     pthread_mutex_lock(&a->mu);

@@ -41,6 +41,12 @@ bd_acks *bd_acks_new(size_t capacity, const char *file, uint64_t pos, enum bd_fl
                      const char *gtid, bd_err *err);
 void bd_acks_free(bd_acks *a);
 
+/* A fresh start (no checkpoint): the position the stream starts at, once
+ * known, so a checkpoint can be written before the first transaction (a
+ * restart then resumes there, not at a later head).  Ignored once the
+ * position was set or moved. */
+void bd_acks_set_start(bd_acks *a, const char *file, uint64_t pos);
+
 /* Data thread.  open: NULL when bd_acks_stop() was called while waiting
  * for room. */
 bd_acks_txn *bd_acks_open(bd_acks *a);
