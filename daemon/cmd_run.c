@@ -483,7 +483,6 @@ static void reload(bd_daemon *d)
     ev_timer_again(d->loop, &d->ckpt_timer);
     dlog(d, BD_LOG_INFO, "configuration reloaded from %s (filters: include '%s', exclude '%s')",
          d->cfg.path, n->include, n->exclude);
-    sd_notify(0, "READY=1");
 }
 
 static void sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
@@ -494,6 +493,9 @@ static void sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
     if (w->signum == SIGHUP) {
         sd_notify(0, "RELOADING=1");
         reload(d);
+        /* systemd waits for READY=1 after RELOADING=1, whether the reload
+         * was taken or refused (then the old configuration runs on) */
+        sd_notify(0, "READY=1");
         return;
     }
     begin_stop(d, w->signum == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -27,6 +27,19 @@
 #   7  SIGTERM under load: exit 0 within 10 s with the checkpoint written;
 #      a restart publishes no duplicate; a second daemon on the same state
 #      directory is refused
+#   8  oversize rows (a LONGBLOB/LONGTEXT row of 50,000 bytes, librdkafka
+#      message.max.bytes = 20000): oversize=fail exits 1 naming the table
+#      and file:pos, publishes what came before, checkpoints before the big
+#      row's transaction, and a restart with a larger limit publishes it and
+#      what follows; oversize=skip skips it with a counted warning and runs on
+#   9  filters (include with a pattern, exclude) and SIGHUP: a reload
+#      changes the filters; a reload that changes a non-reloadable option
+#      (source.server_id) is refused, named, and the old filters stay
+#  10  systemd notify (NOTIFY_SOCKET, a socat datagram receiver, watchdog
+#      2 s): READY=1 once connected (not while MariaDB is frozen), STATUS
+#      "acknowledged up to" the head, WATCHDOG=1 every second, RELOADING=1
+#      then READY=1 on SIGHUP (also when the reload is refused), STOPPING=1
+#      on SIGTERM
 # Quiet on success: "== section" lines, FAIL lines, and last
 # "N passed, N failed".  An interrupt counts as a failure; after a failure
 # build/integ/run is kept (logs: build/integ/run/work/NAME.log).
@@ -69,6 +82,8 @@ nap() {
 # processes this script started and has not reaped yet
 DPIDS="" # daemons
 WPIDS="" # writer loops
+HPIDS="" # helpers (the notify receiver)
+FROZEN_DB="" # MariaDB's pid while it is stopped (SIGSTOP)
 forget() { # VAR PID
     eval "_l=\$$1"
     _l=$(echo " $_l " | sed "s/ $2 / /g")
@@ -78,6 +93,8 @@ cleanup() {
     [ -n "$NAP" ] && kill "$NAP" 2>/dev/null
     for p in $WPIDS; do kill "$p" 2>/dev/null; done
     for p in $DPIDS; do kill -9 "$p" 2>/dev/null; done
+    for p in $HPIDS; do kill "$p" 2>/dev/null; done
+    [ -n "$FROZEN_DB" ] && kill -CONT "$FROZEN_DB" 2>/dev/null
     kp=$(cat "$DIR/kafka/kafka.pid" 2>/dev/null)
     [ -n "$kp" ] && kill -CONT "$kp" 2>/dev/null
     [ -d "$DIR/kafka" ] && sh "$KSH" stop "$DIR/kafka" >/dev/null 2>&1
@@ -209,6 +226,24 @@ ckpt_pos() { # STATE-NAME: file:pos of the checkpoint
 }
 ckpt_at_head() { _h=$(head_pos) && [ -n "$_h" ] && [ "$(ckpt_pos "$1")" = "$_h" ]; }
 ckpt_not() { _c=$(ckpt_pos "$1") && [ -n "$_c" ] && [ "$_c" != "$2" ]; }
+# conf_add NAME SECTION LINE: LINE right after [SECTION] in W/NAME.conf
+conf_add() { sed -i "/^\[$2\]\$/a $3" "$W/$1.conf"; }
+# conf_set NAME KEY VALUE: the line "KEY = ..." of W/NAME.conf says VALUE
+conf_set() { sed -i "s|^$2 = .*|$2 = $3|" "$W/$1.conf"; }
+gone() { ! alive "$1"; }
+# exited_daemon SECS: wait for DP to exit by itself (SIGKILL after SECS);
+# sets RC (137 when it had to be killed)
+exited_daemon() {
+    waitfor "$1" gone "$DP" || kill -9 "$DP" 2>/dev/null
+    wait "$DP"
+    RC=$?
+    forget DPIDS "$DP"
+}
+# pos_in FILE:POS LO HI: the same binlog file as LO and HI, LO < POS < HI
+pos_in() {
+    [ "${1%:*}" = "${2%:*}" ] && [ "${1%:*}" = "${3%:*}" ] &&
+        [ "${1##*:}" -gt "${2##*:}" ] && [ "${1##*:}" -lt "${3##*:}" ]
+}
 
 # ---- Kafka -------------------------------------------------------------------
 topic() { echo "run.$DB.$1"; }
@@ -221,6 +256,12 @@ msg_count() { # TABLE
     kcat -b "$BS" -C -t "$(topic "$1")" -o beginning -e -q -f 'x\n' 2>/dev/null | wc -l
 }
 count_is() { [ "$(msg_count "$1")" -eq "$2" ]; }
+# got_ids TABLE: consume the table's topic to W/TABLE.msgs; print the "id" of
+# each message's after image, sorted, space-separated
+got_ids() {
+    consume "$1" "$W/$1.msgs"
+    sed -n 's/.*"after":{"id":\([0-9]*\)[,}].*/\1/p' "$W/$1.msgs" | sort -n | tr '\n' ' ' | sed 's/ $//'
+}
 # waitslow SECS COMMAND...: poll every 0.5 s
 waitslow() {
     _w=$(($1 * 2))
@@ -468,7 +509,7 @@ EOF
     check "1: transactions seen ($ntx)" [ "$ntx" -ge 300 ]
     check "1: \"last\":true exactly once per transaction ($b1 without exactly one)" [ "$b1" -eq 0 ]
     check "1: ... on its last row ($b2 elsewhere)" [ "$b2" -eq 0 ]
-    check "1: xid on each last row ($bx without), null and \"last\":false elsewhere ($bm not)" [ "$bx" -eq 0 ] && [ "$bm" -eq 0 ]
+    check "1: xid on each last row ($bx without), null and \"last\":false elsewhere ($bm not)" [ "$bx" -eq 0 -a "$bm" -eq 0 ]
     # the big transaction
     grep '"op":"c"' "$W/c1_big.msgs" >"$W/c1.bigc"
     nbig=$(wc -l <"$W/c1.bigc")
@@ -524,7 +565,7 @@ if want 3; then
     nap 11
     c2=$(ckpt_pos f)
     check "3: frozen broker: the daemon stays up" alive "$DP"
-    check "3: frozen broker: the checkpoint stays ($c1, 11 s later $c2)" [ -n "$c1" ] && [ "$c1" = "$c2" ]
+    check "3: frozen broker: the checkpoint stays ($c1, 11 s later $c2)" [ -n "$c1" -a "$c1" = "$c2" ]
     nap 1
     kill -CONT "$kpid"
     waitfor 60 ckpt_not f "$c1"
@@ -537,7 +578,7 @@ if want 3; then
     nap 11
     c4=$(ckpt_pos f)
     check "3: broker down: the daemon stays up ($(tail -1 "$W/f.log" | cut -c 1-200))" alive "$DP"
-    check "3: broker down: the checkpoint stays ($c3, 11 s later $c4)" [ -n "$c3" ] && [ "$c3" = "$c4" ]
+    check "3: broker down: the checkpoint stays ($c3, 11 s later $c4)" [ -n "$c3" -a "$c3" = "$c4" ]
     if ! sh "$KSH" start "$DIR/kafka" "$KPORT" $KOPTS >"$W/kafka.restart.log" 2>&1; then
         cat "$W/kafka.restart.log"
         bad "3: Kafka did not start again"
@@ -644,7 +685,7 @@ if want 7; then
     first=$DP
     timeout 20 "$B" run -c "$W/t.conf" >"$W/t2.log" 2>&1
     rc=$?
-    check "7: a second daemon on the same state directory exits non-zero (exit $rc)" [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]
+    check "7: a second daemon on the same state directory exits non-zero (exit $rc)" [ "$rc" -ne 0 -a "$rc" -ne 124 ]
     check "7: ... saying another binlogd runs with that state directory ($(head -c 300 "$W/t2.log"))" \
         grep -q "another binlogd runs with the state directory $AW/t.state" "$W/t2.log"
     check "7: ... and the first one runs on" alive "$first"
@@ -654,7 +695,7 @@ if want 7; then
     check "7: ... within 10 s ($STOP_MS ms)" [ "$STOP_MS" -le 10000 ]
     stopped=$(sed -n 's/.*stopped at \([^ ]*\): .*/\1/p' "$W/t.log" | tail -1)
     check "7: ... the checkpoint written at the stop position ($stopped vs $(ckpt_pos t))" \
-        [ -n "$stopped" ] && [ "$stopped" = "$(ckpt_pos t)" ]
+        [ -n "$stopped" -a "$stopped" = "$(ckpt_pos t)" ]
     nap 1
     stop_writer t_seq
     start_daemon t
@@ -664,6 +705,227 @@ if want 7; then
     check "7: the restarted daemon: exit 0 (exit $RC)" [ "$RC" -eq 0 ]
     verify_seq 7 t_seq
     check "7: no duplicates after a clean stop: $nmsg messages for $ndist changes" [ "$nmsg" -eq "$ndist" ]
+fi
+
+# ---- 8: oversize rows ------------------------------------------------------------
+if want 8; then
+    section "8: oversize rows (message.max.bytes = 20000)"
+    sql -e "CREATE TABLE o_fail (id INT PRIMARY KEY, body LONGBLOB);
+            CREATE TABLE o_skip (id INT PRIMARY KEY, body LONGTEXT)"
+    head -c 50000 /dev/zero | tr '\0' b >"$W/o.want"
+    # (a) oversize = fail, the default
+    mkconf o "$DB.o_fail" "$(head_pos)"
+    conf_add o kafka "message.max.bytes = 20000"
+    start_daemon o
+    waitfor 20 connected o 1 || bad "8: the daemon did not connect: $(tail -3 "$W/o.log")"
+    sql -e "INSERT INTO o_fail VALUES (1, 'small before')"
+    h1=$(head_pos)
+    sql -e "INSERT INTO o_fail VALUES (2, REPEAT('b', 50000))"
+    h2=$(head_pos)
+    sql -e "INSERT INTO o_fail VALUES (3, 'small after')"
+    exited_daemon 30
+    check "8: oversize=fail: the daemon exits 1 by itself (exit $RC: $(tail -1 "$W/o.log" | cut -c 1-300))" [ "$RC" -eq 1 ]
+    at=$(sed -n 's/^binlogd: error: row change at `'"$DB"'`\.`o_fail` at \([^ ]*\) row 0 is [0-9]* bytes, more than Kafka accepts .*/\1/p' "$W/o.log" | tail -1)
+    check "8: ... the error names \`$DB\`.\`o_fail\` at the big row's file:pos (${at:-none}, between $h1 and $h2), \"more than Kafka accepts\" ($(grep 'error:' "$W/o.log" | tail -1 | cut -c 1-300))" \
+        pos_in "$at" "$h1" "$h2"
+    got=$(got_ids o_fail)
+    check "8: ... the small row before it was published, once (ids: $got)" [ "$got" = 1 ]
+    check "8: ... the checkpoint is not past the big row's transaction ($(ckpt_pos o), want $h1)" [ "$(ckpt_pos o)" = "$h1" ]
+    # a larger limit: the big row and the row after it
+    conf_set o message.max.bytes 1000000
+    start_daemon o
+    waitfor 30 ckpt_at_head o || bad "8: restarted with message.max.bytes = 1000000, the checkpoint did not reach the head ($(ckpt_pos o) vs $(head_pos)): $(tail -2 "$W/o.log")"
+    check "8: ... the restart resumed at $h1 ($(grep resuming "$W/o.log" | tail -1 | cut -c 1-200))" \
+        grep -qF "resuming from the checkpoint $h1 (" "$W/o.log"
+    waitslow 10 count_is o_fail 3
+    stop_daemon
+    check "8: ... SIGTERM: exit 0 (exit $RC: $(tail -1 "$W/o.log" | cut -c 1-200))" [ "$RC" -eq 0 ]
+    got=$(got_ids o_fail)
+    check "8: ... then rows 1, 2, 3 published once each, none lost (ids: $got)" [ "$got" = "1 2 3" ]
+    grep '"after":{"id":2,' "$W/o_fail.msgs" | sed 's/.*"after":{"id":2,"body":"\([^"]*\)".*/\1/' |
+        base64 -d >"$W/o.body" 2>/dev/null
+    check "8: ... the big row's body is its 50,000 bytes ($(wc -c <"$W/o.body") bytes)" cmp -s "$W/o.body" "$W/o.want"
+
+    # (b) oversize = skip
+    mkconf os "$DB.o_skip" "$(head_pos)"
+    conf_add os kafka "oversize = skip"
+    conf_add os kafka "message.max.bytes = 20000"
+    start_daemon os
+    waitfor 20 connected os 1 || bad "8: the daemon did not connect: $(tail -3 "$W/os.log")"
+    sql -e "INSERT INTO o_skip VALUES (1, 'small before')"
+    s1=$(head_pos)
+    sql -e "INSERT INTO o_skip VALUES (2, REPEAT('s', 50000))"
+    s2=$(head_pos)
+    sql -e "INSERT INTO o_skip VALUES (3, 'small after')"
+    # another one inside a transaction, between two small rows
+    sql -e "BEGIN; INSERT INTO o_skip VALUES (4, 'four'); INSERT INTO o_skip VALUES (5, REPEAT('t', 60000));
+            INSERT INTO o_skip VALUES (6, 'six'); COMMIT"
+    waitfor 20 ckpt_at_head os || bad "8: oversize=skip: the checkpoint did not reach the head ($(ckpt_pos os) vs $(head_pos)): $(tail -2 "$W/os.log")"
+    check "8: oversize=skip: the daemon runs on ($(tail -1 "$W/os.log" | cut -c 1-200))" alive "$DP"
+    sk='^binlogd: warning: row change at `'"$DB"'`\.`o_skip` at \([^ ]*\) row [0-9]* is [0-9]* bytes, more than Kafka accepts (message\.max\.bytes): skipped, as kafka\.oversize=skip says'
+    w1=$(sed -n "s/$sk (1 so far)\$/\\1/p" "$W/os.log")
+    check "8: ... a warning names the table and the big row's file:pos (${w1:-none}, between $s1 and $s2), counted: 1 so far ($(grep 'warning:' "$W/os.log" | head -1 | cut -c 1-300))" \
+        pos_in "$w1" "$s1" "$s2"
+    check "8: ... the second: 2 so far ($(grep 'warning:' "$W/os.log" | sed -n 2p | cut -c 1-300))" grep -q "$sk (2 so far)\$" "$W/os.log"
+    got=$(got_ids o_skip)
+    check "8: ... the rows before and after are published (ids: $got, want 1 3 4 6)" [ "$got" = "1 3 4 6" ]
+    check "8: ... in the transaction with a skipped row: \"last\":false on the row before it" \
+        grep -q '"after":{"id":4,.*"xid":null,"last":false}}$' "$W/o_skip.msgs"
+    check "8: ... \"last\":true and the xid on the row after it" \
+        grep -q '"after":{"id":6,.*"xid":[0-9][0-9]*,"last":true}}$' "$W/o_skip.msgs"
+    stop_daemon
+    check "8: ... SIGTERM: exit 0 (exit $RC: $(tail -1 "$W/os.log" | cut -c 1-200))" [ "$RC" -eq 0 ]
+    check "8: ... the stop line counts 2 oversize skipped ($(grep 'stopped at' "$W/os.log" | tail -1 | cut -c 1-200))" \
+        grep -q "stopped at .*, 2 oversize skipped)" "$W/os.log"
+fi
+
+# ---- 9: filters and SIGHUP reload ------------------------------------------------------
+if want 9; then
+    section "9: filters (include $DB.keep_*, exclude $DB.keep_secret); SIGHUP reload"
+    for t in keep_a keep_secret other; do
+        sql -e "CREATE TABLE $t (id INT PRIMARY KEY, note VARCHAR(20))"
+    done
+    # write9 ID: row ID in each of the three tables, in the order given
+    write9() {
+        _id=$1
+        shift
+        for _t in "$@"; do echo "INSERT INTO $_t VALUES ($_id, '$_t $_id');"; done | sql
+    }
+    mkconf h "$DB.keep_*" "$(head_pos)"
+    conf_add h filter "exclude = $DB.keep_secret"
+    start_daemon h
+    waitfor 20 connected h 1 || bad "9: the daemon did not connect: $(tail -3 "$W/h.log")"
+    write9 1 keep_a keep_secret other
+    # a transaction whose only wanted row is not its last
+    sql -e "BEGIN; INSERT INTO keep_a VALUES (2, 'a2'); INSERT INTO keep_secret VALUES (2, 's2');
+            INSERT INTO other VALUES (2, 'o2'); COMMIT"
+    waitfor 20 ckpt_at_head h || bad "9: the checkpoint did not reach the head ($(ckpt_pos h) vs $(head_pos)): $(tail -2 "$W/h.log")"
+    got=$(got_ids keep_a)
+    check "9: keep_a published (ids: $got, want 1 2)" [ "$got" = "1 2" ]
+    check "9: ... its row 2, the transaction's only wanted row, says \"last\":true with the xid" \
+        grep -q '"after":{"id":2,.*"xid":[0-9][0-9]*,"last":true}}$' "$W/keep_a.msgs"
+    check "9: keep_secret (included, excluded) is not published ($(msg_count keep_secret) messages)" count_is keep_secret 0
+    check "9: other (not included) is not published ($(msg_count other) messages)" count_is other 0
+
+    # a reload that changes the filters
+    conf_set h include "$DB.*"
+    kill -HUP "$DP"
+    waitfor 10 grep -q "configuration reloaded" "$W/h.log"
+    check "9: SIGHUP: \"configuration reloaded\" with the new filters ($(grep 'reload' "$W/h.log" | tail -1 | cut -c 1-300))" \
+        grep -qF "configuration reloaded from $W/h.conf (filters: include '$DB.*', exclude '$DB.keep_secret')" "$W/h.log"
+    write9 3 other keep_a keep_secret
+    waitfor 20 ckpt_at_head h || bad "9: after the reload the checkpoint did not reach the head ($(ckpt_pos h) vs $(head_pos)): $(tail -2 "$W/h.log")"
+    got=$(got_ids other)
+    check "9: ... new writes to other are published (ids: $got, want 3)" [ "$got" = 3 ]
+    got=$(got_ids keep_a)
+    check "9: ... and to keep_a (ids: $got, want 1 2 3)" [ "$got" = "1 2 3" ]
+    check "9: ... keep_secret stays excluded ($(msg_count keep_secret) messages)" count_is keep_secret 0
+
+    # a reload that changes a non-reloadable option (and the filters)
+    conf_set h server_id $((SID + 1000))
+    conf_set h include "$DB.keep_a"
+    kill -HUP "$DP"
+    waitfor 10 grep -q "reload refused" "$W/h.log"
+    check "9: SIGHUP with source.server_id changed: \"reload refused\" naming source.server_id only ($(grep 'reload refused' "$W/h.log" | tail -1 | cut -c 1-300))" \
+        grep -q "error: reload refused, the running configuration stays: these options need a restart: source\.server_id\$" "$W/h.log"
+    check "9: ... the daemon runs on" alive "$DP"
+    write9 4 other keep_a keep_secret
+    waitfor 20 ckpt_at_head h || bad "9: after the refused reload the checkpoint did not reach the head ($(ckpt_pos h) vs $(head_pos)): $(tail -2 "$W/h.log")"
+    got=$(got_ids other)
+    check "9: ... with the old filters: other is still published (ids: $got, want 3 4)" [ "$got" = "3 4" ]
+    got=$(got_ids keep_a)
+    check "9: ... keep_a too (ids: $got, want 1 2 3 4)" [ "$got" = "1 2 3 4" ]
+    check "9: ... keep_secret still not ($(msg_count keep_secret) messages)" count_is keep_secret 0
+    check "9: ... one \"configuration reloaded\" only ($(grep_count "configuration reloaded" "$W/h.log"))" \
+        [ "$(grep_count "configuration reloaded" "$W/h.log")" -eq 1 ]
+    stop_daemon
+    check "9: SIGTERM: exit 0 (exit $RC: $(tail -1 "$W/h.log" | cut -c 1-200))" [ "$RC" -eq 0 ]
+    check "9: ... the stop line: 6 published, 6 filtered out ($(grep 'stopped at' "$W/h.log" | tail -1 | cut -c 1-200))" \
+        grep -q "stopped at .*: 6 row changes published (6 filtered out, 0 oversize skipped)" "$W/h.log"
+fi
+
+# ---- 10: systemd notify ------------------------------------------------------------
+if want 10; then
+    section "10: systemd notify (READY, STATUS, WATCHDOG, RELOADING, STOPPING)"
+    NS=$AW/n.notify.sock
+    # socat -v dumps each datagram to stderr after a header line
+    # "> DATE TIME  length=N from=A to=B"; notes prints the datagrams' lines
+    # as "N LINE" (N: the datagram's number, from 1)
+    notes() {
+        gawk 'BEGIN { RS = "> [0-9]+/[0-9]+/[0-9]+ [0-9:.]+  length=[0-9]+ from=[0-9]+ to=[0-9]+\n" }
+              NR > 1 { n = split($0, a, "\n"); for (i = 1; i <= n; i++) if (a[i] != "") print NR - 1, a[i] }' \
+            "$W/n.notify.raw"
+    }
+    note_count() { notes | grep -c "^[0-9]* $1\$"; }
+    note_has() { notes | grep -q "^[0-9]* $1\$"; }
+    has_line() { notes | grep -qxF "$1"; }
+    # ready_after_reloading K: the K-th RELOADING=1 is followed by READY=1
+    # (before any later RELOADING=1)
+    ready_after_reloading() {
+        notes | awk -v k="$1" '
+            $2 == "RELOADING=1" { n++; if (n == k) r = $1; else if (n > k) exit }
+            $2 == "READY=1" && r && $1 > r { ok = 1; exit }
+            END { exit !ok }'
+    }
+    seq_table n_seq
+    mkconf n "$DB.n_seq" "$(head_pos)"
+    rm -f "$NS"
+    socat -u -v "UNIX-RECV:$NS" OPEN:/dev/null 2>"$W/n.notify.raw" &
+    HP=$!
+    HPIDS="$HPIDS $HP"
+    waitfor 5 test -S "$NS" || bad "10: socat did not make $NS: $(cat "$W/n.notify.raw")"
+    # MariaDB frozen (under connect_timeout) while the daemon starts
+    FROZEN_DB=$(cat "$DIR/db/mysqld.pid")
+    kill -STOP "$FROZEN_DB"
+    echo "---- start $(date '+%H:%M:%S')" >>"$W/n.log"
+    NOTIFY_SOCKET=$NS WATCHDOG_USEC=2000000 \
+        sh -c 'WATCHDOG_PID=$$; export WATCHDOG_PID; exec "$0" run -c "$1"' "$B" "$W/n.conf" >>"$W/n.log" 2>&1 &
+    DP=$!
+    DPIDS="$DPIDS $DP"
+    nap 1.5
+    c0=$(connected_count n)
+    r0=$(note_count READY=1)
+    kill -CONT "$FROZEN_DB"
+    FROZEN_DB=""
+    check "10: MariaDB frozen: not connected yet ($c0), and no READY=1 ($r0)" [ "$c0" -eq 0 -a "$r0" -eq 0 ]
+    waitfor 10 note_has READY=1 || bad "10: no READY=1 after MariaDB went on: $(tail -2 "$W/n.log")"
+    check "10: READY=1 once connected ($(grep "connected to" "$W/n.log" | cut -c 1-200))" connected n 1
+    rn=$(notes | awk '$2 == "READY=1" { print $1; exit }')
+    check "10: ... in one datagram with STATUS=connected, publishing ($(notes | tr '\n' '|' | cut -c 1-300))" \
+        has_line "${rn:-x} STATUS=connected, publishing"
+    check "10: ... one READY=1 ($(note_count READY=1))" [ "$(note_count READY=1)" -eq 1 ]
+    sql -e "INSERT INTO n_seq VALUES (1, 'a'), (2, 'b'); UPDATE n_seq SET note = 'c' WHERE id = 1"
+    h=$(head_pos)
+    st="STATUS=acknowledged up to $h; 3 row changes published, 0 in flight"
+    waitfor 10 note_has "$st"
+    check "10: $st ($(notes | grep STATUS= | tail -1))" note_has "$st"
+    wa=$(note_count WATCHDOG=1)
+    nap 3
+    wb=$(note_count WATCHDOG=1)
+    check "10: WATCHDOG=1 repeatedly: $((wb - wa)) in 3 s (WATCHDOG_USEC=2000000)" [ $((wb - wa)) -ge 2 ]
+    # a reload
+    kill -HUP "$DP"
+    waitfor 10 ready_after_reloading 1
+    check "10: SIGHUP: RELOADING=1 then READY=1 ($(notes | grep -E ' (RELOADING|READY)=1$' | tr '\n' ' '))" \
+        ready_after_reloading 1
+    check "10: ... the configuration reloaded" grep -q "configuration reloaded" "$W/n.log"
+    # a refused reload is a finished reload too: READY=1 again (sd_notify(3)),
+    # else systemd stays in "reloading"
+    conf_set n server_id $((SID + 1000))
+    kill -HUP "$DP"
+    waitfor 10 grep -q "reload refused" "$W/n.log"
+    waitfor 5 ready_after_reloading 2
+    check "10: SIGHUP refused (source.server_id changed): RELOADING=1 then READY=1 ($(notes | grep -E ' (RELOADING|READY)=1$' | tr '\n' ' '))" \
+        ready_after_reloading 2
+    s0=$(note_count STOPPING=1)
+    stop_daemon
+    check "10: SIGTERM: exit 0 (exit $RC: $(tail -1 "$W/n.log" | cut -c 1-200))" [ "$RC" -eq 0 ]
+    waitfor 5 note_has STOPPING=1
+    check "10: ... STOPPING=1 ($(notes | tail -2 | tr '\n' '|'))" note_has STOPPING=1
+    check "10: ... none before SIGTERM ($s0)" [ "$s0" -eq 0 ]
+    kill "$HP" 2>/dev/null
+    wait "$HP" 2>/dev/null
+    forget HPIDS "$HP"
 fi
 
 finish
