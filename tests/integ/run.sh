@@ -18,7 +18,7 @@
 #      (VmHWM, printed) under 64 MiB
 #   2  kill -9 at $RUN_KILLS random moments under a write load, restart each
 #      time: every committed row arrives; duplicates are whole repeats only
-#   3  Kafka frozen (SIGSTOP) ~15 s, then stopped ~15 s and started again:
+#   3  Kafka frozen (SIGSTOP) ~15 s, then stopped ~30 s and started again:
 #      the daemon stays up, its checkpoint does not move while the broker is
 #      away and never covers a message Kafka had not appended; nothing lost
 #   4  MariaDB restarted under load: the daemon reconnects, nothing lost
@@ -45,7 +45,7 @@
 # build/integ/run is kept (logs: build/integ/run/work/NAME.log).
 #
 # Environment: BINLOGD (build/binlogd), RUN_DB_PORT (13620), RUN_KAFKA_PORT
-# (13920), RUN_KILLS (8), RUN_BIG_ROWS (200000), RUN_ONLY="1 2" runs only
+# (13920), RUN_KILLS (20), RUN_BIG_ROWS (200000), RUN_ONLY="1 2" runs only
 # those groups, RUN_KEEP=1 keeps build/integ/run after a success.
 set -u
 cd "$(dirname "$0")/../.."
@@ -54,7 +54,7 @@ export LC_ALL=C
 B=${BINLOGD:-build/binlogd}
 DBPORT=${RUN_DB_PORT:-13620}
 KPORT=${RUN_KAFKA_PORT:-13920}
-KILLS=${RUN_KILLS:-8}
+KILLS=${RUN_KILLS:-20}
 BIG=${RUN_BIG_ROWS:-200000}
 ONLY=${RUN_ONLY:-}
 DIR=build/integ/run
@@ -550,7 +550,7 @@ fi
 
 # ---- 3: Kafka frozen and down ----------------------------------------------------------
 if want 3; then
-    section "3: Kafka frozen 15 s, then down 15 s, under a write load"
+    section "3: Kafka frozen 15 s, then down 30 s, under a write load"
     seq_table f_seq
     mkconf f "$DB.f_seq" "$(head_pos)"
     start_daemon f
@@ -575,10 +575,10 @@ if want 3; then
     t_down=$(now_ms)
     nap 2
     c3=$(ckpt_pos f)
-    nap 11
+    nap 26
     c4=$(ckpt_pos f)
     check "3: broker down: the daemon stays up ($(tail -1 "$W/f.log" | cut -c 1-200))" alive "$DP"
-    check "3: broker down: the checkpoint stays ($c3, 11 s later $c4)" [ -n "$c3" -a "$c3" = "$c4" ]
+    check "3: broker down: the checkpoint stays ($c3, 26 s later $c4)" [ -n "$c3" -a "$c3" = "$c4" ]
     if ! sh "$KSH" start "$DIR/kafka" "$KPORT" $KOPTS >"$W/kafka.restart.log" 2>&1; then
         cat "$W/kafka.restart.log"
         bad "3: Kafka did not start again"
