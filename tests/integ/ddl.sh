@@ -23,6 +23,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 rm -rf "$DIR"
+mkdir -p "$(dirname "$DIR")"
 if ! sh $MSH start "$DIR" "$PORT" >"$DIR.log" 2>&1; then
     cat "$DIR.log"
     echo "0 passed, 1 failed"

@@ -14,6 +14,7 @@ DB=deploy/dev/mariadb.sh
 cleanup() { sh $DB stop "$DIR" >/dev/null 2>&1 || true; }
 trap cleanup EXIT INT TERM
 rm -rf "$DIR"
+mkdir -p "$(dirname "$DIR")"
 if ! sh $DB start "$DIR" "$PORT" --binlog_row_metadata=NO_LOG >"$DIR.log" 2>&1; then
     cat "$DIR.log"
     echo "0 passed, 1 failed"
