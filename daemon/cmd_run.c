@@ -300,17 +300,24 @@ static void on_connected(void *ctx)
 {
     bd_daemon *d = ctx;
     bd_server_identity id;
+    char ident[128];
     bd_source_server_identity(d->src, &id);
-    if (!atomic_load(&d->have_ident)) {
-        bd_server_ident(d->server_ident, sizeof d->server_ident, id.flavor, id.server_id,
-                        id.server_uuid);
-        atomic_store(&d->have_ident, 1);
-    }
-    /* a fresh start: the position the stream starts at becomes the first
-     * checkpoint, so a restart before any change resumes here */
+    bd_server_ident(ident, sizeof ident, id.flavor, id.server_id, id.server_uuid);
     bd_server_position p;
     bd_source_server_position(d->src, &p);
-    if (p.resume_file[0]) bd_acks_set_start(d->acks, p.resume_file, p.resume_pos);
+    pthread_mutex_lock(&d->cfg_mu);
+    int failover = atomic_load(&d->have_ident) && strcmp(ident, d->server_ident) != 0;
+    snprintf(d->server_ident, sizeof d->server_ident, "%s", ident);
+    atomic_store(&d->have_ident, 1);
+    pthread_mutex_unlock(&d->cfg_mu);
+    if (failover)
+        /* resumed on another server after its GTID set (allow_server_change):
+         * the checkpoint's file:pos belongs to the old one */
+        bd_acks_restart_at(d->acks, p.resume_file, p.resume_pos);
+    else if (p.resume_file[0])
+        /* a fresh start: the position the stream starts at becomes the
+         * first checkpoint, so a restart before any change resumes here */
+        bd_acks_set_start(d->acks, p.resume_file, p.resume_pos);
     atomic_store(&d->connected, 1);
     ev_async_send(d->loop, &d->wake);
 }
@@ -340,7 +347,9 @@ static void write_checkpoint(bd_daemon *d, int force)
         bd_buf_release(&g);
         return;
     }
+    pthread_mutex_lock(&d->cfg_mu);
     snprintf(c->server, sizeof c->server, "%s", d->server_ident);
+    pthread_mutex_unlock(&d->cfg_mu);
     if (g.len < sizeof c->gtid) snprintf(c->gtid, sizeof c->gtid, "%s", g.ptr);
     c->commit_us = p.commit_us;
     bd_err err = {0};

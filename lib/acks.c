@@ -127,6 +127,18 @@ void bd_acks_set_start(bd_acks *a, const char *file, uint64_t pos)
     pthread_mutex_unlock(&a->mu);
 }
 
+void bd_acks_restart_at(bd_acks *a, const char *file, uint64_t pos)
+{
+    pthread_mutex_lock(&a->mu);
+    const char *f = intern(a, file);
+    if (f && a->count == 0) {
+        a->file = f;
+        a->pos = pos;
+        a->seq++;
+    }
+    pthread_mutex_unlock(&a->mu);
+}
+
 bd_acks_txn *bd_acks_open(bd_acks *a)
 {
     pthread_mutex_lock(&a->mu);

@@ -47,6 +47,12 @@ void bd_acks_free(bd_acks *a);
  * position was set or moved. */
 void bd_acks_set_start(bd_acks *a, const char *file, uint64_t pos);
 
+/* After a failover to another server: the old position means nothing
+ * there.  Move to file:pos of the new server ("" when not known yet: no
+ * checkpoint is written until a transaction ends); only with nothing in
+ * flight. */
+void bd_acks_restart_at(bd_acks *a, const char *file, uint64_t pos);
+
 /* Data thread.  open: NULL when bd_acks_stop() was called while waiting
  * for room. */
 bd_acks_txn *bd_acks_open(bd_acks *a);

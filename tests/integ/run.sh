@@ -705,6 +705,30 @@ if want 7; then
     check "7: the restarted daemon: exit 0 (exit $RC)" [ "$RC" -eq 0 ]
     verify_seq 7 t_seq
     check "7: no duplicates after a clean stop: $nmsg messages for $ndist changes" [ "$nmsg" -eq "$ndist" ]
+    # a checkpoint written against another server is refused ...
+    cp "$W/t.state/checkpoint.json" "$W/t.ckpt.orig"
+    sed -i 's/"server":"[^"]*"/"server":"mariadb server_id=999"/' "$W/t.state/checkpoint.json"
+    start_daemon t
+    exited_daemon 20
+    check "7: a checkpoint of another server: exit 1 (exit $RC)" [ "$RC" -eq 1 ]
+    check "7: ... naming both servers ($(grep -i "checkpoint was written" "$W/t.log" | tail -1 | cut -c 1-250))" \
+        grep -q "is mariadb server_id=1, but the checkpoint was written against mariadb server_id=999" "$W/t.log"
+    check "7: ... and the checkpoint is left alone" grep -q '"server":"mariadb server_id=999"' "$W/t.state/checkpoint.json"
+    # ... unless allow_server_change: then it resumes after the checkpoint's GTID set
+    conf_add t source "allow_server_change = true"
+    start_daemon t
+    waitfor 30 grep -q "resuming after the checkpoint's GTID set" "$W/t.log"
+    check "7: allow_server_change: resumes after the GTID set ($(grep "GTID set" "$W/t.log" | tail -1 | cut -c 1-200))" \
+        grep -q "resuming after the checkpoint's GTID set" "$W/t.log"
+    # the next transaction moves the checkpoint, which then names this server
+    # (until then the old one stays: a GTID start knows no file:pos yet)
+    sql -e "INSERT INTO t_seq VALUES (1000000, 'after failover')"
+    waitfor 30 grep -q '"server":"mariadb server_id=1"' "$W/t.state/checkpoint.json"
+    check "7: ... and after the next transaction its checkpoint names this server ($(cat "$W/t.state/checkpoint.json"))" \
+        grep -q '"server":"mariadb server_id=1"' "$W/t.state/checkpoint.json"
+    check "7: ... at this server's head" ckpt_at_head t
+    stop_daemon
+    check "7: ... exit 0 (exit $RC)" [ "$RC" -eq 0 ]
 fi
 
 # ---- 8: oversize rows ------------------------------------------------------------
