@@ -125,6 +125,56 @@ START_TEST(acks_start_position)
 }
 END_TEST
 
+START_TEST(acks_set_start_and_restart_at)
+{
+    bd_acks_pos p;
+    char f[64];
+    uint64_t pos;
+    /* a fresh start: no position until the source says where it starts */
+    bd_acks *a = new_ok(4, "", 0, BD_FLAVOR_MARIADB, "");
+    bd_acks_position(a, &p, f, sizeof f, &pos, NULL);
+    ck_assert_str_eq(f, "");
+    ck_assert_uint_eq(p.seq, 0);
+    bd_acks_set_start(a, "binlog.000003", 339);
+    bd_acks_position(a, &p, f, sizeof f, &pos, NULL);
+    ck_assert_str_eq(f, "binlog.000003");
+    ck_assert_uint_eq(pos, 339);
+    ck_assert_uint_eq(p.seq, 1); /* moved: a checkpoint is due */
+    /* once set (or moved), later calls (a reconnect) change nothing */
+    bd_acks_set_start(a, "binlog.000004", 4);
+    bd_acks_position(a, &p, f, sizeof f, &pos, NULL);
+    ck_assert_str_eq(f, "binlog.000003");
+    ck_assert_uint_eq(pos, 339);
+    /* a failover: the position moves to the new server's, or to "" */
+    bd_acks_restart_at(a, "mariadb-bin.000001", 4);
+    bd_acks_position(a, &p, f, sizeof f, &pos, NULL);
+    ck_assert_str_eq(f, "mariadb-bin.000001");
+    ck_assert_uint_eq(pos, 4);
+    ck_assert_uint_eq(p.seq, 2);
+    bd_acks_restart_at(a, "", 0);
+    bd_acks_position(a, &p, f, sizeof f, &pos, NULL);
+    ck_assert_str_eq(f, "");
+    /* ... but not with transactions in flight */
+    bd_acks_txn *t = open_ok(a);
+    bd_acks_restart_at(a, "other.000001", 4);
+    bd_acks_position(a, &p, f, sizeof f, &pos, NULL);
+    ck_assert_str_eq(f, "");
+    close_ok(a, t, "mariadb-bin.000001", 500, "0-2-9", 1);
+    bd_acks_position(a, &p, f, sizeof f, &pos, NULL);
+    ck_assert_str_eq(f, "mariadb-bin.000001");
+    ck_assert_uint_eq(pos, 500);
+    bd_acks_free(a);
+    /* a start with a checkpoint ignores set_start */
+    a = new_ok(4, "binlog.000009", 1000, BD_FLAVOR_MARIADB, "");
+    bd_acks_set_start(a, "binlog.000010", 4);
+    bd_acks_position(a, &p, f, sizeof f, &pos, NULL);
+    ck_assert_str_eq(f, "binlog.000009");
+    ck_assert_uint_eq(pos, 1000);
+    ck_assert_uint_eq(p.seq, 0);
+    bd_acks_free(a);
+}
+END_TEST
+
 START_TEST(acks_empty_txn_retires_at_close)
 {
     bd_acks *a = new_ok(4, "binlog.000001", 4, BD_FLAVOR_MARIADB, "0-1-5");
@@ -922,6 +972,7 @@ static Suite *suite(void)
     Suite *s = suite_create("acks");
     TCase *t = tcase_create("acks");
     tcase_add_test(t, acks_start_position);
+    tcase_add_test(t, acks_set_start_and_restart_at);
     tcase_add_test(t, acks_empty_txn_retires_at_close);
     tcase_add_test(t, acks_out_of_order_prefix);
     tcase_add_test(t, acks_delivered_before_close);
