@@ -50,7 +50,8 @@ typedef struct bd_daemon {
     bd_config cfg;
     char ckpt_path[4096], hist_path[4096], lock_path[4096];
     int lock_fd;
-    int journal; /* stderr goes to the journal: "<N>" level prefixes */
+    int journal;          /* stderr goes to the journal: "<N>" level prefixes */
+    atomic_int log_level; /* cfg.log_level, changed by a reload while threads log */
     pthread_mutex_t log_mu;
 
     bd_kafka *k;
@@ -91,7 +92,11 @@ typedef struct bd_daemon {
     char held_topic[256];
     char held_where[700]; /* `db`.`table` at file:pos row N, for messages */
     int held;
-    const bd_table *f_table; /* the last table asked about, and the answer */
+    /* the last table asked about, and the answer (by name: the decoder
+     * may put another table's map at a freed address after a DDL) */
+    const bd_table *f_table;
+    char f_name[260];
+    size_t f_name_len;
     uint64_t f_gen;
     int f_wanted;
     char f_topic[256];
@@ -104,7 +109,7 @@ static void dlog(bd_daemon *d, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void dlog(bd_daemon *d, int level, const char *fmt, ...)
 {
-    if (level > d->cfg.log_level) return;
+    if (level > atomic_load(&d->log_level)) return;
     char m[2048];
     va_list ap;
     va_start(ap, fmt);
@@ -252,7 +257,13 @@ static int on_event(void *ctx, const bd_event *ev)
  * config generation. */
 static int table_wanted(bd_daemon *d, const bd_table *t)
 {
-    if (t == d->f_table && d->f_gen == d->cfg_gen) return d->f_wanted;
+    char name[260];
+    int nl =
+        snprintf(name, sizeof name, "%.*s.%.*s", (int)t->db.n, t->db.p, (int)t->name.n, t->name.p);
+    size_t n = nl < 0 ? 0 : (size_t)nl < sizeof name ? (size_t)nl : sizeof name - 1;
+    if (t == d->f_table && d->f_gen == d->cfg_gen && n == d->f_name_len &&
+        memcmp(name, d->f_name, n) == 0)
+        return d->f_wanted;
     pthread_mutex_lock(&d->cfg_mu);
     d->f_wanted = bd_config_table_wanted(d->live, t->db.p, t->db.n, t->name.p, t->name.n);
     d->f_gen = d->cfg_gen;
@@ -264,6 +275,8 @@ static int table_wanted(bd_daemon *d, const bd_table *t)
         return -1;
     }
     d->f_table = t;
+    memcpy(d->f_name, name, n);
+    d->f_name_len = n;
     return d->f_wanted;
 }
 
@@ -480,7 +493,7 @@ static void reload(bd_daemon *d)
     bd_config *old = d->live;
     d->live = n;
     d->cfg_gen++;
-    d->cfg.log_level = n->log_level;
+    atomic_store(&d->log_level, n->log_level);
     d->cfg.checkpoint_interval_ms = n->checkpoint_interval_ms;
     pthread_mutex_unlock(&d->cfg_mu);
     if (old != &d->cfg) {
@@ -772,6 +785,7 @@ int cmd_run(int argc, char **argv)
     }
     d->lock_fd = -1;
     d->journal = getenv("JOURNAL_STREAM") != NULL;
+    atomic_store(&d->log_level, d->cfg.log_level);
     d->live = &d->cfg;
     pthread_mutex_init(&d->log_mu, NULL);
     pthread_mutex_init(&d->cfg_mu, NULL);
