@@ -22,7 +22,8 @@
 #      the daemon stays up, its checkpoint does not move while the broker is
 #      away and never covers a message Kafka had not appended; nothing lost
 #   4  MariaDB restarted under load: the daemon reconnects, nothing lost
-#   5  the checkpoint cannot be written: a clear error naming the path,
+#   5  the checkpoint cannot be written (an obstacle; a full disk: a small
+#      tmpfs, where mount is allowed): a clear error naming the path,
 #      reading stops (nothing more published), goes on when it can write
 #   7  SIGTERM under load: exit 0 within 10 s with the checkpoint written;
 #      a restart publishes no duplicate; a second daemon on the same state
@@ -89,8 +90,10 @@ forget() { # VAR PID
     _l=$(echo " $_l " | sed "s/ $2 / /g")
     eval "$1=\"\$_l\""
 }
+MOUNTED=""
 cleanup() {
     [ -n "$NAP" ] && kill "$NAP" 2>/dev/null
+    [ -n "$MOUNTED" ] && umount "$MOUNTED" 2>/dev/null
     for p in $WPIDS; do kill "$p" 2>/dev/null; done
     for p in $DPIDS; do kill -9 "$p" 2>/dev/null; done
     for p in $HPIDS; do kill "$p" 2>/dev/null; done
@@ -672,6 +675,41 @@ if want 5; then
     check "5: ... the checkpoint reaches the head ($(ckpt_pos p))" ckpt_at_head p
     stop_daemon
     check "5: SIGTERM: exit 0 (exit $RC)" [ "$RC" -eq 0 ]
+
+    # a full disk: the state directory on a 64 KiB tmpfs, filled up (needs
+    # mount; where the test may not mount, this part says so and is skipped)
+    seq_table q_seq
+    mkconf q "$DB.q_seq" "$(head_pos)"
+    mkdir -p "$AW/q.state"
+    if mount -t tmpfs -o size=64k binlogd-test "$AW/q.state" 2>/dev/null; then
+        MOUNTED="$AW/q.state"
+        start_daemon q
+        sql -e "INSERT INTO q_seq VALUES (1, 'a')"
+        waitfor 20 ckpt_at_head q || bad "5: no checkpoint at the head (disk): $(tail -3 "$W/q.log")"
+        cp "$AW/q.state/checkpoint.json" "$W/q.ckpt.before"
+        dd if=/dev/zero of="$AW/q.state/filler" bs=4k count=64 2>/dev/null
+        sql -e "INSERT INTO q_seq VALUES (2, 'a')"
+        waitfor 15 grep -q "No space left on device" "$W/q.log"
+        check "5: disk full: a clear error ($(grep "error" "$W/q.log" | tail -1 | cut -c 1-300))" \
+            grep -q "error: writing the checkpoint .*No space left on device" "$W/q.log"
+        waitslow 10 count_is q_seq 2
+        n0=$(msg_count q_seq)
+        sql -e "INSERT INTO q_seq VALUES (3, 'a'); INSERT INTO q_seq VALUES (4, 'a')"
+        nap 3
+        n1=$(msg_count q_seq)
+        check "5: disk full: nothing more is published ($n1, was $n0)" [ "$n1" -eq "$n0" ]
+        check "5: disk full: the old checkpoint is intact" cmp -s "$AW/q.state/checkpoint.json" "$W/q.ckpt.before"
+        rm -f "$AW/q.state/filler"
+        waitslow 20 count_is q_seq 4
+        check "5: space again: the rest is published ($(msg_count q_seq) of 4)" [ "$(msg_count q_seq)" -eq 4 ]
+        waitfor 20 ckpt_at_head q
+        check "5: ... and the checkpoint reaches the head ($(ckpt_pos q))" ckpt_at_head q
+        stop_daemon
+        check "5: disk full: SIGTERM: exit 0 (exit $RC)" [ "$RC" -eq 0 ]
+        umount "$AW/q.state" && MOUNTED=""
+    else
+        echo "   (skipped: cannot mount a tmpfs here for the disk-full case)"
+    fi
 fi
 
 # ---- 7: SIGTERM under load; a second daemon ----------------------------------------
