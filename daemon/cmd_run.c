@@ -90,13 +90,17 @@ typedef struct bd_daemon {
     bd_enc_cache cache;
     bd_buf held_val, held_key;
     char held_topic[256];
-    char held_where[700]; /* `db`.`table` at file:pos row N, for messages */
+    /* where the held row is, for messages: written out only when needed
+     * (a formatted string per row costs more than the rest of its path) */
+    char held_table[260], held_file[512];
+    uint64_t held_pos;
+    uint32_t held_row;
     int held;
     /* the last table asked about, and the answer (by name: the decoder
      * may put another table's map at a freed address after a DDL) */
     const bd_table *f_table;
-    char f_name[260];
-    size_t f_name_len;
+    char f_db[65], f_tb[65], f_name[140]; /* f_name: "`db`.`table`" */
+    size_t f_db_len, f_tb_len;
     uint64_t f_gen;
     int f_wanted;
     char f_topic[256];
@@ -155,13 +159,14 @@ static void kafka_log(void *ctx, int level, const char *msg)
 
 /* Produce one message for the current transaction, waiting while too much
  * is in flight.  0, or 1 to stop the stream. */
-static int produce(bd_daemon *d, const char *topic, const bd_buf *key, const bd_buf *val,
-                   const char *where)
+static int produce(bd_daemon *d, const char *topic, const bd_buf *key, const bd_buf *val)
 {
+    char where[1024];
     size_t len = key->len + val->len;
     for (;;) {
-        if (bd_acks_wait(d->acks, d->cfg.max_in_flight, d->cfg.max_in_flight_bytes)) return 1;
-        bd_acks_add(d->acks, d->txn, len);
+        if (bd_acks_wait_add(d->acks, d->txn, len, d->cfg.max_in_flight,
+                             d->cfg.max_in_flight_bytes))
+            return 1;
         bd_err err = {0};
         enum bd_kafka_produce_result r = bd_kafka_produce(d->k, topic, key->ptr, key->len, val->ptr,
                                                           val->len, NULL, 0, d->txn, &err);
@@ -174,6 +179,8 @@ static int produce(bd_daemon *d, const char *topic, const bd_buf *key, const bd_
             if (atomic_load(&d->stopping)) return 1;
             continue;
         }
+        snprintf(where, sizeof where, "%s at %s:%llu row %u", d->held_table, d->held_file,
+                 (unsigned long long)d->held_pos, d->held_row);
         if (r == BD_KAFKA_TOO_LARGE) {
             pthread_mutex_lock(&d->cfg_mu);
             int skip = d->live->oversize == BD_OVERSIZE_SKIP;
@@ -198,13 +205,6 @@ static int produce(bd_daemon *d, const char *topic, const bd_buf *key, const bd_
     }
 }
 
-static void where_of(const bd_row *r, char *out, size_t n)
-{
-    snprintf(out, n, "`%.*s`.`%.*s` at %s:%llu row %u", (int)r->table->db.n, r->table->db.p,
-             (int)r->table->name.n, r->table->name.p, r->pos.file ? r->pos.file : "",
-             (unsigned long long)r->pos.pos, r->row_index);
-}
-
 /* Send the held row, with its transaction fields. */
 static int send_held(bd_daemon *d, int has_xid, uint64_t xid, int last)
 {
@@ -215,7 +215,7 @@ static int send_held(bd_daemon *d, int has_xid, uint64_t xid, int last)
         fail(d, "out of memory encoding a row change");
         return 1;
     }
-    return produce(d, d->held_topic, &d->held_key, &d->held_val, d->held_where);
+    return produce(d, d->held_topic, &d->held_key, &d->held_val);
 }
 
 static int ensure_txn(bd_daemon *d)
@@ -257,13 +257,14 @@ static int on_event(void *ctx, const bd_event *ev)
  * config generation. */
 static int table_wanted(bd_daemon *d, const bd_table *t)
 {
-    char name[260];
-    int nl =
-        snprintf(name, sizeof name, "%.*s.%.*s", (int)t->db.n, t->db.p, (int)t->name.n, t->name.p);
-    size_t n = nl < 0 ? 0 : (size_t)nl < sizeof name ? (size_t)nl : sizeof name - 1;
-    if (t == d->f_table && d->f_gen == d->cfg_gen && n == d->f_name_len &&
-        memcmp(name, d->f_name, n) == 0)
+    if (t == d->f_table && d->f_gen == d->cfg_gen && t->db.n == d->f_db_len &&
+        t->name.n == d->f_tb_len && memcmp(t->db.p, d->f_db, t->db.n) == 0 &&
+        memcmp(t->name.p, d->f_tb, t->name.n) == 0)
         return d->f_wanted;
+    if (t->db.n >= sizeof d->f_db || t->name.n >= sizeof d->f_tb) {
+        fail(d, "a table name longer than 64 bytes in the binlog");
+        return -1;
+    }
     pthread_mutex_lock(&d->cfg_mu);
     d->f_wanted = bd_config_table_wanted(d->live, t->db.p, t->db.n, t->name.p, t->name.n);
     d->f_gen = d->cfg_gen;
@@ -275,8 +276,13 @@ static int table_wanted(bd_daemon *d, const bd_table *t)
         return -1;
     }
     d->f_table = t;
-    memcpy(d->f_name, name, n);
-    d->f_name_len = n;
+    memcpy(d->f_db, t->db.p, t->db.n);
+    d->f_db[t->db.n] = '\0';
+    d->f_db_len = t->db.n;
+    memcpy(d->f_tb, t->name.p, t->name.n);
+    d->f_tb[t->name.n] = '\0';
+    d->f_tb_len = t->name.n;
+    snprintf(d->f_name, sizeof d->f_name, "`%s`.`%s`", d->f_db, d->f_tb);
     return d->f_wanted;
 }
 
@@ -297,8 +303,16 @@ static int on_row(void *ctx, const bd_row *row)
         bd_buf_reset(&d->held_key);
         bd_encode_row_cached(&d->held_val, row, &d->cache);
         bd_encode_key(&d->held_key, row);
-        snprintf(d->held_topic, sizeof d->held_topic, "%s", d->f_topic);
-        where_of(row, d->held_where, sizeof d->held_where);
+        /* copies only when they change: once per table or file, not per row */
+        if (strcmp(d->held_topic, d->f_topic) != 0)
+            snprintf(d->held_topic, sizeof d->held_topic, "%s", d->f_topic);
+        if (strcmp(d->held_table, d->f_name) != 0)
+            snprintf(d->held_table, sizeof d->held_table, "%s", d->f_name);
+        const char *file = row->pos.file ? row->pos.file : "";
+        if (strcmp(d->held_file, file) != 0)
+            snprintf(d->held_file, sizeof d->held_file, "%s", file);
+        d->held_pos = row->pos.pos;
+        d->held_row = row->row_index;
         d->held = 1;
         d->rows++;
     }

@@ -191,12 +191,31 @@ int bd_acks_close(bd_acks *a, bd_acks_txn *t, const char *file, uint64_t pos, co
     return f ? 0 : bd_err_set(err, BD_ERR_NOMEM, "out of memory");
 }
 
+/* Wait, lock held, while too much is in flight; 1 when stopped. */
+static int wait_locked(bd_acks *a, uint64_t max_msgs, uint64_t max_bytes)
+{
+    while (!a->stopped && (a->in_flight >= max_msgs || a->in_flight_bytes >= max_bytes))
+        pthread_cond_wait(&a->cv, &a->mu);
+    return a->stopped;
+}
+
 int bd_acks_wait(bd_acks *a, uint64_t max_msgs, uint64_t max_bytes)
 {
     pthread_mutex_lock(&a->mu);
-    while (!a->stopped && (a->in_flight >= max_msgs || a->in_flight_bytes >= max_bytes))
-        pthread_cond_wait(&a->cv, &a->mu);
-    int stopped = a->stopped;
+    int stopped = wait_locked(a, max_msgs, max_bytes);
+    pthread_mutex_unlock(&a->mu);
+    return stopped;
+}
+
+int bd_acks_wait_add(bd_acks *a, bd_acks_txn *t, size_t len, uint64_t max_msgs, uint64_t max_bytes)
+{
+    pthread_mutex_lock(&a->mu);
+    int stopped = wait_locked(a, max_msgs, max_bytes);
+    if (!stopped) {
+        t->outstanding++;
+        a->in_flight++;
+        a->in_flight_bytes += len;
+    }
     pthread_mutex_unlock(&a->mu);
     return stopped;
 }

@@ -14,6 +14,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#define TOPIC_CACHE 256
+
 struct bd_kafka {
     rd_kafka_t *rk;
     rd_kafka_queue_t *mainq;
@@ -24,6 +26,14 @@ struct bd_kafka {
     void (*on_delivery)(void *ctx, const bd_kafka_report *r);
     void (*log)(void *ctx, int level, const char *msg);
     void *ctx;
+    /* topic handles of the producing thread: looking a topic up by name in
+     * librdkafka takes a lock and a hash per message; consecutive messages
+     * mostly go to the same topic */
+    struct topic_slot {
+        char *name;
+        rd_kafka_topic_t *rkt;
+    } topics[TOPIC_CACHE];
+    size_t ntopics, last;
 };
 
 /* Defaults, set before the caller's properties so that any of them can be
@@ -272,6 +282,10 @@ void bd_kafka_free(bd_kafka *k)
             rd_kafka_queue_io_event_enable(k->mainq, -1, NULL, 0);
             rd_kafka_queue_destroy(k->mainq);
         }
+        for (size_t i = 0; i < k->ntopics; i++) {
+            rd_kafka_topic_destroy(k->topics[i].rkt);
+            free(k->topics[i].name);
+        }
         rd_kafka_destroy(k->rk);
     }
     /* after rd_kafka_destroy: librdkafka's threads may write to [1] until then */
@@ -291,6 +305,30 @@ int bd_kafka_poll(bd_kafka *k)
     return rd_kafka_poll(k->rk, 0);
 }
 
+/* The cached handle of topic, created on first use; NULL when the cache is
+ * full or librdkafka refuses (the caller then produces by name). */
+static rd_kafka_topic_t *topic_handle(bd_kafka *k, const char *topic)
+{
+    if (k->ntopics && !strcmp(k->topics[k->last].name, topic)) return k->topics[k->last].rkt;
+    for (size_t i = 0; i < k->ntopics; i++) {
+        if (!strcmp(k->topics[i].name, topic)) {
+            k->last = i;
+            return k->topics[i].rkt;
+        }
+    }
+    if (k->ntopics == TOPIC_CACHE) return NULL;
+    char *name = strdup(topic);
+    rd_kafka_topic_t *rkt = name ? rd_kafka_topic_new(k->rk, topic, NULL) : NULL;
+    if (!rkt) {
+        free(name);
+        return NULL;
+    }
+    k->topics[k->ntopics].name = name;
+    k->topics[k->ntopics].rkt = rkt;
+    k->last = k->ntopics++;
+    return rkt;
+}
+
 enum bd_kafka_produce_result bd_kafka_produce(bd_kafka *k, const char *topic, const void *key,
                                               size_t key_len, const void *value, size_t value_len,
                                               const bd_kafka_header *headers, size_t nheaders,
@@ -306,8 +344,14 @@ enum bd_kafka_produce_result bd_kafka_produce(bd_kafka *k, const char *topic, co
             return BD_KAFKA_FAILED;
         }
     }
-    vu[n].vtype = RD_KAFKA_VTYPE_TOPIC;
-    vu[n++].u.cstr = topic;
+    rd_kafka_topic_t *rkt = topic_handle(k, topic);
+    if (rkt) {
+        vu[n].vtype = RD_KAFKA_VTYPE_RKT;
+        vu[n++].u.rkt = rkt;
+    } else {
+        vu[n].vtype = RD_KAFKA_VTYPE_TOPIC;
+        vu[n++].u.cstr = topic;
+    }
     if (key) {
         vu[n].vtype = RD_KAFKA_VTYPE_KEY;
         vu[n].u.mem.ptr = (void *)key; /* copied: RD_KAFKA_MSG_F_COPY */

@@ -58,6 +58,9 @@ void bd_acks_restart_at(bd_acks *a, const char *file, uint64_t pos);
 bd_acks_txn *bd_acks_open(bd_acks *a);
 /* One message of t is about to be produced, of len bytes. */
 void bd_acks_add(bd_acks *a, bd_acks_txn *t, size_t len);
+/* bd_acks_wait() then bd_acks_add() under one lock (the per-message path):
+ * 0 added, 1 stopped (nothing added). */
+int bd_acks_wait_add(bd_acks *a, bd_acks_txn *t, size_t len, uint64_t max_msgs, uint64_t max_bytes);
 /* The message just added was not produced after all (refused by the
  * client before sending, e.g. too large and skipped). */
 void bd_acks_unadd(bd_acks *a, bd_acks_txn *t, size_t len);

@@ -175,6 +175,37 @@ START_TEST(acks_set_start_and_restart_at)
 }
 END_TEST
 
+START_TEST(acks_wait_add_one_lock)
+{
+    bd_acks *a = new_ok(4, "binlog.000001", 4, BD_FLAVOR_MARIADB, "");
+    bd_acks_txn *t = open_ok(a);
+    bd_acks_pos p;
+    char f[64];
+    uint64_t pos;
+    /* below the limits: added at once */
+    ck_assert_int_eq(bd_acks_wait_add(a, t, 100, 2, 1000), 0);
+    ck_assert_int_eq(bd_acks_wait_add(a, t, 100, 2, 1000), 0);
+    bd_acks_position(a, &p, f, sizeof f, &pos, NULL);
+    ck_assert_uint_eq(p.in_flight, 2);
+    ck_assert_uint_eq(p.in_flight_bytes, 200);
+    /* at the limit it would wait; a stop makes it return 1 and add nothing */
+    bd_acks_stop(a);
+    ck_assert_int_eq(bd_acks_wait_add(a, t, 100, 2, 1000), 1);
+    bd_acks_position(a, &p, f, sizeof f, &pos, NULL);
+    ck_assert_uint_eq(p.in_flight, 2);
+    ck_assert_uint_eq(p.in_flight_bytes, 200);
+    /* the two added are delivered; the transaction retires as usual */
+    bd_acks_delivered(a, t, 100, 1);
+    bd_acks_delivered(a, t, 100, 1);
+    close_ok(a, t, "binlog.000001", 900, NULL, 0);
+    bd_acks_position(a, &p, f, sizeof f, &pos, NULL);
+    ck_assert_uint_eq(pos, 900);
+    ck_assert_uint_eq(p.in_flight, 0);
+    ck_assert_uint_eq(p.delivered, 2);
+    bd_acks_free(a);
+}
+END_TEST
+
 START_TEST(acks_empty_txn_retires_at_close)
 {
     bd_acks *a = new_ok(4, "binlog.000001", 4, BD_FLAVOR_MARIADB, "0-1-5");
@@ -973,6 +1004,7 @@ static Suite *suite(void)
     TCase *t = tcase_create("acks");
     tcase_add_test(t, acks_start_position);
     tcase_add_test(t, acks_set_start_and_restart_at);
+    tcase_add_test(t, acks_wait_add_one_lock);
     tcase_add_test(t, acks_empty_txn_retires_at_close);
     tcase_add_test(t, acks_out_of_order_prefix);
     tcase_add_test(t, acks_delivered_before_close);
