@@ -243,6 +243,22 @@ static int on_event(void *ctx, const bd_event *ev)
     bd_daemon *d = ctx;
     if (atomic_load(&d->stopping)) return 1;
     if (ev->begins_txn && ensure_txn(d)) return 1;
+    if (ev->gtid_set && !d->txn) {
+        /* a file's PREVIOUS_GTIDS / GTID_LIST: the checkpoint's GTID set is
+         * complete from here even after a start without one */
+        bd_err err = {0};
+        bd_acks_txn *t = bd_acks_open(d->acks);
+        if (!t) return 1;
+        uint64_t end = ev->header->log_pos > ev->pos.pos ? ev->header->log_pos : ev->pos.pos;
+        if (bd_acks_close_base(d->acks, t, ev->pos.file, end,
+                               ev->header->type == BD_EV_PREVIOUS_GTIDS ? BD_FLAVOR_MYSQL
+                                                                        : BD_FLAVOR_MARIADB,
+                               ev->gtid_set, ev->gtid_set_len, &err) < 0) {
+            fail(d, "%s", err.msg);
+            return 1;
+        }
+        return 0;
+    }
     if (!ev->ends_txn) return 0;
     if (send_held(d, ev->has_xid, ev->xid, 1)) return 1;
     /* the position after this event; inside a TRANSACTION_PAYLOAD the
@@ -344,7 +360,7 @@ static void on_connected(void *ctx)
     else if (p.resume_file[0])
         /* a fresh start: the position the stream starts at becomes the
          * first checkpoint, so a restart before any change resumes here */
-        bd_acks_set_start(d->acks, p.resume_file, p.resume_pos);
+        bd_acks_set_start(d->acks, p.resume_file, p.resume_pos, id.flavor, p.start_gtid);
     atomic_store(&d->connected, 1);
     ev_async_send(d->loop, &d->wake);
 }

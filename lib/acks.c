@@ -15,6 +15,10 @@ struct bd_acks_txn {
     uint64_t commit_us;
     uint64_t outstanding;
     int closed, failed, used;
+    /* bd_acks_close_base: the GTID set before a binlog file (malloc'd) */
+    char *base;
+    size_t base_len;
+    enum bd_flavor base_flavor;
 };
 
 struct bd_acks {
@@ -28,6 +32,7 @@ struct bd_acks {
     const char *file;
     uint64_t pos, commit_us, seq;
     bd_gtid_set gtids;
+    int gtid_known; /* gtids is every transaction up to file:pos, not just those seen */
     /* flight */
     uint64_t in_flight, in_flight_bytes, delivered, failed;
     int stopped, held;
@@ -70,6 +75,7 @@ bd_acks *bd_acks_new(size_t capacity, const char *file, uint64_t pos, enum bd_fl
         return NULL;
     }
     if (a->gtids.flavor == BD_FLAVOR_UNKNOWN) a->gtids.flavor = flavor;
+    a->gtid_known = gtid && *gtid;
     return a;
 }
 
@@ -82,6 +88,8 @@ void bd_acks_free(bd_acks *a)
         free(a->names[i]);
     free(a->names);
     bd_gtid_set_release(&a->gtids);
+    for (size_t i = 0; i < a->cap; i++)
+        free(a->ring[i].base);
     free(a->ring);
     free(a);
 }
@@ -102,6 +110,21 @@ static void retire(bd_acks *a)
             bd_err e;
             (void)bd_gtid_set_add(&a->gtids, t->gtid, &e);
         }
+        if (t->base && !a->gtid_known) {
+            /* the first file start after a start without a GTID set: from
+             * here on the set is complete */
+            bd_gtid_set b = BD_GTID_SET_INIT;
+            bd_err e;
+            if (bd_gtid_set_parse_before(&b, t->base_flavor, t->base, t->base_len, &e) == 0) {
+                bd_gtid_set_release(&a->gtids);
+                a->gtids = b;
+                a->gtid_known = 1;
+            } else {
+                bd_gtid_set_release(&b);
+            }
+        }
+        free(t->base);
+        t->base = NULL;
         t->used = 0;
         a->head = (a->head + 1) % a->cap;
         a->count--;
@@ -113,7 +136,8 @@ static void retire(bd_acks *a)
     }
 }
 
-void bd_acks_set_start(bd_acks *a, const char *file, uint64_t pos)
+void bd_acks_set_start(bd_acks *a, const char *file, uint64_t pos, enum bd_flavor flavor,
+                       const char *gtid)
 {
     pthread_mutex_lock(&a->mu);
     if (!a->file[0] && a->seq == 0 && a->count == 0) {
@@ -122,6 +146,17 @@ void bd_acks_set_start(bd_acks *a, const char *file, uint64_t pos)
             a->file = f;
             a->pos = pos;
             a->seq++;
+        }
+        bd_gtid_set g = BD_GTID_SET_INIT;
+        bd_err e;
+        if (f && gtid && !a->gtid_known &&
+            bd_gtid_set_parse_before(&g, flavor, gtid, strlen(gtid), &e) == 0) {
+            bd_gtid_set_release(&a->gtids);
+            a->gtids = g;
+            if (a->gtids.flavor == BD_FLAVOR_UNKNOWN) a->gtids.flavor = flavor;
+            a->gtid_known = 1;
+        } else {
+            bd_gtid_set_release(&g);
         }
     }
     pthread_mutex_unlock(&a->mu);
@@ -199,6 +234,21 @@ static int wait_locked(bd_acks *a, uint64_t max_msgs, uint64_t max_bytes)
     return a->stopped;
 }
 
+int bd_acks_close_base(bd_acks *a, bd_acks_txn *t, const char *file, uint64_t pos,
+                       enum bd_flavor flavor, const char *set, size_t n, bd_err *err)
+{
+    char *copy = malloc(n + 1);
+    if (!copy) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    memcpy(copy, set, n);
+    copy[n] = '\0';
+    pthread_mutex_lock(&a->mu);
+    t->base = copy;
+    t->base_len = n;
+    t->base_flavor = flavor;
+    pthread_mutex_unlock(&a->mu);
+    return bd_acks_close(a, t, file, pos, NULL, 0, err);
+}
+
 int bd_acks_wait(bd_acks *a, uint64_t max_msgs, uint64_t max_bytes)
 {
     pthread_mutex_lock(&a->mu);
@@ -268,6 +318,6 @@ void bd_acks_position(bd_acks *a, bd_acks_pos *p, char *file, size_t n, uint64_t
     p->stuck = a->count && a->ring[a->head].failed;
     snprintf(file, n, "%s", a->file);
     *pos = a->pos;
-    if (gtid) bd_gtid_set_text(&a->gtids, gtid);
+    if (gtid && a->gtid_known) bd_gtid_set_text(&a->gtids, gtid);
     pthread_mutex_unlock(&a->mu);
 }

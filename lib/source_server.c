@@ -74,6 +74,7 @@ struct bd_source_server {
     char *host, *user, *password, *file, *gtid, *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key,
         *hist_path, *expect_copy, *failover;
     bd_schema_history *hist; /* opened at the first connection */
+    char *start_gtid;        /* bd_server_position.start_gtid */
     bd_callbacks ucb;        /* the caller's callbacks (behind gfilter after a mapped GTID start) */
     bd_gtid_set gset;        /* the GTID start, parsed */
     bd_gtid_filter gfilter;
@@ -339,6 +340,7 @@ void bd_source_server_free(bd_source_server *s)
     free(s->ssl_cert);
     free(s->ssl_key);
     free(s->hist_path);
+    free(s->start_gtid);
     free(s->expect_copy);
     free(s->failover);
     bd_schema_history_close(s->hist);
@@ -362,6 +364,7 @@ void bd_source_server_position(const bd_source_server *s, bd_server_position *p)
     p->bytes = s->bytes;
     p->reconnects = s->reconnects;
     p->heartbeats = s->heartbeats;
+    p->start_gtid = s->start_gtid;
 }
 
 void bd_source_server_identity(const bd_source_server *s, bd_server_identity *id)
@@ -764,6 +767,38 @@ out:
     return rc;
 }
 
+/* What came before the start file:pos, as a GTID set, when the server can
+ * tell (bd_server_position.start_gtid).  Failure leaves it unknown. */
+static void find_start_gtid(bd_source_server *s, const char *file, uint64_t pos)
+{
+    bd_buf t = BD_BUF_INIT;
+    if (s->o.gtid) {
+        bd_gtid_set_text(&s->gset, &t);
+    } else if (s->flavor == BD_FLAVOR_MARIADB) {
+        char q[NAME_MAX_LEN * 2 + 64], esc[NAME_MAX_LEN * 2 + 1], msg[MYSQL_ERRMSG_SIZE + 1];
+        unsigned e;
+        mysql_real_escape_string(s->m, esc, file, (unsigned long)strlen(file));
+        snprintf(q, sizeof q, "SELECT BINLOG_GTID_POS('%s', %llu)", esc, (unsigned long long)pos);
+        if (query_text(s->m, q, &t, &e, msg, sizeof msg) != 0) bd_buf_reset(&t);
+    } else if (pos <= 4) {
+        bd_gtid_set before = BD_GTID_SET_INIT;
+        bd_err e;
+        if (file_before(s, file, &before, &e) == 0) bd_gtid_set_text(&before, &t);
+        bd_gtid_set_release(&before);
+    } else {
+        bd_buf_release(&t);
+        return;
+    }
+    free(s->start_gtid);
+    s->start_gtid = bd_buf_failed(&t) ? NULL : bd_buf_detach(&t, NULL);
+    if (s->start_gtid && !s->start_gtid[0] && s->flavor == BD_FLAVOR_MARIADB && pos > 4) {
+        /* NULL from BINLOG_GTID_POS (a position it cannot map) reads as "" */
+        free(s->start_gtid);
+        s->start_gtid = NULL;
+    }
+    bd_buf_release(&t);
+}
+
 /* Connect, detect, check and set up the session; first: resolve the start.
  * 0 ok, 1 retryable, -1 fatal. */
 static int setup(bd_source_server *s, int first, bd_err *err)
@@ -941,6 +976,15 @@ static int setup(bd_source_server *s, int first, bd_err *err)
         s->rs_pos = s->o.from_head ? strtoull(p, NULL, 10) : 4;
         if (s->rs_pos < 4) s->rs_pos = 4;
         s->established = 1;
+    }
+
+    if (first) {
+        if (s->established)
+            find_start_gtid(s, s->rs_file, s->rs_pos);
+        else if (s->o.file)
+            find_start_gtid(s, s->o.file, s->o.pos ? s->o.pos : 4);
+        else if (s->o.gtid)
+            find_start_gtid(s, "", 0);
     }
 
     /* the replication session */

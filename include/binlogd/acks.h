@@ -43,9 +43,12 @@ void bd_acks_free(bd_acks *a);
 
 /* A fresh start (no checkpoint): the position the stream starts at, once
  * known, so a checkpoint can be written before the first transaction (a
- * restart then resumes there, not at a later head).  Ignored once the
- * position was set or moved. */
-void bd_acks_set_start(bd_acks *a, const char *file, uint64_t pos);
+ * restart then resumes there, not at a later head), and the GTID set of
+ * everything before it when the source knows it (NULL: unknown until a
+ * file start, bd_acks_close_base).  Ignored once the position was set or
+ * moved. */
+void bd_acks_set_start(bd_acks *a, const char *file, uint64_t pos, enum bd_flavor flavor,
+                       const char *gtid);
 
 /* After a failover to another server: the old position means nothing
  * there.  Move to file:pos of the new server ("" when not known yet: no
@@ -68,6 +71,13 @@ void bd_acks_unadd(bd_acks *a, bd_acks_txn *t, size_t len);
  * when none) and commit time for the checkpoint. */
 int bd_acks_close(bd_acks *a, bd_acks_txn *t, const char *file, uint64_t pos, const char *gtid,
                   uint64_t commit_us, bd_err *err);
+/* Close t, a record that holds no transaction but the start of a binlog
+ * file: set (n bytes) is the text of its PREVIOUS_GTIDS (MySQL) or
+ * GTID_LIST (MariaDB).  When the tracker was started without a GTID set,
+ * the position's set becomes complete there: before it, the set of a
+ * start at a file position or the head is unknown and reported as "". */
+int bd_acks_close_base(bd_acks *a, bd_acks_txn *t, const char *file, uint64_t pos,
+                       enum bd_flavor flavor, const char *set, size_t n, bd_err *err);
 /* Wait while max_msgs or more messages, or max_bytes or more bytes, are
  * in flight (both at least 1).  0, or 1 when stopped. */
 int bd_acks_wait(bd_acks *a, uint64_t max_msgs, uint64_t max_bytes);
@@ -92,7 +102,8 @@ typedef struct bd_acks_pos {
     int stuck; /* a failed record holds the position */
 } bd_acks_pos;
 /* Fill p; file (n bytes) and the GTID set text (appended to gtid, which
- * may be NULL) of the position. */
+ * may be NULL; nothing while the set is not known to be complete) of the
+ * position. */
 void bd_acks_position(bd_acks *a, bd_acks_pos *p, char *file, size_t n, uint64_t *pos,
                       bd_buf *gtid);
 

@@ -148,6 +148,12 @@ typedef struct bd_server_position {
     const char *resume_file;
     uint64_t resume_pos;
     uint64_t events, bytes, reconnects, heartbeats;
+    /* The GTID set (MySQL) or position (MariaDB) of everything before the
+     * start of the stream, when known: the start's own GTID set, MariaDB's
+     * BINLOG_GTID_POS() of a file position, MySQL's Previous_gtids of a
+     * start at a file's beginning; NULL otherwise (a MySQL start inside a
+     * file or at the head). */
+    const char *start_gtid;
 } bd_server_position;
 void bd_source_server_position(const bd_source_server *s, bd_server_position *p);
 

@@ -720,6 +720,10 @@ if want 7; then
     start_daemon t
     start_writer t_seq
     waitfor 20 test -f "$W/t.state/checkpoint.json" || bad "7: no checkpoint: $(tail -3 "$W/t.log")"
+    # a start at the head knows the GTID position there (BINLOG_GTID_POS):
+    # the checkpoint's set is complete from the first write on
+    check "7: the first checkpoint has the GTID position ($(cat "$W/t.state/checkpoint.json"))" \
+        grep -q '"gtid":"0-1-[0-9][0-9]*"' "$W/t.state/checkpoint.json"
     first=$DP
     timeout 20 "$B" run -c "$W/t.conf" >"$W/t2.log" 2>&1
     rc=$?

@@ -15,6 +15,7 @@
 #include "testutil.h"
 
 #define U1 "396e294c-1ca4-11f1-9ae7-00155da79c6b"
+#define U2 "55778904-0299-11f1-b1b8-4ef0c4956feb"
 
 /* The position as a whole: file, pos, GTID text and the counters. */
 typedef struct snap {
@@ -135,14 +136,19 @@ START_TEST(acks_set_start_and_restart_at)
     bd_acks_position(a, &p, f, sizeof f, &pos, NULL);
     ck_assert_str_eq(f, "");
     ck_assert_uint_eq(p.seq, 0);
-    bd_acks_set_start(a, "binlog.000003", 339);
-    bd_acks_position(a, &p, f, sizeof f, &pos, NULL);
+    bd_acks_set_start(a, "binlog.000003", 339, BD_FLAVOR_MARIADB, "0-1-77");
+    bd_buf g = BD_BUF_INIT;
+    bd_acks_position(a, &p, f, sizeof f, &pos, &g);
     ck_assert_str_eq(f, "binlog.000003");
     ck_assert_uint_eq(pos, 339);
-    ck_assert_uint_eq(p.seq, 1); /* moved: a checkpoint is due */
+    ck_assert_str_eq(g.ptr, "0-1-77"); /* the set before the start is known */
+    ck_assert_uint_eq(p.seq, 1);       /* moved: a checkpoint is due */
+    bd_buf_release(&g);
     /* once set (or moved), later calls (a reconnect) change nothing */
-    bd_acks_set_start(a, "binlog.000004", 4);
-    bd_acks_position(a, &p, f, sizeof f, &pos, NULL);
+    bd_acks_set_start(a, "binlog.000004", 4, BD_FLAVOR_MARIADB, "0-1-99");
+    bd_acks_position(a, &p, f, sizeof f, &pos, &g);
+    ck_assert_str_eq(g.ptr, "0-1-77");
+    bd_buf_release(&g);
     ck_assert_str_eq(f, "binlog.000003");
     ck_assert_uint_eq(pos, 339);
     /* a failover: the position moves to the new server's, or to "" */
@@ -166,7 +172,7 @@ START_TEST(acks_set_start_and_restart_at)
     bd_acks_free(a);
     /* a start with a checkpoint ignores set_start */
     a = new_ok(4, "binlog.000009", 1000, BD_FLAVOR_MARIADB, "");
-    bd_acks_set_start(a, "binlog.000010", 4);
+    bd_acks_set_start(a, "binlog.000010", 4, BD_FLAVOR_MARIADB, NULL);
     bd_acks_position(a, &p, f, sizeof f, &pos, NULL);
     ck_assert_str_eq(f, "binlog.000009");
     ck_assert_uint_eq(pos, 1000);
@@ -177,7 +183,7 @@ END_TEST
 
 START_TEST(acks_wait_add_one_lock)
 {
-    bd_acks *a = new_ok(4, "binlog.000001", 4, BD_FLAVOR_MARIADB, "");
+    bd_acks *a = new_ok(4, "binlog.000001", 4, BD_FLAVOR_MARIADB, "0-1-0");
     bd_acks_txn *t = open_ok(a);
     bd_acks_pos p;
     char f[64];
@@ -304,7 +310,7 @@ START_TEST(acks_delivered_before_close)
 {
     /* every message delivered while the transaction is still open: it
      * must not retire before its end is known */
-    bd_acks *a = new_ok(4, "binlog.000001", 4, BD_FLAVOR_MARIADB, "");
+    bd_acks *a = new_ok(4, "binlog.000001", 4, BD_FLAVOR_MARIADB, "0-1-0");
     bd_acks_txn *t = open_ok(a);
     bd_acks_add(a, t, 10);
     bd_acks_delivered(a, t, 10, 1);
@@ -377,7 +383,7 @@ START_TEST(acks_failure_after_done_prefix)
 {
     /* txn2 fails while txn1 is still pending: txn1 may still retire, the
      * position stops right before txn2 */
-    bd_acks *a = new_ok(4, "binlog.000001", 4, BD_FLAVOR_MARIADB, "");
+    bd_acks *a = new_ok(4, "binlog.000001", 4, BD_FLAVOR_MARIADB, "0-1-0");
     bd_acks_txn *t1 = open_ok(a);
     bd_acks_add(a, t1, 1);
     close_ok(a, t1, "binlog.000001", 100, "0-1-1", 1);
@@ -407,7 +413,7 @@ END_TEST
 
 START_TEST(acks_unadd)
 {
-    bd_acks *a = new_ok(4, "binlog.000001", 4, BD_FLAVOR_MARIADB, "");
+    bd_acks *a = new_ok(4, "binlog.000001", 4, BD_FLAVOR_MARIADB, "0-1-0");
     /* two messages, the second skipped before sending */
     bd_acks_txn *t = open_ok(a);
     bd_acks_add(a, t, 100);
@@ -491,10 +497,45 @@ START_TEST(acks_gtid_mysql)
     ck_assert_uint_eq(s.pos, 400);
     bd_acks_free(a);
 
-    /* no start set, MySQL flavour: the set begins with the first one */
+    /* no start set: what came before is unknown, so no set is reported
+     * (a set of only the transactions seen would mislead a failover) */
     a = new_ok(4, "binlog.000001", 4, BD_FLAVOR_MYSQL, "");
     one(a, "binlog.000001", 100, U1 ":9");
-    ck_assert_str_eq(at(a).gtid, U1 ":9");
+    ck_assert_str_eq(at(a).gtid, "");
+    ck_assert_uint_eq(at(a).pos, 100);
+    /* ... until a file's PREVIOUS_GTIDS passes: complete from there on */
+    bd_err err = {0};
+    bd_acks_txn *b = open_ok(a);
+    const char *prev = U1 ":1-9";
+    ck_assert_int_eq(
+        bd_acks_close_base(a, b, "binlog.000002", 155, BD_FLAVOR_MYSQL, prev, strlen(prev), &err),
+        0);
+    ck_assert_str_eq(at(a).gtid, U1 ":1-9");
+    ck_assert_str_eq(at(a).file, "binlog.000002");
+    ck_assert_uint_eq(at(a).pos, 155);
+    one(a, "binlog.000002", 400, U1 ":10");
+    ck_assert_str_eq(at(a).gtid, U1 ":1-10");
+    /* a later file start does not replace a known set */
+    b = open_ok(a);
+    const char *later = U1 ":1-10," U2 ":1-3";
+    ck_assert_int_eq(
+        bd_acks_close_base(a, b, "binlog.000003", 155, BD_FLAVOR_MYSQL, later, strlen(later), &err),
+        0);
+    ck_assert_str_eq(at(a).gtid, U1 ":1-10");
+    bd_acks_free(a);
+    /* a base that is not delivered yet waits its turn like any record */
+    a = new_ok(4, "binlog.000001", 4, BD_FLAVOR_MARIADB, "");
+    bd_acks_txn *t = open_ok(a);
+    bd_acks_add(a, t, 5);
+    close_ok(a, t, "binlog.000001", 500, "0-1-7", 1);
+    b = open_ok(a);
+    ck_assert_int_eq(
+        bd_acks_close_base(a, b, "binlog.000002", 300, BD_FLAVOR_MARIADB, "0-1-7", 5, &err), 0);
+    ck_assert_str_eq(at(a).gtid, "");
+    ck_assert_uint_eq(at(a).pos, 4);
+    bd_acks_delivered(a, t, 5, 1);
+    ck_assert_str_eq(at(a).gtid, "0-1-7");
+    ck_assert_str_eq(at(a).file, "binlog.000002");
     bd_acks_free(a);
 }
 END_TEST
@@ -528,7 +569,7 @@ END_TEST
 
 START_TEST(acks_rotate)
 {
-    bd_acks *a = new_ok(8, "binlog.000001", 4, BD_FLAVOR_MARIADB, "");
+    bd_acks *a = new_ok(8, "binlog.000001", 4, BD_FLAVOR_MARIADB, "0-1-0");
     bd_acks_txn *t1 = open_ok(a);
     bd_acks_add(a, t1, 1);
     close_ok(a, t1, "binlog.000001", 900, "0-1-1", 1);
@@ -568,7 +609,7 @@ END_TEST
 
 START_TEST(acks_in_flight_counters)
 {
-    bd_acks *a = new_ok(8, "binlog.000001", 4, BD_FLAVOR_MARIADB, "");
+    bd_acks *a = new_ok(8, "binlog.000001", 4, BD_FLAVOR_MARIADB, "0-1-0");
     bd_acks_txn *t1 = open_ok(a), *t2 = open_ok(a);
     bd_acks_add(a, t1, 10);
     bd_acks_add(a, t2, 20);
@@ -642,7 +683,7 @@ static void *waiter(void *arg)
 
 START_TEST(acks_ring_full_blocks_open)
 {
-    bd_acks *a = new_ok(2, "binlog.000001", 4, BD_FLAVOR_MARIADB, "");
+    bd_acks *a = new_ok(2, "binlog.000001", 4, BD_FLAVOR_MARIADB, "0-1-0");
     bd_acks_txn *t1 = open_ok(a);
     bd_acks_add(a, t1, 1);
     close_ok(a, t1, "binlog.000001", 100, "0-1-1", 1);
@@ -686,7 +727,7 @@ START_TEST(acks_ring_one_record)
 {
     /* capacity 1 (and 0, taken as 1): one transaction at a time */
     for (size_t cap = 0; cap < 2; cap++) {
-        bd_acks *a = new_ok(cap, "binlog.000001", 4, BD_FLAVOR_MARIADB, "");
+        bd_acks *a = new_ok(cap, "binlog.000001", 4, BD_FLAVOR_MARIADB, "0-1-0");
         for (uint64_t i = 1; i <= 5; i++) {
             bd_acks_txn *t = open_ok(a);
             bd_acks_add(a, t, 3);
@@ -712,7 +753,7 @@ END_TEST
 
 START_TEST(acks_wait_backpressure)
 {
-    bd_acks *a = new_ok(8, "binlog.000001", 4, BD_FLAVOR_MARIADB, "");
+    bd_acks *a = new_ok(8, "binlog.000001", 4, BD_FLAVOR_MARIADB, "0-1-0");
     bd_acks_txn *t = open_ok(a);
     /* below the limits: at once */
     ck_assert_int_eq(bd_acks_wait(a, 1, 1), 0);
@@ -757,7 +798,7 @@ END_TEST
 START_TEST(acks_stop)
 {
     /* a blocked open returns NULL */
-    bd_acks *a = new_ok(1, "binlog.000001", 4, BD_FLAVOR_MARIADB, "");
+    bd_acks *a = new_ok(1, "binlog.000001", 4, BD_FLAVOR_MARIADB, "0-1-0");
     bd_acks_txn *t = open_ok(a);
     bd_acks_add(a, t, 10);
     helper ho = {.a = a};
@@ -782,7 +823,7 @@ START_TEST(acks_stop)
     bd_acks_free(a);
 
     /* a blocked wait returns 1 */
-    a = new_ok(4, "binlog.000001", 4, BD_FLAVOR_MARIADB, "");
+    a = new_ok(4, "binlog.000001", 4, BD_FLAVOR_MARIADB, "0-1-0");
     t = open_ok(a);
     bd_acks_add(a, t, 10);
     helper hw = {.a = a, .max_msgs = 1, .max_bytes = 1000};
@@ -800,7 +841,7 @@ END_TEST
 
 START_TEST(acks_hold)
 {
-    bd_acks *a = new_ok(8, "binlog.000001", 4, BD_FLAVOR_MARIADB, "");
+    bd_acks *a = new_ok(8, "binlog.000001", 4, BD_FLAVOR_MARIADB, "0-1-0");
     bd_acks_txn *t = open_ok(a);
     close_ok(a, t, "binlog.000001", 100, NULL, 1);
     /* held: open waits although the ring has room */
