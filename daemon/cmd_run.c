@@ -9,9 +9,10 @@
  * the loop blocks for long; the data thread waits (backpressure) while too
  * much is in flight.
  *
- * Stop (SIGTERM, SIGINT): the source is interrupted, the data thread ends
- * at once, Kafka is flushed (delivery reports served), the checkpoint is
- * written at the last transaction Kafka acknowledged whole, exit 0.
+ * Stop (SIGTERM, SIGINT): the data thread finishes the transaction it is
+ * reading (10 s at most) and stops at its end, Kafka is flushed (delivery
+ * reports served), the checkpoint is written at the last transaction Kafka
+ * acknowledged whole, exit 0: after a clean stop nothing is published twice.
  * A delivery Kafka gave up on, an oversize row (kafka.oversize=fail) or a
  * source error stops the same way with exit 1; the checkpoint never moves
  * past what was not acknowledged.  docs/operations.md has the runbook.
@@ -42,6 +43,9 @@
 #include "commands.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+enum { STOP_AT_BOUNDARY = 1, STOP_NOW = 2 };
+/* how long a clean stop waits for the transaction being read to end */
+#define STOP_GRACE_S 10.0
 
 #define RING_TXNS 65536
 #define FLUSH_TIMEOUT_MS 30000
@@ -63,7 +67,12 @@ typedef struct bd_daemon {
     bd_err src_err;
     atomic_int data_done;
     atomic_int connected;
+    /* 0 running; STOP_AT_BOUNDARY: finish the transaction being read, then
+     * stop (a clean stop re-publishes nothing); STOP_NOW: at once */
     atomic_int stopping;
+    pthread_mutex_t stop_mu; /* stopping and in_txn change together */
+    int in_txn;              /* the data thread is inside a transaction */
+    ev_timer grace_timer;
     char server_ident[128];
     atomic_int have_ident;
 
@@ -176,7 +185,7 @@ static int produce(bd_daemon *d, const char *topic, const bd_buf *key, const bd_
             /* librdkafka's own queue is full: let reports drain it */
             struct timespec ts = {0, 2000000};
             nanosleep(&ts, NULL);
-            if (atomic_load(&d->stopping)) return 1;
+            if (atomic_load(&d->stopping) == STOP_NOW) return 1;
             continue;
         }
         snprintf(where, sizeof where, "%s at %s:%llu row %u", d->held_table, d->held_file,
@@ -218,9 +227,16 @@ static int send_held(bd_daemon *d, int has_xid, uint64_t xid, int last)
     return produce(d, d->held_topic, &d->held_key, &d->held_val);
 }
 
+/* Open a record for the transaction that begins; 1 to stop instead (a stop
+ * was asked for: it happens here, between transactions). */
 static int ensure_txn(bd_daemon *d)
 {
     if (d->txn) return 0;
+    pthread_mutex_lock(&d->stop_mu);
+    int stop = atomic_load(&d->stopping) != 0;
+    if (!stop) d->in_txn = 1;
+    pthread_mutex_unlock(&d->stop_mu);
+    if (stop) return 1;
     d->txn = bd_acks_open(d->acks);
     return d->txn ? 0 : 1;
 }
@@ -235,15 +251,20 @@ static int close_txn(bd_daemon *d, const char *file, uint64_t end, const bd_txn 
         return 1;
     }
     d->txn = NULL;
-    return 0;
+    pthread_mutex_lock(&d->stop_mu);
+    d->in_txn = 0;
+    int stop = atomic_load(&d->stopping) != 0;
+    pthread_mutex_unlock(&d->stop_mu);
+    return stop; /* a clean stop ends here, after a whole transaction */
 }
 
 static int on_event(void *ctx, const bd_event *ev)
 {
     bd_daemon *d = ctx;
-    if (atomic_load(&d->stopping)) return 1;
+    if (atomic_load(&d->stopping) == STOP_NOW) return 1;
     if (ev->begins_txn && ensure_txn(d)) return 1;
     if (ev->gtid_set && !d->txn) {
+        if (atomic_load(&d->stopping)) return 1; /* between transactions */
         /* a file's PREVIOUS_GTIDS / GTID_LIST: the checkpoint's GTID set is
          * complete from here even after a start without one */
         bd_err err = {0};
@@ -305,7 +326,7 @@ static int table_wanted(bd_daemon *d, const bd_table *t)
 static int on_row(void *ctx, const bd_row *row)
 {
     bd_daemon *d = ctx;
-    if (atomic_load(&d->stopping)) return 1;
+    if (atomic_load(&d->stopping) == STOP_NOW) return 1;
     int w = table_wanted(d, row->table);
     if (w < 0) return 1;
     if (ensure_txn(d)) return 1;
@@ -424,13 +445,47 @@ static void write_checkpoint(bd_daemon *d, int force)
     bd_buf_release(&g);
 }
 
-static void begin_stop(bd_daemon *d, const char *why)
+static void stop_now(bd_daemon *d)
 {
-    if (atomic_exchange(&d->stopping, 1)) return;
-    dlog(d, BD_LOG_INFO, "stopping (%s): draining Kafka and writing the checkpoint", why);
-    sd_notify(0, "STOPPING=1");
+    atomic_store(&d->stopping, STOP_NOW);
     bd_source_server_interrupt(d->src);
     bd_acks_stop(d->acks);
+}
+
+static void grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    bd_daemon *d = w->data;
+    dlog(d, BD_LOG_WARNING,
+         "the transaction being read did not end within %.0f s of the stop: stopping inside "
+         "it (a restart publishes its rows again)",
+         STOP_GRACE_S);
+    stop_now(d);
+}
+
+/* Stop reading.  A clean stop (signals) lets the data thread finish the
+ * transaction it is in, so that nothing acknowledged is published again
+ * after the restart; it stops at once when it is between transactions.
+ * An error stops at once. */
+static void begin_stop(bd_daemon *d, const char *why, int now)
+{
+    pthread_mutex_lock(&d->stop_mu);
+    int was = atomic_load(&d->stopping);
+    if (!was) atomic_store(&d->stopping, STOP_AT_BOUNDARY);
+    int idle = !d->in_txn;
+    pthread_mutex_unlock(&d->stop_mu);
+    if (!was) {
+        dlog(d, BD_LOG_INFO, "stopping (%s): draining Kafka and writing the checkpoint", why);
+        sd_notify(0, "STOPPING=1");
+    }
+    if (now || idle) {
+        if (was != STOP_NOW) stop_now(d);
+    } else if (!was) {
+        ev_timer_init(&d->grace_timer, grace_cb, STOP_GRACE_S, 0);
+        d->grace_timer.data = d;
+        ev_timer_start(d->loop, &d->grace_timer);
+    }
 }
 
 static void on_delivery(void *ctx, const bd_kafka_report *r)
@@ -494,7 +549,7 @@ static void wake_cb(struct ev_loop *loop, ev_async *w, int revents)
              d->server_ident);
         sd_notify(0, "READY=1\nSTATUS=connected, publishing");
     }
-    if (atomic_load(&d->failed)) begin_stop(d, "error");
+    if (atomic_load(&d->failed)) begin_stop(d, "error", 1);
     if (atomic_load(&d->data_done)) ev_break(loop, EVBREAK_ALL);
 }
 
@@ -550,7 +605,7 @@ static void sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
         sd_notify(0, "READY=1");
         return;
     }
-    begin_stop(d, w->signum == SIGTERM ? "SIGTERM" : "SIGINT");
+    begin_stop(d, w->signum == SIGTERM ? "SIGTERM" : "SIGINT", 0);
 }
 
 /* ---- start and stop ---------------------------------------------------- */
@@ -741,7 +796,7 @@ static int daemon_run(bd_daemon *d)
     ev_run(d->loop, 0);
 
     /* the data thread has ended (stop, error or end of stream) */
-    begin_stop(d, atomic_load(&d->failed) ? "error" : "the source stopped");
+    begin_stop(d, atomic_load(&d->failed) ? "error" : "the source stopped", 1);
     pthread_join(d->th, NULL);
     d->th_started = 0;
     if (d->src_result == BD_SERVER_ERROR && !(d->src_err.code == BD_ERR_CALLBACK))
@@ -768,7 +823,7 @@ static int daemon_run(bd_daemon *d)
     }
 out:
     if (d->th_started) {
-        begin_stop(d, "error");
+        begin_stop(d, "error", 1);
         pthread_join(d->th, NULL);
     }
     bd_source_server_free(d->src);
@@ -819,6 +874,7 @@ int cmd_run(int argc, char **argv)
     d->live = &d->cfg;
     pthread_mutex_init(&d->log_mu, NULL);
     pthread_mutex_init(&d->cfg_mu, NULL);
+    pthread_mutex_init(&d->stop_mu, NULL);
     bd_enc_cache_init(&d->cache);
     bd_buf_init(&d->held_val);
     bd_buf_init(&d->held_key);
@@ -833,6 +889,7 @@ int cmd_run(int argc, char **argv)
     if (d->lock_fd >= 0) close(d->lock_fd);
     pthread_mutex_destroy(&d->log_mu);
     pthread_mutex_destroy(&d->cfg_mu);
+    pthread_mutex_destroy(&d->stop_mu);
     bd_config_release(&d->cfg);
     free(d);
     return rc;
