@@ -425,6 +425,8 @@ static void write_checkpoint(bd_daemon *d, int force)
                  err.msg, d->cfg.checkpoint_interval_ms);
         d->ckpt_failing = 1;
         bd_acks_hold(d->acks, 1);
+        /* at the stop this was the last chance: say so in the exit status */
+        if (force) fail(d, "the final checkpoint was not written: %s", err.msg);
     } else {
         d->written_seq = p.seq;
         dlog(d, BD_LOG_DEBUG, "checkpoint %s:%llu", c->file, (unsigned long long)c->pos);

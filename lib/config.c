@@ -1,5 +1,6 @@
 /* config.c - see include/binlogd/config.h. */
 #include "binlogd/config.h"
+#include "binlogd/kafka.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -106,13 +107,6 @@ static const opt opts[] = {
      "bytes of messages sent and not yet acknowledged before reading pauses (K, M, G)"},
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
-
-/* librdkafka properties whose values are secrets. */
-static int secret_prop(const char *name)
-{
-    return strstr(name, "password") || strstr(name, "secret") ||
-           !strcmp(name, "sasl.oauthbearer.config") || !strcmp(name, "ssl.key.pem");
-}
 
 /* ---- values ------------------------------------------------------------- */
 
@@ -373,7 +367,7 @@ static int handler(void *user, const char *section, const char *name, const char
     if (!*section) return fail_at(r, "'%s' is outside any [section]", name);
     const opt *o = find_opt(section, name);
     if (!o && !strcmp(section, "kafka")) {
-        if (!secret_prop(name)) {
+        if (!bd_kafka_secret_property(name)) {
             if (kafka_put(c, name, value) < 0) return fail_at(r, "out of memory");
             return 1;
         }
@@ -413,7 +407,7 @@ void bd_config_release(bd_config *c)
     }
     for (size_t i = 0; i < c->nkafka; i++) {
         char *name = c->kafka[2 * i], *value = c->kafka[2 * i + 1];
-        if (secret_prop(name)) memset(value, 0, strlen(value));
+        if (bd_kafka_secret_property(name)) memset(value, 0, strlen(value));
         free(name);
         free(value);
     }
@@ -632,7 +626,8 @@ void bd_config_print(const bd_config *c, FILE *out)
             (i + 1 == NOPTS || strcmp(opts[i + 1].section, "kafka"))) {
             for (size_t k = 0; k < c->nkafka; k++)
                 fprintf(out, "%s = %s\n", c->kafka[2 * k],
-                        secret_prop(c->kafka[2 * k]) ? "(secret)" : c->kafka[2 * k + 1]);
+                        bd_kafka_secret_property(c->kafka[2 * k]) ? "(secret)"
+                                                                  : c->kafka[2 * k + 1]);
         }
     }
 }

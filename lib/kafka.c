@@ -58,12 +58,10 @@ static void say(bd_kafka *k, int level, const char *fmt, ...)
     k->log(k->ctx, level, msg);
 }
 
-/* Properties whose values must never reach a log or an error message. */
-static int is_secret(const char *name)
+int bd_kafka_secret_property(const char *name)
 {
-    size_t n = strlen(name);
-    return (n >= 8 && strcmp(name + n - 8, "password") == 0) || strstr(name, "secret") ||
-           strcmp(name, "ssl.key.pem") == 0 || strcmp(name, "sasl.oauthbearer.config") == 0;
+    return strstr(name, "password") || strstr(name, "secret") || strcmp(name, "ssl.key.pem") == 0 ||
+           strcmp(name, "sasl.oauthbearer.config") == 0;
 }
 
 /* librdkafka's messages sometimes end in a newline. */
@@ -79,7 +77,7 @@ static int set_prop(rd_kafka_conf_t *conf, const char *name, const char *value, 
     char es[512];
     if (rd_kafka_conf_set(conf, name, value, es, sizeof es) == RD_KAFKA_CONF_OK) return 0;
     chomp(es);
-    if (is_secret(name)) {
+    if (bd_kafka_secret_property(name)) {
         /* the message may quote the value */
         return bd_err_set(err, BD_ERR_UNSUPPORTED, "kafka.%s=(secret): %s", name,
                           strstr(es, value) && *value ? "invalid value" : es);

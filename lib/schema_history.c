@@ -77,7 +77,7 @@ static size_t ddl_after(const bd_schema_history *h, const char *f, uint64_t p)
 
 /* ---- memory ------------------------------------------------------------- */
 
-static void cols_free(bd_schema_col *c, size_t n)
+void bd_schema_cols_free(bd_schema_col *c, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         free(c[i].name);
@@ -98,7 +98,7 @@ void bd_schema_history_close(bd_schema_history *h)
         free(s->at.file);
         free(s->db);
         free(s->table);
-        cols_free(s->cols, s->n);
+        bd_schema_cols_free(s->cols, s->n);
     }
     free(h->snaps);
     free(h->server);
@@ -137,7 +137,7 @@ static int snap_add(bd_schema_history *h, const char *file, uint64_t pos, const 
         size_t nc = h->csnap ? h->csnap * 2 : 16;
         snap *p = realloc(h->snaps, nc * sizeof *p);
         if (!p) {
-            cols_free(cols, n);
+            bd_schema_cols_free(cols, n);
             return -1;
         }
         h->snaps = p;
@@ -154,7 +154,7 @@ static int snap_add(bd_schema_history *h, const char *file, uint64_t pos, const 
         free(s->at.file);
         free(s->db);
         free(s->table);
-        cols_free(cols, n);
+        bd_schema_cols_free(cols, n);
         return -1;
     }
     h->nsnap++;
@@ -236,14 +236,14 @@ static int load_line(bd_schema_history *h, json_t *j, unsigned line, bd_err *err
                    *cc = json_object_get(o, "collation");
             if (!json_is_string(cn) || !json_is_string(ct) || !json_is_integer(cc) ||
                 json_integer_value(cc) < 0 || json_integer_value(cc) > UINT32_MAX) {
-                cols_free(c, n);
+                bd_schema_cols_free(c, n);
                 return -1;
             }
             c[i].name = strdup(json_string_value(cn));
             c[i].type = strdup(json_string_value(ct));
             c[i].collation = (uint32_t)json_integer_value(cc);
             if (!c[i].name || !c[i].type) {
-                cols_free(c, n);
+                bd_schema_cols_free(c, n);
                 return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
             }
         }
@@ -368,7 +368,7 @@ int bd_schema_history_add_table(bd_schema_history *h, const char *file, uint64_t
         c[i].type = strdup(cols[i].type);
         c[i].collation = cols[i].collation;
         if (!c[i].name || !c[i].type) {
-            cols_free(c, n);
+            bd_schema_cols_free(c, n);
             return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
         }
     }

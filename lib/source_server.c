@@ -1243,15 +1243,6 @@ static int type_fits(const bd_column *c, const char *ct)
     return 1; /* a type we do not know by name: trust the map */
 }
 
-static void cols_free(bd_schema_col *c, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(c[i].name);
-        free(c[i].type);
-    }
-    free(c);
-}
-
 /* Today's columns of db.tb from information_schema (control connection). */
 static int schema_query(bd_source_server *s, const char *db, const char *tb, bd_schema_col **out,
                         size_t *nout, bd_err *err)
@@ -1289,7 +1280,7 @@ static int schema_query(bd_source_server *s, const char *db, const char *tb, bd_
     }
     mysql_free_result(res);
     if (!c || i != n) {
-        if (c) cols_free(c, n);
+        if (c) bd_schema_cols_free(c, n);
         return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
     }
     *out = c;
@@ -1371,7 +1362,7 @@ static int w_on_table(void *ctx, bd_table *t, bd_err *err)
                  "stop the reader), names may be today's; binlog_row_metadata=FULL avoids this",
                  db, tb, s->cur_file, (unsigned long long)s->feed_pos);
     }
-    cols_free(fresh, n);
+    bd_schema_cols_free(fresh, n);
     return r;
 }
 

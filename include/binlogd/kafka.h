@@ -65,6 +65,10 @@ typedef struct bd_kafka_opts {
     void *ctx;
 } bd_kafka_opts;
 
+/* 1 for a librdkafka property whose value is a secret (passwords, keys,
+ * OAuth configuration): never logged, never in an error message. */
+int bd_kafka_secret_property(const char *name);
+
 /* NULL with err naming the property that librdkafka refused
  * ("kafka.NAME=VALUE: <librdkafka's reason>"; the value of a password or
  * secret is never shown), or the unsafe setting. */

@@ -43,6 +43,9 @@ typedef struct bd_schema_col {
     uint32_t collation;
 } bd_schema_col;
 
+/* Free an array of n columns and their strings (NULL is fine). */
+void bd_schema_cols_free(bd_schema_col *c, size_t n);
+
 typedef struct bd_schema_history bd_schema_history;
 
 /* Open path, creating it when missing, and load it.  NULL with err naming
