@@ -2,7 +2,7 @@
 # what is missing, builds and runs every test; `make demo` shows it working.
 
 CC      ?= gcc
-PKGS    := libmariadb jansson libzstd zlib rdkafka inih libsystemd check
+PKGS    := libmariadb jansson libzstd zlib rdkafka inih libsystemd libmicrohttpd libcurl check
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
 OPT     ?= -O3 -g
@@ -10,7 +10,7 @@ BUILD   ?= build
 SAN     ?=
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs libmariadb libzstd zlib jansson rdkafka inih libsystemd 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs libmariadb libzstd zlib jansson rdkafka inih libsystemd libmicrohttpd libcurl 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 # -pthread: the daemon and the live source run threads of their own

@@ -161,8 +161,9 @@ static void det_i64(bd_buf *b, const char *k, int64_t v)
 
 /* ---- transaction helpers ------------------------------------------------ */
 
-static void txn_begin(bd_decoder *d, const char *gtid, uint64_t commit_us)
+static void txn_begin(bd_decoder *d, const char *gtid, uint64_t commit_us, int exact)
 {
+    d->txn.commit_exact = exact;
     d->txn.in_txn = 1;
     d->txn.explicit_begin = 0;
     d->txn.rows = 0;
@@ -420,7 +421,7 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
         size_t qn = q.query.n;
         query_verb(&qp, &qn);
         if (ieq_prefix(qp, qn, "BEGIN") || ieq_prefix(qp, qn, "XA START")) {
-            if (!d->txn.in_txn) txn_begin(d, NULL, (uint64_t)h.timestamp * 1000000u);
+            if (!d->txn.in_txn) txn_begin(d, NULL, (uint64_t)h.timestamp * 1000000u, 0);
             d->txn.explicit_begin = 1;
             e.begins_txn = 1;
         } else if (ieq_prefix(qp, qn, "COMMIT") || ieq_prefix(qp, qn, "ROLLBACK") ||
@@ -654,7 +655,8 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
             bd_buf_release(&t);
         }
         txn_begin(d, h.type == BD_EV_ANONYMOUS_GTID ? NULL : gt,
-                  g.has_commit_ts ? g.immediate_commit_us : (uint64_t)h.timestamp * 1000000u);
+                  g.has_commit_ts ? g.immediate_commit_us : (uint64_t)h.timestamp * 1000000u,
+                  g.has_commit_ts);
         e.begins_txn = 1;
         if (d->detail) {
             if (gt[0]) det_str(det, "gtid", gt, strlen(gt));
@@ -690,7 +692,7 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
         char gt[80];
         snprintf(gt, sizeof gt, "%u-%u-%llu", g.domain_id, g.server_id,
                  (unsigned long long)g.seq_no);
-        txn_begin(d, gt, (uint64_t)h.timestamp * 1000000u);
+        txn_begin(d, gt, (uint64_t)h.timestamp * 1000000u, 0);
         /* a MariaDB GTID stands for BEGIN unless it is a standalone DDL */
         d->txn.explicit_begin = !(g.flags & 1);
         e.begins_txn = 1;

@@ -164,6 +164,8 @@ typedef struct bd_txn {
     int has_gtid;
     char gtid[160];     /* text form, "" when none */
     uint64_t commit_us; /* best commit timestamp known, µs */
+    int commit_exact;   /* commit_us has µs (MySQL's commit timestamps), not the
+                           header's whole second (the lag monitor refines those) */
     uint64_t rows;      /* row changes so far in this transaction */
 } bd_txn;
 

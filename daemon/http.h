@@ -1,0 +1,43 @@
+/* http.h - the daemon's HTTP endpoint (/metrics, /status, /gates/NAME,
+ * /lag): libmicrohttpd driven by the daemon's libev loop.
+ *
+ * libmicrohttpd runs in "external select" mode with its epoll fd: one
+ * ev_io on that fd and one timer call MHD_run(), so requests are served
+ * on the loop thread, between the loop's other work; a handler must not
+ * block (it formats what the daemon already knows).
+ *
+ * Only GET and HEAD are served (405 otherwise).  The listen address is
+ * "HOST:PORT" or "[IPv6]:PORT"; the default in the config is loopback.
+ *
+ * Ownership: bd_http_start() copies listen; the handler's body buffer is
+ * owned by the server and valid during the call.
+ */
+#ifndef BINLOGD_HTTP_H
+#define BINLOGD_HTTP_H
+
+#include <ev.h>
+
+#include "binlogd/buf.h"
+#include "binlogd/error.h"
+
+typedef struct bd_http bd_http;
+typedef struct bd_http_req bd_http_req;
+
+/* The value of a query-string argument (?name=value), or NULL. */
+const char *bd_http_arg(const bd_http_req *r, const char *name);
+/* The path of the request, without the query string ("/gates/statement"). */
+const char *bd_http_path(const bd_http_req *r);
+
+/* Fill body (and *content_type, default "text/plain; charset=utf-8") and
+ * return the HTTP status. */
+typedef int (*bd_http_handler)(void *ctx, const bd_http_req *r, bd_buf *body,
+                               const char **content_type);
+
+/* Listen and serve on loop.  NULL with err naming the address and why
+ * (malformed, in use, not permitted). */
+bd_http *bd_http_start(struct ev_loop *loop, const char *listen, bd_http_handler h, void *ctx,
+                       bd_err *err);
+/* Stop listening, end the connections, free. */
+void bd_http_stop(bd_http *s);
+
+#endif
