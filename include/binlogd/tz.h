@@ -42,7 +42,8 @@ int64_t bd_tz_daily_after(const bd_tz *tz, int secs, int64_t t);
  * "2026-11-27T00:00:00.5+08:00", a space may replace the T), a date and
  * time without offset ("2026-11-27 00:00[:00]", read in tz), "HH:MM[:SS]"
  * (the latest such time of day <= now in tz) or "@SECONDS" (Unix time,
- * fraction allowed).  -1 when malformed. */
+ * fraction allowed).  A NULL tz is UTC.  Fractions beyond µs are cut.
+ * -1 when malformed (*out_us untouched). */
 int bd_time_parse(const char *s, const bd_tz *tz, int64_t now_us, int64_t *out_us);
 
 /* RFC 3339 UTC text of a Unix µs time ("2026-11-27T00:00:00.000000Z")
