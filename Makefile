@@ -43,7 +43,11 @@ $(BUILD)/binlogd: $(DAEMON_OBJ) $(BUILD)/libbinlogd.a
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_COMMON) tests/unit/testutil.h $(BUILD)/libbinlogd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -DFIXTURES=\"$(CURDIR)/tests/fixtures\" -o $@ $< $(UNIT_COMMON) \
-	    $(BUILD)/libbinlogd.a $(CHECK_LIBS) $(LDLIBS_ALL)
+	    $(UNIT_EXTRA) $(BUILD)/libbinlogd.a $(CHECK_LIBS) $(LDLIBS_ALL)
+
+# daemon/*.c is not in libbinlogd.a: a suite of a daemon module links its object
+$(BUILD)/tests/test_http: $(BUILD)/daemon/http.o
+$(BUILD)/tests/test_http: UNIT_EXTRA = $(BUILD)/daemon/http.o
 
 INTEG_SRC  := $(sort $(wildcard tests/integ/integ_*.c))
 INTEG_BIN  := $(INTEG_SRC:tests/integ/%.c=$(BUILD)/tests/%)

@@ -7,7 +7,9 @@
  * block (it formats what the daemon already knows).
  *
  * Only GET and HEAD are served (405 otherwise).  The listen address is
- * "HOST:PORT" or "[IPv6]:PORT"; the default in the config is loopback.
+ * "HOST:PORT" or "[IPv6]:PORT" with a numeric address (names are not
+ * resolved); the default in the config is loopback.  At most 64
+ * connections; one idle for 10 s is closed.
  *
  * Ownership: bd_http_start() copies listen; the handler's body buffer is
  * owned by the server and valid during the call.
@@ -37,6 +39,9 @@ typedef int (*bd_http_handler)(void *ctx, const bd_http_req *r, bd_buf *body,
  * (malformed, in use, not permitted). */
 bd_http *bd_http_start(struct ev_loop *loop, const char *listen, bd_http_handler h, void *ctx,
                        bd_err *err);
+/* The port listened on: the one asked for, or the one the system chose
+ * for port 0 (tests use that). */
+int bd_http_port(const bd_http *s);
 /* Stop listening, end the connections, free. */
 void bd_http_stop(bd_http *s);
 

@@ -1,0 +1,261 @@
+/* http.c - see http.h.  libmicrohttpd in external epoll mode: MHD keeps
+ * its sockets in an epoll fd of its own, the loop watches that one fd,
+ * and MHD_run() does the work whenever it is readable or MHD's own
+ * timeout (idle connections) is due. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+
+/* Enough for /metrics scrapes and schedulers asking about gates; more
+ * would mean something is hammering the daemon. */
+#define HTTP_CONN_LIMIT 64
+/* Seconds an idle or stuck connection is kept: a client that stops
+ * reading cannot hold a slot for long. */
+#define HTTP_CONN_TIMEOUT_S 10
+
+struct bd_http {
+    struct ev_loop *loop;
+    struct MHD_Daemon *mhd;
+    ev_io io;       /* MHD's epoll fd */
+    ev_timer timer; /* MHD_get_timeout() */
+    bd_http_handler handler;
+    void *ctx;
+    char *listen;
+    bd_buf body;   /* the handler's, reused between requests */
+    char log[256]; /* MHD's last message, for start-up errors */
+    int log_errno; /* errno when MHD logged it */
+    struct sockaddr_storage addr;
+};
+
+struct bd_http_req {
+    struct MHD_Connection *conn;
+    const char *path;
+};
+
+const char *bd_http_arg(const bd_http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *bd_http_path(const bd_http_req *r) { return r->path; }
+
+int bd_http_port(const bd_http *s)
+{
+    const union MHD_DaemonInfo *i = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
+    return i ? i->port : -1;
+}
+
+static void on_log(void *cls, const char *fmt, va_list ap)
+{
+    bd_http *s = cls;
+    /* errno first: it is why a bind failed, and vsnprintf may change it */
+    s->log_errno = errno;
+    vsnprintf(s->log, sizeof s->log, fmt, ap);
+    size_t n = strlen(s->log);
+    while (n && (s->log[n - 1] == '\n' || s->log[n - 1] == '\r'))
+        s->log[--n] = '\0';
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *body,
+                             size_t len, const char *type, int allow)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (!r) return MHD_NO; /* out of memory: MHD closes the connection */
+    enum MHD_Result q = MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    if (q == MHD_YES && allow) q = MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    if (q == MHD_YES) q = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return q;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
+{
+    bd_http *s = cls;
+    (void)version;
+    (void)upload_data;
+    (void)upload_data_size;
+    (void)req_cls;
+    static const char text[] = "text/plain; charset=utf-8";
+    /* Answered at the first call, before any body is read: MHD then closes
+     * the connection instead of reading an upload nobody wants. */
+    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
+        static const char msg[] = "method not allowed: only GET and HEAD\n";
+        return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, msg, sizeof msg - 1, text, 1);
+    }
+    bd_http_req r = {conn, url};
+    const char *type = text;
+    bd_buf_reset(&s->body);
+    int status = s->handler(s->ctx, &r, &s->body, &type);
+    if (bd_buf_failed(&s->body)) {
+        bd_buf_release(&s->body);
+        static const char msg[] = "out of memory\n";
+        return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, msg, sizeof msg - 1, text, 0);
+    }
+    if (status < 100 || status > 599) {
+        char msg[64];
+        int n = snprintf(msg, sizeof msg, "handler gave HTTP status %d\n", status);
+        return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, msg, (size_t)n, text, 0);
+    }
+    return reply(conn, (unsigned)status, s->body.ptr, s->body.len, type ? type : text, 0);
+}
+
+/* Let MHD work, then arm the timer for its next deadline (if it has one). */
+static void run_mhd(bd_http *s)
+{
+    MHD_run(s->mhd);
+    ev_timer_stop(s->loop, &s->timer);
+    MHD_UNSIGNED_LONG_LONG ms;
+    if (MHD_get_timeout(s->mhd, &ms) == MHD_YES) {
+        ev_timer_set(&s->timer, (double)ms / 1000.0, 0.);
+        ev_timer_start(s->loop, &s->timer);
+    }
+}
+
+static void on_io(struct ev_loop *loop, ev_io *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    run_mhd(w->data);
+}
+
+static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    run_mhd(w->data);
+}
+
+/* listen ("HOST:PORT", "[V6]:PORT") into s->addr; 0, or -1 with err. */
+static int parse_listen(bd_http *s, const char *listen, bd_err *err)
+{
+    char host[128];
+    const char *port;
+    int v6 = listen[0] == '[';
+    if (v6) {
+        const char *rb = strchr(listen, ']');
+        if (!rb || rb[1] != ':')
+            return bd_err_set(err, BD_ERR_UNSUPPORTED,
+                              "%s: malformed address (IPv6 is written [ADDRESS]:PORT)", listen);
+        if ((size_t)(rb - listen - 1) >= sizeof host) goto bad_host;
+        memcpy(host, listen + 1, (size_t)(rb - listen - 1));
+        host[rb - listen - 1] = '\0';
+        port = rb + 2;
+    } else {
+        const char *colon = strrchr(listen, ':');
+        if (!colon)
+            return bd_err_set(err, BD_ERR_UNSUPPORTED, "%s: no port (write HOST:PORT)", listen);
+        if ((size_t)(colon - listen) >= sizeof host) goto bad_host;
+        memcpy(host, listen, (size_t)(colon - listen));
+        host[colon - listen] = '\0';
+        if (strchr(host, ':'))
+            return bd_err_set(err, BD_ERR_UNSUPPORTED,
+                              "%s: malformed address (IPv6 is written [ADDRESS]:PORT)", listen);
+        port = colon + 1;
+    }
+    size_t pl = strlen(port);
+    unsigned long pv = 0;
+    for (size_t i = 0; i < pl; i++)
+        pv = port[i] >= '0' && port[i] <= '9' ? pv * 10 + (unsigned long)(port[i] - '0') : 99999;
+    if (!pl || pl > 5 || pv > 65535)
+        return bd_err_set(err, BD_ERR_UNSUPPORTED, "%s: port '%s' is not a number in 0..65535",
+                          listen, port);
+    struct addrinfo hints, *ai = NULL;
+    memset(&hints, 0, sizeof hints);
+    /* numeric only: a name would need DNS, which may block the loop or
+     * change under us; the config names the interface exactly */
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+    hints.ai_family = v6 ? AF_INET6 : AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    if (!host[0] || getaddrinfo(host, port, &hints, &ai) != 0 || !ai) goto bad_host;
+    memcpy(&s->addr, ai->ai_addr, ai->ai_addrlen);
+    freeaddrinfo(ai);
+    return 0;
+bad_host:
+    return bd_err_set(err, BD_ERR_UNSUPPORTED,
+                      "%s: not a numeric IP address and port (names are not resolved; write "
+                      "e.g. 127.0.0.1:9175 or [::1]:9175)",
+                      listen);
+}
+
+bd_http *bd_http_start(struct ev_loop *loop, const char *listen, bd_http_handler h, void *ctx,
+                       bd_err *err)
+{
+    bd_http *s = calloc(1, sizeof *s);
+    if (!s || !(s->listen = strdup(listen))) {
+        free(s);
+        bd_err_set(err, BD_ERR_NOMEM, "%s: out of memory", listen);
+        return NULL;
+    }
+    s->loop = loop;
+    s->handler = h;
+    s->ctx = ctx;
+    bd_buf_init(&s->body);
+    if (parse_listen(s, listen, err) < 0) {
+        bd_http_stop(s);
+        return NULL;
+    }
+    unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (s->addr.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+    errno = 0;
+    s->mhd = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&s->addr,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)HTTP_CONN_TIMEOUT_S, MHD_OPTION_EXTERNAL_LOGGER, on_log, s, MHD_OPTION_END);
+    if (!s->mhd) {
+        int e = s->log_errno ? s->log_errno : errno;
+        if (e == EADDRINUSE)
+            bd_err_set(err, BD_ERR_IO, "%s: address already in use", listen);
+        else if (e == EACCES)
+            bd_err_set(err, BD_ERR_IO,
+                       "%s: permission denied (ports below 1024 need CAP_NET_BIND_SERVICE)",
+                       listen);
+        else if (e == EADDRNOTAVAIL)
+            bd_err_set(err, BD_ERR_IO, "%s: address not available on this host", listen);
+        else
+            bd_err_set(err, BD_ERR_IO, "%s: cannot listen: %s", listen,
+                       s->log[0] ? s->log
+                       : e       ? strerror(e)
+                                 : "libmicrohttpd refused to start");
+        bd_http_stop(s);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *i = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+    if (!i || i->epoll_fd < 0) {
+        bd_err_set(err, BD_ERR_IO, "%s: libmicrohttpd gave no epoll fd", listen);
+        bd_http_stop(s);
+        return NULL;
+    }
+    ev_io_init(&s->io, on_io, i->epoll_fd, EV_READ);
+    s->io.data = s;
+    ev_io_start(loop, &s->io);
+    ev_timer_init(&s->timer, on_timer, 0., 0.);
+    s->timer.data = s;
+    run_mhd(s);
+    return s;
+}
+
+void bd_http_stop(bd_http *s)
+{
+    if (!s) return;
+    if (s->mhd) {
+        /* the watchers go before MHD closes the fd they watch */
+        ev_io_stop(s->loop, &s->io);
+        ev_timer_stop(s->loop, &s->timer);
+        MHD_stop_daemon(s->mhd);
+    }
+    bd_buf_release(&s->body);
+    free(s->listen);
+    free(s);
+}

@@ -1,0 +1,329 @@
+/* test_http.c - the daemon's HTTP endpoint on a libev loop, asked by a
+ * libcurl client in the same thread: the test steps both (curl_multi and
+ * ev_run NOWAIT) until the answer is in.  Bodies, content types, 404,
+ * query arguments, HEAD, 405 with Allow for other methods, a handler that
+ * gives a bad status, a large body, stopping with a connection open, the
+ * listen address syntax and the errors of a port in use or an address not
+ * on this host. */
+#include <curl/curl.h>
+#include <ev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../daemon/http.h"
+#include "testutil.h"
+
+struct ctx {
+    int calls;
+    char path[256];
+};
+
+static int handler(void *arg, const bd_http_req *r, bd_buf *body, const char **type)
+{
+    struct ctx *c = arg;
+    const char *p = bd_http_path(r);
+    c->calls++;
+    snprintf(c->path, sizeof c->path, "%s", p);
+    if (!strcmp(p, "/hello")) {
+        bd_buf_adds(body, "hello\n");
+        return 200;
+    }
+    if (!strcmp(p, "/gates/statement")) {
+        bd_buf_adds(body, "{\"gate\":\"statement\",\"ready\":false}\n");
+        *type = "application/json";
+        return 503;
+    }
+    if (!strcmp(p, "/args")) {
+        const char *cut = bd_http_arg(r, "cutoff"), *max = bd_http_arg(r, "max");
+        bd_buf_addf(body, "cutoff=%s max=%s none=%s", cut ? cut : "(null)", max ? max : "(null)",
+                    bd_http_arg(r, "none") ? "set" : "(null)");
+        return 200;
+    }
+    if (!strcmp(p, "/bad-status")) return 42;
+    if (!strcmp(p, "/big")) {
+        for (int i = 0; i < 100000; i++)
+            bd_buf_addf(body, "line %06d\n", i);
+        return 200;
+    }
+    bd_buf_addf(body, "no such page: %s\n", p);
+    return 404;
+}
+
+struct answer {
+    long status;
+    bd_buf body;
+    char type[128];
+    char allow[64];
+};
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    bd_buf_add(ud, p, size * n);
+    return size * n;
+}
+
+/* "Name: value\r\n" into out when it is that header. */
+static void header_value(const char *line, size_t len, const char *name, char *out, size_t n)
+{
+    size_t nl = strlen(name);
+    if (len <= nl + 1 || strncasecmp(line, name, nl) != 0 || line[nl] != ':') return;
+    const char *v = line + nl + 1;
+    size_t vl = len - nl - 1;
+    while (vl && (*v == ' ')) {
+        v++;
+        vl--;
+    }
+    while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
+        vl--;
+    snprintf(out, n, "%.*s", (int)vl, v);
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+    struct answer *a = ud;
+    header_value(p, size * n, "Content-Type", a->type, sizeof a->type);
+    header_value(p, size * n, "Allow", a->allow, sizeof a->allow);
+    return size * n;
+}
+
+/* Ask url with method while stepping loop; the answer into a (body to be
+ * released by the caller).  *keep: a multi handle kept open, so that the
+ * connection stays (NULL: a fresh one, cleaned up). */
+static void ask(struct ev_loop *loop, const char *method, const char *url, struct answer *a,
+                CURLM **keep)
+{
+    memset(a, 0, sizeof *a);
+    bd_buf_init(&a->body);
+    CURLM *m = keep && *keep ? *keep : curl_multi_init();
+    CURL *e = curl_easy_init();
+    ck_assert_ptr_nonnull(m);
+    ck_assert_ptr_nonnull(e);
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 5000L);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &a->body);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, a);
+    if (!strcmp(method, "HEAD"))
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    else if (!strcmp(method, "POST"))
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, "x=1");
+    else if (strcmp(method, "GET") != 0)
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+    ck_assert_int_eq(curl_multi_add_handle(m, e), CURLM_OK);
+    int running = 1;
+    while (running) {
+        ck_assert_int_eq(curl_multi_perform(m, &running), CURLM_OK);
+        ev_run(loop, EVRUN_NOWAIT);
+        if (running) curl_multi_poll(m, NULL, 0, 5, NULL);
+    }
+    int left;
+    CURLMsg *msg = curl_multi_info_read(m, &left);
+    ck_assert_ptr_nonnull(msg);
+    ck_assert_msg(msg->data.result == CURLE_OK, "%s %s: %s", method, url,
+                  curl_easy_strerror(msg->data.result));
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &a->status);
+    curl_multi_remove_handle(m, e);
+    curl_easy_cleanup(e);
+    if (keep)
+        *keep = m;
+    else
+        curl_multi_cleanup(m);
+}
+
+static bd_http *start(struct ev_loop *loop, const char *listen, struct ctx *c)
+{
+    bd_err err = {0};
+    bd_http *s = bd_http_start(loop, listen, handler, c, &err);
+    ck_assert_msg(s != NULL, "start %s: %s", listen, err.msg);
+    ck_assert_int_gt(bd_http_port(s), 0);
+    return s;
+}
+
+START_TEST(http_get)
+{
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    struct ctx c = {0};
+    bd_http *s = start(loop, "127.0.0.1:0", &c);
+    char base[64], url[256];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", bd_http_port(s));
+    struct answer a;
+
+    snprintf(url, sizeof url, "%s/hello", base);
+    ask(loop, "GET", url, &a, NULL);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_str_eq(a.body.ptr, "hello\n");
+    ck_assert_str_eq(a.type, "text/plain; charset=utf-8");
+    bd_buf_release(&a.body);
+
+    snprintf(url, sizeof url, "%s/gates/statement", base);
+    ask(loop, "GET", url, &a, NULL);
+    ck_assert_int_eq(a.status, 503);
+    ck_assert_str_eq(a.body.ptr, "{\"gate\":\"statement\",\"ready\":false}\n");
+    ck_assert_str_eq(a.type, "application/json");
+    bd_buf_release(&a.body);
+
+    snprintf(url, sizeof url, "%s/nope?x=1", base);
+    ask(loop, "GET", url, &a, NULL);
+    ck_assert_int_eq(a.status, 404);
+    ck_assert_str_eq(a.body.ptr, "no such page: /nope\n"); /* the path without the query */
+    bd_buf_release(&a.body);
+
+    /* arguments unescaped: %2B is '+', %3A ':' */
+    snprintf(url, sizeof url, "%s/args?cutoff=2026-11-27T00%%3A00%%3A00%%2B08:00&max=5s", base);
+    ask(loop, "GET", url, &a, NULL);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_str_eq(a.body.ptr, "cutoff=2026-11-27T00:00:00+08:00 max=5s none=(null)");
+    bd_buf_release(&a.body);
+
+    /* HEAD: the handler runs, the headers come, no body */
+    int calls = c.calls;
+    snprintf(url, sizeof url, "%s/hello", base);
+    ask(loop, "HEAD", url, &a, NULL);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_str_eq(a.body.ptr, "");
+    ck_assert_str_eq(a.type, "text/plain; charset=utf-8");
+    ck_assert_int_eq(c.calls, calls + 1);
+    bd_buf_release(&a.body);
+
+    /* other methods: 405 with Allow, the handler never sees them */
+    static const char *methods[] = {"POST", "PUT", "DELETE", "OPTIONS"};
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+        calls = c.calls;
+        ask(loop, methods[i], url, &a, NULL);
+        ck_assert_msg(a.status == 405, "%s: %ld", methods[i], a.status);
+        ck_assert_str_eq(a.allow, "GET, HEAD");
+        ck_assert_int_eq(c.calls, calls);
+        bd_buf_release(&a.body);
+    }
+
+    snprintf(url, sizeof url, "%s/bad-status", base);
+    ask(loop, "GET", url, &a, NULL);
+    ck_assert_int_eq(a.status, 500);
+    ck_assert_str_eq(a.body.ptr, "handler gave HTTP status 42\n");
+    bd_buf_release(&a.body);
+
+    snprintf(url, sizeof url, "%s/big", base);
+    ask(loop, "GET", url, &a, NULL);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_uint_eq(a.body.len, 100000 * 12);
+    ck_assert(!memcmp(a.body.ptr + 99999 * 12, "line 099999\n", 12));
+    bd_buf_release(&a.body);
+
+    bd_http_stop(s);
+    ev_loop_destroy(loop);
+}
+END_TEST
+
+/* Two requests on one kept-alive connection, then a stop while the client
+ * still holds it: no leak, no crash, and the client then fails cleanly. */
+START_TEST(http_keepalive_stop)
+{
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    struct ctx c = {0};
+    bd_http *s = start(loop, "127.0.0.1:0", &c);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hello", bd_http_port(s));
+    CURLM *m = NULL;
+    struct answer a;
+    for (int i = 0; i < 2; i++) {
+        ask(loop, "GET", url, &a, &m);
+        ck_assert_int_eq(a.status, 200);
+        bd_buf_release(&a.body);
+    }
+    bd_http_stop(s);
+    ev_loop_destroy(loop);
+    curl_multi_cleanup(m);
+}
+END_TEST
+
+static void start_fails(struct ev_loop *loop, const char *listen, const char *want)
+{
+    bd_err err = {0};
+    struct ctx c = {0};
+    bd_http *s = bd_http_start(loop, listen, handler, &c, &err);
+    ck_assert_msg(s == NULL, "%s started", listen);
+    ck_assert_msg(strstr(err.msg, want) != NULL, "%s: '%s' lacks '%s'", listen, err.msg, want);
+}
+
+START_TEST(http_listen_errors)
+{
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    start_fails(loop, "127.0.0.1", "127.0.0.1: no port (write HOST:PORT)");
+    start_fails(loop, "localhost:9175", "localhost:9175: not a numeric IP address");
+    start_fails(loop, ":9175", ":9175: not a numeric IP address");
+    start_fails(loop, "127.0.0.1:99999", "port '99999' is not a number in 0..65535");
+    start_fails(loop, "127.0.0.1:", "port '' is not a number");
+    start_fails(loop, "127.0.0.1:12a", "port '12a' is not a number");
+    start_fails(loop, "127.0.0.1:+80", "port '+80' is not a number");
+    start_fails(loop, "::1:9175", "::1:9175: malformed address (IPv6 is written [ADDRESS]:PORT)");
+    start_fails(loop, "[::1]9175", "malformed address");
+    start_fails(loop, "[::1:9175", "malformed address");
+    start_fails(loop, "[127.0.0.1]:9175", "not a numeric IP address");
+    start_fails(loop, "[]:9175", "not a numeric IP address");
+    /* TEST-NET-1 (RFC 5737) is on no host */
+    start_fails(loop, "192.0.2.1:9175", "192.0.2.1:9175: address not available on this host");
+
+    /* the port of a running server */
+    struct ctx c = {0};
+    bd_http *s = start(loop, "127.0.0.1:0", &c);
+    char listen[64], want[96];
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", bd_http_port(s));
+    snprintf(want, sizeof want, "%s: address already in use", listen);
+    bd_err err = {0};
+    ck_assert_ptr_null(bd_http_start(loop, listen, handler, &c, &err));
+    ck_assert_str_eq(err.msg, want);
+    bd_http_stop(s);
+    if (geteuid() != 0) start_fails(loop, "127.0.0.1:1", "permission denied");
+    ev_loop_destroy(loop);
+}
+END_TEST
+
+START_TEST(http_ipv6)
+{
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    struct ctx c = {0};
+    bd_err err = {0};
+    bd_http *s = bd_http_start(loop, "[::1]:0", handler, &c, &err);
+    if (!s) {
+        /* a host without IPv6 loopback: the refusal must say so */
+        ck_assert_msg(strstr(err.msg, "[::1]:0: ") == err.msg, "%s", err.msg);
+        fprintf(stderr, "http_ipv6: skipped, no ::1 here (%s)\n", err.msg);
+        ev_loop_destroy(loop);
+        return;
+    }
+    char url[128];
+    snprintf(url, sizeof url, "http://[::1]:%d/hello", bd_http_port(s));
+    struct answer a;
+    ask(loop, "GET", url, &a, NULL);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_str_eq(a.body.ptr, "hello\n");
+    bd_buf_release(&a.body);
+    bd_http_stop(s);
+    ev_loop_destroy(loop);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("http");
+    TCase *tc = tcase_create("http");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, http_get);
+    tcase_add_test(tc, http_keepalive_stop);
+    tcase_add_test(tc, http_listen_errors);
+    tcase_add_test(tc, http_ipv6);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int nf = tu_run(suite());
+    curl_global_cleanup();
+    return nf ? 1 : 0;
+}
