@@ -1,0 +1,444 @@
+/* cmd_gate.c - `binlogd gate -c FILE NAME`: ask the running daemon
+ * whether gate NAME is ready (GET /gates/NAME on its [http] listen
+ * address), or wait until it is, and say so in the exit status so that a
+ * scheduler can hold a job back (DESIGN.md §4, "Gates"). */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "binlogd/buf.h"
+#include "binlogd/config.h"
+#include "binlogd/tz.h"
+#include "commands.h"
+
+/* The exit statuses; --help lists them. */
+enum { EXIT_READY = 0, EXIT_ERROR = 1, EXIT_USAGE = 2, EXIT_NOT_READY = 3, EXIT_TIMEOUT = 4 };
+
+/* One request may take this long; the daemon answers from memory. */
+#define ASK_TIMEOUT_MS 5000L
+/* A gate's answer is a few KB; more is not the daemon. */
+#define BODY_MAX (1 << 20)
+
+static void gate_usage(FILE *f)
+{
+    fprintf(f, "usage: binlogd gate -c FILE NAME [--cutoff T] [--wait DURATION] [--interval D]\n"
+               "                    [--quiet]\n"
+               "\n"
+               "Ask the running daemon whether gate NAME (a [gate NAME] section of FILE) is\n"
+               "ready: whether its tables are complete to the cut-off.  The daemon is asked\n"
+               "at FILE's [http] listen address (GET /gates/NAME; 0.0.0.0 and [::] are\n"
+               "asked at 127.0.0.1 and [::1]).  Prints the state, the cut-off and each\n"
+               "table's watermark and lag.\n"
+               "\n"
+               "  -c, --config FILE   the daemon's config file\n"
+               "      --cutoff T      the cut-off to ask about instead of the gate's own:\n"
+               "                      RFC 3339 (2026-11-27T00:00:00+08:00), a date and time\n"
+               "                      in the gate's time zone (2026-11-27 00:00), a time of\n"
+               "                      day (00:00: the latest one, now) or @UNIX_SECONDS;\n"
+               "                      resolved once, when the command starts\n"
+               "      --wait D        ask again until the gate is ready, for at most D\n"
+               "                      (30s, 5m, 1h, 500ms); an unreachable daemon is asked\n"
+               "                      again too\n"
+               "      --interval D    time between two questions while waiting (1s)\n"
+               "      --quiet         print no summary (errors still go to stderr)\n"
+               "  -h, --help          show this help\n"
+               "\n"
+               "Exit status:\n"
+               "  0  ready: the job may run\n"
+               "  1  error: the daemon could not be asked or gave an unexpected answer (with\n"
+               "     --wait: the last question, at the end of the wait, failed so)\n"
+               "  2  usage error: bad arguments, config file, unknown gate, or no [http]\n"
+               "     listen address in FILE\n"
+               "  3  not ready (not_ready, at_risk or skewed)\n"
+               "  4  --wait ran out while the gate was not ready\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "binlogd gate: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(binlogd gate --help tells more)\n");
+    return EXIT_USAGE;
+}
+
+/* "30s", "5m", "1h", "500ms", "1.5s"; a bare number is seconds.  0, or -1
+ * when malformed, negative or over a week (a scheduler's wait is shorter). */
+static int parse_duration(const char *s, double *secs)
+{
+    char *end;
+    if (!s || !(*s >= '0' && *s <= '9')) return -1;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || !isfinite(v)) return -1;
+    if (!strcmp(end, "ms"))
+        v /= 1000;
+    else if (!strcmp(end, "m"))
+        v *= 60;
+    else if (!strcmp(end, "h"))
+        v *= 3600;
+    else if (strcmp(end, "s") != 0 && *end)
+        return -1;
+    if (v > 7 * 86400.0) return -1;
+    *secs = v;
+    return 0;
+}
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sleep_for(double secs)
+{
+    struct timespec ts = {(time_t)secs, (long)((secs - (double)(time_t)secs) * 1e9)};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
+    }
+}
+
+/* The URL base "http://HOST:PORT" of the daemon listening on listen
+ * ("HOST:PORT" or "[V6]:PORT"); a wildcard address is asked on loopback.
+ * 0, or -1 with why. */
+static int daemon_base(const char *listen, char *out, size_t n, const char **why)
+{
+    const char *colon = strrchr(listen, ':');
+    *why = "is not HOST:PORT or [IPV6]:PORT";
+    if (!colon || colon == listen || !colon[1]) return -1;
+    const char *port = colon + 1;
+    if (strspn(port, "0123456789") != strlen(port) || strlen(port) > 5) return -1;
+    if (atoi(port) == 0 || atoi(port) > 65535) {
+        *why = "has no fixed port to ask";
+        return -1;
+    }
+    int hl = (int)(colon - listen);
+    if (listen[0] == '[' && listen[hl - 1] != ']') return -1;
+    if (listen[0] != '[' && memchr(listen, ':', (size_t)hl)) return -1;
+    const char *host = listen;
+    if (hl == 7 && !strncmp(listen, "0.0.0.0", 7)) {
+        host = "127.0.0.1";
+        hl = 9;
+    } else if (hl == 4 && !strncmp(listen, "[::]", 4)) {
+        host = "[::1]";
+        hl = 5;
+    }
+    if ((size_t)snprintf(out, n, "http://%.*s:%s", hl, host, port) >= n) return -1;
+    return 0;
+}
+
+enum outcome { OUT_READY, OUT_NOT_READY, OUT_ERROR };
+
+/* What one question gave. */
+struct answer {
+    enum outcome o;
+    long status;
+    json_t *json;   /* the body, when it is JSON */
+    char err[2048]; /* the URL (< 1024), curl's message or the body's first line */
+};
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    bd_buf *b = ud;
+    if (b->len + size * n > BODY_MAX) return 0; /* curl fails the transfer */
+    bd_buf_add(b, p, size * n);
+    return size * n;
+}
+
+/* Ask url once (e is set up for it); the outcome in a (a->json to be
+ * released by the caller). */
+static void ask(CURL *e, const char *url, long timeout_ms, const char *name, struct answer *a)
+{
+    char cerr[CURL_ERROR_SIZE] = "";
+    bd_buf body = BD_BUF_INIT;
+    json_decref(a->json);
+    memset(a, 0, sizeof *a);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, cerr);
+    CURLcode rc = curl_easy_perform(e);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
+    if (rc != CURLE_OK) {
+        a->o = OUT_ERROR;
+        snprintf(a->err, sizeof a->err,
+                 "cannot ask the daemon at %s: %s (is binlogd run with "
+                 "this config running?)",
+                 url, cerr[0] ? cerr : curl_easy_strerror(rc));
+        bd_buf_release(&body);
+        return;
+    }
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &a->status);
+    if (a->status == 200 || a->status == 503) {
+        json_error_t je;
+        a->o = a->status == 200 ? OUT_READY : OUT_NOT_READY;
+        a->json = json_loadb(body.ptr, body.len, 0, &je);
+        if (a->json && !json_is_object(a->json)) {
+            json_decref(a->json);
+            a->json = NULL;
+        }
+    } else {
+        /* the first line of what came back tells why, usually */
+        size_t l = strcspn(body.ptr, "\r\n");
+        a->o = OUT_ERROR;
+        snprintf(a->err, sizeof a->err, "%s: the daemon answered HTTP %ld%s%.*s", url, a->status,
+                 l ? ": " : "", (int)(l > 200 ? 200 : l), body.ptr);
+        if (a->status == 404) {
+            size_t el = strlen(a->err);
+            snprintf(a->err + el, sizeof a->err - el,
+                     " (does the running daemon's config define [gate %s]? reload it)", name);
+        }
+    }
+    bd_buf_release(&body);
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* The daemon's answer as lines: state, cut-off, each table. */
+static void print_summary(const char *name, const struct answer *a)
+{
+    json_t *j = a->json;
+    if (!j) {
+        printf("gate %s: %s (HTTP %ld; the answer was not JSON)\n", name,
+               a->o == OUT_READY ? "ready" : "not_ready", a->status);
+        return;
+    }
+    const char *state = jstr(j, "state");
+    printf("gate %s: %s", name, state ? state : a->o == OUT_READY ? "ready" : "not_ready");
+    int risk = json_is_true(json_object_get(j, "at_risk")),
+        skew = json_is_true(json_object_get(j, "skewed"));
+    if (risk || skew)
+        printf(" (%s%s%s)", risk ? "at risk" : "", risk && skew ? ", " : "", skew ? "skewed" : "");
+    printf("\n");
+    if (jstr(j, "cutoff")) printf("cutoff: %s\n", jstr(j, "cutoff"));
+    if (jstr(j, "stage")) printf("stage: %s\n", jstr(j, "stage"));
+    if (jstr(j, "consumer_group")) printf("consumer_group: %s\n", jstr(j, "consumer_group"));
+    json_t *sk = json_object_get(j, "skew_s");
+    if (json_is_number(sk)) printf("skew: %.3f s\n", json_number_value(sk));
+    json_t *tables = json_object_get(j, "tables"), *t;
+    size_t i;
+    json_array_foreach(tables, i, t)
+    {
+        const char *tn = jstr(t, "table"), *wm = jstr(t, "watermark");
+        json_t *lag = json_object_get(t, "lag_s"), *complete = json_object_get(t, "complete");
+        printf("table %s: watermark %s", tn ? tn : "?", wm ? wm : "none");
+        if (json_is_number(lag)) printf(", lag %.3f s", json_number_value(lag));
+        if (json_is_boolean(complete))
+            printf(", %s", json_is_true(complete) ? "complete" : "incomplete");
+        printf("\n");
+    }
+}
+
+/* The gate called name in c, or NULL with the defined gates listed into list. */
+static const bd_gate_config *find_gate(const bd_config *c, const char *name, bd_buf *list)
+{
+    for (size_t i = 0; i < c->ngates; i++)
+        if (c->gates[i].name && !strcmp(c->gates[i].name, name)) return &c->gates[i];
+    for (size_t i = 0; i < c->ngates; i++)
+        bd_buf_addf(list, "%s%s", i ? ", " : "", c->gates[i].name ? c->gates[i].name : "?");
+    return NULL;
+}
+
+enum { O_CUTOFF = 0x100, O_WAIT, O_INTERVAL, O_QUIET };
+
+/* Ask (and wait) with everything resolved; the exit status. */
+static int run_gate(const char *name, const char *url, int waiting, double wait_s,
+                    double interval_s, int quiet)
+{
+    CURL *e = curl_easy_init();
+    if (!e) {
+        fprintf(stderr, "binlogd gate: cannot start libcurl\n");
+        return EXIT_ERROR;
+    }
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    /* the daemon is local: an http_proxy in the environment must not
+     * send the question elsewhere */
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "binlogd-gate");
+
+    struct answer a = {0};
+    double deadline = mono_now() + wait_s;
+    int told = 0, rc;
+    for (;;) {
+        long tmo = ASK_TIMEOUT_MS;
+        if (waiting) {
+            /* a question does not outlast the wait by much */
+            double left = deadline - mono_now();
+            if (left * 1000 < tmo) tmo = left * 1000 < 200 ? 200 : (long)(left * 1000);
+        }
+        ask(e, url, tmo, name, &a);
+        if (a.o == OUT_READY || !waiting) break;
+        if (!told && !quiet) {
+            fprintf(stderr, "binlogd gate: %s: %s; waiting\n", name,
+                    a.o == OUT_ERROR        ? a.err
+                    : jstr(a.json, "state") ? jstr(a.json, "state")
+                                            : "not ready");
+            told = 1;
+        }
+        double left = deadline - mono_now();
+        if (left <= 0) break;
+        sleep_for(left < interval_s ? left : interval_s);
+    }
+    if (a.o == OUT_READY) {
+        if (!quiet) print_summary(name, &a);
+        rc = EXIT_READY;
+    } else if (a.o == OUT_NOT_READY) {
+        if (!quiet) print_summary(name, &a);
+        if (waiting) {
+            fprintf(stderr, "binlogd gate: %s: still not ready at the end of the wait\n", name);
+            rc = EXIT_TIMEOUT;
+        } else {
+            rc = EXIT_NOT_READY;
+        }
+    } else {
+        fprintf(stderr, "binlogd gate: %s%s\n", a.err,
+                waiting ? " (the last question, at the end of the wait)" : "");
+        rc = EXIT_ERROR;
+    }
+    if (!quiet && a.o != OUT_ERROR && !a.json)
+        fprintf(stderr, "binlogd gate: %s: the answer was not JSON; the HTTP status decided\n",
+                url);
+    json_decref(a.json);
+    curl_easy_cleanup(e);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "binlogd gate: writing to stdout failed\n");
+        return EXIT_ERROR;
+    }
+    return rc;
+}
+
+int cmd_gate(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"config", required_argument, NULL, 'c'},
+        {"cutoff", required_argument, NULL, O_CUTOFF},
+        {"wait", required_argument, NULL, O_WAIT},
+        {"interval", required_argument, NULL, O_INTERVAL},
+        {"quiet", no_argument, NULL, O_QUIET},
+        {NULL, 0, NULL, 0},
+    };
+    const char *cfg_path = NULL, *cutoff = NULL;
+    double wait_s = 0, interval_s = 1;
+    int waiting = 0, quiet = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "hc:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h': gate_usage(stdout); return EXIT_READY;
+        case 'c': cfg_path = optarg; break;
+        case O_CUTOFF: cutoff = optarg; break;
+        case O_WAIT:
+            if (parse_duration(optarg, &wait_s) < 0 || wait_s <= 0)
+                return usage_error("--wait wants a duration such as 30s, 5m, 1h or 500ms (up to "
+                                   "a week), not '%s'",
+                                   optarg);
+            waiting = 1;
+            break;
+        case O_INTERVAL:
+            if (parse_duration(optarg, &interval_s) < 0 || interval_s < 0.01)
+                return usage_error("--interval wants a duration such as 1s, 5s or 500ms (10ms "
+                                   "or more), not '%s'",
+                                   optarg);
+            break;
+        case O_QUIET: quiet = 1; break;
+        default: gate_usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (!cfg_path) return usage_error("give the daemon's config file with -c FILE%s", "");
+    if (optind >= argc) return usage_error("give the name of a gate%s", "");
+    if (optind + 1 < argc) return usage_error("unexpected argument '%s'", argv[optind + 1]);
+    const char *name = argv[optind];
+
+    bd_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    bd_err err = {0};
+    if (bd_config_load(&cfg, cfg_path, &err) < 0) {
+        fprintf(stderr, "binlogd gate: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    int rc = EXIT_USAGE;
+    bd_buf list = BD_BUF_INIT;
+    bd_tz *tz = NULL;
+    char *esc = NULL;
+    const bd_gate_config *g = find_gate(&cfg, name, &list);
+    if (!g) {
+        if (cfg.ngates)
+            fprintf(stderr, "binlogd gate: %s: no gate '%s' (gates: %s)\n", cfg_path, name,
+                    list.ptr);
+        else
+            fprintf(stderr, "binlogd gate: %s: no gate '%s' (it defines no [gate NAME] sections)\n",
+                    cfg_path, name);
+        goto out;
+    }
+    char base[192], url[1024];
+    const char *why;
+    if (!cfg.http_listen || !cfg.http_listen[0]) {
+        fprintf(stderr, "binlogd gate: %s: [http] listen is not set: the daemon serves no gates\n",
+                cfg_path);
+        goto out;
+    }
+    if (daemon_base(cfg.http_listen, base, sizeof base, &why) < 0) {
+        fprintf(stderr, "binlogd gate: %s: [http] listen '%s' %s\n", cfg_path, cfg.http_listen,
+                why);
+        goto out;
+    }
+    CURLcode gi = curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (gi != CURLE_OK) {
+        fprintf(stderr, "binlogd gate: cannot start libcurl: %s\n", curl_easy_strerror(gi));
+        rc = EXIT_ERROR;
+        goto out;
+    }
+    if (!(esc = curl_easy_escape(NULL, name, 0))) goto oom;
+    int n = snprintf(url, sizeof url, "%s/gates/%s", base, esc);
+    if (cutoff) {
+        /* Resolved here, once: "00:00" must mean the same midnight on every
+         * question of a --wait that runs past the next one. */
+        const char *zone = g->timezone && g->timezone[0] ? g->timezone : "UTC";
+        if (!(tz = bd_tz_load(zone, &err))) {
+            fprintf(stderr, "binlogd gate: %s: [gate %s] %s\n", cfg_path, name, err.msg);
+            goto out_curl;
+        }
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        int64_t us, now_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+        if (bd_time_parse(cutoff, tz, now_us, &us) < 0) {
+            fprintf(stderr,
+                    "binlogd gate: --cutoff '%s' is not a time (RFC 3339 such as "
+                    "2026-11-27T00:00:00+08:00, '2026-11-27 00:00' in the gate's zone %s, a "
+                    "time of day such as 00:00, or @UNIX_SECONDS)\n",
+                    cutoff, zone);
+            goto out_curl;
+        }
+        char t[32];
+        bd_time_format(t, us);
+        n += snprintf(url + n, sizeof url - (size_t)n, "?cutoff=%s", t);
+    }
+    if (n < 0 || (size_t)n >= sizeof url) {
+        fprintf(stderr, "binlogd gate: the gate's URL is too long\n");
+        goto out_curl;
+    }
+    rc = run_gate(name, url, waiting, wait_s, interval_s, quiet);
+    goto out_curl;
+oom:
+    fprintf(stderr, "binlogd gate: out of memory\n");
+    rc = EXIT_ERROR;
+out_curl:
+    curl_free(esc);
+    curl_global_cleanup();
+out:
+    bd_tz_free(tz);
+    bd_buf_release(&list);
+    bd_config_release(&cfg);
+    return rc;
+}
