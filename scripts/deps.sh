@@ -6,7 +6,7 @@ PKGS="gcc make pkg-config libmariadb-dev default-libmysqlclient-dev mariadb-serv
 librdkafka-dev libev-dev libjansson-dev check libsubunit-dev libsystemd-dev libzstd-dev zlib1g-dev
 libmicrohttpd-dev libinih-dev libcurl4-openssl-dev valgrind clang-14 libclang-rt-14-dev kcat
 xxd procps bc util-linux clang-format-14 default-jre-headless maven socat openssl systemd gawk
-jq prometheus"
+jq prometheus tzdata"
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
