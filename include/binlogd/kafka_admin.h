@@ -3,7 +3,11 @@
  * the source commit time of the message at an offset.
  *
  * Blocking calls on a client handle of its own (not the producer's), for
- * the daemon's monitor thread; each waits at most timeout_ms.
+ * the daemon's monitor thread; each waits at most timeout_ms.  One thread
+ * at a time per handle (commit time assigns and unassigns a partition).
+ * Failures name the bootstrap servers ("kafka HOST:PORT: ...") and, when
+ * librdkafka logged an error recently, quote it (a refused connection, a
+ * TLS or SASL failure).  librdkafka writes nothing to stderr.
  *
  * Ownership: bd_kafka_admin_new() copies the configuration; results are
  * written to caller-owned arrays.
@@ -19,7 +23,12 @@
 typedef struct bd_kafka_admin bd_kafka_admin;
 
 /* conf: librdkafka properties as in bd_kafka_opts (name/value pairs,
- * nconf pairs; producer-only properties are left out here). */
+ * nconf pairs; producer-only properties are left out here, and so are
+ * properties librdkafka does not know: the producer refuses those).
+ * NULL with err "kafka.NAME=VALUE: reason" (a secret's value shown as
+ * "(secret)") for a value librdkafka refuses, a bootstrap.servers that
+ * cannot work (no broker, a bad port, a protocol other than
+ * security.protocol) or TLS/SASL settings it cannot start with. */
 bd_kafka_admin *bd_kafka_admin_new(const char *const *conf, size_t nconf, bd_err *err);
 void bd_kafka_admin_free(bd_kafka_admin *k);
 
@@ -31,7 +40,11 @@ typedef struct bd_group_offset {
 
 /* The group's committed offsets for every partition of the given topics
  * (ntopics names; partitions the group never committed come back with
- * committed = -1).  Returns the number filled (at most max), -1 with err. */
+ * committed = -1, a topic that does not exist has none, a name given twice
+ * counts once), in the order of topics, then partitions.  Returns the
+ * number filled (at most max), -1 with err: also when the topics have more
+ * than max partitions, and for the first partition the answer has an
+ * error for (err names topic and partition). */
 int bd_kafka_admin_group_offsets(bd_kafka_admin *k, const char *group, const char *const *topics,
                                  size_t ntopics, bd_group_offset *out, size_t max,
                                  int timeout_ms, bd_err *err);
@@ -46,7 +59,14 @@ int bd_kafka_admin_watermarks(bd_kafka_admin *k, const char *topic, int32_t part
 
 /* The source commit time (µs, the "ts_us" of the message's "source"
  * block, docs/format.md) of the message at offset: 0 with *commit_us set,
- * 1 when there is no message there (yet), -1 with err. */
+ * 1 when there is no message there (yet), -1 with err.  Where offset holds
+ * no message (a transaction marker, a record removed by compaction), the
+ * next message is read: the oldest one at or after offset, which is what
+ * a consumer whose committed offset this is has not read yet.  "No
+ * message" is the end of the partition, or an offset out of range (beyond
+ * it, or removed by retention).  A value that is not JSON or has no
+ * source.ts_us is an error; so is, after timeout_ms, a partition that
+ * does not exist (librdkafka does not tell). */
 int bd_kafka_admin_commit_time(bd_kafka_admin *k, const char *topic, int32_t partition,
                                int64_t offset, uint64_t *commit_us, int timeout_ms, bd_err *err);
 
