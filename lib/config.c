@@ -2,6 +2,7 @@
 #include "binlogd/config.h"
 #include "binlogd/kafka.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fnmatch.h>
@@ -105,7 +106,67 @@ static const opt opts[] = {
     {"daemon", "max_in_flight_bytes", T_SIZE, F(max_in_flight_bytes), "16M", 65536, 17179869184.0,
      NULL, NULL, 0, 0,
      "bytes of messages sent and not yet acknowledged before reading pauses (K, M, G)"},
+
+    {"lag", "head_poll", T_MS, F(head_poll_ms), "1s", 100, 600000, NULL, NULL, 0, 0,
+     "how often the control connection asks the source for its head position (lag is 0 only "
+     "when a poll this recent confirms the head)"},
+    {"lag", "alert_lag", T_SECS, F(alert_lag_s), "5m", 0, 31536000, NULL, NULL, 1, 0,
+     "raise the lag alert when the alert_stage lag exceeds this; 0: never"},
+    {"lag", "alert_stage", T_ENUM, F(alert_stage), "durable", 0, 0, "read|acked|durable", NULL, 1,
+     0, "the stage whose lag the lag alert watches"},
+    {"lag", "retention_alert", T_SECS, F(retention_alert_s), "1h", 0, 31536000, NULL, NULL, 1, 0,
+     "raise an alert when the binlog the checkpoint needs may be purged within this; 0: never"},
+    {"lag", "kafka_stall_alert", T_SECS, F(kafka_stall_alert_s), "1m", 0, 86400, NULL, NULL, 1, 0,
+     "raise an alert when messages wait and Kafka acknowledged none for this long; 0: never"},
+    {"lag", "disconnect_alert", T_SECS, F(disconnect_alert_s), "30s", 0, 86400, NULL, NULL, 1, 0,
+     "raise an alert when the source stays disconnected this long; 0: never"},
+    {"lag", "heartbeat_table", T_STR, F(heartbeat_table), "", 0, 0, NULL, NULL, 0, 0,
+     "db.table the end-to-end probe writes the source's NOW(6) to (created if missing; needs "
+     "CREATE, INSERT); empty: no probe"},
+    {"lag", "heartbeat_interval", T_MS, F(heartbeat_interval_ms), "1s", 10, 3600000, NULL, NULL, 0,
+     0, "how often the probe writes its row"},
+    {"lag", "consumer_poll", T_MS, F(consumer_poll_ms), "1s", 100, 600000, NULL, NULL, 0, 0,
+     "how often the gates' consumer groups' committed offsets are read from Kafka"},
+
+    {"http", "listen", T_STR, F(http_listen), "127.0.0.1:9175", 0, 0, NULL, NULL, 0, 0,
+     "HOST:PORT of /metrics, /status, /gates/NAME and /lag (loopback unless told); empty: off"},
+
+    {"alert", "webhook", T_STR, F(webhook), "", 0, 0, NULL, NULL, 0, 0,
+     "URL alerts are POSTed to in Alertmanager's API format (http://HOST:9093/api/v2/alerts); "
+     "empty: alerts are only logged and exported"},
+    {"alert", "webhook_timeout", T_MS, F(webhook_timeout_ms), "5s", 100, 600000, NULL, NULL, 0, 0,
+     "time allowed for one POST"},
+    {"alert", "webhook_retries", T_UINT, F(webhook_retries), "5", 0, 100, NULL, NULL, 0, 0,
+     "retries of a failed POST (0.5 s, doubling)"},
+    {"alert", "repeat", T_SECS, F(alert_repeat_s), "1m", 1, 86400, NULL, NULL, 0, 0,
+     "firing alerts are sent again this often (Alertmanager forgets silent ones)"},
 };
+
+#define G(field) offsetof(bd_gate_config, field), sizeof(((bd_gate_config *)0)->field)
+static const int gate_stage_values[] = {BD_STAGE_OPT_ACKED, BD_STAGE_OPT_DURABLE};
+
+/* The options of each [gate NAME] section. */
+static const opt gate_opts[] = {
+    {"gate NAME", "tables", T_STR, G(tables), NULL, 0, 0, NULL, NULL, 0, 1,
+     "the tables the job reads, comma-separated db.table"},
+    {"gate NAME", "cutoff", T_STR, G(cutoff), NULL, 0, 0, NULL, NULL, 0, 1,
+     "HH:MM[:SS] every day: the job needs every change committed before it"},
+    {"gate NAME", "timezone", T_STR, G(timezone), "UTC", 0, 0, NULL, NULL, 0, 0,
+     "time zone of cutoff and job_start: an IANA name (Asia/Shanghai), UTC or +HH:MM"},
+    {"gate NAME", "consumer_group", T_STR, G(consumer_group), NULL, 0, 0, NULL, NULL, 0, 0,
+     "Kafka consumer group that must have consumed the changes (the job's copy); empty: the "
+     "stage below is enough"},
+    {"gate NAME", "stage", T_ENUM, G(stage), "durable", 0, 0, "acked|durable", gate_stage_values, 0,
+     0, "without consumer_group: the stage the changes must have passed"},
+    {"gate NAME", "job_start", T_STR, G(job_start), NULL, 0, 0, NULL, NULL, 0, 0,
+     "HH:MM[:SS] the job starts (the first such time at or after the cut-off); default: the "
+     "cut-off"},
+    {"gate NAME", "margin", T_SECS, G(margin_s), "30m", 0, 86400, NULL, NULL, 0, 0,
+     "the gate is at risk from this long before job_start while a table is behind the cut-off"},
+    {"gate NAME", "max_skew", T_SECS, G(max_skew_s), "0", 0, 86400, NULL, NULL, 0, 0,
+     "the gate is skewed when its tables' watermarks differ by more than this; 0: not checked"},
+};
+#define NGATE_OPTS (sizeof gate_opts / sizeof gate_opts[0])
 #define NOPTS (sizeof opts / sizeof opts[0])
 
 /* ---- values ------------------------------------------------------------- */
@@ -157,9 +218,9 @@ static int parse_size(const char *v, double *out)
     return 0;
 }
 
-static void put_uint(bd_config *c, const opt *o, unsigned long long v)
+static void put_uint(void *base, const opt *o, unsigned long long v)
 {
-    char *p = (char *)c + o->off;
+    char *p = (char *)base + o->off;
     if (o->size == sizeof(uint64_t)) {
         uint64_t x = v;
         memcpy(p, &x, sizeof x);
@@ -170,7 +231,7 @@ static void put_uint(bd_config *c, const opt *o, unsigned long long v)
 }
 
 /* Set one option from its text; NULL or a static message. */
-static const char *set_value(bd_config *c, const opt *o, const char *v, char *msg, size_t n)
+static const char *set_value(void *c, const opt *o, const char *v, char *msg, size_t n)
 {
     char *p = (char *)c + o->off;
     switch (o->type) {
@@ -270,6 +331,7 @@ typedef struct reader {
     bd_err *err;
     int failed;
     unsigned char seen[sizeof opts / sizeof opts[0]];
+    unsigned *gate_seen; /* per gate, a bit per gate option */
 } reader;
 
 /* fgets that counts lines, so the handler knows where it is. */
@@ -358,6 +420,50 @@ static char *resolve_secret(const char *v, char *msg, size_t n)
     return NULL;
 }
 
+/* One option of a [gate NAME] section. */
+static int gate_option(reader *r, const char *gname, const char *name, const char *value)
+{
+    bd_config *c = r->c;
+    char msg[256];
+    if (!*gname || strlen(gname) > 64 ||
+        strspn(gname, "abcdefghijklmnopqrstuvwxyz"
+                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != strlen(gname))
+        return fail_at(r, "[gate %s]: a gate name is 1 to 64 letters, digits, '_', '-' or '.'",
+                       gname);
+    size_t gi = 0;
+    while (gi < c->ngates && strcmp(c->gates[gi].name, gname))
+        gi++;
+    if (gi == c->ngates) {
+        bd_gate_config *g = realloc(c->gates, (c->ngates + 1) * sizeof *g);
+        if (!g) return fail_at(r, "out of memory");
+        c->gates = g;
+        unsigned *seen = realloc(r->gate_seen, (c->ngates + 1) * sizeof *seen);
+        if (!seen) return fail_at(r, "out of memory");
+        r->gate_seen = seen;
+        seen[gi] = 0;
+        memset(&g[gi], 0, sizeof g[gi]);
+        c->ngates++;
+        g[gi].name = strdup(gname);
+        if (!g[gi].name) return fail_at(r, "out of memory");
+        for (size_t i = 0; i < NGATE_OPTS; i++) {
+            if (!gate_opts[i].def) continue;
+            const char *e = set_value(&g[gi], &gate_opts[i], gate_opts[i].def, msg, sizeof msg);
+            if (e) return fail_at(r, "default of [gate] %s: %s", gate_opts[i].name, e);
+        }
+    }
+    for (size_t i = 0; i < NGATE_OPTS; i++) {
+        if (strcmp(gate_opts[i].name, name)) continue;
+        if (r->gate_seen[gi] & (1u << i))
+            return fail_at(r, "[gate %s] %s given twice", gname, name);
+        r->gate_seen[gi] |= 1u << i;
+        const char *e = set_value(&c->gates[gi], &gate_opts[i], value, msg, sizeof msg);
+        if (e) return fail_at(r, "[gate %s] %s %s", gname, name, e);
+        return 1;
+    }
+    return fail_at(r, "unknown option '%s' in [gate %s] (binlogd run --help lists them)", name,
+                   gname);
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     reader *r = user;
@@ -365,6 +471,12 @@ static int handler(void *user, const char *section, const char *name, const char
     char msg[256];
     if (r->too_long) return fail_at(r, "line too long");
     if (!*section) return fail_at(r, "'%s' is outside any [section]", name);
+    if (!strncmp(section, "gate", 4) && (section[4] == ' ' || section[4] == '\0')) {
+        const char *g = section + 4;
+        while (*g == ' ')
+            g++;
+        return gate_option(r, g, name, value);
+    }
     const opt *o = find_opt(section, name);
     if (!o && !strcmp(section, "kafka")) {
         if (!bd_kafka_secret_property(name)) {
@@ -385,7 +497,7 @@ static int handler(void *user, const char *section, const char *name, const char
         if (!known_section)
             return fail_at(r,
                            "unknown section [%s] (sections: source, kafka, filter, state, "
-                           "daemon)",
+                           "daemon, lag, http, alert, gate NAME)",
                            section);
         return fail_at(r, "unknown option '%s' in [%s] (binlogd run --help lists them)", name,
                        section);
@@ -412,6 +524,18 @@ void bd_config_release(bd_config *c)
         free(value);
     }
     free(c->kafka);
+    for (size_t g = 0; g < c->ngates; g++) {
+        bd_gate_config *gc = &c->gates[g];
+        for (size_t i = 0; i < NGATE_OPTS; i++) {
+            if (gate_opts[i].type != T_STR) continue;
+            free(*(char **)(void *)((char *)gc + gate_opts[i].off));
+        }
+        for (size_t i = 0; i < gc->ntables; i++)
+            free(gc->table_list[i]);
+        free(gc->table_list);
+        free(gc->name);
+    }
+    free(c->gates);
     free(c->path);
     memset(c, 0, sizeof *c);
 }
@@ -423,6 +547,80 @@ static int ssl_mode_ok(const char *m)
     for (size_t i = 0; i < 5; i++)
         if (!strcasecmp(m, modes[i])) return 1;
     return 0;
+}
+
+/* "HH:MM" or "HH:MM:SS" into seconds after midnight, -1 if malformed. */
+static int clock_secs(const char *s)
+{
+    unsigned h, m, sec = 0;
+    int n = 0;
+    if (strlen(s) == 5 && sscanf(s, "%2u:%2u%n", &h, &m, &n) == 2 && n == 5) {
+    } else if (strlen(s) == 8 && sscanf(s, "%2u:%2u:%2u%n", &h, &m, &sec, &n) == 3 && n == 8) {
+    } else {
+        return -1;
+    }
+    if (!isdigit((unsigned char)s[0]) || h > 23 || m > 59 || sec > 59) return -1;
+    return (int)(h * 3600 + m * 60 + sec);
+}
+
+/* Split a gate's tables, parse its times; -1 with err naming the gate. */
+static int check_gates(bd_config *c, const unsigned *seen, bd_err *err)
+{
+    for (size_t g = 0; g < c->ngates; g++) {
+        bd_gate_config *gc = &c->gates[g];
+        for (size_t i = 0; i < NGATE_OPTS; i++)
+            if (gate_opts[i].required && !(seen[g] & (1u << i)))
+                return bd_err_set(err, BD_ERR_IO, "%s: [gate %s] %s is required (%s)", c->path,
+                                  gc->name, gate_opts[i].name, gate_opts[i].help);
+        gc->cutoff_s = clock_secs(gc->cutoff);
+        if (gc->cutoff_s < 0)
+            return bd_err_set(err, BD_ERR_IO,
+                              "%s: [gate %s] cutoff wants a time of day HH:MM[:SS], not '%s'",
+                              c->path, gc->name, gc->cutoff);
+        gc->job_start_s = gc->job_start ? clock_secs(gc->job_start) : gc->cutoff_s;
+        if (gc->job_start_s < 0)
+            return bd_err_set(err, BD_ERR_IO,
+                              "%s: [gate %s] job_start wants a time of day HH:MM[:SS], not '%s'",
+                              c->path, gc->name, gc->job_start);
+        if (gc->consumer_group && !*gc->consumer_group) {
+            free(gc->consumer_group);
+            gc->consumer_group = NULL;
+        }
+        const char *p = gc->tables;
+        while (*p) {
+            while (*p == ' ' || *p == ',' || *p == '\t')
+                p++;
+            size_t l = strcspn(p, ","), e = l;
+            while (e && (p[e - 1] == ' ' || p[e - 1] == '\t'))
+                e--;
+            if (e) {
+                const char *dot = memchr(p, '.', e);
+                if (!dot || dot == p || dot == p + e - 1 || e > 129 || memchr(p, '*', e) ||
+                    memchr(p, '?', e))
+                    return bd_err_set(err, BD_ERR_IO,
+                                      "%s: [gate %s] tables: '%.*s' is not db.table (one table, "
+                                      "no patterns)",
+                                      c->path, gc->name, (int)e, p);
+                char **tl = realloc(gc->table_list, (gc->ntables + 1) * sizeof *tl);
+                if (!tl) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+                gc->table_list = tl;
+                tl[gc->ntables] = strndup(p, e);
+                if (!tl[gc->ntables]) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+                gc->ntables++;
+            }
+            p += l;
+        }
+        if (!gc->ntables)
+            return bd_err_set(err, BD_ERR_IO, "%s: [gate %s] tables is empty", c->path, gc->name);
+    }
+    return 0;
+}
+
+const bd_gate_config *bd_config_gate(const bd_config *c, const char *name)
+{
+    for (size_t g = 0; g < c->ngates; g++)
+        if (!strcmp(c->gates[g].name, name)) return &c->gates[g];
+    return NULL;
 }
 
 int bd_config_load(bd_config *c, const char *path, bd_err *err)
@@ -457,7 +655,9 @@ int bd_config_load(bd_config *c, const char *path, bd_err *err)
         r.failed = 0;
         fail_at(&r, rc > 0 ? "not a [section] or a key = value line" : "cannot read the file");
     }
-    if (r.failed) {
+    int gates_bad = r.failed ? 0 : check_gates(c, r.gate_seen, err);
+    free(r.gate_seen);
+    if (r.failed || gates_bad) {
         bd_config_release(c);
         return -1;
     }
@@ -549,6 +749,17 @@ void bd_config_unreloadable(const bd_config *a, const bd_config *b, char *buf, s
                                 opts[i].section, opts[i].name);
         if (len >= n) return;
     }
+    int same_gates = a->ngates == b->ngates;
+    for (size_t g = 0; same_gates && g < a->ngates; g++) {
+        same_gates = !strcmp(a->gates[g].name, b->gates[g].name);
+        for (size_t i = 0; same_gates && i < NGATE_OPTS; i++)
+            same_gates = same_value((const bd_config *)(const void *)&a->gates[g],
+                                    (const bd_config *)(const void *)&b->gates[g], &gate_opts[i]);
+    }
+    if (!same_gates) {
+        len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%sgates", len ? ", " : "");
+        if (len >= n) return;
+    }
     if (!same_kafka(a, b))
         snprintf(buf + len, len < n ? n - len : 0, "%slibrdkafka properties", len ? ", " : "");
 }
@@ -630,6 +841,14 @@ void bd_config_print(const bd_config *c, FILE *out)
                                                                   : c->kafka[2 * k + 1]);
         }
     }
+    for (size_t g = 0; g < c->ngates; g++) {
+        fprintf(out, "\n[gate %s]\n", c->gates[g].name);
+        for (size_t i = 0; i < NGATE_OPTS; i++) {
+            fprintf(out, "%s = ", gate_opts[i].name);
+            print_value((const bd_config *)(const void *)&c->gates[g], &gate_opts[i], out);
+            fputc('\n', out);
+        }
+    }
 }
 
 static const char *type_word(const opt *o)
@@ -646,6 +865,24 @@ static const char *type_word(const opt *o)
     return "";
 }
 
+/* One option in --help. */
+static void help_line(FILE *out, const opt *o)
+{
+    fprintf(out, "  %-20s %s%s%s%s%s\n", o->name, o->help, o->def && *o->def ? " (default " : "",
+            o->def && *o->def ? o->def : "", o->def && *o->def ? ")" : "",
+            o->required ? " (required)" : "");
+}
+
+/* One option as a row of docs/config.md (with the reload column or not). */
+static void doc_line(FILE *out, const opt *o, int reload_column)
+{
+    fprintf(out, "| `%s` | %s | %s%s%s |%s %s |\n", o->name, type_word(o),
+            o->required ? "required" : (o->def && *o->def ? "`" : "—"),
+            o->required ? "" : (o->def && *o->def ? o->def : ""),
+            !o->required && o->def && *o->def ? "`" : "",
+            reload_column ? (o->reloadable ? " yes |" : " no |") : "", o->help);
+}
+
 void bd_config_help(FILE *out)
 {
     const char *sec = "";
@@ -655,14 +892,17 @@ void bd_config_help(FILE *out)
             fprintf(out, "\n[%s]\n", o->section);
             sec = o->section;
         }
-        fprintf(out, "  %-20s %s%s%s%s%s\n", o->name, o->help,
-                o->def && *o->def ? " (default " : "", o->def && *o->def ? o->def : "",
-                o->def && *o->def ? ")" : "", o->required ? " (required)" : "");
+        help_line(out, o);
         if (!strcmp(o->section, "kafka") &&
             (i + 1 == NOPTS || strcmp(opts[i + 1].section, "kafka")))
             fprintf(out, "  %-20s %s\n", "(any other key)",
                     "passed to librdkafka, e.g. bootstrap.servers (required), "
                     "security.protocol; secrets as file:PATH or env:NAME");
+    }
+    fprintf(out, "\n[gate NAME]  (one section per downstream job; any number)\n");
+    for (size_t i = 0; i < NGATE_OPTS; i++) {
+        const opt *o = &gate_opts[i];
+        help_line(out, o);
     }
 }
 
@@ -691,11 +931,7 @@ void bd_config_doc(FILE *out)
                     o->section);
             sec = o->section;
         }
-        fprintf(out, "| `%s` | %s | %s%s%s | %s | %s |\n", o->name, type_word(o),
-                o->required ? "required" : (o->def && *o->def ? "`" : "—"),
-                o->required ? "" : (o->def && *o->def ? o->def : ""),
-                !o->required && o->def && *o->def ? "`" : "", o->reloadable ? "yes" : "no",
-                o->help);
+        doc_line(out, o, 1);
         if (!strcmp(o->section, "kafka") &&
             (i + 1 == NOPTS || strcmp(opts[i + 1].section, "kafka")))
             fputs("| *any other key* | | | no | a librdkafka property, passed as is "
@@ -703,6 +939,15 @@ void bd_config_doc(FILE *out)
                   "`enable.idempotence=true`, `acks=all`, `compression.type=lz4`, "
                   "`partitioner=murmur2_random` (the Java client's partitioner) |\n",
                   out);
+    }
+    fputs("\n## [gate NAME]\n\n"
+          "One section per downstream job (`[gate statement]`), any number; see docs/lag.md.\n"
+          "Gates change with a restart, not a reload.\n\n"
+          "| option | type | default | meaning |\n|---|---|---|---|\n",
+          out);
+    for (size_t i = 0; i < NGATE_OPTS; i++) {
+        const opt *o = &gate_opts[i];
+        doc_line(out, o, 0);
     }
 }
 

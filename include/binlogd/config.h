@@ -33,8 +33,8 @@ enum bd_stage_opt { BD_STAGE_OPT_READ = 0, BD_STAGE_OPT_ACKED = 1, BD_STAGE_OPT_
  * are seconds after local midnight in the gate's time zone. */
 typedef struct bd_gate_config {
     char *name;
-    char *tables;         /* comma-separated db.table, as written */
-    char **table_list;    /* the same split: "db.table" each, ntables of them */
+    char *tables;      /* comma-separated db.table, as written */
+    char **table_list; /* the same split: "db.table" each, ntables of them */
     size_t ntables;
     char *cutoff;         /* "HH:MM[:SS]": every day the tables must be complete to */
     int cutoff_s;         /* parsed */
@@ -42,9 +42,9 @@ typedef struct bd_gate_config {
     char *consumer_group; /* NULL: the stage below must be passed instead */
     char *job_start;      /* "HH:MM[:SS]" the job starts (after the cut-off); NULL: the cut-off */
     int job_start_s;
-    double margin_s;      /* at risk from this long before the job's start */
-    double max_skew_s;    /* 0: skew not checked */
-    int stage;            /* enum bd_stage_opt, when no consumer group */
+    double margin_s;   /* at risk from this long before the job's start */
+    double max_skew_s; /* 0: skew not checked */
+    int stage;         /* enum bd_stage_opt, when no consumer group */
 } bd_gate_config;
 enum bd_log_level { BD_LOG_ERROR = 3, BD_LOG_WARNING = 4, BD_LOG_INFO = 6, BD_LOG_DEBUG = 7 };
 
@@ -88,24 +88,24 @@ typedef struct bd_config {
     uint64_t max_in_flight_bytes;
 
     /* [lag] */
-    unsigned head_poll_ms;        /* control connection: head position, expiry */
-    double alert_lag_s;           /* 0: no lag alert */
-    int alert_stage;              /* enum bd_stage_opt of the lag alert */
-    double retention_alert_s;     /* retention headroom alert; 0: none */
-    double kafka_stall_alert_s;   /* in flight with no acknowledgement this long */
-    double disconnect_alert_s;    /* source disconnected this long */
-    char *heartbeat_table;        /* "db.table" of the heartbeat probe; "" off */
+    unsigned head_poll_ms;      /* control connection: head position, expiry */
+    double alert_lag_s;         /* 0: no lag alert */
+    int alert_stage;            /* enum bd_stage_opt of the lag alert */
+    double retention_alert_s;   /* retention headroom alert; 0: none */
+    double kafka_stall_alert_s; /* in flight with no acknowledgement this long */
+    double disconnect_alert_s;  /* source disconnected this long */
+    char *heartbeat_table;      /* "db.table" of the heartbeat probe; "" off */
     unsigned heartbeat_interval_ms;
-    unsigned consumer_poll_ms;    /* consumer groups' committed offsets */
+    unsigned consumer_poll_ms; /* consumer groups' committed offsets */
 
     /* [http] */
     char *http_listen; /* host:port of /metrics etc.; "" off */
 
     /* [alert] */
-    char *webhook;              /* Alertmanager API v2 URL (.../api/v2/alerts); "" off */
+    char *webhook; /* Alertmanager API v2 URL (.../api/v2/alerts); "" off */
     unsigned webhook_timeout_ms;
     unsigned webhook_retries;
-    double alert_repeat_s;      /* firing alerts are sent again this often */
+    double alert_repeat_s; /* firing alerts are sent again this often */
 
     /* [gate NAME] sections */
     bd_gate_config *gates;

@@ -206,10 +206,10 @@ check "daemon up during --wait: exit 0 ($rc; $(cat "$T/err"))" [ "$rc" -eq 0 ]
 "$B" gate -c "$T/gate.conf" nope >"$T/out" 2>"$T/err"
 check "unknown gate: exit 2 ($?)" [ $? -eq 2 ]
 check "unknown gate: lists the gates ($(cat "$T/err"))" has "no gate 'nope' (gates: statement, warehouse)" "$T/err"
-printf '[source]\nhost = 127.0.0.1\n[kafka]\nbootstrap.servers = 127.0.0.1:1\n[gate statement]\ntables = acct.flow\ncutoff = 00:00\n' >"$T/nohttp.conf"
+printf '[source]\nhost = 127.0.0.1\n[kafka]\nbootstrap.servers = 127.0.0.1:1\n[http]\nlisten =\n[gate statement]\ntables = acct.flow\ncutoff = 00:00\n' >"$T/nohttp.conf"
 "$B" gate -c "$T/nohttp.conf" statement >"$T/out" 2>"$T/err"
-check "no [http] listen: exit 2 ($?)" [ $? -eq 2 ]
-check "no [http] listen: says the daemon serves no gates" has "\[http\] listen is not set: the daemon serves no gates" "$T/err"
+check "empty [http] listen: exit 2 ($?)" [ $? -eq 2 ]
+check "empty [http] listen: says the daemon serves no gates" has "\[http\] listen is not set: the daemon serves no gates" "$T/err"
 printf '[source]\nhost = 127.0.0.1\n[kafka]\nbootstrap.servers = 127.0.0.1:1\n[http]\nlisten = 127.0.0.1:9175\n' >"$T/nogates.conf"
 "$B" gate -c "$T/nogates.conf" statement >"$T/out" 2>"$T/err"
 check "no gates at all: exit 2 ($?)" [ $? -eq 2 ]
