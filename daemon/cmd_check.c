@@ -12,6 +12,7 @@
 #include <mysql.h>
 
 #include "binlogd/config.h"
+#include "binlogd/metrics.h"
 #include "binlogd/preflight.h"
 #include "binlogd/source_server.h"
 #include "cli.h"
@@ -303,5 +304,16 @@ int cmd_config_doc(int argc, char **argv)
         return EXIT_USAGE;
     }
     bd_config_doc(stdout);
+    return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_USAGE;
+}
+
+int cmd_metrics_doc(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1) {
+        fprintf(stderr, "usage: binlogd metrics-doc > docs/metrics.md\n");
+        return EXIT_USAGE;
+    }
+    bd_metrics_doc(stdout);
     return fflush(stdout) == 0 ? EXIT_CLEAN : EXIT_USAGE;
 }

@@ -18,6 +18,7 @@ static const struct command {
     {"gate", cmd_gate, "ask the running daemon whether a gate is ready (exit status 0/3)"},
     {"check-config", cmd_check, "check a config file and its source server's settings"},
     {"config-doc", cmd_config_doc, "print docs/config.md: every option of the config file"},
+    {"metrics-doc", cmd_metrics_doc, "print docs/metrics.md: every metric of /metrics"},
 };
 
 static void usage(FILE *f)

@@ -19,24 +19,24 @@
 #include "binlogd/buf.h"
 
 #define BD_METRICS(X)                                                                              \
-    X(BUILD_INFO, "binlogd_build_info", "gauge", "version,source",                               \
-      "Always 1; the labels name the binlogd version and the source")                             \
+    X(BUILD_INFO, "binlogd_build_info", "gauge", "version,source",                                 \
+      "Always 1; the labels name the binlogd version and the source")                              \
     X(SOURCE_CONNECTED, "binlogd_source_connected", "gauge", "",                                   \
-      "1 while the binlog stream from the source is connected, else 0")                           \
+      "1 while the binlog stream from the source is connected, else 0")                            \
     X(SOURCE_RECONNECTS, "binlogd_source_reconnects_total", "counter", "",                         \
       "Reconnections of the binlog stream")                                                        \
     X(HEAD_POLL_AGE, "binlogd_head_poll_age_seconds", "gauge", "",                                 \
-      "Seconds since the source's head position was last polled successfully")                    \
+      "Seconds since the source's head position was last polled successfully")                     \
     X(CLOCK_OFFSET, "binlogd_clock_offset_seconds", "gauge", "",                                   \
-      "Source clock minus this host's clock, measured on the control connection")                 \
+      "Source clock minus this host's clock, measured on the control connection")                  \
     X(LAG, "binlogd_lag_seconds", "gauge", "stage",                                                \
       "Age of the oldest change that has not passed the stage (read, acked, durable); 0 at head")  \
     X(WATERMARK, "binlogd_watermark_seconds", "gauge", "stage",                                    \
       "Unix time before which every change has passed the stage")                                  \
     X(HEAD_DISTANCE_BYTES, "binlogd_head_distance_bytes", "gauge", "stage",                        \
-      "Binlog bytes between the stage's position and the source's head")                          \
+      "Binlog bytes between the stage's position and the source's head")                           \
     X(HEAD_DISTANCE_FILES, "binlogd_head_distance_files", "gauge", "stage",                        \
-      "Binlog files between the stage's position and the source's head")                          \
+      "Binlog files between the stage's position and the source's head")                           \
     X(RETENTION_HEADROOM, "binlogd_retention_headroom_seconds", "gauge", "",                       \
       "Seconds until the server may purge the binlog file the checkpoint needs (+Inf: never)")     \
     X(TABLE_LAG, "binlogd_table_lag_seconds", "gauge", "db,table,stage",                           \
@@ -67,9 +67,9 @@
     X(KAFKA_IN_FLIGHT_BYTES, "binlogd_kafka_in_flight_bytes", "gauge", "",                         \
       "Bytes of messages produced and not yet acknowledged")                                       \
     X(KAFKA_ACK_AGE, "binlogd_kafka_ack_age_seconds", "gauge", "",                                 \
-      "Seconds since Kafka last acknowledged a message while some wait; 0 when none wait")        \
+      "Seconds since Kafka last acknowledged a message while some wait; 0 when none wait")         \
     X(INCIDENTS, "binlogd_incidents_total", "counter", "",                                         \
-      "INCIDENT events found in the binlog (the source may have lost changes)")                   \
+      "INCIDENT events found in the binlog (the source may have lost changes)")                    \
     X(GATE_READY, "binlogd_gate_ready", "gauge", "gate",                                           \
       "1 when every table of the gate has passed its stage up to the current cut-off")             \
     X(GATE_AT_RISK, "binlogd_gate_at_risk", "gauge", "gate",                                       \
@@ -81,7 +81,7 @@
     X(GATE_CUTOFF, "binlogd_gate_cutoff_seconds", "gauge", "gate",                                 \
       "Unix time of the gate's current cut-off")                                                   \
     X(ALERT_FIRING, "binlogd_alert_firing", "gauge", "alertname,subject",                          \
-      "1 while the alert fires (also sent to the webhook), 0 after it resolved")                  \
+      "1 while the alert fires (also sent to the webhook), 0 after it resolved")                   \
     X(WEBHOOK_SENT, "binlogd_webhook_sent_total", "counter", "",                                   \
       "Alert notifications the webhook accepted")                                                  \
     X(WEBHOOK_FAILED, "binlogd_webhook_failed_total", "counter", "",                               \
