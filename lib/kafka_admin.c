@@ -36,6 +36,9 @@ struct bd_kafka_admin {
     pthread_mutex_t lock;
     char last[400];
     int64_t last_ms; /* monotonic; 0: none */
+    /* the first one: where rd_kafka_new() fails, OpenSSL's errors come
+     * root cause first ("No such file or directory", then "system lib") */
+    char first[400];
 };
 
 /* Properties that only a producer uses (librdkafka 2.0.2's CONFIGURATION.md
@@ -154,6 +157,7 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
     snprintf(k->last, sizeof k->last, "%s: %s", fac, buf);
     chomp(k->last);
     k->last_ms = now_ms();
+    if (!k->first[0]) memcpy(k->first, k->last, sizeof k->first);
     pthread_mutex_unlock(&k->lock);
 }
 
@@ -194,7 +198,10 @@ static int conf_refused(bd_err *err, const char *name, const char *value, const 
     scrub(es, sizeof es, secrets, nsecrets);
     if (bd_kafka_secret_property(name))
         return bd_err_set(err, BD_ERR_UNSUPPORTED, "kafka.%s=(secret): %s", name, es);
-    return bd_err_set(err, BD_ERR_UNSUPPORTED, "kafka.%s=%s: %s", name, value, es);
+    char v[BD_ERRLEN];
+    snprintf(v, sizeof v, "%s", value);
+    scrub(v, sizeof v, secrets, nsecrets);
+    return bd_err_set(err, BD_ERR_UNSUPPORTED, "kafka.%s=%s: %s", name, v, es);
 }
 
 /* The caller's last setting of name or its alias (librdkafka keeps the
@@ -310,7 +317,7 @@ static const char *bad_servers(const char *list, const char *proto, char *why, s
  * start with the property at fault ("ssl.ca.location failed: ...") or
  * quote its value ("Unsupported SASL mechanism: FOO"): name the caller's
  * setting found that way (the longest name, then the longest value), and
- * add librdkafka's last logged error, which often holds the cause
+ * add the first error librdkafka logged, which often holds the cause
  * ("No such file or directory" behind OpenSSL's "system lib"). */
 static void new_refused(bd_kafka_admin *k, const char *const *conf, size_t nconf, char *es,
                         const char *const *secrets, size_t nsecrets, bd_err *err)
@@ -330,10 +337,10 @@ static void new_refused(bd_kafka_admin *k, const char *const *conf, size_t nconf
         if (l >= 3 && l > foundlen && !bd_kafka_secret_property(conf[2 * i]) && strstr(es, v))
             found = i, foundlen = l;
     }
-    char why[BD_ERRLEN];
+    char why[BD_ERRLEN + sizeof k->first + 4]; /* es, then the log line */
     pthread_mutex_lock(&k->lock);
-    if (k->last_ms)
-        snprintf(why, sizeof why, "%s (%s)", es, k->last);
+    if (k->first[0])
+        snprintf(why, sizeof why, "%s (%s)", es, k->first);
     else
         snprintf(why, sizeof why, "%s", es);
     pthread_mutex_unlock(&k->lock);

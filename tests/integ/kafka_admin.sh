@@ -18,7 +18,8 @@
 #   - the throwaway group of the commit-time fetch is unknown to the broker
 #   - an unreachable bootstrap (127.0.0.1:1) fails every question within
 #     its timeout with a message naming it; a bad one is refused at start
-# Ends with "N passed, N failed".  Needs `make unit` (the test program).
+# Ends with "N passed, N failed".  Needs `make unit` (the test program;
+# KAFKA_ADMIN_PROG names another build of it, e.g. build/asan/tests/...).
 set -eu
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
@@ -28,7 +29,7 @@ N=${KAFKA_ADMIN_N:-60}
 CONSUME=$((N / 3))
 K=deploy/dev/kafka.sh
 BS=127.0.0.1:$PORT
-X=build/tests/integ_kafka_admin
+X=${KAFKA_ADMIN_PROG:-build/tests/integ_kafka_admin}
 TA=admin.a
 TB=admin.b
 GROUP=admin-g1
