@@ -21,6 +21,7 @@
 #include <ev.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -34,13 +35,24 @@
 #include <unistd.h>
 
 #include "binlogd/acks.h"
+#include "binlogd/alert.h"
 #include "binlogd/checkpoint.h"
 #include "binlogd/config.h"
 #include "binlogd/encode.h"
 #include "binlogd/kafka.h"
+#include "binlogd/lag.h"
+#include "binlogd/metrics.h"
 #include "binlogd/source_server.h"
+#include "binlogd/tz.h"
 #include "cli.h"
 #include "commands.h"
+#include "http.h"
+#include "monitor.h"
+
+#ifndef BINLOGD_VERSION
+#define BINLOGD_VERSION "0.1.0"
+#endif
+#define BINLOGD_VERSION_TEXT BINLOGD_VERSION
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 enum { STOP_AT_BOUNDARY = 1, STOP_NOW = 2 };
@@ -49,6 +61,24 @@ enum { STOP_AT_BOUNDARY = 1, STOP_NOW = 2 };
 
 #define RING_TXNS 65536
 #define FLUSH_TIMEOUT_MS 30000
+/* how often alerts and gates are evaluated */
+#define EVAL_INTERVAL_S 0.25
+#define PROBES_MAX 256
+#define ALERTS_MAX 128
+
+/* A heartbeat probe row read and not yet acknowledged. */
+typedef struct probe {
+    uint64_t no;   /* its transaction */
+    int64_t ts_us; /* the source's NOW(6) in the row */
+} probe;
+
+/* An alert the daemon raised (firing) or raised before (resolved). */
+typedef struct alert_state {
+    char name[48], subject[160], severity[16];
+    char summary[512];
+    int firing, seen;
+    int64_t starts_us, ends_us;
+} alert_state;
 
 typedef struct bd_daemon {
     bd_config cfg;
@@ -114,7 +144,44 @@ typedef struct bd_daemon {
     int f_wanted;
     char f_topic[256];
     uint64_t rows, skipped_rows, oversize_skipped;
+
+    /* lag monitor */
+    bd_lag *lag;
+    bd_monitor *mon;
+    bd_http *http;
+    bd_alerter *alerter;
+    bd_tz **gate_tz;            /* one per cfg.gates */
+    bd_lag_table **gate_tables; /* the gates' tables */
+    size_t ngate_tables;
+    ev_timer eval_timer;
+    /* data thread */
+    uint64_t txn_no;    /* ack records opened (they retire in this order) */
+    int64_t txn_commit; /* the open transaction's commit time (estimate) */
+    bd_lag_table *f_lag;
+    uint64_t f_lag_no;
+    int f_is_hb;
+    uint64_t heartbeats_seen;
+    char hb_db[65], hb_tb[65];
+    /* published by the data thread for /metrics */
+    atomic_ullong pub_rows, pub_filtered, pub_oversize, pub_events, pub_bytes, pub_reconnects;
+    atomic_ullong incidents;
+    unsigned long long incidents_cleared; /* by a reload: the alert resolves */
+    char incident_at[600];                /* under log_mu */
+    /* probes (probe_mu) */
+    pthread_mutex_t probe_mu;
+    probe probes[PROBES_MAX];
+    size_t nprobes;
+    double probe_lag_s; /* the last probe's end-to-end time; NaN: none yet */
+    /* loop thread */
+    uint64_t acked_no;
+    int64_t last_ack_us; /* last delivery report */
+    uint64_t kafka_errors;
+    int64_t disconnected_since; /* 0: connected */
+    alert_state alerts[ALERTS_MAX];
+    size_t nalerts;
 } bd_daemon;
+
+static int64_t src_now(const bd_daemon *d) { return bd_monitor_now(d->mon); }
 
 /* ---- logging ------------------------------------------------------------- */
 
@@ -229,7 +296,7 @@ static int send_held(bd_daemon *d, int has_xid, uint64_t xid, int last)
 
 /* Open a record for the transaction that begins; 1 to stop instead (a stop
  * was asked for: it happens here, between transactions). */
-static int ensure_txn(bd_daemon *d)
+static int ensure_txn(bd_daemon *d, const bd_txn *bt)
 {
     if (d->txn) return 0;
     pthread_mutex_lock(&d->stop_mu);
@@ -238,12 +305,41 @@ static int ensure_txn(bd_daemon *d)
     pthread_mutex_unlock(&d->stop_mu);
     if (stop) return 1;
     d->txn = bd_acks_open(d->acks);
-    return d->txn ? 0 : 1;
+    if (!d->txn) return 1;
+    d->txn_no++;
+    /* MariaDB's whole second, refined by the time it is read */
+    int64_t now = src_now(d);
+    d->txn_commit = bt && bt->commit_us
+                        ? bd_lag_commit_estimate((int64_t)bt->commit_us, bt->commit_exact, now)
+                        : now;
+    bd_acks_txn_set_commit(d->txn, (uint64_t)d->txn_commit);
+    return 0;
+}
+
+/* What the data thread counted, for /metrics. */
+static void publish_counts(bd_daemon *d)
+{
+    bd_server_position p;
+    bd_source_server_position(d->src, &p);
+    atomic_store_explicit(&d->pub_rows, d->rows, memory_order_relaxed);
+    atomic_store_explicit(&d->pub_filtered, d->skipped_rows, memory_order_relaxed);
+    atomic_store_explicit(&d->pub_oversize, d->oversize_skipped, memory_order_relaxed);
+    atomic_store_explicit(&d->pub_events, p.events, memory_order_relaxed);
+    atomic_store_explicit(&d->pub_bytes, p.bytes, memory_order_relaxed);
+    atomic_store_explicit(&d->pub_reconnects, p.reconnects, memory_order_relaxed);
+    if (p.reached_file && *p.reached_file)
+        bd_lag_read_pos(d->lag, p.reached_file, p.reached_pos, 0);
+    if (p.heartbeats != d->heartbeats_seen) {
+        /* the server had nothing more to send: the reader is at its head */
+        d->heartbeats_seen = p.heartbeats;
+        bd_lag_heartbeat(d->lag, src_now(d));
+    }
 }
 
 static int close_txn(bd_daemon *d, const char *file, uint64_t end, const bd_txn *t)
 {
-    if (ensure_txn(d)) return 1;
+    if (ensure_txn(d, t)) return 1;
+    bd_lag_read_txn(d->lag, d->txn_no, d->txn_commit);
     bd_err err = {0};
     if (bd_acks_close(d->acks, d->txn, file, end, t && t->has_gtid ? t->gtid : NULL,
                       t ? t->commit_us : 0, &err) < 0) {
@@ -251,6 +347,7 @@ static int close_txn(bd_daemon *d, const char *file, uint64_t end, const bd_txn 
         return 1;
     }
     d->txn = NULL;
+    publish_counts(d);
     pthread_mutex_lock(&d->stop_mu);
     d->in_txn = 0;
     int stop = atomic_load(&d->stopping) != 0;
@@ -262,7 +359,21 @@ static int on_event(void *ctx, const bd_event *ev)
 {
     bd_daemon *d = ctx;
     if (atomic_load(&d->stopping) == STOP_NOW) return 1;
-    if (ev->begins_txn && ensure_txn(d)) return 1;
+    if (ev->begins_txn && ensure_txn(d, ev->txn)) return 1;
+    if (ev->header->type == BD_EV_FORMAT_DESCRIPTION && ev->pos.pos == 4 && ev->header->timestamp)
+        bd_lag_file_start(d->lag, ev->pos.file, (int64_t)ev->header->timestamp * 1000000);
+    if (ev->header->type == BD_EV_INCIDENT) {
+        pthread_mutex_lock(&d->log_mu);
+        snprintf(d->incident_at, sizeof d->incident_at, "%s:%llu", ev->pos.file,
+                 (unsigned long long)ev->pos.pos);
+        pthread_mutex_unlock(&d->log_mu);
+        atomic_fetch_add(&d->incidents, 1);
+        dlog(d, BD_LOG_ERROR,
+             "INCIDENT event at %s:%llu: the source says changes may be missing from its binlog "
+             "from here (e.g. a statement it could not log); check the source, then clear the "
+             "alert with a reload",
+             ev->pos.file, (unsigned long long)ev->pos.pos);
+    }
     if (ev->gtid_set && !d->txn) {
         if (atomic_load(&d->stopping)) return 1; /* between transactions */
         /* a file's PREVIOUS_GTIDS / GTID_LIST: the checkpoint's GTID set is
@@ -270,6 +381,7 @@ static int on_event(void *ctx, const bd_event *ev)
         bd_err err = {0};
         bd_acks_txn *t = bd_acks_open(d->acks);
         if (!t) return 1;
+        d->txn_no++;
         uint64_t end = ev->header->log_pos > ev->pos.pos ? ev->header->log_pos : ev->pos.pos;
         if (bd_acks_close_base(d->acks, t, ev->pos.file, end,
                                ev->header->type == BD_EV_PREVIOUS_GTIDS ? BD_FLAVOR_MYSQL
@@ -320,6 +432,9 @@ static int table_wanted(bd_daemon *d, const bd_table *t)
     d->f_tb[t->name.n] = '\0';
     d->f_tb_len = t->name.n;
     snprintf(d->f_name, sizeof d->f_name, "`%s`.`%s`", d->f_db, d->f_tb);
+    d->f_is_hb = d->hb_db[0] && !strcmp(d->f_db, d->hb_db) && !strcmp(d->f_tb, d->hb_tb);
+    d->f_lag = d->f_wanted ? bd_lag_table_get(d->lag, d->f_db, d->f_tb, d->f_topic) : NULL;
+    d->f_lag_no = 0;
     return d->f_wanted;
 }
 
@@ -329,7 +444,19 @@ static int on_row(void *ctx, const bd_row *row)
     if (atomic_load(&d->stopping) == STOP_NOW) return 1;
     int w = table_wanted(d, row->table);
     if (w < 0) return 1;
-    if (ensure_txn(d)) return 1;
+    if (ensure_txn(d, row->txn)) return 1;
+    if (d->f_is_hb && row->after && row->table->ncols >= 3 &&
+        (row->after[2].kind == BD_V_INT || row->after[2].kind == BD_V_UINT)) {
+        /* the probe's row: (id, ts, ts_us) */
+        pthread_mutex_lock(&d->probe_mu);
+        if (d->nprobes < PROBES_MAX) /* while Kafka is stuck, the oldest count */
+            d->probes[d->nprobes++] = (probe){d->txn_no, row->after[2].i};
+        pthread_mutex_unlock(&d->probe_mu);
+    }
+    if (w && d->f_lag && d->f_lag_no != d->txn_no) {
+        d->f_lag_no = d->txn_no;
+        bd_lag_read_table(d->lag, d->f_lag, d->txn_no, d->txn_commit);
+    }
     if (!w) {
         d->skipped_rows++;
     } else {
@@ -360,9 +487,24 @@ static int on_row(void *ctx, const bd_row *row)
     return close_txn(d, row->pos.file, end, row->txn);
 }
 
+static void on_disconnected(void *ctx)
+{
+    bd_daemon *d = ctx;
+    bd_lag_connected(d->lag, 0, src_now(d));
+    atomic_store(&d->connected, 0);
+    ev_async_send(d->loop, &d->wake);
+}
+
+static int on_idle(void *ctx)
+{
+    publish_counts(ctx);
+    return 0;
+}
+
 static void on_connected(void *ctx)
 {
     bd_daemon *d = ctx;
+    bd_lag_connected(d->lag, 1, src_now(d));
     bd_server_identity id;
     char ident[128];
     bd_source_server_identity(d->src, &id);
@@ -382,6 +524,8 @@ static void on_connected(void *ctx)
         /* a fresh start: the position the stream starts at becomes the
          * first checkpoint, so a restart before any change resumes here */
         bd_acks_set_start(d->acks, p.resume_file, p.resume_pos, id.flavor, p.start_gtid);
+    /* the dump starts where everything before has been read */
+    if (p.resume_file && *p.resume_file) bd_lag_read_pos(d->lag, p.resume_file, p.resume_pos, 0);
     atomic_store(&d->connected, 1);
     ev_async_send(d->loop, &d->wake);
 }
@@ -407,6 +551,10 @@ static void write_checkpoint(bd_daemon *d, int force)
     bd_acks_position(d->acks, &p, c->file, sizeof c->file, &c->pos, &g);
     if (!atomic_load(&d->have_ident) || !c->file[0] ||
         (p.seq == d->written_seq && !force && !d->ckpt_failing)) {
+        /* nothing moved since the last write: what is acknowledged is
+         * durable (records that retire without moving the position) */
+        if (c->file[0] && p.seq == d->written_seq && !d->ckpt_failing)
+            bd_lag_durable(d->lag, p.retired, c->file, c->pos);
         free(c);
         bd_buf_release(&g);
         return;
@@ -429,6 +577,7 @@ static void write_checkpoint(bd_daemon *d, int force)
         if (force) fail(d, "the final checkpoint was not written: %s", err.msg);
     } else {
         d->written_seq = p.seq;
+        bd_lag_durable(d->lag, p.retired, c->file, c->pos);
         dlog(d, BD_LOG_DEBUG, "checkpoint %s:%llu", c->file, (unsigned long long)c->pos);
         if (d->ckpt_failing) {
             dlog(d, BD_LOG_INFO, "the checkpoint is written again (%s:%llu): reading resumes",
@@ -494,6 +643,15 @@ static void on_delivery(void *ctx, const bd_kafka_report *r)
 {
     bd_daemon *d = ctx;
     int ok = r->err == 0;
+    d->last_ack_us = bd_now_us();
+    if (ok && r->topic) {
+        /* offset -> commit time, for the consumer groups' lag */
+        bd_lag_table *t = bd_lag_table_by_topic(d->lag, r->topic);
+        if (t)
+            bd_lag_delivered(d->lag, t, r->partition, r->offset,
+                             (int64_t)bd_acks_txn_commit(r->opaque));
+    }
+    if (!ok) d->kafka_errors++;
     if (!ok && r->too_large) {
         pthread_mutex_lock(&d->cfg_mu);
         int skip = d->live->oversize == BD_OVERSIZE_SKIP;
@@ -516,12 +674,36 @@ static void on_delivery(void *ctx, const bd_kafka_report *r)
     bd_acks_delivered(d->acks, r->opaque, r->len, ok);
 }
 
+/* What Kafka acknowledged moves the acked watermark and ends probes. */
+static void acked_progress(bd_daemon *d)
+{
+    bd_acks_pos p;
+    char file[BD_CKPT_FILE_MAX];
+    uint64_t pos;
+    bd_acks_position(d->acks, &p, file, sizeof file, &pos, NULL);
+    if (p.retired == d->acked_no) return;
+    d->acked_no = p.retired;
+    bd_lag_acked(d->lag, p.retired, file, pos);
+    int64_t now = src_now(d);
+    pthread_mutex_lock(&d->probe_mu);
+    size_t k = 0;
+    for (size_t i = 0; i < d->nprobes; i++) {
+        if (d->probes[i].no <= p.retired)
+            d->probe_lag_s = (double)(now - d->probes[i].ts_us) / 1e6;
+        else
+            d->probes[k++] = d->probes[i];
+    }
+    d->nprobes = k;
+    pthread_mutex_unlock(&d->probe_mu);
+}
+
 static void kafka_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
     (void)loop;
     (void)revents;
     bd_daemon *d = w->data;
     bd_kafka_poll(d->k);
+    acked_progress(d);
 }
 
 static void ckpt_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -530,6 +712,7 @@ static void ckpt_cb(struct ev_loop *loop, ev_timer *w, int revents)
     (void)revents;
     bd_daemon *d = w->data;
     bd_kafka_poll(d->k); /* reports that raced the fd */
+    acked_progress(d);
     write_checkpoint(d, 0);
 }
 
@@ -553,6 +736,507 @@ static void wake_cb(struct ev_loop *loop, ev_async *w, int revents)
     }
     if (atomic_load(&d->failed)) begin_stop(d, "error", 1);
     if (atomic_load(&d->data_done)) ev_break(loop, EVBREAK_ALL);
+}
+
+/* ---- lag, gates, alerts, HTTP (loop thread) ------------------------------ */
+
+static void send_alert(bd_daemon *d, const alert_state *a)
+{
+    if (!d->alerter) return;
+    char source[300];
+    snprintf(source, sizeof source, "%s:%u", d->cfg.host, d->cfg.port);
+    const char *labels[] = {"alertname", a->name,  "subject",          a->subject, "severity",
+                            a->severity, "source", d->cfg.source_name, "instance", source};
+    bd_alert al = {labels, 5, a->summary, a->summary, a->firing, a->starts_us, a->ends_us};
+    bd_alerter_update(d->alerter, &al);
+}
+
+/* One alert's condition now: raise it, keep it, or resolve it. */
+static void alert_eval(bd_daemon *d, int64_t now, const char *name, const char *subject,
+                       const char *severity, int firing, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+static void alert_eval(bd_daemon *d, int64_t now, const char *name, const char *subject,
+                       const char *severity, int firing, const char *fmt, ...)
+{
+    alert_state *a = NULL;
+    for (size_t i = 0; i < d->nalerts; i++)
+        if (!strcmp(d->alerts[i].name, name) && !strcmp(d->alerts[i].subject, subject))
+            a = &d->alerts[i];
+    if (!a) {
+        if (!firing || d->nalerts == ALERTS_MAX) return;
+        a = &d->alerts[d->nalerts++];
+        memset(a, 0, sizeof *a);
+        snprintf(a->name, sizeof a->name, "%s", name);
+        snprintf(a->subject, sizeof a->subject, "%s", subject);
+        snprintf(a->severity, sizeof a->severity, "%s", severity);
+    }
+    if (firing) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(a->summary, sizeof a->summary, fmt, ap);
+        va_end(ap);
+    }
+    if (firing == a->firing) return;
+    a->firing = firing;
+    if (firing) {
+        a->starts_us = now;
+        a->ends_us = 0;
+        dlog(d, BD_LOG_ERROR, "alert %s (%s) firing: %s", name, subject, a->summary);
+    } else {
+        a->ends_us = now;
+        dlog(d, BD_LOG_INFO, "alert %s (%s) resolved", name, subject);
+    }
+    send_alert(d, a);
+}
+
+static void eval_alerts(bd_daemon *d)
+{
+    int64_t now = src_now(d);
+    int64_t wall = bd_now_us();
+    bd_lag_report r;
+    bd_lag_report_make(d->lag, now, &r);
+    const bd_config *c = &d->cfg;
+    pthread_mutex_lock(&d->cfg_mu);
+    double alert_lag = d->live->alert_lag_s, retention = d->live->retention_alert_s,
+           stall = d->live->kafka_stall_alert_s, disc = d->live->disconnect_alert_s;
+    int stage = d->live->alert_stage;
+    pthread_mutex_unlock(&d->cfg_mu);
+
+    const bd_lag_stage_report *st = &r.stage[stage];
+    /* before the first head poll the lag is not known (the disconnect
+     * alert covers a source that cannot be reached) */
+    alert_eval(d, now, "BinlogdLagHigh", bd_stage_name((enum bd_stage)stage), "warning",
+               alert_lag > 0 && !isinf(r.head_poll_age_s) && st->lag_s > alert_lag,
+               "%s lag is %.1f s (threshold %.0f s): the oldest change not %s is that old",
+               bd_stage_name((enum bd_stage)stage), st->lag_s, alert_lag,
+               bd_stage_name((enum bd_stage)stage));
+    alert_eval(d, now, "BinlogdRetentionHeadroomLow", "checkpoint", "critical",
+               retention > 0 && r.retention_headroom_s < retention,
+               "the binlog file the checkpoint needs may be purged by the server in %.0f s "
+               "(threshold %.0f s): catch up, or raise the server's binlog_expire_logs_seconds",
+               r.retention_headroom_s, retention);
+
+    int connected = atomic_load(&d->connected);
+    if (connected)
+        d->disconnected_since = 0;
+    else if (!d->disconnected_since)
+        d->disconnected_since = wall;
+    char src[300];
+    snprintf(src, sizeof src, "%s:%u", c->host, c->port);
+    alert_eval(d, now, "BinlogdSourceDisconnected", src, "critical",
+               disc > 0 && !connected && d->ready_sent &&
+                   (double)(wall - d->disconnected_since) / 1e6 >= disc,
+               "the binlog stream from %s is down for %.0f s (retrying)", src,
+               (double)(wall - d->disconnected_since) / 1e6);
+
+    bd_acks_pos p;
+    char f[BD_CKPT_FILE_MAX];
+    uint64_t pos;
+    bd_acks_position(d->acks, &p, f, sizeof f, &pos, NULL);
+    double ack_age = p.in_flight && d->last_ack_us ? (double)(wall - d->last_ack_us) / 1e6 : 0;
+    alert_eval(d, now, "BinlogdKafkaNotAcknowledging", "kafka", "critical",
+               (stall > 0 && ack_age >= stall) || p.stuck,
+               p.stuck ? "a message Kafka did not take holds the checkpoint"
+                       : "%llu messages wait and Kafka acknowledged none for %.0f s",
+               (unsigned long long)p.in_flight, ack_age);
+
+    unsigned long long inc = atomic_load(&d->incidents);
+    char at[600];
+    pthread_mutex_lock(&d->log_mu);
+    snprintf(at, sizeof at, "%s", d->incident_at);
+    pthread_mutex_unlock(&d->log_mu);
+    alert_eval(d, now, "BinlogdIncidentEvent", "binlog", "critical", inc > d->incidents_cleared,
+               "%llu INCIDENT event(s) in the binlog, the last at %s: the source may have lost "
+               "changes",
+               inc, at);
+
+    for (size_t g = 0; g < c->ngates; g++) {
+        bd_gate_report gr;
+        if (bd_lag_gate(d->lag, &c->gates[g], d->gate_tz[g], 0, now, &gr) < 0) continue;
+        char cut[40];
+        bd_time_format(cut, gr.cutoff_us);
+        const char *behind = "";
+        for (size_t i = 0; i < c->gates[g].ntables; i++)
+            if (!gr.tables[i].complete) {
+                behind = gr.tables[i].name;
+                break;
+            }
+        alert_eval(d, now, "BinlogdGateAtRisk", c->gates[g].name, "critical", gr.at_risk,
+                   "gate %s: the job starts soon and %s is behind the cut-off %s", c->gates[g].name,
+                   behind, cut);
+        alert_eval(d, now, "BinlogdGateSkewed", c->gates[g].name, "warning", gr.skewed,
+                   "gate %s: its tables' watermarks are %.1f s apart (tolerated %.1f s)",
+                   c->gates[g].name, gr.skew_s, c->gates[g].max_skew_s);
+        bd_gate_report_release(&gr);
+    }
+    bd_lag_report_release(&r);
+}
+
+static void eval_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    eval_alerts(w->data);
+}
+
+static void json_str(bd_buf *b, const char *s) { bd_buf_add_json_str(b, s, strlen(s)); }
+
+static void metrics_text(bd_daemon *d, bd_buf *b)
+{
+    int64_t now = src_now(d);
+    bd_lag_report r;
+    bd_lag_report_make(d->lag, now, &r);
+    const bd_config *c = &d->cfg;
+
+    bd_metrics_header(b, BD_M_BUILD_INFO);
+    const char *bi[] = {BINLOGD_VERSION_TEXT, c->source_name};
+    bd_metrics_sample(b, BD_M_BUILD_INFO, bi, 1);
+    bd_metrics_header(b, BD_M_SOURCE_CONNECTED);
+    bd_metrics_sample(b, BD_M_SOURCE_CONNECTED, NULL, atomic_load(&d->connected));
+    bd_metrics_header(b, BD_M_SOURCE_RECONNECTS);
+    bd_metrics_sample(b, BD_M_SOURCE_RECONNECTS, NULL, (double)atomic_load(&d->pub_reconnects));
+    bd_metrics_header(b, BD_M_HEAD_POLL_AGE);
+    bd_metrics_sample(b, BD_M_HEAD_POLL_AGE, NULL, r.head_poll_age_s);
+    bd_metrics_header(b, BD_M_CLOCK_OFFSET);
+    bd_metrics_sample(b, BD_M_CLOCK_OFFSET, NULL, (double)bd_monitor_clock_offset(d->mon) / 1e6);
+
+    static const enum bd_metric stage_metrics[] = {
+        BD_M_LAG, BD_M_WATERMARK, BD_M_HEAD_DISTANCE_BYTES, BD_M_HEAD_DISTANCE_FILES};
+    for (size_t m = 0; m < sizeof stage_metrics / sizeof stage_metrics[0]; m++) {
+        bd_metrics_header(b, stage_metrics[m]);
+        for (int s = 0; s < BD_NSTAGES; s++) {
+            const char *l[] = {bd_stage_name((enum bd_stage)s)};
+            double v = m == 0   ? r.stage[s].lag_s
+                       : m == 1 ? (double)r.stage[s].watermark_us / 1e6
+                       : m == 2 ? r.distance_bytes[s]
+                                : r.distance_files[s];
+            /* not known before the first head poll: no guess */
+            if ((m >= 2 && v < 0) || isinf(r.head_poll_age_s)) v = NAN;
+            bd_metrics_sample(b, stage_metrics[m], l, v);
+        }
+    }
+    bd_metrics_header(b, BD_M_RETENTION_HEADROOM);
+    bd_metrics_sample(b, BD_M_RETENTION_HEADROOM, NULL, r.retention_headroom_s);
+
+    bd_metrics_header(b, BD_M_TABLE_LAG);
+    for (size_t t = 0; t < r.ntables; t++)
+        for (int s = 0; s < BD_NSTAGES; s++) {
+            const char *l[] = {r.tables[t].db, r.tables[t].table, bd_stage_name((enum bd_stage)s)};
+            bd_metrics_sample(b, BD_M_TABLE_LAG, l,
+                              isinf(r.head_poll_age_s) ? NAN : r.tables[t].stage[s].lag_s);
+        }
+    bd_metrics_header(b, BD_M_TABLE_WATERMARK);
+    for (size_t t = 0; t < r.ntables; t++)
+        for (int s = 0; s < BD_NSTAGES; s++) {
+            const char *l[] = {r.tables[t].db, r.tables[t].table, bd_stage_name((enum bd_stage)s)};
+            bd_metrics_sample(
+                b, BD_M_TABLE_WATERMARK, l,
+                isinf(r.head_poll_age_s) ? NAN : (double)r.tables[t].stage[s].watermark_us / 1e6);
+        }
+    bd_lag_consumer_report cr[256];
+    for (int m = 0; m < 2; m++) {
+        enum bd_metric id = m ? BD_M_CONSUMER_WATERMARK : BD_M_CONSUMER_LAG;
+        bd_metrics_header(b, id);
+        for (size_t g = 0; g < c->ngates; g++) {
+            const char *grp = c->gates[g].consumer_group;
+            int dup = 0;
+            for (size_t k = 0; grp && k < g; k++)
+                dup |= c->gates[k].consumer_group && !strcmp(c->gates[k].consumer_group, grp);
+            if (!grp || dup) continue;
+            size_t n = bd_lag_consumer_report_make(d->lag, grp, now, cr, 256);
+            for (size_t i = 0; i < n; i++) {
+                const char *l[] = {grp, cr[i].db, cr[i].table};
+                bd_metrics_sample(
+                    b, id, l, m ? (double)cr[i].consumed.watermark_us / 1e6 : cr[i].consumed.lag_s);
+            }
+        }
+    }
+    bd_metrics_header(b, BD_M_HEARTBEAT_LAG);
+    pthread_mutex_lock(&d->probe_mu);
+    double hl = d->probe_lag_s;
+    /* a probe still waiting is at least as late as its age */
+    if (d->nprobes) {
+        double pending = (double)(now - d->probes[0].ts_us) / 1e6;
+        if (isnan(hl) || pending > hl) hl = pending;
+    }
+    pthread_mutex_unlock(&d->probe_mu);
+    bd_metrics_sample(b, BD_M_HEARTBEAT_LAG, NULL, hl);
+
+    bd_acks_pos p;
+    char f[BD_CKPT_FILE_MAX];
+    uint64_t pos;
+    bd_acks_position(d->acks, &p, f, sizeof f, &pos, NULL);
+    int64_t wall = bd_now_us();
+    struct {
+        enum bd_metric m;
+        double v;
+    } simple[] = {
+        {BD_M_EVENTS, (double)atomic_load(&d->pub_events)},
+        {BD_M_BINLOG_BYTES, (double)atomic_load(&d->pub_bytes)},
+        {BD_M_ROWS_PUBLISHED, (double)atomic_load(&d->pub_rows)},
+        {BD_M_ROWS_FILTERED, (double)atomic_load(&d->pub_filtered)},
+        {BD_M_ROWS_OVERSIZE, (double)atomic_load(&d->pub_oversize)},
+        {BD_M_KAFKA_DELIVERED, (double)p.delivered},
+        {BD_M_KAFKA_ERRORS, (double)d->kafka_errors},
+        {BD_M_KAFKA_IN_FLIGHT, (double)p.in_flight},
+        {BD_M_KAFKA_IN_FLIGHT_BYTES, (double)p.in_flight_bytes},
+        {BD_M_KAFKA_ACK_AGE,
+         p.in_flight && d->last_ack_us ? (double)(wall - d->last_ack_us) / 1e6 : 0},
+        {BD_M_INCIDENTS, (double)atomic_load(&d->incidents)},
+    };
+    for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++) {
+        bd_metrics_header(b, simple[i].m);
+        bd_metrics_sample(b, simple[i].m, NULL, simple[i].v);
+    }
+
+    bd_gate_report *gr = calloc(c->ngates ? c->ngates : 1, sizeof *gr);
+    for (size_t g = 0; gr && g < c->ngates; g++)
+        bd_lag_gate(d->lag, &c->gates[g], d->gate_tz[g], 0, now, &gr[g]);
+    static const enum bd_metric gate_metrics[] = {
+        BD_M_GATE_READY, BD_M_GATE_AT_RISK, BD_M_GATE_SKEWED, BD_M_GATE_SKEW, BD_M_GATE_CUTOFF};
+    for (size_t m = 0; gr && m < sizeof gate_metrics / sizeof gate_metrics[0]; m++) {
+        bd_metrics_header(b, gate_metrics[m]);
+        for (size_t g = 0; g < c->ngates; g++) {
+            const char *l[] = {c->gates[g].name};
+            double v = m == 0   ? gr[g].ready
+                       : m == 1 ? gr[g].at_risk
+                       : m == 2 ? gr[g].skewed
+                       : m == 3 ? gr[g].skew_s
+                                : (double)gr[g].cutoff_us / 1e6;
+            bd_metrics_sample(b, gate_metrics[m], l, v);
+        }
+    }
+    for (size_t g = 0; gr && g < c->ngates; g++)
+        bd_gate_report_release(&gr[g]);
+    free(gr);
+
+    bd_metrics_header(b, BD_M_ALERT_FIRING);
+    for (size_t i = 0; i < d->nalerts; i++) {
+        const char *l[] = {d->alerts[i].name, d->alerts[i].subject};
+        bd_metrics_sample(b, BD_M_ALERT_FIRING, l, d->alerts[i].firing);
+    }
+    uint64_t sent = 0, failed = 0;
+    if (d->alerter) bd_alerter_counts(d->alerter, &sent, &failed);
+    bd_metrics_header(b, BD_M_WEBHOOK_SENT);
+    bd_metrics_sample(b, BD_M_WEBHOOK_SENT, NULL, (double)sent);
+    bd_metrics_header(b, BD_M_WEBHOOK_FAILED);
+    bd_metrics_sample(b, BD_M_WEBHOOK_FAILED, NULL, (double)failed);
+    bd_lag_report_release(&r);
+}
+
+static void json_num(bd_buf *b, double v)
+{
+    if (isnan(v) || isinf(v))
+        bd_buf_adds(b, "null");
+    else
+        bd_buf_addf(b, "%.6f", v);
+}
+
+/* The body of /gates/NAME; the report's readiness. */
+static void gate_json(bd_daemon *d, const bd_gate_config *g, const bd_gate_report *gr, bd_buf *b)
+{
+    char t[40];
+    bd_buf_adds(b, "{\"gate\":");
+    json_str(b, g->name);
+    bd_buf_adds(b, ",\"state\":");
+    json_str(b, gr->state);
+    bd_time_format(t, gr->cutoff_us);
+    bd_buf_addf(b,
+                ",\"ready\":%s,\"at_risk\":%s,\"skewed\":%s,\"cutoff\":\"%s\",\"cutoff_us\":%lld",
+                gr->ready ? "true" : "false", gr->at_risk ? "true" : "false",
+                gr->skewed ? "true" : "false", t, (long long)gr->cutoff_us);
+    bd_time_format(t, gr->job_us);
+    bd_buf_addf(b, ",\"job_start\":\"%s\",\"stage\":\"%s\",\"consumer_group\":", t,
+                g->consumer_group                ? "consumed"
+                : g->stage == BD_STAGE_OPT_ACKED ? "acked"
+                                                 : "durable");
+    if (g->consumer_group)
+        json_str(b, g->consumer_group);
+    else
+        bd_buf_adds(b, "null");
+    bd_buf_adds(b, ",\"skew_s\":");
+    json_num(b, gr->skew_s);
+    bd_buf_adds(b, ",\"tables\":[");
+    for (size_t i = 0; i < g->ntables; i++) {
+        bd_time_format(t, gr->tables[i].watermark_us);
+        bd_buf_addf(b, "%s{\"table\":", i ? "," : "");
+        json_str(b, gr->tables[i].name);
+        bd_buf_addf(b, ",\"watermark\":\"%s\",\"watermark_us\":%lld,\"lag_s\":", t,
+                    (long long)gr->tables[i].watermark_us);
+        json_num(b, gr->tables[i].lag_s);
+        bd_buf_addf(b, ",\"complete\":%s}", gr->tables[i].complete ? "true" : "false");
+    }
+    bd_buf_adds(b, "]}\n");
+    (void)d;
+}
+
+static void status_json(bd_daemon *d, bd_buf *b)
+{
+    int64_t now = src_now(d);
+    bd_lag_report r;
+    bd_lag_report_make(d->lag, now, &r);
+    bd_acks_pos p;
+    char f[BD_CKPT_FILE_MAX], t[40];
+    uint64_t pos;
+    bd_acks_position(d->acks, &p, f, sizeof f, &pos, NULL);
+    bd_time_format(t, now);
+    bd_buf_adds(b, "{\"version\":");
+    json_str(b, BINLOGD_VERSION_TEXT);
+    bd_buf_adds(b, ",\"source\":{\"name\":");
+    json_str(b, d->cfg.source_name);
+    bd_buf_adds(b, ",\"host\":");
+    json_str(b, d->cfg.host);
+    pthread_mutex_lock(&d->cfg_mu);
+    bd_buf_addf(b, ",\"port\":%u,\"connected\":%s,\"server\":", d->cfg.port,
+                atomic_load(&d->connected) ? "true" : "false");
+    json_str(b, d->server_ident);
+    pthread_mutex_unlock(&d->cfg_mu);
+    bd_buf_addf(b, "},\"now\":\"%s\",\"acknowledged\":{\"file\":", t);
+    json_str(b, f);
+    bd_buf_addf(b, ",\"pos\":%llu,\"delivered\":%llu,\"in_flight\":%llu,\"stuck\":%s}",
+                (unsigned long long)pos, (unsigned long long)p.delivered,
+                (unsigned long long)p.in_flight, p.stuck ? "true" : "false");
+    bd_buf_adds(b, ",\"lag\":{");
+    for (int s = 0; s < BD_NSTAGES; s++) {
+        bd_buf_addf(b, "%s\"%s\":{\"lag_s\":", s ? "," : "", bd_stage_name((enum bd_stage)s));
+        json_num(b, r.stage[s].lag_s);
+        bd_time_format(t, r.stage[s].watermark_us);
+        bd_buf_addf(b, ",\"watermark\":\"%s\",\"distance_bytes\":", t);
+        json_num(b, r.distance_bytes[s]);
+        bd_buf_adds(b, "}");
+    }
+    bd_buf_adds(b, "},\"retention_headroom_s\":");
+    json_num(b, r.retention_headroom_s);
+    bd_buf_adds(b, ",\"tables\":[");
+    for (size_t i = 0; i < r.ntables; i++) {
+        bd_buf_addf(b, "%s{\"table\":\"%s.%s\"", i ? "," : "", r.tables[i].db, r.tables[i].table);
+        for (int s = 0; s < BD_NSTAGES; s++) {
+            bd_buf_addf(b, ",\"%s_lag_s\":", bd_stage_name((enum bd_stage)s));
+            json_num(b, r.tables[i].stage[s].lag_s);
+        }
+        bd_buf_adds(b, "}");
+    }
+    bd_buf_adds(b, "],\"gates\":[");
+    for (size_t g = 0; g < d->cfg.ngates; g++) {
+        bd_gate_report gr;
+        if (g) bd_buf_addc(b, ',');
+        if (bd_lag_gate(d->lag, &d->cfg.gates[g], d->gate_tz[g], 0, now, &gr) < 0) {
+            bd_buf_adds(b, "null");
+            continue;
+        }
+        gate_json(d, &d->cfg.gates[g], &gr, b);
+        bd_buf_truncate(b, b->len - 1); /* the newline */
+        bd_gate_report_release(&gr);
+    }
+    bd_buf_adds(b, "],\"alerts\":[");
+    size_t k = 0;
+    for (size_t i = 0; i < d->nalerts; i++) {
+        if (!d->alerts[i].firing) continue;
+        bd_buf_adds(b, k++ ? ",{\"alertname\":" : "{\"alertname\":");
+        json_str(b, d->alerts[i].name);
+        bd_buf_adds(b, ",\"subject\":");
+        json_str(b, d->alerts[i].subject);
+        bd_buf_adds(b, ",\"summary\":");
+        json_str(b, d->alerts[i].summary);
+        bd_buf_adds(b, "}");
+    }
+    bd_buf_adds(b, "]}\n");
+    bd_lag_report_release(&r);
+}
+
+/* "5s", "500ms", "2m", "1.5" (seconds); -1 if malformed. */
+static double parse_duration(const char *v)
+{
+    char *end;
+    double x = strtod(v, &end);
+    if (end == v || !isfinite(x) || x < 0) return -1;
+    if (!*end || !strcmp(end, "s")) return x;
+    if (!strcmp(end, "ms")) return x / 1000;
+    if (!strcmp(end, "m")) return x * 60;
+    if (!strcmp(end, "h")) return x * 3600;
+    return -1;
+}
+
+static int http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const char **ctype)
+{
+    bd_daemon *d = ctx;
+    const char *path = bd_http_path(req);
+    if (!strcmp(path, "/metrics")) {
+        *ctype = "text/plain; version=0.0.4; charset=utf-8";
+        metrics_text(d, b);
+        return 200;
+    }
+    *ctype = "application/json";
+    if (!strcmp(path, "/status")) {
+        status_json(d, b);
+        return 200;
+    }
+    if (!strncmp(path, "/gates/", 7)) {
+        const bd_gate_config *g = bd_config_gate(&d->cfg, path + 7);
+        if (!g) {
+            bd_buf_adds(b, "{\"error\":\"no such gate\",\"gates\":[");
+            for (size_t i = 0; i < d->cfg.ngates; i++) {
+                if (i) bd_buf_addc(b, ',');
+                json_str(b, d->cfg.gates[i].name);
+            }
+            bd_buf_adds(b, "]}\n");
+            return 404;
+        }
+        size_t gi = (size_t)(g - d->cfg.gates);
+        int64_t now = src_now(d), cutoff = 0;
+        const char *arg = bd_http_arg(req, "cutoff");
+        char cs[64] = "";
+        if (arg) snprintf(cs, sizeof cs, "%s", arg);
+        /* an unescaped '+' of an offset arrives as a space (form decoding):
+         * "2026-11-27T00:00:00 08:00" */
+        char *sp = strrchr(cs, ' ');
+        if (sp && sp - cs > 10 && strlen(sp + 1) == 5 && sp[3] == ':') *sp = '+';
+        if (cs[0] && bd_time_parse(cs, d->gate_tz[gi], now, &cutoff) < 0) {
+            bd_buf_adds(b, "{\"error\":\"cutoff: want RFC 3339 (2026-11-27T00:00:00+08:00), "
+                           "YYYY-MM-DD HH:MM[:SS] in the gate's zone, HH:MM[:SS] or @UNIX\"}\n");
+            return 400;
+        }
+        bd_gate_report gr;
+        if (bd_lag_gate(d->lag, g, d->gate_tz[gi], cutoff, now, &gr) < 0) return 500;
+        gate_json(d, g, &gr, b);
+        int ready = gr.ready;
+        bd_gate_report_release(&gr);
+        return ready ? 200 : 503;
+    }
+    if (!strcmp(path, "/lag")) {
+        const char *ms = bd_http_arg(req, "max"), *ss = bd_http_arg(req, "stage");
+        double max = ms ? parse_duration(ms) : 5;
+        int stage = BD_STAGE_ACKED;
+        if (ss) {
+            stage = -1;
+            for (int s = 0; s < BD_NSTAGES; s++)
+                if (!strcmp(ss, bd_stage_name((enum bd_stage)s))) stage = s;
+        }
+        if (max < 0 || stage < 0) {
+            bd_buf_adds(b, "{\"error\":\"max wants a duration (5s, 500ms, 2m); stage read, "
+                           "acked or durable\"}\n");
+            return 400;
+        }
+        bd_lag_report r;
+        bd_lag_report_make(d->lag, src_now(d), &r);
+        double lag = r.stage[stage].lag_s;
+        bd_lag_report_release(&r);
+        bd_buf_addf(b, "{\"stage\":\"%s\",\"lag_s\":%.6f,\"max_s\":%.6f,\"ok\":%s}\n",
+                    bd_stage_name((enum bd_stage)stage), lag, max, lag <= max ? "true" : "false");
+        /* 429: a bulk loader should slow down until the replica catches up */
+        return lag <= max ? 200 : 429;
+    }
+    bd_buf_adds(b, "{\"error\":\"not found: /metrics, /status, /gates/NAME, /lag\"}\n");
+    return 404;
+}
+
+static void alerter_log(void *ctx, int level, const char *msg)
+{
+    dlog(ctx, level, "alert webhook: %s", msg);
+}
+static void monitor_log(void *ctx, int level, const char *msg)
+{
+    dlog(ctx, level, "monitor: %s", msg);
 }
 
 static void reload(bd_daemon *d)
@@ -590,6 +1274,7 @@ static void reload(bd_daemon *d)
     ev_timer_set(&d->ckpt_timer, d->cfg.checkpoint_interval_ms / 1000.0,
                  d->cfg.checkpoint_interval_ms / 1000.0);
     ev_timer_again(d->loop, &d->ckpt_timer);
+    d->incidents_cleared = atomic_load(&d->incidents);
     dlog(d, BD_LOG_INFO, "configuration reloaded from %s (filters: include '%s', exclude '%s')",
          d->cfg.path, n->include, n->exclude);
 }
@@ -703,6 +1388,56 @@ static int start_position(bd_daemon *d, bd_server_opts *o, bd_checkpoint *c, cha
     return 0;
 }
 
+/* The gates' zones and tables, the heartbeat table's name. */
+static int lag_setup(bd_daemon *d)
+{
+    const bd_config *c = &d->cfg;
+    bd_err err = {0};
+    const char *hb = c->heartbeat_table;
+    if (hb && *hb) {
+        const char *dot = strchr(hb, '.');
+        if (!dot || dot == hb || (size_t)(dot - hb) >= sizeof d->hb_db ||
+            strlen(dot + 1) >= sizeof d->hb_tb || !dot[1]) {
+            dlog(d, BD_LOG_ERROR, "%s: [lag] heartbeat_table wants db.table, not '%s'", c->path,
+                 hb);
+            return -1;
+        }
+        snprintf(d->hb_db, sizeof d->hb_db, "%.*s", (int)(dot - hb), hb);
+        snprintf(d->hb_tb, sizeof d->hb_tb, "%s", dot + 1);
+    }
+    d->gate_tz = calloc(c->ngates ? c->ngates : 1, sizeof *d->gate_tz);
+    size_t nt = 0;
+    for (size_t g = 0; g < c->ngates; g++)
+        nt += c->gates[g].ntables;
+    d->gate_tables = calloc(nt ? nt : 1, sizeof *d->gate_tables);
+    if (!d->gate_tz || !d->gate_tables) return -1;
+    for (size_t g = 0; g < c->ngates; g++) {
+        const bd_gate_config *gc = &c->gates[g];
+        d->gate_tz[g] = bd_tz_load(gc->timezone, &err);
+        if (!d->gate_tz[g]) {
+            dlog(d, BD_LOG_ERROR, "%s: [gate %s] timezone: %s", c->path, gc->name, err.msg);
+            return -1;
+        }
+        for (size_t i = 0; i < gc->ntables; i++) {
+            const char *name = gc->table_list[i], *dot = strchr(name, '.');
+            char db[65], tb[65], topic[256];
+            snprintf(db, sizeof db, "%.*s", (int)(dot - name), name);
+            snprintf(tb, sizeof tb, "%s", dot + 1);
+            if (!bd_config_table_wanted(c, db, strlen(db), tb, strlen(tb)))
+                dlog(d, BD_LOG_WARNING,
+                     "[gate %s]: %s is not published ([filter] leaves it out): the gate can "
+                     "only follow how far it was read",
+                     gc->name, name);
+            int pub = bd_config_table_wanted(c, db, strlen(db), tb, strlen(tb)) &&
+                      bd_config_topic(c, db, strlen(db), tb, strlen(tb), topic, sizeof topic) == 0;
+            bd_lag_table *t = bd_lag_table_get(d->lag, db, tb, pub ? topic : NULL);
+            if (!t) return -1;
+            d->gate_tables[d->ngate_tables++] = t;
+        }
+    }
+    return 0;
+}
+
 static int daemon_run(bd_daemon *d)
 {
     char pw[1024], msg[BD_ERRLEN + 64];
@@ -746,14 +1481,26 @@ static int daemon_run(bd_daemon *d)
         dlog(d, BD_LOG_ERROR, "%s", err.msg);
         goto out;
     }
+    /* a head confirmation counts for two polls and a second */
+    d->lag = bd_lag_new((int64_t)c->commit_us, 2 * (int64_t)d->cfg.head_poll_ms * 1000 + 1000000);
+    if (!d->lag || lag_setup(d) < 0) {
+        rc = EXIT_USAGE;
+        goto out;
+    }
     if (c->server[0]) {
         snprintf(d->server_ident, sizeof d->server_ident, "%s", c->server);
         atomic_store(&d->have_ident, 1);
     }
+    o.on_idle = on_idle;
+    o.on_disconnected = on_disconnected;
     bd_callbacks cb = {d, on_event, on_row, NULL};
     d->src = bd_source_server_new(&o, &cb, &err);
+    if (d->src) {
+        bd_monitor_opts mo = {&d->cfg, &o, d->lag, d->gate_tables, d->ngate_tables, monitor_log, d};
+        d->mon = bd_monitor_start(&mo, &err);
+    }
     memset(pw, 0, sizeof pw);
-    if (!d->src) {
+    if (!d->src || !d->mon) {
         dlog(d, BD_LOG_ERROR, "%s: %s", d->cfg.path, err.msg);
         rc = EXIT_USAGE;
         goto out;
@@ -782,6 +1529,35 @@ static int daemon_run(bd_daemon *d)
     ev_async_init(&d->wake, wake_cb);
     d->wake.data = d;
     ev_async_start(d->loop, &d->wake);
+    ev_timer_init(&d->eval_timer, eval_cb, EVAL_INTERVAL_S, EVAL_INTERVAL_S);
+    d->eval_timer.data = d;
+    ev_timer_start(d->loop, &d->eval_timer);
+    if (d->cfg.http_listen && *d->cfg.http_listen) {
+        d->http = bd_http_start(d->loop, d->cfg.http_listen, http_handler, d, &err);
+        if (!d->http) {
+            dlog(d, BD_LOG_ERROR, "%s: [http] listen %s", d->cfg.path, err.msg);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+    }
+    if (d->cfg.webhook && *d->cfg.webhook) {
+        char gen[300];
+        snprintf(gen, sizeof gen, "http://%s/status",
+                 d->cfg.http_listen && *d->cfg.http_listen ? d->cfg.http_listen : "localhost");
+        bd_alerter_opts ao = {d->cfg.webhook,
+                              d->cfg.webhook_timeout_ms,
+                              d->cfg.webhook_retries,
+                              d->cfg.alert_repeat_s,
+                              gen,
+                              alerter_log,
+                              d};
+        d->alerter = bd_alerter_new(&ao, &err);
+        if (!d->alerter) {
+            dlog(d, BD_LOG_ERROR, "%s: [alert] webhook: %s", d->cfg.path, err.msg);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+    }
 
     /* the data thread gets no signals: they are the loop's */
     sigset_t all, old;
@@ -806,6 +1582,7 @@ static int daemon_run(bd_daemon *d)
     if (bd_kafka_flush(d->k, FLUSH_TIMEOUT_MS, &err) < 0)
         fail(d, "stopping: %s; the checkpoint stays before them", err.msg);
     bd_kafka_poll(d->k);
+    acked_progress(d);
     write_checkpoint(d, 1);
     {
         bd_acks_pos p;
@@ -828,10 +1605,23 @@ out:
         begin_stop(d, "error", 1);
         pthread_join(d->th, NULL);
     }
+    bd_monitor_stop(d->mon);
+    d->mon = NULL; /* the clock goes on without the measured offset */
+    if (d->alerter) {
+        /* resolved and firing states reach the receiver before the exit */
+        eval_alerts(d);
+        bd_alerter_free(d->alerter, 3000);
+    }
+    bd_http_stop(d->http);
     bd_source_server_free(d->src);
     bd_kafka_free(d->k); /* runs no callbacks: the loop may go after it */
     if (d->loop) ev_loop_destroy(d->loop);
     bd_acks_free(d->acks);
+    bd_lag_free(d->lag);
+    for (size_t g = 0; d->gate_tz && g < d->cfg.ngates; g++)
+        bd_tz_free(d->gate_tz[g]);
+    free(d->gate_tz);
+    free(d->gate_tables);
     free(from_copy);
     free(c);
     return rc;
@@ -877,6 +1667,8 @@ int cmd_run(int argc, char **argv)
     pthread_mutex_init(&d->log_mu, NULL);
     pthread_mutex_init(&d->cfg_mu, NULL);
     pthread_mutex_init(&d->stop_mu, NULL);
+    pthread_mutex_init(&d->probe_mu, NULL);
+    d->probe_lag_s = NAN;
     bd_enc_cache_init(&d->cache);
     bd_buf_init(&d->held_val);
     bd_buf_init(&d->held_key);
@@ -892,6 +1684,7 @@ int cmd_run(int argc, char **argv)
     pthread_mutex_destroy(&d->log_mu);
     pthread_mutex_destroy(&d->cfg_mu);
     pthread_mutex_destroy(&d->stop_mu);
+    pthread_mutex_destroy(&d->probe_mu);
     bd_config_release(&d->cfg);
     free(d);
     return rc;

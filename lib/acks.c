@@ -31,6 +31,7 @@ struct bd_acks {
     /* the acknowledged position */
     const char *file;
     uint64_t pos, commit_us, seq;
+    uint64_t retired; /* records retired since the start */
     bd_gtid_set gtids;
     int gtid_known; /* gtids is every transaction up to file:pos, not just those seen */
     /* flight */
@@ -101,6 +102,7 @@ static void retire(bd_acks *a)
     while (a->count) {
         bd_acks_txn *t = &a->ring[a->head];
         if (!t->closed || t->outstanding || t->failed) break;
+        a->retired++;
         a->file = t->file;
         a->pos = t->pos;
         if (t->commit_us) a->commit_us = t->commit_us;
@@ -309,6 +311,7 @@ void bd_acks_position(bd_acks *a, bd_acks_pos *p, char *file, size_t n, uint64_t
     pthread_mutex_lock(&a->mu);
     memset(p, 0, sizeof *p);
     p->seq = a->seq;
+    p->retired = a->retired;
     p->in_flight = a->in_flight;
     p->in_flight_bytes = a->in_flight_bytes;
     p->open_txns = a->count;
@@ -321,3 +324,6 @@ void bd_acks_position(bd_acks *a, bd_acks_pos *p, char *file, size_t n, uint64_t
     if (gtid && a->gtid_known) bd_gtid_set_text(&a->gtids, gtid);
     pthread_mutex_unlock(&a->mu);
 }
+
+void bd_acks_txn_set_commit(bd_acks_txn *t, uint64_t commit_us) { t->commit_us = commit_us; }
+uint64_t bd_acks_txn_commit(const bd_acks_txn *t) { return t->commit_us; }

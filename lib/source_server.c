@@ -1919,6 +1919,7 @@ enum bd_server_result bd_source_server_run(bd_source_server *s, bd_err *err)
             }
             s->seq = 0;
         }
+        if (s->o.on_disconnected) s->o.on_disconnected(s->o.ctx);
         /* back off: first * 2^attempt, capped, with jitter in [d/2, d] */
         unsigned long long d = s->o.backoff_first_ms;
         for (unsigned i = 0; i < attempt && d < s->o.backoff_max_ms; i++)

@@ -59,6 +59,11 @@ void bd_acks_restart_at(bd_acks *a, const char *file, uint64_t pos);
 /* Data thread.  open: NULL when bd_acks_stop() was called while waiting
  * for room. */
 bd_acks_txn *bd_acks_open(bd_acks *a);
+/* The source commit time of t's transaction (µs), set by the data thread
+ * before its first message, read by the delivery callback of a message of
+ * t (the producer's queue orders the two). */
+void bd_acks_txn_set_commit(bd_acks_txn *t, uint64_t commit_us);
+uint64_t bd_acks_txn_commit(const bd_acks_txn *t);
 /* One message of t is about to be produced, of len bytes. */
 void bd_acks_add(bd_acks *a, bd_acks_txn *t, size_t len);
 /* bd_acks_wait() then bd_acks_add() under one lock (the per-message path):
@@ -94,6 +99,8 @@ void bd_acks_stop(bd_acks *a);
 /* The acknowledged position: the end of the last retired transaction. */
 typedef struct bd_acks_pos {
     uint64_t seq;       /* grows whenever the position moves */
+    uint64_t retired;   /* records retired since the start: the first 'retired'
+                           records opened (in open order) are acknowledged */
     uint64_t in_flight; /* messages */
     uint64_t in_flight_bytes;
     uint64_t open_txns; /* records not yet retired */

@@ -112,7 +112,10 @@ typedef struct bd_server_opts {
     int (*on_idle)(void *ctx);
     /* Called once the dump is open on a connection (every reconnect). */
     void (*on_connected)(void *ctx);
-    void *ctx; /* for log, on_idle and on_connected */
+    /* Called when a connection was lost or could not be made, before the
+     * wait for the next attempt (--follow). */
+    void (*on_disconnected)(void *ctx);
+    void *ctx; /* for log, on_idle, on_connected and on_disconnected */
 } bd_server_opts;
 
 enum bd_server_result {
