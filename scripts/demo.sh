@@ -7,6 +7,7 @@
 # and everything else.  Leaves nothing running; the files stay in build/demo.
 #
 # Environment: DEMO_PORT (MariaDB, default 13306), DEMO_KAFKA_PORT (13392),
+# DEMO_HTTP_PORT (the daemon's /metrics, 13394),
 # BUILD (default build).
 set -eu
 cd "$(dirname "$0")/.."
@@ -16,6 +17,7 @@ BINLOGD=$BUILD/binlogd
 DIR=build/demo
 PORT=${DEMO_PORT:-13306}
 KPORT=${DEMO_KAFKA_PORT:-13392}
+HPORT=${DEMO_HTTP_PORT:-13394}
 MARIADB_SH=deploy/dev/mariadb.sh
 KAFKA_SH=deploy/dev/kafka.sh
 
@@ -144,6 +146,17 @@ include = pay.*
 [state]
 dir = $(pwd)/$DIR/state
 checkpoint_interval = 200ms
+[lag]
+head_poll = 500ms
+[http]
+listen = 127.0.0.1:$HPORT
+; the merchant statement of each day (Shanghai): flows and counterparties
+; complete to midnight, acknowledged by Kafka and checkpointed
+[gate statement]
+tables = pay.split_account_flow, pay.counterparty
+cutoff = 00:00
+timezone = Asia/Shanghai
+job_start = 00:30
 EOF
 say "binlogd check-config -c $DIR/binlogd.conf"
 BINLOGD_PASSWORD=replpw "$BINLOGD" check-config -c "$DIR/binlogd.conf" | sed 's/^/    /' || true
@@ -223,6 +236,13 @@ while [ $n -lt 20 ]; do
 done
 caught_up
 echo "    caught up; checkpoint: $(checkpoint)"
+say "lag per stage and per table while idle at the head (curl 127.0.0.1:$HPORT/metrics)"
+sleep 1
+curl -s "127.0.0.1:$HPORT/metrics" |
+    grep -E '^binlogd_(lag_seconds|table_lag_seconds\{db="pay",table="split_account_flow"|head_distance_bytes|rows_published_total|retention_headroom)' |
+    sed 's/^/    /'
+say "binlogd gate -c $DIR/binlogd.conf statement  (may the statement job run?)"
+"$BINLOGD" gate -c "$DIR/binlogd.conf" statement | sed 's/^/    /' || true
 total=$(kcat -b 127.0.0.1:$KPORT -C -t acct.pay.split_account_flow -e -q -f 'x\n' 2>/dev/null | wc -l | tr -d ' ')
 say "acct.pay.split_account_flow holds $total messages (3 inserts, 1 update, 1 delete, then 2000 inserts)"
 
