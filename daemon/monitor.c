@@ -59,17 +59,7 @@ int64_t bd_monitor_clock_offset(const bd_monitor *m)
 
 int64_t bd_monitor_now(const bd_monitor *m) { return bd_now_us() + bd_monitor_clock_offset(m); }
 
-static void mlog(bd_monitor *m, int level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void mlog(bd_monitor *m, int level, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (m->o.log) m->o.log(m->o.ctx, level, buf);
-}
+#define mlog(m, level, ...) bd_logf((m)->o.log, (m)->o.ctx, level, __VA_ARGS__)
 
 /* ---- the control connection ------------------------------------------- */
 

@@ -88,17 +88,7 @@ static int64_t wall_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-__attribute__((format(printf, 3, 4))) static void say(bd_alerter *a, int level, const char *fmt,
-                                                      ...)
-{
-    if (!a->log) return;
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    a->log(a->ctx, level, msg);
-}
+#define say(a, level, ...) bd_logf((a)->log, (a)->ctx, level, __VA_ARGS__)
 
 /* RFC 3339 in UTC with microseconds, as Alertmanager parses it. */
 static void rfc3339(char *out, size_t n, int64_t us)

@@ -33,3 +33,14 @@ int bd_err_prefix(bd_err *e, const char *fmt, ...)
     e->msg[pl + ol] = '\0';
     return -1;
 }
+
+void bd_logf(bd_log_fn log, void *ctx, int level, const char *fmt, ...)
+{
+    if (!log) return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    log(ctx, level, msg);
+}

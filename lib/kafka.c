@@ -45,18 +45,7 @@ static const char *const defaults[][2] = {
     {"partitioner", "murmur2_random"},
 };
 
-static void say(bd_kafka *k, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(bd_kafka *k, int level, const char *fmt, ...)
-{
-    if (!k->log) return;
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    k->log(k->ctx, level, msg);
-}
+#define say(k, level, ...) bd_logf((k)->log, (k)->ctx, level, __VA_ARGS__)
 
 int bd_kafka_secret_property(const char *name)
 {

@@ -35,4 +35,12 @@ int bd_err_set(bd_err *e, enum bd_errcode code, const char *fmt, ...)
 /* Prefix an existing message with more context ("file:pos: " etc.). */
 int bd_err_prefix(bd_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A module's log callback (level: syslog levels 0..7), as the daemon gives
+ * its modules: they never print themselves. */
+typedef void (*bd_log_fn)(void *ctx, int level, const char *msg);
+/* Format a message (1 KiB at most) and hand it to log; nothing when log is
+ * NULL. */
+void bd_logf(bd_log_fn log, void *ctx, int level, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 #endif
