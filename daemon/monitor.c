@@ -41,6 +41,11 @@ struct bd_monitor {
     char hb_db[65], hb_tb[65];
     bd_binlog_file *files;
     bd_group_offset *offs;
+    /* one poll's answers, applied together */
+    struct cpoll {
+        bd_lag_table *t;
+        int64_t committed, high, at;
+    } * cps;
     fetched *cache;
     size_t ncache;
 };
@@ -249,15 +254,16 @@ static int poll_group(bd_monitor *m, const char *group, char *why, size_t n)
         snprintf(why, n, "consumer group %s: %s", group, err.msg);
         return -1;
     }
+    /* Everything is asked first and applied after, all or nothing: a
+     * table must never look consumed because its partitions' answers
+     * were still on their way (or failed). */
     int64_t now = bd_monitor_now(m);
-    /* a topic without partitions yet (nothing published) is consumed */
-    for (size_t k = 0; k < nt; k++)
-        bd_lag_consumer(m->o.lag, group, tabs[k], -1, 0, 0, 0, now);
     for (int i = 0; i < no; i++) {
         bd_group_offset *g = &m->offs[i];
         bd_lag_table *t = NULL;
         for (size_t k = 0; k < nt; k++)
             if (!strcmp(topics[k], g->topic)) t = tabs[k];
+        m->cps[i].t = t;
         if (!t) continue;
         int64_t low, high;
         if (bd_kafka_admin_watermarks(m->ka, g->topic, g->partition, &low, &high, KAFKA_TIMEOUT_MS,
@@ -285,8 +291,18 @@ static int poll_group(bd_monitor *m, const char *group, char *why, size_t n)
                 }
             }
         }
-        bd_lag_consumer(m->o.lag, group, t, g->partition, committed, high, at, now);
+        m->cps[i].committed = committed;
+        m->cps[i].high = high;
+        m->cps[i].at = at;
     }
+    for (int i = 0; i < no; i++)
+        if (m->cps[i].t)
+            bd_lag_consumer(m->o.lag, group, m->cps[i].t, m->offs[i].partition, m->cps[i].committed,
+                            m->cps[i].high, m->cps[i].at, now);
+    /* a topic without partitions yet (nothing published) has nothing to
+     * consume */
+    for (size_t k = 0; k < nt; k++)
+        bd_lag_consumer(m->o.lag, group, tabs[k], -1, 0, 0, 0, now);
     return 0;
 }
 
@@ -413,7 +429,8 @@ bd_monitor *bd_monitor_start(const bd_monitor_opts *o, bd_err *err)
     }
     m->files = calloc(MAX_FILES, sizeof *m->files);
     m->offs = calloc(MAX_OFFSETS, sizeof *m->offs);
-    if (!m->files || !m->offs) {
+    m->cps = calloc(MAX_OFFSETS, sizeof *m->cps);
+    if (!m->files || !m->offs || !m->cps) {
         bd_err_set(err, BD_ERR_NOMEM, "out of memory");
         goto fail;
     }
@@ -452,6 +469,7 @@ fail:
     bd_kafka_admin_free(m->ka);
     free(m->files);
     free(m->offs);
+    free(m->cps);
     memset(m->password, 0, sizeof m->password);
     free(m);
     return NULL;
@@ -471,6 +489,7 @@ void bd_monitor_stop(bd_monitor *m)
     bd_kafka_admin_free(m->ka);
     free(m->files);
     free(m->offs);
+    free(m->cps);
     free(m->cache);
     memset(m->password, 0, sizeof m->password);
     free(m);
