@@ -1,6 +1,7 @@
 /* config.c - see include/binlogd/config.h. */
 #include "binlogd/config.h"
 #include "binlogd/kafka.h"
+#include "binlogd/tz.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -582,6 +583,12 @@ static int check_gates(bd_config *c, const unsigned *seen, bd_err *err)
             return bd_err_set(err, BD_ERR_IO,
                               "%s: [gate %s] job_start wants a time of day HH:MM[:SS], not '%s'",
                               c->path, gc->name, gc->job_start);
+        bd_err te = {0};
+        bd_tz *tz = bd_tz_load(gc->timezone, &te);
+        if (!tz)
+            return bd_err_set(err, BD_ERR_IO, "%s: [gate %s] timezone: %s", c->path, gc->name,
+                              te.msg);
+        bd_tz_free(tz);
         if (gc->consumer_group && !*gc->consumer_group) {
             free(gc->consumer_group);
             gc->consumer_group = NULL;

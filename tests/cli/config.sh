@@ -32,6 +32,26 @@ check "state dir twice: FILE:LINE ($(cat "$T/err"))" has "good.conf:10: \[state\
 "$B" check-config -c "$T/good.conf" --host x >/dev/null 2>&1
 check "-c with --host: usage error" [ $? -eq 2 ]
 
+# gates: checked at load, each error naming the gate and the option
+gate() { # LINES...: a config with a [gate statement] of these lines
+    printf '[source]\nhost = 127.0.0.1\n[kafka]\nbootstrap.servers = 127.0.0.1:1\n[gate statement]\n' >"$T/gate.conf"
+    for l in "$@"; do printf '%s\n' "$l" >>"$T/gate.conf"; done
+    "$B" check-config -c "$T/gate.conf" --print >"$T/out" 2>"$T/err"
+}
+gate "tables = pay.flow" "cutoff = 00:00" "timezone = Asia/Shanghia"
+check "gate: unknown time zone, exit 2 ($?)" [ $? -eq 2 ]
+check "gate: names the zone ($(cat "$T/err"))" has "\[gate statement\] timezone: time zone 'Asia/Shanghia'" "$T/err"
+gate "tables = pay.flow" "cutoff = 24:00"
+check "gate: bad cut-off ($(cat "$T/err"))" has "\[gate statement\] cutoff wants a time of day HH:MM\[:SS\], not '24:00'" "$T/err"
+gate "tables = pay.*" "cutoff = 00:00"
+check "gate: a pattern is not a table ($(cat "$T/err"))" has "tables: 'pay.\*' is not db.table" "$T/err"
+gate "cutoff = 00:00"
+check "gate: tables required ($(cat "$T/err"))" has "\[gate statement\] tables is required" "$T/err"
+gate "tables = pay.flow, pay.cp" "cutoff = 00:00" "timezone = Asia/Shanghai" "max_skew = 1m" "bogus = 1"
+check "gate: unknown option at FILE:LINE ($(cat "$T/err"))" has "gate.conf:10: unknown option 'bogus' in \[gate statement\]" "$T/err"
+gate "tables = pay.flow, pay.cp" "cutoff = 00:00" "timezone = Asia/Shanghai" "max_skew = 1m"
+check "gate: a valid gate printed" has "^max_skew = 60$" "$T/out"
+
 "$B" config-doc >"$T/config.md"
 check "docs/config.md is what config-doc prints (run: build/binlogd config-doc > docs/config.md)" \
     cmp -s "$T/config.md" docs/config.md
