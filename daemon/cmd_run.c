@@ -76,7 +76,7 @@ typedef struct probe {
 typedef struct alert_state {
     char name[48], subject[160], severity[16];
     char summary[512];
-    int firing, seen;
+    int firing;
     int64_t starts_us, ends_us;
 } alert_state;
 
