@@ -18,7 +18,9 @@
 #   3  stuck truth: Kafka frozen (SIGSTOP) while writes go on: the acked
 #      lag grows second by second while the read lag stays under 1 s,
 #      /lag?max=2s says 429 (200 for the read stage), /status agrees;
-#      thawed, both return to 0 and /lag says 200
+#      thawed, both return to 0 and /lag says 200; the Kafka alert fires
+#      and resolves.  The source frozen: disconnected (metric, alert), read
+#      lag grows; thawed: reconnected, resolved, 0
 #   4  accuracy: under a steady write load the acked lag is within 100 ms
 #      of the heartbeat probe's end-to-end figure at every sample
 #   5  retention: binlog_expire_logs_seconds = 20 and Kafka frozen so the
@@ -123,6 +125,7 @@ password_file = $AW/pw
 server_id = 501
 name = lag
 heartbeat = 1
+connect_timeout = 2
 ssl_mode = DISABLED
 start = head
 [kafka]
@@ -141,7 +144,8 @@ heartbeat_interval = 200ms
 alert_lag = 8s
 alert_stage = acked
 retention_alert = 15s
-kafka_stall_alert = 30s
+kafka_stall_alert = 5s
+disconnect_alert = 3s
 [http]
 listen = 127.0.0.1:$HPORT
 [alert]
@@ -319,6 +323,8 @@ if want 3; then
     check "/status: acked lag as in /metrics" gt "$(echo "$st" | jq -r .lag.acked.lag_s)" 7
     check "/status: the gate" [ "$(echo "$st" | jq -r '.gates[0].gate')" = statement ]
     check "/status: no secret" sh -c "! echo '$st' | grep -q replpw"
+    check "Kafka not acknowledging for 5 s: alert at the webhook" \
+        waitfor 5 hook_has BinlogdKafkaNotAcknowledging firing
     kill -CONT "$KPID"
     FROZEN=""
     kill "$WR" 2>/dev/null
@@ -327,6 +333,28 @@ if want 3; then
     check "thawed: acked lag back to 0" waitfor 30 zero acked
     check "thawed: read lag back to 0" waitfor 5 zero read
     check "/lag?max=2s: 200 once caught up" [ "$(code '/lag?max=2s')" = 200 ]
+    check "Kafka answers: that alert resolved at the webhook" \
+        waitfor 10 hook_has BinlogdKafkaNotAcknowledging resolved
+
+    section "3 the source frozen (SIGSTOP): disconnected"
+    DBPID=$(cat "$DIR/db/mysqld.pid")
+    kill -STOP "$DBPID"
+    FROZEN=$DBPID
+    t_frz=$(now_ms)
+    connected0() { [ "$(metric binlogd_source_connected)" = 0 ]; }
+    check "binlogd_source_connected 0 once the stream times out" waitfor 20 connected0
+    check "source disconnected: alert at the webhook" \
+        waitfor 20 hook_has BinlogdSourceDisconnected firing
+    echo "   disconnected alert $(($(now_ms) - t_frz)) ms after the source froze"
+    rl=$(metric 'binlogd_lag_seconds{stage="read"}')
+    check "frozen source: read lag not 0 (nothing confirms the head: $rl s)" gt "$rl" 1
+    kill -CONT "$DBPID"
+    FROZEN=""
+    connected1() { [ "$(metric binlogd_source_connected)" = 1 ]; }
+    check "reconnected after the source thawed" waitfor 60 connected1
+    check "source disconnected: resolved at the webhook" \
+        waitfor 10 hook_has BinlogdSourceDisconnected resolved
+    check "read lag back to 0" waitfor 10 zero read
 fi
 
 # ---- 4: accuracy against the heartbeat probe ------------------------------------
