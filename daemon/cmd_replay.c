@@ -1,0 +1,739 @@
+/* cmd_replay.c - `binlogd replay -c FILE --from FILE:POS [--to FILE:POS]`:
+ * re-publish an exact binlog range, whole transactions, without touching
+ * the daemon's checkpoint or schema history.
+ *
+ * The range is read from the live server (as a replica with its own server
+ * id) or from archived files (--files).  A start inside a transaction is
+ * widened to that transaction's start: a first pass reads the start file
+ * up to the position and notes where the transaction around it began; the
+ * second pass streams from there.  A transaction is replayed when it starts
+ * before --to (so the end is widened to the end of the transaction that
+ * holds it).  Rows are encoded as the daemon encodes them (the same value,
+ * key and topic), and each Kafka message carries two headers,
+ * binlogd.replay.id and binlogd.replay.pos, so consumers can tell a replay
+ * and deduplicate.
+ *
+ * One thread: the source's callbacks produce, and delivery reports are
+ * served from the same thread (bd_kafka_poll) between rows and at the end.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "binlogd/config.h"
+#include "binlogd/decoder.h"
+#include "binlogd/encode.h"
+#include "binlogd/kafka.h"
+#include "binlogd/schema_history.h"
+#include "binlogd/source_file.h"
+#include "binlogd/source_server.h"
+#include "cli.h"
+#include "commands.h"
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_STOPPED = 130 };
+#define FLUSH_TIMEOUT_MS 60000
+#define MAX_TABLES 4096
+
+/* Per-table counts for the summary and --dry-run. */
+typedef struct tcount {
+    char name[131];
+    uint64_t rows;
+} tcount;
+
+typedef struct replay {
+    bd_config cfg;
+    const char *tables; /* --tables: comma-separated db.table patterns; NULL: [filter] */
+    const char *topic_suffix;
+    int to_stdout, dry_run;
+    char id[64];
+    /* the range */
+    char from_file[256], to_file[256];
+    uint64_t from_pos, to_pos;
+    int has_to;
+    /* pass 1: where the transaction holding from_pos began */
+    int pass1;
+    int p1_in_txn;
+    char p1_txn_file[256], p1_start_file[256];
+    uint64_t p1_txn_pos, p1_start_pos;
+    int p1_found;
+    /* pass 2 */
+    int in_txn, skip_txn;
+    char txn_file[256];
+    uint64_t txn_pos;
+    char first_file[256], last_file[256]; /* covered: first txn start .. last txn end */
+    uint64_t first_pos, last_pos;
+    int any_txn;
+    char next_file[256]; /* where the next transaction starts (to continue) */
+    uint64_t next_pos;
+    uint64_t txns, rows, produced, delivered, failed;
+    tcount *counts;
+    size_t ncounts;
+    /* the held row (the last of its transaction gets last=true) */
+    bd_enc_cache cache;
+    bd_buf val, key;
+    char topic[300], held_pos[300];
+    int held;
+    const bd_table *f_table;
+    int f_wanted;
+    char f_topic[300];
+    size_t f_count;
+    bd_kafka *k;
+    char err[BD_ERRLEN];
+    int failed_hard;
+    struct timespec t0, last_progress;
+    uint64_t total_bytes, base_bytes; /* progress: range size, bytes before the cursor */
+    int tty;
+} replay;
+
+static volatile sig_atomic_t g_stop;
+static bd_source_server *volatile g_source;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+    bd_source_server *s = g_source;
+    if (s) bd_source_server_interrupt(s);
+}
+
+static double elapsed(const struct timespec *a)
+{
+    struct timespec b;
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* "FILE:POS" or "FILE" (pos 4) into file and pos; -1 if malformed. */
+static int parse_position(const char *s, char *file, size_t n, uint64_t *pos)
+{
+    const char *colon = strrchr(s, ':');
+    unsigned long long p = 4;
+    size_t fl = strlen(s);
+    if (colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
+        if (cli_parse_uint(colon + 1, (1ULL << 62), &p) < 0) return -1;
+        fl = (size_t)(colon - s);
+    }
+    if (!fl || fl >= n) return -1;
+    memcpy(file, s, fl);
+    file[fl] = '\0';
+    *pos = p < 4 ? 4 : p;
+    return 0;
+}
+
+static int before(const char *fa, uint64_t pa, const char *fb, uint64_t pb)
+{
+    return bd_binlog_pos_cmp(fa, pa, fb, pb) < 0;
+}
+
+/* ---- pass 1: the start of the transaction around --from ------------------ */
+
+static int p1_event(void *ctx, const bd_event *ev)
+{
+    replay *r = ctx;
+    if (g_stop) return 1;
+    const char *f = ev->pos.file ? ev->pos.file : "";
+    if (!before(f, ev->pos.pos, r->from_file, r->from_pos)) {
+        /* the first event at or after --from */
+        if (r->p1_in_txn) {
+            snprintf(r->p1_start_file, sizeof r->p1_start_file, "%s", r->p1_txn_file);
+            r->p1_start_pos = r->p1_txn_pos;
+        } else {
+            snprintf(r->p1_start_file, sizeof r->p1_start_file, "%s", f);
+            r->p1_start_pos = ev->pos.pos;
+        }
+        r->p1_found = 1;
+        return 1;
+    }
+    if (ev->begins_txn && !r->p1_in_txn) {
+        r->p1_in_txn = 1;
+        snprintf(r->p1_txn_file, sizeof r->p1_txn_file, "%s", f);
+        r->p1_txn_pos = ev->pos.pos;
+    }
+    if (ev->ends_txn) r->p1_in_txn = 0;
+    return 0;
+}
+
+static int p1_row(void *ctx, const bd_row *row)
+{
+    replay *r = ctx;
+    bd_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.pos = row->pos;
+    ev.header = row->header;
+    /* a row at or after --from inside a transaction: the transaction holds it */
+    if (p1_event(ctx, &ev)) return 1;
+    if (row->ends_txn) r->p1_in_txn = 0;
+    return 0;
+}
+
+/* ---- pass 2: publish ----------------------------------------------------- */
+
+static void on_delivery(void *ctx, const bd_kafka_report *rep)
+{
+    replay *r = ctx;
+    if (rep->err == 0) {
+        r->delivered++;
+    } else {
+        if (!r->failed++)
+            snprintf(r->err, sizeof r->err, "Kafka did not take a message for %s: %s",
+                     rep->topic ? rep->topic : "?", rep->errstr ? rep->errstr : "failed");
+    }
+}
+
+static void kafka_log(void *ctx, int level, const char *msg)
+{
+    (void)ctx;
+    if (level <= 4) fprintf(stderr, "binlogd replay: %s\n", msg);
+}
+
+static tcount *count_of(replay *r, const char *db, size_t dbn, const char *tb, size_t tn)
+{
+    char name[131];
+    snprintf(name, sizeof name, "%.*s.%.*s", (int)dbn, db, (int)tn, tb);
+    for (size_t i = 0; i < r->ncounts; i++)
+        if (!strcmp(r->counts[i].name, name)) return &r->counts[i];
+    if (r->ncounts == MAX_TABLES) return NULL;
+    tcount *c = &r->counts[r->ncounts++];
+    snprintf(c->name, sizeof c->name, "%s", name);
+    c->rows = 0;
+    return c;
+}
+
+static int send(replay *r, int has_xid, uint64_t xid, int last)
+{
+    if (!r->held) return 0;
+    r->held = 0;
+    bd_encode_row_tail(&r->val, has_xid, xid, last);
+    if (bd_buf_failed(&r->val)) {
+        snprintf(r->err, sizeof r->err, "out of memory encoding a row change");
+        return 1;
+    }
+    if (r->to_stdout) {
+        fwrite(r->val.ptr, 1, r->val.len, stdout);
+        fputc('\n', stdout);
+        r->produced++;
+        r->delivered++;
+        return ferror(stdout) ? (snprintf(r->err, sizeof r->err, "writing to stdout failed"), 1)
+                              : 0;
+    }
+    bd_kafka_header h[2] = {{"binlogd.replay.id", r->id, strlen(r->id)},
+                            {"binlogd.replay.pos", r->held_pos, strlen(r->held_pos)}};
+    for (;;) {
+        bd_err err = {0};
+        enum bd_kafka_produce_result pr = bd_kafka_produce(
+            r->k, r->topic, r->key.ptr, r->key.len, r->val.ptr, r->val.len, h, 2, NULL, &err);
+        if (pr == BD_KAFKA_QUEUED) break;
+        if (pr == BD_KAFKA_FULL) {
+            /* the local queue is full: serve reports, then again */
+            bd_kafka_poll(r->k);
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
+            if (g_stop) return 1;
+            continue;
+        }
+        snprintf(r->err, sizeof r->err, "%.200s at %.200s: %.100s", r->topic, r->held_pos,
+                 pr == BD_KAFKA_TOO_LARGE ? "bigger than Kafka accepts (message.max.bytes)"
+                                          : err.msg);
+        r->failed_hard = 1;
+        return 1;
+    }
+    r->produced++;
+    if ((r->produced & 1023) == 0) bd_kafka_poll(r->k);
+    return 0;
+}
+
+static void progress(replay *r, const char *file, uint64_t pos, int final)
+{
+    if (!r->tty && !final) {
+        if (elapsed(&r->last_progress) < 10) return;
+    } else if (!final && elapsed(&r->last_progress) < 0.2) {
+        return;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &r->last_progress);
+    double t = elapsed(&r->t0);
+    double rate = t > 0 ? (double)r->rows / t : 0;
+    uint64_t done = r->base_bytes + pos;
+    char eta[32] = "";
+    if (r->total_bytes && done > 0 && t > 0.5 && done < r->total_bytes)
+        snprintf(eta, sizeof eta, ", ETA %.0f s",
+                 (double)(r->total_bytes - done) * t / (double)done);
+    if (r->tty) {
+        int width = 30, fill = r->total_bytes ? (int)(done * (uint64_t)width / r->total_bytes) : 0;
+        if (fill > width) fill = width;
+        fprintf(stderr, "\r[%.*s%*s] %s:%llu  %llu rows  %.0f rows/s%s   ", fill,
+                "##############################", width - fill, "", file, (unsigned long long)pos,
+                (unsigned long long)r->rows, rate, eta);
+        if (final) fputc('\n', stderr);
+    } else {
+        fprintf(stderr, "binlogd replay: at %s:%llu, %llu row changes, %.0f rows/s%s\n", file,
+                (unsigned long long)pos, (unsigned long long)r->rows, rate, eta);
+    }
+}
+
+static int p2_event(void *ctx, const bd_event *ev)
+{
+    replay *r = ctx;
+    if (g_stop) return 1;
+    const char *f = ev->pos.file ? ev->pos.file : "";
+    if (ev->begins_txn && !r->in_txn) {
+        snprintf(r->next_file, sizeof r->next_file, "%s", f);
+        r->next_pos = ev->pos.pos;
+        if (r->has_to && !before(f, ev->pos.pos, r->to_file, r->to_pos)) return 1; /* done */
+        r->in_txn = 1;
+        r->skip_txn = before(f, ev->pos.pos, r->p1_start_file, r->p1_start_pos);
+        snprintf(r->txn_file, sizeof r->txn_file, "%s", f);
+        r->txn_pos = ev->pos.pos;
+        if (!r->skip_txn && !r->any_txn) {
+            r->any_txn = 1;
+            snprintf(r->first_file, sizeof r->first_file, "%s", f);
+            r->first_pos = ev->pos.pos;
+        }
+    }
+    if (ev->ends_txn && r->in_txn) {
+        r->in_txn = 0;
+        if (!r->skip_txn) {
+            if (send(r, ev->has_xid, ev->xid, 1)) return 1;
+            r->txns++;
+            uint64_t end = ev->pos.inner == 0 && ev->header->log_pos > ev->pos.pos
+                               ? ev->header->log_pos
+                               : ev->pos.pos;
+            snprintf(r->last_file, sizeof r->last_file, "%s", f);
+            r->last_pos = end;
+            snprintf(r->next_file, sizeof r->next_file, "%s", f);
+            r->next_pos = end;
+            progress(r, f, end, 0);
+        }
+    }
+    return 0;
+}
+
+static int table_wanted(replay *r, const bd_table *t)
+{
+    if (t == r->f_table) return r->f_wanted;
+    r->f_table = t;
+    if (r->tables) {
+        bd_config tmp = r->cfg;
+        tmp.include = (char *)r->tables;
+        tmp.exclude = NULL;
+        r->f_wanted = bd_config_table_wanted(&tmp, t->db.p, t->db.n, t->name.p, t->name.n);
+    } else {
+        r->f_wanted = bd_config_table_wanted(&r->cfg, t->db.p, t->db.n, t->name.p, t->name.n);
+    }
+    if (r->f_wanted) {
+        char base[256];
+        if (bd_config_topic(&r->cfg, t->db.p, t->db.n, t->name.p, t->name.n, base, sizeof base) <
+            0) {
+            snprintf(r->err, sizeof r->err, "the topic name of `%.*s`.`%.*s` is empty or too long",
+                     (int)t->db.n, t->db.p, (int)t->name.n, t->name.p);
+            return -1;
+        }
+        snprintf(r->f_topic, sizeof r->f_topic, "%s%s", base,
+                 r->topic_suffix ? r->topic_suffix : "");
+    }
+    return r->f_wanted;
+}
+
+static int p2_row(void *ctx, const bd_row *row)
+{
+    replay *r = ctx;
+    if (g_stop) return 1;
+    const char *f = row->pos.file ? row->pos.file : "";
+    if (!r->in_txn) {
+        /* a statement that commits on its own, without BEGIN */
+        bd_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.pos = row->pos;
+        ev.header = row->header;
+        ev.begins_txn = 1;
+        if (p2_event(ctx, &ev)) return 1;
+    }
+    if (r->skip_txn) goto end;
+    int w = table_wanted(r, row->table);
+    if (w < 0) return 1;
+    if (w) {
+        if (send(r, 0, 0, 0)) return 1;
+        tcount *c =
+            count_of(r, row->table->db.p, row->table->db.n, row->table->name.p, row->table->name.n);
+        if (c) c->rows++;
+        r->rows++;
+        if (!r->dry_run) {
+            bd_buf_reset(&r->val);
+            bd_buf_reset(&r->key);
+            bd_encode_row_cached(&r->val, row, &r->cache);
+            bd_encode_key(&r->key, row);
+            snprintf(r->topic, sizeof r->topic, "%s", r->f_topic);
+            snprintf(r->held_pos, sizeof r->held_pos, "%s:%llu", f,
+                     (unsigned long long)row->pos.pos);
+            r->held = 1;
+        }
+    }
+end:
+    if (row->ends_txn) {
+        bd_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.pos = row->pos;
+        ev.header = row->header;
+        ev.ends_txn = 1;
+        return p2_event(ctx, &ev);
+    }
+    return 0;
+}
+
+/* ---- sources -------------------------------------------------------------- */
+
+static void server_log(void *ctx, enum bd_server_level level, const char *msg)
+{
+    (void)ctx;
+    if (level == BD_SERVER_WARN) fprintf(stderr, "binlogd replay: warning: %s\n", msg);
+}
+
+/* Stream from file:pos to the head (or until a callback stops); 0 done or
+ * stopped by a callback, -1 with r->err. */
+static int stream_server(replay *r, const bd_server_opts *base, const char *file, uint64_t pos,
+                         bd_callbacks *cb)
+{
+    bd_server_opts o = *base;
+    o.file = file;
+    o.pos = pos;
+    o.follow = 0;
+    o.log = server_log;
+    o.ctx = r;
+    bd_err err = {0};
+    bd_source_server *s = bd_source_server_new(&o, cb, &err);
+    if (!s) {
+        snprintf(r->err, sizeof r->err, "%s", err.msg);
+        return -1;
+    }
+    g_source = s;
+    enum bd_server_result res = bd_source_server_run(s, &err);
+    g_source = NULL;
+    bd_source_server_free(s);
+    if (res == BD_SERVER_ERROR && err.code != BD_ERR_CALLBACK) {
+        snprintf(r->err, sizeof r->err, "%s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *base_name(const char *p)
+{
+    const char *b = strrchr(p, '/');
+    return b ? b + 1 : p;
+}
+
+/* Decode the files from the one named file on; 0 or -1 with r->err. */
+static int stream_files(replay *r, char **files, int nfiles, const char *file, bd_callbacks *cb)
+{
+    int i = 0;
+    while (i < nfiles && strcmp(base_name(files[i]), file))
+        i++;
+    if (i == nfiles) {
+        snprintf(r->err, sizeof r->err, "%s is not among the --files given", file);
+        return -1;
+    }
+    bd_decoder *d = bd_decoder_new(cb);
+    if (!d) {
+        snprintf(r->err, sizeof r->err, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    for (; i < nfiles && rc == 0; i++) {
+        bd_err err = {0};
+        struct stat st;
+        enum bd_file_result fr = bd_source_file_run(d, files[i], base_name(files[i]), &err);
+        if (fr == BD_FILE_ERROR && err.code == BD_ERR_CALLBACK) break; /* range done */
+        if (fr != BD_FILE_OK) {
+            snprintf(r->err, sizeof r->err, "%s", err.msg);
+            rc = -1;
+        }
+        if (stat(files[i], &st) == 0) r->base_bytes += (uint64_t)st.st_size;
+    }
+    bd_decoder_free(d);
+    return rc;
+}
+
+/* ---- the command ------------------------------------------------------------ */
+
+static void replay_usage(FILE *f)
+{
+    fprintf(f, "usage: binlogd replay -c FILE --from FILE[:POS] [--to FILE:POS] [--tables T,...]\n"
+               "                      [--topic-suffix S | --stdout] [--dry-run] [--id ID]\n"
+               "                      [--server-id N] [--files BINLOG...]\n"
+               "\n"
+               "Re-publish the row changes of a binlog range to Kafka (the daemon's topics, or\n"
+               "with a suffix), or print them (--stdout), whole transactions only: a start\n"
+               "inside a transaction replays that transaction from its beginning, and every\n"
+               "transaction that starts before --to is replayed whole.  The daemon's checkpoint\n"
+               "and schema history are never touched.  Each message carries the headers\n"
+               "binlogd.replay.id and binlogd.replay.pos (FILE:POS of its row event).\n"
+               "\n"
+               "  -c, --config FILE     the daemon's configuration: source, [kafka], [filter]\n"
+               "      --from FILE[:POS] start (POS 4 when omitted)\n"
+               "      --to FILE:POS     end: transactions that start before it (default: the\n"
+               "                        server's head, or the end of the last file)\n"
+               "      --tables T,...    only these tables (db.table patterns with * and ?);\n"
+               "                        default: the config's [filter]\n"
+               "      --topic-suffix S  publish to the daemon's topic names + S\n"
+               "      --stdout          print JSON lines (as binlogd dump) instead of publishing\n"
+               "      --dry-run         publish nothing; print \"table DB.TABLE ROWS\" lines\n"
+               "      --id ID           the replay id in the headers (default: generated)\n"
+               "      --server-id N     replica id on the live server (default: the config's\n"
+               "                        server_id + 1; two readers must not share one)\n"
+               "      --files BINLOG... read these archived binlog files (in order) instead of\n"
+               "                        the server; every remaining argument is a file\n"
+               "  -h, --help            this help\n"
+               "\n"
+               "Exit status: 0 every message acknowledged (a re-run is safe: consumers see\n"
+               "duplicates, marked); 1 an error or a message Kafka did not take; 2 usage;\n"
+               "130 interrupted (SIGINT/SIGTERM): the summary says how far it got and the\n"
+               "command that continues.\n");
+}
+
+static int usage_error(const char *what)
+{
+    fprintf(stderr, "binlogd replay: %s (binlogd replay --help)\n", what);
+    return EXIT_USAGE;
+}
+
+static void summary(replay *r, int argc, char **argv, int stopped)
+{
+    double t = elapsed(&r->t0);
+    if (r->any_txn)
+        fprintf(stderr, "replay %s: covered %s:%llu .. %s:%llu (whole transactions%s)\n", r->id,
+                r->first_file, (unsigned long long)r->first_pos, r->last_file,
+                (unsigned long long)r->last_pos,
+                before(r->first_file, r->first_pos, r->from_file, r->from_pos)
+                    ? "; the start was widened back to its transaction's start"
+                    : "");
+    else
+        fprintf(stderr, "replay %s: no transaction in the range\n", r->id);
+    fprintf(stderr, "replay %s: %llu transactions, %llu row changes in %.2f s (%.0f rows/s)\n",
+            r->id, (unsigned long long)r->txns, (unsigned long long)r->rows, t,
+            t > 0 ? (double)r->rows / t : 0.0);
+    for (size_t i = 0; i < r->ncounts; i++)
+        fprintf(stderr, "replay %s:   %s %llu\n", r->id, r->counts[i].name,
+                (unsigned long long)r->counts[i].rows);
+    if (!r->dry_run)
+        fprintf(stderr, "replay %s: acknowledged %llu of %llu\n", r->id,
+                (unsigned long long)r->delivered, (unsigned long long)r->produced);
+    if (stopped && r->next_file[0]) {
+        fprintf(stderr,
+                "replay %s: stopped; the next transaction starts at %s:%llu. Continue with:\n  "
+                "binlogd replay",
+                r->id, r->next_file, (unsigned long long)r->next_pos);
+        for (int i = 1; i < argc; i++) {
+            if (!strcmp(argv[i], "--from") && i + 1 < argc) {
+                fprintf(stderr, " --from %s:%llu", r->next_file, (unsigned long long)r->next_pos);
+                i++;
+            } else if (!strncmp(argv[i], "--from=", 7)) {
+                fprintf(stderr, " --from %s:%llu", r->next_file, (unsigned long long)r->next_pos);
+            } else {
+                fprintf(stderr, " %s", argv[i]);
+            }
+        }
+        fputc('\n', stderr);
+    }
+}
+
+int cmd_replay(int argc, char **argv)
+{
+    enum { O_FROM = 0x100, O_TO, O_TABLES, O_SUFFIX, O_STDOUT, O_DRY, O_ID, O_SID, O_FILES };
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"from", required_argument, NULL, O_FROM},
+        {"to", required_argument, NULL, O_TO},
+        {"tables", required_argument, NULL, O_TABLES},
+        {"topic-suffix", required_argument, NULL, O_SUFFIX},
+        {"stdout", no_argument, NULL, O_STDOUT},
+        {"dry-run", no_argument, NULL, O_DRY},
+        {"id", required_argument, NULL, O_ID},
+        {"server-id", required_argument, NULL, O_SID},
+        {"files", no_argument, NULL, O_FILES},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    replay *r = calloc(1, sizeof *r);
+    if (!r) return EXIT_FAILED;
+    const char *path = NULL, *from = NULL, *to = NULL, *id = NULL;
+    unsigned long long sid = 0;
+    int files = 0, c, rc = EXIT_FAILED;
+    optind = 1;
+    while (!files && (c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': path = optarg; break;
+        case O_FROM: from = optarg; break;
+        case O_TO: to = optarg; break;
+        case O_TABLES: r->tables = optarg; break;
+        case O_SUFFIX: r->topic_suffix = optarg; break;
+        case O_STDOUT: r->to_stdout = 1; break;
+        case O_DRY: r->dry_run = 1; break;
+        case O_ID: id = optarg; break;
+        case O_SID:
+            if (cli_parse_uint(optarg, 4294967295ULL, &sid) < 0 || !sid) {
+                free(r);
+                return usage_error("--server-id wants a number 1..4294967295");
+            }
+            break;
+        case O_FILES: files = 1; break;
+        case 'h':
+            replay_usage(stdout);
+            free(r);
+            return EXIT_OK;
+        default: free(r); return usage_error("unknown option");
+        }
+    }
+    int nfiles = files ? argc - optind : 0;
+    char **fileargs = argv + optind;
+    if (!files && optind < argc) {
+        free(r);
+        return usage_error("unexpected argument (archived files follow --files)");
+    }
+    if (files && nfiles == 0) {
+        free(r);
+        return usage_error("--files wants at least one binlog file");
+    }
+    if (!path || !from) {
+        free(r);
+        return usage_error(!path ? "-c FILE is required" : "--from FILE[:POS] is required");
+    }
+    if (parse_position(from, r->from_file, sizeof r->from_file, &r->from_pos) < 0) {
+        free(r);
+        return usage_error("--from wants FILE[:POS]");
+    }
+    if (to) {
+        if (parse_position(to, r->to_file, sizeof r->to_file, &r->to_pos) < 0) {
+            free(r);
+            return usage_error("--to wants FILE:POS");
+        }
+        r->has_to = 1;
+        if (before(r->to_file, r->to_pos, r->from_file, r->from_pos)) {
+            free(r);
+            return usage_error("--to is before --from");
+        }
+    }
+    if (r->to_stdout && r->topic_suffix) {
+        free(r);
+        return usage_error("--stdout and --topic-suffix exclude each other");
+    }
+    bd_err err = {0};
+    if (bd_config_load(&r->cfg, path, &err) < 0) {
+        fprintf(stderr, "binlogd replay: %s\n", err.msg);
+        free(r);
+        return EXIT_USAGE;
+    }
+    if (id)
+        snprintf(r->id, sizeof r->id, "%s", id);
+    else
+        snprintf(r->id, sizeof r->id, "r%lld-%d", (long long)time(NULL), (int)getpid());
+    r->tty = isatty(2);
+    bd_enc_cache_init(&r->cache);
+    bd_buf_init(&r->val);
+    bd_buf_init(&r->key);
+    r->counts = calloc(MAX_TABLES, sizeof *r->counts);
+    bd_server_opts so;
+    char pw[1024], msg[BD_ERRLEN + 64];
+    memset(&so, 0, sizeof so);
+    if (!r->counts) goto out;
+    if (!files) {
+        if (cli_server_opts(&r->cfg, &so, pw, sizeof pw, msg, sizeof msg) < 0) {
+            fprintf(stderr, "binlogd replay: %s\n", msg);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        /* a reader of its own, never the daemon's id */
+        so.server_id = sid ? (uint32_t)sid : r->cfg.server_id + 1;
+    }
+    if (!r->to_stdout && !r->dry_run) {
+        bd_kafka_opts ko = {0};
+        ko.conf = (const char *const *)r->cfg.kafka;
+        ko.nconf = r->cfg.nkafka;
+        ko.allow_unsafe = r->cfg.allow_unsafe;
+        ko.on_delivery = on_delivery;
+        ko.log = kafka_log;
+        ko.ctx = r;
+        r->k = bd_kafka_new(&ko, &err);
+        if (!r->k) {
+            fprintf(stderr, "binlogd replay: %s: %s\n", path, err.msg);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+    }
+
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    clock_gettime(CLOCK_MONOTONIC, &r->t0);
+    r->last_progress = r->t0;
+
+    /* pass 1: where does the transaction around --from begin? */
+    snprintf(r->p1_start_file, sizeof r->p1_start_file, "%s", r->from_file);
+    r->p1_start_pos = r->from_pos;
+    int srcrc = 0;
+    if (r->from_pos > 4) {
+        bd_callbacks cb1 = {r, p1_event, p1_row, NULL};
+        r->pass1 = 1;
+        srcrc = files ? stream_files(r, fileargs, nfiles, r->from_file, &cb1)
+                      : stream_server(r, &so, r->from_file, 4, &cb1);
+        r->pass1 = 0;
+    }
+    /* the range's size, for the progress bar (files: from the start file on) */
+    for (int i = 0, on = 0; files && i < nfiles; i++) {
+        struct stat st;
+        on |= !strcmp(base_name(fileargs[i]), r->p1_start_file);
+        if (on && stat(fileargs[i], &st) == 0) r->total_bytes += (uint64_t)st.st_size;
+        if (on && r->has_to && !strcmp(base_name(fileargs[i]), r->to_file)) break;
+    }
+    /* pass 2 */
+    if (srcrc == 0 && !g_stop) {
+        bd_callbacks cb2 = {r, p2_event, p2_row, NULL};
+        r->base_bytes = 0;
+        srcrc = files ? stream_files(r, fileargs, nfiles, r->p1_start_file, &cb2)
+                      : stream_server(r, &so, r->p1_start_file, r->p1_start_pos, &cb2);
+    }
+    if (srcrc == 0 && !r->err[0] && !g_stop && r->held) send(r, 0, 0, 1); /* cut by the end */
+    memset(pw, 0, sizeof pw);
+    if (r->k) {
+        if (bd_kafka_flush(r->k, FLUSH_TIMEOUT_MS, &err) < 0 && !r->err[0])
+            snprintf(r->err, sizeof r->err, "%s", err.msg);
+        bd_kafka_poll(r->k);
+    }
+    fflush(stdout);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (r->last_file[0] || r->tty) progress(r, r->last_file, r->last_pos, 1);
+    if (r->dry_run)
+        for (size_t i = 0; i < r->ncounts; i++)
+            printf("table %s %llu\n", r->counts[i].name, (unsigned long long)r->counts[i].rows);
+    summary(r, argc, argv, g_stop);
+    if (srcrc < 0 || r->err[0]) {
+        fprintf(stderr, "binlogd replay: %s\n", r->err);
+        rc = EXIT_FAILED;
+    } else if (g_stop) {
+        rc = EXIT_STOPPED;
+    } else if (r->failed || r->delivered != r->produced) {
+        fprintf(stderr, "binlogd replay: %llu messages not acknowledged\n",
+                (unsigned long long)(r->produced - r->delivered));
+        rc = EXIT_FAILED;
+    } else {
+        rc = EXIT_OK;
+    }
+out:
+    bd_kafka_free(r->k);
+    bd_enc_cache_release(&r->cache);
+    bd_buf_release(&r->val);
+    bd_buf_release(&r->key);
+    free(r->counts);
+    bd_config_release(&r->cfg);
+    free(r);
+    g_stop = 0;
+    return rc;
+}
