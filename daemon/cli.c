@@ -2,6 +2,8 @@
 #include "cli.h"
 
 #include "binlogd/config.h"
+#include "binlogd/gtid_set.h"
+#include "binlogd/source_file.h"
 #include "binlogd/source_server.h"
 
 #include <errno.h>
@@ -96,4 +98,50 @@ int cli_state_dir_check(const char *dir, char *err, size_t n)
         return -1;
     }
     return 0;
+}
+const char *cli_base_name(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    return b ? b + 1 : path;
+}
+
+int cli_gtid_start_file(const char *prog, const bd_gtid_set *set, int argc, char **argv, int first)
+{
+    size_t n = (size_t)(argc - first);
+    bd_gtid_set *before = calloc(n, sizeof *before);
+    const char **names = calloc(n, sizeof *names);
+    bd_buf text = BD_BUF_INIT;
+    bd_err err = {0};
+    int idx = -1;
+    if (!before || !names) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *path = argv[first + (int)i];
+        enum bd_flavor fl;
+        names[i] = cli_base_name(path);
+        if (bd_source_file_before(path, names[i], &text, &fl, &err) < 0 ||
+            bd_gtid_set_parse_before(&before[i], fl, text.ptr, text.len, &err) < 0) {
+            fprintf(stderr, "%s: --gtid: %s\n", prog, err.msg);
+            goto out;
+        }
+        if (set->flavor != BD_FLAVOR_UNKNOWN && before[i].flavor != BD_FLAVOR_UNKNOWN &&
+            set->flavor != before[i].flavor) {
+            fprintf(stderr, "%s: the GTID is a %s GTID %s but %s was written by %s\n", prog,
+                    set->flavor == BD_FLAVOR_MYSQL ? "MySQL" : "MariaDB",
+                    set->flavor == BD_FLAVOR_MYSQL ? "set" : "position", names[i],
+                    before[i].flavor == BD_FLAVOR_MYSQL ? "MySQL" : "MariaDB");
+            goto out;
+        }
+    }
+    idx = bd_gtid_pick_file(set, before, n, names, &err);
+    if (idx < 0) fprintf(stderr, "%s: --gtid: %s\n", prog, err.msg);
+out:
+    for (size_t i = 0; before && i < n; i++)
+        bd_gtid_set_release(&before[i]);
+    free(before);
+    free(names);
+    bd_buf_release(&text);
+    return idx < 0 ? -1 : first + idx;
 }

@@ -24,4 +24,14 @@ int cli_server_opts(const struct bd_config *c, struct bd_server_opts *o, char *p
  * a writable parent (binlogd run creates it).  0, or -1 with err. */
 int cli_state_dir_check(const char *dir, char *err, size_t n);
 
+/* The last component of a path. */
+const char *cli_base_name(const char *path);
+
+struct bd_gtid_set;
+/* A GTID start over the files argv[first..argc): the index of the file to
+ * start at (the newest whose PREVIOUS_GTIDS / GTID_LIST is inside set), or
+ * -1 after printing why there is none ("PROG: ..."). */
+int cli_gtid_start_file(const char *prog, const struct bd_gtid_set *set, int argc, char **argv,
+                        int first);
+
 #endif

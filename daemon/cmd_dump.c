@@ -173,56 +173,6 @@ static int run_server(server_args *a, int events, int verify)
 
 /* ---- files ------------------------------------------------------------------ */
 
-static const char *base_name(const char *path)
-{
-    const char *b = strrchr(path, '/');
-    return b ? b + 1 : path;
-}
-
-/* A GTID start over files: the index of the file to start at (the newest
- * whose PREVIOUS_GTIDS / GTID_LIST is inside set), or -1 after printing why
- * there is none. */
-static int gtid_start_file(const bd_gtid_set *set, int argc, char **argv, int first)
-{
-    size_t n = (size_t)(argc - first);
-    bd_gtid_set *before = calloc(n, sizeof *before);
-    const char **names = calloc(n, sizeof *names);
-    bd_buf text = BD_BUF_INIT;
-    bd_err err = {0};
-    int idx = -1;
-    if (!before || !names) {
-        fprintf(stderr, "binlogd dump: out of memory\n");
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const char *path = argv[first + (int)i];
-        enum bd_flavor fl;
-        names[i] = base_name(path);
-        if (bd_source_file_before(path, names[i], &text, &fl, &err) < 0 ||
-            bd_gtid_set_parse_before(&before[i], fl, text.ptr, text.len, &err) < 0) {
-            fprintf(stderr, "binlogd dump: --gtid: %s\n", err.msg);
-            goto out;
-        }
-        if (set->flavor != BD_FLAVOR_UNKNOWN && before[i].flavor != BD_FLAVOR_UNKNOWN &&
-            set->flavor != before[i].flavor) {
-            fprintf(stderr, "binlogd dump: --gtid is a %s GTID %s but %s was written by %s\n",
-                    set->flavor == BD_FLAVOR_MYSQL ? "MySQL" : "MariaDB",
-                    set->flavor == BD_FLAVOR_MYSQL ? "set" : "position", names[i],
-                    before[i].flavor == BD_FLAVOR_MYSQL ? "MySQL" : "MariaDB");
-            goto out;
-        }
-    }
-    idx = bd_gtid_pick_file(set, before, n, names, &err);
-    if (idx < 0) fprintf(stderr, "binlogd dump: --gtid: %s\n", err.msg);
-out:
-    for (size_t i = 0; before && i < n; i++)
-        bd_gtid_set_release(&before[i]);
-    free(before);
-    free(names);
-    bd_buf_release(&text);
-    return idx < 0 ? -1 : first + idx;
-}
-
 static int run_files(int argc, char **argv, int first, int events, int verify, const char *gtid)
 {
     bd_gtid_set set = BD_GTID_SET_INIT;
@@ -233,7 +183,7 @@ static int run_files(int argc, char **argv, int first, int events, int verify, c
             fprintf(stderr, "binlogd dump: --gtid %s: %s\n", gtid, perr.msg);
             return EXIT_USAGE;
         }
-        first = gtid_start_file(&set, argc, argv, first);
+        first = cli_gtid_start_file("binlogd dump", &set, argc, argv, first);
         if (first < 0) {
             bd_gtid_set_release(&set);
             return EXIT_CORRUPT;
@@ -256,7 +206,7 @@ static int run_files(int argc, char **argv, int first, int events, int verify, c
     bd_err err = {0};
     for (int i = first; i < argc && rc == EXIT_DONE; i++) {
         const char *path = argv[i];
-        enum bd_file_result r = bd_source_file_run(d, path, base_name(path), &err);
+        enum bd_file_result r = bd_source_file_run(d, path, cli_base_name(path), &err);
         if (r == BD_FILE_ERROR) {
             rc = EXIT_CORRUPT;
         } else if (r == BD_FILE_INCOMPLETE) {

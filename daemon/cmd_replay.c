@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <mysql.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,10 +30,12 @@
 #include "binlogd/config.h"
 #include "binlogd/decoder.h"
 #include "binlogd/encode.h"
+#include "binlogd/gtid_set.h"
 #include "binlogd/kafka.h"
 #include "binlogd/schema_history.h"
 #include "binlogd/source_file.h"
 #include "binlogd/source_server.h"
+#include "binlogd/tz.h"
 #include "cli.h"
 #include "commands.h"
 
@@ -55,7 +58,12 @@ typedef struct replay {
     /* the range */
     char from_file[256], to_file[256];
     uint64_t from_pos, to_pos;
-    int has_to;
+    int has_to, has_from_pos;
+    /* GTID bounds: after the set 'after', up to and with the set 'upto' */
+    bd_gtid_set after, upto;
+    int has_after, has_upto;
+    /* datetime bounds, µs: commits at or after start_us and before stop_us */
+    int64_t start_us, stop_us;
     /* pass 1: where the transaction holding from_pos began */
     int pass1;
     int p1_in_txn;
@@ -285,8 +293,15 @@ static int p2_event(void *ctx, const bd_event *ev)
         snprintf(r->next_file, sizeof r->next_file, "%s", f);
         r->next_pos = ev->pos.pos;
         if (r->has_to && !before(f, ev->pos.pos, r->to_file, r->to_pos)) return 1; /* done */
+        const bd_txn *t = ev->txn;
+        int64_t commit = t ? (int64_t)t->commit_us : 0;
+        if (r->stop_us && commit >= r->stop_us) return 1; /* done */
         r->in_txn = 1;
-        r->skip_txn = before(f, ev->pos.pos, r->p1_start_file, r->p1_start_pos);
+        r->skip_txn = r->has_from_pos && before(f, ev->pos.pos, r->p1_start_file, r->p1_start_pos);
+        if (r->start_us && commit < r->start_us) r->skip_txn = 1;
+        int has_gtid = t && t->has_gtid && t->gtid[0];
+        if (r->has_after && has_gtid && bd_gtid_set_has(&r->after, t->gtid)) r->skip_txn = 1;
+        if (r->has_upto && (!has_gtid || !bd_gtid_set_has(&r->upto, t->gtid))) r->skip_txn = 1;
         snprintf(r->txn_file, sizeof r->txn_file, "%s", f);
         r->txn_pos = ev->pos.pos;
         if (!r->skip_txn && !r->any_txn) {
@@ -350,6 +365,7 @@ static int p2_row(void *ctx, const bd_row *row)
         memset(&ev, 0, sizeof ev);
         ev.pos = row->pos;
         ev.header = row->header;
+        ev.txn = row->txn;
         ev.begins_txn = 1;
         if (p2_event(ctx, &ev)) return 1;
     }
@@ -401,6 +417,7 @@ static int stream_server(replay *r, const bd_server_opts *base, const char *file
     bd_server_opts o = *base;
     o.file = file;
     o.pos = pos;
+    if (!file) o.pos = 0; /* base.gtid: after that set */
     o.follow = 0;
     o.log = server_log;
     o.ctx = r;
@@ -421,17 +438,11 @@ static int stream_server(replay *r, const bd_server_opts *base, const char *file
     return 0;
 }
 
-static const char *base_name(const char *p)
-{
-    const char *b = strrchr(p, '/');
-    return b ? b + 1 : p;
-}
-
 /* Decode the files from the one named file on; 0 or -1 with r->err. */
 static int stream_files(replay *r, char **files, int nfiles, const char *file, bd_callbacks *cb)
 {
     int i = 0;
-    while (i < nfiles && strcmp(base_name(files[i]), file))
+    while (i < nfiles && strcmp(cli_base_name(files[i]), file))
         i++;
     if (i == nfiles) {
         snprintf(r->err, sizeof r->err, "%s is not among the --files given", file);
@@ -446,7 +457,7 @@ static int stream_files(replay *r, char **files, int nfiles, const char *file, b
     for (; i < nfiles && rc == 0; i++) {
         bd_err err = {0};
         struct stat st;
-        enum bd_file_result fr = bd_source_file_run(d, files[i], base_name(files[i]), &err);
+        enum bd_file_result fr = bd_source_file_run(d, files[i], cli_base_name(files[i]), &err);
         if (fr == BD_FILE_ERROR && err.code == BD_ERR_CALLBACK) break; /* range done */
         if (fr != BD_FILE_OK) {
             snprintf(r->err, sizeof r->err, "%s", err.msg);
@@ -455,6 +466,149 @@ static int stream_files(replay *r, char **files, int nfiles, const char *file, b
         if (stat(files[i], &st) == 0) r->base_bytes += (uint64_t)st.st_size;
     }
     bd_decoder_free(d);
+    return rc;
+}
+
+/* ---- where a datetime starts ------------------------------------------------- */
+
+/* The time of a file's first event (its FORMAT_DESCRIPTION), µs. */
+static int file_first_time(const char *path, int64_t *us)
+{
+    unsigned char b[8];
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    size_t n = fread(b, 1, sizeof b, f);
+    fclose(f);
+    if (n != sizeof b) return -1;
+    *us = (int64_t)((uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 |
+                    (uint32_t)b[7] << 24) *
+          1000000;
+    return 0;
+}
+
+typedef struct first_ev {
+    int64_t us;
+    int got;
+} first_ev;
+
+static int first_event(void *ctx, const bd_event *ev)
+{
+    first_ev *fe = ctx;
+    fe->us = (int64_t)ev->header->timestamp * 1000000;
+    fe->got = 1;
+    return 1;
+}
+
+static int first_row(void *ctx, const bd_row *row)
+{
+    (void)ctx;
+    (void)row;
+    return 1;
+}
+
+/* The time of a server binlog's first event: a stream opened at FILE:4 for
+ * one event. */
+static int server_first_time(replay *r, const bd_server_opts *so, const char *file, int64_t *us)
+{
+    first_ev fe = {0, 0};
+    bd_callbacks cb = {&fe, first_event, first_row, NULL};
+    if (stream_server(r, so, file, 4, &cb) < 0) return -1;
+    if (!fe.got) {
+        snprintf(r->err, sizeof r->err, "%s holds no event", file);
+        return -1;
+    }
+    *us = fe.us;
+    return 0;
+}
+
+/* The binlog files of the server, oldest first: n names in *names. */
+static int server_files(replay *r, const bd_server_opts *so, char ***names, size_t *n)
+{
+    struct st_mysql *my = NULL;
+    bd_err err = {0};
+    if (bd_server_connect(so, &my, &err) != 0) {
+        snprintf(r->err, sizeof r->err, "%s", err.msg);
+        return -1;
+    }
+    int rc = -1;
+    *names = NULL;
+    *n = 0;
+    if (mysql_query(my, "SHOW BINARY LOGS") == 0) {
+        MYSQL_RES *res = mysql_store_result(my);
+        MYSQL_ROW row;
+        while (res && (row = mysql_fetch_row(res))) {
+            char **v = realloc(*names, (*n + 1) * sizeof *v);
+            if (!v) break;
+            *names = v;
+            v[*n] = strdup(row[0] ? row[0] : "");
+            if (v[*n]) (*n)++;
+        }
+        if (res) mysql_free_result(res);
+        rc = *n ? 0 : -1;
+    }
+    if (rc < 0)
+        snprintf(r->err, sizeof r->err, "SHOW BINARY LOGS on %s:%u: %s", so->host, so->port,
+                 mysql_error(my));
+    mysql_close(my);
+    return rc;
+}
+
+/* The newest file whose first event is at or before start_us (binary
+ * search: log2(n) files are opened, not read).  A start before the oldest
+ * file is refused when older files were purged (its number is not 1). */
+static int datetime_start(replay *r, const bd_server_opts *so, char **files, int nfiles, char *out,
+                          size_t outn)
+{
+    char **names = NULL;
+    size_t n = 0;
+    if (files) {
+        names = files;
+        n = (size_t)nfiles;
+    } else if (server_files(r, so, &names, &n) < 0) {
+        return -1;
+    }
+    int rc = -1;
+    size_t lo = 0, hi = n; /* the answer is in [lo, hi) once the first is known to fit */
+    int64_t t0;
+    if ((files ? file_first_time(names[0], &t0) : server_first_time(r, so, names[0], &t0)) < 0) {
+        if (!r->err[0]) snprintf(r->err, sizeof r->err, "cannot read %s", names[0]);
+        goto out;
+    }
+    const char *oldest = files ? cli_base_name(names[0]) : names[0];
+    if (t0 > r->start_us) {
+        const char *dot = strrchr(oldest, '.');
+        if (dot && strtoull(dot + 1, NULL, 10) > 1) {
+            char when[40];
+            bd_time_format(when, t0);
+            snprintf(r->err, sizeof r->err,
+                     "--start-datetime is before the oldest binlog %s (it begins %s): the "
+                     "changes before were purged; start at %s:4 or later, or replay archived "
+                     "files (--files)",
+                     oldest, when, oldest);
+            goto out;
+        }
+    }
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        int64_t t;
+        if ((files ? file_first_time(names[mid], &t) : server_first_time(r, so, names[mid], &t)) <
+            0) {
+            if (!r->err[0]) snprintf(r->err, sizeof r->err, "cannot read %s", names[mid]);
+            goto out;
+        }
+        if (t <= r->start_us)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    snprintf(out, outn, "%s", files ? cli_base_name(names[lo]) : names[lo]);
+    rc = 0;
+out:
+    if (!files) {
+        for (size_t i = 0; i < n; i++)
+            free(names[i]);
+        free(names);
+    }
     return rc;
 }
 
@@ -508,7 +662,7 @@ static void summary(replay *r, int argc, char **argv, int stopped)
         fprintf(stderr, "replay %s: covered %s:%llu .. %s:%llu (whole transactions%s)\n", r->id,
                 r->first_file, (unsigned long long)r->first_pos, r->last_file,
                 (unsigned long long)r->last_pos,
-                before(r->first_file, r->first_pos, r->from_file, r->from_pos)
+                r->has_from_pos && before(r->first_file, r->first_pos, r->from_file, r->from_pos)
                     ? "; the start was widened back to its transaction's start"
                     : "");
     else
@@ -543,7 +697,20 @@ static void summary(replay *r, int argc, char **argv, int stopped)
 
 int cmd_replay(int argc, char **argv)
 {
-    enum { O_FROM = 0x100, O_TO, O_TABLES, O_SUFFIX, O_STDOUT, O_DRY, O_ID, O_SID, O_FILES };
+    enum {
+        O_FROM = 0x100,
+        O_TO,
+        O_TABLES,
+        O_SUFFIX,
+        O_STDOUT,
+        O_DRY,
+        O_ID,
+        O_SID,
+        O_FILES,
+        O_START_DT,
+        O_STOP_DT,
+        O_TZ
+    };
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
         {"from", required_argument, NULL, O_FROM},
@@ -555,12 +722,16 @@ int cmd_replay(int argc, char **argv)
         {"id", required_argument, NULL, O_ID},
         {"server-id", required_argument, NULL, O_SID},
         {"files", no_argument, NULL, O_FILES},
+        {"start-datetime", required_argument, NULL, O_START_DT},
+        {"stop-datetime", required_argument, NULL, O_STOP_DT},
+        {"timezone", required_argument, NULL, O_TZ},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     replay *r = calloc(1, sizeof *r);
     if (!r) return EXIT_FAILED;
     const char *path = NULL, *from = NULL, *to = NULL, *id = NULL;
+    const char *start_dt = NULL, *stop_dt = NULL, *zone = "UTC";
     unsigned long long sid = 0;
     int files = 0, c, rc = EXIT_FAILED;
     optind = 1;
@@ -581,6 +752,9 @@ int cmd_replay(int argc, char **argv)
             }
             break;
         case O_FILES: files = 1; break;
+        case O_START_DT: start_dt = optarg; break;
+        case O_STOP_DT: stop_dt = optarg; break;
+        case O_TZ: zone = optarg; break;
         case 'h':
             replay_usage(stdout);
             free(r);
@@ -598,23 +772,75 @@ int cmd_replay(int argc, char **argv)
         free(r);
         return usage_error("--files wants at least one binlog file");
     }
-    if (!path || !from) {
+    if (!path || (!from == !start_dt)) {
         free(r);
-        return usage_error(!path ? "-c FILE is required" : "--from FILE[:POS] is required");
+        return usage_error(!path ? "-c FILE is required"
+                                 : "give one start: --from FILE[:POS], --from gtid:SET or "
+                                   "--start-datetime T");
     }
-    if (parse_position(from, r->from_file, sizeof r->from_file, &r->from_pos) < 0) {
+    if (to && stop_dt) {
         free(r);
-        return usage_error("--from wants FILE[:POS]");
+        return usage_error("give one end: --to or --stop-datetime");
     }
-    if (to) {
+    bd_err perr = {0};
+    if (from && !strncmp(from, "gtid:", 5)) {
+        if (bd_gtid_set_parse(&r->after, BD_FLAVOR_UNKNOWN, from + 5, strlen(from + 5), &perr) <
+            0) {
+            fprintf(stderr, "binlogd replay: --from %s: %s\n", from, perr.msg);
+            free(r);
+            return EXIT_USAGE;
+        }
+        r->has_after = 1;
+    } else if (from) {
+        if (parse_position(from, r->from_file, sizeof r->from_file, &r->from_pos) < 0) {
+            free(r);
+            return usage_error("--from wants FILE[:POS] or gtid:SET");
+        }
+        r->has_from_pos = 1;
+    }
+    if (to && !strncmp(to, "gtid:", 5)) {
+        if (bd_gtid_set_parse(&r->upto, BD_FLAVOR_UNKNOWN, to + 5, strlen(to + 5), &perr) < 0) {
+            fprintf(stderr, "binlogd replay: --to %s: %s\n", to, perr.msg);
+            bd_gtid_set_release(&r->after);
+            free(r);
+            return EXIT_USAGE;
+        }
+        r->has_upto = 1;
+    } else if (to) {
         if (parse_position(to, r->to_file, sizeof r->to_file, &r->to_pos) < 0) {
             free(r);
-            return usage_error("--to wants FILE:POS");
+            return usage_error("--to wants FILE:POS or gtid:SET");
         }
         r->has_to = 1;
-        if (before(r->to_file, r->to_pos, r->from_file, r->from_pos)) {
+        if (r->has_from_pos && before(r->to_file, r->to_pos, r->from_file, r->from_pos)) {
             free(r);
             return usage_error("--to is before --from");
+        }
+    }
+    if (start_dt || stop_dt) {
+        bd_err te = {0};
+        bd_tz *tz = bd_tz_load(zone, &te);
+        int64_t now = (int64_t)time(NULL) * 1000000;
+        int bad = !tz;
+        if (!bad && start_dt && bd_time_parse(start_dt, tz, now, &r->start_us) < 0) bad = 2;
+        if (!bad && stop_dt && bd_time_parse(stop_dt, tz, now, &r->stop_us) < 0) bad = 3;
+        bd_tz_free(tz);
+        if (bad) {
+            if (bad == 1)
+                fprintf(stderr, "binlogd replay: --timezone: %s\n", te.msg);
+            else
+                fprintf(stderr,
+                        "binlogd replay: --%s-datetime wants RFC 3339 or YYYY-MM-DD "
+                        "HH:MM[:SS] (in --timezone), not '%s'\n",
+                        bad == 2 ? "start" : "stop", bad == 2 ? start_dt : stop_dt);
+            bd_gtid_set_release(&r->after);
+            bd_gtid_set_release(&r->upto);
+            free(r);
+            return EXIT_USAGE;
+        }
+        if (r->start_us && r->stop_us && r->stop_us <= r->start_us) {
+            free(r);
+            return usage_error("--stop-datetime is not after --start-datetime");
         }
     }
     if (r->to_stdout && r->topic_suffix) {
@@ -678,7 +904,23 @@ int cmd_replay(int argc, char **argv)
     snprintf(r->p1_start_file, sizeof r->p1_start_file, "%s", r->from_file);
     r->p1_start_pos = r->from_pos;
     int srcrc = 0;
-    if (r->from_pos > 4) {
+    if (r->start_us) {
+        /* a datetime: the file it falls in, from its start */
+        srcrc = datetime_start(r, &so, files ? fileargs : NULL, nfiles, r->p1_start_file,
+                               sizeof r->p1_start_file);
+        r->p1_start_pos = 4;
+    } else if (r->has_after && files) {
+        int i = cli_gtid_start_file("binlogd replay", &r->after, nfiles, fileargs, 0);
+        if (i < 0) {
+            rc = EXIT_FAILED;
+            goto out;
+        }
+        snprintf(r->p1_start_file, sizeof r->p1_start_file, "%s", cli_base_name(fileargs[i]));
+        r->p1_start_pos = 4;
+    } else if (r->has_after) {
+        so.gtid = from + 5; /* the server starts after the set */
+    }
+    if (r->has_from_pos && r->from_pos > 4) {
         bd_callbacks cb1 = {r, p1_event, p1_row, NULL};
         r->pass1 = 1;
         srcrc = files ? stream_files(r, fileargs, nfiles, r->from_file, &cb1)
@@ -688,16 +930,17 @@ int cmd_replay(int argc, char **argv)
     /* the range's size, for the progress bar (files: from the start file on) */
     for (int i = 0, on = 0; files && i < nfiles; i++) {
         struct stat st;
-        on |= !strcmp(base_name(fileargs[i]), r->p1_start_file);
+        on |= !strcmp(cli_base_name(fileargs[i]), r->p1_start_file);
         if (on && stat(fileargs[i], &st) == 0) r->total_bytes += (uint64_t)st.st_size;
-        if (on && r->has_to && !strcmp(base_name(fileargs[i]), r->to_file)) break;
+        if (on && r->has_to && !strcmp(cli_base_name(fileargs[i]), r->to_file)) break;
     }
     /* pass 2 */
     if (srcrc == 0 && !g_stop) {
         bd_callbacks cb2 = {r, p2_event, p2_row, NULL};
         r->base_bytes = 0;
-        srcrc = files ? stream_files(r, fileargs, nfiles, r->p1_start_file, &cb2)
-                      : stream_server(r, &so, r->p1_start_file, r->p1_start_pos, &cb2);
+        srcrc =
+            files ? stream_files(r, fileargs, nfiles, r->p1_start_file, &cb2)
+                  : stream_server(r, &so, so.gtid ? NULL : r->p1_start_file, r->p1_start_pos, &cb2);
     }
     if (srcrc == 0 && !r->err[0] && !g_stop && r->held) send(r, 0, 0, 1); /* cut by the end */
     memset(pw, 0, sizeof pw);
@@ -732,6 +975,8 @@ out:
     bd_buf_release(&r->val);
     bd_buf_release(&r->key);
     free(r->counts);
+    bd_gtid_set_release(&r->after);
+    bd_gtid_set_release(&r->upto);
     bd_config_release(&r->cfg);
     free(r);
     g_stop = 0;
