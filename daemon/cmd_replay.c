@@ -85,9 +85,11 @@ typedef struct replay {
     /* the held row (the last of its transaction gets last=true) */
     bd_enc_cache cache;
     bd_buf val, key;
-    char topic[300], held_pos[300];
+    char topic[300], held_pos[300], pos_file[256];
+    size_t pos_file_len;
     int held;
     const bd_table *f_table;
+    tcount *f_count_of; /* the table's counter */
     int f_wanted;
     char f_topic[300];
     size_t f_count;
@@ -332,6 +334,7 @@ static int table_wanted(replay *r, const bd_table *t)
 {
     if (t == r->f_table) return r->f_wanted;
     r->f_table = t;
+    r->f_count_of = NULL;
     if (r->tables) {
         bd_config tmp = r->cfg;
         tmp.include = (char *)r->tables;
@@ -342,6 +345,7 @@ static int table_wanted(replay *r, const bd_table *t)
     }
     if (r->f_wanted) {
         char base[256];
+        r->f_count_of = count_of(r, t->db.p, t->db.n, t->name.p, t->name.n);
         if (bd_config_topic(&r->cfg, t->db.p, t->db.n, t->name.p, t->name.n, base, sizeof base) <
             0) {
             snprintf(r->err, sizeof r->err, "the topic name of `%.*s`.`%.*s` is empty or too long",
@@ -374,18 +378,22 @@ static int p2_row(void *ctx, const bd_row *row)
     if (w < 0) return 1;
     if (w) {
         if (send(r, 0, 0, 0)) return 1;
-        tcount *c =
-            count_of(r, row->table->db.p, row->table->db.n, row->table->name.p, row->table->name.n);
-        if (c) c->rows++;
+        if (r->f_count_of) r->f_count_of->rows++;
         r->rows++;
         if (!r->dry_run) {
             bd_buf_reset(&r->val);
             bd_buf_reset(&r->key);
             bd_encode_row_cached(&r->val, row, &r->cache);
             bd_encode_key(&r->key, row);
-            snprintf(r->topic, sizeof r->topic, "%s", r->f_topic);
-            snprintf(r->held_pos, sizeof r->held_pos, "%s:%llu", f,
-                     (unsigned long long)row->pos.pos);
+            /* copies only when they change; the position per row */
+            if (strcmp(r->topic, r->f_topic)) snprintf(r->topic, sizeof r->topic, "%s", r->f_topic);
+            if (strcmp(r->pos_file, f)) {
+                snprintf(r->pos_file, sizeof r->pos_file, "%s", f);
+                r->pos_file_len = strlen(r->pos_file);
+                memcpy(r->held_pos, r->pos_file, r->pos_file_len);
+                r->held_pos[r->pos_file_len] = ':';
+            }
+            *bd_raw_u64(r->held_pos + r->pos_file_len + 1, row->pos.pos) = '\0';
             r->held = 1;
         }
     }
