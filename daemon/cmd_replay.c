@@ -125,7 +125,8 @@ static int parse_position(const char *s, char *file, size_t n, uint64_t *pos)
     const char *colon = strrchr(s, ':');
     unsigned long long p = 4;
     size_t fl = strlen(s);
-    if (colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
+    if (colon) {
+        /* FILE:POS; a binlog name has no ':' */
         if (cli_parse_uint(colon + 1, (1ULL << 62), &p) < 0) return -1;
         fl = (size_t)(colon - s);
     }
