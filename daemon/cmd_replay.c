@@ -53,6 +53,7 @@ typedef struct replay {
     bd_config cfg;
     const char *tables; /* --tables: comma-separated db.table patterns; NULL: [filter] */
     const char *topic_suffix;
+    const char *topic_template; /* --topic: instead of [kafka] topic */
     int to_stdout, dry_run;
     char id[64];
     /* the range */
@@ -97,7 +98,13 @@ typedef struct replay {
     char err[BD_ERRLEN];
     int failed_hard;
     struct timespec t0, last_progress;
-    uint64_t total_bytes, base_bytes; /* progress: range size, bytes before the cursor */
+    /* progress: the binlog files with their sizes, and the range's size */
+    struct fsize {
+        char name[256];
+        uint64_t size;
+    } * sizes;
+    size_t nsizes;
+    uint64_t total_bytes;
     int tty;
 } replay;
 
@@ -269,7 +276,15 @@ static void progress(replay *r, const char *file, uint64_t pos, int final)
     clock_gettime(CLOCK_MONOTONIC, &r->last_progress);
     double t = elapsed(&r->t0);
     double rate = t > 0 ? (double)r->rows / t : 0;
-    uint64_t done = r->base_bytes + pos;
+    /* bytes from the start to file:pos, from the files' sizes */
+    uint64_t done = 0;
+    for (size_t i = 0; i < r->nsizes; i++) {
+        if (!before(r->sizes[i].name, 0, r->p1_start_file, 0) &&
+            before(r->sizes[i].name, 0, file, 0))
+            done += r->sizes[i].size;
+    }
+    done += pos;
+    done = done > r->p1_start_pos ? done - r->p1_start_pos : 0;
     char eta[32] = "";
     if (r->total_bytes && done > 0 && t > 0.5 && done < r->total_bytes)
         snprintf(eta, sizeof eta, ", ETA %.0f s",
@@ -347,8 +362,9 @@ static int table_wanted(replay *r, const bd_table *t)
     if (r->f_wanted) {
         char base[256];
         r->f_count_of = count_of(r, t->db.p, t->db.n, t->name.p, t->name.n);
-        if (bd_config_topic(&r->cfg, t->db.p, t->db.n, t->name.p, t->name.n, base, sizeof base) <
-            0) {
+        bd_config tc = r->cfg;
+        if (r->topic_template) tc.topic = (char *)r->topic_template;
+        if (bd_config_topic(&tc, t->db.p, t->db.n, t->name.p, t->name.n, base, sizeof base) < 0) {
             snprintf(r->err, sizeof r->err, "the topic name of `%.*s`.`%.*s` is empty or too long",
                      (int)t->db.n, t->db.p, (int)t->name.n, t->name.p);
             return -1;
@@ -465,14 +481,12 @@ static int stream_files(replay *r, char **files, int nfiles, const char *file, b
     int rc = 0;
     for (; i < nfiles && rc == 0; i++) {
         bd_err err = {0};
-        struct stat st;
         enum bd_file_result fr = bd_source_file_run(d, files[i], cli_base_name(files[i]), &err);
         if (fr == BD_FILE_ERROR && err.code == BD_ERR_CALLBACK) break; /* range done */
         if (fr != BD_FILE_OK) {
             snprintf(r->err, sizeof r->err, "%s", err.msg);
             rc = -1;
         }
-        if (stat(files[i], &st) == 0) r->base_bytes += (uint64_t)st.st_size;
     }
     bd_decoder_free(d);
     return rc;
@@ -621,41 +635,99 @@ out:
     return rc;
 }
 
+/* The binlog files' sizes (stat, or SHOW BINARY LOGS) and the range's
+ * size from the start to --to or the last file's end: for the ETA only,
+ * so a failure leaves them unknown. */
+static void load_sizes(replay *r, const bd_server_opts *so, char **files, int nfiles)
+{
+    size_t cap = files ? (size_t)nfiles : 0;
+    struct st_mysql *my = NULL;
+    MYSQL_RES *res = NULL;
+    if (!files) {
+        bd_err err = {0};
+        if (bd_server_connect(so, &my, &err) != 0) return;
+        if (mysql_query(my, "SHOW BINARY LOGS") == 0) res = mysql_store_result(my);
+        cap = res ? (size_t)mysql_num_rows(res) : 0;
+    }
+    r->sizes = cap ? calloc(cap, sizeof *r->sizes) : NULL;
+    for (size_t i = 0; r->sizes && i < cap; i++) {
+        struct fsize *f = &r->sizes[r->nsizes];
+        if (files) {
+            struct stat st;
+            if (stat(files[i], &st) < 0) continue;
+            snprintf(f->name, sizeof f->name, "%s", cli_base_name(files[i]));
+            f->size = (uint64_t)st.st_size;
+        } else {
+            MYSQL_ROW row = mysql_fetch_row(res);
+            if (!row || !row[0]) break;
+            snprintf(f->name, sizeof f->name, "%s", row[0]);
+            f->size = row[1] ? strtoull(row[1], NULL, 10) : 0;
+        }
+        r->nsizes++;
+    }
+    if (res) mysql_free_result(res);
+    if (my) mysql_close(my);
+    uint64_t total = 0;
+    for (size_t i = 0; i < r->nsizes; i++) {
+        const struct fsize *f = &r->sizes[i];
+        if (before(f->name, 0, r->p1_start_file, 0)) continue;
+        if (r->has_to && !strcmp(f->name, r->to_file)) {
+            total += r->to_pos;
+            break;
+        }
+        if (r->has_to && before(r->to_file, 0, f->name, 0)) break;
+        total += f->size;
+    }
+    r->total_bytes = total > r->p1_start_pos ? total - r->p1_start_pos : 0;
+}
+
 /* ---- the command ------------------------------------------------------------ */
 
 static void replay_usage(FILE *f)
 {
-    fprintf(f, "usage: binlogd replay -c FILE --from FILE[:POS] [--to FILE:POS] [--tables T,...]\n"
-               "                      [--topic-suffix S | --stdout] [--dry-run] [--id ID]\n"
-               "                      [--server-id N] [--files BINLOG...]\n"
-               "\n"
-               "Re-publish the row changes of a binlog range to Kafka (the daemon's topics, or\n"
-               "with a suffix), or print them (--stdout), whole transactions only: a start\n"
-               "inside a transaction replays that transaction from its beginning, and every\n"
-               "transaction that starts before --to is replayed whole.  The daemon's checkpoint\n"
-               "and schema history are never touched.  Each message carries the headers\n"
-               "binlogd.replay.id and binlogd.replay.pos (FILE:POS of its row event).\n"
-               "\n"
-               "  -c, --config FILE     the daemon's configuration: source, [kafka], [filter]\n"
-               "      --from FILE[:POS] start (POS 4 when omitted)\n"
-               "      --to FILE:POS     end: transactions that start before it (default: the\n"
-               "                        server's head, or the end of the last file)\n"
-               "      --tables T,...    only these tables (db.table patterns with * and ?);\n"
-               "                        default: the config's [filter]\n"
-               "      --topic-suffix S  publish to the daemon's topic names + S\n"
-               "      --stdout          print JSON lines (as binlogd dump) instead of publishing\n"
-               "      --dry-run         publish nothing; print \"table DB.TABLE ROWS\" lines\n"
-               "      --id ID           the replay id in the headers (default: generated)\n"
-               "      --server-id N     replica id on the live server (default: the config's\n"
-               "                        server_id + 1; two readers must not share one)\n"
-               "      --files BINLOG... read these archived binlog files (in order) instead of\n"
-               "                        the server; every remaining argument is a file\n"
-               "  -h, --help            this help\n"
-               "\n"
-               "Exit status: 0 every message acknowledged (a re-run is safe: consumers see\n"
-               "duplicates, marked); 1 an error or a message Kafka did not take; 2 usage;\n"
-               "130 interrupted (SIGINT/SIGTERM): the summary says how far it got and the\n"
-               "command that continues.\n");
+    fputs("usage: binlogd replay -c FILE START [END] [--tables T,...]\n"
+          "                      [--topic-suffix S | --topic TEMPLATE | --stdout] [--dry-run]\n"
+          "                      [--id ID] [--server-id N] [--files BINLOG...]\n"
+          "\n"
+          "Re-publish the row changes of a binlog range to Kafka (the daemon's topics, or\n"
+          "others), or print them (--stdout), whole transactions only: a start inside a\n"
+          "transaction replays that transaction from its beginning, and every transaction\n"
+          "that starts before the end is replayed whole.  The daemon's checkpoint and\n"
+          "schema history are never touched.  Each message carries the headers\n"
+          "binlogd.replay.id and binlogd.replay.pos (FILE:POS of its row event).\n"
+          "\n"
+          "  -c, --config FILE     the daemon's configuration: source, [kafka], [filter]\n"
+          "START (one of):\n"
+          "      --from FILE[:POS] a binlog position (POS 4 when omitted)\n"
+          "      --from gtid:SET   after the transactions of a GTID set (MySQL\n"
+          "                        uuid:1-100) or MariaDB position (0-1-100)\n"
+          "      --start-datetime T  transactions committed at or after T: RFC 3339, or\n"
+          "                        YYYY-MM-DD HH:MM[:SS] in --timezone (default UTC); the\n"
+          "                        start file is found from the files' first event times\n"
+          "END (default: the server's head, or the end of the last file):\n"
+          "      --to FILE:POS     transactions that start before it\n"
+          "      --to gtid:SET     up to and with the transactions of the set\n"
+          "      --stop-datetime T transactions committed before T\n"
+          "      --timezone ZONE   of the datetimes (IANA name, UTC or +HH:MM)\n"
+          "Options:\n"
+          "      --tables T,...    only these tables (db.table patterns with * and ?);\n"
+          "                        default: the config's [filter]\n"
+          "      --topic-suffix S  publish to the daemon's topic names + S\n"
+          "      --topic TEMPLATE  publish to other topics: {source}, {db}, {table}\n"
+          "      --stdout          print JSON lines (as binlogd dump) instead of publishing\n"
+          "      --dry-run         publish nothing; print \"table DB.TABLE ROWS\" lines\n"
+          "      --id ID           the replay id in the headers (default: generated)\n"
+          "      --server-id N     replica id on the live server (default: the config's\n"
+          "                        server_id + 1; two readers must not share one)\n"
+          "      --files BINLOG... read these archived binlog files (in order) instead of\n"
+          "                        the server; every remaining argument is a file\n"
+          "  -h, --help            this help\n"
+          "\n"
+          "Exit status: 0 every message acknowledged (a re-run is safe: consumers see\n"
+          "duplicates, marked); 1 an error or a message Kafka did not take; 2 usage;\n"
+          "130 interrupted (SIGINT/SIGTERM): the summary says how far it got and the\n"
+          "command that continues.\n",
+          f);
 }
 
 static int usage_error(const char *what)
@@ -718,7 +790,8 @@ int cmd_replay(int argc, char **argv)
         O_FILES,
         O_START_DT,
         O_STOP_DT,
-        O_TZ
+        O_TZ,
+        O_TOPIC
     };
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
@@ -734,6 +807,7 @@ int cmd_replay(int argc, char **argv)
         {"start-datetime", required_argument, NULL, O_START_DT},
         {"stop-datetime", required_argument, NULL, O_STOP_DT},
         {"timezone", required_argument, NULL, O_TZ},
+        {"topic", required_argument, NULL, O_TOPIC},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -764,6 +838,7 @@ int cmd_replay(int argc, char **argv)
         case O_START_DT: start_dt = optarg; break;
         case O_STOP_DT: stop_dt = optarg; break;
         case O_TZ: zone = optarg; break;
+        case O_TOPIC: r->topic_template = optarg; break;
         case 'h':
             replay_usage(stdout);
             free(r);
@@ -852,9 +927,13 @@ int cmd_replay(int argc, char **argv)
             return usage_error("--stop-datetime is not after --start-datetime");
         }
     }
-    if (r->to_stdout && r->topic_suffix) {
+    if (r->to_stdout && (r->topic_suffix || r->topic_template)) {
         free(r);
-        return usage_error("--stdout and --topic-suffix exclude each other");
+        return usage_error("--stdout and --topic-suffix / --topic exclude each other");
+    }
+    if (r->topic_template && !strstr(r->topic_template, "{table}")) {
+        free(r);
+        return usage_error("--topic must contain {table}: each table needs its own topic");
     }
     bd_err err = {0};
     if (bd_config_load(&r->cfg, path, &err) < 0) {
@@ -936,17 +1015,11 @@ int cmd_replay(int argc, char **argv)
                       : stream_server(r, &so, r->from_file, 4, &cb1);
         r->pass1 = 0;
     }
-    /* the range's size, for the progress bar (files: from the start file on) */
-    for (int i = 0, on = 0; files && i < nfiles; i++) {
-        struct stat st;
-        on |= !strcmp(cli_base_name(fileargs[i]), r->p1_start_file);
-        if (on && stat(fileargs[i], &st) == 0) r->total_bytes += (uint64_t)st.st_size;
-        if (on && r->has_to && !strcmp(cli_base_name(fileargs[i]), r->to_file)) break;
-    }
+    /* the range's size, for the progress bar's ETA */
+    load_sizes(r, &so, files ? fileargs : NULL, nfiles);
     /* pass 2 */
     if (srcrc == 0 && !g_stop) {
         bd_callbacks cb2 = {r, p2_event, p2_row, NULL};
-        r->base_bytes = 0;
         srcrc =
             files ? stream_files(r, fileargs, nfiles, r->p1_start_file, &cb2)
                   : stream_server(r, &so, so.gtid ? NULL : r->p1_start_file, r->p1_start_pos, &cb2);
@@ -984,6 +1057,7 @@ out:
     bd_buf_release(&r->val);
     bd_buf_release(&r->key);
     free(r->counts);
+    free(r->sizes);
     bd_gtid_set_release(&r->after);
     bd_gtid_set_release(&r->upto);
     bd_config_release(&r->cfg);

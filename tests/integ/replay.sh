@@ -23,7 +23,9 @@
 #      covers from the transaction's start.  The same replay again exits 0
 #      (another generated id).  Usage errors exit 2.
 #   2  --tables pay.cp publishes only pay.cp, exactly its rows in [A, B);
-#      --dry-run prints "table pay.cp N" with N what the real run published,
+#      --dry-run prints "table pay.cp N" with N what the real run published;
+#      --topic TEMPLATE publishes to other topics (one without {table} is
+#      refused);
 #      publishes nothing (the .dry topics are absent or empty); a --dry-run
 #      of all tables counts the dump's rows per table
 #   3  the daemon (its own config and state directory, server_id 601) runs
@@ -530,6 +532,14 @@ if want 2; then
     check "2: ... rp.pay.cp.dry absent or empty" topic_empty rp.pay.cp.dry
     check "2: ... rp.pay.flow.dry absent or empty" topic_empty rp.pay.flow.dry
     state_same "2: --dry-run of all tables"
+
+    # another topic template
+    replay tp -c "$R" --from "$A" --to "$Bp" --tables pay.cp --topic 'tpl.{db}.{table}' --id tpl-1
+    check "2: --topic 'tpl.{db}.{table}': exit 0 (exit $RC: $(err_of tp))" [ "$RC" -eq 0 ]
+    consume "tpl.pay.cp" "$W/tp.msgs"
+    check "2: ... the $NCP pay.cp rows in tpl.pay.cp" [ "$(of_id "$W/tp.msgs" tpl-1 | wc -l)" -eq "$NCP" ]
+    replay tq -c "$R" --from "$A" --topic 'no-table-here'
+    check "2: --topic without {table}: exit 2 (exit $RC)" [ "$RC" -eq 2 ]
 fi
 
 # ---- 3: beside the running daemon --------------------------------------------------------
