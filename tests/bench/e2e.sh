@@ -11,79 +11,9 @@
 #   tests/bench/e2e.sh [ROUNDS]        (run tests/bench/decode.sh first)
 set -eu
 cd "$(dirname "$0")/../.."
-ROUNDS=${1:-3}
-B=$(pwd)/build/binlogd
-DIR=build/bench/decode-db
-PORT=${BENCH_PORT:-13380}
-KPORT=${BENCH_KAFKA_PORT:-13940}
-KDIR=build/bench/e2e-kafka
-W=$(pwd)/build/bench/e2e
-DB=deploy/dev/mariadb.sh
-KS=deploy/dev/kafka.sh
-[ -d "$DIR/db" ] || { echo "no backlog in $DIR: run tests/bench/decode.sh first" >&2; exit 1; }
-[ -x "$B" ] || make -s all
-DPID=""
-cleanup() {
-    [ -n "$DPID" ] && kill "$DPID" 2>/dev/null
-    sh $DB stop "$DIR" >/dev/null 2>&1 || true
-    sh $KS stop "$KDIR" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT INT TERM
-rm -rf "$W" "$KDIR"
-mkdir -p "$W"
-sh $DB start "$DIR" "$PORT" --binlog_row_metadata=FULL --max_binlog_size=1G >/dev/null
-KAFKA_PARTITIONS=6 sh $KS start "$KDIR" "$KPORT" >/dev/null
-FILE=$(ls "$DIR"/db/binlog.[0-9]* | sort | sed -n 2p)
-NAME=$(basename "$FILE")
-# the end of the backlog's last transaction (a ROTATE follows it)
-END=$("$B" dump --events "$FILE" | grep '"event":"XID"' | tail -n 1 | sed 's/.*"end_pos":\([0-9]*\).*/\1/')
-ROWS=$("$B" dump "$FILE" | wc -l)
-export BINLOGD_PASSWORD=replpw
-now() { date +%s.%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-ckpt_pos() { sed -n 's/.*"file":"\([^"]*\)","pos":\([0-9]*\).*/\1 \2/p' "$1/checkpoint.json" 2>/dev/null || true; }
-
-conf() { # STATE_DIR SOURCE_NAME START
-    cat <<EOF
-[source]
-host = 127.0.0.1
-port = $PORT
-user = repl
-server_id = 5150
-name = $2
-start = $3
-[kafka]
-bootstrap.servers = 127.0.0.1:$KPORT
-[state]
-dir = $1
-checkpoint_interval = 20ms
-[daemon]
-log_level = warning
-EOF
-}
-
-# one catch-up: start the daemon, wait until its checkpoint is at the end
-# of the backlog file (the next file's start counts too), stop it
-catch_up() { # ROUND
-    st=$W/state$1
-    conf "$st" "e2e$1" "$NAME:4" >"$W/r$1.conf"
-    t0=$(now)
-    "$B" run -c "$W/r$1.conf" 2>"$W/r$1.log" &
-    DPID=$!
-    while :; do
-        p=$(ckpt_pos "$st")
-        f=${p% *}
-        n=${p#* }
-        if [ -n "$p" ] && { [ "$f" != "$NAME" ] || [ "$n" -ge "$END" ]; }; then break; fi
-        kill -0 "$DPID" 2>/dev/null || { cat "$W/r$1.log" >&2; exit 1; }
-        sleep 0.02
-    done
-    t1=$(now)
-    kill -TERM "$DPID"
-    wait "$DPID" || { cat "$W/r$1.log" >&2; exit 1; }
-    DPID=""
-    echo "$t1 - $t0" | bc -l
-}
+BENCH=e2e
+SID=5150
+. tests/bench/catchup.sh
 
 peer() { # ROUND
     t0=$(now)
