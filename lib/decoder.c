@@ -755,6 +755,13 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
                 goto fail;
             }
             t = nt;
+        } else if (old->schema_deferred && d->cb.on_table) {
+            /* the same map, whose names the schema source put off: now? */
+            if (d->cb.on_table(d->cb.ctx, old, err) != 0) goto fail;
+            if (!old->schema_deferred && bd_table_finish(old) < 0) {
+                bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+                goto fail;
+            }
         }
         if (d->detail) {
             det_u64(det, "table_id", t->table_id);

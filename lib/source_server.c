@@ -1330,6 +1330,8 @@ static int w_on_table(void *ctx, bd_table *t, bd_err *err)
 {
     bd_source_server *s = ctx;
     if (t->has_names && !t->signedness_unknown) return 0; /* FULL metadata */
+    t->schema_deferred = s->o.want_schema && !s->o.want_schema(s->o.ctx, t);
+    if (t->schema_deferred) return 0;
     if (t->db.n > 64 || t->name.n > 64)
         return bd_err_set(err, BD_ERR_SCHEMA, "table name longer than 64 bytes");
     char db[65], tb[65];

@@ -104,6 +104,9 @@ typedef struct bd_table {
     int has_names;          /* every column has a name */
     int signedness_unknown; /* integer columns whose signedness the map did not give */
     int has_json;           /* a MySQL JSON column (partial updates need its before image) */
+    /* the schema source (on_table) left this map without names for now:
+     * it is asked again at the next identical map */
+    int schema_deferred;
     uint32_t npk;
     uint32_t *pk; /* primary key column indexes, npk of them */
     /* Pre-encoded JSON pieces, built once per map so the encoder does not

@@ -102,6 +102,12 @@ typedef struct bd_server_opts {
     /* Schema history file (schema_history.h), used when the binlog carries
      * no column names; NULL: information_schema only, today's columns. */
     const char *schema_history;
+    /* Optional (ctx): whether a map without column names needs them now.
+     * 0 puts the lookup off: the map's rows come without names
+     * (positional) until an identical map for which it says 1.  For a
+     * reader that drops those rows anyway (a filtered table, a skipped
+     * transaction), so a table that changed since does not stop it. */
+    int (*want_schema)(void *ctx, const bd_table *t);
     /* reconnect backoff (--follow): first delay and cap, ms; 0: 500 and 30000 */
     unsigned backoff_first_ms, backoff_max_ms;
     /* Messages about reconnects and other non-fatal events; NULL: silent. */

@@ -193,7 +193,7 @@ typedef struct tctx {
 static tctx *live[MAXLIVE];
 static char *live_path;
 
-static tctx *tc_new(void)
+static tctx *tc_new_with(int (*on_table)(void *, bd_table *, bd_err *))
 {
     tctx *t = calloc(1, sizeof *t);
     ck_assert(t != NULL);
@@ -204,7 +204,7 @@ static tctx *tc_new(void)
             break;
         }
     }
-    bd_callbacks cb = {&t->r, on_event, on_row};
+    bd_callbacks cb = {&t->r, on_event, on_row, on_table};
     t->d = bd_decoder_new(&cb);
     ck_assert(t->d != NULL);
     bd_decoder_set_detail(t->d, 1);
@@ -212,6 +212,8 @@ static tctx *tc_new(void)
     t->pos = 4;
     return t;
 }
+
+static tctx *tc_new(void) { return tc_new_with(NULL); }
 
 static void tc_free(tctx *t)
 {
@@ -1831,6 +1833,43 @@ START_TEST(syn_geometry_charset)
 }
 END_TEST
 
+/* A schema source may put a map's names off (schema_deferred): the rows
+ * come positional, and the next identical map asks it again; once it has
+ * answered, identical maps do not ask any more. */
+static int deferred_calls;
+static int defer_first(void *ctx, bd_table *t, bd_err *err)
+{
+    (void)ctx;
+    (void)err;
+    deferred_calls++;
+    t->schema_deferred = deferred_calls == 1;
+    if (!t->schema_deferred) ck_assert_int_eq(bd_table_set_name(t, 0, "amount", 6), 0);
+    return 0;
+}
+
+START_TEST(syn_schema_deferred)
+{
+    static const uint8_t types[] = {BD_T_LONG};
+    deferred_calls = 0;
+    tctx *t = tc_new_with(defer_first);
+    FEED_OK(tc_fde(t, "8.0.30", 0));
+    for (int i = 0; i < 3; i++) {
+        FEED_OK(tc_table_map(t, 7, "test", "d", types, 1, "", "00", NULL));
+        FEED_OK(tc_rows(t, BD_EV_WRITE_ROWS_V2, 7, 1, "01 01 00 07000000"));
+    }
+    ck_assert_int_eq(deferred_calls, 2);
+    ck_assert_uint_eq(t->r.nrows, 3);
+    ck_assert_msg(strstr(row_at(t, 0)->json, "\"@1\":7") != NULL, "%s", row_at(t, 0)->json);
+    ck_assert_msg(strstr(row_at(t, 0)->json, "\"positional\":true") != NULL, "%s",
+                  row_at(t, 0)->json);
+    for (size_t i = 1; i < 3; i++) {
+        ck_assert_msg(strstr(row_at(t, i)->json, "\"amount\":7") != NULL, "%s", row_at(t, i)->json);
+        ck_assert(strstr(row_at(t, i)->json, "positional") == NULL);
+    }
+    tc_free(t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("events");
@@ -1869,6 +1908,7 @@ static Suite *suite(void)
     tcase_add_test(y, syn_stmt_end);
     tcase_add_test(y, syn_minimal_image);
     tcase_add_test(y, syn_geometry_charset);
+    tcase_add_test(y, syn_schema_deferred);
     suite_add_tcase(s, y);
     return s;
 }
