@@ -63,8 +63,17 @@ typedef struct replay {
     /* GTID bounds: after the set 'after', up to and with the set 'upto' */
     bd_gtid_set after, upto;
     int has_after, has_upto;
+    /* --gtid: only these transactions; the replay ends once all were seen */
+    struct gtid_span *only;
+    size_t nonly;
+    int only_mysql;
+    uint64_t only_total, only_seen; /* transactions in the set, and replayed */
+    struct gtid_span *only_pend;    /* the one being replayed */
+    uint64_t only_pend_seq;
     /* datetime bounds, µs: commits at or after start_us and before stop_us */
     int64_t start_us, stop_us;
+    int64_t oldest_us;      /* the first event time of the oldest binlog, when after start_us */
+    char before_gtids[256]; /* the GTID set of a binlog that comes after some of --gtid */
     /* pass 1: where the transaction holding from_pos began */
     int pass1;
     int p1_in_txn;
@@ -147,6 +156,197 @@ static int parse_position(const char *s, char *file, size_t n, uint64_t *pos)
 static int before(const char *fa, uint64_t pa, const char *fb, uint64_t pb)
 {
     return bd_binlog_pos_cmp(fa, pa, fb, pb) < 0;
+}
+
+/* ---- --gtid: exactly the transactions of a set --------------------------- */
+
+/* One stretch of --gtid: the transactions lo..hi of a MySQL uuid[:tag] or
+ * of a MariaDB domain (whose sequence numbers count along the domain, so
+ * the server id in "D-S-N" does not take part in matching). */
+typedef struct gtid_span {
+    char key[100];   /* "uuid", "uuid:tag" or the domain's digits */
+    char server[24]; /* MariaDB: S of the element, for the start position */
+    uint64_t lo, hi;
+    uint64_t seen_from, seen_to; /* the first and last replayed (0: none); they come in order */
+} gtid_span;
+
+static int add_span(replay *r, const char *key, size_t kn, const char *server, size_t sn,
+                    uint64_t lo, uint64_t hi)
+{
+    if (kn == 0 || kn >= sizeof r->only[0].key || sn >= sizeof r->only[0].server || lo == 0 ||
+        hi < lo)
+        return -1;
+    gtid_span *v = realloc(r->only, (r->nonly + 1) * sizeof *v);
+    if (!v) return -1;
+    r->only = v;
+    gtid_span *s = &v[r->nonly++];
+    memcpy(s->key, key, kn);
+    s->key[kn] = '\0';
+    memcpy(s->server, server, sn);
+    s->server[sn] = '\0';
+    s->lo = lo;
+    s->hi = hi;
+    s->seen_from = s->seen_to = 0;
+    r->only_total += hi - lo + 1;
+    return 0;
+}
+
+/* "N" or "N-M" (MySQL) / "N..M" (MariaDB) at s (n bytes) into lo, hi. */
+static int parse_interval(const char *s, size_t n, const char *dash, uint64_t *lo, uint64_t *hi)
+{
+    char buf[48];
+    if (!n || n >= sizeof buf) return -1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    char *sep = strstr(buf, dash);
+    unsigned long long a, b;
+    if (sep) *sep = '\0';
+    if (cli_parse_uint(buf, UINT64_MAX, &a) < 0) return -1;
+    b = a;
+    if (sep && cli_parse_uint(sep + strlen(dash), UINT64_MAX, &b) < 0) return -1;
+    *lo = a;
+    *hi = b;
+    return 0;
+}
+
+/* --gtid TEXT: a MySQL GTID set ("uuid:1-5:7,uuid2:tag:3") or MariaDB
+ * GTIDs and stretches of one domain ("0-1-5,0-1-9..12").  The MySQL text
+ * is checked by the set parser first, so that both readings agree. */
+static int parse_only(replay *r, const char *text, char *msg, size_t msgn)
+{
+    bd_gtid_set probe = BD_GTID_SET_INIT;
+    bd_err err = {0};
+    int mysql = strchr(text, ':') != NULL;
+    if (mysql && bd_gtid_set_parse(&probe, BD_FLAVOR_MYSQL, text, strlen(text), &err) < 0) {
+        snprintf(msg, msgn, "%s", err.msg);
+        return -1;
+    }
+    bd_gtid_set_release(&probe);
+    r->only_mysql = mysql;
+    const char *p = text;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        char el[256];
+        if (n >= sizeof el) goto bad;
+        memcpy(el, p, n);
+        el[n] = '\0';
+        p += n + (p[n] == ',');
+        char *e = el + strspn(el, " \t\n"); /* @@gtid_executed has newlines */
+        for (char *t = e + strlen(e); t > e && strchr(" \t\n", t[-1]); t--)
+            t[-1] = '\0';
+        if (!*e) continue;
+        if (mysql) {
+            /* uuid, then intervals; a word that does not start with a digit is a tag */
+            char key[100];
+            size_t un = strcspn(e, ":");
+            if (un >= sizeof key || !e[un]) goto bad;
+            for (size_t k = 0; k < un; k++) /* the decoder writes uuids in lower case */
+                key[k] = (char)(e[k] >= 'A' && e[k] <= 'Z' ? e[k] - 'A' + 'a' : e[k]);
+            key[un] = '\0';
+            const char *q = e + un + 1;
+            while (*q) {
+                size_t m = strcspn(q, ":");
+                if (*q >= '0' && *q <= '9') {
+                    uint64_t lo, hi;
+                    if (parse_interval(q, m, "-", &lo, &hi) < 0 ||
+                        add_span(r, key, strlen(key), "", 0, lo, hi) < 0)
+                        goto bad;
+                } else if (un + 1 + m < sizeof key) {
+                    snprintf(key + un, sizeof key - un, ":%.*s", (int)m, q);
+                } else {
+                    goto bad;
+                }
+                q += m + (q[m] == ':');
+            }
+        } else {
+            /* D-S-N or D-S-N..M */
+            size_t dn = strspn(e, "0123456789");
+            if (!dn || e[dn] != '-') goto bad;
+            size_t sn = strspn(e + dn + 1, "0123456789");
+            if (!sn || e[dn + 1 + sn] != '-') goto bad;
+            const char *seq = e + dn + 1 + sn + 1;
+            uint64_t lo, hi;
+            if (parse_interval(seq, strlen(seq), "..", &lo, &hi) < 0 ||
+                add_span(r, e, dn, e + dn + 1, sn, lo, hi) < 0)
+                goto bad;
+        }
+    }
+    if (!r->nonly) goto bad;
+    return 0;
+bad:
+    snprintf(msg, msgn,
+             "--gtid wants a MySQL GTID set (uuid:1-5:7,uuid2:3) or MariaDB GTIDs with "
+             "optional stretches (0-1-5,0-1-9..12), not '%s'",
+             text);
+    return -1;
+}
+
+/* Is the transaction gtid (as the decoder writes it: "uuid:N",
+ * "uuid:tag:N" or "D-S-N") one of --gtid's?  1 (it counts as replayed once
+ * its end is: only_done), or 0. */
+static int only_take(replay *r, const char *gtid)
+{
+    char key[100];
+    unsigned long long seq;
+    if (r->only_mysql) {
+        const char *c = strrchr(gtid, ':');
+        if (!c || (size_t)(c - gtid) >= sizeof key) return 0;
+        memcpy(key, gtid, (size_t)(c - gtid));
+        key[c - gtid] = '\0';
+        if (cli_parse_uint(c + 1, UINT64_MAX, &seq) < 0) return 0;
+    } else {
+        size_t dn = strspn(gtid, "0123456789");
+        const char *c = strrchr(gtid, '-');
+        if (!dn || gtid[dn] != '-' || !c || dn >= sizeof key) return 0;
+        memcpy(key, gtid, dn);
+        key[dn] = '\0';
+        if (cli_parse_uint(c + 1, UINT64_MAX, &seq) < 0) return 0;
+    }
+    for (size_t i = 0; i < r->nonly; i++)
+        if (!strcmp(r->only[i].key, key) && seq >= r->only[i].lo && seq <= r->only[i].hi) {
+            r->only_pend = &r->only[i];
+            r->only_pend_seq = seq;
+            return 1;
+        }
+    return 0;
+}
+
+/* The transaction only_take let through is replayed whole. */
+static void only_done(replay *r)
+{
+    gtid_span *s = r->only_pend;
+    if (!s) return;
+    if (!s->seen_from || r->only_pend_seq < s->seen_from) s->seen_from = r->only_pend_seq;
+    if (r->only_pend_seq > s->seen_to) s->seen_to = r->only_pend_seq;
+    r->only_seen++;
+    r->only_pend = NULL;
+}
+
+/* The part of --gtid not replayed yet, in --gtid's syntax (to continue,
+ * or to name what the binlog lacks). */
+static void rest_add(const replay *r, const gtid_span *s, uint64_t lo, uint64_t hi, bd_buf *out)
+{
+    if (lo > hi) return;
+    if (out->len) bd_buf_adds(out, ",");
+    if (r->only_mysql)
+        bd_buf_addf(out, "%s:%llu", s->key, (unsigned long long)lo);
+    else
+        bd_buf_addf(out, "%s-%s-%llu", s->key, s->server, (unsigned long long)lo);
+    if (hi > lo) bd_buf_addf(out, r->only_mysql ? "-%llu" : "..%llu", (unsigned long long)hi);
+}
+
+static void only_rest(const replay *r, bd_buf *out)
+{
+    for (size_t i = 0; i < r->nonly; i++) {
+        const gtid_span *s = &r->only[i];
+        if (!s->seen_to) {
+            rest_add(r, s, s->lo, s->hi, out);
+            continue;
+        }
+        /* before the first seen (the binlog lacked them), after the last */
+        rest_add(r, s, s->lo, s->seen_from - 1, out);
+        rest_add(r, s, s->seen_to + 1, s->hi, out);
+    }
 }
 
 /* ---- pass 1: the start of the transaction around --from ------------------ */
@@ -313,13 +513,17 @@ static int p2_event(void *ctx, const bd_event *ev)
         if (r->has_to && !before(f, ev->pos.pos, r->to_file, r->to_pos)) return 1; /* done */
         const bd_txn *t = ev->txn;
         int64_t commit = t ? (int64_t)t->commit_us : 0;
-        if (r->stop_us && commit >= r->stop_us) return 1; /* done */
+        if (r->stop_us && commit >= r->stop_us) return 1;        /* done */
+        if (r->nonly && r->only_seen == r->only_total) return 1; /* every one of --gtid seen */
         r->in_txn = 1;
         r->skip_txn = r->has_from_pos && before(f, ev->pos.pos, r->p1_start_file, r->p1_start_pos);
         if (r->start_us && commit < r->start_us) r->skip_txn = 1;
         int has_gtid = t && t->has_gtid && t->gtid[0];
         if (r->has_after && has_gtid && bd_gtid_set_has(&r->after, t->gtid)) r->skip_txn = 1;
         if (r->has_upto && (!has_gtid || !bd_gtid_set_has(&r->upto, t->gtid))) r->skip_txn = 1;
+        if (r->nonly && !r->skip_txn) {
+            if (!has_gtid || !only_take(r, t->gtid)) r->skip_txn = 1;
+        }
         snprintf(r->txn_file, sizeof r->txn_file, "%s", f);
         r->txn_pos = ev->pos.pos;
         if (!r->skip_txn && !r->any_txn) {
@@ -333,6 +537,7 @@ static int p2_event(void *ctx, const bd_event *ev)
         if (!r->skip_txn) {
             if (send(r, ev->has_xid, ev->xid, 1)) return 1;
             r->txns++;
+            only_done(r);
             uint64_t end = ev->pos.inner == 0 && ev->header->log_pos > ev->pos.pos
                                ? ev->header->log_pos
                                : ev->pos.pos;
@@ -346,19 +551,34 @@ static int p2_event(void *ctx, const bd_event *ev)
     return 0;
 }
 
+/* Does --tables (or else [filter]) take the table? */
+static int filter_wants(const replay *r, const bd_table *t)
+{
+    if (!r->tables) return bd_config_table_wanted(&r->cfg, t->db.p, t->db.n, t->name.p, t->name.n);
+    bd_config tmp = r->cfg;
+    tmp.include = (char *)r->tables;
+    tmp.exclude = NULL;
+    return bd_config_table_wanted(&tmp, t->db.p, t->db.n, t->name.p, t->name.n);
+}
+
+/* The source asks whether a map without column names needs them now:
+ * not for a table the replay drops or inside a transaction it skips, so
+ * that a table changed since (binlog_row_metadata below FULL) stops the
+ * replay only where its rows are published. */
+static int want_schema(void *ctx, const bd_table *t)
+{
+    const replay *r = ctx;
+    if (r->pass1) return 0; /* positions only */
+    if (r->in_txn && r->skip_txn) return 0;
+    return filter_wants(r, t);
+}
+
 static int table_wanted(replay *r, const bd_table *t)
 {
     if (t == r->f_table) return r->f_wanted;
     r->f_table = t;
     r->f_count_of = NULL;
-    if (r->tables) {
-        bd_config tmp = r->cfg;
-        tmp.include = (char *)r->tables;
-        tmp.exclude = NULL;
-        r->f_wanted = bd_config_table_wanted(&tmp, t->db.p, t->db.n, t->name.p, t->name.n);
-    } else {
-        r->f_wanted = bd_config_table_wanted(&r->cfg, t->db.p, t->db.n, t->name.p, t->name.n);
-    }
+    r->f_wanted = filter_wants(r, t);
     if (r->f_wanted) {
         char base[256];
         r->f_count_of = count_of(r, t->db.p, t->db.n, t->name.p, t->name.n);
@@ -394,6 +614,12 @@ static int p2_row(void *ctx, const bd_row *row)
     int w = table_wanted(r, row->table);
     if (w < 0) return 1;
     if (w) {
+        if (row->table->schema_deferred) {
+            /* want_schema said 1 for every map of a published row: never */
+            snprintf(r->err, sizeof r->err, "%s:%llu: a row without its column names", f,
+                     (unsigned long long)row->pos.pos);
+            return 1;
+        }
         if (send(r, 0, 0, 0)) return 1;
         if (r->f_count_of) r->f_count_of->rows++;
         r->rows++;
@@ -444,6 +670,7 @@ static int stream_server(replay *r, const bd_server_opts *base, const char *file
     o.pos = pos;
     if (!file) o.pos = 0; /* base.gtid: after that set */
     o.follow = 0;
+    o.want_schema = want_schema;
     o.log = server_log;
     o.ctx = r;
     bd_err err = {0};
@@ -576,11 +803,16 @@ static int server_files(replay *r, const bd_server_opts *so, char ***names, size
     return rc;
 }
 
-/* The newest file whose first event is at or before start_us (binary
- * search: log2(n) files are opened, not read).  A start before the oldest
- * file is refused when older files were purged (its number is not 1). */
-static int datetime_start(replay *r, const bd_server_opts *so, char **files, int nfiles, char *out,
-                          size_t outn)
+/* Does binlog file 'name' (a path for --files) fit a start?  1 yes, 0 no,
+ * -1 with r->err. */
+typedef int (*file_fits)(replay *r, const bd_server_opts *so, const char *name, int is_path);
+
+/* The newest binlog that fits, into out, when whether one fits only
+ * changes once along the files (fits, ..., fits, no, ..., no): a binary
+ * search opens log2(n) files, reading only their first events.  1 found,
+ * 0 when not even the oldest fits (its name in out), -1 with r->err. */
+static int newest_fitting(replay *r, const bd_server_opts *so, char **files, int nfiles,
+                          file_fits fits, char *out, size_t outn)
 {
     char **names = NULL;
     size_t n = 0;
@@ -590,49 +822,150 @@ static int datetime_start(replay *r, const bd_server_opts *so, char **files, int
     } else if (server_files(r, so, &names, &n) < 0) {
         return -1;
     }
-    int rc = -1;
-    size_t lo = 0, hi = n; /* the answer is in [lo, hi) once the first is known to fit */
-    int64_t t0;
-    if ((files ? file_first_time(names[0], &t0) : server_first_time(r, so, names[0], &t0)) < 0) {
-        if (!r->err[0]) snprintf(r->err, sizeof r->err, "cannot read %s", names[0]);
-        goto out;
-    }
-    const char *oldest = files ? cli_base_name(names[0]) : names[0];
-    if (t0 > r->start_us) {
-        const char *dot = strrchr(oldest, '.');
-        if (dot && strtoull(dot + 1, NULL, 10) > 1) {
-            char when[40];
-            bd_time_format(when, t0);
-            snprintf(r->err, sizeof r->err,
-                     "--start-datetime is before the oldest binlog %s (it begins %s): the "
-                     "changes before were purged; start at %s:4 or later, or replay archived "
-                     "files (--files)",
-                     oldest, when, oldest);
-            goto out;
-        }
-    }
-    while (hi - lo > 1) {
+    int rc = fits(r, so, names[0], files != NULL);
+    size_t lo = 0, hi = n; /* the answer is in [lo, hi) once the oldest fits */
+    while (rc == 1 && hi - lo > 1) {
         size_t mid = (lo + hi) / 2;
-        int64_t t;
-        if ((files ? file_first_time(names[mid], &t) : server_first_time(r, so, names[mid], &t)) <
-            0) {
-            if (!r->err[0]) snprintf(r->err, sizeof r->err, "cannot read %s", names[mid]);
-            goto out;
-        }
-        if (t <= r->start_us)
+        int f = fits(r, so, names[mid], files != NULL);
+        if (f < 0) rc = -1;
+        if (f == 1)
             lo = mid;
         else
             hi = mid;
     }
-    snprintf(out, outn, "%s", files ? cli_base_name(names[lo]) : names[lo]);
-    rc = 0;
-out:
+    if (rc >= 0) snprintf(out, outn, "%s", files ? cli_base_name(names[lo]) : names[lo]);
     if (!files) {
         for (size_t i = 0; i < n; i++)
             free(names[i]);
         free(names);
     }
     return rc;
+}
+
+static int first_time_fits(replay *r, const bd_server_opts *so, const char *name, int is_path)
+{
+    int64_t t;
+    if ((is_path ? file_first_time(name, &t) : server_first_time(r, so, name, &t)) < 0) {
+        if (!r->err[0]) snprintf(r->err, sizeof r->err, "cannot read %s", name);
+        return -1;
+    }
+    if (t > r->start_us && !r->oldest_us) r->oldest_us = t; /* for the message */
+    return t <= r->start_us;
+}
+
+/* The file a --start-datetime falls in.  A start before the oldest file is
+ * refused when older files were purged (its number is not 1). */
+static int datetime_start(replay *r, const bd_server_opts *so, char **files, int nfiles, char *out,
+                          size_t outn)
+{
+    int rc = newest_fitting(r, so, files, nfiles, first_time_fits, out, outn);
+    if (rc != 0) return rc < 0 ? -1 : 0;
+    const char *dot = strrchr(out, '.');
+    if (dot && strtoull(dot + 1, NULL, 10) > 1) {
+        char when[40];
+        bd_time_format(when, r->oldest_us);
+        snprintf(r->err, sizeof r->err,
+                 "--start-datetime is before the oldest binlog %.100s (it begins %s): the "
+                 "changes before were purged; start at %.100s:4 or later, or replay archived "
+                 "files (--files)",
+                 out, when, out);
+        return -1;
+    }
+    return 0; /* the first binlog ever: nothing came before it */
+}
+
+/* The 'before' set of a server's binlog: a stream of it from 4 stopped at
+ * its PREVIOUS_GTIDS or GTID_LIST. */
+typedef struct before_ev {
+    bd_buf *text;
+    enum bd_flavor flavor;
+    int got;
+} before_ev;
+
+static int before_event(void *ctx, const bd_event *ev)
+{
+    before_ev *b = ctx;
+    if (ev->gtid_set) {
+        bd_buf_add(b->text, ev->gtid_set, ev->gtid_set_len);
+        b->flavor = ev->header->type == BD_EV_PREVIOUS_GTIDS ? BD_FLAVOR_MYSQL : BD_FLAVOR_MARIADB;
+        b->got = 1;
+        return 1;
+    }
+    return ev->begins_txn; /* a transaction first: the file has no such event */
+}
+
+/* Does a binlog come after none of --gtid's transactions?  (Its 'before'
+ * set holds neither end of any stretch.) */
+static int gtid_fits(replay *r, const bd_server_opts *so, const char *name, int is_path)
+{
+    bd_buf text;
+    bd_buf_init(&text);
+    bd_gtid_set before = BD_GTID_SET_INIT;
+    bd_err err = {0};
+    before_ev b = {&text, BD_FLAVOR_UNKNOWN, 0};
+    int rc = -1;
+    if (is_path) {
+        if (bd_source_file_before(name, cli_base_name(name), &text, &b.flavor, &err) < 0) {
+            snprintf(r->err, sizeof r->err, "--gtid: %.400s", err.msg);
+            goto out;
+        }
+    } else {
+        bd_callbacks cb = {&b, before_event, first_row, NULL};
+        if (stream_server(r, so, name, 4, &cb) < 0) goto out;
+        if (!b.got) {
+            snprintf(r->err, sizeof r->err,
+                     "--gtid: %s has no PREVIOUS_GTIDS or GTID_LIST event (written without "
+                     "GTIDs?)",
+                     name);
+            goto out;
+        }
+    }
+    if (bd_gtid_set_parse_before(&before, b.flavor, text.ptr, text.len, &err) < 0) {
+        snprintf(r->err, sizeof r->err, "--gtid: %.100s: %.380s",
+                 is_path ? cli_base_name(name) : name, err.msg);
+        goto out;
+    }
+    rc = 1;
+    for (size_t i = 0; i < r->nonly && rc == 1; i++) {
+        const gtid_span *sp = &r->only[i];
+        for (int end = 0; end < 2 && rc == 1; end++) {
+            char g[160];
+            uint64_t seq = end ? sp->hi : sp->lo;
+            if (r->only_mysql)
+                snprintf(g, sizeof g, "%s:%llu", sp->key, (unsigned long long)seq);
+            else
+                snprintf(g, sizeof g, "%s-%s-%llu", sp->key, sp->server[0] ? sp->server : "0",
+                         (unsigned long long)seq);
+            int h = bd_gtid_set_has(&before, g);
+            if (h < 0) {
+                snprintf(r->err, sizeof r->err, "--gtid is a %s set but %s was written by %s",
+                         r->only_mysql ? "MySQL" : "MariaDB", name,
+                         r->only_mysql ? "MariaDB" : "MySQL");
+                rc = -1;
+            } else if (h) {
+                rc = 0;
+                snprintf(r->before_gtids, sizeof r->before_gtids, "%.*s", (int)text.len, text.ptr);
+            }
+        }
+    }
+out:
+    bd_gtid_set_release(&before);
+    bd_buf_release(&text);
+    return rc;
+}
+
+/* The file --gtid starts at; -1 with r->err naming the oldest binlog when
+ * some of the set comes before it (purged, or never in this server). */
+static int gtid_start(replay *r, const bd_server_opts *so, char **files, int nfiles, char *out,
+                      size_t outn)
+{
+    int rc = newest_fitting(r, so, files, nfiles, gtid_fits, out, outn);
+    if (rc != 0) return rc < 0 ? -1 : 0;
+    snprintf(r->err, sizeof r->err,
+             "--gtid: some of the set comes before the oldest binlog %.100s, which follows "
+             "%.200s: those transactions were purged%s",
+             out, r->before_gtids, files ? "" : "; replay archived files (--files) for them");
+    return -1;
 }
 
 /* The binlog files' sizes (stat, or SHOW BINARY LOGS) and the range's
@@ -681,13 +1014,57 @@ static void load_sizes(replay *r, const bd_server_opts *so, char **files, int nf
     r->total_bytes = total > r->p1_start_pos ? total - r->p1_start_pos : 0;
 }
 
+/* ---- the schema history ------------------------------------------------------ */
+
+/* A private copy of the daemon's schema history (schema_history.h) at
+ * tmp: the columns each table had before a DDL in the range, which a
+ * binlog without column names (binlog_row_metadata below FULL) cannot
+ * tell.  A copy, because the reader appends what it learns, and the
+ * daemon's file is the daemon's.  0 copied, 1 src does not exist, -1 with
+ * msg. */
+static int history_copy(const char *src, char *tmp, size_t tmpn, char *msg, size_t msgn)
+{
+    FILE *in = fopen(src, "rb");
+    if (!in) {
+        if (errno == ENOENT) return 1;
+        snprintf(msg, msgn, "schema history %.300s: %s", src, strerror(errno));
+        return -1;
+    }
+    const char *dir = getenv("TMPDIR");
+    snprintf(tmp, tmpn, "%s/binlogd-replay-history-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(tmp);
+    FILE *out = fd < 0 ? NULL : fdopen(fd, "wb");
+    if (!out) {
+        snprintf(msg, msgn, "a copy of the schema history in %.300s: %s", tmp, strerror(errno));
+        if (fd >= 0) close(fd);
+        fclose(in);
+        tmp[0] = '\0';
+        return -1;
+    }
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, out) != n) break;
+    int bad = ferror(in) || ferror(out);
+    fclose(in);
+    if (fclose(out) != 0) bad = 1;
+    if (bad) {
+        snprintf(msg, msgn, "copying the schema history %.200s to %.200s failed", src, tmp);
+        unlink(tmp);
+        tmp[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- the command ------------------------------------------------------------ */
 
 static void replay_usage(FILE *f)
 {
     fputs("usage: binlogd replay -c FILE START [END] [--tables T,...]\n"
           "                      [--topic-suffix S | --topic TEMPLATE | --stdout] [--dry-run]\n"
-          "                      [--id ID] [--server-id N] [--files BINLOG...]\n"
+          "                      [--id ID] [--server-id N] [--schema-history FILE|none]\n"
+          "                      [--files BINLOG...]\n"
           "\n"
           "Re-publish the row changes of a binlog range to Kafka (the daemon's topics, or\n"
           "others), or print them (--stdout), whole transactions only: a start inside a\n"
@@ -704,6 +1081,10 @@ static void replay_usage(FILE *f)
           "      --start-datetime T  transactions committed at or after T: RFC 3339, or\n"
           "                        YYYY-MM-DD HH:MM[:SS] in --timezone (default UTC); the\n"
           "                        start file is found from the files' first event times\n"
+          "      --gtid SET        exactly the transactions of SET (both ends): a MySQL\n"
+          "                        GTID set (uuid:1-5:7,uuid2:3) or MariaDB GTIDs with\n"
+          "                        optional stretches (0-1-5,0-1-9..12); exit 1 when the\n"
+          "                        binlog lacks some of them (they are named)\n"
           "END (default: the server's head, or the end of the last file):\n"
           "      --to FILE:POS     transactions that start before it\n"
           "      --to gtid:SET     up to and with the transactions of the set\n"
@@ -719,6 +1100,11 @@ static void replay_usage(FILE *f)
           "      --id ID           the replay id in the headers (default: generated)\n"
           "      --server-id N     replica id on the live server (default: the config's\n"
           "                        server_id + 1; two readers must not share one)\n"
+          "      --schema-history FILE  the columns of tables before a DDL in the range,\n"
+          "                        for binlogs without column names (binlog_row_metadata\n"
+          "                        below FULL); default: the daemon's, in [state] dir, if\n"
+          "                        there (a copy is read: the daemon's file is not\n"
+          "                        touched); none: today's columns only\n"
           "      --files BINLOG... read these archived binlog files (in order) instead of\n"
           "                        the server; every remaining argument is a file\n"
           "  -h, --help            this help\n"
@@ -728,6 +1114,17 @@ static void replay_usage(FILE *f)
           "130 interrupted (SIGINT/SIGTERM): the summary says how far it got and the\n"
           "command that continues.\n",
           f);
+}
+
+/* A return before the replay began: what the arguments allocated. */
+static int early_exit(replay *r, bd_buf *after_text, int rc)
+{
+    bd_buf_release(after_text);
+    bd_gtid_set_release(&r->after);
+    bd_gtid_set_release(&r->upto);
+    free(r->only);
+    free(r);
+    return rc;
 }
 
 static int usage_error(const char *what)
@@ -758,21 +1155,34 @@ static void summary(replay *r, int argc, char **argv, int stopped)
         fprintf(stderr, "replay %s: acknowledged %llu of %llu\n", r->id,
                 (unsigned long long)r->delivered, (unsigned long long)r->produced);
     if (stopped && r->next_file[0]) {
+        /* the same command with the start moved on: --gtid to what is left,
+         * any other start to --from the next transaction (first, because
+         * every argument after --files is a file) */
+        bd_buf rest;
+        bd_buf_init(&rest);
+        if (r->nonly) only_rest(r, &rest);
         fprintf(stderr,
                 "replay %s: stopped; the next transaction starts at %s:%llu. Continue with:\n  "
                 "binlogd replay",
                 r->id, r->next_file, (unsigned long long)r->next_pos);
+        if (!r->nonly)
+            fprintf(stderr, " --from %s:%llu", r->next_file, (unsigned long long)r->next_pos);
         for (int i = 1; i < argc; i++) {
-            if (!strcmp(argv[i], "--from") && i + 1 < argc) {
-                fprintf(stderr, " --from %s:%llu", r->next_file, (unsigned long long)r->next_pos);
-                i++;
-            } else if (!strncmp(argv[i], "--from=", 7)) {
-                fprintf(stderr, " --from %s:%llu", r->next_file, (unsigned long long)r->next_pos);
-            } else {
-                fprintf(stderr, " %s", argv[i]);
+            static const char *const starts[] = {"--from", "--start-datetime", "--gtid"};
+            size_t k = 0, n = 0;
+            for (; k < 3; k++) {
+                n = strlen(starts[k]);
+                if (!strncmp(argv[i], starts[k], n) && (!argv[i][n] || argv[i][n] == '=')) break;
             }
+            if (k == 3) {
+                fprintf(stderr, " %s", argv[i]);
+                continue;
+            }
+            if (!argv[i][n]) i++; /* its value is the next argument */
+            if (k == 2) fprintf(stderr, " --gtid %.*s", (int)rest.len, rest.ptr ? rest.ptr : "");
         }
         fputc('\n', stderr);
+        bd_buf_release(&rest);
     }
 }
 
@@ -791,7 +1201,9 @@ int cmd_replay(int argc, char **argv)
         O_START_DT,
         O_STOP_DT,
         O_TZ,
-        O_TOPIC
+        O_TOPIC,
+        O_GTID,
+        O_HIST
     };
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
@@ -808,13 +1220,15 @@ int cmd_replay(int argc, char **argv)
         {"stop-datetime", required_argument, NULL, O_STOP_DT},
         {"timezone", required_argument, NULL, O_TZ},
         {"topic", required_argument, NULL, O_TOPIC},
+        {"gtid", required_argument, NULL, O_GTID},
+        {"schema-history", required_argument, NULL, O_HIST},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     replay *r = calloc(1, sizeof *r);
     if (!r) return EXIT_FAILED;
     const char *path = NULL, *from = NULL, *to = NULL, *id = NULL;
-    const char *start_dt = NULL, *stop_dt = NULL, *zone = "UTC";
+    const char *start_dt = NULL, *stop_dt = NULL, *zone = "UTC", *only = NULL, *hist = NULL;
     unsigned long long sid = 0;
     int files = 0, c, rc = EXIT_FAILED;
     optind = 1;
@@ -839,6 +1253,8 @@ int cmd_replay(int argc, char **argv)
         case O_STOP_DT: stop_dt = optarg; break;
         case O_TZ: zone = optarg; break;
         case O_TOPIC: r->topic_template = optarg; break;
+        case O_GTID: only = optarg; break;
+        case O_HIST: hist = optarg; break;
         case 'h':
             replay_usage(stdout);
             free(r);
@@ -856,49 +1272,57 @@ int cmd_replay(int argc, char **argv)
         free(r);
         return usage_error("--files wants at least one binlog file");
     }
-    if (!path || (!from == !start_dt)) {
+    if (only && (from || start_dt || to || stop_dt)) {
+        free(r);
+        return usage_error("--gtid gives both ends: no --from, --to or datetimes with it");
+    }
+    if (!path || (!only && !from == !start_dt)) {
         free(r);
         return usage_error(!path ? "-c FILE is required"
-                                 : "give one start: --from FILE[:POS], --from gtid:SET or "
-                                   "--start-datetime T");
+                                 : "give one start: --from FILE[:POS], --from gtid:SET, "
+                                   "--start-datetime T or --gtid SET");
     }
     if (to && stop_dt) {
         free(r);
         return usage_error("give one end: --to or --stop-datetime");
     }
     bd_err perr = {0};
+    bd_buf after_text; /* --from gtid:'s set, or where --gtid starts */
+    bd_buf_init(&after_text);
+    if (only) {
+        char msg[BD_ERRLEN];
+        if (parse_only(r, only, msg, sizeof msg) < 0) {
+            fprintf(stderr, "binlogd replay: %s\n", msg);
+            return early_exit(r, &after_text, EXIT_USAGE);
+        }
+    }
     if (from && !strncmp(from, "gtid:", 5)) {
+        bd_buf_adds(&after_text, from + 5);
         if (bd_gtid_set_parse(&r->after, BD_FLAVOR_UNKNOWN, from + 5, strlen(from + 5), &perr) <
             0) {
             fprintf(stderr, "binlogd replay: --from %s: %s\n", from, perr.msg);
-            free(r);
-            return EXIT_USAGE;
+            return early_exit(r, &after_text, EXIT_USAGE);
         }
         r->has_after = 1;
     } else if (from) {
         if (parse_position(from, r->from_file, sizeof r->from_file, &r->from_pos) < 0) {
-            free(r);
-            return usage_error("--from wants FILE[:POS] or gtid:SET");
+            return early_exit(r, &after_text, usage_error("--from wants FILE[:POS] or gtid:SET"));
         }
         r->has_from_pos = 1;
     }
     if (to && !strncmp(to, "gtid:", 5)) {
         if (bd_gtid_set_parse(&r->upto, BD_FLAVOR_UNKNOWN, to + 5, strlen(to + 5), &perr) < 0) {
             fprintf(stderr, "binlogd replay: --to %s: %s\n", to, perr.msg);
-            bd_gtid_set_release(&r->after);
-            free(r);
-            return EXIT_USAGE;
+            return early_exit(r, &after_text, EXIT_USAGE);
         }
         r->has_upto = 1;
     } else if (to) {
         if (parse_position(to, r->to_file, sizeof r->to_file, &r->to_pos) < 0) {
-            free(r);
-            return usage_error("--to wants FILE:POS or gtid:SET");
+            return early_exit(r, &after_text, usage_error("--to wants FILE:POS or gtid:SET"));
         }
         r->has_to = 1;
         if (r->has_from_pos && before(r->to_file, r->to_pos, r->from_file, r->from_pos)) {
-            free(r);
-            return usage_error("--to is before --from");
+            return early_exit(r, &after_text, usage_error("--to is before --from"));
         }
     }
     if (start_dt || stop_dt) {
@@ -917,29 +1341,26 @@ int cmd_replay(int argc, char **argv)
                         "binlogd replay: --%s-datetime wants RFC 3339 or YYYY-MM-DD "
                         "HH:MM[:SS] (in --timezone), not '%s'\n",
                         bad == 2 ? "start" : "stop", bad == 2 ? start_dt : stop_dt);
-            bd_gtid_set_release(&r->after);
-            bd_gtid_set_release(&r->upto);
-            free(r);
-            return EXIT_USAGE;
+            return early_exit(r, &after_text, EXIT_USAGE);
         }
         if (r->start_us && r->stop_us && r->stop_us <= r->start_us) {
-            free(r);
-            return usage_error("--stop-datetime is not after --start-datetime");
+            return early_exit(r, &after_text,
+                              usage_error("--stop-datetime is not after --start-datetime"));
         }
     }
     if (r->to_stdout && (r->topic_suffix || r->topic_template)) {
-        free(r);
-        return usage_error("--stdout and --topic-suffix / --topic exclude each other");
+        return early_exit(r, &after_text,
+                          usage_error("--stdout and --topic-suffix / --topic exclude each other"));
     }
     if (r->topic_template && !strstr(r->topic_template, "{table}")) {
-        free(r);
-        return usage_error("--topic must contain {table}: each table needs its own topic");
+        return early_exit(
+            r, &after_text,
+            usage_error("--topic must contain {table}: each table needs its own topic"));
     }
     bd_err err = {0};
     if (bd_config_load(&r->cfg, path, &err) < 0) {
         fprintf(stderr, "binlogd replay: %s\n", err.msg);
-        free(r);
-        return EXIT_USAGE;
+        return early_exit(r, &after_text, EXIT_USAGE);
     }
     if (id)
         snprintf(r->id, sizeof r->id, "%s", id);
@@ -951,7 +1372,7 @@ int cmd_replay(int argc, char **argv)
     bd_buf_init(&r->key);
     r->counts = calloc(MAX_TABLES, sizeof *r->counts);
     bd_server_opts so;
-    char pw[1024], msg[BD_ERRLEN + 64];
+    char pw[1024], msg[BD_ERRLEN + 64], hist_tmp[4200] = "";
     memset(&so, 0, sizeof so);
     if (!r->counts) goto out;
     if (!files) {
@@ -962,6 +1383,24 @@ int cmd_replay(int argc, char **argv)
         }
         /* a reader of its own, never the daemon's id */
         so.server_id = sid ? (uint32_t)sid : r->cfg.server_id + 1;
+        /* the daemon's schema history, unless told otherwise (or there is none) */
+        char src[4200];
+        int given = hist && strcmp(hist, "none");
+        if (given)
+            snprintf(src, sizeof src, "%s", hist);
+        else
+            snprintf(src, sizeof src, "%s/schema-history.jsonl",
+                     r->cfg.state_dir ? r->cfg.state_dir : ".");
+        int hc = (hist && !given) || (!given && !r->cfg.state_dir)
+                     ? 1
+                     : history_copy(src, hist_tmp, sizeof hist_tmp, msg, sizeof msg);
+        if (hc < 0 || (hc == 1 && given)) {
+            if (hc == 1) snprintf(msg, sizeof msg, "--schema-history %.300s: no such file", src);
+            fprintf(stderr, "binlogd replay: %s\n", msg);
+            rc = hc == 1 ? EXIT_USAGE : EXIT_FAILED;
+            goto out;
+        }
+        if (hc == 0) so.schema_history = hist_tmp;
     }
     if (!r->to_stdout && !r->dry_run) {
         bd_kafka_opts ko = {0};
@@ -997,6 +1436,11 @@ int cmd_replay(int argc, char **argv)
         srcrc = datetime_start(r, &so, files ? fileargs : NULL, nfiles, r->p1_start_file,
                                sizeof r->p1_start_file);
         r->p1_start_pos = 4;
+    } else if (only) {
+        /* the newest file that no transaction of the set comes before */
+        srcrc = gtid_start(r, &so, files ? fileargs : NULL, nfiles, r->p1_start_file,
+                           sizeof r->p1_start_file);
+        r->p1_start_pos = 4;
     } else if (r->has_after && files) {
         int i = cli_gtid_start_file("binlogd replay", &r->after, nfiles, fileargs, 0);
         if (i < 0) {
@@ -1006,7 +1450,7 @@ int cmd_replay(int argc, char **argv)
         snprintf(r->p1_start_file, sizeof r->p1_start_file, "%s", cli_base_name(fileargs[i]));
         r->p1_start_pos = 4;
     } else if (r->has_after) {
-        so.gtid = from + 5; /* the server starts after the set */
+        so.gtid = after_text.ptr; /* the server starts after the set */
     }
     if (r->has_from_pos && r->from_pos > 4) {
         bd_callbacks cb1 = {r, p1_event, p1_row, NULL};
@@ -1025,6 +1469,18 @@ int cmd_replay(int argc, char **argv)
                   : stream_server(r, &so, so.gtid ? NULL : r->p1_start_file, r->p1_start_pos, &cb2);
     }
     if (srcrc == 0 && !r->err[0] && !g_stop && r->held) send(r, 0, 0, 1); /* cut by the end */
+    if (srcrc == 0 && !r->err[0] && !g_stop && r->only_seen < r->only_total) {
+        /* replayed what there was, but the binlog lacks some of --gtid */
+        bd_buf rest;
+        bd_buf_init(&rest);
+        only_rest(r, &rest);
+        snprintf(r->err, sizeof r->err,
+                 "%llu of the %llu transactions of --gtid are not in the binlog up to its end "
+                 "(purged, not committed yet, or not of this server): %.300s",
+                 (unsigned long long)(r->only_total - r->only_seen),
+                 (unsigned long long)r->only_total, rest.ptr);
+        bd_buf_release(&rest);
+    }
     memset(pw, 0, sizeof pw);
     if (r->k) {
         if (bd_kafka_flush(r->k, FLUSH_TIMEOUT_MS, &err) < 0 && !r->err[0])
@@ -1060,6 +1516,9 @@ out:
     free(r->sizes);
     bd_gtid_set_release(&r->after);
     bd_gtid_set_release(&r->upto);
+    bd_buf_release(&after_text);
+    free(r->only);
+    if (hist_tmp[0]) unlink(hist_tmp);
     bd_config_release(&r->cfg);
     free(r);
     g_stop = 0;

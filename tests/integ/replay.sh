@@ -47,14 +47,25 @@
 #      decodes rows before it without "note", rows after it with the value
 #      written; the output equals the dump's.  --to at the head (nothing
 #      after it) ends the replay.  A config whose state directory does not
-#      exist: replay does not create it
+#      exist: replay does not create it.  The same with
+#      binlog_row_metadata=MINIMAL (no names in the binlog): a daemon on
+#      pay.mflow passes an ALTER that inserts a column in the middle; replay
+#      with its config names both sides' rows with their own columns (from
+#      a copy of the daemon's schema history, which stays unchanged), and
+#      --schema-history FILE does the same; --schema-history none refuses
+#      (exit 1, the table named) rather than misname the values
 # and (REPLAY_LATER=0 skips them):
 #   7  --from gtid:BEFORE --to gtid:LAST: exactly the transactions after
-#      BEFORE up to and with LAST
+#      BEFORE up to and with LAST; --gtid D-S-N1..N2 the same, to stdout
+#      and to Kafka; --gtid FIRST,LAST exactly those two (not the middle
+#      one); a --gtid reaching past the head prints what there is, exits 1
+#      and names the rest
 #   8  --start-datetime / --stop-datetime (UTC, RFC 3339, --timezone)
 #   9  SIGINT during a $REPLAY_SIG_ROWS-row replay to Kafka: exit 130 and
 #      a line with the command that continues ("binlogd replay ... --from");
-#      running it publishes the rest (nothing missing)
+#      running it publishes the rest (nothing missing); the same with
+#      --gtid FIRST..LAST, whose continuation is a narrower --gtid, run as
+#      printed
 # Quiet on success: "== section" lines, FAIL lines, and last
 # "N passed, N failed".  After a failure build/integ/replay is kept (logs
 # and outputs in build/integ/replay/work).
@@ -63,8 +74,8 @@
 # REPLAY_KAFKA_PORT (13970), REPLAY_ONLY="1 3" runs only those groups,
 # REPLAY_LATER=0 skips groups 7-9, REPLAY_SIG_ROWS (200000),
 # REPLAY_TIMEOUT (90: seconds one replay may take), REPLAY_GTID_FORM
-# (fromto, the command's form: --from gtid:BEFORE --to gtid:LAST; set: a
-# --gtid FIRST-LAST form the command does not have; see group 7), REPLAY_KEEP=1 keeps the directory after a success.
+# (both; fromto: only --from gtid:BEFORE --to gtid:LAST; set: only --gtid;
+# see group 7), REPLAY_KEEP=1 keeps the directory after a success.
 set -u
 cd "$(dirname "$0")/../.."
 export LC_ALL=C
@@ -76,7 +87,7 @@ ONLY=${REPLAY_ONLY:-}
 LATER=${REPLAY_LATER:-1}
 SIGROWS=${REPLAY_SIG_ROWS:-200000}
 TMO=${REPLAY_TIMEOUT:-90}
-GTID_FORM=${REPLAY_GTID_FORM:-fromto}
+GTID_FORM=${REPLAY_GTID_FORM:-both}
 DIR=build/integ/replay
 MSH=deploy/dev/mariadb.sh
 KSH=deploy/dev/kafka.sh
@@ -756,28 +767,70 @@ if want 6; then
     check "6: with a config whose state directory does not exist: exit 0 (exit $RC: $(err_of x2))" [ "$RC" -eq 0 ]
     check "6: ... the same output" same_lines "$W/x2.out" "$W/x1.want"
     check "6: ... and the directory is still not there" [ ! -e "$W/none.state" ]
+
+    # binlog_row_metadata=MINIMAL: the binlog has no column names, so the
+    # rows before the ALTER can only be named from the columns the table
+    # had then -- the daemon's schema history, which replay reads a copy of
+    section "6: ALTER TABLE in the range, binlog_row_metadata=MINIMAL"
+    sql -e "SET GLOBAL binlog_row_metadata = MINIMAL;
+            CREATE TABLE mflow (id INT PRIMARY KEY, amount DECIMAL(12,2))"
+    mkconf m 621 "pay.mflow" "127.0.0.1:$((DBPORT + 4))"
+    start_daemon m
+    M6=$(head_pos)
+    sql -e "INSERT INTO mflow VALUES (611, 6.11), (612, 6.12)"
+    waitfor 30 ckpt_at_head m || bad "6: the MINIMAL daemon did not reach the head: $(tail -3 "$W/m.log")"
+    sql -e "ALTER TABLE mflow ADD COLUMN note VARCHAR(20) AFTER id"
+    sql -e "INSERT INTO mflow VALUES (613, 'n613', 6.13); UPDATE mflow SET note = 'u611' WHERE id = 611"
+    N6=$(head_pos)
+    waitfor 30 ckpt_at_head m || bad "6: the MINIMAL daemon did not pass the ALTER: $(tail -3 "$W/m.log")"
+    stop_daemon
+    check "6: the MINIMAL daemon: exit 0 (exit $RC: $(tail -1 "$W/m.log"))" [ "$RC" -eq 0 ]
+    check "6: ... its schema history has a DDL and two snapshots of mflow" \
+        [ "$(grep -c '"ddl"' "$W/m.state/schema-history.jsonl")" -ge 1 -a \
+          "$(grep -c '"name":"mflow"' "$W/m.state/schema-history.jsonl")" -ge 2 ]
+    md5sum <"$W/m.state/schema-history.jsonl" >"$W/m.hist.md5"
+    replay x3 -c "$W/m.conf" --stdout --from "$M6" --to "$N6"
+    check "6: (MINIMAL) replay across the ALTER with the daemon's history: exit 0 (exit $RC: $(err_of x3))" [ "$RC" -eq 0 ]
+    jq -c '[.op, (.after // .before).id, (.after | keys), .after.note, .positional]' "$W/x3.out" >"$W/x3.rows" 2>"$W/x3.jq"
+    for want6 in '["c",611,["amount","id"],null,null]' '["c",612,["amount","id"],null,null]' \
+        '["c",613,["amount","id","note"],"n613",null]' '["u",611,["amount","id","note"],"u611",null]'; do
+        check "6: (MINIMAL) a row $want6 ($(tr '\n' ' ' <"$W/x3.rows" | cut -c 1-300))" grep -qxF "$want6" "$W/x3.rows"
+    done
+    check "6: (MINIMAL) ... four rows in all ($(wc -l <"$W/x3.rows"))" [ "$(wc -l <"$W/x3.rows")" -eq 4 ]
+    check "6: (MINIMAL) ... values under their own columns: 613's amount is 6.13" \
+        grep -q '"id":613,"note":"n613","amount":"6.13"' "$W/x3.out"
+    check "6: (MINIMAL) ... the daemon's schema history is unchanged" sh -c "md5sum <'$W/m.state/schema-history.jsonl' | cmp -s - '$W/m.hist.md5'"
+    check "6: (MINIMAL) ... and replay left no copy behind" [ -z "$(ls "${TMPDIR:-/tmp}" | grep binlogd-replay-history)" ]
+    replay x4 -c "$W/m.conf" --stdout --from "$M6" --to "$N6" --schema-history none
+    check "6: (MINIMAL) with --schema-history none: exit 1, not rows under today's names (exit $RC)" [ "$RC" -eq 1 ]
+    check "6: (MINIMAL) ... stderr names the table and says it changed ($(err_of x4))" \
+        grep -q 'mflow.*changed since this binlog position' "$W/x4.err"
+    check "6: (MINIMAL) ... nothing printed" [ ! -s "$W/x4.out" ]
+    cp "$W/m.state/schema-history.jsonl" "$W/hist-copy.jsonl"
+    replay x5 -c "$R" --stdout --tables pay.mflow --from "$M6" --to "$N6" --schema-history "$W/hist-copy.jsonl"
+    check "6: (MINIMAL) --schema-history FILE with another config: exit 0 (exit $RC: $(err_of x5))" [ "$RC" -eq 0 ]
+    check "6: (MINIMAL) ... the same rows" cmp -s "$W/x5.out" "$W/x3.out"
+    sql -e "SET GLOBAL binlog_row_metadata = FULL"
+    state_same "6: DDL, MINIMAL"
 fi
 
-# ---- 7 (LATER): --gtid ----------------------------------------------------------------
-if later 7 "--gtid SET"; then
-    section "7: --gtid SET (form: $GTID_FORM)"
-    # ASSUMPTION (the CLI leaves the MariaDB syntax open): MariaDB GTIDs
-    # have no interval notation, and a position "D-S-N" means "everything
-    # of domain D up to N" (lib/gtid_set.h).  So the set of a batch is
-    # written as the issue's example does: "FIRST-LAST", both GTIDs as
-    # MariaDB writes them, both included ("0-1-10-0-1-20": 0-1-10 through
-    # 0-1-20) -- like a --from at the first transaction's start and a --to
-    # at the last one's end.  One transaction G is "G-G".
-    # REPLAY_GTID_FORM=fromto runs the same checks with the positional form
-    # "--from gtid:BEFORE --to gtid:LAST" (after BEFORE, up to and with
-    # LAST) instead.  Only replay_gtid knows the syntax.
-    replay_gtid() { # NAME FIRST LAST ARG...: replay the transactions FIRST .. LAST
-        _n=$1 _g1=$2 _g2=$3
-        shift 3
-        if [ "$GTID_FORM" = fromto ]; then
+# ---- 7 (LATER): GTIDs ------------------------------------------------------------------
+if later 7 "GTID ranges and --gtid SET"; then
+    section "7: GTID ranges (--from gtid: --to gtid:) and --gtid SET"
+    # Two forms name the same transactions FIRST .. LAST (MariaDB GTIDs
+    # D-S-N, whose sequence numbers count along the domain):
+    #   fromto: --from gtid:D-S-(N1-1) --to gtid:LAST (after, up to and with)
+    #   set:    --gtid D-S-N1..N2 (exactly the set)
+    # REPLAY_GTID_FORM (both, fromto or set) picks which run.
+    replay_gtid() { # NAME FORM FIRST LAST ARG...: replay the transactions FIRST .. LAST
+        _n=$1 _form=$2 _g1=$3 _g2=$4
+        shift 4
+        if [ "$_form" = fromto ]; then
             replay "$_n" -c "$R" --from "gtid:${_g1%-*}-$((${_g1##*-} - 1))" --to "gtid:$_g2" "$@"
+        elif [ "$_g1" = "$_g2" ]; then
+            replay "$_n" -c "$R" --gtid "$_g1" "$@"
         else
-            replay "$_n" -c "$R" --gtid "$_g1-$_g2" "$@"
+            replay "$_n" -c "$R" --gtid "$_g1..${_g2##*-}" "$@"
         fi
     }
     sql -e "INSERT INTO cp VALUES (700, 'before the set')"
@@ -794,19 +847,42 @@ if later 7 "--gtid SET"; then
     g2=$(sed -n 2p "$W/g7.gtids")
     gn=$(tail -1 "$W/g7.gtids")
     check "7: the batch is three transactions ($(tr '\n' ' ' <"$W/g7.gtids"))" [ "$(wc -l <"$W/g7.gtids")" -eq 3 ]
-    replay_gtid g7a "$g1" "$gn" --stdout
-    check "7: replay $(cat "$W/g7a.cmd"): exit 0 (exit $RC: $(err_of g7a))" [ "$RC" -eq 0 ]
-    check "7: ... exactly the set's transactions ($(wc -l <"$W/g7a.out") lines, want $(wc -l <"$W/g7.want"))" \
-        same_lines "$W/g7a.out" "$W/g7.want"
     grep "\"gtid\":\"$g2\"" "$W/g7.want" >"$W/g7b.want"
-    replay_gtid g7b "$g2" "$g2" --stdout
-    check "7: one transaction, $(cat "$W/g7b.cmd"): exit 0 (exit $RC: $(err_of g7b))" [ "$RC" -eq 0 ]
-    check "7: ... exactly that transaction ($(wc -l <"$W/g7b.out") lines, want $(wc -l <"$W/g7b.want"))" \
-        same_lines "$W/g7b.out" "$W/g7b.want"
-    replay_gtid g7c "$g1" "$gn" --topic-suffix .gtid --id gtid-1
+    case $GTID_FORM in both) forms="fromto set" ;; *) forms=$GTID_FORM ;; esac
+    for form in $forms; do
+        replay_gtid g7a$form $form "$g1" "$gn" --stdout
+        check "7: replay $(cat "$W/g7a$form.cmd"): exit 0 (exit $RC: $(err_of g7a$form))" [ "$RC" -eq 0 ]
+        check "7: ($form) ... exactly the set's transactions ($(wc -l <"$W/g7a$form.out") lines, want $(wc -l <"$W/g7.want"))" \
+            same_lines "$W/g7a$form.out" "$W/g7.want"
+        replay_gtid g7b$form $form "$g2" "$g2" --stdout
+        check "7: one transaction, $(cat "$W/g7b$form.cmd"): exit 0 (exit $RC: $(err_of g7b$form))" [ "$RC" -eq 0 ]
+        check "7: ($form) ... exactly that transaction ($(wc -l <"$W/g7b$form.out") lines, want $(wc -l <"$W/g7b.want"))" \
+            same_lines "$W/g7b$form.out" "$W/g7b.want"
+    done
+    if [ "$GTID_FORM" != fromto ]; then
+        # a set with a hole: the first and the last transaction, not the middle one
+        grep -v "\"gtid\":\"$g2\"" "$W/g7.want" >"$W/g7d.want"
+        replay g7d -c "$R" --stdout --gtid "$g1,$gn"
+        check "7: --gtid $g1,$gn (not $g2): exit 0 (exit $RC: $(err_of g7d))" [ "$RC" -eq 0 ]
+        check "7: ... exactly those two transactions ($(wc -l <"$W/g7d.out") lines, want $(wc -l <"$W/g7d.want"))" \
+            same_lines "$W/g7d.out" "$W/g7d.want"
+        # a set reaching past the head: what is there, exit 1, the rest named
+        far=$((${gn##*-} + 40))
+        replay g7e -c "$R" --stdout --gtid "$g1..$far"
+        check "7: --gtid $g1..$far, past the head: exit 1 (exit $RC)" [ "$RC" -eq 1 ]
+        check "7: ... stderr names the transactions not in the binlog ($(err_of g7e))" \
+            grep -q "of --gtid are not in the binlog.*${gn%-*}-[0-9]*\.\.$far" "$W/g7e.err"
+        check "7: ... the set's transactions up to the head were printed, from $g1 on" \
+            awk -v g="$g1" 'NR == 1 { ok = index($0, "\"gtid\":\"" g "\"") > 0 } END { exit !ok }' "$W/g7e.out"
+    fi
+    replay_gtid g7c fromto "$g1" "$gn" --topic-suffix .gtid --id gtid-1
     check "7: to Kafka, $(cat "$W/g7c.cmd"): exit 0 (exit $RC: $(err_of g7c))" [ "$RC" -eq 0 ]
     consume_all "$W/g7c.msgs" rp.pay.cp.gtid rp.pay.flow.gtid
     check_messages "7: the GTID range to Kafka" "$W/g7c.msgs" gtid-1 "$W/g7.want"
+    replay_gtid g7f set "$g1" "$gn" --topic-suffix .gtidset --id gtid-2
+    check "7: to Kafka, $(cat "$W/g7f.cmd"): exit 0 (exit $RC: $(err_of g7f))" [ "$RC" -eq 0 ]
+    consume_all "$W/g7f.msgs" rp.pay.cp.gtidset rp.pay.flow.gtidset
+    check_messages "7: --gtid SET to Kafka" "$W/g7f.msgs" gtid-2 "$W/g7.want"
     state_same "7: GTID ranges"
 fi
 
@@ -896,6 +972,37 @@ if later 9 "SIGINT and the command that continues"; then
     check "9: ... both runs together published every row of the range ($(wc -l <"$W/s9.ats") distinct of $(wc -l <"$W/s9.want.ats"))" \
         [ -z "$(comm -23 "$W/s9.want.ats" "$W/s9.ats" | head -1)" -a "$(wc -l <"$W/s9.want.ats")" -eq "$SIGROWS" ]
     check "9: ... and nothing outside it" [ -z "$(comm -13 "$W/s9.want.ats" "$W/s9.ats" | head -1)" ]
+    if [ "$GTID_FORM" != fromto ]; then
+        # the same with --gtid: the continuation keeps --gtid, narrowed to
+        # what is left, and is run as printed
+        awk "$AWKLIB"'{ src($0); if (!(G in s)) { s[G] = 1; print G } }' "$W/s9.want" >"$W/s9.gtids"
+        G1=$(head -1 "$W/s9.gtids")
+        GN=$(tail -1 "$W/s9.gtids")
+        env --default-signal=INT "$B" replay -c "$R" --gtid "$G1..${GN##*-}" --topic-suffix .sigg --id sig-3 \
+            >"$W/s9c.out" 2>"$W/s9c.err" &
+        RP=$!
+        RPIDS="$RPIDS $RP"
+        waitfor 30 has_msg rp.pay.big.sigg
+        kill -INT "$RP" 2>/dev/null
+        waitfor 30 gone "$RP" || kill -9 "$RP"
+        wait "$RP"
+        RC=$?
+        forget RPIDS "$RP"
+        check "9: --gtid $G1..${GN##*-}, SIGINT: exit 130 (exit $RC: $(err_of s9c))" [ "$RC" -eq 130 ]
+        cont=$(grep '^ *binlogd replay' "$W/s9c.err" | tail -1)
+        check "9: ... the command that continues has --gtid and no --from ($cont)" \
+            sh -c 'case "$1" in *--gtid\ ${2%-*}-*..${3##*-}*) case "$1" in *--from*) exit 1 ;; esac ;; *) exit 1 ;; esac' - "$cont" "$G1" "$GN"
+        # shellcheck disable=SC2086 # the printed words, as a user pastes them
+        set -- $(echo "$cont" | sed 's/^ *binlogd replay//')
+        replay s9d "$@"
+        check "9: ... run as printed: exit 0 (exit $RC: $(err_of s9d))" [ "$RC" -eq 0 ]
+        consume rp.pay.big.sigg "$W/s9g.msgs"
+        awk -F '\t' '$1 == "sig-3" { print $4 }' "$W/s9g.msgs" >"$W/s9g.vals"
+        ats "$W/s9g.vals" | uniq >"$W/s9g.ats"
+        check "9: ... both runs together published every row of the set ($(wc -l <"$W/s9g.ats") distinct of $(wc -l <"$W/s9.want.ats"))" \
+            [ -z "$(comm -23 "$W/s9.want.ats" "$W/s9g.ats" | head -1)" ]
+        check "9: ... and nothing outside it" [ -z "$(comm -13 "$W/s9.want.ats" "$W/s9g.ats" | head -1)" ]
+    fi
     state_same "9: SIGINT"
 fi
 

@@ -1,0 +1,113 @@
+#!/bin/sh
+# binlogd replay --gtid and --stdout on archived MySQL binlogs (no server, no
+# Kafka): the fixtures' transactions carry MySQL GTIDs, which the live
+# MariaDB of tests/integ/replay.sh cannot write.  The truth is `binlogd
+# dump` of the same files, cut to the rows whose "gtid" is in the set.
+#   - a set of intervals in one file (127-128:131 of MyFlash's 126..132):
+#     exactly those transactions' rows, in order; an upper-case uuid reads
+#     the same
+#   - a set in the second of two files: the start file is the one whose
+#     PREVIOUS_GTIDS the set's predecessors cover (nothing of file 1 is
+#     read: the summary covers file 2 only); a set across both files
+#   - a tagged GTID (MySQL 8.4 "uuid:tag:N")
+#   - a set part of which is not in the files: the present rows are printed,
+#     exit 1, and stderr counts and names the missing ones; a set that
+#     begins before the oldest file is refused before anything is printed
+#   - usage errors (exit 2): bad syntax named, --gtid with --from or --to
+#   - --schema-history naming a missing file: exit 2, named
+# Prints "N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.."
+B=${BINLOGD:-build/binlogd}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+. tests/lib.sh
+F=tests/fixtures/binlog
+FLASH=$F/MyFlash/haha.000041
+U1=efca80c9-323b-11e7-b857-00505622f032
+P1=$F/percona-binlog-server/data_80045_gtid/binlog.000001
+P2=$F/percona-binlog-server/data_80045_gtid/binlog.000002
+U2=396e294c-1ca4-11f1-9ae7-00155da79c6b
+TAG=$F/rust_mysql_common/binlog_transaction_with_GTID_TAG.000001
+U3=55778904-0299-11f1-b1b8-4ef0c4956feb
+# replay needs a config for its [filter] and topic; --files reads no server
+printf '[source]\nhost = 127.0.0.1\nport = 1\n[kafka]\nbootstrap.servers = 127.0.0.1:1\n[state]\ndir = %s/state\n' \
+    "$T" >"$T/c.conf"
+
+# want NAME GTID_REGEX FILE...: the dump's rows of those GTIDs, T/NAME.want
+want() {
+    _n=$1 _re=$2
+    shift 2
+    "$B" dump "$@" | grep -E "\"gtid\":\"($_re)\"" >"$T/$_n.want"
+}
+# rp NAME ARG...: binlogd replay, stdout T/NAME.out, stderr T/NAME.err; sets RC
+rp() {
+    _n=$1
+    shift
+    "$B" replay -c "$T/c.conf" "$@" >"$T/$_n.out" 2>"$T/$_n.err"
+    RC=$?
+}
+same() { [ -s "$2" ] && cmp -s "$1" "$2"; }
+gtids() { grep -o '"gtid":"[^"]*"' "$1" | uniq | sed 's/"gtid":"\(.*\)"/\1/' | tr '\n' ' '; }
+err() { head -c 300 "$T/$1.err" | tr '\n' '|'; }
+
+want a "$U1:(127|128|131)" "$FLASH"
+check "the fixture has rows of 127, 128 and 131 ($(wc -l <"$T/a.want"))" [ "$(wc -l <"$T/a.want")" -eq 59 ]
+rp a --stdout --gtid "$U1:127-128:131" --files "$FLASH"
+check "--gtid uuid:127-128:131: exit 0 (exit $RC: $(err a))" [ "$RC" -eq 0 ]
+check "... exactly those transactions' rows ($(gtids "$T/a.out"))" same "$T/a.out" "$T/a.want"
+check "... the summary counts 3 transactions, 59 row changes" has ": 3 transactions, 59 row changes" "$T/a.err"
+UP=$(echo "$U1" | tr a-f A-F)
+rp a2 --stdout --gtid "$UP:127-128,$UP:131" --files "$FLASH"
+check "an upper-case uuid, two elements: exit 0 (exit $RC: $(err a2))" [ "$RC" -eq 0 ]
+check "... the same rows" same "$T/a2.out" "$T/a.want"
+
+want b "$U2:(5|6)" "$P1" "$P2"
+rp b --stdout --gtid "$U2:5-6" --files "$P1" "$P2"
+check "--gtid in the second file: exit 0 (exit $RC: $(err b))" [ "$RC" -eq 0 ]
+check "... exactly 5 and 6 ($(gtids "$T/b.out"))" same "$T/b.out" "$T/b.want"
+check "... read from binlog.000002 on (covered $(grep -o 'covered.*' "$T/b.err"))" \
+    has "covered binlog\.000002:[0-9]* \.\. binlog\.000002:" "$T/b.err"
+want c "$U2:(3|4|5)" "$P1" "$P2"
+rp c --stdout --gtid "$U2:3-5" --files "$P1" "$P2"
+check "--gtid across two files: exit 0 (exit $RC: $(err c))" [ "$RC" -eq 0 ]
+check "... exactly 3, 4 and 5 ($(gtids "$T/c.out"))" same "$T/c.out" "$T/c.want"
+
+want d "$U3:mytag:3" "$TAG"
+rp d --stdout --gtid "$U3:mytag:3" --files "$TAG"
+check "a tagged GTID: exit 0 (exit $RC: $(err d))" [ "$RC" -eq 0 ]
+check "... its rows ($(gtids "$T/d.out"))" same "$T/d.out" "$T/d.want"
+rp d2 --stdout --gtid "$U3:othertag:3" --files "$TAG"
+check "another tag: exit 1 (exit $RC)" [ "$RC" -eq 1 ]
+check "... and nothing printed" [ ! -s "$T/d2.out" ]
+
+want e "$U1:(126)" "$FLASH"
+rp e --stdout --gtid "$U1:126,$U1:133-134" --files "$FLASH"
+check "a set partly absent: exit 1 (exit $RC)" [ "$RC" -eq 1 ]
+check "... the present transaction is printed" same "$T/e.out" "$T/e.want"
+check "... stderr counts and names the missing ($(err e))" \
+    has "2 of the 3 transactions of --gtid are not in the binlog.*$U1:133-134" "$T/e.err"
+rp e2 --stdout --gtid "$U1:1-126" --files "$FLASH"
+check "a set that begins before the file (PREVIOUS_GTIDS 1-125): exit 1 (exit $RC)" [ "$RC" -eq 1 ]
+check "... refused before printing anything" [ ! -s "$T/e2.out" ]
+check "... names the oldest file and what came before it ($(err e2))" \
+    has "before the oldest binlog haha.000041, which follows $U1:1-125: those transactions were purged" "$T/e2.err"
+
+rp u1 --stdout --gtid "$U1:x" --files "$FLASH"
+check "--gtid uuid:x: exit 2 (exit $RC)" [ "$RC" -eq 2 ]
+check "... names the value ($(err u1))" has "$U1:x" "$T/u1.err"
+rp u2 --stdout --gtid "0-1" --files "$FLASH"
+check "--gtid 0-1: exit 2 (exit $RC)" [ "$RC" -eq 2 ]
+check "... says what it wants ($(err u2))" has "MariaDB GTIDs with optional stretches" "$T/u2.err"
+rp u3 --stdout --gtid "$U1:127" --from haha.000041 --files "$FLASH"
+check "--gtid with --from: exit 2 (exit $RC)" [ "$RC" -eq 2 ]
+check "... says --gtid gives both ends" has "gtid gives both ends" "$T/u3.err"
+rp u4 --stdout --gtid "$U1:127" --to haha.000041:500 --files "$FLASH"
+check "--gtid with --to: exit 2 (exit $RC)" [ "$RC" -eq 2 ]
+rp u5 --stdout --gtid "0-1-5..3" --files "$FLASH"
+check "--gtid 0-1-5..3 (upside down): exit 2 (exit $RC)" [ "$RC" -eq 2 ]
+rp h1 --stdout --from haha.000041 --schema-history "$T/none.jsonl" --files "$FLASH"
+check "--schema-history of a missing file: exit 0, files read no history (exit $RC: $(err h1))" [ "$RC" -eq 0 ]
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
