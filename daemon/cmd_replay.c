@@ -1133,6 +1133,23 @@ static int usage_error(const char *what)
     return EXIT_USAGE;
 }
 
+/* One word of a command to paste into a shell: quoted when it needs it. */
+static void put_word(const char *w)
+{
+    if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                        "_./:=,+-@%") == strlen(w)) {
+        fprintf(stderr, " %s", w);
+        return;
+    }
+    fputs(" '", stderr);
+    for (; *w; w++)
+        if (*w == '\'')
+            fputs("'\\''", stderr);
+        else
+            fputc(*w, stderr);
+    fputc('\'', stderr);
+}
+
 static void summary(replay *r, int argc, char **argv, int stopped)
 {
     double t = elapsed(&r->t0);
@@ -1175,11 +1192,14 @@ static void summary(replay *r, int argc, char **argv, int stopped)
                 if (!strncmp(argv[i], starts[k], n) && (!argv[i][n] || argv[i][n] == '=')) break;
             }
             if (k == 3) {
-                fprintf(stderr, " %s", argv[i]);
+                put_word(argv[i]);
                 continue;
             }
             if (!argv[i][n]) i++; /* its value is the next argument */
-            if (k == 2) fprintf(stderr, " --gtid %.*s", (int)rest.len, rest.ptr ? rest.ptr : "");
+            if (k == 2) {
+                fputs(" --gtid", stderr);
+                put_word(rest.ptr);
+            }
         }
         fputc('\n', stderr);
         bd_buf_release(&rest);

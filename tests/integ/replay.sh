@@ -992,8 +992,8 @@ if later 9 "SIGINT and the command that continues"; then
         cont=$(grep '^ *binlogd replay' "$W/s9c.err" | tail -1)
         check "9: ... the command that continues has --gtid and no --from ($cont)" \
             sh -c 'case "$1" in *--gtid\ ${2%-*}-*..${3##*-}*) case "$1" in *--from*) exit 1 ;; esac ;; *) exit 1 ;; esac' - "$cont" "$G1" "$GN"
-        # shellcheck disable=SC2086 # the printed words, as a user pastes them
-        set -- $(echo "$cont" | sed 's/^ *binlogd replay//')
+        # the printed words, as a shell reads them when a user pastes them
+        eval "set -- ${cont#*binlogd replay}"
         replay s9d "$@"
         check "9: ... run as printed: exit 0 (exit $RC: $(err_of s9d))" [ "$RC" -eq 0 ]
         consume rp.pay.big.sigg "$W/s9g.msgs"
