@@ -72,8 +72,10 @@ typedef struct replay {
     uint64_t only_pend_seq;
     /* datetime bounds, µs: commits at or after start_us and before stop_us */
     int64_t start_us, stop_us;
-    int64_t oldest_us;      /* the first event time of the oldest binlog, when after start_us */
-    char before_gtids[256]; /* the GTID set of a binlog that comes after some of --gtid */
+    int64_t oldest_us;       /* the first event time of the oldest binlog, when after start_us */
+    char before_gtids[256];  /* the GTID set of a binlog that comes after some of --gtid */
+    bd_schema_history *hist; /* --files: where maps without names get them */
+    char hist_name[300];
     /* pass 1: where the transaction holding from_pos began */
     int pass1;
     int p1_in_txn;
@@ -571,6 +573,34 @@ static int want_schema(void *ctx, const bd_table *t)
     if (r->pass1) return 0; /* positions only */
     if (r->in_txn && r->skip_txn) return 0;
     return filter_wants(r, t);
+}
+
+/* --files: a map without names gets them from the schema history, at the
+ * start of its transaction (the same stretch between DDLs as the map). */
+static int files_on_table(void *ctx, bd_table *t, bd_err *err)
+{
+    replay *r = ctx;
+    if (t->has_names && !t->signedness_unknown) return 0; /* FULL metadata */
+    t->schema_deferred = !want_schema(r, t);
+    if (t->schema_deferred) return 0;
+    char db[65], tb[65];
+    if (bd_schema_names(t, db, tb, err) < 0) return -1;
+    const bd_schema_col *cols;
+    size_t n;
+    int later;
+    if (r->hist &&
+        bd_schema_history_find(r->hist, r->txn_file, r->txn_pos, db, tb, &cols, &n, &later))
+        return bd_schema_apply(t, db, tb, cols, n, r->hist_name, err);
+    /* positional values may be printed (as dump does), never published */
+    if (r->to_stdout || r->dry_run) return 0;
+    return bd_err_set(err, BD_ERR_SCHEMA,
+                      "`%s`.`%s` has no column names in this binlog (binlog_row_metadata below "
+                      "FULL) and %s: its rows would be published without names; give the "
+                      "daemon's schema history (--schema-history FILE), replay from the "
+                      "server, or use --stdout",
+                      db, tb,
+                      r->hist ? "the schema history has no snapshot of it there"
+                              : "there is no schema history");
 }
 
 static int table_wanted(replay *r, const bd_table *t)
@@ -1403,6 +1433,8 @@ int cmd_replay(int argc, char **argv)
         }
         /* a reader of its own, never the daemon's id */
         so.server_id = sid ? (uint32_t)sid : r->cfg.server_id + 1;
+    }
+    {
         /* the daemon's schema history, unless told otherwise (or there is none) */
         char src[4200];
         int given = hist && strcmp(hist, "none");
@@ -1420,7 +1452,18 @@ int cmd_replay(int argc, char **argv)
             rc = hc == 1 ? EXIT_USAGE : EXIT_FAILED;
             goto out;
         }
-        if (hc == 0) so.schema_history = hist_tmp;
+        if (hc == 0 && !files) so.schema_history = hist_tmp;
+        if (hc == 0 && files) {
+            /* no server to ask: the history is the only source of names */
+            bd_err he = {0};
+            r->hist = bd_schema_history_open(hist_tmp, &he);
+            if (!r->hist) {
+                fprintf(stderr, "binlogd replay: %s\n", he.msg);
+                goto out;
+            }
+            snprintf(r->hist_name, sizeof r->hist_name, "the schema history %.200s",
+                     given ? src : "of the daemon");
+        }
     }
     if (!r->to_stdout && !r->dry_run) {
         bd_kafka_opts ko = {0};
@@ -1483,7 +1526,7 @@ int cmd_replay(int argc, char **argv)
     load_sizes(r, &so, files ? fileargs : NULL, nfiles);
     /* pass 2 */
     if (srcrc == 0 && !g_stop) {
-        bd_callbacks cb2 = {r, p2_event, p2_row, NULL};
+        bd_callbacks cb2 = {r, p2_event, p2_row, files ? files_on_table : NULL};
         srcrc =
             files ? stream_files(r, fileargs, nfiles, r->p1_start_file, &cb2)
                   : stream_server(r, &so, so.gtid ? NULL : r->p1_start_file, r->p1_start_pos, &cb2);
@@ -1538,6 +1581,7 @@ out:
     bd_gtid_set_release(&r->upto);
     bd_buf_release(&after_text);
     free(r->only);
+    bd_schema_history_close(r->hist);
     if (hist_tmp[0]) unlink(hist_tmp);
     bd_config_release(&r->cfg);
     free(r);

@@ -417,3 +417,104 @@ int bd_schema_history_find(const bd_schema_history *h, const char *file, uint64_
 
 size_t bd_schema_history_ddls(const bd_schema_history *h) { return h->nddl; }
 size_t bd_schema_history_tables(const bd_schema_history *h) { return h->nsnap; }
+
+/* ---- applying columns to a map ------------------------------------------ */
+
+int bd_schema_names(const bd_table *t, char db[65], char tb[65], bd_err *err)
+{
+    if (t->db.n > 64 || t->name.n > 64)
+        return bd_err_set(err, BD_ERR_SCHEMA, "table name longer than 64 bytes");
+    memcpy(db, t->db.p, t->db.n);
+    db[t->db.n] = '\0';
+    memcpy(tb, t->name.p, t->name.n);
+    tb[t->name.n] = '\0';
+    return 0;
+}
+
+/* Does a COLUMN_TYPE ("bigint(20) unsigned", "varchar(64)") fit a binlog type? */
+static int type_fits(const bd_column *c, const char *ct)
+{
+    static const struct {
+        const char *prefix;
+        uint8_t types[4];
+    } fam[] = {
+        {"tinyint", {BD_T_TINY}},
+        {"smallint", {BD_T_SHORT}},
+        {"mediumint", {BD_T_INT24}},
+        {"int", {BD_T_LONG}},
+        {"bigint", {BD_T_LONGLONG}},
+        {"decimal", {BD_T_NEWDECIMAL, BD_T_DECIMAL}},
+        {"float", {BD_T_FLOAT}},
+        {"double", {BD_T_DOUBLE}},
+        {"bit", {BD_T_BIT}},
+        {"year", {BD_T_YEAR}},
+        {"date", {BD_T_DATE, BD_T_NEWDATE}},
+        {"datetime", {BD_T_DATETIME2, BD_T_DATETIME}},
+        {"timestamp", {BD_T_TIMESTAMP2, BD_T_TIMESTAMP}},
+        {"time", {BD_T_TIME2, BD_T_TIME}},
+        {"enum", {BD_T_STRING, BD_T_ENUM}},
+        {"set", {BD_T_STRING, BD_T_SET}},
+        {"char", {BD_T_STRING}},
+        {"binary", {BD_T_STRING}},
+        {"varchar", {BD_T_VARCHAR, BD_T_VAR_STRING}},
+        {"varbinary", {BD_T_VARCHAR, BD_T_VAR_STRING}},
+        {"json", {BD_T_JSON, BD_T_BLOB}},
+        {"vector", {BD_T_VECTOR}},
+        {"inet6", {BD_T_STRING}},
+        {"inet4", {BD_T_STRING}},
+        {"uuid", {BD_T_STRING}},
+    };
+    /* the family name ends at '(' or ' ' */
+    size_t n = strcspn(ct, "( ");
+    if (n >= 4 && (!strncmp(ct + n - 4, "blob", 4) || !strncmp(ct + n - 4, "text", 4)))
+        return c->type == BD_T_BLOB;
+    if (!strncmp(ct, "geometry", 8) || !strncmp(ct, "point", 5) || !strncmp(ct, "linestring", 10) ||
+        !strncmp(ct, "polygon", 7) || !strncmp(ct, "multi", 5) ||
+        !strncmp(ct, "geometrycollection", 18))
+        return c->type == BD_T_GEOMETRY;
+    for (size_t i = 0; i < sizeof fam / sizeof fam[0]; i++) {
+        if (strlen(fam[i].prefix) != n || strncmp(ct, fam[i].prefix, n)) continue;
+        for (int k = 0; k < 4 && fam[i].types[k]; k++)
+            if (fam[i].types[k] == c->type) return 1;
+        return 0;
+    }
+    return 1; /* a type we do not know by name: trust the map */
+}
+
+/* Put the names, signedness and collations of cols on the map, after
+ * checking that they fit it.  'whence' says where cols come from, for the
+ * message. */
+int bd_schema_apply(bd_table *t, const char *db, const char *tb, const bd_schema_col *cols,
+                    size_t n, const char *whence, bd_err *err)
+{
+    if (n != t->ncols)
+        return bd_err_set(err, BD_ERR_SCHEMA,
+                          "TABLE_MAP of `%s`.`%s` has %u columns but %s has %zu: the table "
+                          "changed since this binlog position and the column names cannot be "
+                          "placed safely; run the server with binlog_row_metadata=FULL",
+                          db, tb, t->ncols, whence, n);
+    for (uint32_t i = 0; i < n; i++) {
+        bd_column *c = &t->cols[i];
+        const char *ct = cols[i].type;
+        if (!type_fits(c, ct))
+            return bd_err_set(err, BD_ERR_SCHEMA,
+                              "TABLE_MAP of `%s`.`%s` column %u is %s but %s has %s %s there: "
+                              "the table changed since this binlog position; run the server "
+                              "with binlog_row_metadata=FULL",
+                              db, tb, i + 1, bd_coltype_name(c->real_type), whence, cols[i].name,
+                              ct);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        bd_column *c = &t->cols[i];
+        const char *ct = cols[i].type;
+        if (!c->name.p && bd_table_set_name(t, i, cols[i].name, strlen(cols[i].name)) < 0)
+            return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+        if (c->is_unsigned < 0) c->is_unsigned = strstr(ct, "unsigned") != NULL;
+        if (!c->collation) c->collation = cols[i].collation;
+        /* binary strings have no collation in information_schema */
+        if (!c->collation && (strstr(ct, "binary") || strstr(ct, "blob") ||
+                              !strncmp(ct, "inet", 4) || !strncmp(ct, "uuid", 4)))
+            c->collation = 63;
+    }
+    return 0;
+}

@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "binlogd/decoder.h"
 #include "binlogd/error.h"
 
 typedef struct bd_schema_col {
@@ -74,6 +75,18 @@ int bd_schema_history_add_table(bd_schema_history *h, const char *file, uint64_t
 int bd_schema_history_find(const bd_schema_history *h, const char *file, uint64_t pos,
                            const char *db, const char *table, const bd_schema_col **cols, size_t *n,
                            int *ddl_after);
+
+/* The map's database and table names as C strings, for the lookups
+ * above; -1 with err if one is longer than MySQL allows (64 bytes). */
+int bd_schema_names(const bd_table *t, char db[65], char tb[65], bd_err *err);
+
+/* Put the names, signedness and collations of cols (n of them) on the map
+ * t of db.tb, after checking that they fit it: the same column count, and
+ * each COLUMN_TYPE of the binlog type's family.  -1 with err (saying the
+ * table changed since that position, cols coming from 'whence') when they
+ * do not: values are never put under names that may not be theirs. */
+int bd_schema_apply(bd_table *t, const char *db, const char *tb, const bd_schema_col *cols,
+                    size_t n, const char *whence, bd_err *err);
 
 /* Counts, for tests and logs. */
 size_t bd_schema_history_ddls(const bd_schema_history *h);

@@ -107,7 +107,8 @@ check "--gtid with --to: exit 2 (exit $RC)" [ "$RC" -eq 2 ]
 rp u5 --stdout --gtid "0-1-5..3" --files "$FLASH"
 check "--gtid 0-1-5..3 (upside down): exit 2 (exit $RC)" [ "$RC" -eq 2 ]
 rp h1 --stdout --from haha.000041 --schema-history "$T/none.jsonl" --files "$FLASH"
-check "--schema-history of a missing file: exit 0, files read no history (exit $RC: $(err h1))" [ "$RC" -eq 0 ]
+check "--schema-history of a missing file: exit 2 (exit $RC)" [ "$RC" -eq 2 ]
+check "... names it ($(err h1))" has "schema-history $T/none.jsonl: no such file" "$T/h1.err"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -53,7 +53,10 @@
 #      with its config names both sides' rows with their own columns (from
 #      a copy of the daemon's schema history, which stays unchanged), and
 #      --schema-history FILE does the same; --schema-history none refuses
-#      (exit 1, the table named) rather than misname the values
+#      (exit 1, the table named) rather than misname the values.  From an
+#      archived copy (--files) the history names them the same; without
+#      one, publishing is refused (nothing published) and --stdout prints
+#      positional rows
 # and (REPLAY_LATER=0 skips them):
 #   7  --from gtid:BEFORE --to gtid:LAST: exactly the transactions after
 #      BEFORE up to and with LAST; --gtid D-S-N1..N2 the same, to stdout
@@ -810,6 +813,26 @@ if want 6; then
     replay x5 -c "$R" --stdout --tables pay.mflow --from "$M6" --to "$N6" --schema-history "$W/hist-copy.jsonl"
     check "6: (MINIMAL) --schema-history FILE with another config: exit 0 (exit $RC: $(err_of x5))" [ "$RC" -eq 0 ]
     check "6: (MINIMAL) ... the same rows" cmp -s "$W/x5.out" "$W/x3.out"
+    # the same from an archived copy of the file: no server to ask, so the
+    # history is the only source of names
+    MF=${M6%:*}
+    mkdir -p "$W/m-arch"
+    cp "$DIR/db/db/$MF" "$W/m-arch/$MF"
+    check "6: (MINIMAL) the range lies in one file ($M6 .. $N6)" [ "${N6%:*}" = "$MF" ]
+    replay x6 -c "$W/m.conf" --stdout --from "$M6" --to "$N6" --files "$W/m-arch/$MF"
+    check "6: (MINIMAL, --files) with the daemon's history: exit 0 (exit $RC: $(err_of x6))" [ "$RC" -eq 0 ]
+    check "6: (MINIMAL, --files) ... the rows the server replay gave, names and all" cmp -s "$W/x6.out" "$W/x3.out"
+    replay x7 -c "$W/m.conf" --from "$M6" --to "$N6" --topic-suffix .mf --schema-history none \
+        --files "$W/m-arch/$MF"
+    check "6: (MINIMAL, --files) to Kafka without a history: exit 1 (exit $RC)" [ "$RC" -eq 1 ]
+    check "6: (MINIMAL, --files) ... stderr says mflow has no column names ($(err_of x7))" \
+        grep -q 'mflow`* has no column names in this binlog' "$W/x7.err"
+    consume rp.pay.mflow.mf "$W/x7.msgs"
+    check "6: (MINIMAL, --files) ... and nothing was published ($(wc -l <"$W/x7.msgs"))" [ ! -s "$W/x7.msgs" ]
+    replay x8 -c "$W/m.conf" --stdout --from "$M6" --to "$N6" --schema-history none --files "$W/m-arch/$MF"
+    check "6: (MINIMAL, --files) --stdout without a history: exit 0 (exit $RC: $(err_of x8))" [ "$RC" -eq 0 ]
+    check "6: (MINIMAL, --files) ... four rows, each marked positional" \
+        [ "$(grep -c '"positional":true' "$W/x8.out")" -eq 4 -a "$(wc -l <"$W/x8.out")" -eq 4 ]
     sql -e "SET GLOBAL binlog_row_metadata = FULL"
     state_same "6: DDL, MINIMAL"
 fi
