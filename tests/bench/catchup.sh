@@ -4,7 +4,8 @@
 # stops them on exit, and defines conf STATE SOURCE START (a daemon config),
 # ckpt_pos, median, now and catch_up ROUND (the daemon's catch-up of the
 # backlog, timed to its checkpoint at the end, in seconds).
-# Wants BENCH (a name) and SID (the daemon's server id) set.
+# Wants BENCH (a name) and SID (the daemon's server id) set; BENCH_KAFKA_OPTS
+# (name=value ...) adds broker options (e.g. a topic default).
 ROUNDS=${1:-3}
 B=$(pwd)/build/binlogd
 DIR=build/bench/decode-db
@@ -26,7 +27,8 @@ trap cleanup EXIT INT TERM
 rm -rf "$W" "$KDIR"
 mkdir -p "$W"
 sh $DB start "$DIR" "$PORT" --binlog_row_metadata=FULL --max_binlog_size=1G >/dev/null
-KAFKA_PARTITIONS=6 sh $KS start "$KDIR" "$KPORT" >/dev/null
+# shellcheck disable=SC2086
+KAFKA_PARTITIONS=6 sh $KS start "$KDIR" "$KPORT" ${BENCH_KAFKA_OPTS:-} >/dev/null
 FILE=$(ls "$DIR"/db/binlog.[0-9]* | sort | sed -n 2p)
 NAME=$(basename "$FILE")
 # the end of the backlog's last transaction (a ROTATE follows it)
