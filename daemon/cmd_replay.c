@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <mysql.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,7 @@ typedef struct replay {
     char next_file[256]; /* where the next transaction starts (to continue) */
     uint64_t next_pos;
     uint64_t txns, rows, produced, delivered, failed;
+    uint64_t unacked_bytes; /* key + value bytes produced and not reported yet */
     tcount *counts;
     size_t ncounts;
     /* the held row (the last of its transaction gets last=true) */
@@ -397,6 +399,7 @@ static int p1_row(void *ctx, const bd_row *row)
 static void on_delivery(void *ctx, const bd_kafka_report *rep)
 {
     replay *r = ctx;
+    r->unacked_bytes -= rep->len;
     if (rep->err == 0) {
         r->delivered++;
     } else {
@@ -442,6 +445,18 @@ static int send(replay *r, int has_xid, uint64_t xid, int last)
         return ferror(stdout) ? (snprintf(r->err, sizeof r->err, "writing to stdout failed"), 1)
                               : 0;
     }
+    /* Backpressure, as the daemon's ([daemon] max_in_flight and
+     * max_in_flight_bytes): a bounded queue keeps the messages in cache;
+     * librdkafka's own bound (100,000 messages) holds a hundred megabytes
+     * in the heap, and allocating and freeing them costs more than
+     * waiting for acknowledgements. */
+    while (r->produced - r->delivered - r->failed >= r->cfg.max_in_flight ||
+           r->unacked_bytes >= r->cfg.max_in_flight_bytes) {
+        struct pollfd p = {bd_kafka_fd(r->k), POLLIN, 0};
+        poll(&p, 1, 100); /* until reports wait, then serve them */
+        bd_kafka_poll(r->k);
+        if (g_stop) return 1;
+    }
     bd_kafka_header h[2] = {{"binlogd.replay.id", r->id, strlen(r->id)},
                             {"binlogd.replay.pos", r->held_pos, strlen(r->held_pos)}};
     for (;;) {
@@ -464,6 +479,7 @@ static int send(replay *r, int has_xid, uint64_t xid, int last)
         return 1;
     }
     r->produced++;
+    r->unacked_bytes += r->key.len + r->val.len;
     if ((r->produced & 1023) == 0) bd_kafka_poll(r->k);
     return 0;
 }
@@ -1103,7 +1119,8 @@ static void replay_usage(FILE *f)
           "schema history are never touched.  Each message carries the headers\n"
           "binlogd.replay.id and binlogd.replay.pos (FILE:POS of its row event).\n"
           "\n"
-          "  -c, --config FILE     the daemon's configuration: source, [kafka], [filter]\n"
+          "  -c, --config FILE     the daemon's configuration: source, [kafka], [filter],\n"
+          "                        [daemon] max_in_flight and max_in_flight_bytes\n"
           "START (one of):\n"
           "      --from FILE[:POS] a binlog position (POS 4 when omitted)\n"
           "      --from gtid:SET   after the transactions of a GTID set (MySQL\n"
