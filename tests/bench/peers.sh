@@ -105,6 +105,11 @@ if has maxwell; then
     # without a --javascript filter.
     if [ ! -f "$MX/nashorn-stub.jar" ]; then
         JC=$(command -v javac || ls /usr/lib/jvm/*/bin/javac 2>/dev/null | head -n 1 || true)
+        # make deps installs a JRE only: the compiler comes with the JDK
+        if [ -z "$JC" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jdk-headless >&2
+            JC=$(command -v javac || true)
+        fi
         [ -n "$JC" ] || { echo "no javac (a JDK) to build Maxwell's Nashorn stand-in; PEERS_TOOLS without maxwell" >&2; exit 1; }
         rm -rf "$MX/stub" && mkdir -p "$MX/stub/src"
         printf 'package jdk.nashorn.api.scripting;\npublic final class ScriptObjectMirror { private ScriptObjectMirror() {} }\n' \
