@@ -48,16 +48,10 @@ WPORT=${LAG_HOOK_PORT:-13653}
 IDLE=${LAG_IDLE:-60}
 ONLY=${LAG_ONLY:-}
 DIR=build/integ/lag
-MSH=deploy/dev/mariadb.sh
-KSH=deploy/dev/kafka.sh
-BS=127.0.0.1:$KPORT
 URL=http://127.0.0.1:$HPORT
 
 . tests/lib.sh
-want() { case " $ONLY " in "  ") return 0 ;; *" $1 "*) return 0 ;; esac; return 1; }
-T0=$(date +%s)
-section() { echo "== $* (+$(($(date +%s) - T0)) s)"; }
-now_ms() { t=$(date +%s%N); echo $((t / 1000000)); }
+. tests/integ/servers.sh
 PIDS="" # background processes to stop at the end
 FROZEN=""
 cleanup() {
@@ -65,42 +59,17 @@ cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null; done
     sleep 0.3
     for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
-    [ -d "$DIR/kafka" ] && sh "$KSH" stop "$DIR/kafka" >/dev/null 2>&1
-    [ -f "$DIR/db/my.cnf" ] && sh "$MSH" stop "$DIR/db" >/dev/null 2>&1
+    servers_stop
     if [ "${LAG_KEEP:-0}" != 1 ] && [ "$fail" -eq 0 ]; then rm -rf "$DIR"; fi
 }
 trap cleanup EXIT
-trap 'bad "interrupted"; echo "$pass passed, $fail failed"; exit 130' INT TERM
-finish() {
-    section done
-    echo "$pass passed, $fail failed"
-    [ "$fail" -eq 0 ]
-    exit $?
-}
+on_interrupt
 for f in "$B" "$RECV"; do
     [ -x "$f" ] || { bad "$f is missing: build first (make unit)"; finish; }
 done
 
 # ---- servers -----------------------------------------------------------------
-sh "$KSH" stop "$DIR/kafka" >/dev/null 2>&1
-sh "$MSH" stop "$DIR/db" >/dev/null 2>&1
-rm -rf "$DIR"
-mkdir -p "$DIR/work"
-W=$DIR/work
-AW=$(cd "$W" && pwd -P)
-section "servers: MariaDB 127.0.0.1:$DBPORT, Kafka $BS"
-sh "$KSH" start "$DIR/kafka" "$KPORT" >"$W/kafka.start.log" 2>&1 &
-ks=$!
-if ! sh "$MSH" start "$DIR/db" "$DBPORT" --binlog_row_metadata=FULL >"$W/db.start.log" 2>&1; then
-    cat "$W/db.start.log"
-    bad "MariaDB did not start"
-    finish
-fi
-if ! wait $ks; then
-    cat "$W/kafka.start.log"
-    bad "Kafka did not start"
-    finish
-fi
+servers_start --binlog_row_metadata=FULL
 KPID=$(cat "$DIR/kafka/kafka.pid")
 sql() { sh "$MSH" sql "$DIR/db" -N -B "$@"; }
 sql -e "CREATE DATABASE pay; CREATE DATABASE noise;
@@ -172,7 +141,6 @@ stop_daemon() {
     waitfor 20 gone "$DP" || kill -9 "$DP" 2>/dev/null
     wait "$DP" 2>/dev/null
 }
-gone() { ! kill -0 "$1" 2>/dev/null; }
 metrics() { curl -s --max-time 3 "$URL/metrics"; }
 # metric NAME{LABELS}: its value ("" when absent)
 metric() { metrics | awk -v k="$1" '$1 == k { print $2; exit }'; }

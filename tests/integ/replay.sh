@@ -92,15 +92,12 @@ SIGROWS=${REPLAY_SIG_ROWS:-200000}
 TMO=${REPLAY_TIMEOUT:-90}
 GTID_FORM=${REPLAY_GTID_FORM:-both}
 DIR=build/integ/replay
-MSH=deploy/dev/mariadb.sh
-KSH=deploy/dev/kafka.sh
-BS=127.0.0.1:$KPORT
 SRVOPTS="--binlog_row_metadata=FULL --binlog_row_image=FULL"
 HTTP_R=127.0.0.1:$((DBPORT + 2)) # r.conf's [http] listen (only the seeding daemon binds it)
 HTTP_D=127.0.0.1:$((DBPORT + 3)) # d3.conf's (the daemon of group 3)
 
 . tests/lib.sh
-want() { case " $ONLY " in "  ") return 0 ;; *" $1 "*) return 0 ;; esac; return 1; }
+. tests/integ/servers.sh
 # later N WHAT: group N is of the part not built yet: runs with REPLAY_LATER=1
 later() {
     want "$1" || return 1
@@ -108,8 +105,6 @@ later() {
     echo "== $1: $2: skipped (LATER: not built yet; REPLAY_LATER=1 runs it)"
     return 1
 }
-T0=$(date +%s)
-section() { echo "== $* (+$(($(date +%s) - T0)) s)"; }
 
 # processes this script started and has not reaped yet
 DPIDS="" # daemons
@@ -124,27 +119,11 @@ cleanup() {
     for p in $WPIDS; do kill "$p" 2>/dev/null; done
     for p in $RPIDS; do kill -9 "$p" 2>/dev/null; done
     for p in $DPIDS; do kill -9 "$p" 2>/dev/null; done
-    [ -d "$DIR/kafka" ] && sh "$KSH" stop "$DIR/kafka" >/dev/null 2>&1
-    [ -f "$DIR/db/my.cnf" ] && sh "$MSH" stop "$DIR/db" >/dev/null 2>&1
+    servers_stop
     if [ "${REPLAY_KEEP:-0}" != 1 ] && [ "$fail" -eq 0 ]; then rm -rf "$DIR"; fi
 }
 trap cleanup EXIT
-# an interrupt is a failure (the directory is kept), with the summary line
-interrupted() {
-    bad "interrupted by SIG$1"
-    echo "$pass passed, $fail failed"
-    exit "$2"
-}
-trap 'interrupted INT 130' INT
-trap 'interrupted TERM 143' TERM
-trap 'interrupted HUP 129' HUP
-
-finish() {
-    section "done"
-    echo "$pass passed, $fail failed"
-    [ "$fail" -eq 0 ]
-    exit $?
-}
+on_interrupt
 
 if [ ! -x "$B" ]; then
     echo "replay: $B is missing; build it first (make)" >&2
@@ -153,36 +132,11 @@ if [ ! -x "$B" ]; then
 fi
 
 # ---- servers -----------------------------------------------------------------
-sh "$KSH" stop "$DIR/kafka" >/dev/null 2>&1
-sh "$MSH" stop "$DIR/db" >/dev/null 2>&1
-rm -rf "$DIR"
-mkdir -p "$DIR/work"
-W=$DIR/work
-AW=$(cd "$W" && pwd -P)
-section "servers: MariaDB on 127.0.0.1:$DBPORT, Kafka on $BS"
-sh "$KSH" start "$DIR/kafka" "$KPORT" >"$W/kafka.start.log" 2>&1 &
-kstart=$!
-if ! sh "$MSH" start "$DIR/db" "$DBPORT" $SRVOPTS >"$W/db.start.log" 2>&1; then
-    cat "$W/db.start.log"
-    bad "MariaDB did not start"
-    wait "$kstart"
-    finish
-fi
-if ! wait "$kstart"; then
-    cat "$W/kafka.start.log"
-    bad "Kafka did not start"
-    finish
-fi
+servers_start "$SRVOPTS"
 
 sql() { sh "$MSH" sql "$DIR/db" -N -B pay "$@"; }
 tcpsql() { mariadb --no-defaults --connect-timeout=3 -h127.0.0.1 -P"$DBPORT" -uroot -N -B pay "$@"; }
 head_pos() { sql -e "SHOW MASTER STATUS" 2>/dev/null | awk '{ print $1 ":" $2 }'; }
-alive() {
-    kill -0 "$1" 2>/dev/null || return 1
-    [ "$(sed -n 's/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null)" != Z ]
-}
-gone() { ! alive "$1"; }
-grep_count() { grep -c -- "$1" "$2" 2>/dev/null || true; }
 printf 'replpw\n' >"$W/pw"
 
 sh "$MSH" sql "$DIR/db" -e "CREATE DATABASE pay" || bad "CREATE DATABASE pay failed"

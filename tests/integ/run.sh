@@ -59,18 +59,12 @@ KILLS=${RUN_KILLS:-20}
 BIG=${RUN_BIG_ROWS:-200000}
 ONLY=${RUN_ONLY:-}
 DIR=build/integ/run
-MSH=deploy/dev/mariadb.sh
-KSH=deploy/dev/kafka.sh
-BS=127.0.0.1:$KPORT
 SRVOPTS="--binlog_row_metadata=FULL --binlog_row_image=FULL"
 KOPTS="log.message.timestamp.type=LogAppendTime"
 DB=binlogd
 
 . tests/lib.sh
-want() { case " $ONLY " in "  ") return 0 ;; *" $1 "*) return 0 ;; esac; return 1; }
-T0=$(date +%s)
-section() { echo "== $* (+$(($(date +%s) - T0)) s)"; }
-now_ms() { t=$(date +%s%N); echo $((t / 1000000)); }
+. tests/integ/servers.sh
 # nap SECS: a sleep that a signal interrupts at once (the trap runs)
 NAP=""
 nap() {
@@ -100,27 +94,11 @@ cleanup() {
     [ -n "$FROZEN_DB" ] && kill -CONT "$FROZEN_DB" 2>/dev/null
     kp=$(cat "$DIR/kafka/kafka.pid" 2>/dev/null)
     [ -n "$kp" ] && kill -CONT "$kp" 2>/dev/null
-    [ -d "$DIR/kafka" ] && sh "$KSH" stop "$DIR/kafka" >/dev/null 2>&1
-    [ -f "$DIR/db/my.cnf" ] && sh "$MSH" stop "$DIR/db" >/dev/null 2>&1
+    servers_stop
     if [ "${RUN_KEEP:-0}" != 1 ] && [ "$fail" -eq 0 ]; then rm -rf "$DIR"; fi
 }
 trap cleanup EXIT
-# an interrupt is a failure (the directory is kept), with the summary line
-interrupted() {
-    bad "interrupted by SIG$1"
-    echo "$pass passed, $fail failed"
-    exit "$2"
-}
-trap 'interrupted INT 130' INT
-trap 'interrupted TERM 143' TERM
-trap 'interrupted HUP 129' HUP
-
-finish() {
-    section "done"
-    echo "$pass passed, $fail failed"
-    [ "$fail" -eq 0 ]
-    exit $?
-}
+on_interrupt
 
 if [ ! -x "$B" ]; then
     echo "run: $B is missing; build it first (make)" >&2
@@ -129,37 +107,12 @@ if [ ! -x "$B" ]; then
 fi
 
 # ---- servers ---------------------------------------------------------------
-sh "$KSH" stop "$DIR/kafka" >/dev/null 2>&1
-sh "$MSH" stop "$DIR/db" >/dev/null 2>&1
-rm -rf "$DIR"
-mkdir -p "$DIR/work"
-W=$DIR/work
-AW=$(cd "$W" && pwd -P)
-section "servers: MariaDB on 127.0.0.1:$DBPORT, Kafka on $BS"
-sh "$KSH" start "$DIR/kafka" "$KPORT" $KOPTS >"$W/kafka.start.log" 2>&1 &
-kstart=$!
-if ! sh "$MSH" start "$DIR/db" "$DBPORT" $SRVOPTS >"$W/db.start.log" 2>&1; then
-    cat "$W/db.start.log"
-    bad "MariaDB did not start"
-    wait "$kstart"
-    finish
-fi
-if ! wait "$kstart"; then
-    cat "$W/kafka.start.log"
-    bad "Kafka did not start"
-    finish
-fi
+servers_start "$SRVOPTS" "$KOPTS"
 
 sql() { sh "$MSH" sql "$DIR/db" -N -B "$DB" "$@"; }
 # a client over TCP as root: what the writers use
 tcpsql() { mariadb --no-defaults --connect-timeout=3 -h127.0.0.1 -P"$DBPORT" -uroot -N -B "$DB" "$@"; }
 head_pos() { sql -e "SHOW MASTER STATUS" 2>/dev/null | awk '{ print $1 ":" $2 }'; }
-# alive PID: exists and is not a zombie
-alive() {
-    kill -0 "$1" 2>/dev/null || return 1
-    [ "$(sed -n 's/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null)" != Z ]
-}
-grep_count() { grep -c -- "$1" "$2" 2>/dev/null || true; }
 printf 'replpw\n' >"$W/pw"
 
 # ---- the daemon ------------------------------------------------------------
@@ -233,7 +186,6 @@ ckpt_not() { _c=$(ckpt_pos "$1") && [ -n "$_c" ] && [ "$_c" != "$2" ]; }
 conf_add() { sed -i "/^\[$2\]\$/a $3" "$W/$1.conf"; }
 # conf_set NAME KEY VALUE: the line "KEY = ..." of W/NAME.conf says VALUE
 conf_set() { sed -i "s|^$2 = .*|$2 = $3|" "$W/$1.conf"; }
-gone() { ! alive "$1"; }
 # exited_daemon SECS: wait for DP to exit by itself (SIGKILL after SECS);
 # sets RC (137 when it had to be killed)
 exited_daemon() {
