@@ -103,16 +103,8 @@ echo "mariadb-binlog:  median ${TM}s  ${RM} rows/s"
 echo "ratio (mariadb-binlog time / binlogd time): ${RATIO}x"
 echo "instructions per row (callgrind): ${IPR}"
 
-OUT=docs/performance.md
-[ -f $OUT ] || printf '# Performance\n\nEvery figure here comes from a benchmark in tests/bench/, run on the machine named with it.\n\n' >$OUT
-# replace the Decode section
-awk '/^## Decode/{skip=1; next} /^## /{skip=0} !skip' $OUT >$OUT.tmp
-# keep exactly one blank line before the section
-sed -i -e :a -e '/^\n*$/{$d;N;ba' -e '}' $OUT.tmp
-cat >>$OUT.tmp <<EOT
-
-## Decode
-
+. tests/bench/section.sh
+section "Decode" <<EOT
 \`make bench\` (or \`sh tests/bench/decode.sh $ROWS $ROUNDS\`), $(date -u +%Y-%m-%d): $ROWS row changes of the
 account-flow table (BIGINT UNSIGNED id, merchant and counterparty ids, two DECIMAL(20,2),
 CHAR(3), ENUM, VARCHAR(64) utf8mb4 with Chinese text, DATETIME(3), TIMESTAMP(6), JSON) in
@@ -132,5 +124,4 @@ Machine: ${CPU}, $(nproc) cores; $(gcc --version | head -1); ${MV}.
 Targets (issue 2): at least 3,000,000 rows/s on one core and at least 2x mariadb-binlog.
 
 EOT
-mv $OUT.tmp $OUT
-echo "==> wrote $OUT"
+echo "==> wrote docs/performance.md"

@@ -75,13 +75,8 @@ TB=$(echo "$t1 - $t0" | bc -l | xargs printf '%.1f')
 HWM_MB=$(echo "$HWM / 1024" | bc -l | xargs printf '%.1f')
 echo "2,000,000-row transaction: acknowledged ${TB}s after its commit; daemon peak RSS ${HWM_MB} MB"
 
-OUT=docs/performance.md
-awk '/^## End to end/{skip=1; next} /^## /{skip=0} !skip' $OUT >$OUT.tmp
-sed -i -e :a -e '/^\n*$/{$d;N;ba' -e '}' $OUT.tmp
-cat >>$OUT.tmp <<EOT
-
-## End to end
-
+. tests/bench/section.sh
+section "End to end" <<EOT
 \`sh tests/bench/e2e.sh $ROUNDS\` (after \`tests/bench/decode.sh\`), $(date -u +%Y-%m-%d), same 2-core
 machine: MariaDB $(mariadbd --version | awk '{print $3}') and Kafka $(ls build/kafka-jars 2>/dev/null | grep -E '^[0-9]' | tail -1) (one broker, 6 partitions)
 on 127.0.0.1. \`binlogd run\` catches up the $ROWS-row backlog ($NAME) from the server
@@ -99,4 +94,3 @@ binlogd run / peer speed: **${RATIO}x**. One 2,000,000-row transaction
 (\`INSERT ... SELECT\` of 2M rows) streams through with a daemon peak RSS of **${HWM_MB} MB**
 (VmHWM), acknowledged ${TB} s after its commit.
 EOT
-mv $OUT.tmp $OUT

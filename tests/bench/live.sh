@@ -42,13 +42,8 @@ TF=$(median <build/bench/t_file | xargs printf '%.3f')
 RL=$(echo "$ROWS / $TL" | bc -l | xargs printf '%.0f')
 RATIO=$(echo "$TL / $TF" | bc -l | xargs printf '%.2f')
 echo "live drain: ${TL}s (${RL} rows/s); file decode: ${TF}s; live/file = ${RATIO}"
-OUT=docs/performance.md
-awk '/^## Live drain/{skip=1; next} /^## /{skip=0} !skip' $OUT >$OUT.tmp
-sed -i -e :a -e '/^\n*$/{$d;N;ba' -e '}' $OUT.tmp
-cat >>$OUT.tmp <<EOT
-
-## Live drain
-
+. tests/bench/section.sh
+section "Live drain" <<EOT
 \`sh tests/bench/live.sh $ROUNDS\` (after \`tests/bench/decode.sh\`), $(date -u +%Y-%m-%d): the same
 $ROWS-row backlog read from the local MariaDB (127.0.0.1, same 2 cores) by
 \`binlogd dump --host ... --from $NAME:4\` (stops at the head), against \`binlogd dump $NAME\`
@@ -62,4 +57,3 @@ rounds, medians.
 
 Live drain takes **${RATIO}x** the file decode time (issue 3 target: within 1.20x).
 EOT
-mv $OUT.tmp $OUT

@@ -465,13 +465,8 @@ echo "$TGT"
 # --- docs/performance.md ---------------------------------------------------
 REV=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- lib daemon include Makefile || echo "+changes")
 JV=$("$JAVA" -version 2>&1 | head -n 1)
-OUT=docs/performance.md
-awk '/^## Peers: Debezium and Maxwell/{skip=1; next} /^## /{skip=0} !skip' $OUT >$OUT.tmp
-sed -i -e :a -e '/^\n*$/{$d;N;ba' -e '}' $OUT.tmp
-cat >>$OUT.tmp <<EOT
-
-## Peers: Debezium and Maxwell
-
+. tests/bench/section.sh
+section "Peers: Debezium and Maxwell" <<EOT
 \`BENCH_PORT=$PORT BENCH_KAFKA_PORT=$KPORT sh tests/bench/peers.sh $ROUNDS $STEADY\` (after \`make deps all\`
 and \`sh tests/bench/decode.sh\`), $(date -u +%Y-%m-%d). Machine: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'),
 $(nproc) cores, $(free -g | awk '/^Mem/ {print $2}') GB, shared with other work: 1-minute load average $LOAD0 when
@@ -551,5 +546,4 @@ $LAT
 Targets of issue 7 (binlogd):
 $TGT
 EOT
-mv $OUT.tmp $OUT
-echo "==> wrote $OUT" >&2
+echo "==> wrote docs/performance.md" >&2

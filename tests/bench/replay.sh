@@ -38,13 +38,8 @@ RP=$(echo "$ROWS / $TP" | bc -l | xargs printf '%.0f')
 RATIO=$(echo "$TR / $TP" | bc -l | xargs printf '%.2f')
 echo "replay: ${TP}s (${RP} rows/s); daemon catch-up: ${TR}s (${RR} rows/s); replay/daemon speed = ${RATIO}"
 
-OUT=docs/performance.md
-awk '/^## Replay/{skip=1; next} /^## /{skip=0} !skip' $OUT >$OUT.tmp
-sed -i -e :a -e '/^\n*$/{$d;N;ba' -e '}' $OUT.tmp
-cat >>$OUT.tmp <<EOT
-
-## Replay
-
+. tests/bench/section.sh
+section "Replay" <<EOT
 \`sh tests/bench/replay.sh $ROUNDS\` (after \`tests/bench/decode.sh\`), $(date -u +%Y-%m-%d), same 2-core
 machine and servers as above. \`binlogd replay --from $NAME:4 --to $NAME:$END --topic-suffix .replay\`
 re-publishes the $ROWS-row backlog from the live server into Kafka (acks=all, idempotent, lz4,
@@ -58,4 +53,3 @@ daemon's own catch-up of the same backlog in the same run. Medians of $ROUNDS ro
 
 replay / daemon catch-up speed: **${RATIO}x** (issue 6 target: at least 1.0x).
 EOT
-mv $OUT.tmp $OUT
