@@ -77,6 +77,10 @@ typedef struct replay {
     char before_gtids[256];  /* the GTID set of a binlog that comes after some of --gtid */
     bd_schema_history *hist; /* --files: where maps without names get them */
     char hist_name[300];
+    /* --files: the server that wrote the file being read (its
+     * FORMAT_DESCRIPTION), which the history must belong to */
+    enum bd_flavor file_flavor;
+    uint32_t file_server_id;
     /* pass 1: where the transaction holding from_pos began */
     int pass1;
     int p1_in_txn;
@@ -525,6 +529,10 @@ static int p2_event(void *ctx, const bd_event *ev)
     replay *r = ctx;
     if (g_stop) return 1;
     const char *f = ev->pos.file ? ev->pos.file : "";
+    if (ev->header->type == BD_EV_FORMAT_DESCRIPTION && ev->format) {
+        r->file_flavor = ev->format->flavor;
+        r->file_server_id = ev->header->server_id;
+    }
     if (ev->begins_txn && !r->in_txn) {
         snprintf(r->next_file, sizeof r->next_file, "%s", f);
         r->next_pos = ev->pos.pos;
@@ -591,6 +599,34 @@ static int want_schema(void *ctx, const bd_table *t)
     return filter_wants(r, t);
 }
 
+/* --files: does the history belong to the server that wrote the files?  A
+ * history's positions mean nothing in another server's binlog, and a
+ * snapshot found there could match the map's column count and types while
+ * its names are another table's.  A MariaDB file names its server_id in
+ * its FORMAT_DESCRIPTION; a MySQL file does not name its server's uuid, so
+ * there only the flavor is checked. */
+static int history_fits_files(const replay *r, const char *db, const char *tb, bd_err *err)
+{
+    const char *hs = bd_schema_history_server(r->hist);
+    if (!hs) return 0; /* an empty history has no snapshot to give */
+    char id[128];
+    int fits;
+    if (r->file_flavor == BD_FLAVOR_MYSQL) {
+        snprintf(id, sizeof id, "a MySQL server");
+        fits = !strncmp(hs, "mysql ", 6);
+    } else {
+        bd_server_ident(id, sizeof id, BD_FLAVOR_MARIADB, r->file_server_id, NULL);
+        fits = !strcmp(hs, id);
+    }
+    if (fits) return 0;
+    return bd_err_set(err, BD_ERR_SCHEMA,
+                      "`%s`.`%s` in %s: %s belongs to %s, but the file was written by %s: its "
+                      "positions mean nothing for these files; give the history of the server "
+                      "that wrote them (--schema-history FILE), or --schema-history none with "
+                      "--stdout",
+                      db, tb, r->txn_file, r->hist_name, hs, id);
+}
+
 /* --files: a map without names gets them from the schema history, at the
  * start of its transaction (the same stretch between DDLs as the map). */
 static int files_on_table(void *ctx, bd_table *t, bd_err *err)
@@ -604,6 +640,7 @@ static int files_on_table(void *ctx, bd_table *t, bd_err *err)
     const bd_schema_col *cols;
     size_t n;
     int later;
+    if (r->hist && history_fits_files(r, db, tb, err) < 0) return -1;
     if (r->hist &&
         bd_schema_history_find(r->hist, r->txn_file, r->txn_pos, db, tb, &cols, &n, &later))
         return bd_schema_apply(t, db, tb, cols, n, r->hist_name, err);
@@ -1152,7 +1189,8 @@ static void replay_usage(FILE *f)
           "                        below FULL); default: the daemon's, in [state] dir, if\n"
           "                        there (a copy is read: the daemon's file is not\n"
           "                        touched); none: no history (the server's columns of\n"
-          "                        today; with --files, none at all)\n"
+          "                        today; with --files, none at all).  With --files,\n"
+          "                        a history of another server is refused\n"
           "      --files BINLOG... read these archived binlog files (in order) instead of\n"
           "                        the server; every remaining argument is a file\n"
           "  -h, --help            this help\n"

@@ -318,6 +318,8 @@ bd_schema_history *bd_schema_history_open(const char *path, bd_err *err)
     return h;
 }
 
+const char *bd_schema_history_server(const bd_schema_history *h) { return h->server; }
+
 int bd_schema_history_bind(bd_schema_history *h, const char *server, bd_err *err)
 {
     if (h->server) {

@@ -58,6 +58,10 @@ void bd_schema_history_close(bd_schema_history *h);
  * A new file records it; a file of another server is refused. */
 int bd_schema_history_bind(bd_schema_history *h, const char *server, bd_err *err);
 
+/* The server the history belongs to (its first line), or NULL for a new,
+ * empty history.  Owned by the history. */
+const char *bd_schema_history_server(const bd_schema_history *h);
+
 /* Record a DDL at file:pos (once: a second call for the same position is a
  * no-op, as after a reconnect). */
 int bd_schema_history_add_ddl(bd_schema_history *h, const char *file, uint64_t pos, const char *db,

@@ -14,7 +14,8 @@
 #     exit 1, and stderr counts and names the missing ones; a set that
 #     begins before the oldest file is refused before anything is printed
 #   - usage errors (exit 2): bad syntax named, --gtid with --from or --to
-#   - --schema-history naming a missing file: exit 2, named
+#   - --schema-history naming a missing file: exit 2, named; a MariaDB
+#     server's history for these MySQL files: exit 1, both named
 # Prints "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
@@ -109,6 +110,18 @@ check "--gtid 0-1-5..3 (upside down): exit 2 (exit $RC)" [ "$RC" -eq 2 ]
 rp h1 --stdout --from haha.000041 --schema-history "$T/none.jsonl" --files "$FLASH"
 check "--schema-history of a missing file: exit 2 (exit $RC)" [ "$RC" -eq 2 ]
 check "... names it ($(err h1))" has "schema-history $T/none.jsonl: no such file" "$T/h1.err"
+
+# a MariaDB server's history for MySQL files (which have no column names):
+# refused where the history would name a table, nothing printed
+printf '{"binlogd_schema_history":1,"server":"mariadb server_id=1"}\n' >"$T/maria.jsonl"
+rp h2 --stdout --from haha.000041 --schema-history "$T/maria.jsonl" --files "$FLASH"
+check "--schema-history of a MariaDB server for MySQL files: exit 1 (exit $RC)" [ "$RC" -eq 1 ]
+check "... names both ($(err h2))" \
+    has "belongs to mariadb server_id=1, but the file was written by a MySQL server" "$T/h2.err"
+check "... nothing printed" [ ! -s "$T/h2.out" ]
+rp h3 --stdout --from haha.000041 --schema-history none --files "$FLASH"
+check "--schema-history none: the same files print, positional ($(err h3))" \
+    [ "$RC" -eq 0 -a "$(grep -c '"positional":true' "$T/h3.out")" -gt 0 ]
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -56,7 +56,8 @@
 #      (exit 1, the table named) rather than misname the values.  From an
 #      archived copy (--files) the history names them the same; without
 #      one, publishing is refused (nothing published) and --stdout prints
-#      positional rows
+#      positional rows; a history of another server is refused (exit 1,
+#      both servers named, nothing printed)
 # and (REPLAY_LATER=0 skips them):
 #   7  --from gtid:BEFORE --to gtid:LAST: exactly the transactions after
 #      BEFORE up to and with LAST; --gtid D-S-N1..N2 the same, to stdout
@@ -787,6 +788,18 @@ if want 6; then
     check "6: (MINIMAL, --files) --stdout without a history: exit 0 (exit $RC: $(err_of x8))" [ "$RC" -eq 0 ]
     check "6: (MINIMAL, --files) ... four rows, each marked positional" \
         [ "$(grep -c '"positional":true' "$W/x8.out")" -eq 4 -a "$(wc -l <"$W/x8.out")" -eq 4 ]
+    # a history of another server (the same file, its first line naming
+    # another server_id): its positions mean nothing in these files
+    sed '1s/"mariadb server_id=[0-9]*"/"mariadb server_id=4242"/' "$W/m.state/schema-history.jsonl" \
+        >"$W/hist-other.jsonl"
+    check "6: (MINIMAL, --files) the foreign history names server_id 4242" \
+        grep -q '"server":"mariadb server_id=4242"' "$W/hist-other.jsonl"
+    replay x9 -c "$W/m.conf" --stdout --from "$M6" --to "$N6" --schema-history "$W/hist-other.jsonl" \
+        --files "$W/m-arch/$MF"
+    check "6: (MINIMAL, --files) a history of another server: exit 1 (exit $RC)" [ "$RC" -eq 1 ]
+    check "6: (MINIMAL, --files) ... stderr names both servers ($(err_of x9))" \
+        grep -q 'belongs to mariadb server_id=4242, but the file was written by mariadb server_id=1' "$W/x9.err"
+    check "6: (MINIMAL, --files) ... nothing printed" [ ! -s "$W/x9.out" ]
     sql -e "SET GLOBAL binlog_row_metadata = FULL"
     state_same "6: DDL, MINIMAL"
 fi
