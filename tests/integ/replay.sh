@@ -111,11 +111,6 @@ later() {
 DPIDS="" # daemons
 WPIDS="" # writer loops
 RPIDS="" # replays in the background
-forget() { # VAR PID
-    eval "_l=\$$1"
-    _l=$(echo " $_l " | sed "s/ $2 / /g")
-    eval "$1=\"\$_l\""
-}
 cleanup() {
     for p in $WPIDS; do kill "$p" 2>/dev/null; done
     for p in $RPIDS; do kill -9 "$p" 2>/dev/null; done

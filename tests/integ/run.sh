@@ -79,11 +79,6 @@ DPIDS="" # daemons
 WPIDS="" # writer loops
 HPIDS="" # helpers (the notify receiver)
 FROZEN_DB="" # MariaDB's pid while it is stopped (SIGSTOP)
-forget() { # VAR PID
-    eval "_l=\$$1"
-    _l=$(echo " $_l " | sed "s/ $2 / /g")
-    eval "$1=\"\$_l\""
-}
 MOUNTED=""
 cleanup() {
     [ -n "$NAP" ] && kill "$NAP" 2>/dev/null

@@ -8,6 +8,7 @@
 #   now_ms          the time in milliseconds
 #   alive PID       exists and is not a zombie; gone PID: not alive
 #   grep_count PATTERN FILE   matching lines (0 when the file is missing)
+#   forget VAR PID  drop PID from the list of pids in VAR (once reaped)
 #   finish          "== done", the summary line, exit 0 or 1
 #   on_interrupt    traps INT, TERM and HUP: a FAIL, the summary line, exit
 #   servers_start SRVOPTS [KOPTS]  a fresh DIR with W (DIR/work) and AW (its
@@ -29,6 +30,11 @@ alive() {
 }
 gone() { ! alive "$1"; }
 grep_count() { grep -c -- "$1" "$2" 2>/dev/null || true; }
+forget() { # VAR PID
+    eval "_l=\$$1"
+    _l=$(echo " $_l " | sed "s/ $2 / /g")
+    eval "$1=\"\$_l\""
+}
 
 finish() {
     section "done"
