@@ -53,41 +53,38 @@ int bd_kafka_secret_property(const char *name)
            strcmp(name, "sasl.oauthbearer.config") == 0;
 }
 
-/* librdkafka's messages sometimes end in a newline. */
-static void chomp(char *s)
+void bd_kafka_chomp(char *s)
 {
     size_t n = strlen(s);
     while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
         s[--n] = '\0';
 }
 
+const char *bd_kafka_user_setting(const char *const *conf, size_t nconf, const char *name,
+                                  const char *alias, const char **spelling)
+{
+    const char *v = NULL;
+    for (size_t i = 0; i < nconf; i++) {
+        const char *n = conf[2 * i];
+        if (strcmp(n, name) == 0 || (alias && strcmp(n, alias) == 0)) {
+            v = conf[2 * i + 1];
+            *spelling = n;
+        }
+    }
+    return v;
+}
+
 static int set_prop(rd_kafka_conf_t *conf, const char *name, const char *value, bd_err *err)
 {
     char es[512];
     if (rd_kafka_conf_set(conf, name, value, es, sizeof es) == RD_KAFKA_CONF_OK) return 0;
-    chomp(es);
+    bd_kafka_chomp(es);
     if (bd_kafka_secret_property(name)) {
         /* the message may quote the value */
         return bd_err_set(err, BD_ERR_UNSUPPORTED, "kafka.%s=(secret): %s", name,
                           strstr(es, value) && *value ? "invalid value" : es);
     }
     return bd_err_set(err, BD_ERR_UNSUPPORTED, "kafka.%s=%s: %s", name, value, es);
-}
-
-/* The caller's own spelling of a setting (the last one wins, as in
- * librdkafka), so that a refusal quotes what the config file says. */
-static const char *user_prop(const bd_kafka_opts *o, const char *a, const char *b,
-                             const char **value)
-{
-    const char *name = NULL;
-    for (size_t i = 0; i < o->nconf; i++) {
-        const char *n = o->conf[2 * i];
-        if (strcmp(n, a) == 0 || (b && strcmp(n, b) == 0)) {
-            name = n;
-            *value = o->conf[2 * i + 1];
-        }
-    }
-    return name;
 }
 
 static int get_prop(rd_kafka_conf_t *conf, const char *name, char *buf, size_t size)
@@ -111,15 +108,11 @@ static int check_safety(bd_kafka *k, const bd_kafka_opts *o, rd_kafka_conf_t *co
     int acks_unsafe = strcmp(acks, "-1") != 0;
     int idem_unsafe = strcmp(idem, "true") != 0;
     if (!acks_unsafe && !idem_unsafe) return 0;
-    const char *v = acks, *n = "acks";
-    if (acks_unsafe) {
-        const char *un = user_prop(o, "acks", "request.required.acks", &v);
-        if (un) n = un;
-    } else {
-        v = idem;
-        n = "enable.idempotence";
-        user_prop(o, "enable.idempotence", NULL, &v);
-    }
+    /* the caller's own spelling and value, else librdkafka's */
+    const char *n = acks_unsafe ? "acks" : "enable.idempotence";
+    const char *v = bd_kafka_user_setting(o->conf, o->nconf, n,
+                                          acks_unsafe ? "request.required.acks" : NULL, &n);
+    if (!v) v = acks_unsafe ? acks : idem;
     if (!o->allow_unsafe) {
         return bd_err_set(err, BD_ERR_UNSUPPORTED,
                           "kafka.%s=%s: refused: %s (set allow_unsafe to accept it)", n, v,
@@ -227,7 +220,7 @@ bd_kafka *bd_kafka_new(const bd_kafka_opts *o, bd_err *err)
     char es[512];
     k->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, es, sizeof es);
     if (!k->rk) {
-        chomp(es);
+        bd_kafka_chomp(es);
         bd_err_set(err, BD_ERR_UNSUPPORTED, "kafka: %s", es);
         goto fail;
     }

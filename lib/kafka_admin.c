@@ -114,14 +114,6 @@ static int left_ms(int64_t deadline)
     return l < 0 ? 0 : l > INT32_MAX ? INT32_MAX : (int)l;
 }
 
-/* librdkafka's messages sometimes end in a newline. */
-static void chomp(char *s)
-{
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
-        s[--n] = '\0';
-}
-
 /* Replace every occurrence of a secret value in s (size bytes) by
  * "(secret)": librdkafka's reasons may quote what they refuse. */
 static void scrub(char *s, size_t size, const char *const *secrets, size_t nsecrets)
@@ -155,7 +147,7 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
     if (strncmp(buf, "[thrd:", 6) == 0 && strstr(buf, "]: ")) buf = strstr(buf, "]: ") + 3;
     pthread_mutex_lock(&k->lock);
     snprintf(k->last, sizeof k->last, "%s: %s", fac, buf);
-    chomp(k->last);
+    bd_kafka_chomp(k->last);
     k->last_ms = now_ms();
     if (!k->first[0]) memcpy(k->first, k->last, sizeof k->first);
     pthread_mutex_unlock(&k->lock);
@@ -194,7 +186,7 @@ static int conf_refused(bd_err *err, const char *name, const char *value, const 
 {
     char es[BD_ERRLEN];
     snprintf(es, sizeof es, "%s", why);
-    chomp(es);
+    bd_kafka_chomp(es);
     scrub(es, sizeof es, secrets, nsecrets);
     if (bd_kafka_secret_property(name))
         return bd_err_set(err, BD_ERR_UNSUPPORTED, "kafka.%s=(secret): %s", name, es);
@@ -202,22 +194,6 @@ static int conf_refused(bd_err *err, const char *name, const char *value, const 
     snprintf(v, sizeof v, "%s", value);
     scrub(v, sizeof v, secrets, nsecrets);
     return bd_err_set(err, BD_ERR_UNSUPPORTED, "kafka.%s=%s: %s", name, v, es);
-}
-
-/* The caller's last setting of name or its alias (librdkafka keeps the
- * last one), or NULL. */
-static const char *user_setting(const char *const *conf, size_t nconf, const char *name,
-                                const char *alias, const char **spelling)
-{
-    const char *v = NULL;
-    for (size_t i = 0; i < nconf; i++) {
-        const char *n = conf[2 * i];
-        if (strcmp(n, name) == 0 || (alias && strcmp(n, alias) == 0)) {
-            v = conf[2 * i + 1];
-            *spelling = n;
-        }
-    }
-    return v;
 }
 
 /* One broker of bootstrap.servers: [PROTOCOL://]HOST[:PORT], HOST a name,
@@ -322,7 +298,7 @@ static const char *bad_servers(const char *list, const char *proto, char *why, s
 static void new_refused(bd_kafka_admin *k, const char *const *conf, size_t nconf, char *es,
                         const char *const *secrets, size_t nsecrets, bd_err *err)
 {
-    chomp(es);
+    bd_kafka_chomp(es);
     const size_t none = (size_t)-1;
     size_t found = none, foundlen = 0;
     for (size_t i = 0; i < nconf; i++) {
@@ -408,7 +384,7 @@ bd_kafka_admin *bd_kafka_admin_new(const char *const *conf, size_t nconf, bd_err
         snprintf(proto, sizeof proto, "plaintext");
     const char *spelling = "bootstrap.servers";
     const char *given =
-        user_setting(conf, nconf, "bootstrap.servers", "metadata.broker.list", &spelling);
+        bd_kafka_user_setting(conf, nconf, "bootstrap.servers", "metadata.broker.list", &spelling);
     if (!given || !*given) {
         sz = sizeof es;
         if (rd_kafka_conf_get(rc, "test.mock.num.brokers", es, &sz) != RD_KAFKA_CONF_OK ||

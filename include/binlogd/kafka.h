@@ -69,6 +69,15 @@ typedef struct bd_kafka_opts {
  * OAuth configuration): never logged, never in an error message. */
 int bd_kafka_secret_property(const char *name);
 
+/* The caller's last setting of name or of its alias among nconf name/value
+ * pairs (librdkafka keeps the last one), or NULL; *spelling is set to the
+ * name as the caller wrote it, so that a refusal quotes the config file. */
+const char *bd_kafka_user_setting(const char *const *conf, size_t nconf, const char *name,
+                                  const char *alias, const char **spelling);
+
+/* Cut the newline and spaces that librdkafka's messages sometimes end in. */
+void bd_kafka_chomp(char *s);
+
 /* NULL with err naming the property that librdkafka refused
  * ("kafka.NAME=VALUE: <librdkafka's reason>"; the value of a password or
  * secret is never shown), or the unsafe setting. */
