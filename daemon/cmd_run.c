@@ -1664,11 +1664,14 @@ static int daemon_run(bd_daemon *d)
         char f[BD_CKPT_FILE_MAX];
         uint64_t pos;
         bd_acks_position(d->acks, &p, f, sizeof f, &pos, NULL);
-        dlog(d, BD_LOG_INFO,
-             "stopped at %s:%llu: %llu row changes published (%llu filtered out, %llu "
-             "oversize skipped)",
-             f, (unsigned long long)pos, (unsigned long long)p.delivered,
-             (unsigned long long)d->skipped_rows, (unsigned long long)d->oversize_skipped);
+        if (!f[0]) /* the source never gave a position (e.g. it refused the login) */
+            dlog(d, BD_LOG_INFO, "stopped before reading anything: nothing published");
+        else
+            dlog(d, BD_LOG_INFO,
+                 "stopped at %s:%llu: %llu row changes published (%llu filtered out, %llu "
+                 "oversize skipped)",
+                 f, (unsigned long long)pos, (unsigned long long)p.delivered,
+                 (unsigned long long)d->skipped_rows, (unsigned long long)d->oversize_skipped);
     }
     rc = EXIT_OK;
     if (atomic_load(&d->failed)) {

@@ -125,6 +125,24 @@ static int check_safety(bd_kafka *k, const bd_kafka_opts *o, rd_kafka_conf_t *co
     return 0;
 }
 
+/* Why a message was not delivered, in words an operator can act on where
+ * librdkafka's own ("Broker: Unknown topic or partition") leaves the
+ * cause to be guessed. */
+static const char *report_reason(rd_kafka_resp_err_t e)
+{
+    switch (e) {
+    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+        return "the topic does not exist and the broker did not create it "
+               "(the broker's auto.create.topics.enable, or kafka.allow.auto.create.topics, "
+               "is false): create the topic, then start again";
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+        return "this client may not write to the topic (Kafka ACLs): grant it WRITE and "
+               "DESCRIBE on the topic";
+    default: return rd_kafka_err2str(e);
+    }
+}
+
 static void on_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
     (void)rk;
@@ -134,7 +152,7 @@ static void on_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         .err = m->err,
         /* not rd_kafka_message_errstr(): for a producer it returns the
          * payload (not NUL-terminated) as the "error string" */
-        .errstr = m->err ? rd_kafka_err2str(m->err) : NULL,
+        .errstr = m->err ? report_reason(m->err) : NULL,
         .too_large = m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE,
         .topic = rd_kafka_topic_name(m->rkt),
         .partition = m->partition,

@@ -41,6 +41,10 @@
 #      "acknowledged up to" the head, WATCHDOG=1 every second, RELOADING=1
 #      then READY=1 on SIGHUP (also when the reload is refused), STOPPING=1
 #      on SIGTERM
+#  11  a topic that does not exist and is not created (the producer's
+#      allow.auto.create.topics=false): the daemon exits 1 naming the topic
+#      and the cause, its checkpoint before the row; where the topic can be
+#      created, a restart publishes the row once
 # Quiet on success: "== section" lines, FAIL lines, and last
 # "N passed, N failed".  An interrupt counts as a failure; after a failure
 # build/integ/run is kept (logs: build/integ/run/work/NAME.log).
@@ -959,6 +963,36 @@ if want 10; then
     kill "$HP" 2>/dev/null
     wait "$HP" 2>/dev/null
     forget HPIDS "$HP"
+fi
+
+# ---- 11: a topic that does not exist ----------------------------------------------------
+if want 11; then
+    section "11: a topic that does not exist and is not created"
+    # Production brokers often run with auto.create.topics.enable=false; the
+    # producer's allow.auto.create.topics=false has the same effect on this
+    # broker.  librdkafka gives up on an unknown topic after
+    # topic.metadata.propagation.max.ms (30 s by default, 1 s here).
+    sql -e "CREATE TABLE nt (id INT PRIMARY KEY, v VARCHAR(10))"
+    mkconf nt "$DB.nt" "$(head_pos)"
+    conf_add nt kafka "topic.metadata.propagation.max.ms = 1000"
+    conf_add nt kafka "allow.auto.create.topics = false"
+    start_daemon nt
+    waitfor 20 connected nt 1 || bad "11: the daemon did not connect: $(tail -3 "$W/nt.log")"
+    n0=$(head_pos)
+    sql -e "INSERT INTO nt VALUES (1, 'one')"
+    exited_daemon 20
+    check "11: the daemon exits 1 by itself (exit $RC: $(tail -1 "$W/nt.log" | cut -c 1-300))" [ "$RC" -eq 1 ]
+    check "11: ... the error names the topic and the cause ($(grep 'error:' "$W/nt.log" | tail -1 | cut -c 1-300))" \
+        grep -q "error: Kafka did not take a row change for $(topic nt): the topic does not exist and the broker did not create it" "$W/nt.log"
+    check "11: ... the checkpoint is not past the row's transaction ($(ckpt_pos nt), want $n0)" [ "$(ckpt_pos nt)" = "$n0" ]
+    # once the topic may be created: the row, once
+    sed -i '/^allow.auto.create.topics = false$/d' "$W/nt.conf"
+    start_daemon nt
+    waitfor 30 ckpt_at_head nt || bad "11: restarted, the checkpoint did not reach the head ($(ckpt_pos nt) vs $(head_pos)): $(tail -2 "$W/nt.log")"
+    stop_daemon
+    check "11: ... restarted where the topic is created: exit 0 on SIGTERM (exit $RC)" [ "$RC" -eq 0 ]
+    got=$(got_ids nt)
+    check "11: ... the row is published, once (ids: $got)" [ "$got" = 1 ]
 fi
 
 finish

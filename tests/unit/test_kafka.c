@@ -99,6 +99,7 @@ typedef struct report {
     int64_t offset;
     size_t len;
     char topic[32];
+    char errstr[200];
 } report;
 
 typedef struct rec {
@@ -126,6 +127,7 @@ static void on_delivery(void *ctx, const bd_kafka_report *r)
     o->len = r->len;
     snprintf(o->topic, sizeof o->topic, "%s", r->topic);
     ck_assert(r->err == 0 || r->errstr != NULL);
+    snprintf(o->errstr, sizeof o->errstr, "%s", r->errstr ? r->errstr : "");
     if (c->k) c->in_flight_seen = bd_kafka_in_flight(c->k);
 }
 
@@ -573,6 +575,9 @@ START_TEST(test_not_retriable_error)
     wait_reports(k, &c, 1, 10000);
     ck_assert_uint_eq(c.r[0].id, 9);
     ck_assert_int_eq(c.r[0].err, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+    /* the report says what to do, not only librdkafka's name of it */
+    ck_assert_msg(strstr(c.r[0].errstr, "Kafka ACLs") && strstr(c.r[0].errstr, "WRITE"), "%s",
+                  c.r[0].errstr);
     ck_assert_uint_eq(bd_kafka_in_flight(k), 0);
     serve_for(k, 100);
     ck_assert_uint_eq(c.n, 1);
