@@ -26,7 +26,7 @@ UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_COMMON := tests/unit/testutil.c
 
-.PHONY: all check demo fuzz bench clean deps unit format
+.PHONY: all check demo fuzz bench clean deps unit suites format
 all: $(BUILD)/binlogd
 
 $(BUILD)/%.o: %.c $(wildcard include/binlogd/*.h) $(wildcard daemon/*.h)
@@ -64,16 +64,20 @@ $(BUILD)/tests/webhook_recv: tests/integ/webhook_recv.c
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDLIBS_ALL)
 
 unit: $(UNIT_BIN) $(INTEG_BIN) $(BUILD)/tests/webhook_recv $(BUILD)/binlogd
+# the unit suites alone (the ThreadSanitizer tree)
+suites: $(UNIT_BIN)
 
 deps:
 	@sh scripts/deps.sh
 
-# The whole test run: plain, valgrind, ASan+UBSan, shell tests, real-server
-# tests, and a short fuzz pass.  tests/run.sh prints the summary.
+# The whole test run: plain, valgrind, ASan+UBSan, ThreadSanitizer, shell
+# tests, real-server tests, and a short fuzz pass.  tests/run.sh prints the
+# summary.
 check: deps
 	@$(MAKE) --no-print-directory all unit
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all unit
+	@$(MAKE) --no-print-directory BUILD=build/tsan OPT="-O1 -g" SAN="-fsanitize=thread" suites
 	@sh tests/run.sh
 
 demo: deps all
