@@ -298,7 +298,10 @@ int cmd_check(int argc, char **argv)
 /* `binlogd config-doc`: docs/config.md from the option table. */
 int cmd_config_doc(int argc, char **argv)
 {
-    (void)argv;
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        printf("usage: binlogd config-doc > docs/config.md\n");
+        return EXIT_CLEAN;
+    }
     if (argc > 1) {
         fprintf(stderr, "usage: binlogd config-doc > docs/config.md\n");
         return EXIT_USAGE;
@@ -309,7 +312,10 @@ int cmd_config_doc(int argc, char **argv)
 
 int cmd_metrics_doc(int argc, char **argv)
 {
-    (void)argv;
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        printf("usage: binlogd metrics-doc > docs/metrics.md\n");
+        return EXIT_CLEAN;
+    }
     if (argc > 1) {
         fprintf(stderr, "usage: binlogd metrics-doc > docs/metrics.md\n");
         return EXIT_USAGE;

@@ -51,12 +51,14 @@ static void gate_usage(FILE *f)
                "  -h, --help          show this help\n"
                "\n"
                "Exit status:\n"
-               "  0  ready: the job may run\n"
+               "  0  ready: every table is past the cut-off, the job may run (the state may\n"
+               "     still say skewed: the tables differ beyond the cut-off)\n"
                "  1  error: the daemon could not be asked or gave an unexpected answer (with\n"
                "     --wait: the last question, at the end of the wait, failed so)\n"
                "  2  usage error: bad arguments, config file, unknown gate, or no [http]\n"
                "     listen address in FILE\n"
-               "  3  not ready (not_ready, at_risk or skewed)\n"
+               "  3  not ready: a table is behind the cut-off (not_ready, at_risk, or skewed\n"
+               "     with a table behind)\n"
                "  4  --wait ran out while the gate was not ready\n");
 }
 

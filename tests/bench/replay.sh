@@ -41,7 +41,7 @@ echo "replay: ${TP}s (${RP} rows/s); daemon catch-up: ${TR}s (${RR} rows/s); rep
 . tests/bench/section.sh
 section "Replay" <<EOT
 \`sh tests/bench/replay.sh $ROUNDS\` (after \`tests/bench/decode.sh\`), $(date -u +%Y-%m-%d), same 2-core
-machine and servers as above. \`binlogd replay --from $NAME:4 --to $NAME:$END --topic-suffix .replay\`
+machine and servers as above. \`binlogd replay -c FILE --from $NAME:4 --to $NAME:$END --topic-suffix .replay\`
 re-publishes the $ROWS-row backlog from the live server into Kafka (acks=all, idempotent, lz4,
 two headers a message), timed until it exits with every message acknowledged; the peer is the
 daemon's own catch-up of the same backlog in the same run. Medians of $ROUNDS rounds.
