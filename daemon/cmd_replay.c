@@ -73,6 +73,7 @@ typedef struct replay {
     uint64_t only_pend_seq;
     /* datetime bounds, µs: commits at or after start_us and before stop_us */
     int64_t start_us, stop_us;
+    int has_start_us, has_stop_us; /* given (the epoch, 0, is a time too) */
     int64_t oldest_us;       /* the first event time of the oldest binlog, when after start_us */
     char before_gtids[256];  /* the GTID set of a binlog that comes after some of --gtid */
     bd_schema_history *hist; /* --files: where maps without names get them */
@@ -217,6 +218,35 @@ static int parse_interval(const char *s, size_t n, const char *dash, uint64_t *l
     return 0;
 }
 
+static int span_cmp(const void *a, const void *b)
+{
+    const gtid_span *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    if (c) return c;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Sort the stretches and merge those of one key that overlap or touch
+ * ("uuid:1-5:3-8" is 1-8), so that each transaction counts once. */
+static void spans_normalise(replay *r)
+{
+    if (r->nonly < 2) return;
+    qsort(r->only, r->nonly, sizeof *r->only, span_cmp);
+    size_t w = 0;
+    for (size_t i = 1; i < r->nonly; i++) {
+        gtid_span *cur = &r->only[w], *nx = &r->only[i];
+        if (!strcmp(cur->key, nx->key) && nx->lo - 1 <= cur->hi) {
+            if (nx->hi > cur->hi) cur->hi = nx->hi;
+        } else {
+            r->only[++w] = *nx;
+        }
+    }
+    r->nonly = w + 1;
+    r->only_total = 0;
+    for (size_t i = 0; i < r->nonly; i++)
+        r->only_total += r->only[i].hi - r->only[i].lo + 1;
+}
+
 /* --gtid TEXT: a MySQL GTID set ("uuid:1-5:7,uuid2:tag:3") or MariaDB
  * GTIDs and stretches of one domain ("0-1-5,0-1-9..12").  The MySQL text
  * is checked by the set parser first, so that both readings agree. */
@@ -280,6 +310,7 @@ static int parse_only(replay *r, const char *text, char *msg, size_t msgn)
         }
     }
     if (!r->nonly) goto bad;
+    spans_normalise(r);
     return 0;
 bad:
     snprintf(msg, msgn,
@@ -539,11 +570,11 @@ static int p2_event(void *ctx, const bd_event *ev)
         if (r->has_to && !before(f, ev->pos.pos, r->to_file, r->to_pos)) return 1; /* done */
         const bd_txn *t = ev->txn;
         int64_t commit = t ? (int64_t)t->commit_us : 0;
-        if (r->stop_us && commit >= r->stop_us) return 1;        /* done */
+        if (r->has_stop_us && commit >= r->stop_us) return 1;    /* done */
         if (r->nonly && r->only_seen == r->only_total) return 1; /* every one of --gtid seen */
         r->in_txn = 1;
         r->skip_txn = r->has_from_pos && before(f, ev->pos.pos, r->p1_start_file, r->p1_start_pos);
-        if (r->start_us && commit < r->start_us) r->skip_txn = 1;
+        if (r->has_start_us && commit < r->start_us) r->skip_txn = 1;
         int has_gtid = t && t->has_gtid && t->gtid[0];
         if (r->has_after && has_gtid && bd_gtid_set_has(&r->after, t->gtid)) r->skip_txn = 1;
         if (r->has_upto && (!has_gtid || !bd_gtid_set_has(&r->upto, t->gtid))) r->skip_txn = 1;
@@ -802,6 +833,62 @@ static int stream_files(replay *r, char **files, int nfiles, const char *file, b
     return rc;
 }
 
+/* --files: each one a readable binlog file, in binlog order and none twice,
+ * checked before anything is read: a file found wanting half way would
+ * leave the range published in part, and one out of order would be passed
+ * over (the stream goes from the start file onwards). */
+static int files_check(char **files, int n, char *msg, size_t msgn)
+{
+    for (int i = 0; i < n; i++) {
+        const char *f = files[i];
+        struct stat st;
+        unsigned char m[4];
+        FILE *fp = NULL;
+        size_t got = 0;
+        if (stat(f, &st) < 0 || (S_ISREG(st.st_mode) && !(fp = fopen(f, "rb")))) {
+            snprintf(msg, msgn, "--files %s: %s", f, strerror(errno));
+            return -1;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            snprintf(msg, msgn, "--files %s: not a regular file", f);
+            return -1;
+        }
+        got = fread(m, 1, sizeof m, fp);
+        fclose(fp);
+        if (got < sizeof m || memcmp(m, BD_BINLOG_MAGIC, sizeof m)) {
+            snprintf(msg, msgn, "--files %s: not a binlog file (no binlog magic at its start)", f);
+            return -1;
+        }
+        if (i == 0) continue;
+        const char *a = cli_base_name(files[i - 1]), *b = cli_base_name(f);
+        if (!strcmp(a, b)) {
+            snprintf(msg, msgn, "--files: %s is given twice (%s and %s)", b, files[i - 1], f);
+            return -1;
+        }
+        if (!before(a, 0, b, 0)) {
+            snprintf(msg, msgn,
+                     "--files: %s is given after %s: give the files in binlog order (as ls "
+                     "sorts them)",
+                     f, files[i - 1]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* --from/--to FILE with --files: one of them (a path given there counts by
+ * its name); else the range would start or end somewhere not read. */
+static int among_files(char *file, char **files, int nfiles, const char *opt, char *msg,
+                       size_t msgn)
+{
+    const char *base = cli_base_name(file);
+    if (base != file) memmove(file, base, strlen(base) + 1);
+    for (int i = 0; i < nfiles; i++)
+        if (!strcmp(cli_base_name(files[i]), file)) return 0;
+    snprintf(msg, msgn, "%s %s: no such file among the --files given", opt, file);
+    return -1;
+}
+
 /* ---- where a datetime starts ------------------------------------------------- */
 
 /* The time of a file's first event (its FORMAT_DESCRIPTION), µs. */
@@ -949,9 +1036,10 @@ static int datetime_start(replay *r, const bd_server_opts *so, char **files, int
         bd_time_format(when, r->oldest_us);
         snprintf(r->err, sizeof r->err,
                  "--start-datetime is before the oldest binlog %.100s (it begins %s): the "
-                 "changes before were purged; start at %.100s:4 or later, or replay archived "
-                 "files (--files)",
-                 out, when, out);
+                 "changes before were purged; start at %.100s:4 or later%s",
+                 out, when, out,
+                 files ? ", or give the older archived files too"
+                       : ", or replay archived files (--files)");
         return -1;
     }
     return 0; /* the first binlog ever: nothing came before it */
@@ -1132,7 +1220,8 @@ static int history_copy(const char *src, char *tmp, size_t tmpn, char *msg, size
     fclose(in);
     if (fclose(out) != 0) bad = 1;
     if (bad) {
-        snprintf(msg, msgn, "copying the schema history %.200s to %.200s failed", src, tmp);
+        snprintf(msg, msgn, "copying the schema history %.200s to %.200s failed: %s", src, tmp,
+                 strerror(errno ? errno : EIO));
         unlink(tmp);
         tmp[0] = '\0';
         return -1;
@@ -1190,9 +1279,12 @@ static void replay_usage(FILE *f)
           "                        there (a copy is read: the daemon's file is not\n"
           "                        touched); none: no history (the server's columns of\n"
           "                        today; with --files, none at all).  With --files,\n"
-          "                        a history of another server is refused\n"
-          "      --files BINLOG... read these archived binlog files (in order) instead of\n"
-          "                        the server; every remaining argument is a file\n"
+          "                        a history of another server is refused (MySQL files\n"
+          "                        do not name their server: there only one of a\n"
+          "                        MariaDB server)\n"
+          "      --files BINLOG... read these archived binlog files instead of the server:\n"
+          "                        every remaining argument is a file, in binlog order,\n"
+          "                        each once (all are checked before anything is read)\n"
           "  -h, --help            this help\n"
           "\n"
           "Exit status: 0 every message acknowledged (a re-run is safe: consumers see\n"
@@ -1427,9 +1519,6 @@ int cmd_replay(int argc, char **argv)
             return early_exit(r, &after_text, usage_error("--to wants FILE:POS or gtid:SET"));
         }
         r->has_to = 1;
-        if (r->has_from_pos && before(r->to_file, r->to_pos, r->from_file, r->from_pos)) {
-            return early_exit(r, &after_text, usage_error("--to is before --from"));
-        }
     }
     if (start_dt || stop_dt) {
         bd_err te = {0};
@@ -1438,6 +1527,8 @@ int cmd_replay(int argc, char **argv)
         int bad = !tz;
         if (!bad && start_dt && bd_time_parse(start_dt, tz, now, &r->start_us) < 0) bad = 2;
         if (!bad && stop_dt && bd_time_parse(stop_dt, tz, now, &r->stop_us) < 0) bad = 3;
+        r->has_start_us = start_dt != NULL;
+        r->has_stop_us = stop_dt != NULL;
         bd_tz_free(tz);
         if (bad) {
             if (bad == 1)
@@ -1449,11 +1540,23 @@ int cmd_replay(int argc, char **argv)
                         bad == 2 ? "start" : "stop", bad == 2 ? start_dt : stop_dt);
             return early_exit(r, &after_text, EXIT_USAGE);
         }
-        if (r->start_us && r->stop_us && r->stop_us <= r->start_us) {
+        if (r->has_start_us && r->has_stop_us && r->stop_us <= r->start_us) {
             return early_exit(r, &after_text,
                               usage_error("--stop-datetime is not after --start-datetime"));
         }
     }
+    if (files) {
+        char msg[BD_ERRLEN];
+        if (files_check(fileargs, nfiles, msg, sizeof msg) < 0 ||
+            (r->has_from_pos &&
+             among_files(r->from_file, fileargs, nfiles, "--from", msg, sizeof msg) < 0) ||
+            (r->has_to && among_files(r->to_file, fileargs, nfiles, "--to", msg, sizeof msg) < 0)) {
+            fprintf(stderr, "binlogd replay: %s\n", msg);
+            return early_exit(r, &after_text, EXIT_USAGE);
+        }
+    }
+    if (r->has_from_pos && r->has_to && before(r->to_file, r->to_pos, r->from_file, r->from_pos))
+        return early_exit(r, &after_text, usage_error("--to is before --from"));
     if (r->to_stdout && (r->topic_suffix || r->topic_template)) {
         return early_exit(r, &after_text,
                           usage_error("--stdout and --topic-suffix / --topic exclude each other"));
@@ -1514,7 +1617,13 @@ int cmd_replay(int argc, char **argv)
             bd_err he = {0};
             r->hist = bd_schema_history_open(hist_tmp, &he);
             if (!r->hist) {
-                fprintf(stderr, "binlogd replay: %s\n", he.msg);
+                /* the message names the private copy: name the user's file */
+                const char *at = strstr(he.msg, hist_tmp);
+                if (at)
+                    fprintf(stderr, "binlogd replay: %.*s%s%s\n", (int)(at - he.msg), he.msg, src,
+                            at + strlen(hist_tmp));
+                else
+                    fprintf(stderr, "binlogd replay: %s\n", he.msg);
                 goto out;
             }
             snprintf(r->hist_name, sizeof r->hist_name, "the schema history %.200s",
@@ -1550,7 +1659,7 @@ int cmd_replay(int argc, char **argv)
     snprintf(r->p1_start_file, sizeof r->p1_start_file, "%s", r->from_file);
     r->p1_start_pos = r->from_pos;
     int srcrc = 0;
-    if (r->start_us) {
+    if (r->has_start_us) {
         /* a datetime: the file it falls in, from its start */
         srcrc = datetime_start(r, &so, files ? fileargs : NULL, nfiles, r->p1_start_file,
                                sizeof r->p1_start_file);

@@ -14,6 +14,10 @@
 #     exit 1, and stderr counts and names the missing ones; a set that
 #     begins before the oldest file is refused before anything is printed
 #   - usage errors (exit 2): bad syntax named, --gtid with --from or --to
+#   - --files checked first (exit 2, nothing printed): out of binlog order,
+#     a file twice, a missing or empty file, --to naming a file not given;
+#     --from may name a file by the path given; overlapping --gtid
+#     stretches count each transaction once; --stop-datetime @0 is a time
 #   - --schema-history naming a missing file: exit 2, named; a MariaDB
 #     server's history for these MySQL files: exit 1, both named
 # Prints "N passed, N failed".
@@ -52,6 +56,7 @@ same() { [ -s "$2" ] && cmp -s "$1" "$2"; }
 gtids() { grep -o '"gtid":"[^"]*"' "$1" | uniq | sed 's/"gtid":"\(.*\)"/\1/' | tr '\n' ' '; }
 err() { head -c 300 "$T/$1.err" | tr '\n' '|'; }
 
+"$B" dump "$FLASH" >"$T/a.all"
 want a "$U1:(127|128|131)" "$FLASH"
 check "the fixture has rows of 127, 128 and 131 ($(wc -l <"$T/a.want"))" [ "$(wc -l <"$T/a.want")" -eq 59 ]
 rp a --stdout --gtid "$U1:127-128:131" --files "$FLASH"
@@ -111,6 +116,39 @@ rp h1 --stdout --from haha.000041 --schema-history "$T/none.jsonl" --files "$FLA
 check "--schema-history of a missing file: exit 2 (exit $RC)" [ "$RC" -eq 2 ]
 check "... names it ($(err h1))" has "schema-history $T/none.jsonl: no such file" "$T/h1.err"
 
+# --files checked before anything is read or printed
+rp f1 --stdout --from binlog.000001 --files "$P2" "$P1"
+check "--files out of binlog order: exit 2 (exit $RC)" [ "$RC" -eq 2 ]
+check "... names both, asks for binlog order ($(err f1))" has "$P1 is given after $P2: give the files in binlog order" "$T/f1.err"
+check "... nothing printed" [ ! -s "$T/f1.out" ]
+rp f2 --stdout --from binlog.000001 --files "$P1" "$P1"
+check "a file given twice: exit 2, named ($(err f2))" [ "$RC" -eq 2 ]
+check "... the message" has "binlog.000001 is given twice" "$T/f2.err"
+rp f3 --stdout --from binlog.000001 --files "$P1" "$T/missing.000002"
+check "a missing file after a good one: exit 2 ($(err f3))" [ "$RC" -eq 2 ]
+check "... the message" has "files $T/missing.000002: No such file" "$T/f3.err"
+check "... nothing of the good one printed" [ ! -s "$T/f3.out" ]
+: >"$T/empty.000002"
+rp f4 --stdout --from binlog.000001 --files "$P1" "$T/empty.000002"
+check "an empty file: exit 2, not a binlog ($(err f4))" [ "$RC" -eq 2 ]
+check "... the message" has "empty.000002: not a binlog file" "$T/f4.err"
+rp f5 --stdout --from binlog.000001 --to haha.000041:4 --files "$P1" "$P2"
+check "--to a file not among --files: exit 2, named ($(err f5))" [ "$RC" -eq 2 ]
+check "... the message" has "to haha.000041: no such file among the --files given" "$T/f5.err"
+rp f6 --stdout --from "$FLASH" --to haha.000041:99999 --files "$FLASH"
+check "--from naming the path given in --files: read as its name (exit $RC: $(err f6))" [ "$RC" -eq 0 ]
+check "... the whole file ($(wc -l <"$T/f6.out") rows, the dump $(wc -l <"$T/a.all"))" same "$T/f6.out" "$T/a.all"
+# overlapping stretches count each transaction once
+want g "$U1:(127|128|129|130)" "$FLASH"
+rp g1 --stdout --gtid "$U1:127-129:128-130" --files "$FLASH"
+check "--gtid uuid:127-129:128-130 (overlapping): exit 0 (exit $RC: $(err g1))" [ "$RC" -eq 0 ]
+check "... the rows of 127-130, once each" same "$T/g1.out" "$T/g.want"
+check "... the summary counts 4 transactions" has ": 4 transactions," "$T/g1.err"
+# the epoch is a time like any other
+rp d0 --stdout --from haha.000041 --stop-datetime @0 --files "$FLASH"
+check "--stop-datetime @0 (the epoch): exit 0, nothing before it (exit $RC, $(wc -l <"$T/d0.out") rows)" \
+    [ "$RC" -eq 0 -a ! -s "$T/d0.out" ]
+
 # a MariaDB server's history for MySQL files (which have no column names):
 # refused where the history would name a table, nothing printed
 printf '{"binlogd_schema_history":1,"server":"mariadb server_id=1"}\n' >"$T/maria.jsonl"
@@ -122,6 +160,13 @@ check "... nothing printed" [ ! -s "$T/h2.out" ]
 rp h3 --stdout --from haha.000041 --schema-history none --files "$FLASH"
 check "--schema-history none: the same files print, positional ($(err h3))" \
     [ "$RC" -eq 0 -a "$(grep -c '"positional":true' "$T/h3.out")" -gt 0 ]
+
+# a broken history is named as the user gave it, not by replay's private copy
+printf '{"binlogd_schema_history":1\n' >"$T/broken.jsonl"
+rp h4 --stdout --from haha.000041 --schema-history "$T/broken.jsonl" --files "$FLASH"
+check "a broken --schema-history: exit 1 (exit $RC)" [ "$RC" -eq 1 ]
+check "... the error names it, not the copy ($(err h4))" \
+    sh -c "grep -q 'schema history $T/broken.jsonl:1: ' '$T/h4.err' && ! grep -q binlogd-replay-history '$T/h4.err'"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
