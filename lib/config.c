@@ -1,5 +1,6 @@
 /* config.c - see include/binlogd/config.h. */
 #include "binlogd/config.h"
+#include "binlogd/gtid_set.h"
 #include "binlogd/kafka.h"
 #include "binlogd/tz.h"
 
@@ -336,12 +337,31 @@ typedef struct reader {
 } reader;
 
 /* fgets that counts lines, so the handler knows where it is. */
+static int fail_at(reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static char *read_line(char *str, int num, void *stream)
 {
     reader *r = stream;
     char *s = fgets(str, num, r->f);
     if (!s) return NULL;
     r->line++;
+    /* A section line is "[name]" and nothing after it but a comment: inih
+     * would drop "host = h" of "[source] host = h" without a word, and take
+     * "[source" for no section at all (the error then lands on a later
+     * line, about something else). */
+    const char *b = s + strspn(s, " \t");
+    if (*b == '[') {
+        const char *e = strchr(b, ']');
+        const char *rest = e ? e + 1 + strspn(e + 1, " \t\r\n") : NULL;
+        if (!e) {
+            fail_at(r, "'[' without ']': a section line is [name]");
+            return NULL;
+        }
+        if (*rest && *rest != ';' && *rest != '#') {
+            fail_at(r, "text after %.*s: a section line holds only [name]", (int)(e - b + 1), b);
+            return NULL;
+        }
+    }
     size_t l = strlen(s);
     if (l == (size_t)num - 1 && s[l - 1] != '\n' && !feof(r->f)) {
         r->too_long = 1;
@@ -353,7 +373,6 @@ static char *read_line(char *str, int num, void *stream)
     return s;
 }
 
-static int fail_at(reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail_at(reader *r, const char *fmt, ...)
 {
     if (r->failed) return 0; /* the first error is the one reported */
@@ -630,6 +649,83 @@ const bd_gate_config *bd_config_gate(const bd_config *c, const char *name)
     return NULL;
 }
 
+/* Values that the option types let through but that cannot work: found
+ * here, by check-config and at every start, rather than when the daemon
+ * first uses them.  NULL, or why (in why, n bytes). */
+static const char *check_values(const bd_config *c, char *why, size_t n)
+{
+    /* [source] start: oldest | head | FILE[:POS] | gtid:SET */
+    const char *s = c->start;
+    if (!strncmp(s, "gtid:", 5)) {
+        bd_gtid_set g = BD_GTID_SET_INIT;
+        bd_err e = {0};
+        int bad = bd_gtid_set_parse(&g, BD_FLAVOR_UNKNOWN, s + 5, strlen(s + 5), &e) < 0;
+        bd_gtid_set_release(&g);
+        if (bad) {
+            snprintf(why, n, "[source] start = %.200s: %.200s", s, e.msg);
+            return why;
+        }
+    } else if (strcmp(s, "oldest") && strcmp(s, "head")) {
+        const char *colon = strrchr(s, ':');
+        size_t fl = colon ? (size_t)(colon - s) : strlen(s);
+        if (!fl || memchr(s, '/', fl) ||
+            (colon && (!colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1)))) {
+            snprintf(why, n,
+                     "[source] start = %.200s: wants oldest, head, FILE[:POS] (a binlog name "
+                     "as SHOW BINARY LOGS lists it) or gtid:SET",
+                     s);
+            return why;
+        }
+    }
+    if (!c->host || !c->host[0]) return "[source] host must not be empty";
+    for (size_t i = 0; i < c->nkafka; i++)
+        if (!strcmp(c->kafka[2 * i], "bootstrap.servers") && !c->kafka[2 * i + 1][0])
+            return "[kafka] bootstrap.servers must not be empty";
+    /* [kafka] topic: only the three placeholders */
+    for (const char *t = strchr(c->topic, '{'); t; t = strchr(t + 1, '{')) {
+        if (strncmp(t, "{source}", 8) && strncmp(t, "{db}", 4) && strncmp(t, "{table}", 7)) {
+            snprintf(why, n,
+                     "[kafka] topic = %.200s: unknown placeholder at '%.20s' (there are {source}, "
+                     "{db} and {table})",
+                     c->topic, t);
+            return why;
+        }
+    }
+    /* [lag] heartbeat_table: db.table */
+    const char *hb = c->heartbeat_table;
+    if (hb && *hb) {
+        const char *dot = strchr(hb, '.');
+        if (!dot || dot == hb || !dot[1] || strchr(dot + 1, '.') || dot - hb > 64 ||
+            strlen(dot + 1) > 64) {
+            snprintf(why, n, "[lag] heartbeat_table wants db.table, not '%.200s'", hb);
+            return why;
+        }
+    }
+    /* [http] listen: HOST:PORT or [IPV6]:PORT (port 0: any free one) */
+    const char *l = c->http_listen;
+    if (l && *l) {
+        const char *colon = strrchr(l, ':');
+        size_t hl = colon ? (size_t)(colon - l) : 0;
+        const char *port = colon ? colon + 1 : "";
+        int ok = hl && *port && strlen(port) <= 5 && strspn(port, "0123456789") == strlen(port) &&
+                 atoi(port) <= 65535 && (l[0] == '[' ? l[hl - 1] == ']' : !memchr(l, ':', hl));
+        if (!ok) {
+            snprintf(why, n, "[http] listen = %.200s: wants HOST:PORT or [IPV6]:PORT", l);
+            return why;
+        }
+    }
+    /* [alert] webhook: an http(s) URL */
+    const char *w = c->webhook;
+    if (w && *w && strncmp(w, "http://", 7) && strncmp(w, "https://", 8)) {
+        snprintf(why, n,
+                 "[alert] webhook = %.200s: wants an http:// or https:// URL "
+                 "(http://HOST:9093/api/v2/alerts)",
+                 w);
+        return why;
+    }
+    return NULL;
+}
+
 int bd_config_load(bd_config *c, const char *path, bd_err *err)
 {
     memset(c, 0, sizeof *c);
@@ -695,6 +791,8 @@ int bd_config_load(bd_config *c, const char *path, bd_err *err)
         bad = "[kafka] topic must contain {table}: each table needs its own topic";
     else if (!c->state_dir[0])
         bad = "[state] dir must not be empty";
+    char why[600];
+    if (!bad) bad = check_values(c, why, sizeof why);
     if (bad) {
         bd_err_set(err, BD_ERR_IO, "%s: %s", path, bad);
         bd_config_release(c);
@@ -919,8 +1017,9 @@ void bd_config_doc(FILE *out)
           "<!-- generated by `binlogd config-doc` from the option table in lib/config.c; "
           "do not edit -->\n\n"
           "`binlogd run -c FILE` and `binlogd check-config -c FILE` read a file of `key = value`\n"
-          "lines in `[sections]`, like `my.cnf` (`;` or `#` start a comment line). Errors name\n"
-          "`FILE:LINE`. An example: `deploy/binlogd.conf.example`.\n\n"
+          "lines in `[sections]`, like `my.cnf` (`;` or `#` start a comment line; ` ;` ends a\n"
+          "value with a comment). Errors name `FILE:LINE`. An example:\n"
+          "`deploy/binlogd.conf.example`.\n\n"
           "*Reload*: options marked yes take effect on SIGHUP (`systemctl reload binlogd`); a\n"
           "reload that changes any other option is refused (logged) and the running\n"
           "configuration stays.\n\n"

@@ -89,6 +89,21 @@ START_TEST(config_values)
     ck_assert_uint_eq(c.nkafka, 2);
     ck_assert_str_eq(c.kafka[2], "linger.ms");
     bd_config_release(&c);
+    /* what the value checks let through */
+    static const char *const fine[] = {"start = gtid:", "start = gtid:0-1-5,1-2-9",
+                                       "start = binlog.000002", "start = binlog.000002:4",
+                                       "start = head"};
+    for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "[source]  ; a comment after a section\nhost = db1\n%s\n[kafka]\n"
+                 "bootstrap.servers = k\ntopic = {source}_{db}.{table}\n[http] # here\n"
+                 "listen = [::1]:0\n[lag]\nheartbeat_table = ops.heartbeat\n[alert]\n"
+                 "webhook = https://am.example:9093/api/v2/alerts\n",
+                 fine[i]);
+        load_ok(&c, text);
+        bd_config_release(&c);
+    }
 }
 END_TEST
 
@@ -120,6 +135,25 @@ START_TEST(config_errors)
     load_bad(MIN "[source]\nheartbeat = 5\nread_timeout = 5\n",
              ": [source] read_timeout must be longer");
     load_bad(MIN "[kafka]\ntopic = all.rows\n", ": [kafka] topic must contain {table}");
+    /* section lines: nothing after [name] but a comment, and a ']' */
+    load_bad("[source] host = db1\n[kafka]\nbootstrap.servers = k\n",
+             ":1: text after [source]: a section line holds only [name]");
+    load_bad(MIN "[state\ndir = /tmp/x\n", ":5: '[' without ']'");
+    /* values the types let through but that cannot work */
+    load_bad("[source]\nhost = db1\nstart = gtid:garbage\n[kafka]\nbootstrap.servers = k\n",
+             ": [source] start = gtid:garbage: ");
+    load_bad("[source]\nhost = db1\nstart = file:abc\n[kafka]\nbootstrap.servers = k\n",
+             ": [source] start = file:abc: wants oldest, head, FILE[:POS]");
+    load_bad("[source]\nhost =\n[kafka]\nbootstrap.servers = k\n",
+             ": [source] host must not be empty");
+    load_bad("[source]\nhost = db1\n[kafka]\nbootstrap.servers =\n",
+             ": [kafka] bootstrap.servers must not be empty");
+    load_bad(MIN "[kafka]\ntopic = {nope}.{table}\n",
+             ": [kafka] topic = {nope}.{table}: unknown placeholder");
+    load_bad(MIN "[lag]\nheartbeat_table = nodot\n", ": [lag] heartbeat_table wants db.table");
+    load_bad(MIN "[http]\nlisten = nope\n", ": [http] listen = nope: wants HOST:PORT");
+    load_bad(MIN "[http]\nlisten = 127.0.0.1:99999\n", ": [http] listen = 127.0.0.1:99999: wants");
+    load_bad(MIN "[alert]\nwebhook = not a url\n", ": [alert] webhook = not a url: wants an http");
     /* a missing file */
     bd_config c;
     bd_err err = {0};
