@@ -1331,7 +1331,10 @@ static void put_word(const char *w)
 static void summary(replay *r, int argc, char **argv, int stopped)
 {
     double t = elapsed(&r->t0);
-    if (r->any_txn)
+    if (r->any_txn && !r->last_file[0])
+        fprintf(stderr, "replay %s: no transaction ended; the first began at %s:%llu\n", r->id,
+                r->first_file, (unsigned long long)r->first_pos);
+    else if (r->any_txn)
         fprintf(stderr, "replay %s: covered %s:%llu .. %s:%llu (whole transactions%s)\n", r->id,
                 r->first_file, (unsigned long long)r->first_pos, r->last_file,
                 (unsigned long long)r->last_pos,

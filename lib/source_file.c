@@ -13,7 +13,8 @@
 enum bd_file_result bd_source_file_run(bd_decoder *d, const char *path, const char *name,
                                        bd_err *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO without a writer would block the open */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         bd_err_set(err, BD_ERR_IO, "%s: %s", path, strerror(errno));
         return BD_FILE_ERROR;
@@ -21,6 +22,15 @@ enum bd_file_result bd_source_file_run(bd_decoder *d, const char *path, const ch
     struct stat st;
     if (fstat(fd, &st) < 0) {
         bd_err_set(err, BD_ERR_IO, "%s: %s", path, strerror(errno));
+        close(fd);
+        return BD_FILE_ERROR;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        /* the file is mapped whole: a pipe or a device cannot be */
+        bd_err_set(err, BD_ERR_IO, "%s: %s", path,
+                   S_ISDIR(st.st_mode) ? "is a directory"
+                                       : "not a regular file (binlogd reads binlog files whole, "
+                                         "mapped: copy a stream to a file first)");
         close(fd);
         return BD_FILE_ERROR;
     }

@@ -110,5 +110,12 @@ expect "gtid malformed" 2 "bad interval" "$B" dump --gtid "$U:1-" "$G/binlog.000
 expect "gtid: file without GTIDs" 1 "no PREVIOUS_GTIDS or GTID_LIST" \
     "$B" dump --gtid "" "$FX/rust_mysql_common/ver_5_1_23.001"
 
+# what cannot be mapped whole is named, not misread; a FIFO without a
+# writer does not hang the command
+mkdir "$T/adir"
+expect "a directory" 1 "adir: is a directory" "$B" dump "$T/adir"
+mkfifo "$T/fifo"
+expect "a FIFO" 1 "fifo: not a regular file" timeout 10 "$B" dump "$T/fifo"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
