@@ -1259,7 +1259,8 @@ static void replay_usage(FILE *f)
           "                        optional stretches (0-1-5,0-1-9..12); exit 1 when the\n"
           "                        binlog lacks some of them (they are named)\n"
           "END (default: the server's head, or the end of the last file):\n"
-          "      --to FILE:POS     transactions that start before it\n"
+          "      --to FILE[:POS]   transactions that start before it (FILE alone: before\n"
+          "                        that file's start)\n"
           "      --to gtid:SET     up to and with the transactions of the set\n"
           "      --stop-datetime T transactions committed before T\n"
           "      --timezone ZONE   of the datetimes (IANA name, UTC or +HH:MM)\n"
@@ -1519,7 +1520,7 @@ int cmd_replay(int argc, char **argv)
         r->has_upto = 1;
     } else if (to) {
         if (parse_position(to, r->to_file, sizeof r->to_file, &r->to_pos) < 0) {
-            return early_exit(r, &after_text, usage_error("--to wants FILE:POS or gtid:SET"));
+            return early_exit(r, &after_text, usage_error("--to wants FILE[:POS] or gtid:SET"));
         }
         r->has_to = 1;
     }
