@@ -12,6 +12,7 @@
 #include <mysql.h>
 
 #include "binlogd/config.h"
+#include "binlogd/kafka.h"
 #include "binlogd/metrics.h"
 #include "binlogd/preflight.h"
 #include "binlogd/source_server.h"
@@ -27,8 +28,9 @@ static void check_usage(FILE *f)
                "                            [--password-file F] [--ssl-* ...] [--json]\n"
                "\n"
                "With -c, check the config FILE (errors name FILE:LINE; see docs/config.md),\n"
-               "that its state directory can be written, and then the source server it\n"
-               "names.  --print also prints the effective configuration (secrets hidden).\n"
+               "its Kafka settings (as librdkafka takes them; no broker is asked), that its\n"
+               "state directory can be written, and then the source server it names.\n"
+               "--print also prints the effective configuration (secrets hidden).\n"
                "\n"
                "Check that a MySQL or MariaDB server is set up for binlogd: binary log on,\n"
                "binlog_format=ROW, row image and metadata, partial JSON, compression,\n"
@@ -267,6 +269,17 @@ int cmd_check(int argc, char **argv)
             bd_config_release(&cfg);
             return EXIT_USAGE;
         }
+        /* what `run` would refuse when it creates its producer (an unknown
+         * librdkafka property, a bad value, unsafe acks), without a broker */
+        bd_kafka_opts ko = {0};
+        ko.conf = (const char *const *)cfg.kafka;
+        ko.nconf = cfg.nkafka;
+        ko.allow_unsafe = cfg.allow_unsafe;
+        if (bd_kafka_check_settings(&ko, &cerr) < 0) {
+            fprintf(stderr, "binlogd check-config: %s: %s\n", cfg_path, cerr.msg);
+            bd_config_release(&cfg);
+            return EXIT_USAGE;
+        }
         uint64_t min_ret = po.min_retention_s;
         if (cli_server_opts(&cfg, &o, pw, sizeof pw, msg, sizeof msg) < 0) {
             fprintf(stderr, "binlogd check-config: %s\n", msg);
@@ -275,7 +288,8 @@ int cmd_check(int argc, char **argv)
         }
         po.min_retention_s = min_ret;
         if (!json)
-            printf("OK config %s: valid, state directory %s writable\n", cfg_path, cfg.state_dir);
+            printf("OK config %s: valid, Kafka settings accepted, state directory %s writable\n",
+                   cfg_path, cfg.state_dir);
     } else if (pwfile) {
         if (cli_read_first_line(pwfile, pw, sizeof pw) < 0) {
             fprintf(stderr, "binlogd check-config: cannot read --password-file %s: %s\n", pwfile,

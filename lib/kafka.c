@@ -190,24 +190,10 @@ static void drain(bd_kafka *k)
         ;
 }
 
-bd_kafka *bd_kafka_new(const bd_kafka_opts *o, bd_err *err)
+/* librdkafka's configuration from the defaults and the caller's settings,
+ * refused as bd_kafka_new() refuses it; NULL with err. */
+static rd_kafka_conf_t *build_conf(bd_kafka *k, const bd_kafka_opts *o, bd_err *err)
 {
-    bd_kafka *k = calloc(1, sizeof *k);
-    if (!k) {
-        bd_err_set(err, BD_ERR_NOMEM, "kafka: out of memory");
-        return NULL;
-    }
-    atomic_init(&k->in_flight, 0);
-    k->on_delivery = o->on_delivery;
-    k->log = o->log;
-    k->ctx = o->ctx;
-    k->pipefd[0] = k->pipefd[1] = -1;
-    if (pipe2(k->pipefd, O_NONBLOCK | O_CLOEXEC) < 0) {
-        bd_err_set(err, BD_ERR_IO, "kafka: pipe: %s", strerror(errno));
-        free(k);
-        return NULL;
-    }
-
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
         if (set_prop(conf, defaults[i][0], defaults[i][1], err) < 0) goto fail;
@@ -229,6 +215,42 @@ bd_kafka *bd_kafka_new(const bd_kafka_opts *o, bd_err *err)
         }
     }
     if (check_safety(k, o, conf, err) < 0) goto fail;
+    return conf;
+fail:
+    rd_kafka_conf_destroy(conf);
+    return NULL;
+}
+
+int bd_kafka_check_settings(const bd_kafka_opts *o, bd_err *err)
+{
+    bd_kafka k;
+    memset(&k, 0, sizeof k); /* no log: the check says nothing on success */
+    rd_kafka_conf_t *conf = build_conf(&k, o, err);
+    if (!conf) return -1;
+    rd_kafka_conf_destroy(conf);
+    return 0;
+}
+
+bd_kafka *bd_kafka_new(const bd_kafka_opts *o, bd_err *err)
+{
+    bd_kafka *k = calloc(1, sizeof *k);
+    if (!k) {
+        bd_err_set(err, BD_ERR_NOMEM, "kafka: out of memory");
+        return NULL;
+    }
+    atomic_init(&k->in_flight, 0);
+    k->on_delivery = o->on_delivery;
+    k->log = o->log;
+    k->ctx = o->ctx;
+    k->pipefd[0] = k->pipefd[1] = -1;
+    if (pipe2(k->pipefd, O_NONBLOCK | O_CLOEXEC) < 0) {
+        bd_err_set(err, BD_ERR_IO, "kafka: pipe: %s", strerror(errno));
+        free(k);
+        return NULL;
+    }
+
+    rd_kafka_conf_t *conf = build_conf(k, o, err);
+    if (!conf) goto fail;
 
     rd_kafka_conf_set_opaque(conf, k);
     rd_kafka_conf_set_dr_msg_cb(conf, on_dr);

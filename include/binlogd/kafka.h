@@ -84,6 +84,11 @@ void bd_kafka_chomp(char *s);
 bd_kafka *bd_kafka_new(const bd_kafka_opts *o, bd_err *err);
 void bd_kafka_free(bd_kafka *k);
 
+/* The settings bd_kafka_new() would refuse, found without creating a
+ * client (no thread, no connection): 0, or -1 with the same err.  For
+ * check-config.  Only o->conf, o->nconf and o->allow_unsafe are read. */
+int bd_kafka_check_settings(const bd_kafka_opts *o, bd_err *err);
+
 /* A file descriptor that becomes readable when delivery reports or other
  * events wait; the loop then calls bd_kafka_poll().  Non-blocking. */
 int bd_kafka_fd(const bd_kafka *k);

@@ -29,6 +29,23 @@ printf '[state]\ndir = /proc/nope/state\n' >>"$T/good.conf"
 "$B" check-config -c "$T/good.conf" >"$T/out" 2>"$T/err"
 check "state dir twice: FILE:LINE ($(cat "$T/err"))" has "good.conf:10: \[state\] dir given twice" "$T/err"
 
+# librdkafka's settings, checked without a broker: what run would refuse
+kafka_conf() { # LINE: a good config whose [kafka] also has LINE
+    printf '[source]\nhost = 127.0.0.1\nport = 1\nconnect_timeout = 1\n[kafka]\nbootstrap.servers = 127.0.0.1:1\n%s\n[state]\ndir = %s/state\n' \
+        "$1" "$T" >"$T/k.conf"
+    "$B" check-config -c "$T/k.conf" >"$T/out" 2>"$T/err"
+    RC=$?
+}
+kafka_conf "no.such.property = 1"
+check "an unknown librdkafka property: exit 2 ($RC)" [ "$RC" -eq 2 ]
+check "... named, as librdkafka says ($(cat "$T/err"))" has "kafka.no.such.property=1: No such configuration property" "$T/err"
+check "... before the server is asked" [ ! -s "$T/out" ]
+kafka_conf "acks = 1"
+check "acks = 1 refused ($(cat "$T/err"))" has "kafka.acks=1: refused: messages could be lost" "$T/err"
+kafka_conf "linger.ms = 5"
+check "a good librdkafka property: accepted, then the server ($(head -c 200 "$T/err"))" \
+    has "OK config $T/k.conf: valid, Kafka settings accepted" "$T/out"
+
 "$B" check-config -c "$T/good.conf" --host x >/dev/null 2>&1
 check "-c with --host: usage error" [ $? -eq 2 ]
 
