@@ -1559,6 +1559,26 @@ int cmd_replay(int argc, char **argv)
             return early_exit(r, &after_text, EXIT_USAGE);
         }
     }
+    if (r->tables && !r->tables[strspn(r->tables, ", \t")])
+        return early_exit(r, &after_text,
+                          usage_error("--tables wants db.table patterns; without --tables the "
+                                      "config's [filter] decides"));
+    if (files && r->has_from_pos) {
+        /* a start past the file's end would replay nothing and say so only
+         * as "no transaction in the range" */
+        for (int i = 0; i < nfiles; i++) {
+            struct stat st;
+            if (strcmp(cli_base_name(fileargs[i]), r->from_file) || stat(fileargs[i], &st) < 0)
+                continue;
+            if (r->from_pos > (uint64_t)st.st_size) {
+                fprintf(stderr,
+                        "binlogd replay: --from %s:%llu is past the end of %s (%lld bytes)\n",
+                        r->from_file, (unsigned long long)r->from_pos, fileargs[i],
+                        (long long)st.st_size);
+                return early_exit(r, &after_text, EXIT_USAGE);
+            }
+        }
+    }
     if (r->has_from_pos && r->has_to && before(r->to_file, r->to_pos, r->from_file, r->from_pos))
         return early_exit(r, &after_text, usage_error("--to is before --from"));
     if (r->to_stdout && (r->topic_suffix || r->topic_template)) {

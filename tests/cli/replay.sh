@@ -138,6 +138,12 @@ check "... the message" has "to haha.000041: no such file among the --files give
 rp f6 --stdout --from "$FLASH" --to haha.000041:99999 --files "$FLASH"
 check "--from naming the path given in --files: read as its name (exit $RC: $(err f6))" [ "$RC" -eq 0 ]
 check "... the whole file ($(wc -l <"$T/f6.out") rows, the dump $(wc -l <"$T/a.all"))" same "$T/f6.out" "$T/a.all"
+rp f7 --stdout --from haha.000041:999999 --files "$FLASH"
+check "--from past the file's end: exit 2, the size named ($(err f7))" [ "$RC" -eq 2 ]
+check "... the message" has "from haha.000041:999999 is past the end of $FLASH (3784 bytes)" "$T/f7.err"
+rp f8 --stdout --from haha.000041 --tables , --files "$FLASH"
+check "--tables with no pattern: exit 2 ($(err f8))" [ "$RC" -eq 2 ]
+check "... the message" has "tables wants db.table patterns" "$T/f8.err"
 # overlapping stretches count each transaction once
 want g "$U1:(127|128|129|130)" "$FLASH"
 rp g1 --stdout --gtid "$U1:127-129:128-130" --files "$FLASH"
