@@ -336,15 +336,27 @@ typedef struct reader {
     unsigned *gate_seen; /* per gate, a bit per gate option */
 } reader;
 
-/* fgets that counts lines, so the handler knows where it is. */
 static int fail_at(reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* fgets that counts lines, so the handler knows where it is, and refuses a
+ * NUL byte (fgets would keep it, and the value would end there unseen). */
 static char *read_line(char *str, int num, void *stream)
 {
     reader *r = stream;
-    char *s = fgets(str, num, r->f);
-    if (!s) return NULL;
+    int n = 0, ch = 0, nul = 0;
+    while (n < num - 1 && (ch = getc(r->f)) != EOF) {
+        nul |= ch == '\0';
+        str[n++] = (char)ch;
+        if (ch == '\n') break;
+    }
+    if (n == 0) return NULL;
+    str[n] = '\0';
+    char *s = str;
     r->line++;
+    if (nul) {
+        fail_at(r, "a NUL byte: a config file is text");
+        return NULL;
+    }
     /* A section line is "[name]" and nothing after it but a comment: inih
      * would drop "host = h" of "[source] host = h" without a word, and take
      * "[source" for no section at all (the error then lands on a later
@@ -362,11 +374,10 @@ static char *read_line(char *str, int num, void *stream)
             return NULL;
         }
     }
-    size_t l = strlen(s);
+    size_t l = (size_t)n;
     if (l == (size_t)num - 1 && s[l - 1] != '\n' && !feof(r->f)) {
         r->too_long = 1;
         /* skip the rest of the line; it is reported by the handler-less path */
-        int ch;
         while ((ch = fgetc(r->f)) != EOF && ch != '\n')
             ;
     }

@@ -139,6 +139,23 @@ START_TEST(config_errors)
     load_bad("[source] host = db1\n[kafka]\nbootstrap.servers = k\n",
              ":1: text after [source]: a section line holds only [name]");
     load_bad(MIN "[state\ndir = /tmp/x\n", ":5: '[' without ']'");
+    /* a NUL byte would end the value unseen (write_cfg writes strlen bytes:
+     * the NUL goes in by hand) */
+    {
+        char text[] = MIN "[source]\nname = aXb\n";
+        snprintf(path, sizeof path, "/tmp/bd_cfg_XXXXXX");
+        int fd = mkstemp(path);
+        ck_assert(fd >= 0);
+        *strchr(text, 'X') = '\0';
+        ck_assert(write(fd, text, sizeof text - 1) == (ssize_t)(sizeof text - 1));
+        close(fd);
+        bd_config c;
+        bd_err err = {0};
+        int r = bd_config_load(&c, path, &err);
+        unlink(path);
+        ck_assert_int_eq(r, -1);
+        ck_assert_msg(strstr(err.msg, ":6: a NUL byte") != NULL, "%s", err.msg);
+    }
     /* values the types let through but that cannot work */
     load_bad("[source]\nhost = db1\nstart = gtid:garbage\n[kafka]\nbootstrap.servers = k\n",
              ": [source] start = gtid:garbage: ");
