@@ -111,16 +111,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return reply(conn, (unsigned)status, s->body.ptr, s->body.len, type ? type : text, 0);
 }
 
-/* Let MHD work, then arm the timer for its next deadline (if it has one). */
+/* Let MHD work, then arm the timer for its next deadline, and for a second
+ * from now at the latest.  At its connection limit MHD takes the listening
+ * socket out of its epoll set, and puts it back only inside a later
+ * MHD_run(): when the last connections close and MHD has no deadline left,
+ * nothing would call it again and the endpoint would stay deaf for good
+ * (seen with 64 slow clients that then went away). */
 static void run_mhd(bd_http *s)
 {
     MHD_run(s->mhd);
     ev_timer_stop(s->loop, &s->timer);
+    double next = 1.0;
     MHD_UNSIGNED_LONG_LONG ms;
-    if (MHD_get_timeout(s->mhd, &ms) == MHD_YES) {
-        ev_timer_set(&s->timer, (double)ms / 1000.0, 0.);
-        ev_timer_start(s->loop, &s->timer);
-    }
+    if (MHD_get_timeout(s->mhd, &ms) == MHD_YES && (double)ms / 1000.0 < next)
+        next = (double)ms / 1000.0;
+    ev_timer_set(&s->timer, next, 0.);
+    ev_timer_start(s->loop, &s->timer);
 }
 
 static void on_io(struct ev_loop *loop, ev_io *w, int revents)

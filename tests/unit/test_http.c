@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "../../daemon/http.h"
@@ -307,15 +310,85 @@ START_TEST(http_ipv6)
 }
 END_TEST
 
+/* Step loop for about ms milliseconds. */
+static void step_for(struct ev_loop *loop, int ms)
+{
+    for (int i = 0; i < ms / 10; i++) {
+        ev_run(loop, EVRUN_NOWAIT);
+        usleep(10000);
+    }
+}
+
+/* 64 clients (the connection limit) send half a request and go away: the
+ * endpoint answers again.  MHD stops accepting at its limit and takes up
+ * accepting again only inside a later MHD_run(); without the loop's
+ * periodic run it stayed deaf for good.  MHD notices some of the closed
+ * half-read connections only at its 10 s idle timeout: allow 20 s. */
+START_TEST(http_limit_recovers)
+{
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    struct ctx c = {0};
+    bd_http *s = start(loop, "127.0.0.1:0", &c);
+    struct sockaddr_in sa = {0};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)bd_http_port(s));
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int fds[64];
+    for (int i = 0; i < 64; i++) {
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        ck_assert_int_ge(fds[i], 0);
+        ck_assert_int_eq(connect(fds[i], (struct sockaddr *)&sa, sizeof sa), 0);
+        static const char half[] = "GET /hello HTTP/1.1\r\nHost: x\r\n";
+        ck_assert_int_eq(write(fds[i], half, sizeof half - 1), (ssize_t)(sizeof half - 1));
+        ev_run(loop, EVRUN_NOWAIT);
+    }
+    step_for(loop, 500);
+    for (int i = 0; i < 64; i++) {
+        static const char more[] = "X: y\r\n";
+        ck_assert_int_eq(write(fds[i], more, sizeof more - 1), (ssize_t)(sizeof more - 1));
+    }
+    step_for(loop, 500);
+    for (int i = 0; i < 64; i++)
+        close(fds[i]);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hello", bd_http_port(s));
+    int ok = 0;
+    for (int t = 0; t < 40 && !ok; t++) {
+        CURL *e = curl_easy_init();
+        curl_easy_setopt(e, CURLOPT_URL, url);
+        curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+        CURLM *m = curl_multi_init();
+        curl_multi_add_handle(m, e);
+        int running = 1;
+        for (int k = 0; k < 50 && running; k++) { /* 0.5 s an attempt */
+            curl_multi_perform(m, &running);
+            ev_run(loop, EVRUN_NOWAIT);
+            if (running) curl_multi_poll(m, NULL, 0, 10, NULL);
+        }
+        long status = 0;
+        if (!running) curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+        ok = status == 200;
+        curl_multi_remove_handle(m, e);
+        curl_easy_cleanup(e);
+        curl_multi_cleanup(m);
+    }
+    ck_assert_msg(ok, "no answer within 20 s after the 64 clients left");
+    bd_http_stop(s);
+    ev_loop_destroy(loop);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("http");
     TCase *tc = tcase_create("http");
-    tcase_set_timeout(tc, 30);
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, http_get);
     tcase_add_test(tc, http_keepalive_stop);
     tcase_add_test(tc, http_listen_errors);
     tcase_add_test(tc, http_ipv6);
+    tcase_add_test(tc, http_limit_recovers);
     suite_add_tcase(s, tc);
     return s;
 }
