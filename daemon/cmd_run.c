@@ -1218,11 +1218,17 @@ static double parse_duration(const char *v)
     char *end;
     double x = strtod(v, &end);
     if (end == v || !isfinite(x) || x < 0) return -1;
-    if (!*end || !strcmp(end, "s")) return x;
-    if (!strcmp(end, "ms")) return x / 1000;
-    if (!strcmp(end, "m")) return x * 60;
-    if (!strcmp(end, "h")) return x * 3600;
-    return -1;
+    if (!*end || !strcmp(end, "s"))
+        ;
+    else if (!strcmp(end, "ms"))
+        x /= 1000;
+    else if (!strcmp(end, "m"))
+        x *= 60;
+    else if (!strcmp(end, "h"))
+        x *= 3600;
+    else
+        return -1;
+    return isfinite(x) ? x : -1; /* 1e308h: JSON has no inf */
 }
 
 static int http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const char **ctype)
@@ -1289,10 +1295,16 @@ static int http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const char
         bd_lag_report_make(d->lag, src_now(d), &r);
         double lag = r.stage[stage].lag_s;
         bd_lag_report_release(&r);
-        bd_buf_addf(b, "{\"stage\":\"%s\",\"lag_s\":%.6f,\"max_s\":%.6f,\"ok\":%s}\n",
-                    bd_stage_name((enum bd_stage)stage), lag, max, lag <= max ? "true" : "false");
+        /* not known yet (NaN): JSON null, and not ok */
+        int ok = isfinite(lag) && lag <= max;
+        bd_buf_addf(b, "{\"stage\":\"%s\",\"lag_s\":", bd_stage_name((enum bd_stage)stage));
+        if (isfinite(lag))
+            bd_buf_addf(b, "%.6f", lag);
+        else
+            bd_buf_adds(b, "null");
+        bd_buf_addf(b, ",\"max_s\":%.6f,\"ok\":%s}\n", max, ok ? "true" : "false");
         /* 429: a bulk loader should slow down until the replica catches up */
-        return lag <= max ? 200 : 429;
+        return ok ? 200 : 429;
     }
     bd_buf_adds(b, "{\"error\":\"not found: /metrics, /status, /gates/NAME, /lag\"}\n");
     return 404;

@@ -373,6 +373,12 @@ static char *read_line(char *str, int num, void *stream)
             fail_at(r, "text after %.*s: a section line holds only [name]", (int)(e - b + 1), b);
             return NULL;
         }
+        /* inih keeps 49 characters of a section name and drops the rest */
+        if (e - b - 1 > 49) {
+            fail_at(r, "%.*s: a section name is at most 49 characters (a gate's name 44)",
+                    (int)(e - b + 1), b);
+            return NULL;
+        }
     }
     size_t l = (size_t)n;
     if (l == (size_t)num - 1 && s[l - 1] != '\n' && !feof(r->f)) {
@@ -456,10 +462,10 @@ static int gate_option(reader *r, const char *gname, const char *name, const cha
 {
     bd_config *c = r->c;
     char msg[256];
-    if (!*gname || strlen(gname) > 64 ||
+    if (!*gname || strlen(gname) > 44 ||
         strspn(gname, "abcdefghijklmnopqrstuvwxyz"
                       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != strlen(gname))
-        return fail_at(r, "[gate %s]: a gate name is 1 to 64 letters, digits, '_', '-' or '.'",
+        return fail_at(r, "[gate %s]: a gate name is 1 to 44 letters, digits, '_', '-' or '.'",
                        gname);
     size_t gi = 0;
     while (gi < c->ngates && strcmp(c->gates[gi].name, gname))

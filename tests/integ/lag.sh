@@ -287,6 +287,7 @@ if want 3; then
     check "/lag?max=2s: 429 while Kafka is frozen" [ "$(code '/lag?max=2s')" = 429 ]
     check "/lag?max=2s&stage=read: 200 (reading goes on)" [ "$(code '/lag?max=2s&stage=read')" = 200 ]
     check "/lag?max=bad: 400" [ "$(code '/lag?max=bad')" = 400 ]
+    check "/lag?max=1e308h (infinite once in seconds): 400, not inf in JSON" [ "$(code '/lag?max=1e308h')" = 400 ]
     st=$(curl -s "$URL/status")
     check "/status: acked lag as in /metrics" gt "$(echo "$st" | jq -r .lag.acked.lag_s)" 7
     check "/status: the gate" [ "$(echo "$st" | jq -r '.gates[0].gate')" = statement ]

@@ -139,6 +139,10 @@ START_TEST(config_errors)
     load_bad("[source] host = db1\n[kafka]\nbootstrap.servers = k\n",
              ":1: text after [source]: a section line holds only [name]");
     load_bad(MIN "[state\ndir = /tmp/x\n", ":5: '[' without ']'");
+    /* inih would cut a long section name short, unseen */
+    load_bad(
+        MIN "[gate nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn]\ntables = a.b\n",
+        ":5: [gate nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn]: a section name is at most 49");
     /* a NUL byte would end the value unseen (write_cfg writes strlen bytes:
      * the NUL goes in by hand) */
     {
