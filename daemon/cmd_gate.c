@@ -70,24 +70,12 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-/* "30s", "5m", "1h", "500ms", "1.5s"; a bare number is seconds.  0, or -1
- * when malformed, negative or over a week (a scheduler's wait is shorter). */
+/* The config's durations (bd_parse_secs), at most a week: a scheduler's
+ * wait is shorter.  0, or -1. */
 static int parse_duration(const char *s, double *secs)
 {
-    char *end;
-    if (!s || !(*s >= '0' && *s <= '9')) return -1;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || !isfinite(v)) return -1;
-    if (!strcmp(end, "ms"))
-        v /= 1000;
-    else if (!strcmp(end, "m"))
-        v *= 60;
-    else if (!strcmp(end, "h"))
-        v *= 3600;
-    else if (strcmp(end, "s") != 0 && *end)
-        return -1;
-    if (v > 7 * 86400.0) return -1;
+    double v;
+    if (bd_parse_secs(s, &v) < 0 || v > 7 * 86400.0) return -1;
     *secs = v;
     return 0;
 }

@@ -1213,24 +1213,6 @@ static void status_json(bd_daemon *d, bd_buf *b)
 }
 
 /* "5s", "500ms", "2m", "1.5" (seconds); -1 if malformed. */
-static double parse_duration(const char *v)
-{
-    char *end;
-    double x = strtod(v, &end);
-    if (end == v || !isfinite(x) || x < 0) return -1;
-    if (!*end || !strcmp(end, "s"))
-        ;
-    else if (!strcmp(end, "ms"))
-        x /= 1000;
-    else if (!strcmp(end, "m"))
-        x *= 60;
-    else if (!strcmp(end, "h"))
-        x *= 3600;
-    else
-        return -1;
-    return isfinite(x) ? x : -1; /* 1e308h: JSON has no inf */
-}
-
 static int http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const char **ctype)
 {
     bd_daemon *d = ctx;
@@ -1279,7 +1261,8 @@ static int http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const char
     }
     if (!strcmp(path, "/lag")) {
         const char *ms = bd_http_arg(req, "max"), *ss = bd_http_arg(req, "stage");
-        double max = ms ? parse_duration(ms) : 5;
+        double max = 5;
+        if (ms && bd_parse_secs(ms, &max) < 0) max = -1; /* 400 below */
         int stage = BD_STAGE_ACKED;
         if (ss) {
             stage = -1;

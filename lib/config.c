@@ -181,9 +181,10 @@ static int parse_uint(const char *v, unsigned long long *out)
     return errno ? -1 : 0;
 }
 
-/* "1.5", "1.5s", "500ms", "2m", "1h" into seconds. */
-static int parse_secs(const char *v, double *out)
+int bd_parse_secs(const char *v, double *out)
 {
+    /* strtod also takes " 5", "+5", "0x10", "inf" and "nan" */
+    if (!v || !((*v >= '0' && *v <= '9') || *v == '.') || strpbrk(v, "xX")) return -1;
     char *end;
     errno = 0;
     double d = strtod(v, &end);
@@ -198,6 +199,7 @@ static int parse_secs(const char *v, double *out)
         d *= 3600;
     else
         return -1;
+    if (!isfinite(d)) return -1;
     *out = d;
     return 0;
 }
@@ -272,7 +274,7 @@ static const char *set_value(void *c, const opt *o, const char *v, char *msg, si
     case T_SECS:
     case T_MS: {
         double d;
-        if (parse_secs(v, &d) < 0 || d < (o->type == T_MS ? o->min / 1000 : o->min) ||
+        if (bd_parse_secs(v, &d) < 0 || d < (o->type == T_MS ? o->min / 1000 : o->min) ||
             d > (o->type == T_MS ? o->max / 1000 : o->max)) {
             if (o->type == T_MS)
                 snprintf(msg, n, "wants a duration in %gs..%gs (e.g. 500ms, 2s, 1m), not '%s'",

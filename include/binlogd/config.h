@@ -139,6 +139,12 @@ void bd_config_doc(FILE *out);
 int bd_config_table_wanted(const bd_config *c, const char *db, size_t dbn, const char *table,
                            size_t tn);
 
+/* A duration as the config writes it: "1.5", "1.5s", "500ms", "2m", "1h"
+ * (a bare number is seconds) into *secs.  0, or -1 when malformed,
+ * negative, hexadecimal or not finite (also after scaling: 1e308h).  The
+ * one syntax of config values, /lag?max= and binlogd gate --wait. */
+int bd_parse_secs(const char *v, double *secs);
+
 /* The topic of db.table from the template. */
 int bd_config_topic(const bd_config *c, const char *db, size_t dbn, const char *table, size_t tn,
                     char *out, size_t n);

@@ -107,6 +107,28 @@ START_TEST(config_values)
 }
 END_TEST
 
+START_TEST(config_durations)
+{
+    /* the one duration syntax: config values, /lag?max=, gate --wait */
+    static const struct {
+        const char *in;
+        double want;
+    } ok[] = {{"1.5", 1.5}, {"2s", 2},    {"500ms", 0.5}, {"2m", 120},
+              {"1h", 3600}, {".5s", 0.5}, {"0", 0}};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        double d = -1;
+        ck_assert_msg(bd_parse_secs(ok[i].in, &d) == 0, "%s refused", ok[i].in);
+        ck_assert_msg(d == ok[i].want, "%s: %g, want %g", ok[i].in, d, ok[i].want);
+    }
+    static const char *const bad[] = {"",   "-1",  " 5", "+5",    "0x10",   "inf",   "nan",
+                                      "5d", "5 s", "s",  "1e309", "1e308h", "1e308m"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        double d = 0;
+        ck_assert_msg(bd_parse_secs(bad[i], &d) == -1, "'%s' accepted as %g", bad[i], d);
+    }
+}
+END_TEST
+
 START_TEST(config_errors)
 {
     load_bad(MIN "[source]\nprot = 3306\n", ":6: unknown option 'prot' in [source]");
@@ -293,6 +315,7 @@ static Suite *suite(void)
     TCase *t = tcase_create("config");
     tcase_add_test(t, config_defaults);
     tcase_add_test(t, config_values);
+    tcase_add_test(t, config_durations);
     tcase_add_test(t, config_errors);
     tcase_add_test(t, config_secrets);
     tcase_add_test(t, config_filters_topics);
