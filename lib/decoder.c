@@ -443,6 +443,8 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
         e.query.n = q.query.n;
         e.db.p = q.db.p;
         e.db.n = q.db.n;
+        if (q.has_sql_mode) e.sql_mode = q.sql_mode;
+        if (q.has_charset) e.charset_client = q.charset_client;
         if (q.has_xid) {
             e.has_xid = 1;
             e.xid = q.ddl_xid;
@@ -800,6 +802,15 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
                 bd_buf_addc(det, '}');
             }
             bd_buf_addc(det, ']');
+            /* the key in key order (column indexes), from the map or the
+             * schema source: "pk" per column does not tell the order */
+            if (t->npk) {
+                det_key(det, "primary_key");
+                bd_buf_addc(det, '[');
+                for (uint32_t k = 0; k < t->npk; k++)
+                    bd_buf_addf(det, k ? ",%u" : "%u", t->pk[k]);
+                bd_buf_addc(det, ']');
+            }
         }
         break;
     }
@@ -833,8 +844,18 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
     case BD_EV_APPEND_BLOCK:
     case BD_EV_EXEC_LOAD:
     case BD_EV_DELETE_FILE:
-        /* statement-based LOAD DATA: reported, not turned into rows */
-        if (h.type == BD_EV_EXECUTE_LOAD_QUERY) e.ends_txn = !d->txn.in_txn;
+        /* statement-based LOAD DATA: reported, not turned into rows (the
+         * publish stage stops or skips it on a published table) */
+        if (h.type == BD_EV_EXECUTE_LOAD_QUERY) {
+            e.ends_txn = !d->txn.in_txn;
+            bd_query q;
+            if (bd_query_parse_as(&q, h.type, body, blen, f, err) < 0) goto fail;
+            e.query = q.query;
+            e.db = q.db;
+            if (q.has_sql_mode) e.sql_mode = q.sql_mode;
+            if (q.has_charset) e.charset_client = q.charset_client;
+            if (d->detail) det_str(det, "query", q.query.p, q.query.n);
+        }
         if (d->detail) det_lit(det, "note", "statement-based LOAD DATA, not decoded into rows");
         break;
     case BD_EV_TRANSACTION_CONTEXT:

@@ -430,9 +430,18 @@ static void parse_status(bd_query *q, const uint8_t *p, size_t n)
 
 int bd_query_parse(bd_query *q, const uint8_t *post, size_t n, const bd_format *f, bd_err *err)
 {
+    return bd_query_parse_as(q, BD_EV_QUERY, post, n, f, err);
+}
+
+int bd_query_parse_as(bd_query *q, uint8_t type, const uint8_t *post, size_t n, const bd_format *f,
+                      bd_err *err)
+{
     memset(q, 0, sizeof *q);
-    unsigned phl = f->post_header_len[BD_EV_QUERY];
-    if (phl < 11) phl = 11;
+    /* EXECUTE_LOAD_QUERY's post-header is QUERY's plus file id, start and
+     * end of the file name in the text, and the duplicate handling */
+    unsigned phl = f->post_header_len[type];
+    unsigned min = type == BD_EV_EXECUTE_LOAD_QUERY ? 26 : 11;
+    if (phl < min) phl = min;
     bd_cur c = bd_cur_make(post, n);
     q->thread_id = bd_cur_u32(&c);
     q->exec_time = bd_cur_u32(&c);

@@ -125,6 +125,16 @@ static int enum_value(colctx *x, uint64_t idx, bd_value *v)
         return 0;
     }
     const bd_str *m = &col->enum_vals[idx - 1];
+    if (col->members_utf8) {
+        /* members from a schema source are UTF-8 already, whatever the
+         * column's charset (build_keys escaped them unless one is not) */
+        if (!bd_utf8_valid((const uint8_t *)m->p, m->n))
+            return col_fail(x, "ENUM member is not valid UTF-8");
+        v->kind = BD_V_STRING;
+        v->s = m->p;
+        v->n = m->n;
+        return 0;
+    }
     return text_value(x, col->collation, (const uint8_t *)m->p, m->n, v);
 }
 
@@ -139,6 +149,10 @@ static int set_value(colctx *x, uint64_t bits, bd_value *v)
     if (col->n_enum < 64 && (bits >> col->n_enum))
         return col_fail(x, "SET bits beyond its members");
     bd_decoder *d = x->d;
+    /* A SET of the binary charset has byte strings for members: the
+     * members joined with ',' are bytes too (base64, as for a binary
+     * ENUM), never text to convert. */
+    int binary = col->collation == 63 && !col->members_utf8;
     /* members are converted one by one into a second region, then joined */
     size_t st = scratch_begin(d);
     int first = 1;
@@ -148,7 +162,10 @@ static int set_value(colctx *x, uint64_t bits, bd_value *v)
         first = 0;
         const bd_str *m = &col->enum_vals[i];
         enum bd_cs_kind k = bd_charset_kind(col->collation);
-        if (col->collation == 0 || k == BD_CS_UTF8 || k == BD_CS_ASCII) {
+        if (binary) {
+            bd_buf_add(&d->scratch, m->p, m->n);
+        } else if (col->members_utf8 || col->collation == 0 || k == BD_CS_UTF8 ||
+                   k == BD_CS_ASCII) {
             if (!bd_utf8_valid((const uint8_t *)m->p, m->n))
                 return col_fail(x, "SET member is not valid UTF-8");
             bd_buf_add(&d->scratch, m->p, m->n);
@@ -157,7 +174,7 @@ static int set_value(colctx *x, uint64_t bits, bd_value *v)
             return -1;
         }
     }
-    scratch_end(d, v, BD_V_STRING, st);
+    scratch_end(d, v, binary ? BD_V_BYTES : BD_V_STRING, st);
     return 0;
 }
 

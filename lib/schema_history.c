@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "binlogd/buf.h"
+#include "binlogd/charset.h"
 
 typedef struct hpos {
     char *file;
@@ -161,6 +163,25 @@ static int snap_add(bd_schema_history *h, const char *file, uint64_t pos, const 
     return 0;
 }
 
+/* The primary key of cols in key order: order[0..*k) are column indexes.
+ * -1 when the positions are not 1..k each once.  order has room for n. */
+static int pk_order(const bd_schema_col *cols, size_t n, uint32_t *order, uint32_t *k)
+{
+    uint32_t cnt = 0;
+    for (size_t i = 0; i < n; i++)
+        if (cols[i].pk) cnt++;
+    for (uint32_t p = 0; p < cnt; p++)
+        order[p] = UINT32_MAX;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t p = cols[i].pk;
+        if (!p) continue;
+        if (p > cnt || order[p - 1] != UINT32_MAX) return -1;
+        order[p - 1] = (uint32_t)i;
+    }
+    *k = cnt;
+    return 0;
+}
+
 /* ---- the file ----------------------------------------------------------- */
 
 static int append_line(bd_schema_history *h, bd_buf *b, bd_err *err)
@@ -223,10 +244,16 @@ static int load_line(bd_schema_history *h, json_t *j, unsigned line, bd_err *err
     }
     if ((v = json_object_get(j, "table"))) {
         json_t *db = json_object_get(j, "db"), *nm = json_object_get(j, "name"),
-               *cols = json_object_get(j, "columns");
+               *cols = json_object_get(j, "columns"), *pk = json_object_get(j, "primary_key");
         if (get_at(v, &file, &pos) < 0 || !json_is_string(db) || !json_is_string(nm) ||
             !json_is_array(cols) || json_array_size(cols) == 0)
             return -1;
+        /* Written by a binlogd that did not keep keys: without it the table
+         * would be taken for one without a primary key (every column in the
+         * message key).  Passed over, so the reader asks information_schema
+         * again and appends a complete line. */
+        if (!pk) return 0;
+        if (!json_is_array(pk) || json_array_size(pk) > json_array_size(cols)) return -1;
         size_t n = json_array_size(cols);
         bd_schema_col *c = calloc(n, sizeof *c);
         if (!c) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
@@ -246,6 +273,18 @@ static int load_line(bd_schema_history *h, json_t *j, unsigned line, bd_err *err
                 bd_schema_cols_free(c, n);
                 return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
             }
+        }
+        /* key columns by name, each a column of the line, each once */
+        for (size_t k = 0; k < json_array_size(pk); k++) {
+            json_t *kn = json_array_get(pk, k);
+            size_t i = 0;
+            while (json_is_string(kn) && i < n && strcmp(c[i].name, json_string_value(kn)) != 0)
+                i++;
+            if (!json_is_string(kn) || i == n || c[i].pk) {
+                bd_schema_cols_free(c, n);
+                return -1;
+            }
+            c[i].pk = (uint32_t)k + 1;
         }
         if (snap_add(h, file, pos, json_string_value(db), json_string_value(nm), c, n) < 0)
             return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
@@ -363,19 +402,35 @@ int bd_schema_history_add_table(bd_schema_history *h, const char *file, uint64_t
                                 const char *db, const char *table, const bd_schema_col *cols,
                                 size_t n, bd_err *err)
 {
+    uint32_t *order = calloc(n ? n : 1, sizeof *order), npk = 0;
+    if (!order) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    if (pk_order(cols, n, order, &npk) < 0) {
+        free(order);
+        return bd_err_set(err, BD_ERR_SCHEMA,
+                          "`%s`.`%s`: the primary key positions of its columns are not 1..N "
+                          "each once; not recorded in the schema history %s",
+                          db, table, h->path);
+    }
     bd_schema_col *c = calloc(n ? n : 1, sizeof *c);
-    if (!c) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    if (!c) {
+        free(order);
+        return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    }
     for (size_t i = 0; i < n; i++) {
         c[i].name = strdup(cols[i].name);
         c[i].type = strdup(cols[i].type);
         c[i].collation = cols[i].collation;
+        c[i].pk = cols[i].pk;
         if (!c[i].name || !c[i].type) {
+            free(order);
             bd_schema_cols_free(c, n);
             return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
         }
     }
-    if (snap_add(h, file, pos, db, table, c, n) < 0)
+    if (snap_add(h, file, pos, db, table, c, n) < 0) {
+        free(order);
         return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    }
     bd_buf b = BD_BUF_INIT;
     bd_buf_addc(&b, '{');
     add_at(&b, "table", file, pos);
@@ -391,7 +446,13 @@ int bd_schema_history_add_table(bd_schema_history *h, const char *file, uint64_t
         bd_buf_add_json_str(&b, cols[i].type, strlen(cols[i].type));
         bd_buf_addf(&b, ",\"collation\":%u}", cols[i].collation);
     }
+    bd_buf_adds(&b, "],\"primary_key\":[");
+    for (uint32_t k = 0; k < npk; k++) {
+        if (k) bd_buf_addc(&b, ',');
+        bd_buf_add_json_str(&b, cols[order[k]].name, strlen(cols[order[k]].name));
+    }
     bd_buf_adds(&b, "]}");
+    free(order);
     int r = append_line(h, &b, err);
     bd_buf_release(&b);
     return r;
@@ -483,11 +544,169 @@ static int type_fits(const bd_column *c, const char *ct)
     return 1; /* a type we do not know by name: trust the map */
 }
 
+/* ---- ENUM and SET members ----------------------------------------------- */
+
+void bd_schema_members_release(bd_schema_members *m)
+{
+    free(m->m);
+    free(m->bytes);
+    memset(m, 0, sizeof *m);
+}
+
+int bd_schema_parse_members(const char *ct, bd_schema_members *out, bd_err *err)
+{
+    memset(out, 0, sizeof *out);
+    size_t at;
+    if (!strncasecmp(ct, "enum(", 5)) {
+        at = 5;
+    } else if (!strncasecmp(ct, "set(", 4)) {
+        at = 4;
+        out->is_set = 1;
+    } else {
+        return bd_err_set(err, BD_ERR_SCHEMA, "COLUMN_TYPE \"%.200s\" is not enum(...) or set(...)",
+                          ct);
+    }
+    bd_buf bytes = BD_BUF_INIT;
+    uint32_t *off = NULL; /* member k is bytes[off[k] .. off[k+1]) */
+    size_t cap = 0, n = 0;
+    const char *what = NULL;
+    for (;;) {
+        if (ct[at] != '\'') {
+            what = "a quote expected";
+            break;
+        }
+        at++;
+        if (n + 2 > cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            uint32_t *no = realloc(off, nc * sizeof *no);
+            if (!no) {
+                what = "out of memory";
+                break;
+            }
+            off = no;
+            cap = nc;
+        }
+        off[n] = (uint32_t)bytes.len;
+        /* one member: up to the quote that is not doubled */
+        while (!what) {
+            char c = ct[at];
+            if (c == '\0') {
+                what = "the member does not end";
+            } else if (c == '\'' && ct[at + 1] == '\'') {
+                bd_buf_addc(&bytes, '\'');
+                at += 2;
+            } else if (c == '\'') {
+                at++;
+                break;
+            } else if (c == '\\') {
+                /* MySQL's and MariaDB's escapes (append_unescaped), and the
+                 * other SQL string escapes that could stand for one byte */
+                char e = ct[at + 1], b;
+                switch (e) {
+                case '\\': b = '\\'; break;
+                case '\'': b = '\''; break;
+                case '"': b = '"'; break;
+                case '0': b = '\0'; break;
+                case 'n': b = '\n'; break;
+                case 'r': b = '\r'; break;
+                case 't': b = '\t'; break;
+                case 'b': b = '\b'; break;
+                case 'Z': b = '\032'; break;
+                default:
+                    b = 0;
+                    what = "an unknown escape";
+                    break;
+                }
+                if (!what) {
+                    bd_buf_addc(&bytes, b);
+                    at += 2;
+                }
+            } else {
+                bd_buf_addc(&bytes, c);
+                at++;
+            }
+        }
+        if (what) break;
+        n++;
+        if (n > 65535) {
+            what = "more than 65535 members";
+            break;
+        }
+        if (ct[at] == ',') {
+            at++;
+            continue;
+        }
+        if (ct[at] != ')') {
+            what = "',' or ')' expected";
+            break;
+        }
+        at++;
+        while (ct[at] == ' ')
+            at++;
+        if (ct[at] != '\0') what = "text after the members";
+        break;
+    }
+    if (!what && bd_buf_failed(&bytes)) what = "out of memory";
+    if (!what) {
+        off[n] = (uint32_t)bytes.len;
+        out->m = calloc(n, sizeof *out->m);
+        if (!out->m) what = "out of memory";
+    }
+    if (what) {
+        int oom = !strcmp(what, "out of memory");
+        free(off);
+        bd_buf_release(&bytes);
+        bd_schema_members_release(out);
+        if (oom) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+        return bd_err_set(err, BD_ERR_SCHEMA, "COLUMN_TYPE \"%.200s\" at offset %zu: %s", ct, at,
+                          what);
+    }
+    out->n = (uint32_t)n;
+    out->bytes = bd_buf_detach(&bytes, NULL);
+    for (size_t k = 0; k < n; k++) {
+        out->m[k].p = out->bytes + off[k];
+        out->m[k].n = off[k + 1] - off[k];
+    }
+    free(off);
+    return 0;
+}
+
+/* Bytes of an ENUM or SET value with n members, as the server packs it:
+ * ENUM 1 byte up to 255 members, else 2; SET one byte per 8 members, 8
+ * bytes beyond 32 members. */
+static uint32_t members_pack_length(int is_set, uint32_t n)
+{
+    if (!is_set) return n < 256 ? 1 : 2;
+    uint32_t len = (n + 7) / 8;
+    return len > 4 ? 8 : len;
+}
+
 /* Put the names, signedness and collations of cols on the map, after
  * checking that they fit it.  'whence' says where cols come from, for the
  * message. */
+static int schema_apply(bd_table *t, const char *db, const char *tb, const bd_schema_col *cols,
+                        size_t n, const char *whence, bd_schema_members **memp, uint32_t **orderp,
+                        bd_err *err);
+
 int bd_schema_apply(bd_table *t, const char *db, const char *tb, const bd_schema_col *cols,
                     size_t n, const char *whence, bd_err *err)
+{
+    bd_schema_members *mem = NULL;
+    uint32_t *order = NULL;
+    int r = schema_apply(t, db, tb, cols, n, whence, &mem, &order, err);
+    if (mem)
+        for (size_t i = 0; i < n; i++)
+            bd_schema_members_release(&mem[i]);
+    free(mem);
+    free(order);
+    return r;
+}
+
+/* bd_schema_apply, with its scratch (members per column, key order) freed
+ * by the caller. */
+static int schema_apply(bd_table *t, const char *db, const char *tb, const bd_schema_col *cols,
+                        size_t n, const char *whence, bd_schema_members **memp, uint32_t **orderp,
+                        bd_err *err)
 {
     if (n != t->ncols)
         return bd_err_set(err, BD_ERR_SCHEMA,
@@ -506,6 +725,58 @@ int bd_schema_apply(bd_table *t, const char *db, const char *tb, const bd_schema
                               db, tb, i + 1, bd_coltype_name(c->real_type), whence, cols[i].name,
                               ct);
     }
+    /* the members and the key, checked before the map is changed */
+    bd_schema_members *mem = *memp = calloc(n, sizeof *mem);
+    uint32_t *order = *orderp = calloc(n, sizeof *order), npk = 0;
+    if (!mem || !order) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    for (uint32_t i = 0; i < n; i++) {
+        bd_column *c = &t->cols[i];
+        if ((c->real_type != BD_T_ENUM && c->real_type != BD_T_SET) || c->n_enum) continue;
+        const char *ct = cols[i].type;
+        if (bd_schema_parse_members(ct, &mem[i], err) < 0) {
+            if (err->code == BD_ERR_NOMEM) return -1;
+            return bd_err_prefix(err, "TABLE_MAP of `%s`.`%s` column %u (%s), from %s: ", db, tb,
+                                 i + 1, cols[i].name, whence);
+        }
+        /* the pack length follows from the member count: another count
+         * means members were added or dropped since this position, and
+         * values would land on the wrong member */
+        int is_set = c->real_type == BD_T_SET;
+        uint32_t want = members_pack_length(is_set, mem[i].n);
+        if (mem[i].is_set != is_set || want != c->length)
+            return bd_err_set(err, BD_ERR_SCHEMA,
+                              "TABLE_MAP of `%s`.`%s` column %u is a %s of %u byte%s but %s has "
+                              "%s %s with %u members there (%u byte%s): the table changed since "
+                              "this binlog position; run the server with "
+                              "binlog_row_metadata=FULL",
+                              db, tb, i + 1, is_set ? "SET" : "ENUM", c->length,
+                              c->length == 1 ? "" : "s", whence, cols[i].name,
+                              mem[i].is_set ? "a SET" : "an ENUM", mem[i].n, want,
+                              want == 1 ? "" : "s");
+        /* information_schema speaks UTF-8; only binary members are bytes */
+        uint32_t coll = c->collation ? c->collation : cols[i].collation;
+        for (uint32_t k = 0; coll != 63 && k < mem[i].n; k++)
+            if (!bd_utf8_valid((const uint8_t *)mem[i].m[k].p, mem[i].m[k].n))
+                return bd_err_set(err, BD_ERR_SCHEMA,
+                                  "TABLE_MAP of `%s`.`%s` column %u (%s): member %u in %s is "
+                                  "not UTF-8",
+                                  db, tb, i + 1, cols[i].name, k + 1, whence);
+        /* information_schema builds COLUMN_TYPE in utf8mb3: a character
+         * beyond the BMP (an emoji in a utf8mb4 ENUM) became '?'.  Where
+         * the charset can hold one, a '?' may not be the member's: the
+         * members are not used (the values stay numbers, as without a
+         * schema source) rather than print a wrong string. */
+        int lossy = 0;
+        for (uint32_t k = 0; coll != 63 && bd_charset_mbmaxlen(coll) == 4 && k < mem[i].n; k++)
+            if (memchr(mem[i].m[k].p, '?', mem[i].m[k].n)) lossy = 1;
+        if (lossy) bd_schema_members_release(&mem[i]);
+    }
+    if (pk_order(cols, n, order, &npk) < 0)
+        return bd_err_set(err, BD_ERR_SCHEMA,
+                          "`%s`.`%s`: the primary key positions of its columns in %s are not "
+                          "1..N each once",
+                          db, tb, whence);
+
     for (uint32_t i = 0; i < n; i++) {
         bd_column *c = &t->cols[i];
         const char *ct = cols[i].type;
@@ -513,10 +784,17 @@ int bd_schema_apply(bd_table *t, const char *db, const char *tb, const bd_schema
             return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
         if (c->is_unsigned < 0) c->is_unsigned = strstr(ct, "unsigned") != NULL;
         if (!c->collation) c->collation = cols[i].collation;
-        /* binary strings have no collation in information_schema */
-        if (!c->collation && (strstr(ct, "binary") || strstr(ct, "blob") ||
+        /* binary strings have no collation in information_schema; the
+         * type's name decides (an ENUM member may well say "binary") */
+        size_t fam = strcspn(ct, "( ");
+        if (!c->collation && (memmem(ct, fam, "binary", 6) || memmem(ct, fam, "blob", 4) ||
                               !strncmp(ct, "inet", 4) || !strncmp(ct, "uuid", 4)))
             c->collation = 63;
+        if (mem[i].n && bd_table_set_members(t, i, mem[i].m, mem[i].n, c->collation != 63) < 0)
+            return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
     }
+    /* a map's own key (FULL metadata) is the server's word */
+    if (!t->npk && npk && bd_table_set_pk(t, order, npk) < 0)
+        return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
     return 0;
 }

@@ -83,7 +83,9 @@ struct bd_source_server {
     /* connection */
     MYSQL *m;
     MARIADB_RPL *rpl;
-    MYSQL *ctl; /* control connection for information_schema, opened on need */
+    MYSQL *ctl;      /* control connection for information_schema, opened on need and
+                        closed at every reconnect of the stream */
+    int schema_lost; /* the last schema query failed because ctl's connection is gone */
     volatile sig_atomic_t stop;
     volatile int fd;
 
@@ -1186,42 +1188,168 @@ static int pass(bd_source_server *s, const bd_pos *p, uint8_t type, uint32_t row
 
 /* ---- schema from information_schema ------------------------------------
  * A TABLE_MAP without column names (binlog_row_metadata below FULL) gets
- * them, and the signedness and collations it lacks, from the server's
- * information_schema at first sight, through a second connection (the
- * first one is streaming).  The schema read is today's: a column count or
- * type that disagrees with the map stops the reader rather than put values
- * under the wrong names (a persisted schema history will cover backlogs
- * that cross a DDL). */
+ * them, and the signedness, collations, primary key and ENUM/SET members it
+ * lacks, from the server's information_schema at first sight, through a
+ * second connection (the first one is streaming).  The schema read is
+ * today's: a column count or type that disagrees with the map stops the
+ * reader rather than put values under the wrong names (the schema history
+ * covers backlogs that cross a DDL).
+ *
+ * The control connection is opened on need and closed at every reconnect
+ * of the stream (a server restart kills both).  A query that fails because
+ * the connection is gone (the stream's retryable errors) sets
+ * schema_lost: the stream is then handled as a lost connection (retried
+ * with --follow) instead of a fatal error. */
 
-/* Today's columns of db.tb from information_schema (control connection). */
+/* Run q on the control connection: its result, or NULL with err set (and
+ * the connection closed, to be opened again next time). */
+static MYSQL_RES *ctl_query(bd_source_server *s, const char *q, const char *what, bd_err *err)
+{
+    MYSQL_RES *res = NULL;
+    if (mysql_query(s->ctl, q) == 0 && (res = mysql_store_result(s->ctl)) != NULL) return res;
+    unsigned e = mysql_errno(s->ctl);
+    bd_err_set(err, BD_ERR_SCHEMA, "information_schema.%s: %u: %s", what, e,
+               e ? mysql_error(s->ctl) : "no result");
+    if (retryable(e)) s->schema_lost = 1;
+    mysql_close(s->ctl);
+    s->ctl = NULL;
+    return NULL;
+}
+
+/* A part of a unique key, as information_schema.STATISTICS lists it. */
+typedef struct ukey_part {
+    char *index, *col; /* col NULL for a MySQL functional key part */
+    unsigned long seq;
+    int prefix, nullable, hash;
+} ukey_part;
+
+static void ukey_free(ukey_part *u, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(u[i].index);
+        free(u[i].col);
+    }
+    free(u);
+}
+
+/* Can unique key 'name' (its parts in u[0..n)) serve as the primary key? As
+ * the server decides when a table has no PRIMARY KEY: every part a whole
+ * NOT NULL column, and not a MariaDB long unique (a hash of the columns
+ * kept in a hidden column). */
+static int ukey_eligible(const ukey_part *u, size_t n, const char *name, int long_hash)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(u[i].index, name) != 0) continue;
+        if (!u[i].col || u[i].prefix || u[i].nullable || (u[i].hash && long_hash)) return 0;
+    }
+    return 1;
+}
+
+/* Today's columns of db.tb from information_schema (control connection),
+ * with the primary key: the PRIMARY KEY, or else the unique key the server
+ * itself takes for it (below).  MariaDB also writes hidden columns to the
+ * binlog that information_schema does not list, after the listed ones: the
+ * row_start and row_end of a table WITH SYSTEM VERSIONING that does not
+ * name them (row_end then ends every unique key), then one DB_ROW_HASH_<n>
+ * per long unique key (UNIQUE over a BLOB/TEXT or USING HASH: index type
+ * HASH outside MEMORY tables).  They are added here as the binlog has
+ * them, so a table map matches. */
 static int schema_query(bd_source_server *s, const char *db, const char *tb, bd_schema_col **out,
                         size_t *nout, bd_err *err)
 {
-    if (!s->ctl && bd_server_connect(&s->o, &s->ctl, err) != 0) return -1;
+    if (!s->ctl) {
+        int r = bd_server_connect(&s->o, &s->ctl, err);
+        if (r) {
+            if (r > 0) s->schema_lost = 1;
+            return -1;
+        }
+    }
     char edb[2 * 64 + 1], etb[2 * 64 + 1], q[1024];
     mysql_real_escape_string(s->ctl, edb, db, (unsigned long)strlen(db));
     mysql_real_escape_string(s->ctl, etb, tb, (unsigned long)strlen(tb));
+    int maria = s->flavor == BD_FLAVOR_MARIADB;
+    int versioned = 0, implicit_period = 0, long_hash = 0;
+    MYSQL_RES *res;
+    MYSQL_ROW row;
+    if (maria) {
+        snprintf(q, sizeof q,
+                 "SELECT TABLE_TYPE, ENGINE FROM information_schema.TABLES "
+                 "WHERE TABLE_SCHEMA = '%s' AND TABLE_NAME = '%s'",
+                 edb, etb);
+        if (!(res = ctl_query(s, q, "TABLES", err))) return -1;
+        if ((row = mysql_fetch_row(res)) != NULL) {
+            versioned = row[0] && !strcmp(row[0], "SYSTEM VERSIONED");
+            /* MEMORY has real hash indexes; elsewhere HASH is a long unique */
+            long_hash = !row[1] || strcasecmp(row[1], "MEMORY") != 0;
+        }
+        mysql_free_result(res);
+    }
+    if (versioned) {
+        /* columns named in PERIOD FOR SYSTEM_TIME are listed; the implicit
+         * row_start and row_end are not */
+        snprintf(q, sizeof q,
+                 "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '%s' AND "
+                 "TABLE_NAME = '%s' AND GENERATION_EXPRESSION = 'ROW START'",
+                 edb, etb);
+        if (!(res = ctl_query(s, q, "COLUMNS", err))) return -1;
+        row = mysql_fetch_row(res);
+        implicit_period = row && row[0] && !strcmp(row[0], "0");
+        mysql_free_result(res);
+    }
+
+    /* the unique keys, in the server's key order (PRIMARY first, then the
+     * others as it sorted them: that order decides which one stands in for
+     * a missing PRIMARY KEY) */
+    snprintf(q, sizeof q,
+             "SELECT INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME, SUB_PART, NULLABLE, INDEX_TYPE "
+             "FROM information_schema.STATISTICS "
+             "WHERE TABLE_SCHEMA = '%s' AND TABLE_NAME = '%s' AND NON_UNIQUE = 0",
+             edb, etb);
+    if (!(res = ctl_query(s, q, "STATISTICS", err))) return -1;
+    size_t nu = (size_t)mysql_num_rows(res), iu = 0;
+    ukey_part *u = calloc(nu ? nu : 1, sizeof *u);
+    int oom = !u;
+    while (!oom && iu < nu && (row = mysql_fetch_row(res)) != NULL) {
+        ukey_part *p = &u[iu++];
+        p->index = strdup(row[0] ? row[0] : "");
+        p->seq = row[1] ? strtoul(row[1], NULL, 10) : 0;
+        p->col = row[2] ? strdup(row[2]) : NULL;
+        p->prefix = row[3] != NULL;
+        p->nullable = row[4] && row[4][0];
+        p->hash = maria && row[5] && !strcmp(row[5], "HASH");
+        if (!p->index || (row[2] && !p->col)) oom = 1;
+    }
+    mysql_free_result(res);
+    nu = iu;
+
+    /* MariaDB 10.10+ names its UCA 14 collations apart from their charset
+     * in COLLATIONS ("uca1400_ai_ci", no id); the id of the column's full
+     * name ("utf8mb4_uca1400_ai_ci", 2304) is in the applicability table */
+    int full_names = maria && s->version_num >= 101000;
     snprintf(q, sizeof q,
              "SELECT c.COLUMN_NAME, c.COLUMN_TYPE, IFNULL(l.ID, 0) "
-             "FROM information_schema.COLUMNS c LEFT JOIN information_schema.COLLATIONS l "
-             "ON l.COLLATION_NAME = c.COLLATION_NAME "
+             "FROM information_schema.COLUMNS c LEFT JOIN information_schema.%s l "
+             "ON l.%s = c.COLLATION_NAME "
              "WHERE c.TABLE_SCHEMA = '%s' AND c.TABLE_NAME = '%s' ORDER BY c.ORDINAL_POSITION",
-             edb, etb);
-    if (mysql_query(s->ctl, q)) {
-        unsigned e = mysql_errno(s->ctl);
-        bd_err_set(err, BD_ERR_SCHEMA, "information_schema: %u: %s", e, mysql_error(s->ctl));
-        /* a dead control connection is opened again next time */
-        mysql_close(s->ctl);
-        s->ctl = NULL;
-        return -1;
+             full_names ? "COLLATION_CHARACTER_SET_APPLICABILITY" : "COLLATIONS",
+             full_names ? "FULL_COLLATION_NAME" : "COLLATION_NAME", edb, etb);
+    if (oom || !(res = ctl_query(s, q, "COLUMNS", err))) {
+        ukey_free(u, nu);
+        return oom ? bd_err_set(err, BD_ERR_NOMEM, "out of memory") : -1;
     }
-    MYSQL_RES *res = mysql_store_result(s->ctl);
-    if (!res) return bd_err_set(err, BD_ERR_SCHEMA, "information_schema: %s", mysql_error(s->ctl));
-    size_t n = (size_t)mysql_num_rows(res);
+    size_t listed = (size_t)mysql_num_rows(res);
+    /* hidden columns: the period's two, then one per long unique key */
+    size_t nhash = 0;
+    for (size_t k = 0; long_hash && k < nu; k++) {
+        if (!u[k].hash) continue;
+        size_t j = 0;
+        while (j < k && strcmp(u[j].index, u[k].index) != 0)
+            j++;
+        if (j == k) nhash++;
+    }
+    size_t n = listed + (implicit_period ? 2 : 0) + nhash, i = 0;
     bd_schema_col *c = calloc(n ? n : 1, sizeof *c);
-    MYSQL_ROW row;
-    size_t i = 0;
-    while (c && (row = mysql_fetch_row(res)) != NULL && i < n) {
+    while (c && i < listed && (row = mysql_fetch_row(res)) != NULL) {
         c[i].name = strdup(row[0] ? row[0] : "");
         c[i].type = strdup(row[1] ? row[1] : "");
         c[i].collation = row[2] ? (uint32_t)strtoul(row[2], NULL, 10) : 0;
@@ -1229,10 +1357,60 @@ static int schema_query(bd_source_server *s, const char *db, const char *tb, bd_
         i++;
     }
     mysql_free_result(res);
-    if (!c || i != n) {
+    for (size_t h = 0; c && i == listed && h < n - listed; h++) {
+        char nm[32];
+        if (implicit_period && h < 2)
+            snprintf(nm, sizeof nm, "%s", h ? "row_end" : "row_start");
+        else
+            snprintf(nm, sizeof nm, "DB_ROW_HASH_%zu", h - (implicit_period ? 2 : 0) + 1);
+        c[listed + h].name = strdup(nm);
+        c[listed + h].type =
+            strdup(implicit_period && h < 2 ? "timestamp(6)" : "bigint(20) unsigned");
+        if (!c[listed + h].name || !c[listed + h].type) oom = 1;
+    }
+    if (!c || i != listed || oom) {
         if (c) bd_schema_cols_free(c, n);
+        ukey_free(u, nu);
         return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
     }
+
+    /* the key: PRIMARY, or else the first eligible unique key */
+    const char *key = NULL;
+    for (size_t k = 0; k < nu && !key; k++)
+        if (!strcmp(u[k].index, "PRIMARY")) key = "PRIMARY";
+    for (size_t k = 0; k < nu && !key; k++)
+        if (ukey_eligible(u, nu, u[k].index, long_hash)) key = u[k].index;
+    uint32_t pos = 0;
+    int bad = 0;
+    if (key) {
+        /* parts by SEQ_IN_INDEX, whatever order the rows came in */
+        for (unsigned long seq = 1; !bad; seq++) {
+            size_t k = 0;
+            while (k < nu && (strcmp(u[k].index, key) != 0 || u[k].seq != seq))
+                k++;
+            if (k == nu) break;
+            size_t j = 0;
+            while (u[k].col && j < n && strcmp(c[j].name, u[k].col) != 0)
+                j++;
+            if (!u[k].col || j == n || c[j].pk) {
+                bad = 1;
+                break;
+            }
+            c[j].pk = ++pos;
+        }
+        /* the implicit row_end ends every unique key of a versioned table */
+        if (!bad && implicit_period) c[listed + 1].pk = ++pos;
+    }
+    if (bad) {
+        bd_err_set(err, BD_ERR_SCHEMA,
+                   "information_schema.STATISTICS: key %s of `%s`.`%s` names a column that "
+                   "information_schema.COLUMNS does not list",
+                   key, db, tb);
+        bd_schema_cols_free(c, n);
+        ukey_free(u, nu);
+        return -1;
+    }
+    ukey_free(u, nu);
     *out = c;
     *nout = n;
     return 0;
@@ -1257,6 +1435,8 @@ static int w_on_table(void *ctx, bd_table *t, bd_err *err)
     }
     bd_schema_col *fresh = NULL;
     if (schema_query(s, db, tb, &fresh, &n, err) < 0) {
+        /* a map kept from before (put off) must ask again next time */
+        if (s->schema_lost) t->schema_deferred = 1;
         bd_err_prefix(err, "schema of `%s`.`%s`: ", db, tb);
         return -1;
     }
@@ -1314,6 +1494,7 @@ static int feed(bd_source_server *s, const uint8_t *ev, size_t len, uint64_t pos
     s->boundary = 0;
     s->ev_in_txn = 1;
     s->cb_failed = 0;
+    s->schema_lost = 0;
     if (bd_decoder_feed(s->d, ev, len, pos, err) < 0) {
         if (err->code == BD_ERR_CALLBACK && s->cb_failed)
             bd_err_set(err, BD_ERR_CORRUPT, "%s:%llu: %s", s->cur_file, (unsigned long long)pos,
@@ -1759,7 +1940,9 @@ static int stream(bd_source_server *s, bd_err *err)
             break;
         }
         if (handle_event(s, &q, ev, len, err) < 0) {
-            rc = -1;
+            /* a schema query that lost its connection is a lost connection:
+             * the event is read again after the reconnect */
+            rc = s->schema_lost ? 1 : -1;
             break;
         }
         if (s->drop_every && s->new_fwd >= s->drop_at) {
@@ -1813,6 +1996,10 @@ enum bd_server_result bd_source_server_run(bd_source_server *s, bd_err *err)
             if (s->drop_every) s->drop_at = s->drop_every + rnd_next(s) % s->drop_every;
             r = stream(s, err);
             disconnect(s);
+            /* the control connection shares the stream's fate (a restarted
+             * server killed both): a fresh one after the reconnect */
+            if (s->ctl) mysql_close(s->ctl);
+            s->ctl = NULL;
             if (r == 0) return BD_SERVER_END;
             if (r == 2) return BD_SERVER_STOPPED;
             if (r < 0) return BD_SERVER_ERROR;

@@ -1,9 +1,11 @@
 /* tablemap.c - TABLE_MAP events, with every optional metadata field.
  *
- * A parsed map lives in one allocation: the bd_table, its columns, the
- * enum strings and a copy of the raw body that names point into.  The
- * decoder keeps maps by table id and reuses one when the same body comes
- * again (every transaction repeats its maps).
+ * A parsed map holds the bd_table, its columns, the enum strings and a
+ * copy of the raw body that names and members point into; what a schema
+ * source fills in (names, ENUM/SET members, the key) the map owns apart,
+ * so it lives exactly as long as the map.  The decoder keeps maps by table
+ * id and reuses one when the same body comes again (every transaction
+ * repeats its maps), with what the schema source gave it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +138,7 @@ void bd_table_free(bd_table *t)
             free(t->cols[i].enum_vals);
             free(t->cols[i].enum_json_off);
             free(t->cols[i].owned_name);
+            free(t->cols[i].owned_members);
         }
     free(t->cols);
     free(t);
@@ -305,7 +308,8 @@ static int build_keys(bd_table *t)
         bd_column *c = &t->cols[i];
         if (c->real_type != BD_T_ENUM || !c->n_enum) continue;
         enum bd_cs_kind k = c->collation ? bd_charset_kind(c->collation) : BD_CS_UNKNOWN;
-        if (!(k == BD_CS_UTF8 || k == BD_CS_ASCII || c->collation == 0)) continue;
+        if (!c->members_utf8 && !(k == BD_CS_UTF8 || k == BD_CS_ASCII || c->collation == 0))
+            continue;
         int ok = 1;
         for (uint32_t m = 0; m < c->n_enum && ok; m++)
             ok = bd_utf8_valid((const uint8_t *)c->enum_vals[m].p, c->enum_vals[m].n);
@@ -370,6 +374,60 @@ int bd_table_set_name(bd_table *t, uint32_t col, const char *name, size_t n)
     t->cols[col].owned_name = p;
     t->cols[col].name.p = p;
     t->cols[col].name.n = n;
+    return 0;
+}
+
+int bd_table_set_pk(bd_table *t, const uint32_t *cols, uint32_t n)
+{
+    if (n > t->ncols) return -1;
+    for (uint32_t k = 0; k < n; k++) {
+        if (cols[k] >= t->ncols) return -1;
+        for (uint32_t j = 0; j < k; j++)
+            if (cols[j] == cols[k]) return -1;
+    }
+    uint32_t *pk = calloc(n ? n : 1, sizeof *pk);
+    if (!pk) return -1;
+    if (n) memcpy(pk, cols, n * sizeof *pk);
+    free(t->pk);
+    t->pk = pk;
+    t->npk = n;
+    for (uint32_t i = 0; i < t->ncols; i++)
+        t->cols[i].is_pk = 0;
+    for (uint32_t k = 0; k < n; k++)
+        t->cols[pk[k]].is_pk = 1;
+    return 0;
+}
+
+int bd_table_set_members(bd_table *t, uint32_t col, const bd_str *m, uint32_t n, int utf8)
+{
+    if (col >= t->ncols || !n) return -1;
+    bd_column *c = &t->cols[col];
+    if (c->real_type != BD_T_ENUM && c->real_type != BD_T_SET) return -1;
+    /* one block for the bytes, one for the bd_str array (bd_table_free
+     * frees enum_vals as it does for a map's own members) */
+    size_t total = 0;
+    for (uint32_t k = 0; k < n; k++)
+        total += m[k].n;
+    char *bytes = malloc(total ? total : 1);
+    bd_str *vals = calloc(n, sizeof *vals);
+    if (!bytes || !vals) {
+        free(bytes);
+        free(vals);
+        return -1;
+    }
+    size_t off = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        if (m[k].n) memcpy(bytes + off, m[k].p, m[k].n);
+        vals[k].p = bytes + off;
+        vals[k].n = m[k].n;
+        off += m[k].n;
+    }
+    free(c->enum_vals);
+    free(c->owned_members);
+    c->enum_vals = vals;
+    c->owned_members = bytes;
+    c->n_enum = n;
+    c->members_utf8 = utf8 ? 1 : 0;
     return 0;
 }
 

@@ -87,12 +87,19 @@ typedef struct bd_column {
     bd_str name;     /* .p NULL when unknown */
     uint32_t n_enum; /* ENUM/SET members, when known */
     bd_str *enum_vals;
+    /* The members are UTF-8 whatever the column's charset: they came from a
+     * schema source (information_schema speaks utf8mb4), not from the map,
+     * whose members are in the column's charset.  Never set for the binary
+     * collation (63), whose members are the same bytes either way. */
+    uint8_t members_utf8;
     /* ENUM members already as JSON strings (quoted, escaped) when they are
      * UTF-8: member k is enum_json[enum_json_off[k] .. enum_json_off[k+1]).
      * NULL otherwise. */
     const char *enum_json;
     uint32_t *enum_json_off;
-    char *owned_name; /* a name given by a schema source (bd_table_set_name) */
+    char *owned_name;    /* a name given by a schema source (bd_table_set_name) */
+    char *owned_members; /* member bytes given by a schema source (bd_table_set_members);
+                            a map's own members point into its raw body */
 } bd_column;
 
 typedef struct bd_table {
@@ -108,7 +115,9 @@ typedef struct bd_table {
      * it is asked again at the next identical map */
     int schema_deferred;
     uint32_t npk;
-    uint32_t *pk; /* primary key column indexes, npk of them */
+    uint32_t *pk; /* primary key column indexes in key order, npk of them (from
+                     SIMPLE_PRIMARY_KEY / PRIMARY_KEY_WITH_PREFIX, or from a
+                     schema source through bd_table_set_pk) */
     /* Pre-encoded JSON pieces, built once per map so the encoder does not
      * escape names for every row: keys holds '"name":' (or '"@N":') for
      * each column at key_off[i] .. key_off[i+1]; dbtable holds
@@ -208,6 +217,8 @@ typedef struct bd_event {
      * own (DDL, or anything else that may change a table's columns) */
     bd_str query, db;
     int is_ddl;
+    uint64_t sql_mode;       /* QUERY: the statement's sql_mode (Q_SQL_MODE), 0 when not logged */
+    uint16_t charset_client; /* QUERY: the client's collation id (Q_CHARSET_CODE), 0 unknown */
     /* PREVIOUS_GTIDS (MySQL set text) and GTID_LIST (MariaDB list text):
      * what came before this file; NULL for other events.  Valid during
      * the callback. */
@@ -226,14 +237,30 @@ typedef struct bd_callbacks {
     int (*on_row)(void *ctx, const bd_row *row);
     /* optional: a schema source.  Called once for each new TABLE_MAP,
      * before any row of it is decoded; it may fill in what the map did not
-     * carry (names with bd_table_set_name, is_unsigned, collation) and
-     * must refuse (return -1 with err set) a map that disagrees with the
-     * schema it has. */
+     * carry (names with bd_table_set_name, the primary key with
+     * bd_table_set_pk, ENUM/SET members with bd_table_set_members,
+     * is_unsigned, collation) and must refuse (return -1 with err set) a
+     * map that disagrees with the schema it has.  The decoder then rebuilds
+     * what follows from the columns (pre-encoded names and members). */
     int (*on_table)(void *ctx, bd_table *t, bd_err *err);
 } bd_callbacks;
 
-/* Give column col the name name[0..n) (copied; the table owns it). */
+/* Give column col the name name[0..n) (copied; the table owns it).  0, or
+ * -1 for a column out of range or no memory. */
 int bd_table_set_name(bd_table *t, uint32_t col, const char *name, size_t n);
+
+/* Make cols[0..n) (column indexes, in key order) the primary key of t,
+ * replacing what it had (n == 0: none).  Copied.  -1 (nothing changed) for
+ * an index out of range, a column given twice, or no memory. */
+int bd_table_set_pk(bd_table *t, const uint32_t *cols, uint32_t n);
+
+/* Give the ENUM or SET column col the members m[0..n) (copied into memory
+ * the table owns; the map's own members, if any, are replaced).  utf8: the
+ * members are UTF-8 text whatever the column's charset (a schema source),
+ * 0: they are in the column's charset, as the map would carry them.  -1
+ * (nothing changed) for a column that is not ENUM/SET, n == 0, or no
+ * memory. */
+int bd_table_set_members(bd_table *t, uint32_t col, const bd_str *m, uint32_t n, int utf8);
 
 typedef struct bd_decoder bd_decoder;
 

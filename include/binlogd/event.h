@@ -181,6 +181,11 @@ int bd_maria_gtid_list_text(bd_buf *out, const uint8_t *body, size_t n, bd_err *
 void bd_uuid_text(bd_buf *out, const uint8_t uuid[16]);
 
 int bd_query_parse(bd_query *q, const uint8_t *post, size_t n, const bd_format *f, bd_err *err);
+/* The same for the QUERY-like event type 'type' (BD_EV_EXECUTE_LOAD_QUERY:
+ * the LOAD DATA statement of a statement-logged LOAD, whose post-header
+ * is longer). */
+int bd_query_parse_as(bd_query *q, uint8_t type, const uint8_t *post, size_t n, const bd_format *f,
+                      bd_err *err);
 int bd_gtid_mysql_parse(bd_gtid_mysql *g, const uint8_t *body, size_t n, bd_err *err);
 int bd_gtid_tagged_parse(bd_gtid_mysql *g, const uint8_t *body, size_t n, bd_err *err);
 int bd_gtid_maria_parse(bd_gtid_maria *g, uint32_t server_id, const uint8_t *body, size_t n,

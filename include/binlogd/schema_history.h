@@ -3,11 +3,14 @@
  * range decodes rows with the columns of their time.
  *
  * Needed only when the binlog carries no column names (binlog_row_metadata
- * below FULL): the names then come from information_schema, which knows
- * only today's table.  The history records
+ * below FULL): the names, the primary key and the ENUM/SET members then
+ * come from information_schema, which knows only today's table.  The
+ * history records
  *   - a snapshot of a table (name, COLUMN_TYPE, collation id per column,
- *     as information_schema gave them) at the position of the TABLE_MAP
- *     where the reader first needed it, and
+ *     as information_schema gave them, COLUMN_TYPE holding the ENUM/SET
+ *     members; and the primary key, by column names in key order, [] for a
+ *     table without one) at the position of the TABLE_MAP where the reader
+ *     first needed it, and
  *   - the position of every DDL the reader passed (any statement outside a
  *     transaction: the history does not parse SQL, so every such statement
  *     ends the validity of every snapshot).
@@ -24,7 +27,15 @@
  *   {"binlogd_schema_history":1,"server":"mariadb server_id=1"}
  *   {"ddl":{"file":"binlog.000002","pos":1234},"db":"app","query":"ALTER ..."}
  *   {"table":{"file":"binlog.000002","pos":1400},"db":"app","name":"t",
- *    "columns":[{"name":"id","type":"bigint(20) unsigned","collation":0},...]}
+ *    "columns":[{"name":"id","type":"bigint(20) unsigned","collation":0},
+ *               {"name":"k2","type":"enum('a','it''s')","collation":45},...],
+ *    "primary_key":["k2","id"]}
+ *
+ * A table line without "primary_key" (written by a binlogd before it kept
+ * keys) is passed over when the file is loaded, as if that snapshot were
+ * absent: the reader asks information_schema again and appends a complete
+ * line, rather than decode as if the table had no key.  The names of
+ * "primary_key" must be columns of the line, each once.
  *
  * Ownership: the history owns everything it returns; pointers stay valid
  * until the next add or close.  One thread.
@@ -40,8 +51,10 @@
 
 typedef struct bd_schema_col {
     char *name;
-    char *type; /* information_schema COLUMN_TYPE, e.g. "varchar(32)" */
+    char *type; /* information_schema COLUMN_TYPE, e.g. "varchar(32)",
+                   "enum('new','it''s')" (as UTF-8: the control connection's charset) */
     uint32_t collation;
+    uint32_t pk; /* 1-based position of the column in the primary key; 0: not in it */
 } bd_schema_col;
 
 /* Free an array of n columns and their strings (NULL is fine). */
@@ -86,11 +99,33 @@ int bd_schema_names(const bd_table *t, char db[65], char tb[65], bd_err *err);
 
 /* Put the names, signedness and collations of cols (n of them) on the map
  * t of db.tb, after checking that they fit it: the same column count, and
- * each COLUMN_TYPE of the binlog type's family.  -1 with err (saying the
- * table changed since that position, cols coming from 'whence') when they
- * do not: values are never put under names that may not be theirs. */
+ * each COLUMN_TYPE of the binlog type's family.  Where the map has none of
+ * its own, also the primary key (the columns with pk > 0, in pk order:
+ * positions 1..k each once) and the ENUM/SET members (parsed from
+ * COLUMN_TYPE, owned by the map and marked UTF-8 unless the column's
+ * collation is binary; their count must give the map's pack length).  -1
+ * with err (BD_ERR_SCHEMA, saying the table changed since that position,
+ * cols coming from 'whence') when they do not fit, before anything is
+ * changed: values are never put under names that may not be theirs. */
 int bd_schema_apply(bd_table *t, const char *db, const char *tb, const bd_schema_col *cols,
                     size_t n, const char *whence, bd_err *err);
+
+/* The members of an ENUM or SET COLUMN_TYPE as information_schema writes
+ * it: "enum('a','it''s')", "set('x','y')".  Inside the quotes a quote is
+ * doubled (MariaDB) or \' (MySQL), a backslash is \\, and \0 \n \r \Z
+ * \t \b stand for NUL, LF, CR, 0x1A, TAB and backspace; other bytes (TAB
+ * and 0x1A on MariaDB, multi-byte characters) are themselves.  out->m[k]
+ * points into memory out owns (out->bytes); release it with
+ * bd_schema_members_release().  -1 with err (BD_ERR_SCHEMA, naming the
+ * offset) for anything else, or more than 65535 members. */
+typedef struct bd_schema_members {
+    int is_set; /* set(...) rather than enum(...) */
+    uint32_t n;
+    bd_str *m;
+    char *bytes;
+} bd_schema_members;
+int bd_schema_parse_members(const char *column_type, bd_schema_members *out, bd_err *err);
+void bd_schema_members_release(bd_schema_members *m);
 
 /* Counts, for tests and logs. */
 size_t bd_schema_history_ddls(const bd_schema_history *h);

@@ -25,10 +25,15 @@
  * sends the transaction again, after checking that the last skipped one
  * is at the same position (fail closed otherwise).
  *
- * Tables whose map carries no column names get them from the schema
- * history (o.schema_history, see schema_history.h) or, failing that, from
- * information_schema through a second connection; a map that does not fit
- * them stops the stream.
+ * Tables whose map carries no column names get them, with the signedness,
+ * collations, primary key (in key order) and ENUM/SET members the map
+ * lacks, from the schema history (o.schema_history, see schema_history.h)
+ * or, failing that, from information_schema through a second (control)
+ * connection, so that the rows come out as with binlog_row_metadata=FULL;
+ * a map that does not fit them stops the stream.  The control connection
+ * is opened again after every reconnect of the stream, and a schema query
+ * that loses it is a lost connection like the stream's (retried with
+ * 'follow', an error naming the position without).
  *
  * Errors are fatal and say what to do: purged or missing start position
  * (1236, with the oldest binlog still on the server), another replica with

@@ -1,11 +1,15 @@
 #!/bin/sh
-# DDL in the middle of the stream: ADD, DROP, RENAME and reorder columns
-# while `binlogd dump --host --follow` reads, with binlog_row_metadata MINIMAL
-# (names from information_schema, kept in a schema history) and FULL (names
-# in the binlog).  Every value must land under its own column, in the
-# follower's output and again when a later run starts from a position
-# before the DDL.  Without the history, that later run on MINIMAL must stop
-# rather than misplace values.
+# DDL in the middle of the stream: ADD, DROP, RENAME and reorder columns,
+# and reorder the members of an ENUM, while `binlogd dump --host --follow`
+# reads, with binlog_row_metadata MINIMAL (names, keys and ENUM members from
+# information_schema, kept in a schema history) and FULL (all in the
+# binlog).  Every value must land under its own column, and every ENUM
+# value be its member of the time, in the follower's output and again when
+# a later run starts from a position before the DDL.  Without the history,
+# that later run on MINIMAL must stop rather than misplace values.  A
+# history written before binlogd kept primary keys (table lines without
+# "primary_key") is not taken for tables without a key: those snapshots
+# are asked for again.
 # Starts its own MariaDB on 127.0.0.1:$DDL_PORT (13600); prints
 # "N passed, N failed".
 set -u
@@ -51,6 +55,12 @@ for META in MINIMAL FULL; do
         waitfor 20 has "\"id\":$2," "$W/$META.follow" || bad "$META: row $2 never arrived: $(cat "$W/$META.follow.err")"
     }
     step "INSERT INTO $T VALUES (1, 10, 'one', 4294967295)" 1
+    # 'paid' is member 2, then member 3: the index in the row is all the
+    # binlog has, so only the members of the time name it right
+    step "CREATE TABLE ${T}_e (id INT PRIMARY KEY, st ENUM('new','paid'));
+          INSERT INTO ${T}_e VALUES (101, 'paid')" 101
+    step "ALTER TABLE ${T}_e MODIFY st ENUM('new','void','paid');
+          INSERT INTO ${T}_e VALUES (102, 'paid')" 102
     step "ALTER TABLE $T ADD COLUMN d INT AFTER a;
           INSERT INTO $T (id, a, d, b, c) VALUES (2, 20, 2000, 'two', 200)" 2
     step "ALTER TABLE $T DROP COLUMN c;
@@ -58,6 +68,7 @@ for META in MINIMAL FULL; do
     step "ALTER TABLE $T RENAME COLUMN b TO bb;
           INSERT INTO $T (id, a, d, bb) VALUES (4, 40, 4000, 'four')" 4
     # a and d trade places: same types, so only the names tell them apart
+    P5=$(sql -e "SHOW MASTER STATUS" | awk '{ print $1 ":" $2 }')
     step "ALTER TABLE $T MODIFY COLUMN a INT AFTER d;
           INSERT INTO $T (id, a, d, bb) VALUES (5, 50, 5000, 'five');
           UPDATE $T SET a = 11 WHERE id = 1" 5
@@ -73,7 +84,12 @@ for META in MINIMAL FULL; do
     check "$META: row 4 after RENAME" has '"after":{"id":4,"a":40,"d":4000,"bb":"four"}' "$F"
     check "$META: row 5 after reorder" has '"after":{"id":5,"d":5000,"a":50,"bb":"five"}' "$F"
     check "$META: update after reorder" has '"before":{"id":1,"d":null,"a":10,"bb":"one"},"after":{"id":1,"d":null,"a":11,"bb":"one"}' "$F"
-    check "$META: six row changes, no more ($(grep -c '"op"' "$F"))" [ "$(grep -c '"op"' "$F")" -eq 6 ]
+    check "$META: ENUM value before the members changed: its member of the time" \
+        has '"after":{"id":101,"st":"paid"}' "$F"
+    check "$META: ENUM value after the members changed" has '"after":{"id":102,"st":"paid"}' "$F"
+    check "$META: six row changes of $T, no more ($(grep -c "\"table\":\"$T\"" "$F"))" \
+        [ "$(grep -c "\"table\":\"$T\"" "$F")" -eq 6 ]
+    check "$META: eight row changes in all ($(grep -c '"op"' "$F"))" [ "$(grep -c '"op"' "$F")" -eq 8 ]
     check "$META: no positional output" sh -c "! grep -q '\"positional\"' '$F'"
 
     # a later run from before the DDL, with the history the follower kept
@@ -103,6 +119,23 @@ for META in MINIMAL FULL; do
         $DUMP --server-id 62 --from "$START" --schema-history "$W/torn.jsonl" >"$W/torn.out" 2>"$W/torn.err"
         check "MINIMAL: a torn last line is dropped ($(head -c 200 "$W/torn.err"))" cmp -s "$W/torn.out" "$F"
         check "MINIMAL: ... and cut from the file" cmp -s "$W/torn.jsonl" "$H"
+        # every snapshot carries the key (by name, in key order)
+        check "MINIMAL: history table lines name the primary key" \
+            [ "$(grep '"table"' "$H" | grep -vc ',"primary_key":\["id"\]}$')" -eq 0 ]
+        # a history of an older binlogd: table lines without the key are
+        # passed over, asked for again and appended complete
+        sed 's/,"primary_key":\[[^]]*\]//' "$H" >"$W/old.jsonl"
+        $DUMP --server-id 62 --from "$P5" --schema-history "$W/old.jsonl" --events \
+            >"$W/old.out" 2>"$W/old.err"
+        rc=$?
+        check "MINIMAL: a history without keys: exit 0 (exit $rc: $(head -c 300 "$W/old.err"))" [ "$rc" -eq 0 ]
+        grep '"op"' "$W/old.out" >"$W/old.rows"
+        tail -2 "$F" >"$W/old.want"
+        check "MINIMAL: ... the same rows as the follower" cmp -s "$W/old.rows" "$W/old.want"
+        check "MINIMAL: ... the key from information_schema ($(grep -c '"primary_key":\[0\]' "$W/old.out"))" \
+            has "\"table\":\"$T\".*\"primary_key\":\\[0\\]" "$W/old.out"
+        check "MINIMAL: ... and a complete line appended to the history" \
+            has ',"primary_key":\["id"\]}$' "$W/old.jsonl"
         # an edited line is an error naming file:line
         sed '2s/"ddl"/"dxl"/' "$H" >"$W/bad.jsonl"
         $DUMP --server-id 62 --from "$START" --schema-history "$W/bad.jsonl" >/dev/null 2>"$W/bad.err"

@@ -27,6 +27,7 @@
 #include "binlogd/encode.h"
 #include "binlogd/error.h"
 #include "binlogd/event.h"
+#include "binlogd/schema_history.h"
 #include "binlogd/source_file.h"
 #include "testutil.h"
 
@@ -1870,6 +1871,155 @@ START_TEST(syn_schema_deferred)
 }
 END_TEST
 
+/* ---- a schema source makes a map without metadata a FULL one ------------ */
+
+/* pay.flow as a MariaDB server maps it, with FULL metadata (full) or none
+ * (binlog_row_metadata=NO_LOG):
+ *   id INT, name VARCHAR(10) utf8mb4,
+ *   k2 ENUM('new','settled','it''s','a\\b','分账') utf8mb4, eg ENUM('甲','乙') gbk,
+ *   s SET('a','b','c') utf8mb4, eb ENUM('x','y') binary, sb SET('x','yz') binary,
+ *   amount BIGINT UNSIGNED, PRIMARY KEY (k2, id) */
+static void lstr(bd_buf *b, const char *s)
+{
+    put_packed(b, strlen(s));
+    bd_buf_adds(b, s);
+}
+
+static void opt_field(bd_buf *b, uint8_t type, bd_buf *v)
+{
+    put_le(b, type, 1);
+    put_packed(b, v->len);
+    bd_buf_add(b, v->ptr, v->len);
+    bd_buf_reset(v);
+}
+
+static int tc_flow_map(tctx *t, int full)
+{
+    static const uint8_t types[] = {BD_T_LONG,   BD_T_VARCHAR, BD_T_STRING, BD_T_STRING,
+                                    BD_T_STRING, BD_T_STRING,  BD_T_STRING, BD_T_LONGLONG};
+    bd_buf b = BD_BUF_INIT, f = BD_BUF_INIT;
+    tm_body(&b, 9, "pay", "flow", types, 8, "2800 f701 f701 f801 f701 f801", "fe", NULL);
+    if (full) {
+        put_le(&f, 0x40, 1); /* SIGNEDNESS: id signed, amount unsigned */
+        opt_field(&b, 1, &f);
+        put_packed(&f, 45); /* COLUMN_CHARSET: name */
+        opt_field(&b, 3, &f);
+        static const char *names[] = {"id", "name", "k2", "eg", "s", "eb", "sb", "amount"};
+        for (int i = 0; i < 8; i++)
+            lstr(&f, names[i]);
+        opt_field(&b, 4, &f);
+        put_packed(&f, 3); /* SET_STR_VALUE: s, sb */
+        lstr(&f, "a");
+        lstr(&f, "b");
+        lstr(&f, "c");
+        put_packed(&f, 2);
+        lstr(&f, "x");
+        lstr(&f, "yz");
+        opt_field(&b, 5, &f);
+        put_packed(&f, 5); /* ENUM_STR_VALUE: k2, eg (GBK bytes), eb */
+        lstr(&f, "new");
+        lstr(&f, "settled");
+        lstr(&f, "it's");
+        lstr(&f, "a\\b");
+        lstr(&f, "分账");
+        put_packed(&f, 2);
+        lstr(&f, "\xbc\xd7");
+        lstr(&f, "\xd2\xd2");
+        put_packed(&f, 2);
+        lstr(&f, "x");
+        lstr(&f, "y");
+        opt_field(&b, 6, &f);
+        put_packed(&f, 2); /* SIMPLE_PRIMARY_KEY: k2, id */
+        put_packed(&f, 0);
+        opt_field(&b, 8, &f);
+        static const uint8_t es[] = {45, 28, 45, 63, 63}; /* ENUM_AND_SET_COLUMN_CHARSET */
+        for (int i = 0; i < 5; i++)
+            put_packed(&f, es[i]);
+        opt_field(&b, 11, &f);
+    }
+    bd_buf_release(&f);
+    return tc_feed_buf(t, BD_EV_TABLE_MAP, 0, &b);
+}
+
+/* What information_schema says of pay.flow, as the live source reads it. */
+static int flow_from_schema(void *ctx, bd_table *t, bd_err *err)
+{
+    (void)ctx;
+    static const bd_schema_col cols[8] = {
+        {(char *)"id", (char *)"int(11)", 0, 2},
+        {(char *)"name", (char *)"varchar(10)", 45, 0},
+        {(char *)"k2", (char *)"enum('new','settled','it''s','a\\\\b','分账')", 45, 1},
+        {(char *)"eg", (char *)"enum('甲','乙')", 28, 0},
+        {(char *)"s", (char *)"set('a','b','c')", 45, 0},
+        {(char *)"eb", (char *)"enum('x','y')", 63, 0},
+        {(char *)"sb", (char *)"set('x','yz')", 63, 0},
+        {(char *)"amount", (char *)"bigint(20) unsigned", 0, 0},
+    };
+    return bd_schema_apply(t, "pay", "flow", cols, 8, "the table now", err);
+}
+
+/* The same rows through a FULL map and through a bare map the schema
+ * source filled in: byte-identical messages and keys (key in key order,
+ * ENUM/SET as strings, GBK members converted, binary members as base64),
+ * and the same key order in the TABLE_MAP detail. */
+START_TEST(syn_schema_equals_full)
+{
+    /* insert (7, 'abc', 'settled', '乙', 'a,b,c', 'y', 'x,yz', 2^64-1), then
+     * an update that changes the key: k2 'settled' -> 'it''s', eg -> '甲' */
+    static const char *rows_hex = "08 ff 00 07000000 03616263 02 02 07 02 03 ffffffffffffffff";
+    static const char *upd_hex = "08 ff ff"
+                                 " 00 07000000 03616263 02 02 07 02 03 ffffffffffffffff"
+                                 " 00 07000000 03616263 03 01 01 01 01 0100000000000000";
+    char *json[2][2], *key[2][2], *pk[2];
+    for (int full = 0; full < 2; full++) {
+        tctx *t = tc_new_with(full ? NULL : flow_from_schema);
+        FEED_OK(tc_fde(t, "10.11.6-MariaDB-log", 0));
+        FEED_OK(tc_flow_map(t, full));
+        json_t *p = jget(last_ev(t), "primary_key");
+        pk[full] = json_dumps(p, JSON_COMPACT | JSON_ENCODE_ANY);
+        ck_assert_msg(pk[full] != NULL, "no primary_key: %s", last_ev(t)->detail);
+        FEED_OK(tc_rows(t, BD_EV_WRITE_ROWS_V2, 9, 1, rows_hex));
+        FEED_OK(tc_flow_map(t, full));
+        FEED_OK(tc_rows(t, BD_EV_UPDATE_ROWS_V2, 9, 1, upd_hex));
+        ck_assert_uint_eq(t->r.nrows, 2);
+        for (int i = 0; i < 2; i++) {
+            /* the source block differs: the maps are not the same size */
+            const char *j = row_at(t, (size_t)i)->json, *src = strstr(j, ",\"source\":");
+            ck_assert(src != NULL);
+            json[full][i] = strndup(j, (size_t)(src - j));
+            key[full][i] = strdup(row_at(t, (size_t)i)->key);
+        }
+        tc_free(t);
+    }
+    ck_assert_str_eq(pk[1], "[2,0]");
+    ck_assert_str_eq(pk[0], pk[1]);
+    ck_assert_msg(strstr(json[1][0],
+                         "\"after\":{\"id\":7,\"name\":\"abc\",\"k2\":\"settled\","
+                         "\"eg\":\"乙\",\"s\":\"a,b,c\",\"eb\":\"eQ==\","
+                         "\"sb\":\"eCx5eg==\",\"amount\":18446744073709551615}") != NULL,
+                  "%s", json[1][0]);
+    ck_assert_msg(strstr(json[1][1], "\"after\":{\"id\":7,\"name\":\"abc\",\"k2\":\"it's\","
+                                     "\"eg\":\"甲\",\"s\":\"a\",\"eb\":\"eA==\",\"sb\":\"eA==\","
+                                     "\"amount\":1}") != NULL,
+                  "%s", json[1][1]);
+    ck_assert_str_eq(key[1][0], "{\"k2\":\"settled\",\"id\":7}");
+    ck_assert_str_eq(key[1][1], "{\"k2\":\"it's\",\"id\":7}");
+    for (int i = 0; i < 2; i++) {
+        ck_assert_str_eq(json[0][i], json[1][i]);
+        ck_assert_str_eq(key[0][i], key[1][i]);
+        ck_assert(strstr(json[0][i], "positional") == NULL);
+        ck_assert(strstr(json[0][i], "signedness_unknown") == NULL);
+    }
+    for (int f = 0; f < 2; f++) {
+        free(pk[f]);
+        for (int i = 0; i < 2; i++) {
+            free(json[f][i]);
+            free(key[f][i]);
+        }
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("events");
@@ -1909,6 +2059,7 @@ static Suite *suite(void)
     tcase_add_test(y, syn_minimal_image);
     tcase_add_test(y, syn_geometry_charset);
     tcase_add_test(y, syn_schema_deferred);
+    tcase_add_test(y, syn_schema_equals_full);
     suite_add_tcase(s, y);
     return s;
 }
