@@ -29,7 +29,7 @@ UNIT_COMMON := tests/unit/testutil.c
 .PHONY: all check demo fuzz bench clean deps unit suites format
 all: $(BUILD)/binlogd
 
-$(BUILD)/%.o: %.c $(wildcard include/binlogd/*.h) $(wildcard daemon/*.h)
+$(BUILD)/%.o: %.c $(wildcard include/binlogd/*.h) $(wildcard lib/*.h) $(wildcard daemon/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 

@@ -4,6 +4,11 @@
 
 #include <stddef.h>
 
+/* The exit status of run, replay and dump when they stop at a row change
+ * the binlog holds only as a statement (sysexits' EX_DATAERR): restarting
+ * meets the same statement, so the systemd unit does not restart on it. */
+#define CLI_EXIT_STATEMENT 65
+
 /* The first line of the file at path, without its line end, into out[n].
  * Returns 0, or -1 (errno says why) when the file cannot be read. */
 int cli_read_first_line(const char *path, char *out, size_t n);

@@ -34,7 +34,8 @@ static void check_usage(FILE *f)
                "\n"
                "Check that a MySQL or MariaDB server is set up for binlogd: binary log on,\n"
                "binlog_format=ROW, row image and metadata, partial JSON, compression,\n"
-               "checksums, GTIDs, binlog retention and the account's grants.  Read-only.\n"
+               "checksums, GTIDs, binlog retention and the account's grants; with -c also\n"
+               "the published tables that have no primary key, and their [keys].  Read-only.\n"
                "Prints one line per finding (ERROR / WARNING / INFO / OK, the variable and\n"
                "its value, what is wrong, why it matters, and the fix) and a summary.\n"
                "\n"
@@ -70,7 +71,63 @@ static const char *flavor_name(enum bd_flavor f)
     return f == BD_FLAVOR_MARIADB ? "MariaDB" : f == BD_FLAVOR_MYSQL ? "MySQL" : "unknown";
 }
 
-static void print_text(const bd_server_opts *o, const char *version, const bd_preflight_report *r)
+/* The keys of the published tables without a primary key (with -c):
+ * what each gets, counted into r.  kt[0..nk). */
+static void keys_count(const bd_config *c, const bd_pf_table *kt, size_t nk, bd_preflight_report *r)
+{
+    for (size_t i = 0; i < nk; i++) {
+        if (kt[i].missing[0])
+            r->errors++;
+        else if (kt[i].rule)
+            r->infos++;
+        else
+            r->warnings++;
+    }
+    for (size_t j = 0; j < c->nkeys; j++) {
+        int used = 0;
+        for (size_t i = 0; i < nk && !used; i++)
+            used = kt[i].rule == &c->keys[j];
+        if (!used) r->warnings++;
+    }
+    if (!nk && !c->nkeys) r->oks++;
+}
+
+static void keys_text(const bd_config *c, const bd_pf_table *kt, size_t nk)
+{
+    for (size_t i = 0; i < nk; i++) {
+        const bd_pf_table *t = &kt[i];
+        if (t->missing[0])
+            printf("ERROR keys `%s`.`%s`: [keys] %s names column %s, which the table does not "
+                   "have: binlogd stops at its first change. Fix: name the table's columns\n",
+                   t->db, t->table, t->rule->pattern, t->missing);
+        else if (t->rule) {
+            printf("INFO keys `%s`.`%s`: no primary key; keyed by [keys] %s =", t->db, t->table,
+                   t->rule->pattern);
+            for (size_t k = 0; k < t->rule->ncols; k++)
+                printf("%s %s", k ? "," : "", t->rule->cols[k]);
+            printf("\n");
+        } else {
+            printf("WARNING keys `%s`.`%s`: no primary key and no [keys] line: its messages have "
+                   "a null key and all go to one partition (chosen by the table's name), so "
+                   "its changes keep their order but consumers cannot upsert or compact them. "
+                   "Fix: a primary key, or [keys] %s.%s = column, ...\n",
+                   t->db, t->table, t->db, t->table);
+        }
+    }
+    for (size_t j = 0; j < c->nkeys; j++) {
+        int used = 0;
+        for (size_t i = 0; i < nk && !used; i++)
+            used = kt[i].rule == &c->keys[j];
+        if (!used)
+            printf("WARNING keys [keys] %s: matches no published table without a primary key "
+                   "(a typo? a table with a primary key is keyed by it)\n",
+                   c->keys[j].pattern);
+    }
+    if (!nk && !c->nkeys) printf("OK keys: every published table has a primary key\n");
+}
+
+static void print_text(const bd_server_opts *o, const char *version, const bd_preflight_report *r,
+                       const bd_config *cfg, const bd_pf_table *kt, size_t nk)
 {
     for (size_t i = 0; i < r->n; i++) {
         const bd_pf_finding *f = &r->f[i];
@@ -79,6 +136,7 @@ static void print_text(const bd_server_opts *o, const char *version, const bd_pr
         if (f->severity != BD_PF_OK && f->fix[0]) printf(". Fix: %s", f->fix);
         printf("\n");
     }
+    if (cfg) keys_text(cfg, kt, nk);
     printf("%s:%u (%s): %u error%s, %u warning%s, %u info, %u ok: %s\n", o->host,
            o->port ? o->port : 3306, version, r->errors, r->errors == 1 ? "" : "s", r->warnings,
            r->warnings == 1 ? "" : "s", r->infos, r->oks,
@@ -88,7 +146,7 @@ static void print_text(const bd_server_opts *o, const char *version, const bd_pr
 }
 
 static int print_json(const bd_server_opts *o, enum bd_flavor fl, const char *version,
-                      const bd_preflight_report *r)
+                      const bd_preflight_report *r, const bd_pf_table *kt, size_t nk, int with_keys)
 {
     json_t *root = json_object(), *arr = json_array(), *srv = json_object();
     if (!root || !arr || !srv) return -1;
@@ -108,6 +166,22 @@ static int print_json(const bd_server_opts *o, enum bd_flavor fl, const char *ve
                                              f->problem, "why", f->why, "fix", f->fix));
     }
     json_object_set_new(root, "findings", arr);
+    if (with_keys) {
+        /* the published tables without a primary key, and their keys */
+        json_t *ka = json_array();
+        for (size_t i = 0; ka && i < nk; i++) {
+            json_t *cols = json_null();
+            if (kt[i].rule) {
+                cols = json_array();
+                for (size_t k = 0; k < kt[i].rule->ncols; k++)
+                    json_array_append_new(cols, json_string(kt[i].rule->cols[k]));
+            }
+            json_array_append_new(ka, json_pack("{s:s, s:s, s:o, s:s?}", "db", kt[i].db, "table",
+                                                kt[i].table, "key", cols, "missing_column",
+                                                kt[i].missing[0] ? kt[i].missing : NULL));
+        }
+        json_object_set_new(root, "tables_without_primary_key", ka);
+    }
     json_object_set_new(root, "errors", json_integer(r->errors));
     json_object_set_new(root, "warnings", json_integer(r->warnings));
     json_object_set_new(root, "infos", json_integer(r->infos));
@@ -135,8 +209,10 @@ enum {
     O_PRINT,
 };
 
-/* Connect with o, run the checks, print them; the exit status. */
-static int check_server(const bd_server_opts *o, bd_preflight_opts *po, int json)
+/* Connect with o, run the checks (with cfg: also the keys of its
+ * published tables), print them; the exit status. */
+static int check_server(const bd_server_opts *o, bd_preflight_opts *po, int json,
+                        const bd_config *cfg)
 {
     MYSQL *m = NULL;
     enum bd_flavor fl = BD_FLAVOR_UNKNOWN;
@@ -155,23 +231,29 @@ static int check_server(const bd_server_opts *o, bd_preflight_opts *po, int json
         return EXIT_USAGE;
     }
     r = bd_preflight_run(m, fl, vnum, po, rep, &err);
+    bd_pf_table *kt = NULL;
+    size_t nk = 0;
+    if (r == 0 && cfg) r = bd_preflight_keyless(m, cfg, &kt, &nk, &err);
     mysql_close(m);
     if (r < 0) {
         fprintf(stderr, "binlogd check-config: %s\n", err.msg);
         free(rep);
         return EXIT_USAGE;
     }
+    if (cfg) keys_count(cfg, kt, nk, rep);
     if (json) {
-        if (print_json(o, fl, version, rep) < 0) {
+        if (print_json(o, fl, version, rep, kt, nk, cfg != NULL) < 0) {
             fprintf(stderr, "binlogd check-config: out of memory\n");
             free(rep);
+            free(kt);
             return EXIT_USAGE;
         }
     } else {
-        print_text(o, version, rep);
+        print_text(o, version, rep, cfg, kt, nk);
     }
     int rc = rep->errors ? EXIT_ERRORS : EXIT_CLEAN;
     free(rep);
+    free(kt);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "binlogd check-config: writing to stdout failed\n");
         return EXIT_USAGE;
@@ -303,7 +385,7 @@ int cmd_check(int argc, char **argv)
     if (!o.user) o.user = getenv("USER");
     /* o's strings point into cfg: released at the end */
 
-    int rc = check_server(&o, &po, json);
+    int rc = check_server(&o, &po, json, cfg_path ? &cfg : NULL);
     memset(pw, 0, sizeof pw);
     bd_config_release(&cfg);
     return rc;

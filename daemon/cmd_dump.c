@@ -18,14 +18,21 @@
 #include "commands.h"
 
 /* Exit statuses, also in --help and docs. */
-enum { EXIT_DONE = 0, EXIT_CORRUPT = 1, EXIT_USAGE = 2, EXIT_INCOMPLETE = 3 };
+enum {
+    EXIT_DONE = 0,
+    EXIT_CORRUPT = 1,
+    EXIT_USAGE = 2,
+    EXIT_INCOMPLETE = 3,
+    EXIT_STATEMENT = CLI_EXIT_STATEMENT
+};
 
 static void dump_usage(FILE *f)
 {
     fprintf(f,
-            "usage: binlogd dump [--events] [--no-verify] [--gtid SET] FILE...\n"
+            "usage: binlogd dump [--events] [--no-verify] [--on-statement skip] [--gtid SET]\n"
+            "                    FILE...\n"
             "       binlogd dump --host HOST [connection options] [start] [--follow]\n"
-            "                    [--events] [--no-verify]\n"
+            "                    [--events] [--no-verify] [--on-statement skip]\n"
             "\n"
             "Decode MySQL or MariaDB binlog / relay-log files, in the order given, or the\n"
             "binlog of a live server read as a replica, and print one JSON object per row\n"
@@ -35,6 +42,10 @@ static void dump_usage(FILE *f)
             "      --gtid SET        (files) skip the transactions in SET: start at the newest\n"
             "                        FILE whose PREVIOUS_GTIDS / GTID_LIST is inside SET\n"
             "      --no-verify       do not verify CRC32 checksums\n"
+            "      --on-statement fail|skip  a row change logged as a statement (INSERT,\n"
+            "                        UPDATE, DELETE, LOAD DATA... written as SQL, without\n"
+            "                        its rows): fail (default: stop there, exit 65) or skip\n"
+            "                        it with a warning on stderr\n"
             "  -h, --help            show this help\n"
             "\n"
             "Live server:\n"
@@ -70,7 +81,9 @@ static void dump_usage(FILE *f)
             "(one line on stderr names file, position, event type and what was wrong, or\n"
             "what the server said and what to do; nothing after it is printed); 2 usage\n"
             "error; 3 the last event of the last file is incomplete (a file still being\n"
-            "written): everything before it was printed.\n",
+            "written): everything before it was printed; 65 a row change logged as a\n"
+            "statement (its rows are not in the binlog): the message names it, nothing\n"
+            "after it is printed.\n",
             BD_SERVER_DEFAULT_REPLICA_ID);
 }
 
@@ -96,7 +109,7 @@ static void server_log(void *ctx, enum bd_server_level level, const char *msg)
 static int server_idle(void *ctx)
 {
     bd_sink_stdout *sink = ctx;
-    if (sink->pending) return 0;
+    if (bd_sink_stdout_pending(sink)) return 0;
     return bd_sink_stdout_finish(sink) < 0 ? -1 : 0;
 }
 
@@ -105,7 +118,17 @@ typedef struct server_args {
     const char *password_file;
     char *from_copy;
     int any; /* a server option was given */
+    int skip_statements;
 } server_args;
+
+/* The exit status and message of a decoder stopped by the sink. */
+static int sink_failure(const bd_sink_stdout *sink)
+{
+    fprintf(stderr, "binlogd dump: %s%s\n", sink->err.msg,
+            sink->err.code == BD_ERR_STATEMENT ? " (or: --on-statement skip, to go on without it)"
+                                               : "");
+    return sink->err.code == BD_ERR_STATEMENT ? EXIT_STATEMENT : EXIT_CORRUPT;
+}
 
 static int run_server(server_args *a, int events, int verify)
 {
@@ -126,7 +149,11 @@ static int run_server(server_args *a, int events, int verify)
     a->o.verify = verify;
 
     bd_sink_stdout sink;
-    bd_sink_stdout_init(&sink, stdout, events);
+    if (bd_sink_stdout_init(&sink, stdout, events) < 0) {
+        fprintf(stderr, "binlogd dump: out of memory\n");
+        return EXIT_CORRUPT;
+    }
+    bd_sink_stdout_skip_statements(&sink, a->skip_statements);
     a->o.log = server_log;
     a->o.on_idle = server_idle;
     a->o.ctx = &sink;
@@ -155,8 +182,17 @@ static int run_server(server_args *a, int events, int verify)
     sigaction(SIGTERM, &old_term, NULL);
     g_source = NULL;
 
-    int out_failed = bd_sink_stdout_finish(&sink) < 0 || sink.io_error;
-    if (r == BD_SERVER_ERROR) {
+    int stopped_by_sink = r == BD_SERVER_ERROR && err.code == BD_ERR_CALLBACK && sink.err.code;
+    int out_failed = (!stopped_by_sink && bd_sink_stdout_finish(&sink) < 0) || sink.io_error;
+    if (stopped_by_sink && !sink.io_error) {
+        /* what came before the statement is printed, nothing after it
+         * (the row of its transaction still held is cut) */
+        bd_pub_drop_held(sink.pub);
+        bd_buf_reset(&sink.held);
+        if (sink.io.len) fwrite(sink.io.ptr, 1, sink.io.len, stdout);
+        fflush(stdout);
+        rc = sink_failure(&sink);
+    } else if (r == BD_SERVER_ERROR) {
         rc = EXIT_CORRUPT;
         if (err.code == BD_ERR_CALLBACK && out_failed)
             fprintf(stderr, "binlogd dump: writing to stdout failed\n");
@@ -173,7 +209,8 @@ static int run_server(server_args *a, int events, int verify)
 
 /* ---- files ------------------------------------------------------------------ */
 
-static int run_files(int argc, char **argv, int first, int events, int verify, const char *gtid)
+static int run_files(int argc, char **argv, int first, int events, int verify, const char *gtid,
+                     int skip_statements)
 {
     bd_gtid_set set = BD_GTID_SET_INIT;
     bd_gtid_filter filter;
@@ -190,7 +227,12 @@ static int run_files(int argc, char **argv, int first, int events, int verify, c
         }
     }
     bd_sink_stdout sink;
-    bd_sink_stdout_init(&sink, stdout, events);
+    if (bd_sink_stdout_init(&sink, stdout, events) < 0) {
+        fprintf(stderr, "binlogd dump: out of memory\n");
+        bd_gtid_set_release(&set);
+        return EXIT_CORRUPT;
+    }
+    bd_sink_stdout_skip_statements(&sink, skip_statements);
     bd_callbacks cb = {&sink, bd_sink_stdout_on_event, bd_sink_stdout_on_row};
     if (gtid) cb = bd_gtid_filter_wrap(&filter, &set, &cb);
     bd_decoder *d = bd_decoder_new(&cb);
@@ -204,21 +246,32 @@ static int run_files(int argc, char **argv, int first, int events, int verify, c
     bd_decoder_set_verify(d, verify);
     int rc = EXIT_DONE;
     bd_err err = {0};
+    int stopped_by_sink = 0;
     for (int i = first; i < argc && rc == EXIT_DONE; i++) {
         const char *path = argv[i];
         enum bd_file_result r = bd_source_file_run(d, path, cli_base_name(path), &err);
-        if (r == BD_FILE_ERROR) {
+        if (r == BD_FILE_ERROR && err.code == BD_ERR_CALLBACK && sink.err.code) {
+            stopped_by_sink = 1;
+            rc = EXIT_CORRUPT;
+        } else if (r == BD_FILE_ERROR) {
             rc = EXIT_CORRUPT;
         } else if (r == BD_FILE_INCOMPLETE) {
             /* Only the last file can be still growing; earlier ones are broken. */
             rc = i == argc - 1 ? EXIT_INCOMPLETE : EXIT_CORRUPT;
         }
     }
-    if (bd_sink_stdout_finish(&sink) < 0 && rc == EXIT_DONE) {
+    if (stopped_by_sink) {
+        /* what came before it is printed, nothing after it (the row of
+         * its transaction still held is cut) */
+        bd_pub_drop_held(sink.pub);
+        if (!sink.io_error && sink.io.len) fwrite(sink.io.ptr, 1, sink.io.len, stdout);
+        fflush(stdout);
+        rc = sink_failure(&sink);
+    } else if (bd_sink_stdout_finish(&sink) < 0 && rc == EXIT_DONE) {
         fprintf(stderr, "binlogd dump: writing to stdout failed\n");
         rc = EXIT_CORRUPT;
     }
-    if (rc == EXIT_CORRUPT)
+    if (rc == EXIT_CORRUPT && !stopped_by_sink)
         fprintf(stderr, "binlogd dump: %s\n", err.msg);
     else if (rc == EXIT_INCOMPLETE)
         fprintf(stderr, "binlogd dump: warning: %s\n", err.msg);
@@ -230,6 +283,7 @@ static int run_files(int argc, char **argv, int first, int events, int verify, c
 
 enum {
     O_NOVERIFY = 0x100,
+    O_ON_STATEMENT,
     O_HOST,
     O_PORT,
     O_USER,
@@ -263,6 +317,7 @@ int cmd_dump(int argc, char **argv)
     static const struct option opts[] = {
         {"events", no_argument, NULL, 'e'},
         {"no-verify", no_argument, NULL, O_NOVERIFY},
+        {"on-statement", required_argument, NULL, O_ON_STATEMENT},
         {"help", no_argument, NULL, 'h'},
         {"host", required_argument, NULL, O_HOST},
         {"port", required_argument, NULL, O_PORT},
@@ -295,6 +350,13 @@ int cmd_dump(int argc, char **argv)
         switch (c) {
         case 'e': events = 1; break;
         case O_NOVERIFY: verify = 0; break;
+        case O_ON_STATEMENT:
+            if (strcmp(optarg, "fail") && strcmp(optarg, "skip")) {
+                rc = usage_error("--on-statement wants fail or skip, not '%s'", optarg);
+                goto out;
+            }
+            a.skip_statements = !strcmp(optarg, "skip");
+            break;
         case 'h': dump_usage(stdout); return EXIT_DONE;
         case O_HOST: a.o.host = optarg; break;
         case O_PORT:
@@ -412,7 +474,7 @@ int cmd_dump(int argc, char **argv)
         rc = EXIT_USAGE;
         goto out;
     }
-    rc = run_files(argc, argv, optind, events, verify, a.o.gtid);
+    rc = run_files(argc, argv, optind, events, verify, a.o.gtid, a.skip_statements);
 out:
     free(a.from_copy);
     return rc;

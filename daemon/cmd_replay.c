@@ -33,6 +33,7 @@
 #include "binlogd/encode.h"
 #include "binlogd/gtid_set.h"
 #include "binlogd/kafka.h"
+#include "binlogd/publish.h"
 #include "binlogd/schema_history.h"
 #include "binlogd/source_file.h"
 #include "binlogd/source_server.h"
@@ -40,7 +41,13 @@
 #include "cli.h"
 #include "commands.h"
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_STOPPED = 130 };
+enum {
+    EXIT_OK = 0,
+    EXIT_FAILED = 1,
+    EXIT_USAGE = 2,
+    EXIT_STATEMENT = CLI_EXIT_STATEMENT,
+    EXIT_STOPPED = 130
+};
 #define FLUSH_TIMEOUT_MS 60000
 #define MAX_TABLES 4096
 
@@ -101,17 +108,12 @@ typedef struct replay {
     uint64_t unacked_bytes; /* key + value bytes produced and not reported yet */
     tcount *counts;
     size_t ncounts;
-    /* the held row (the last of its transaction gets last=true) */
-    bd_enc_cache cache;
-    bd_buf val, key;
-    char topic[300], held_pos[300], pos_file[256];
-    size_t pos_file_len;
-    int held;
-    const bd_table *f_table;
-    tcount *f_count_of; /* the table's counter */
-    int f_wanted;
-    char f_topic[300];
-    size_t f_count;
+    /* the publish stage: routes, keys, the held row (publish.h) */
+    bd_pub *pub;
+    bd_err pub_err;
+    int statement_stop; /* stopped at a row change logged as a statement */
+    uint64_t statements_skipped;
+    char hpos[300]; /* the binlogd.replay.pos header: file:pos */
     bd_kafka *k;
     char err[BD_ERRLEN];
     int failed_hard;
@@ -463,23 +465,10 @@ static tcount *count_of(replay *r, const char *db, size_t dbn, const char *tb, s
     return c;
 }
 
-static int send(replay *r, int has_xid, uint64_t xid, int last)
+/* Produce one message to a partition (BD_KAFKA_BY_KEY: its key's),
+ * waiting while too much is in flight.  0, or -1 with err. */
+static int produce(replay *r, const bd_pub_msg *m, int32_t partition, bd_err *err)
 {
-    if (!r->held) return 0;
-    r->held = 0;
-    bd_encode_row_tail(&r->val, has_xid, xid, last);
-    if (bd_buf_failed(&r->val)) {
-        snprintf(r->err, sizeof r->err, "out of memory encoding a row change");
-        return 1;
-    }
-    if (r->to_stdout) {
-        fwrite(r->val.ptr, 1, r->val.len, stdout);
-        fputc('\n', stdout);
-        r->produced++;
-        r->delivered++;
-        return ferror(stdout) ? (snprintf(r->err, sizeof r->err, "writing to stdout failed"), 1)
-                              : 0;
-    }
     /* Backpressure, as the daemon's ([daemon] max_in_flight and
      * max_in_flight_bytes): a bounded queue keeps the messages in cache;
      * librdkafka's own bound (100,000 messages) holds a hundred megabytes
@@ -490,33 +479,94 @@ static int send(replay *r, int has_xid, uint64_t xid, int last)
         struct pollfd p = {bd_kafka_fd(r->k), POLLIN, 0};
         poll(&p, 1, 100); /* until reports wait, then serve them */
         bd_kafka_poll(r->k);
-        if (g_stop) return 1;
+        if (g_stop) return bd_err_set(err, BD_ERR_CALLBACK, "stopped");
     }
+    /* the position per message, the file name only when it changes */
+    size_t fl = strlen(m->file);
+    if (strncmp(r->hpos, m->file, fl) || r->hpos[fl] != ':') {
+        if (fl > sizeof r->hpos - 22) fl = sizeof r->hpos - 22;
+        memcpy(r->hpos, m->file, fl);
+        r->hpos[fl] = ':';
+    }
+    *bd_raw_u64(r->hpos + fl + 1, m->pos) = '\0';
     bd_kafka_header h[2] = {{"binlogd.replay.id", r->id, strlen(r->id)},
-                            {"binlogd.replay.pos", r->held_pos, strlen(r->held_pos)}};
+                            {"binlogd.replay.pos", r->hpos, strlen(r->hpos)}};
+    bd_kafka_msg km = {m->topic, partition, m->key, m->key_len, m->value, m->value_len, h, 2, NULL};
     for (;;) {
-        bd_err err = {0};
-        enum bd_kafka_produce_result pr = bd_kafka_produce(
-            r->k, r->topic, r->key.ptr, r->key.len, r->val.ptr, r->val.len, h, 2, NULL, &err);
+        bd_err pe = {0};
+        enum bd_kafka_produce_result pr = bd_kafka_send(r->k, &km, &pe);
         if (pr == BD_KAFKA_QUEUED) break;
         if (pr == BD_KAFKA_FULL) {
             /* the local queue is full: serve reports, then again */
             bd_kafka_poll(r->k);
             struct timespec ts = {0, 1000000};
             nanosleep(&ts, NULL);
-            if (g_stop) return 1;
+            if (g_stop) return bd_err_set(err, BD_ERR_CALLBACK, "stopped");
             continue;
         }
-        snprintf(r->err, sizeof r->err, "%.200s at %.200s: %.100s", r->topic, r->held_pos,
-                 pr == BD_KAFKA_TOO_LARGE ? "bigger than Kafka accepts (message.max.bytes)"
-                                          : err.msg);
         r->failed_hard = 1;
-        return 1;
+        return bd_err_set(err, BD_ERR_IO, "%.200s at %.200s: %.100s", m->topic, r->hpos,
+                          pr == BD_KAFKA_TOO_LARGE ? "bigger than Kafka accepts (message.max.bytes)"
+                                                   : pe.msg);
     }
     r->produced++;
-    r->unacked_bytes += r->key.len + r->val.len;
+    r->unacked_bytes += m->key_len + m->value_len;
     if ((r->produced & 1023) == 0) bd_kafka_poll(r->k);
     return 0;
+}
+
+/* One message of the stage: a line on stdout, nothing (--dry-run), or a
+ * Kafka message by its key, by its table's name (no key) or to every
+ * partition (TRUNCATE), as the daemon sends it. */
+static int stage_emit(void *ctx, const bd_pub_msg *m, bd_err *err)
+{
+    replay *r = ctx;
+    if (r->dry_run) return 0;
+    if (r->to_stdout) {
+        if (!m->value) return 0; /* a tombstone is Kafka's business */
+        fwrite(m->value, 1, m->value_len, stdout);
+        fputc('\n', stdout);
+        r->produced++;
+        r->delivered++;
+        return ferror(stdout) ? bd_err_set(err, BD_ERR_IO, "writing to stdout failed") : 0;
+    }
+    if (m->part == BD_PUB_BY_KEY) return produce(r, m, BD_KAFKA_BY_KEY, err);
+    int32_t n = bd_kafka_partitions(r->k, m->topic, m->part == BD_PUB_ALL, FLUSH_TIMEOUT_MS, err);
+    if (n < 0) return -1;
+    if (m->part == BD_PUB_BY_TABLE)
+        return produce(r, m, bd_kafka_partition_of(m->table, m->table_len, n), err);
+    for (int32_t i = 0; i < n; i++)
+        if (produce(r, m, i, err) < 0) return -1;
+    return 0;
+}
+
+/* A row change logged as a statement on a replayed table: [source]
+ * on_statement of the config says stop or skip (with a warning). */
+static int stage_statement(void *ctx, const bd_pub_statement *st)
+{
+    replay *r = ctx;
+    if (r->cfg.on_statement != BD_ON_STATEMENT_SKIP) return 0;
+    char what[400];
+    bd_pub_statement_text(st, what, sizeof what);
+    r->statements_skipped++;
+    fprintf(stderr,
+            "binlogd replay: warning: %s: skipped, as [source] on_statement = skip says: its "
+            "row changes are not in the binlog\n",
+            what);
+    return 1;
+}
+
+/* The stage stopped: its reason becomes the replay's. */
+static int stage_failed(replay *r)
+{
+    if (r->pub_err.code == BD_ERR_CALLBACK && (g_stop || r->err[0])) return 1;
+    if (r->pub_err.code == BD_ERR_STATEMENT) {
+        r->statement_stop = 1;
+        snprintf(r->err, sizeof r->err, "%s", r->pub_err.msg);
+    } else {
+        snprintf(r->err, sizeof r->err, "%s", r->pub_err.msg);
+    }
+    return 1;
 }
 
 static void progress(replay *r, const char *file, uint64_t pos, int final)
@@ -560,6 +610,16 @@ static int p2_event(void *ctx, const bd_event *ev)
     replay *r = ctx;
     if (g_stop) return 1;
     const char *f = ev->pos.file ? ev->pos.file : "";
+    if (ev->is_ddl && !ev->begins_txn && !r->in_txn) {
+        /* a statement that commits on its own without a GTID before it
+         * (servers without GTIDs): a transaction of its own */
+        bd_event b = *ev;
+        b.begins_txn = 1;
+        b.ends_txn = 0;
+        b.is_ddl = 0;
+        b.query.p = NULL;
+        if (p2_event(ctx, &b)) return 1;
+    }
     if (ev->header->type == BD_EV_FORMAT_DESCRIPTION && ev->format) {
         r->file_flavor = ev->format->flavor;
         r->file_server_id = ev->header->server_id;
@@ -589,10 +649,11 @@ static int p2_event(void *ctx, const bd_event *ev)
             r->first_pos = ev->pos.pos;
         }
     }
+    if (r->in_txn && !r->skip_txn && bd_pub_event(r->pub, ev, &r->pub_err) < 0)
+        return stage_failed(r);
     if (ev->ends_txn && r->in_txn) {
         r->in_txn = 0;
         if (!r->skip_txn) {
-            if (send(r, ev->has_xid, ev->xid, 1)) return 1;
             r->txns++;
             only_done(r);
             uint64_t end = ev->pos.inner == 0 && ev->header->log_pos > ev->pos.pos
@@ -608,14 +669,14 @@ static int p2_event(void *ctx, const bd_event *ev)
     return 0;
 }
 
-/* Does --tables (or else [filter]) take the table? */
-static int filter_wants(const replay *r, const bd_table *t)
+/* Does --tables (or else [filter]) take db.table? */
+static int wants(const replay *r, const char *db, size_t dbn, const char *tb, size_t tn)
 {
-    if (!r->tables) return bd_config_table_wanted(&r->cfg, t->db.p, t->db.n, t->name.p, t->name.n);
+    if (!r->tables) return bd_config_table_wanted(&r->cfg, db, dbn, tb, tn);
     bd_config tmp = r->cfg;
     tmp.include = (char *)r->tables;
     tmp.exclude = NULL;
-    return bd_config_table_wanted(&tmp, t->db.p, t->db.n, t->name.p, t->name.n);
+    return bd_config_table_wanted(&tmp, db, dbn, tb, tn);
 }
 
 /* The source asks whether a map without column names needs them now:
@@ -627,7 +688,7 @@ static int want_schema(void *ctx, const bd_table *t)
     const replay *r = ctx;
     if (r->pass1) return 0; /* positions only */
     if (r->in_txn && r->skip_txn) return 0;
-    return filter_wants(r, t);
+    return wants(r, t->db.p, t->db.n, t->name.p, t->name.n);
 }
 
 /* --files: does the history belong to the server that wrote the files?  A
@@ -687,26 +748,26 @@ static int files_on_table(void *ctx, bd_table *t, bd_err *err)
                               : "there is no schema history");
 }
 
-static int table_wanted(replay *r, const bd_table *t)
+/* The stage's route: --tables (or [filter]), the topic as the daemon's
+ * (or --topic) with --topic-suffix, and the table's counter. */
+static int stage_route(void *ctx, const char *db, size_t dbn, const char *tb, size_t tn,
+                       bd_pub_route *rt, bd_err *err)
 {
-    if (t == r->f_table) return r->f_wanted;
-    r->f_table = t;
-    r->f_count_of = NULL;
-    r->f_wanted = filter_wants(r, t);
-    if (r->f_wanted) {
-        char base[256];
-        r->f_count_of = count_of(r, t->db.p, t->db.n, t->name.p, t->name.n);
-        bd_config tc = r->cfg;
-        if (r->topic_template) tc.topic = (char *)r->topic_template;
-        if (bd_config_topic(&tc, t->db.p, t->db.n, t->name.p, t->name.n, base, sizeof base) < 0) {
-            snprintf(r->err, sizeof r->err, "the topic name of `%.*s`.`%.*s` is empty or too long",
-                     (int)t->db.n, t->db.p, (int)t->name.n, t->name.p);
-            return -1;
-        }
-        snprintf(r->f_topic, sizeof r->f_topic, "%s%s", base,
-                 r->topic_suffix ? r->topic_suffix : "");
-    }
-    return r->f_wanted;
+    replay *r = ctx;
+    rt->wanted = wants(r, db, dbn, tb, tn);
+    rt->user = NULL;
+    if (!rt->wanted) return 0;
+    rt->user = count_of(r, db, dbn, tb, tn);
+    char base[256];
+    bd_config tc = r->cfg;
+    if (r->topic_template) tc.topic = (char *)r->topic_template;
+    if (bd_config_topic(&tc, db, dbn, tb, tn, base, sizeof base) < 0 ||
+        (size_t)snprintf(rt->topic, sizeof rt->topic, "%s%s", base,
+                         r->topic_suffix ? r->topic_suffix : "") >= sizeof rt->topic)
+        return bd_err_set(err, BD_ERR_SCHEMA,
+                          "the topic name of `%.*s`.`%.*s` is empty or too long", (int)dbn, db,
+                          (int)tn, tb);
+    return 0;
 }
 
 static int p2_row(void *ctx, const bd_row *row)
@@ -725,34 +786,20 @@ static int p2_row(void *ctx, const bd_row *row)
         if (p2_event(ctx, &ev)) return 1;
     }
     if (r->skip_txn) goto end;
-    int w = table_wanted(r, row->table);
-    if (w < 0) return 1;
+    const bd_pub_route *rt = bd_pub_route_of(r->pub, row->table, &r->pub_err);
+    if (!rt) return stage_failed(r);
+    if (rt->wanted && row->table->schema_deferred) {
+        /* want_schema said 1 for every map of a published row: never */
+        snprintf(r->err, sizeof r->err, "%s:%llu: a row without its column names", f,
+                 (unsigned long long)row->pos.pos);
+        return 1;
+    }
+    int w = bd_pub_row(r->pub, row, &r->pub_err);
+    if (w < 0) return stage_failed(r);
     if (w) {
-        if (row->table->schema_deferred) {
-            /* want_schema said 1 for every map of a published row: never */
-            snprintf(r->err, sizeof r->err, "%s:%llu: a row without its column names", f,
-                     (unsigned long long)row->pos.pos);
-            return 1;
-        }
-        if (send(r, 0, 0, 0)) return 1;
-        if (r->f_count_of) r->f_count_of->rows++;
+        tcount *c = rt->user;
+        if (c) c->rows++;
         r->rows++;
-        if (!r->dry_run) {
-            bd_buf_reset(&r->val);
-            bd_buf_reset(&r->key);
-            bd_encode_row_cached(&r->val, row, &r->cache);
-            bd_encode_key(&r->key, row);
-            /* copies only when they change; the position per row */
-            if (strcmp(r->topic, r->f_topic)) snprintf(r->topic, sizeof r->topic, "%s", r->f_topic);
-            if (strcmp(r->pos_file, f)) {
-                snprintf(r->pos_file, sizeof r->pos_file, "%s", f);
-                r->pos_file_len = strlen(r->pos_file);
-                memcpy(r->held_pos, r->pos_file, r->pos_file_len);
-                r->held_pos[r->pos_file_len] = ':';
-            }
-            *bd_raw_u64(r->held_pos + r->pos_file_len + 1, row->pos.pos) = '\0';
-            r->held = 1;
-        }
     }
 end:
     if (row->ends_txn) {
@@ -1290,8 +1337,10 @@ static void replay_usage(FILE *f)
           "\n"
           "Exit status: 0 every message acknowledged (a re-run is safe: consumers see\n"
           "duplicates, marked); 1 an error or a message Kafka did not take; 2 usage;\n"
-          "130 interrupted (SIGINT/SIGTERM): the summary says how far it got and the\n"
-          "command that continues.\n",
+          "65 a row change in the range is logged as a statement (its rows are not in the\n"
+          "binlog; [source] on_statement = skip replays without it); 130 interrupted\n"
+          "(SIGINT/SIGTERM): the summary says how far it got and the command that\n"
+          "continues.\n",
           f);
 }
 
@@ -1600,9 +1649,15 @@ int cmd_replay(int argc, char **argv)
     else
         snprintf(r->id, sizeof r->id, "r%lld-%d", (long long)time(NULL), (int)getpid());
     r->tty = isatty(2);
-    bd_enc_cache_init(&r->cache);
-    bd_buf_init(&r->val);
-    bd_buf_init(&r->key);
+    {
+        bd_pub_opts po = {r->cfg.keys, r->cfg.nkeys, r->cfg.tombstones};
+        bd_pub_ops pops = {r, stage_route, stage_emit, stage_statement};
+        r->pub = bd_pub_new(&po, &pops);
+        if (!r->pub) {
+            fprintf(stderr, "binlogd replay: out of memory\n");
+            goto out;
+        }
+    }
     r->counts = calloc(MAX_TABLES, sizeof *r->counts);
     bd_server_opts so;
     char pw[1024], msg[BD_ERRLEN + 64], hist_tmp[4200] = "";
@@ -1720,7 +1775,9 @@ int cmd_replay(int argc, char **argv)
             files ? stream_files(r, fileargs, nfiles, r->p1_start_file, &cb2)
                   : stream_server(r, &so, so.gtid ? NULL : r->p1_start_file, r->p1_start_pos, &cb2);
     }
-    if (srcrc == 0 && !r->err[0] && !g_stop && r->held) send(r, 0, 0, 1); /* cut by the end */
+    /* a transaction cut by the end of the range: its last row was read */
+    if (srcrc == 0 && !r->err[0] && !g_stop && bd_pub_finish(r->pub, 1, &r->pub_err) < 0)
+        stage_failed(r);
     if (srcrc == 0 && !r->err[0] && !g_stop && r->only_seen < r->only_total) {
         /* replayed what there was, but the binlog lacks some of --gtid */
         bd_buf rest;
@@ -1749,7 +1806,10 @@ int cmd_replay(int argc, char **argv)
     summary(r, argc, argv, g_stop);
     if (srcrc < 0 || r->err[0]) {
         fprintf(stderr, "binlogd replay: %s\n", r->err);
-        rc = EXIT_FAILED;
+        if (r->statement_stop)
+            fprintf(stderr, "binlogd replay: to replay the range without its rows: [source] "
+                            "on_statement = skip in the config\n");
+        rc = r->statement_stop ? EXIT_STATEMENT : EXIT_FAILED;
     } else if (g_stop) {
         rc = EXIT_STOPPED;
     } else if (r->failed || r->delivered != r->produced) {
@@ -1760,10 +1820,8 @@ int cmd_replay(int argc, char **argv)
         rc = EXIT_OK;
     }
 out:
+    bd_pub_free(r->pub);
     bd_kafka_free(r->k);
-    bd_enc_cache_release(&r->cache);
-    bd_buf_release(&r->val);
-    bd_buf_release(&r->key);
     free(r->counts);
     free(r->sizes);
     bd_gtid_set_release(&r->after);

@@ -42,6 +42,7 @@
 #include "binlogd/kafka.h"
 #include "binlogd/lag.h"
 #include "binlogd/metrics.h"
+#include "binlogd/publish.h"
 #include "binlogd/source_server.h"
 #include "binlogd/tz.h"
 #include "cli.h"
@@ -54,7 +55,7 @@
 #endif
 #define BINLOGD_VERSION_TEXT BINLOGD_VERSION
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_STATEMENT = CLI_EXIT_STATEMENT };
 enum { STOP_AT_BOUNDARY = 1, STOP_NOW = 2 };
 /* how long a clean stop waits for the transaction being read to end */
 #define STOP_GRACE_S 10.0
@@ -122,27 +123,14 @@ typedef struct bd_daemon {
     /* reloadable settings read by the data thread (under cfg_mu) */
     pthread_mutex_t cfg_mu;
     bd_config *live; /* the filters, oversize and log level in force */
-    uint64_t cfg_gen;
+    atomic_ullong cfg_gen;
 
-    /* data thread state */
+    /* data thread state: the publish stage (routes, keys, the held row) */
     bd_acks_txn *txn;
-    bd_enc_cache cache;
-    bd_buf held_val, held_key;
-    char held_topic[256];
-    /* where the held row is, for messages: written out only when needed
-     * (a formatted string per row costs more than the rest of its path) */
-    char held_table[260], held_file[512];
-    uint64_t held_pos;
-    uint32_t held_row;
-    int held;
-    /* the last table asked about, and the answer (by name: the decoder
-     * may put another table's map at a freed address after a DDL) */
-    const bd_table *f_table;
-    char f_db[65], f_tb[65], f_name[140]; /* f_name: "`db`.`table`" */
-    size_t f_db_len, f_tb_len;
-    uint64_t f_gen;
-    int f_wanted;
-    char f_topic[256];
+    bd_pub *pub;
+    bd_err pub_err;            /* why the stage stopped */
+    uint64_t pub_gen;          /* the cfg_gen its routes were made under */
+    atomic_int statement_stop; /* stopped at a statement-logged row change: exit 65 */
     uint64_t rows, skipped_rows, oversize_skipped;
 
     /* lag monitor */
@@ -155,16 +143,21 @@ typedef struct bd_daemon {
     size_t ngate_tables;
     ev_timer eval_timer;
     /* data thread */
-    uint64_t txn_no;    /* ack records opened (they retire in this order) */
-    int64_t txn_commit; /* the open transaction's commit time (estimate) */
-    bd_lag_table *f_lag;
-    uint64_t f_lag_no;
-    int f_is_hb;
+    uint64_t txn_no;        /* ack records opened (they retire in this order) */
+    int64_t txn_commit;     /* the open transaction's commit time (estimate) */
+    bd_lag_table *lag_last; /* the table told about last, in transaction lag_last_no */
+    uint64_t lag_last_no;
     uint64_t heartbeats_seen;
     char hb_db[65], hb_tb[65];
     /* published by the data thread for /metrics */
     atomic_ullong pub_rows, pub_filtered, pub_oversize, pub_events, pub_bytes, pub_reconnects;
+    atomic_ullong pub_key_changes, pub_truncates;
     atomic_ullong incidents;
+    /* row changes logged as statements: skipped ([source] on_statement =
+     * skip), and the one that stopped the daemon */
+    atomic_ullong statements_skipped;
+    unsigned long long statements_cleared, statements_sent;
+    char statement_at[600];               /* the last one (under log_mu) */
     unsigned long long incidents_cleared; /* by a reload: the alert resolves */
     char incident_at[600];                /* under log_mu */
     /* probes (probe_mu) */
@@ -242,19 +235,21 @@ static void kafka_log(void *ctx, int level, const char *msg)
 
 /* ---- data thread: decoder callbacks ------------------------------------- */
 
-/* Produce one message for the current transaction, waiting while too much
- * is in flight.  0, or 1 to stop the stream. */
-static int produce(bd_daemon *d, const char *topic, const bd_buf *key, const bd_buf *val)
+/* Produce one message of the stage to a partition (BD_KAFKA_BY_KEY: its
+ * key's) for the current transaction, waiting while too much is in
+ * flight.  0, or 1 to stop the stream. */
+static int produce(bd_daemon *d, const bd_pub_msg *m, int32_t partition)
 {
     char where[1024];
-    size_t len = key->len + val->len;
+    size_t len = m->key_len + m->value_len;
+    bd_kafka_msg km = {m->topic,     partition, m->key, m->key_len, m->value,
+                       m->value_len, NULL,      0,      d->txn};
     for (;;) {
         if (bd_acks_wait_add(d->acks, d->txn, len, d->cfg.max_in_flight,
                              d->cfg.max_in_flight_bytes))
             return 1;
         bd_err err = {0};
-        enum bd_kafka_produce_result r = bd_kafka_produce(d->k, topic, key->ptr, key->len, val->ptr,
-                                                          val->len, NULL, 0, d->txn, &err);
+        enum bd_kafka_produce_result r = bd_kafka_send(d->k, &km, &err);
         if (r == BD_KAFKA_QUEUED) return 0;
         bd_acks_unadd(d->acks, d->txn, len);
         if (r == BD_KAFKA_FULL) {
@@ -264,8 +259,11 @@ static int produce(bd_daemon *d, const char *topic, const bd_buf *key, const bd_
             if (atomic_load(&d->stopping) == STOP_NOW) return 1;
             continue;
         }
-        snprintf(where, sizeof where, "%s at %s:%llu row %u", d->held_table, d->held_file,
-                 (unsigned long long)d->held_pos, d->held_row);
+        /* written out only when needed: a formatted string per row costs
+         * more than the rest of its path */
+        size_t dl = strcspn(m->table, ".");
+        snprintf(where, sizeof where, "`%.*s`.`%s` at %s:%llu row %u", (int)dl, m->table,
+                 m->table + dl + (m->table[dl] != 0), m->file, (unsigned long long)m->pos, m->row);
         if (r == BD_KAFKA_TOO_LARGE) {
             pthread_mutex_lock(&d->cfg_mu);
             int skip = d->live->oversize == BD_OVERSIZE_SKIP;
@@ -285,22 +283,9 @@ static int produce(bd_daemon *d, const char *topic, const bd_buf *key, const bd_
                  where, len);
             return 1;
         }
-        fail(d, "producing to %s: %s", topic, err.msg);
+        fail(d, "producing to %s: %s", m->topic, err.msg);
         return 1;
     }
-}
-
-/* Send the held row, with its transaction fields. */
-static int send_held(bd_daemon *d, int has_xid, uint64_t xid, int last)
-{
-    if (!d->held) return 0;
-    d->held = 0;
-    bd_encode_row_tail(&d->held_val, has_xid, xid, last);
-    if (bd_buf_failed(&d->held_val)) {
-        fail(d, "out of memory encoding a row change");
-        return 1;
-    }
-    return produce(d, d->held_topic, &d->held_key, &d->held_val);
 }
 
 /* Open a record for the transaction that begins; 1 to stop instead (a stop
@@ -325,11 +310,108 @@ static int ensure_txn(bd_daemon *d, const bd_txn *bt)
     return 0;
 }
 
+/* ---- data thread: the publish stage's callbacks ------------------------- */
+
+/* Whether a table is published, its topic and its lag record. */
+static int stage_route(void *ctx, const char *db, size_t dbn, const char *tb, size_t tn,
+                       bd_pub_route *r, bd_err *err)
+{
+    bd_daemon *d = ctx;
+    pthread_mutex_lock(&d->cfg_mu);
+    r->wanted = bd_config_table_wanted(d->live, db, dbn, tb, tn);
+    pthread_mutex_unlock(&d->cfg_mu);
+    r->user = NULL;
+    if (!r->wanted) return 0;
+    if (bd_config_topic(&d->cfg, db, dbn, tb, tn, r->topic, sizeof r->topic) < 0)
+        return bd_err_set(err, BD_ERR_SCHEMA,
+                          "the topic name of `%.*s`.`%.*s` from kafka.topic is empty or longer "
+                          "than 249",
+                          (int)dbn, db, (int)tn, tb);
+    char dbs[65], tbs[65];
+    snprintf(dbs, sizeof dbs, "%.*s", (int)dbn, db);
+    snprintf(tbs, sizeof tbs, "%.*s", (int)tn, tb);
+    r->user = bd_lag_table_get(d->lag, dbs, tbs, r->topic);
+    if (!r->user) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    return 0;
+}
+
+/* One message of the stage into Kafka: by its key, by its table's name
+ * (no key), or to every partition (TRUNCATE). */
+static int stage_emit(void *ctx, const bd_pub_msg *m, bd_err *err)
+{
+    bd_daemon *d = ctx;
+    if (ensure_txn(d, NULL)) return bd_err_set(err, BD_ERR_CALLBACK, "stopping");
+    if (m->part == BD_PUB_BY_KEY)
+        return produce(d, m, BD_KAFKA_BY_KEY) ? bd_err_set(err, BD_ERR_CALLBACK, "stopped") : 0;
+    int32_t n = bd_kafka_partitions(d->k, m->topic, m->part == BD_PUB_ALL, FLUSH_TIMEOUT_MS, err);
+    if (n < 0) return -1;
+    if (m->part == BD_PUB_BY_TABLE) {
+        int32_t part = bd_kafka_partition_of(m->table, m->table_len, n);
+        return produce(d, m, part) ? bd_err_set(err, BD_ERR_CALLBACK, "stopped") : 0;
+    }
+    for (int32_t i = 0; i < n; i++)
+        if (produce(d, m, i)) return bd_err_set(err, BD_ERR_CALLBACK, "stopped");
+    return 0;
+}
+
+/* A row change logged as a statement on a published table: skip it
+ * ([source] on_statement = skip: counted, logged, alerted) or stop. */
+static int stage_statement(void *ctx, const bd_pub_statement *st)
+{
+    bd_daemon *d = ctx;
+    pthread_mutex_lock(&d->cfg_mu);
+    int skip = d->live->on_statement == BD_ON_STATEMENT_SKIP;
+    pthread_mutex_unlock(&d->cfg_mu);
+    char what[400];
+    bd_pub_statement_text(st, what, sizeof what);
+    pthread_mutex_lock(&d->log_mu);
+    snprintf(d->statement_at, sizeof d->statement_at, "%s", what);
+    pthread_mutex_unlock(&d->log_mu);
+    if (!skip) return 0;
+    unsigned long long n = atomic_fetch_add(&d->statements_skipped, 1) + 1;
+    dlog(d, BD_LOG_WARNING,
+         "%s: skipped, as [source] on_statement = skip says (%llu so far): its row changes are "
+         "not in the binlog, so the topic lacks them",
+         what, n);
+    return 1;
+}
+
+/* The stage stopped: say why (nothing more for a stop already decided). */
+static int stage_failed(bd_daemon *d)
+{
+    if (d->pub_err.code == BD_ERR_CALLBACK) return 1;
+    if (d->pub_err.code == BD_ERR_STATEMENT) {
+        atomic_store(&d->statement_stop, 1);
+        fail(d, "%s", d->pub_err.msg);
+        dlog(d, BD_LOG_ERROR,
+             "the checkpoint stays before the statement's transaction and nothing after it is "
+             "published; a restart stops there again. To go on without its rows: [source] "
+             "on_statement = skip (each such statement is then logged, counted and alerted), "
+             "then repair the table downstream (docs/operations.md)");
+    } else {
+        fail(d, "%s", d->pub_err.msg);
+    }
+    return 1;
+}
+
+/* A reload may have changed the filters: route every table again. */
+static void stage_reroute(bd_daemon *d)
+{
+    uint64_t gen = atomic_load_explicit(&d->cfg_gen, memory_order_relaxed);
+    if (gen == d->pub_gen) return;
+    d->pub_gen = gen;
+    bd_pub_reroute(d->pub);
+}
+
 /* What the data thread counted, for /metrics. */
 static void publish_counts(bd_daemon *d)
 {
     bd_server_position p;
     bd_source_server_position(d->src, &p);
+    bd_pub_counts pc;
+    bd_pub_counts_get(d->pub, &pc);
+    atomic_store_explicit(&d->pub_key_changes, pc.key_changes, memory_order_relaxed);
+    atomic_store_explicit(&d->pub_truncates, pc.truncates, memory_order_relaxed);
     atomic_store_explicit(&d->pub_rows, d->rows, memory_order_relaxed);
     atomic_store_explicit(&d->pub_filtered, d->skipped_rows, memory_order_relaxed);
     atomic_store_explicit(&d->pub_oversize, d->oversize_skipped, memory_order_relaxed);
@@ -368,7 +450,9 @@ static int on_event(void *ctx, const bd_event *ev)
 {
     bd_daemon *d = ctx;
     if (atomic_load(&d->stopping) == STOP_NOW) return 1;
-    if (ev->begins_txn && ensure_txn(d, ev->txn)) return 1;
+    /* a statement that ends a transaction of its own (DDL, TRUNCATE) may
+     * publish: its record opens here */
+    if ((ev->begins_txn || ev->ends_txn) && ensure_txn(d, ev->txn)) return 1;
     if (ev->header->type == BD_EV_FORMAT_DESCRIPTION && ev->pos.pos == 4 && ev->header->timestamp)
         bd_lag_file_start(d->lag, ev->pos.file, (int64_t)ev->header->timestamp * 1000000);
     if (ev->header->type == BD_EV_INCIDENT) {
@@ -401,8 +485,9 @@ static int on_event(void *ctx, const bd_event *ev)
         }
         return 0;
     }
+    stage_reroute(d);
+    if (bd_pub_event(d->pub, ev, &d->pub_err) < 0) return stage_failed(d);
     if (!ev->ends_txn) return 0;
-    if (send_held(d, ev->has_xid, ev->xid, 1)) return 1;
     /* the position after this event; inside a TRANSACTION_PAYLOAD the
      * payload's own position is known only: resuming there repeats the
      * transaction rather than skip any of it */
@@ -411,50 +496,20 @@ static int on_event(void *ctx, const bd_event *ev)
     return close_txn(d, ev->pos.file, end, ev->txn);
 }
 
-/* Is the row's table wanted, and its topic: cached per table map and
- * config generation. */
-static int table_wanted(bd_daemon *d, const bd_table *t)
+/* The heartbeat probe's table? */
+static int is_probe_table(const bd_daemon *d, const bd_table *t)
 {
-    if (t == d->f_table && d->f_gen == d->cfg_gen && t->db.n == d->f_db_len &&
-        t->name.n == d->f_tb_len && memcmp(t->db.p, d->f_db, t->db.n) == 0 &&
-        memcmp(t->name.p, d->f_tb, t->name.n) == 0)
-        return d->f_wanted;
-    if (t->db.n >= sizeof d->f_db || t->name.n >= sizeof d->f_tb) {
-        fail(d, "a table name longer than 64 bytes in the binlog");
-        return -1;
-    }
-    pthread_mutex_lock(&d->cfg_mu);
-    d->f_wanted = bd_config_table_wanted(d->live, t->db.p, t->db.n, t->name.p, t->name.n);
-    d->f_gen = d->cfg_gen;
-    pthread_mutex_unlock(&d->cfg_mu);
-    if (d->f_wanted && bd_config_topic(&d->cfg, t->db.p, t->db.n, t->name.p, t->name.n, d->f_topic,
-                                       sizeof d->f_topic) < 0) {
-        fail(d, "the topic name of `%.*s`.`%.*s` from kafka.topic is empty or longer than 249",
-             (int)t->db.n, t->db.p, (int)t->name.n, t->name.p);
-        return -1;
-    }
-    d->f_table = t;
-    memcpy(d->f_db, t->db.p, t->db.n);
-    d->f_db[t->db.n] = '\0';
-    d->f_db_len = t->db.n;
-    memcpy(d->f_tb, t->name.p, t->name.n);
-    d->f_tb[t->name.n] = '\0';
-    d->f_tb_len = t->name.n;
-    snprintf(d->f_name, sizeof d->f_name, "`%s`.`%s`", d->f_db, d->f_tb);
-    d->f_is_hb = d->hb_db[0] && !strcmp(d->f_db, d->hb_db) && !strcmp(d->f_tb, d->hb_tb);
-    d->f_lag = d->f_wanted ? bd_lag_table_get(d->lag, d->f_db, d->f_tb, d->f_topic) : NULL;
-    d->f_lag_no = 0;
-    return d->f_wanted;
+    return d->hb_db[0] && t->db.n == strlen(d->hb_db) && t->name.n == strlen(d->hb_tb) &&
+           !memcmp(t->db.p, d->hb_db, t->db.n) && !memcmp(t->name.p, d->hb_tb, t->name.n);
 }
 
 static int on_row(void *ctx, const bd_row *row)
 {
     bd_daemon *d = ctx;
     if (atomic_load(&d->stopping) == STOP_NOW) return 1;
-    int w = table_wanted(d, row->table);
-    if (w < 0) return 1;
+    stage_reroute(d);
     if (ensure_txn(d, row->txn)) return 1;
-    if (d->f_is_hb && row->after && row->table->ncols >= 3 &&
+    if (row->after && row->table->ncols >= 3 && is_probe_table(d, row->table) &&
         (row->after[2].kind == BD_V_INT || row->after[2].kind == BD_V_UINT)) {
         /* the probe's row: (id, ts, ts_us) */
         pthread_mutex_lock(&d->probe_mu);
@@ -462,36 +517,23 @@ static int on_row(void *ctx, const bd_row *row)
             d->probes[d->nprobes++] = (probe){d->txn_no, row->after[2].i};
         pthread_mutex_unlock(&d->probe_mu);
     }
-    if (w && d->f_lag && d->f_lag_no != d->txn_no) {
-        d->f_lag_no = d->txn_no;
-        bd_lag_read_table(d->lag, d->f_lag, d->txn_no, d->txn_commit);
+    const bd_pub_route *r = bd_pub_route_of(d->pub, row->table, &d->pub_err);
+    if (!r) return stage_failed(d);
+    bd_lag_table *lt = r->user;
+    if (lt && (lt != d->lag_last || d->lag_last_no != d->txn_no)) {
+        d->lag_last = lt;
+        d->lag_last_no = d->txn_no;
+        bd_lag_read_table(d->lag, lt, d->txn_no, d->txn_commit);
     }
-    if (!w) {
-        d->skipped_rows++;
-    } else {
-        /* hold each row until the next one (or the transaction's end) says
-         * whether it is the last of its transaction */
-        if (send_held(d, 0, 0, 0)) return 1;
-        bd_buf_reset(&d->held_val);
-        bd_buf_reset(&d->held_key);
-        bd_encode_row_cached(&d->held_val, row, &d->cache);
-        bd_encode_key(&d->held_key, row);
-        /* copies only when they change: once per table or file, not per row */
-        if (strcmp(d->held_topic, d->f_topic) != 0)
-            snprintf(d->held_topic, sizeof d->held_topic, "%s", d->f_topic);
-        if (strcmp(d->held_table, d->f_name) != 0)
-            snprintf(d->held_table, sizeof d->held_table, "%s", d->f_name);
-        const char *file = row->pos.file ? row->pos.file : "";
-        if (strcmp(d->held_file, file) != 0)
-            snprintf(d->held_file, sizeof d->held_file, "%s", file);
-        d->held_pos = row->pos.pos;
-        d->held_row = row->row_index;
-        d->held = 1;
+    int w = bd_pub_row(d->pub, row, &d->pub_err);
+    if (w < 0) return stage_failed(d);
+    if (w)
         d->rows++;
-    }
+    else
+        d->skipped_rows++;
     if (!row->ends_txn) return 0;
-    /* a statement that commits on its own (no BEGIN, e.g. MyISAM) */
-    if (send_held(d, 0, 0, 1)) return 1;
+    /* a statement that commits on its own (no BEGIN, e.g. MyISAM): the
+     * stage sent its last row */
     uint64_t end = row->header->log_pos > row->pos.pos ? row->header->log_pos : row->pos.pos;
     return close_txn(d, row->pos.file, end, row->txn);
 }
@@ -918,6 +960,36 @@ static void eval_alerts(bd_daemon *d)
                "changes",
                inc, at);
 
+    /* row changes logged as statements: the one that stopped the daemon,
+     * or each one skipped (every new one is sent again while it fires) */
+    unsigned long long skipped = atomic_load(&d->statements_skipped);
+    pthread_mutex_lock(&d->log_mu);
+    snprintf(at, sizeof at, "%s", d->statement_at);
+    pthread_mutex_unlock(&d->log_mu);
+    char sum[800];
+    int stopped_stmt = atomic_load(&d->statement_stop);
+    if (stopped_stmt)
+        snprintf(sum, sizeof sum,
+                 "stopped at a row change the binlog holds only as a statement: %s", at);
+    else
+        snprintf(sum, sizeof sum,
+                 "%llu row change(s) logged as statements skipped (on_statement = skip), the "
+                 "last: %s",
+                 skipped - d->statements_cleared, at);
+    const alert_state *sa = NULL;
+    for (size_t i = 0; i < d->nalerts; i++)
+        if (!strcmp(d->alerts[i].name, "BinlogdStatementChange")) sa = &d->alerts[i];
+    int was_firing = sa && sa->firing;
+    alert_eval(d, now, "BinlogdStatementChange", "binlog", "critical",
+               stopped_stmt || skipped > d->statements_cleared, "%s", sum);
+    if (skipped != d->statements_sent) {
+        /* each statement skipped reaches the webhook, not only the first */
+        d->statements_sent = skipped;
+        for (size_t i = 0; was_firing && i < d->nalerts; i++)
+            if (!strcmp(d->alerts[i].name, "BinlogdStatementChange") && d->alerts[i].firing)
+                send_alert(d, &d->alerts[i]);
+    }
+
     for (size_t g = 0; g < c->ngates; g++) {
         bd_gate_report gr;
         if (bd_lag_gate(d->lag, &c->gates[g], d->gate_tz[g], 0, now, &gr) < 0) continue;
@@ -1051,6 +1123,9 @@ static void metrics_text(bd_daemon *d, bd_buf *b)
         {BD_M_KAFKA_ACK_AGE,
          p.in_flight && d->last_ack_us ? (double)(wall - d->last_ack_us) / 1e6 : 0},
         {BD_M_INCIDENTS, (double)atomic_load(&d->incidents)},
+        {BD_M_STATEMENTS_SKIPPED, (double)atomic_load(&d->statements_skipped)},
+        {BD_M_KEY_CHANGES, (double)atomic_load(&d->pub_key_changes)},
+        {BD_M_TRUNCATES, (double)atomic_load(&d->pub_truncates)},
     };
     for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++) {
         bd_metrics_header(b, simple[i].m);
@@ -1326,7 +1401,7 @@ static void reload(bd_daemon *d)
     pthread_mutex_lock(&d->cfg_mu);
     bd_config *old = d->live;
     d->live = n;
-    d->cfg_gen++;
+    atomic_fetch_add(&d->cfg_gen, 1);
     atomic_store(&d->log_level, n->log_level);
     d->cfg.checkpoint_interval_ms = n->checkpoint_interval_ms;
     pthread_mutex_unlock(&d->cfg_mu);
@@ -1338,6 +1413,7 @@ static void reload(bd_daemon *d)
                  d->cfg.checkpoint_interval_ms / 1000.0);
     ev_timer_again(d->loop, &d->ckpt_timer);
     d->incidents_cleared = atomic_load(&d->incidents);
+    d->statements_cleared = atomic_load(&d->statements_skipped);
     dlog(d, BD_LOG_INFO, "configuration reloaded from %s (filters: include '%s', exclude '%s')",
          d->cfg.path, n->include, n->exclude);
 }
@@ -1378,7 +1454,9 @@ static void run_usage(FILE *f)
                "429).  Alerts go to the log, to /metrics and to [alert] webhook.\n"
                "\n"
                "Exit status: 0 stopped cleanly; 1 stopped by an error (the log says what; the\n"
-               "checkpoint holds what Kafka acknowledged); 2 configuration or usage error.\n"
+               "checkpoint holds what Kafka acknowledged); 2 configuration or usage error;\n"
+               "65 stopped before a row change the source logged as a statement (its rows\n"
+               "are not in the binlog; [source] on_statement), checkpoint before it.\n"
                "\n"
                "Configuration options (FILE sections):\n");
     bd_config_help(f);
@@ -1559,6 +1637,13 @@ static int daemon_run(bd_daemon *d)
         snprintf(d->server_ident, sizeof d->server_ident, "%s", c->server);
         atomic_store(&d->have_ident, 1);
     }
+    bd_pub_opts po = {d->cfg.keys, d->cfg.nkeys, d->cfg.tombstones};
+    bd_pub_ops pops = {d, stage_route, stage_emit, stage_statement};
+    d->pub = bd_pub_new(&po, &pops);
+    if (!d->pub) {
+        dlog(d, BD_LOG_ERROR, "out of memory");
+        goto out;
+    }
     o.on_idle = on_idle;
     o.on_disconnected = on_disconnected;
     bd_callbacks cb = {d, on_event, on_row, NULL};
@@ -1664,14 +1749,16 @@ static int daemon_run(bd_daemon *d)
         else
             dlog(d, BD_LOG_INFO,
                  "stopped at %s:%llu: %llu row changes published (%llu filtered out, %llu "
-                 "oversize skipped)",
-                 f, (unsigned long long)pos, (unsigned long long)p.delivered,
-                 (unsigned long long)d->skipped_rows, (unsigned long long)d->oversize_skipped);
+                 "oversize skipped, %llu statements skipped); %llu messages acknowledged",
+                 f, (unsigned long long)pos, (unsigned long long)d->rows,
+                 (unsigned long long)d->skipped_rows, (unsigned long long)d->oversize_skipped,
+                 (unsigned long long)atomic_load(&d->statements_skipped),
+                 (unsigned long long)p.delivered);
     }
     rc = EXIT_OK;
     if (atomic_load(&d->failed)) {
         dlog(d, BD_LOG_ERROR, "%s", d->fatal);
-        rc = EXIT_FAILED;
+        rc = atomic_load(&d->statement_stop) ? EXIT_STATEMENT : EXIT_FAILED;
     }
 out:
     if (d->th_started) {
@@ -1687,6 +1774,7 @@ out:
     }
     bd_http_stop(d->http);
     bd_source_server_free(d->src);
+    bd_pub_free(d->pub);
     bd_kafka_free(d->k); /* runs no callbacks: the loop may go after it */
     if (d->loop) ev_loop_destroy(d->loop);
     bd_acks_free(d->acks);
@@ -1742,17 +1830,11 @@ int cmd_run(int argc, char **argv)
     pthread_mutex_init(&d->stop_mu, NULL);
     pthread_mutex_init(&d->probe_mu, NULL);
     d->probe_lag_s = NAN;
-    bd_enc_cache_init(&d->cache);
-    bd_buf_init(&d->held_val);
-    bd_buf_init(&d->held_key);
     int rc = daemon_run(d);
     if (d->live != &d->cfg) {
         bd_config_release(d->live);
         free(d->live);
     }
-    bd_enc_cache_release(&d->cache);
-    bd_buf_release(&d->held_val);
-    bd_buf_release(&d->held_key);
     if (d->lock_fd >= 0) close(d->lock_fd);
     pthread_mutex_destroy(&d->log_mu);
     pthread_mutex_destroy(&d->cfg_mu);

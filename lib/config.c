@@ -80,6 +80,10 @@ static const opt opts[] = {
      0,
      "resume from a checkpoint of another server (after a failover; GTID checkpoints only). "
      "Set it for one start, then remove it"},
+    {"source", "on_statement", T_ENUM, F(on_statement), "fail", 0, 0, "fail|skip", NULL, 1, 0,
+     "a row change the server logged as a statement (binlog_format=STATEMENT or MIXED in a "
+     "session, LOAD DATA) on a published table: fail (stop before it, exit 65) or skip "
+     "(publish nothing for it; count, log and alert each one)"},
 
     {"kafka", "topic", T_STR, F(topic), "{source}.{db}.{table}", 0, 0, NULL, NULL, 0, 0,
      "topic of each table: {source}, {db} and {table} are replaced (characters Kafka does not "
@@ -87,6 +91,9 @@ static const opt opts[] = {
     {"kafka", "oversize", T_ENUM, F(oversize), "fail", 0, 0, "fail|skip", NULL, 1, 0,
      "a row change bigger than Kafka accepts: fail (stop, nothing lost) or skip (publish "
      "nothing for it, raise an alert and count it)"},
+    {"kafka", "tombstones", T_BOOL, F(tombstones), "false", 0, 0, NULL, NULL, 0, 0,
+     "after each delete, a message with the same key and a null value, so that a compacted "
+     "topic forgets the row"},
     {"kafka", "allow_unsafe", T_BOOL, F(allow_unsafe), "false", 0, 0, NULL, NULL, 0, 0,
      "accept librdkafka settings that can lose messages (acks other than all, "
      "enable.idempotence=false)"},
@@ -503,6 +510,50 @@ static int gate_option(reader *r, const char *gname, const char *name, const cha
                    gname);
 }
 
+/* One line of [keys]: "db.table = col1, col2" (patterns allowed). */
+static int key_rule(reader *r, const char *pattern, const char *value)
+{
+    bd_config *c = r->c;
+    const char *dot = strchr(pattern, '.');
+    if (!dot || dot == pattern || !dot[1] || strlen(pattern) > 200)
+        return fail_at(r, "[keys] '%s': a key is db.table (* and ? allowed) = column, ...",
+                       pattern);
+    for (size_t i = 0; i < c->nkeys; i++)
+        if (!strcmp(c->keys[i].pattern, pattern))
+            return fail_at(r, "[keys] %s given twice", pattern);
+    bd_key_rule *k = realloc(c->keys, (c->nkeys + 1) * sizeof *k);
+    if (!k) return fail_at(r, "out of memory");
+    c->keys = k;
+    bd_key_rule *kr = &k[c->nkeys++];
+    memset(kr, 0, sizeof *kr);
+    if (!(kr->pattern = strdup(pattern))) return fail_at(r, "out of memory");
+    for (const char *p = value; *p;) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        size_t l = strcspn(p, ","), e = l;
+        while (e && (p[e - 1] == ' ' || p[e - 1] == '\t'))
+            e--;
+        if (e) {
+            if (e > 64 || memchr(p, '`', e))
+                return fail_at(r,
+                               "[keys] %s: '%.*s' is not a column name (64 bytes at most, no "
+                               "quotes)",
+                               pattern, (int)(e > 80 ? 80 : e), p);
+            for (size_t i = 0; i < kr->ncols; i++)
+                if (strlen(kr->cols[i]) == e && !memcmp(kr->cols[i], p, e))
+                    return fail_at(r, "[keys] %s: column %.*s named twice", pattern, (int)e, p);
+            char **cols = realloc(kr->cols, (kr->ncols + 1) * sizeof *cols);
+            if (!cols) return fail_at(r, "out of memory");
+            kr->cols = cols;
+            if (!(cols[kr->ncols] = strndup(p, e))) return fail_at(r, "out of memory");
+            kr->ncols++;
+        }
+        p += l;
+    }
+    if (!kr->ncols) return fail_at(r, "[keys] %s names no column", pattern);
+    return 1;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     reader *r = user;
@@ -516,6 +567,7 @@ static int handler(void *user, const char *section, const char *name, const char
             g++;
         return gate_option(r, g, name, value);
     }
+    if (!strcmp(section, "keys")) return key_rule(r, name, value);
     const opt *o = find_opt(section, name);
     if (!o && !strcmp(section, "kafka")) {
         if (!bd_kafka_secret_property(name)) {
@@ -535,8 +587,8 @@ static int handler(void *user, const char *section, const char *name, const char
             known_section |= !strcmp(opts[i].section, section);
         if (!known_section)
             return fail_at(r,
-                           "unknown section [%s] (sections: source, kafka, filter, state, "
-                           "daemon, lag, http, alert, gate NAME)",
+                           "unknown section [%s] (sections: source, kafka, filter, keys, "
+                           "state, daemon, lag, http, alert, gate NAME)",
                            section);
         return fail_at(r, "unknown option '%s' in [%s] (binlogd run --help lists them)", name,
                        section);
@@ -575,6 +627,13 @@ void bd_config_release(bd_config *c)
         free(gc->name);
     }
     free(c->gates);
+    for (size_t i = 0; i < c->nkeys; i++) {
+        for (size_t k = 0; k < c->keys[i].ncols; k++)
+            free(c->keys[i].cols[k]);
+        free(c->keys[i].cols);
+        free(c->keys[i].pattern);
+    }
+    free(c->keys);
     free(c->path);
     memset(c, 0, sizeof *c);
 }
@@ -884,6 +943,17 @@ void bd_config_unreloadable(const bd_config *a, const bd_config *b, char *buf, s
         len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%sgates", len ? ", " : "");
         if (len >= n) return;
     }
+    int same_keys = a->nkeys == b->nkeys;
+    for (size_t i = 0; same_keys && i < a->nkeys; i++) {
+        same_keys =
+            !strcmp(a->keys[i].pattern, b->keys[i].pattern) && a->keys[i].ncols == b->keys[i].ncols;
+        for (size_t k = 0; same_keys && k < a->keys[i].ncols; k++)
+            same_keys = !strcmp(a->keys[i].cols[k], b->keys[i].cols[k]);
+    }
+    if (!same_keys) {
+        len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%skeys", len ? ", " : "");
+        if (len >= n) return;
+    }
     if (!same_kafka(a, b))
         snprintf(buf + len, len < n ? n - len : 0, "%slibrdkafka properties", len ? ", " : "");
 }
@@ -965,6 +1035,13 @@ void bd_config_print(const bd_config *c, FILE *out)
                                                                   : c->kafka[2 * k + 1]);
         }
     }
+    if (c->nkeys) fprintf(out, "\n[keys]\n");
+    for (size_t i = 0; i < c->nkeys; i++) {
+        fprintf(out, "%s =", c->keys[i].pattern);
+        for (size_t k = 0; k < c->keys[i].ncols; k++)
+            fprintf(out, "%s %s", k ? "," : "", c->keys[i].cols[k]);
+        fputc('\n', out);
+    }
     for (size_t g = 0; g < c->ngates; g++) {
         fprintf(out, "\n[gate %s]\n", c->gates[g].name);
         for (size_t i = 0; i < NGATE_OPTS; i++) {
@@ -1023,6 +1100,11 @@ void bd_config_help(FILE *out)
                     "passed to librdkafka, e.g. bootstrap.servers (required), "
                     "security.protocol; secrets as file:PATH or env:NAME");
     }
+    fprintf(out, "\n[keys]  (tables without a primary key)\n");
+    fprintf(out, "  %-20s %s\n", "db.table = c1, c2",
+            "the Kafka key of the tables the pattern (* and ?) matches; the first matching "
+            "line counts. A table with neither a primary key nor a line here: null key, one "
+            "partition per table");
     fprintf(out, "\n[gate NAME]  (one section per downstream job; any number)\n");
     for (size_t i = 0; i < NGATE_OPTS; i++) {
         const opt *o = &gate_opts[i];
@@ -1065,6 +1147,15 @@ void bd_config_doc(FILE *out)
                   "`partitioner=murmur2_random` (the Java client's partitioner) |\n",
                   out);
     }
+    fputs("\n## [keys]\n\n"
+          "The Kafka key of tables that have no primary key: one line per table pattern,\n"
+          "`db.table = column, column` (`*` and `?` allowed in the pattern; the first line\n"
+          "that matches counts), e.g. `pay.audit_* = account_id, seq`. A table with a primary\n"
+          "key is always keyed by it. A table with neither gets a null key, and all its\n"
+          "messages go to one partition, chosen by its name (`db.table`, murmur2 as the\n"
+          "Java client), so its changes keep their order. `binlogd check-config` lists the\n"
+          "published tables that have no key. Keys change with a restart, not a reload.\n",
+          out);
     fputs("\n## [gate NAME]\n\n"
           "One section per downstream job (`[gate statement]`), any number; see docs/lag.md.\n"
           "Gates change with a restart, not a reload.\n\n"
@@ -1109,6 +1200,17 @@ int bd_config_table_wanted(const bd_config *c, const char *db, size_t dbn, const
     if (c->include && *c->include && !match_list(c->include, name)) return 0;
     if (c->exclude && *c->exclude && match_list(c->exclude, name)) return 0;
     return 1;
+}
+
+const bd_key_rule *bd_config_key_rule(const bd_config *c, const char *db, size_t dbn,
+                                      const char *table, size_t tn)
+{
+    if (!c->nkeys) return NULL;
+    char name[300];
+    snprintf(name, sizeof name, "%.*s.%.*s", (int)dbn, db, (int)tn, table);
+    for (size_t i = 0; i < c->nkeys; i++)
+        if (fnmatch(c->keys[i].pattern, name, 0) == 0) return &c->keys[i];
+    return NULL;
 }
 
 int bd_config_topic(const bd_config *c, const char *db, size_t dbn, const char *table, size_t tn,

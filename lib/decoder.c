@@ -122,6 +122,7 @@ int bd_decoder_begin_file(bd_decoder *d, const char *file, bd_err *err)
     if (!f) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
     free(d->file);
     d->file = f;
+    d->file_serial++;
     bd_buf_reset(&d->file_json);
     bd_buf_add_json_str(&d->file_json, f, strlen(f));
     if (bd_buf_failed(&d->file_json)) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
@@ -360,6 +361,7 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
     e.pos.file = d->file;
     e.pos.file_json = d->file_json.ptr;
     e.pos.file_json_len = d->file_json.len;
+    e.pos.file_serial = d->file_serial;
     e.pos.pos = pos;
     e.pos.inner = inner;
     e.format = &d->fmt;
@@ -740,6 +742,7 @@ static int feed_inner(bd_decoder *d, const uint8_t *ev, size_t len, uint64_t pos
         if (!old || old->raw_len != blen || memcmp(old->raw, body, blen) != 0) {
             bd_table *nt;
             if (bd_table_parse(&nt, body, blen, post ? post : 8, d->fmt.flavor, err) < 0) goto fail;
+            nt->serial = ++d->map_serial;
             if (d->cb.on_table) {
                 if (d->cb.on_table(d->cb.ctx, nt, err) != 0) {
                     bd_table_free(nt);

@@ -89,37 +89,38 @@ static void add_image(bd_buf *out, const bd_table *t, const bd_value *vals)
 
 /* The part of "source" that is the same for every row of one rows event:
  * flavor, server_id, file, pos, inner, gtid, ts_us. */
-static void add_source_prefix(bd_buf *out, const bd_row *row)
+static void add_source_prefix(bd_buf *out, const bd_format *format, const bd_header *header,
+                              const bd_pos *pos, const bd_txn *txn)
 {
     bd_buf_adds(out, ",\"source\":{\"flavor\":");
-    bd_buf_adds(out, row->format->flavor == BD_FLAVOR_MARIADB ? "\"mariadb\"" : "\"mysql\"");
+    bd_buf_adds(out, format->flavor == BD_FLAVOR_MARIADB ? "\"mariadb\"" : "\"mysql\"");
     bd_buf_adds(out, ",\"server_id\":");
-    bd_buf_add_u64(out, row->header->server_id);
+    bd_buf_add_u64(out, header->server_id);
     bd_buf_adds(out, ",\"file\":");
-    if (row->pos.file_json_len) {
-        bd_buf_add(out, row->pos.file_json, row->pos.file_json_len);
+    if (pos->file_json_len) {
+        bd_buf_add(out, pos->file_json, pos->file_json_len);
     } else {
-        const char *f = row->pos.file ? row->pos.file : "";
+        const char *f = pos->file ? pos->file : "";
         bd_buf_add_json_str(out, f, strlen(f));
     }
     bd_buf_adds(out, ",\"pos\":");
-    bd_buf_add_u64(out, row->pos.pos);
-    if (row->pos.inner) {
+    bd_buf_add_u64(out, pos->pos);
+    if (pos->inner) {
         bd_buf_adds(out, ",\"inner\":");
-        bd_buf_add_u64(out, row->pos.inner);
+        bd_buf_add_u64(out, pos->inner);
     }
     bd_buf_adds(out, ",\"gtid\":");
-    if (row->txn->has_gtid) {
+    if (txn && txn->has_gtid) {
         /* GTID text is digits, hex, '-', ':' and tag characters [A-Za-z0-9_]:
          * quotes, no escapes */
-        bd_value g = {.kind = BD_V_ASCII, .s = row->txn->gtid, .n = strlen(row->txn->gtid)};
+        bd_value g = {.kind = BD_V_ASCII, .s = txn->gtid, .n = strlen(txn->gtid)};
         bd_encode_value(out, &g);
     } else {
         bd_buf_adds(out, "null");
     }
     bd_buf_adds(out, ",\"ts_us\":");
-    bd_buf_add_u64(out, row->txn->commit_us ? row->txn->commit_us
-                                            : (uint64_t)row->header->timestamp * 1000000u);
+    bd_buf_add_u64(out,
+                   txn && txn->commit_us ? txn->commit_us : (uint64_t)header->timestamp * 1000000u);
     bd_buf_adds(out, ",\"row\":");
 }
 
@@ -158,13 +159,13 @@ void bd_encode_row_cached(bd_buf *out, const bd_row *row, bd_enc_cache *cache)
     if (!t->has_names) bd_buf_adds(out, ",\"positional\":true");
     if (t->signedness_unknown) bd_buf_adds(out, ",\"signedness_unknown\":true");
     if (!cache) {
-        add_source_prefix(out, row);
+        add_source_prefix(out, row->format, row->header, &row->pos, row->txn);
     } else {
         /* rows of one event share the prefix: rebuild it only when the
          * event (file and position) changes */
         if (!cache_holds(cache, row)) {
             bd_buf_reset(&cache->source);
-            add_source_prefix(&cache->source, row);
+            add_source_prefix(&cache->source, row->format, row->header, &row->pos, row->txn);
             cache->valid = !bd_buf_failed(&cache->source);
             cache->pos = row->pos.pos;
             cache->inner = row->pos.inner;
@@ -191,14 +192,29 @@ void bd_encode_row_tail(bd_buf *out, int has_xid, uint64_t xid, int last)
     bd_buf_adds(out, last ? ",\"last\":true}}" : ",\"last\":false}}");
 }
 
-void bd_encode_key(bd_buf *out, const bd_row *row)
+void bd_encode_truncate(bd_buf *out, const bd_event *ev, const char *db, size_t dbn,
+                        const char *table, size_t tn)
+{
+    bd_buf_adds(out, "{\"op\":\"t\",\"db\":");
+    bd_buf_add_json_str(out, db, dbn);
+    bd_buf_adds(out, ",\"table\":");
+    bd_buf_add_json_str(out, table, tn);
+    bd_buf_adds(out, ",\"before\":null,\"after\":null");
+    add_source_prefix(out, ev->format, ev->header, &ev->pos, ev->txn);
+    bd_buf_addc(out, '0');
+}
+
+/* cols NULL: every column, in order */
+static void add_key(bd_buf *out, const bd_row *row, const uint32_t *cols, uint32_t n)
 {
     const bd_table *t = row->table;
-    const bd_value *vals = row->after ? row->after : row->before;
     bd_buf_addc(out, '{');
     int first = 1;
-    for (uint32_t k = 0; k < (t->npk ? t->npk : t->ncols); k++) {
-        uint32_t i = t->npk ? t->pk[k] : k;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = cols ? cols[k] : k;
+        /* an after image without the column (binlog_row_image=MINIMAL: it
+         * did not change) takes it from the before image */
+        const bd_value *vals = row->after ? row->after : row->before;
         if (vals[i].kind == BD_V_ABSENT && row->before) vals = row->before;
         if (vals[i].kind == BD_V_ABSENT) continue;
         if (!first) bd_buf_addc(out, ',');
@@ -207,6 +223,20 @@ void bd_encode_key(bd_buf *out, const bd_row *row)
         bd_encode_value(out, &vals[i]);
     }
     bd_buf_addc(out, '}');
+}
+
+void bd_encode_key(bd_buf *out, const bd_row *row)
+{
+    const bd_table *t = row->table;
+    if (t->npk)
+        add_key(out, row, t->pk, t->npk);
+    else
+        add_key(out, row, NULL, t->ncols);
+}
+
+void bd_encode_key_cols(bd_buf *out, const bd_row *row, const uint32_t *cols, uint32_t n)
+{
+    add_key(out, row, cols, n);
 }
 
 void bd_encode_event(bd_buf *out, const bd_event *ev)

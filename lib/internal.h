@@ -36,6 +36,8 @@ struct bd_decoder {
     bd_callbacks cb;
     char *file;
     bd_buf file_json;
+    uint32_t file_serial; /* bd_pos.file_serial */
+    uint64_t map_serial;  /* the last bd_table.serial given */
     bd_format fmt;
     int have_fde;
     int detail;

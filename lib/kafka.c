@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/types.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TOPIC_CACHE 256
@@ -32,6 +33,7 @@ struct bd_kafka {
     struct topic_slot {
         char *name;
         rd_kafka_topic_t *rkt;
+        int32_t partitions; /* the count last read from the metadata; 0: not yet */
     } topics[TOPIC_CACHE];
     size_t ntopics, last;
 };
@@ -354,10 +356,19 @@ enum bd_kafka_produce_result bd_kafka_produce(bd_kafka *k, const char *topic, co
                                               const bd_kafka_header *headers, size_t nheaders,
                                               void *opaque, bd_err *err)
 {
+    bd_kafka_msg m = {topic,     BD_KAFKA_BY_KEY, key,      key_len, value,
+                      value_len, headers,         nheaders, opaque};
+    return bd_kafka_send(k, &m, err);
+}
+
+enum bd_kafka_produce_result bd_kafka_send(bd_kafka *k, const bd_kafka_msg *m, bd_err *err)
+{
+    const char *topic = m->topic;
+    size_t nheaders = m->nheaders;
     rd_kafka_vu_t stack[16], *vu = stack;
     size_t n = 0, cap = sizeof stack / sizeof stack[0];
-    if (nheaders > cap - 5) {
-        cap = nheaders + 5;
+    if (nheaders > cap - 6) {
+        cap = nheaders + 6;
         vu = malloc(cap * sizeof *vu);
         if (!vu) {
             bd_err_set(err, BD_ERR_NOMEM, "%s: out of memory", topic);
@@ -372,23 +383,28 @@ enum bd_kafka_produce_result bd_kafka_produce(bd_kafka *k, const char *topic, co
         vu[n].vtype = RD_KAFKA_VTYPE_TOPIC;
         vu[n++].u.cstr = topic;
     }
-    if (key) {
-        vu[n].vtype = RD_KAFKA_VTYPE_KEY;
-        vu[n].u.mem.ptr = (void *)key; /* copied: RD_KAFKA_MSG_F_COPY */
-        vu[n++].u.mem.size = key_len;
+    if (m->partition >= 0) {
+        vu[n].vtype = RD_KAFKA_VTYPE_PARTITION;
+        vu[n++].u.i32 = m->partition;
     }
+    if (m->key) {
+        vu[n].vtype = RD_KAFKA_VTYPE_KEY;
+        vu[n].u.mem.ptr = (void *)m->key; /* copied: RD_KAFKA_MSG_F_COPY */
+        vu[n++].u.mem.size = m->key_len;
+    }
+    /* a NULL value is a null value: a tombstone */
     vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
-    vu[n].u.mem.ptr = (void *)value;
-    vu[n++].u.mem.size = value_len;
+    vu[n].u.mem.ptr = (void *)m->value;
+    vu[n++].u.mem.size = m->value ? m->value_len : 0;
     vu[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
-    vu[n++].u.ptr = opaque;
+    vu[n++].u.ptr = m->opaque;
     vu[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
     vu[n++].u.i = RD_KAFKA_MSG_F_COPY;
     for (size_t i = 0; i < nheaders; i++) {
         vu[n].vtype = RD_KAFKA_VTYPE_HEADER;
-        vu[n].u.header.name = headers[i].name;
-        vu[n].u.header.val = headers[i].value;
-        vu[n++].u.header.size = headers[i].value ? (ssize_t)headers[i].len : 0;
+        vu[n].u.header.name = m->headers[i].name;
+        vu[n].u.header.val = m->headers[i].value;
+        vu[n++].u.header.size = m->headers[i].value ? (ssize_t)m->headers[i].len : 0;
     }
 
     /* Counted before the call: the report may be served on the loop's
@@ -400,7 +416,7 @@ enum bd_kafka_produce_result bd_kafka_produce(bd_kafka *k, const char *topic, co
     atomic_fetch_sub(&k->in_flight, 1);
 
     enum bd_kafka_produce_result res = BD_KAFKA_FAILED;
-    size_t len = key_len + value_len;
+    size_t len = m->key_len + m->value_len;
     switch (rd_kafka_error_code(e)) {
     case RD_KAFKA_RESP_ERR__QUEUE_FULL:
         bd_err_set(err, BD_ERR_IO, "%s: local queue full (%zu messages in flight)", topic,
@@ -420,6 +436,56 @@ enum bd_kafka_produce_result bd_kafka_produce(bd_kafka *k, const char *topic, co
     }
     rd_kafka_error_destroy(e);
     return res;
+}
+
+int32_t bd_kafka_partition_of(const void *key, size_t len, int32_t partitions)
+{
+    /* librdkafka's own murmur2 partitioner (the Java client's): it uses
+     * neither the topic nor the opaques */
+    return rd_kafka_msg_partitioner_murmur2(NULL, key, len, partitions, NULL, NULL);
+}
+
+int32_t bd_kafka_partitions(bd_kafka *k, const char *topic, int fresh, int timeout_ms, bd_err *err)
+{
+    rd_kafka_topic_t *rkt = topic_handle(k, topic);
+    if (!rkt) {
+        bd_err_set(err, BD_ERR_NOMEM, "%s: too many topics or out of memory", topic);
+        return -1;
+    }
+    struct topic_slot *slot = &k->topics[k->last]; /* topic_handle() leaves it there */
+    if (!fresh && slot->partitions > 0) return slot->partitions;
+    /* A topic that does not exist yet may be created by the metadata
+     * request itself (auto.create.topics.enable): the first answers then
+     * say it is unknown or has no leader yet, so ask again for a while. */
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rd_kafka_resp_err_t last = RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (;;) {
+        const struct rd_kafka_metadata *md = NULL;
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        long spent = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+        int left = timeout_ms - (int)spent;
+        if (left <= 0) break;
+        last = rd_kafka_metadata(k->rk, 0, rkt, &md, left);
+        if (!last && md->topic_cnt == 1) {
+            last = md->topics[0].err;
+            int32_t cnt = md->topics[0].partition_cnt;
+            rd_kafka_metadata_destroy(md);
+            if (!last && cnt > 0) {
+                slot->partitions = cnt;
+                return cnt;
+            }
+        } else if (md) {
+            rd_kafka_metadata_destroy(md);
+        }
+        if (last == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) break;
+        struct timespec ts = {0, 100000000};
+        nanosleep(&ts, NULL);
+    }
+    bd_err_set(err, BD_ERR_IO, "%s: the number of partitions is not known after %d ms: %s", topic,
+               timeout_ms, last ? report_reason(last) : "the broker gave no partitions for it");
+    return -1;
 }
 
 size_t bd_kafka_in_flight(const bd_kafka *k) { return atomic_load(&((bd_kafka *)k)->in_flight); }

@@ -229,18 +229,21 @@ static void check_row_metadata(pf_ctx *c)
         return;
     }
     set_fix(c, fix, sizeof fix, "binlog_row_metadata", "FULL");
-    if (!strcasecmp(v, "MINIMAL"))
-        add(c, BD_PF_WARNING, "binlog_row_metadata", v,
-            "TABLE_MAP carries signedness and charsets but no column names: until a schema "
-            "source (information_schema) names them, columns are positional, and a replay of "
-            "an old range or a change across DDL can name them wrongly",
-            fix, "column names are not in the binlog (FULL recommended)");
-    else
-        add(c, BD_PF_WARNING, "binlog_row_metadata", v,
-            "TABLE_MAP carries neither column names nor signedness: columns are positional and "
-            "UNSIGNED values are read as signed (e.g. 4294967295 as -1) until a schema source "
-            "(information_schema) gives them",
-            fix, "no column names and no signedness in the binlog (FULL recommended)");
+    /* Not a warning: the schema source fills in what the map lacks, and
+     * messages are the same as with FULL (docs/format.md).  FULL still
+     * spares the lookups and covers the one case the history cannot. */
+    add(c, BD_PF_INFO, "binlog_row_metadata", v,
+        "binlogd reads column names, primary keys, ENUM/SET members (and, without MINIMAL, "
+        "signedness and charsets) from information_schema at first sight of each table and "
+        "keeps them in its schema history, so messages are the same as with FULL; it needs "
+        "SELECT, and a backlog that crosses a DDL made before binlogd first saw the table "
+        "stops rather than guess. `binlogd dump FILE` of these files prints positional "
+        "columns",
+        fix,
+        !strcasecmp(v, "MINIMAL")
+            ? "TABLE_MAP events carry signedness and charsets, no column names, keys or "
+              "ENUM/SET members"
+            : "TABLE_MAP events carry no column names, keys, members, signedness or charsets");
 }
 
 static void check_value_options(pf_ctx *c)
@@ -556,6 +559,82 @@ int bd_preflight_run(struct st_mysql *m, enum bd_flavor flavor, unsigned version
     check_retention(c, o->min_retention_s ? o->min_retention_s : 86400);
     if (!o->skip_grants) check_grants(m, c);
     free(c);
+    return 0;
+}
+
+/* Does db.tb have the column named col? 1, 0, or -1 with err. */
+static int has_column(MYSQL *m, const char *db, const char *tb, const char *col, bd_err *err)
+{
+    char e[3][2 * 64 + 1], q[1024];
+    mysql_real_escape_string(m, e[0], db, (unsigned long)strlen(db));
+    mysql_real_escape_string(m, e[1], tb, (unsigned long)strlen(tb));
+    mysql_real_escape_string(m, e[2], col, (unsigned long)strlen(col));
+    snprintf(q, sizeof q,
+             "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '%s' AND "
+             "TABLE_NAME = '%s' AND COLUMN_NAME = '%s'",
+             e[0], e[1], e[2]);
+    if (mysql_query(m, q))
+        return bd_err_set(err, BD_ERR_IO, "information_schema.COLUMNS: %u: %s", mysql_errno(m),
+                          mysql_error(m));
+    MYSQL_RES *res = mysql_store_result(m);
+    MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
+    int has = row && row[0] && atoi(row[0]) > 0;
+    if (res) mysql_free_result(res);
+    return has;
+}
+
+int bd_preflight_keyless(struct st_mysql *m, const bd_config *c, bd_pf_table **out, size_t *n,
+                         bd_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    /* STATISTICS, not TABLE_CONSTRAINTS: MariaDB 10.11 shows an account
+     * with SELECT ON *.* no constraints at all */
+    if (mysql_query(m, "SELECT t.TABLE_SCHEMA, t.TABLE_NAME FROM information_schema.TABLES t "
+                       "WHERE t.TABLE_TYPE = 'BASE TABLE' AND t.TABLE_SCHEMA NOT IN "
+                       "('mysql', 'information_schema', 'performance_schema', 'sys') AND NOT "
+                       "EXISTS (SELECT 1 FROM information_schema.STATISTICS k WHERE "
+                       "k.TABLE_SCHEMA = t.TABLE_SCHEMA AND k.TABLE_NAME = t.TABLE_NAME AND "
+                       "k.INDEX_NAME = 'PRIMARY') ORDER BY 1, 2"))
+        return bd_err_set(err, BD_ERR_IO, "information_schema.TABLES: %u: %s", mysql_errno(m),
+                          mysql_error(m));
+    MYSQL_RES *res = mysql_store_result(m);
+    if (!res)
+        return bd_err_set(err, BD_ERR_IO, "information_schema.TABLES: %u: %s", mysql_errno(m),
+                          mysql_error(m));
+    size_t cap = (size_t)mysql_num_rows(res);
+    bd_pf_table *t = calloc(cap ? cap : 1, sizeof *t);
+    if (!t) {
+        mysql_free_result(res);
+        return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    }
+    size_t k = 0;
+    MYSQL_ROW row;
+    while ((row = mysql_fetch_row(res)) != NULL && k < cap) {
+        const char *db = row[0] ? row[0] : "", *tb = row[1] ? row[1] : "";
+        if (strlen(db) > 64 || strlen(tb) > 64 ||
+            !bd_config_table_wanted(c, db, strlen(db), tb, strlen(tb)))
+            continue;
+        snprintf(t[k].db, sizeof t[k].db, "%s", db);
+        snprintf(t[k].table, sizeof t[k].table, "%s", tb);
+        t[k].rule = bd_config_key_rule(c, db, strlen(db), tb, strlen(tb));
+        k++;
+    }
+    mysql_free_result(res);
+    /* a rule's columns must be the table's: the daemon stops otherwise */
+    for (size_t i = 0; i < k; i++) {
+        const bd_key_rule *r = t[i].rule;
+        for (size_t j = 0; r && j < r->ncols && !t[i].missing[0]; j++) {
+            int has = has_column(m, t[i].db, t[i].table, r->cols[j], err);
+            if (has < 0) {
+                free(t);
+                return -1;
+            }
+            if (!has) snprintf(t[i].missing, sizeof t[i].missing, "%s", r->cols[j]);
+        }
+    }
+    *out = t;
+    *n = k;
     return 0;
 }
 

@@ -26,6 +26,16 @@
 #include "binlogd/error.h"
 
 enum bd_oversize { BD_OVERSIZE_FAIL = 0, BD_OVERSIZE_SKIP = 1 };
+/* [source] on_statement: a row change logged as a statement on a published table */
+enum bd_on_statement { BD_ON_STATEMENT_FAIL = 0, BD_ON_STATEMENT_SKIP = 1 };
+
+/* [keys]: the key columns of the tables a pattern matches, for tables
+ * without a primary key. */
+typedef struct bd_key_rule {
+    char *pattern; /* db.table with * and ? */
+    char **cols;   /* column names, in key order */
+    size_t ncols;
+} bd_key_rule;
 /* the stages a change passes on its way (lag.h) */
 enum bd_stage_opt { BD_STAGE_OPT_READ = 0, BD_STAGE_OPT_ACKED = 1, BD_STAGE_OPT_DURABLE = 2 };
 
@@ -66,10 +76,12 @@ typedef struct bd_config {
     unsigned connect_timeout_s;
     char *start; /* without a checkpoint: oldest | head | FILE[:POS] | gtid:SET */
     int allow_server_change;
+    int on_statement; /* enum bd_on_statement */
 
     /* [kafka] */
-    char *topic;  /* template: {source}, {db}, {table} */
-    int oversize; /* enum bd_oversize */
+    char *topic;    /* template: {source}, {db}, {table} */
+    int oversize;   /* enum bd_oversize */
+    int tombstones; /* a null-value message after each delete (compacted topics) */
     int allow_unsafe;
     char **kafka; /* librdkafka properties, name/value pairs (secrets resolved) */
     size_t nkafka;
@@ -106,6 +118,10 @@ typedef struct bd_config {
     unsigned webhook_timeout_ms;
     unsigned webhook_retries;
     double alert_repeat_s; /* firing alerts are sent again this often */
+
+    /* [keys] */
+    bd_key_rule *keys;
+    size_t nkeys;
 
     /* [gate NAME] sections */
     bd_gate_config *gates;
@@ -144,6 +160,10 @@ int bd_config_table_wanted(const bd_config *c, const char *db, size_t dbn, const
  * negative, hexadecimal or not finite (also after scaling: 1e308h).  The
  * one syntax of config values, /lag?max= and binlogd gate --wait. */
 int bd_parse_secs(const char *v, double *secs);
+
+/* The first [keys] rule whose pattern matches db.table, or NULL. */
+const bd_key_rule *bd_config_key_rule(const bd_config *c, const char *db, size_t dbn,
+                                      const char *table, size_t tn);
 
 /* The topic of db.table from the template. */
 int bd_config_topic(const bd_config *c, const char *db, size_t dbn, const char *table, size_t tn,

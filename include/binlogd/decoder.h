@@ -104,6 +104,10 @@ typedef struct bd_column {
 
 typedef struct bd_table {
     uint64_t table_id;
+    /* a number the decoder gives each map it parses, never reused by it:
+     * a consumer that remembers a map by address can tell a new map at the
+     * same address (0: not given) */
+    uint64_t serial;
     uint16_t flags;
     bd_str db, name;
     uint32_t ncols;
@@ -167,6 +171,10 @@ typedef struct bd_pos {
     size_t file_json_len;
     uint64_t pos;
     uint32_t inner;
+    /* changes when the file name does (a number per bd_decoder_begin_file
+     * of one decoder), so a consumer can tell cheaply that the name it
+     * copied is still the one; 0 when not known */
+    uint32_t file_serial;
 } bd_pos;
 
 /* Transaction context, maintained by the decoder across events. */

@@ -32,6 +32,16 @@ void bd_encode_value(bd_buf *out, const bd_value *v);
 /* The Kafka key: the primary key columns as a JSON object ({"id":42});
  * all columns present in the image when the table has no known key. */
 void bd_encode_key(bd_buf *out, const bd_row *row);
+/* The key of the columns cols[0..n) in that order (a primary key or the
+ * configured key columns): each from the after image, or from the before
+ * image where the after image lacks it (binlog_row_image=MINIMAL) or
+ * there is none (a delete). */
+void bd_encode_key_cols(bd_buf *out, const bd_row *row, const uint32_t *cols, uint32_t n);
+/* A TRUNCATE of db.table (docs/format.md, op "t"): everything up to the
+ * transaction fields, as bd_encode_row(); close it with
+ * bd_encode_row_tail(). */
+void bd_encode_truncate(bd_buf *out, const bd_event *ev, const char *db, size_t dbn,
+                        const char *table, size_t tn);
 /* `dump --events` line for a non-row event (no trailing newline). */
 void bd_encode_event(bd_buf *out, const bd_event *ev);
 

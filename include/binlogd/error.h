@@ -19,7 +19,8 @@ enum bd_errcode {
     BD_ERR_SCHEMA,      /* a row that disagrees with its TABLE_MAP or schema */
     BD_ERR_NOMEM,
     BD_ERR_IO,
-    BD_ERR_CALLBACK, /* a callback asked to stop */
+    BD_ERR_CALLBACK,  /* a callback asked to stop */
+    BD_ERR_STATEMENT, /* a row change the binlog holds only as a statement (publish.h) */
 };
 
 #define BD_ERRLEN 512

@@ -111,13 +111,40 @@ enum bd_kafka_produce_result {
     BD_KAFKA_FAILED = -1,   /* err says why (e.g. a fatal producer error); no report */
 };
 
-/* Queue one message.  key NULL: no key (a random partition); otherwise
- * the partition is Java's murmur2 of the key bytes (an empty key too).
- * A header with value NULL is a null header. */
+/* One message to queue. */
+#define BD_KAFKA_BY_KEY (-1)
+typedef struct bd_kafka_msg {
+    const char *topic;
+    /* BD_KAFKA_BY_KEY: Java's murmur2 of the key bytes (an empty key too;
+     * no key: a random partition); otherwise this partition */
+    int32_t partition;
+    const void *key; /* NULL: no key */
+    size_t key_len;
+    const void *value; /* NULL: a null value (a tombstone) */
+    size_t value_len;
+    const bd_kafka_header *headers; /* a header with value NULL is a null header */
+    size_t nheaders;
+    void *opaque; /* handed back in the delivery report */
+} bd_kafka_msg;
+enum bd_kafka_produce_result bd_kafka_send(bd_kafka *k, const bd_kafka_msg *m, bd_err *err);
+
+/* The same, by the key's partition.  key NULL: no key (a random
+ * partition); otherwise the partition is Java's murmur2 of the key bytes
+ * (an empty key too).  A header with value NULL is a null header. */
 enum bd_kafka_produce_result bd_kafka_produce(bd_kafka *k, const char *topic, const void *key,
                                               size_t key_len, const void *value, size_t value_len,
                                               const bd_kafka_header *headers, size_t nheaders,
                                               void *opaque, bd_err *err);
+
+/* The partition of key[0..len) among partitions, as the Java client's
+ * (and librdkafka's murmur2) partitioner computes it. */
+int32_t bd_kafka_partition_of(const void *key, size_t len, int32_t partitions);
+
+/* The number of partitions of topic, from the cluster's metadata (asked
+ * for when fresh is set or it is not known yet; a topic that does not
+ * exist may be created by the request, as producing would): > 0, or -1
+ * with err after timeout_ms.  Blocks; the producing thread's. */
+int32_t bd_kafka_partitions(bd_kafka *k, const char *topic, int fresh, int timeout_ms, bd_err *err);
 
 /* Messages produced and not yet reported. */
 size_t bd_kafka_in_flight(const bd_kafka *k);

@@ -70,6 +70,12 @@
       "Seconds since Kafka last acknowledged a message while some wait; 0 when none wait")         \
     X(INCIDENTS, "binlogd_incidents_total", "counter", "",                                         \
       "INCIDENT events found in the binlog (the source may have lost changes)")                    \
+    X(STATEMENTS_SKIPPED, "binlogd_statements_skipped_total", "counter", "",                       \
+      "Row changes logged as statements on published tables, skipped (on_statement = skip)")       \
+    X(KEY_CHANGES, "binlogd_key_changes_total", "counter", "",                                     \
+      "Updates that changed a row's key, published as a delete and a create")                      \
+    X(TRUNCATES, "binlogd_truncates_total", "counter", "",                                         \
+      "TRUNCATEs of published tables, published as op t on every partition")                       \
     X(GATE_READY, "binlogd_gate_ready", "gauge", "gate",                                           \
       "1 when every table of the gate has passed its stage up to the current cut-off")             \
     X(GATE_AT_RISK, "binlogd_gate_at_risk", "gauge", "gate",                                       \

@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 
+#include "binlogd/config.h"
 #include "binlogd/error.h"
 #include "binlogd/event.h"
 #include "binlogd/source_server.h"
@@ -63,6 +64,19 @@ typedef struct bd_preflight_opts {
  * asked at all (the report is then incomplete). */
 int bd_preflight_run(struct st_mysql *m, enum bd_flavor flavor, unsigned version_num,
                      const bd_preflight_opts *o, bd_preflight_report *r, bd_err *err);
+
+/* A published table without a primary key (bd_preflight_keyless). */
+typedef struct bd_pf_table {
+    char db[65], table[65];
+    const bd_key_rule *rule; /* the [keys] rule that keys it, or NULL: null key */
+    char missing[65];        /* a column the rule names that the table lacks; "" if none */
+} bd_pf_table;
+
+/* The base tables that c publishes (its [filter]) and that have no
+ * primary key, with the [keys] rule of each (system schemas are left
+ * out).  0 with *out (n of them, the caller frees it), or -1 with err. */
+int bd_preflight_keyless(struct st_mysql *m, const bd_config *c, bd_pf_table **out, size_t *n,
+                         bd_err *err);
 
 /* Connect with the connection fields of o (host, port, user, password,
  * connect_timeout_s, ssl_*; the others are ignored) and detect the server:

@@ -4,7 +4,7 @@
 # Starts its own MariaDB (defaults of deploy/dev/mariadb.sh: ROW, row image
 # FULL, row metadata NO_LOG) in build/integ/preflight on 127.0.0.1:$PF_PORT
 # (13560), stops it on exit, and checks:
-#   - default server: exit 0, the binlog_row_metadata NO_LOG warning with
+#   - default server: exit 0, the binlog_row_metadata NO_LOG note with
 #     its fix, OK lines for log_bin/binlog_format, a summary
 #   - binlog_format=STATEMENT: exit 1, ERROR naming it with the fix
 #   - binlog_row_metadata=FULL: that warning is gone
@@ -93,7 +93,7 @@ C="--host 127.0.0.1 --port $PORT --user repl"
 
 # ---- default server ---------------------------------------------------------
 run 0 "default" $C
-has "default" "$OUT" "WARNING binlog_row_metadata=NO_LOG"
+has "default" "$OUT" "INFO binlog_row_metadata=NO_LOG"
 has "default" "$OUT" "SET GLOBAL binlog_row_metadata='FULL'; and binlog_row_metadata=FULL in the [mariadbd] section of my.cnf"
 has "default" "$OUT" "OK binlog_format=ROW"
 has "default" "$OUT" "OK log_bin=ON"
@@ -111,7 +111,7 @@ has "default" "$OUT" "gtid_strict_mode="
 
 # ---- --json ------------------------------------------------------------------
 run 0 "json" $C --json
-for k in '"findings":[' '"severity":"warning"' '"variable":"binlog_row_metadata"' '"fix":' \
+for k in '"findings":[' '"severity":"info","variable":"binlog_row_metadata"' '"fix":' \
     '"why":' '"errors":0' '"ok":true' '"flavor":"MariaDB"'; do
     has "json" "$OUT" "$k"
 done
@@ -140,11 +140,11 @@ sql -e "SET GLOBAL binlog_format='ROW'"
 # ---- binlog_row_metadata=FULL ----------------------------------------------
 sql -e "SET GLOBAL binlog_row_metadata='FULL'"
 run 0 "metadata full" $C
-hasnt "metadata full" "$OUT" "WARNING binlog_row_metadata"
+hasnt "metadata full" "$OUT" "INFO binlog_row_metadata"
 has "metadata full" "$OUT" "OK binlog_row_metadata=FULL"
 sql -e "SET GLOBAL binlog_row_metadata='MINIMAL'"
 run 0 "metadata minimal" $C
-has "metadata minimal" "$OUT" "WARNING binlog_row_metadata=MINIMAL"
+has "metadata minimal" "$OUT" "INFO binlog_row_metadata=MINIMAL"
 
 # ---- row image, checksum ------------------------------------------------------
 sql -e "SET GLOBAL binlog_row_image='MINIMAL'; SET GLOBAL binlog_checksum='NONE'"

@@ -813,7 +813,7 @@ if want 8; then
     stop_daemon
     check "8: ... SIGTERM: exit 0 (exit $RC: $(tail -1 "$W/os.log" | cut -c 1-200))" [ "$RC" -eq 0 ]
     check "8: ... the stop line counts 2 oversize skipped ($(grep 'stopped at' "$W/os.log" | tail -1 | cut -c 1-200))" \
-        grep -q "stopped at .*, 2 oversize skipped)" "$W/os.log"
+        grep -q "stopped at .*, 2 oversize skipped, " "$W/os.log"
 fi
 
 # ---- 9: filters and SIGHUP reload ------------------------------------------------------
@@ -878,7 +878,7 @@ if want 9; then
     stop_daemon
     check "9: SIGTERM: exit 0 (exit $RC: $(tail -1 "$W/h.log" | cut -c 1-200))" [ "$RC" -eq 0 ]
     check "9: ... the stop line: 6 published, 6 filtered out ($(grep 'stopped at' "$W/h.log" | tail -1 | cut -c 1-200))" \
-        grep -q "stopped at .*: 6 row changes published (6 filtered out, 0 oversize skipped)" "$W/h.log"
+        grep -q "stopped at .*: 6 row changes published (6 filtered out, 0 oversize skipped, " "$W/h.log"
 fi
 
 # ---- 10: systemd notify ------------------------------------------------------------

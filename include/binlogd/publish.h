@@ -1,0 +1,172 @@
+/* publish.h - the one path from decoded row changes to messages, shared by
+ * `run` (Kafka), `replay` (Kafka or stdout) and `dump` (stdout).
+ *
+ * The commands feed it the decoder's rows and events; it calls back with
+ * messages, each already encoded (docs/format.md):
+ *   - routing: whether a table is published and its topic come from the
+ *     caller (bd_pub_ops.route), asked once per table and cached by name
+ *     until bd_pub_reroute();
+ *   - the key: the table's primary key (from the TABLE_MAP, or filled in
+ *     by the schema source), else the columns a [keys] rule names, else no
+ *     key: then every message of the table goes to one partition chosen by
+ *     the table's name (BD_PUB_BY_TABLE), so its changes keep their order;
+ *   - one message per row change, except an UPDATE whose key changes: a
+ *     delete under the old key, then a create under the new one (per key,
+ *     messages then stay in commit order on one partition); optionally a
+ *     tombstone (null value) after each delete, for compacted topics;
+ *   - the last message of a transaction is held until the transaction's
+ *     end says it is the last ("xid", "last":true);
+ *   - TRUNCATE of a published table: one op "t" message for every
+ *     partition of its topic (BD_PUB_ALL), between the rows before and
+ *     after it;
+ *   - a row change the server logged as a statement on a published table
+ *     (or on tables it cannot name): the caller's on_statement says skip,
+ *     or the stage stops with BD_ERR_STATEMENT and a message naming the
+ *     statement, its table, file:pos and the fix.  Statements on tables
+ *     the caller does not publish are passed over.
+ *
+ * Threads: one stage is used by one thread (the data path), fed by one
+ * decoder at a time (it knows a map it saw by address and serial).
+ * Ownership: bd_pub_new() copies the options' pointers only: the key
+ * rules (a config's) must outlive the stage.  Everything handed to the
+ * callbacks is valid during the call only.
+ */
+#ifndef BINLOGD_PUBLISH_H
+#define BINLOGD_PUBLISH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "binlogd/config.h"
+#include "binlogd/decoder.h"
+#include "binlogd/error.h"
+
+enum bd_pub_part {
+    BD_PUB_BY_KEY = 0, /* the key's partition (murmur2, as the Java client) */
+    BD_PUB_BY_TABLE,   /* no key: the partition of the table's name "db.table" */
+    BD_PUB_ALL,        /* every partition of the topic (TRUNCATE) */
+};
+
+/* One message. */
+typedef struct bd_pub_msg {
+    const char *topic;
+    enum bd_pub_part part;
+    const char *table; /* "db.table" (BD_PUB_BY_TABLE hashes it; messages name it) */
+    size_t table_len;
+    const char *key; /* NULL: no key */
+    size_t key_len;
+    const char *value; /* NULL: a tombstone (null value) */
+    size_t value_len;
+    char op;  /* 'c', 'u', 'd', 't'; 0 for a tombstone */
+    int last; /* the last message of its transaction (tombstones: that of their delete) */
+    /* where the change is, for messages about it */
+    const char *file;
+    uint64_t pos;
+    uint32_t row;
+    void *user; /* the route's (bd_pub_route.user) */
+    int direct; /* the value (and a newline) is already at the end of opts.direct */
+} bd_pub_msg;
+
+/* What the caller says about a table.  Asked when the table is not in
+ * the stage's cache (64 entries by name): once per table as long as it
+ * stays there, so the answer must not change between calls until the
+ * caller's filters do (then bd_pub_reroute()). */
+typedef struct bd_pub_route {
+    int wanted;
+    char topic[256]; /* when wanted */
+    void *user;      /* the caller's, handed back with each message */
+} bd_pub_route;
+
+/* A row change logged as a statement, on a published table. */
+typedef struct bd_pub_statement {
+    const char *verb;  /* "UPDATE", "LOAD DATA", ... */
+    const char *db;    /* a published table it changes; "" when it could not be named */
+    const char *table; /* (then the statement counts as changing every table) */
+    const char *file;
+    uint64_t pos;
+    const char *query; /* the statement (not NUL-terminated), or NULL */
+    size_t query_len;
+} bd_pub_statement;
+
+/* "UPDATE of `pay`.`flow` logged as a statement at binlog.000003:1234:
+ * \"UPDATE flow SET ...\"" (the statement last, cut to 200 bytes) into buf. */
+void bd_pub_statement_text(const bd_pub_statement *s, char *buf, size_t n);
+
+typedef struct bd_pub_ops {
+    void *ctx;
+    /* Route db.table, not in the cache (above): set r->wanted (and then
+     * r->topic) and r->user.  0, or -1 with err set to stop. */
+    int (*route)(void *ctx, const char *db, size_t dbn, const char *table, size_t tn,
+                 bd_pub_route *r, bd_err *err);
+    /* Send one message.  0, or -1 with err set to stop (BD_ERR_CALLBACK
+     * when the caller only wants to stop, e.g. on a signal). */
+    int (*emit)(void *ctx, const bd_pub_msg *m, bd_err *err);
+    /* A row change logged as a statement on a published table: 1 to skip
+     * it (the caller counts, logs and alerts), 0 to stop.  NULL: stop. */
+    int (*on_statement)(void *ctx, const bd_pub_statement *s);
+} bd_pub_ops;
+
+typedef struct bd_pub_opts {
+    const bd_key_rule *keys; /* [keys] rules, for tables without a primary key */
+    size_t nkeys;
+    int tombstones; /* a null-value message after each delete (keyed tables) */
+    int no_keys;    /* the sink prints values only: keys are not encoded (bd_pub_msg.key
+                       is then NULL), though key changes are still split */
+    /* A sink of JSON lines (dump): rows are encoded straight into this
+     * buffer, the held one at its end until it goes out with its tail and
+     * a newline (bd_pub_msg.direct); the caller must not write out the
+     * buffer's end while bd_pub_holding().  Implies no_keys.  NULL: the
+     * stage's own buffers. */
+    bd_buf *direct;
+} bd_pub_opts;
+
+typedef struct bd_pub bd_pub;
+
+/* NULL when out of memory. */
+bd_pub *bd_pub_new(const bd_pub_opts *o, const bd_pub_ops *ops);
+void bd_pub_free(bd_pub *p);
+
+/* Forget every route (the filters changed): tables are routed again. */
+void bd_pub_reroute(bd_pub *p);
+
+/* The route of a row's table (asking ops.route when it is not known).
+ * NULL with err when the route callback failed. */
+const bd_pub_route *bd_pub_route_of(bd_pub *p, const bd_table *t, bd_err *err);
+
+/* One row change: its messages, or none when its table is not published.
+ * 1 published, 0 not published, -1 with err (BD_ERR_SCHEMA: a [keys] rule
+ * names a column the table lacks). */
+int bd_pub_row(bd_pub *p, const bd_row *row, bd_err *err);
+
+/* One event (call it for every event, before the caller closes a
+ * transaction on it): transaction boundaries release the held message,
+ * TRUNCATE publishes, statements are checked.  0, or -1 with err
+ * (BD_ERR_STATEMENT for a statement on a published table). */
+int bd_pub_event(bd_pub *p, const bd_event *ev, bd_err *err);
+
+/* The end of the input: a held message goes out, as the last of its
+ * transaction when last is set (the caller knows the input ended with
+ * it), else not known to be.  0 or -1 with err. */
+int bd_pub_finish(bd_pub *p, int last, bd_err *err);
+
+/* A message is held back, waiting to learn whether it is the last of its
+ * transaction. */
+int bd_pub_holding(const bd_pub *p);
+
+/* Forget the held message (the caller stops and will not send it); with
+ * opts.direct it is cut from the end of that buffer. */
+void bd_pub_drop_held(bd_pub *p);
+
+/* Counts since the start. */
+typedef struct bd_pub_counts {
+    uint64_t rows;        /* row changes published */
+    uint64_t filtered;    /* row changes of tables not published */
+    uint64_t key_changes; /* updates published as a delete and a create */
+    uint64_t truncates;   /* TRUNCATEs published */
+    uint64_t statements;  /* statements skipped (on_statement said so) */
+    uint64_t messages;    /* messages emitted (tombstones and every partition's TRUNCATE
+                               counted as one each per emit) */
+} bd_pub_counts;
+void bd_pub_counts_get(const bd_pub *p, bd_pub_counts *c);
+
+#endif

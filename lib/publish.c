@@ -1,0 +1,558 @@
+/* publish.c - see include/binlogd/publish.h. */
+#include "binlogd/publish.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "binlogd/buf.h"
+#include "binlogd/charset.h"
+#include "binlogd/encode.h"
+#include "binlogd/event.h"
+#include "binlogd/stmt.h"
+
+/* Routes are cached by table name, direct-mapped: tables that interleave
+ * in one transaction (flows and counterparties) keep their entries. */
+#define ROUTES 64
+#define KEY_COLS_MAX 64
+
+typedef struct route_slot {
+    int used;
+    uint64_t gen; /* bumped each time the slot is filled: copies of it know when they are stale */
+    uint8_t dbn, tbn;
+    char db[65], tb[65];
+    char name[132]; /* "db.table" */
+    size_t name_len;
+    bd_pub_route r;
+    /* [keys] rule of the table, found once; its columns resolved per map:
+     * the indexes are checked against the names before each use, so a map
+     * that changed under the same address is never keyed by old indexes */
+    const bd_key_rule *rule;
+    int rule_looked;
+    uint32_t key[KEY_COLS_MAX];
+    uint32_t nkey;
+    int key_valid;
+} route_slot;
+
+/* The message waiting to learn whether it is the last of its transaction. */
+typedef struct held_msg {
+    int on;
+    bd_pub_msg m;                  /* ready but for the value, its length and last */
+    const struct route_slot *slot; /* topic and table copied from this slot at slot_gen */
+    uint64_t slot_gen;
+    size_t file_len;
+    uint32_t file_serial; /* of the file name copied (0: compare) */
+    size_t at;  /* direct: where the held value starts in the caller's buffer */
+    bd_buf val; /* without its tail (direct: unused) */
+    bd_buf key;
+    int has_key;
+    int tomb; /* a tombstone follows it */
+    char topic[256];
+    char table[132];
+    char file[512];
+} held_msg;
+
+struct bd_pub {
+    bd_pub_opts o;
+    bd_pub_ops ops;
+    route_slot routes[ROUTES];
+    uint64_t gen;
+    /* the slot of the last row's table map: rows of one map come in runs,
+     * and a map's names compare faster than they hash */
+    const bd_table *last_t;
+    uint64_t last_serial; /* last_t's serial (0: compare names) */
+    uint64_t last_gen;    /* last_s's gen then */
+    route_slot *last_s;
+    held_msg held;
+    bd_enc_cache cache;
+    bd_buf scratch; /* TRUNCATE messages */
+    bd_value *img;  /* the after image of a key change's create, key columns filled in */
+    uint32_t img_cap;
+    bd_pub_counts counts;
+};
+
+bd_pub *bd_pub_new(const bd_pub_opts *o, const bd_pub_ops *ops)
+{
+    bd_pub *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    p->o = *o;
+    p->ops = *ops;
+    bd_buf_init(&p->held.val);
+    bd_buf_init(&p->held.key);
+    bd_buf_init(&p->scratch);
+    bd_enc_cache_init(&p->cache);
+    return p;
+}
+
+void bd_pub_free(bd_pub *p)
+{
+    if (!p) return;
+    bd_buf_release(&p->held.val);
+    bd_buf_release(&p->held.key);
+    bd_buf_release(&p->scratch);
+    bd_enc_cache_release(&p->cache);
+    free(p->img);
+    free(p);
+}
+
+void bd_pub_reroute(bd_pub *p)
+{
+    for (size_t i = 0; i < ROUTES; i++)
+        p->routes[i].used = 0;
+    p->last_t = NULL;
+}
+
+int bd_pub_holding(const bd_pub *p) { return p->held.on; }
+
+void bd_pub_drop_held(bd_pub *p)
+{
+    if (!p->held.on) return;
+    p->held.on = 0;
+    if (p->o.direct) p->o.direct->len = p->held.at;
+}
+
+void bd_pub_counts_get(const bd_pub *p, bd_pub_counts *c) { *c = p->counts; }
+
+/* ---- routes ---------------------------------------------------------------- */
+
+static uint32_t name_hash(const char *db, size_t dbn, const char *tb, size_t tbn)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < dbn; i++)
+        h = (h ^ (uint8_t)db[i]) * 16777619u;
+    h = (h ^ '.') * 16777619u;
+    for (size_t i = 0; i < tbn; i++)
+        h = (h ^ (uint8_t)tb[i]) * 16777619u;
+    return h;
+}
+
+static route_slot *route_find(bd_pub *p, const char *db, size_t dbn, const char *tb, size_t tbn,
+                              bd_err *err)
+{
+    if (dbn > 64 || tbn > 64) {
+        bd_err_set(err, BD_ERR_SCHEMA, "a table name longer than 64 bytes: `%.*s`.`%.*s`",
+                   (int)(dbn > 64 ? 64 : dbn), db, (int)(tbn > 64 ? 64 : tbn), tb);
+        return NULL;
+    }
+    route_slot *s = &p->routes[name_hash(db, dbn, tb, tbn) % ROUTES];
+    if (s->used && s->dbn == dbn && s->tbn == tbn && !memcmp(s->db, db, dbn) &&
+        !memcmp(s->tb, tb, tbn))
+        return s;
+    memset(s, 0, sizeof *s);
+    memcpy(s->db, db, dbn);
+    memcpy(s->tb, tb, tbn);
+    s->dbn = (uint8_t)dbn;
+    s->tbn = (uint8_t)tbn;
+    memcpy(s->name, db, dbn);
+    s->name[dbn] = '.';
+    memcpy(s->name + dbn + 1, tb, tbn);
+    s->name_len = dbn + 1 + tbn;
+    s->name[s->name_len] = '\0';
+    if (p->ops.route(p->ops.ctx, db, dbn, tb, tbn, &s->r, err) < 0) return NULL;
+    s->used = 1;
+    s->gen = ++p->gen;
+    p->last_t = NULL; /* it may have been this slot */
+    return s;
+}
+
+/* The route of a map: the last one's when it is the same map of the same
+ * table (a map freed after a DDL may come back at its address), else by
+ * name. */
+static route_slot *route_of_map(bd_pub *p, const bd_table *t, bd_err *err)
+{
+    route_slot *s = p->last_s;
+    if (t == p->last_t && s->used && s->gen == p->last_gen &&
+        (t->serial ? t->serial == p->last_serial
+                   : s->dbn == t->db.n && s->tbn == t->name.n && !memcmp(s->db, t->db.p, t->db.n) &&
+                         !memcmp(s->tb, t->name.p, t->name.n)))
+        return s;
+    s = route_find(p, t->db.p, t->db.n, t->name.p, t->name.n, err);
+    if (s) {
+        p->last_t = t;
+        p->last_serial = t->serial;
+        p->last_gen = s->gen;
+        p->last_s = s;
+    }
+    return s;
+}
+
+const bd_pub_route *bd_pub_route_of(bd_pub *p, const bd_table *t, bd_err *err)
+{
+    route_slot *s = route_of_map(p, t, err);
+    return s ? &s->r : NULL;
+}
+
+/* The key columns of t: its primary key, else its [keys] rule's columns.
+ * 0 with the columns in *cols and their count in *n (0: no key), or -1
+ * with err. */
+static int key_of(bd_pub *p, route_slot *s, const bd_table *t, const uint32_t **cols, uint32_t *n,
+                  bd_err *err)
+{
+    if (t->npk) {
+        *cols = t->pk;
+        *n = t->npk;
+        return 0;
+    }
+    if (!s->rule_looked) {
+        s->rule_looked = 1;
+        bd_config rules = {0};
+        rules.keys = (bd_key_rule *)p->o.keys;
+        rules.nkeys = p->o.nkeys;
+        s->rule = bd_config_key_rule(&rules, s->db, s->dbn, s->tb, s->tbn);
+    }
+    const bd_key_rule *kr = s->rule;
+    if (!kr) {
+        *n = 0;
+        return 0;
+    }
+    int ok = s->key_valid && s->nkey == kr->ncols;
+    for (uint32_t k = 0; ok && k < s->nkey; k++) {
+        const bd_column *c = s->key[k] < t->ncols ? &t->cols[s->key[k]] : NULL;
+        ok = c && c->name.p && c->name.n == strlen(kr->cols[k]) &&
+             !memcmp(c->name.p, kr->cols[k], c->name.n);
+    }
+    if (!ok) {
+        if (kr->ncols > KEY_COLS_MAX)
+            return bd_err_set(err, BD_ERR_SCHEMA, "[keys] %s names more than %d columns",
+                              kr->pattern, KEY_COLS_MAX);
+        if (!t->has_names)
+            return bd_err_set(err, BD_ERR_SCHEMA,
+                              "[keys] %s gives `%s`.`%s` key columns by name, but its rows "
+                              "carry no column names here (binlog_row_metadata below FULL and "
+                              "no schema source)",
+                              kr->pattern, s->db, s->tb);
+        for (size_t k = 0; k < kr->ncols; k++) {
+            uint32_t i = 0;
+            size_t l = strlen(kr->cols[k]);
+            while (i < t->ncols &&
+                   !(t->cols[i].name.n == l && !memcmp(t->cols[i].name.p, kr->cols[k], l)))
+                i++;
+            if (i == t->ncols)
+                return bd_err_set(err, BD_ERR_SCHEMA,
+                                  "[keys] %s = ...: `%s`.`%s` has no column %s; fix the rule "
+                                  "(the key must be columns of the table)",
+                                  kr->pattern, s->db, s->tb, kr->cols[k]);
+            s->key[k] = i;
+        }
+        s->nkey = (uint32_t)kr->ncols;
+        s->key_valid = 1;
+    }
+    *cols = s->key;
+    *n = s->nkey;
+    return 0;
+}
+
+/* ---- messages -------------------------------------------------------------- */
+
+static int emit(bd_pub *p, bd_pub_msg *m, bd_err *err)
+{
+    p->counts.messages++;
+    return p->ops.emit(p->ops.ctx, m, err);
+}
+
+/* Send the held message, with its transaction fields. */
+static int flush_held(bd_pub *p, int has_xid, uint64_t xid, int last, bd_err *err)
+{
+    held_msg *h = &p->held;
+    if (!h->on) return 0;
+    h->on = 0;
+    bd_buf *v = p->o.direct ? p->o.direct : &h->val;
+    bd_encode_row_tail(v, has_xid, xid, last);
+    if (p->o.direct) bd_buf_addc(v, '\n');
+    if (bd_buf_failed(v) || bd_buf_failed(&h->key))
+        return bd_err_set(err, BD_ERR_NOMEM, "out of memory encoding a row change");
+    bd_pub_msg *m = &h->m;
+    size_t at = p->o.direct ? h->at : 0;
+    m->value = v->ptr + at;
+    m->value_len = v->len - at - (p->o.direct != NULL);
+    m->key = h->has_key ? h->key.ptr : NULL;
+    m->key_len = h->has_key ? h->key.len : 0;
+    m->last = last;
+    if (emit(p, m, err) < 0) return -1;
+    if (!h->tomb) return 0;
+    bd_pub_msg t = *m;
+    t.value = NULL;
+    t.value_len = 0;
+    t.op = 0;
+    t.direct = 0;
+    return emit(p, &t, err);
+}
+
+/* Hold one message for row r (op and images as r says) under the key
+ * columns cols[0..n) of the images of kr (none: by the table's name). */
+static int hold(bd_pub *p, route_slot *s, const bd_row *r, const bd_row *kr, const uint32_t *cols,
+                uint32_t n, bd_err *err)
+{
+    if (flush_held(p, 0, 0, 0, err) < 0) return -1;
+    held_msg *h = &p->held;
+    if (p->o.direct) {
+        /* encoded in place: the caller's buffer ends with it until it goes out */
+        h->at = p->o.direct->len;
+        bd_encode_row_cached(p->o.direct, r, &p->cache);
+    } else {
+        bd_buf_reset(&h->val);
+        bd_encode_row_cached(&h->val, r, &p->cache);
+    }
+    bd_buf_reset(&h->key);
+    h->has_key = n > 0 && !p->o.no_keys && !p->o.direct;
+    if (h->has_key) bd_encode_key_cols(&h->key, kr, cols, n);
+    bd_pub_msg *m = &h->m;
+    m->part = n ? BD_PUB_BY_KEY : BD_PUB_BY_TABLE;
+    m->op = r->op;
+    h->tomb = p->o.tombstones && n && r->op == BD_OP_DELETE;
+    /* copies only when they change: once per table or file, not per row
+     * (the slot may be refilled for another table before this goes out) */
+    if (h->slot != s || h->slot_gen != s->gen) {
+        snprintf(h->topic, sizeof h->topic, "%s", s->r.topic);
+        memcpy(h->table, s->name, s->name_len + 1);
+        m->topic = h->topic;
+        m->table = h->table;
+        m->table_len = s->name_len;
+        m->user = s->r.user;
+        h->slot = s;
+        h->slot_gen = s->gen;
+    }
+    if (!r->pos.file_serial || r->pos.file_serial != h->file_serial) {
+        const char *f = r->pos.file ? r->pos.file : "";
+        size_t fl = strlen(f);
+        if (fl != h->file_len || memcmp(h->file, f, fl) != 0) {
+            snprintf(h->file, sizeof h->file, "%s", f);
+            h->file_len = strlen(h->file);
+        }
+        m->file = h->file;
+        h->file_serial = r->pos.file_serial;
+    }
+    m->pos = r->pos.pos;
+    m->row = r->row_index;
+    m->direct = p->o.direct != NULL;
+    h->on = 1;
+    return 0;
+}
+
+/* Two values of one column, as the encoder would print them: the same? */
+static int same_value(const bd_value *a, const bd_value *b)
+{
+    if (a->kind != b->kind) return 0;
+    switch (a->kind) {
+    case BD_V_ABSENT:
+    case BD_V_NULL: return 1;
+    case BD_V_INT: return a->i == b->i;
+    case BD_V_UINT: return a->u == b->u;
+    default: return a->n == b->n && (a->n == 0 || memcmp(a->s, b->s, a->n) == 0);
+    }
+}
+
+/* Does the update change the key?  A column the after image lacks
+ * (binlog_row_image=MINIMAL) did not change. */
+static int key_changes(const bd_row *row, const uint32_t *cols, uint32_t n)
+{
+    for (uint32_t k = 0; k < n; k++) {
+        const bd_value *a = &row->after[cols[k]];
+        if (a->kind != BD_V_ABSENT && !same_value(&row->before[cols[k]], a)) return 1;
+    }
+    return 0;
+}
+
+int bd_pub_row(bd_pub *p, const bd_row *row, bd_err *err)
+{
+    const bd_table *t = row->table;
+    route_slot *s = route_of_map(p, t, err);
+    if (!s) return -1;
+    int published = 0;
+    if (!s->r.wanted) {
+        p->counts.filtered++;
+    } else {
+        const uint32_t *cols = NULL;
+        uint32_t n = 0;
+        if (key_of(p, s, t, &cols, &n, err) < 0) return -1;
+        if (row->op == BD_OP_UPDATE && n && row->before && row->after &&
+            key_changes(row, cols, n)) {
+            /* the row leaves its old key and arrives under the new one:
+             * each key's partition sees its own side, in commit order */
+            bd_row gone = *row, came = *row;
+            gone.op = BD_OP_DELETE;
+            gone.after = NULL;
+            came.op = BD_OP_INSERT;
+            came.before = NULL;
+            /* the create carries its whole key: key columns the after
+             * image lacks (binlog_row_image=MINIMAL logs only what
+             * changed) did not change, so the before image has them */
+            if (t->ncols > p->img_cap) {
+                bd_value *v = realloc(p->img, t->ncols * sizeof *v);
+                if (!v) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+                p->img = v;
+                p->img_cap = t->ncols;
+            }
+            memcpy(p->img, row->after, t->ncols * sizeof *p->img);
+            for (uint32_t k = 0; k < n; k++)
+                if (p->img[cols[k]].kind == BD_V_ABSENT) p->img[cols[k]] = row->before[cols[k]];
+            came.after = p->img;
+            /* the new key: the after image, columns it lacks (unchanged)
+             * from the before image */
+            if (hold(p, s, &gone, &gone, cols, n, err) < 0 ||
+                hold(p, s, &came, row, cols, n, err) < 0)
+                return -1;
+            p->counts.key_changes++;
+        } else if (hold(p, s, row, row, cols, n, err) < 0) {
+            return -1;
+        }
+        p->counts.rows++;
+        published = 1;
+    }
+    /* a statement that commits on its own (no BEGIN, e.g. MyISAM) */
+    if (row->ends_txn && flush_held(p, 0, 0, 1, err) < 0) return -1;
+    return published;
+}
+
+int bd_pub_finish(bd_pub *p, int last, bd_err *err) { return flush_held(p, 0, 0, last, err); }
+
+/* ---- statements ------------------------------------------------------------ */
+
+void bd_pub_statement_text(const bd_pub_statement *s, char *buf, size_t n)
+{
+    char q[260];
+    size_t qn = 0;
+    if (s->query) {
+        /* one line, cut to 200 bytes (not inside a UTF-8 sequence) */
+        size_t l = s->query_len > 200 ? 200 : s->query_len;
+        while (l < s->query_len && l > 0 && ((uint8_t)s->query[l] & 0xc0) == 0x80)
+            l--;
+        for (size_t i = 0; i < l && qn + 4 < sizeof q; i++) {
+            char c = s->query[i];
+            q[qn++] = c == '\n' || c == '\r' || c == '\t' ? ' ' : c;
+        }
+        if (l < s->query_len) q[qn++] = '.', q[qn++] = '.', q[qn++] = '.';
+    }
+    q[qn] = '\0';
+    if (s->table[0])
+        snprintf(buf, n, "%s of `%s`.`%s` logged as a statement at %s:%llu%s%s%s", s->verb, s->db,
+                 s->table, s->file, (unsigned long long)s->pos, qn ? ": \"" : "", q,
+                 qn ? "\"" : "");
+    else
+        snprintf(buf, n,
+                 "%s logged as a statement at %s:%llu, changing tables that cannot be named "
+                 "from it%s%s%s",
+                 s->verb, s->file, (unsigned long long)s->pos, qn ? ": \"" : "", q, qn ? "\"" : "");
+}
+
+/* A statement that changes rows: stop or skip when it touches a published
+ * table.  0 to go on, -1 with err. */
+static int statement(bd_pub *p, const bd_event *ev, const bd_stmt *st, const char *query, size_t qn,
+                     bd_err *err)
+{
+    const char *db = "", *tb = "";
+    int hit = 0;
+    for (size_t i = 0; i < st->ntables && !hit; i++) {
+        const bd_stmt_table *x = &st->tables[i];
+        route_slot *s = route_find(p, x->db, strlen(x->db), x->table, strlen(x->table), err);
+        if (!s) return -1;
+        if (s->r.wanted) {
+            hit = 1;
+            db = s->db;
+            tb = s->tb;
+        }
+    }
+    /* tables it cannot name count as every table */
+    if (!hit && !st->tables_unknown) return 0;
+    bd_pub_statement s = {st->verb ? st->verb : "statement",
+                          db,
+                          tb,
+                          ev->pos.file ? ev->pos.file : "",
+                          ev->pos.pos,
+                          query,
+                          qn};
+    if (p->ops.on_statement && p->ops.on_statement(p->ops.ctx, &s)) {
+        p->counts.statements++;
+        return 0;
+    }
+    char what[400];
+    bd_pub_statement_text(&s, what, sizeof what);
+    /* what may be long (the statement comes last in it): the fix first */
+    return bd_err_set(err, BD_ERR_STATEMENT,
+                      "row change logged as a statement, without its rows: stopped before it "
+                      "(fix: binlog_format=ROW for every session): %s",
+                      what);
+}
+
+/* TRUNCATE of a published table: one op "t" message for every partition.
+ * One whose table cannot be read from its text (a name longer than the
+ * classifier keeps) is a statement on every table: stop or skip. */
+static int truncate_table(bd_pub *p, const bd_event *ev, const bd_stmt *st, bd_err *err)
+{
+    if (st->tables_unknown) return statement(p, ev, st, ev->query.p, ev->query.n, err);
+    for (size_t i = 0; i < st->ntables; i++) {
+        const bd_stmt_table *x = &st->tables[i];
+        route_slot *s = route_find(p, x->db, strlen(x->db), x->table, strlen(x->table), err);
+        if (!s) return -1;
+        if (!s->r.wanted) continue;
+        /* a TRUNCATE commits what came before it */
+        if (flush_held(p, 0, 0, 1, err) < 0) return -1;
+        bd_buf *b = &p->scratch;
+        bd_buf_reset(b);
+        bd_encode_truncate(b, ev, s->db, s->dbn, s->tb, s->tbn);
+        bd_encode_row_tail(b, ev->has_xid, ev->xid, 1);
+        if (bd_buf_failed(b)) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+        bd_pub_msg m = {s->r.topic,
+                        BD_PUB_ALL,
+                        s->name,
+                        s->name_len,
+                        NULL,
+                        0,
+                        b->ptr,
+                        b->len,
+                        't',
+                        1,
+                        ev->pos.file ? ev->pos.file : "",
+                        ev->pos.pos,
+                        0,
+                        s->r.user,
+                        0};
+        if (emit(p, &m, err) < 0) return -1;
+        p->counts.truncates++;
+    }
+    return 0;
+}
+
+/* The statement kinds of binlog events that carry SQL. */
+static int is_query(uint8_t type)
+{
+    return type == BD_EV_QUERY || type == BD_EV_MARIA_QUERY_COMPRESSED ||
+           type == BD_EV_EXECUTE_LOAD_QUERY;
+}
+
+/* LOAD DATA as the oldest servers logged it (before 5.0.3's
+ * EXECUTE_LOAD_QUERY): the rows are in a file the event names. */
+static int is_old_load(uint8_t type)
+{
+    return type == BD_EV_LOAD || type == BD_EV_NEW_LOAD || type == BD_EV_CREATE_FILE ||
+           type == BD_EV_EXEC_LOAD;
+}
+
+int bd_pub_event(bd_pub *p, const bd_event *ev, bd_err *err)
+{
+    /* a transaction that starts means the one before ended unseen (a
+     * file cut inside it): what is held was not known to be last */
+    if (ev->begins_txn && flush_held(p, 0, 0, 0, err) < 0) return -1;
+    uint8_t type = ev->header->type;
+    if (is_query(type) && ev->query.p) {
+        /* lexed as the server did: quotes by sql_mode, and the client's
+         * charset (a GBK or SJIS character may end in a backslash byte) */
+        unsigned fl = bd_stmt_flags_from_sql_mode(ev->sql_mode);
+        if (ev->charset_client)
+            fl |= bd_stmt_flags_from_charset(bd_charset_name(ev->charset_client));
+        bd_stmt st;
+        bd_stmt_classify(&st, ev->query.p, ev->query.n, ev->db.p, ev->db.n, fl);
+        if (st.kind == BD_STMT_DML && statement(p, ev, &st, ev->query.p, ev->query.n, err) < 0)
+            return -1;
+        if (st.kind == BD_STMT_TRUNCATE && truncate_table(p, ev, &st, err) < 0) return -1;
+    } else if (is_old_load(type) && type != BD_EV_CREATE_FILE) {
+        bd_stmt st;
+        memset(&st, 0, sizeof st);
+        st.kind = BD_STMT_DML;
+        st.verb = "LOAD DATA";
+        st.tables_unknown = 1;
+        if (statement(p, ev, &st, NULL, 0, err) < 0) return -1;
+    }
+    if (ev->ends_txn && flush_held(p, ev->has_xid, ev->xid, 1, err) < 0) return -1;
+    return 0;
+}
