@@ -35,6 +35,7 @@
 #include "binlogd/cursor.h"
 #include "binlogd/gtid_set.h"
 #include "binlogd/schema_history.h"
+#include "binlogd/stmt.h"
 
 #define NAME_MAX_LEN 512
 #define ARTIFICIAL_F 0x20
@@ -86,6 +87,13 @@ struct bd_source_server {
     MYSQL *ctl;      /* control connection for information_schema, opened on need and
                         closed at every reconnect of the stream */
     int schema_lost; /* the last schema query failed because ctl's connection is gone */
+    /* the DDLs between a position and the server's head (ddl_ahead_*):
+     * the binlog was read from ahead_from to ahead_to */
+    struct ddl_ahead *ahead;
+    size_t nahead, cahead;
+    int ahead_valid;
+    char ahead_from_file[NAME_MAX_LEN], ahead_to_file[NAME_MAX_LEN];
+    uint64_t ahead_from_pos, ahead_to_pos;
     volatile sig_atomic_t stop;
     volatile int fd;
 
@@ -346,6 +354,7 @@ void bd_source_server_free(bd_source_server *s)
     free(s->expect_copy);
     free(s->failover);
     bd_schema_history_close(s->hist);
+    free(s->ahead);
     free(s);
 }
 
@@ -1416,6 +1425,227 @@ static int schema_query(bd_source_server *s, const char *db, const char *tb, bd_
     return 0;
 }
 
+/* ---- DDLs ahead of the reader --------------------------------------------
+ * information_schema shows a table as it is now.  For a map at P that the
+ * schema history does not cover, that is the table as it was at P only if
+ * no DDL changed it between P and now: a reader behind the head (catching
+ * up, or a replay) may meet rows written before an ALTER that it has not
+ * read yet, and an ALTER that reorders ENUM members or renames columns
+ * leaves the column count and types as they were, so the map alone cannot
+ * tell.  So before taking a table's columns from information_schema, the
+ * DDLs between P and the server's head (read after the columns) are looked
+ * at: SHOW BINLOG EVENTS, page by page, read once and kept as the reader
+ * moves on.  One that may have changed the table stops the reader (fail
+ * closed); the schema history, binlog_row_metadata=FULL or a start after
+ * the DDL are the ways on. */
+
+#define AHEAD_PAGE 5000
+
+typedef struct ddl_ahead {
+    char file[NAME_MAX_LEN];
+    uint64_t pos;
+    int unknown; /* the tables could not be read from it: every table */
+    size_t n;
+    char db[BD_STMT_MAX_TABLES][65], table[BD_STMT_MAX_TABLES][65]; /* table "": all of db */
+    char text[120];                                                 /* for the message */
+} ddl_ahead;
+
+/* The server's head (SHOW MASTER STATUS) into file, *pos. */
+static int ctl_head(bd_source_server *s, char *file, size_t fn, uint64_t *pos, bd_err *err)
+{
+    const char *q = s->flavor == BD_FLAVOR_MYSQL && s->version_num >= 80200
+                        ? "SHOW BINARY LOG STATUS"
+                        : "SHOW MASTER STATUS";
+    MYSQL_RES *res = ctl_query(s, q, "(SHOW MASTER STATUS)", err);
+    if (!res) return -1;
+    MYSQL_ROW row = mysql_fetch_row(res);
+    int ok = row && row[0] && row[1] && strlen(row[0]) < fn;
+    if (ok) {
+        snprintf(file, fn, "%s", row[0]);
+        *pos = strtoull(row[1], NULL, 10);
+    }
+    mysql_free_result(res);
+    if (!ok) return bd_err_set(err, BD_ERR_IO, "%s returned no position (binary log off?)", q);
+    return 0;
+}
+
+/* The binlog file after f on the server, into next ("" when f is the last). */
+static int ctl_next_file(bd_source_server *s, const char *f, char *next, size_t nn, bd_err *err)
+{
+    MYSQL_RES *res = ctl_query(s, "SHOW BINARY LOGS", "(SHOW BINARY LOGS)", err);
+    if (!res) return -1;
+    MYSQL_ROW row;
+    next[0] = '\0';
+    while ((row = mysql_fetch_row(res)) != NULL)
+        if (row[0] && bd_binlog_pos_cmp(row[0], 0, f, 0) > 0 && strlen(row[0]) < nn &&
+            (!next[0] || bd_binlog_pos_cmp(row[0], 0, next, 0) < 0))
+            snprintf(next, nn, "%s", row[0]);
+    mysql_free_result(res);
+    return 0;
+}
+
+/* Note one Query event of SHOW BINLOG EVENTS if it may change a table's
+ * definition. */
+static int ahead_note(bd_source_server *s, const char *file, uint64_t pos, const char *info,
+                      size_t n)
+{
+    const char *db = NULL, *q = info;
+    size_t dbn = 0, qn = n;
+    char undoubled[65];
+    if (bd_stmt_split_use(info, n, &db, &dbn, &q, &qn) == 2) {
+        /* a name with its own quote character in it, doubled: undone */
+        char quote = db[-1];
+        size_t k = 0;
+        for (size_t i = 0; i < dbn && k < sizeof undoubled - 1; i++) {
+            undoubled[k++] = db[i];
+            if (db[i] == quote && i + 1 < dbn && db[i + 1] == quote) i++;
+        }
+        db = undoubled;
+        dbn = k;
+    }
+    bd_stmt st;
+    if (!bd_stmt_ddl(&st, q, qn, db, dbn, 0)) return 0;
+    if (s->nahead == s->cahead) {
+        size_t c = s->cahead ? 2 * s->cahead : 16;
+        ddl_ahead *a = realloc(s->ahead, c * sizeof *a);
+        if (!a) return -1;
+        s->ahead = a;
+        s->cahead = c;
+    }
+    ddl_ahead *d = &s->ahead[s->nahead++];
+    memset(d, 0, sizeof *d);
+    snprintf(d->file, sizeof d->file, "%s", file);
+    d->pos = pos;
+    d->unknown = st.tables_unknown;
+    d->n = st.ntables;
+    for (size_t i = 0; i < st.ntables; i++) {
+        memcpy(d->db[i], st.tables[i].db, sizeof d->db[i]);
+        memcpy(d->table[i], st.tables[i].table, sizeof d->table[i]);
+    }
+    size_t l = qn < sizeof d->text - 1 ? qn : sizeof d->text - 1;
+    for (size_t i = 0; i < l; i++)
+        d->text[i] = q[i] == '\n' || q[i] == '\r' || q[i] == '\t' ? ' ' : q[i];
+    return 0;
+}
+
+/* Read the binlog's DDLs from file:pos to to_file:to_pos (what is known
+ * already is kept: the reader only moves on).  0, or -1 with err. */
+static int ahead_scan(bd_source_server *s, const char *file, uint64_t pos, const char *to_file,
+                      uint64_t to_pos, bd_err *err)
+{
+    char f[NAME_MAX_LEN];
+    uint64_t p;
+    if (s->ahead_valid &&
+        bd_binlog_pos_cmp(file, pos, s->ahead_from_file, s->ahead_from_pos) >= 0) {
+        snprintf(f, sizeof f, "%s", s->ahead_to_file);
+        p = s->ahead_to_pos;
+    } else {
+        s->nahead = 0;
+        s->ahead_valid = 1;
+        snprintf(s->ahead_from_file, sizeof s->ahead_from_file, "%s", file);
+        s->ahead_from_pos = pos;
+        snprintf(f, sizeof f, "%s", file);
+        p = pos;
+    }
+    char esc[2 * NAME_MAX_LEN + 1], q[2 * NAME_MAX_LEN + 128];
+    while (f[0] && bd_binlog_pos_cmp(f, p, to_file, to_pos) < 0) {
+        mysql_real_escape_string(s->ctl, esc, f, (unsigned long)strlen(f));
+        snprintf(q, sizeof q, "SHOW BINLOG EVENTS IN '%s' FROM %llu LIMIT %d", esc,
+                 (unsigned long long)p, AHEAD_PAGE);
+        MYSQL_RES *res = ctl_query(s, q, "(SHOW BINLOG EVENTS)", err);
+        if (!res) {
+            s->ahead_valid = 0;
+            return -1;
+        }
+        /* Log_name, Pos, Event_type, Server_id, End_log_pos, Info */
+        MYSQL_ROW row;
+        size_t rows = 0;
+        int past = 0, oom = 0;
+        while ((row = mysql_fetch_row(res)) != NULL) {
+            unsigned long *len = mysql_fetch_lengths(res);
+            rows++;
+            uint64_t at = row[1] ? strtoull(row[1], NULL, 10) : 0;
+            if (bd_binlog_pos_cmp(f, at, to_file, to_pos) >= 0) {
+                past = 1;
+                break;
+            }
+            uint64_t end = row[4] ? strtoull(row[4], NULL, 10) : 0;
+            if (end > p) p = end;
+            if (row[2] && row[5] && !strncasecmp(row[2], "Query", 5) &&
+                ahead_note(s, f, at, row[5], len ? len[5] : strlen(row[5])) < 0)
+                oom = 1;
+        }
+        mysql_free_result(res);
+        if (oom) {
+            s->ahead_valid = 0;
+            return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+        }
+        if (past) {
+            snprintf(f, sizeof f, "%s", to_file);
+            p = to_pos;
+            break;
+        }
+        if (rows < AHEAD_PAGE) { /* the end of this file: the next one */
+            char next[NAME_MAX_LEN];
+            if (ctl_next_file(s, f, next, sizeof next, err) < 0) {
+                s->ahead_valid = 0;
+                return -1;
+            }
+            if (!next[0]) break;
+            snprintf(f, sizeof f, "%s", next);
+            p = 4;
+        }
+    }
+    snprintf(s->ahead_to_file, sizeof s->ahead_to_file, "%s", to_file);
+    s->ahead_to_pos = to_pos;
+    return 0;
+}
+
+/* A DDL after file:pos that may have changed db.tb, or NULL.  Names are
+ * compared without case: a server with lower_case_table_names logs them as
+ * they were typed. */
+static const ddl_ahead *ahead_hit(const bd_source_server *s, const char *file, uint64_t pos,
+                                  const char *db, const char *tb)
+{
+    for (size_t i = 0; i < s->nahead; i++) {
+        const ddl_ahead *d = &s->ahead[i];
+        if (bd_binlog_pos_cmp(d->file, d->pos, file, pos) <= 0) continue;
+        if (d->unknown) return d;
+        for (size_t k = 0; k < d->n; k++)
+            if (!strcasecmp(d->db[k], db) && (!d->table[k][0] || !strcasecmp(d->table[k], tb)))
+                return d;
+    }
+    return NULL;
+}
+
+/* The columns just read from information_schema for db.tb are those of
+ * the map at the reader's position only if no DDL after it may have
+ * changed the table: 0, or -1 with err (stop). */
+static int columns_are_current(bd_source_server *s, const char *db, const char *tb, bd_err *err)
+{
+    char hf[NAME_MAX_LEN];
+    uint64_t hp = 0;
+    /* the head after the columns were read: every DDL they may show is
+     * before it */
+    if (ctl_head(s, hf, sizeof hf, &hp, err) < 0) return -1;
+    if (bd_binlog_pos_cmp(s->cur_file, s->feed_pos, hf, hp) >= 0) return 0;
+    if (ahead_scan(s, s->cur_file, s->feed_pos, hf, hp, err) < 0) {
+        bd_err_prefix(err, "looking for DDL on `%s`.`%s` between %s:%llu and the head: ", db, tb,
+                      s->cur_file, (unsigned long long)s->feed_pos);
+        return -1;
+    }
+    const ddl_ahead *d = ahead_hit(s, s->cur_file, s->feed_pos, db, tb);
+    if (!d) return 0;
+    return bd_err_set(err, BD_ERR_SCHEMA,
+                      "`%s`.`%s` at %s:%llu: the binlog carries no column names here and a DDL "
+                      "not read yet (%s:%llu \"%.80s\") may have changed the table since: "
+                      "information_schema shows it as it is now, not as it was. Give a schema "
+                      "history that covers this position, start after the DDL, or run the "
+                      "server with binlog_row_metadata=FULL",
+                      db, tb, s->cur_file, (unsigned long long)s->feed_pos, d->file,
+                      (unsigned long long)d->pos, d->text);
+}
+
 static int w_on_table(void *ctx, bd_table *t, bd_err *err)
 {
     bd_source_server *s = ctx;
@@ -1440,17 +1670,18 @@ static int w_on_table(void *ctx, bd_table *t, bd_err *err)
         bd_err_prefix(err, "schema of `%s`.`%s`: ", db, tb);
         return -1;
     }
-    int r = bd_schema_apply(t, db, tb, fresh, n, "the table now", err);
-    if (r == 0 && s->hist) {
-        r = bd_schema_history_add_table(s->hist, s->cur_file, s->feed_pos, db, tb, fresh, n, err);
-        if (r == 0 && later)
-            slog(s, BD_SERVER_WARN,
-                 "the columns of `%s`.`%s` at %s:%llu are taken from information_schema now, "
-                 "but the schema history knows a DDL after that position: if it changed "
-                 "this table other than by adding, dropping or retyping columns (which "
-                 "stop the reader), names may be today's; binlog_row_metadata=FULL avoids this",
-                 db, tb, s->cur_file, (unsigned long long)s->feed_pos);
+    /* today's columns are those of this position only if no DDL since
+     * may have changed the table (the history's DDLs after it, if any,
+     * are among them) */
+    (void)later;
+    if (columns_are_current(s, db, tb, err) < 0) {
+        if (s->schema_lost) t->schema_deferred = 1;
+        bd_schema_cols_free(fresh, n);
+        return -1;
     }
+    int r = bd_schema_apply(t, db, tb, fresh, n, "the table now", err);
+    if (r == 0 && s->hist)
+        r = bd_schema_history_add_table(s->hist, s->cur_file, s->feed_pos, db, tb, fresh, n, err);
     bd_schema_cols_free(fresh, n);
     return r;
 }
@@ -2000,6 +2231,8 @@ enum bd_server_result bd_source_server_run(bd_source_server *s, bd_err *err)
              * server killed both): a fresh one after the reconnect */
             if (s->ctl) mysql_close(s->ctl);
             s->ctl = NULL;
+            /* and the DDLs read ahead: the next server may be another one */
+            s->ahead_valid = 0;
             if (r == 0) return BD_SERVER_END;
             if (r == 2) return BD_SERVER_STOPPED;
             if (r < 0) return BD_SERVER_ERROR;

@@ -836,19 +836,25 @@ static void classify(parser *P)
     }
 }
 
+static void parser_init(parser *P, bd_stmt *out, const char *query, size_t n, const char *db,
+                        size_t dbn, unsigned flags)
+{
+    memset(out, 0, sizeof *out);
+    memset(P, 0, sizeof *P);
+    P->c.lx.s = query;
+    P->c.lx.n = query ? n : 0;
+    P->c.lx.flags = flags;
+    P->out = out;
+    P->defdb_ok = dbn <= 64 && (!dbn || (db && !memchr(db, '\0', dbn)));
+    if (P->defdb_ok && dbn) memcpy(P->defdb, db, dbn);
+    advance(P);
+}
+
 void bd_stmt_classify(bd_stmt *out, const char *query, size_t n, const char *db, size_t dbn,
                       unsigned flags)
 {
     parser P;
-    memset(out, 0, sizeof *out);
-    memset(&P, 0, sizeof P);
-    P.c.lx.s = query;
-    P.c.lx.n = query ? n : 0;
-    P.c.lx.flags = flags;
-    P.out = out;
-    P.defdb_ok = dbn <= 64 && (!dbn || (db && !memchr(db, '\0', dbn)));
-    if (P.defdb_ok && dbn) memcpy(P.defdb, db, dbn);
-    advance(&P);
+    parser_init(&P, out, query, n, db, dbn, flags);
     classify(&P);
     if (out->kind == BD_STMT_OTHER) {
         memset(out, 0, sizeof *out);
@@ -871,4 +877,470 @@ void bd_stmt_classify(bd_stmt *out, const char *query, size_t n, const char *db,
         advance(&P);
     }
     if (P.c.lx.err) out->tables_unknown = 1;
+}
+
+/* ---- DDL: the tables whose definition a statement may change ------------ */
+
+static void set_ddl(parser *P, const char *verb)
+{
+    P->out->kind = BD_STMT_DDL;
+    P->out->verb = verb;
+}
+
+/* A table name, added to out: read_table()'s result, tables_unknown set
+ * unless 1. */
+static int ddl_table(parser *P)
+{
+    bd_stmt_table t;
+    int rc = read_table(P, &t, NULL);
+    if (rc < 0) unknown(P);
+    if (rc > 0) add_table(P->out, &t);
+    return rc;
+}
+
+/* [IF EXISTS], or [IF NOT EXISTS] when not_: -1 (tables_unknown set) on an
+ * IF without the rest. */
+static int if_exists(parser *P, int not_)
+{
+    if (!accept(P, "IF")) return 0;
+    if ((not_ && !accept(P, "NOT")) || !accept(P, "EXISTS")) {
+        unknown(P);
+        return -1;
+    }
+    return 0;
+}
+
+/* MariaDB's [WAIT n | NOWAIT] */
+static void wait_opt(parser *P)
+{
+    if (accept(P, "NOWAIT") || !accept(P, "WAIT")) return;
+    if (P->c.t.type == T_WORD) advance(P);
+    if (punct(P, '.')) { /* WAIT 1.5 */
+        advance(P);
+        if (P->c.t.type == T_WORD) advance(P);
+    }
+}
+
+/* The token after the current one is the keyword k. */
+static int next_kw(parser *P, const char *k)
+{
+    cursor save = P->c;
+    advance(P);
+    int r = kw(P, k);
+    P->c = save;
+    return r;
+}
+
+/* At DATABASE or SCHEMA: [IF [NOT] EXISTS] d, one entry {d, ""}. */
+static void ddl_database(parser *P, int not_)
+{
+    bd_stmt_table t;
+    advance(P);
+    if (if_exists(P, not_) < 0) return;
+    memset(&t, 0, sizeof t);
+    if (!ident(P) || copy_name(t.db, &P->c.t) < 0) {
+        unknown(P);
+        return;
+    }
+    advance(P);
+    add_table(P->out, &t);
+    P->out->whole_db = 1;
+}
+
+/* At the end of the statement, or at a ';' that ends it. */
+static int at_stmt_end(parser *P)
+{
+    if (at_end(P)) return 1;
+    if (!punct(P, ';')) return 0;
+    cursor save = P->c;
+    advance(P);
+    int r = at_end(P);
+    P->c = save;
+    return r;
+}
+
+/* name [, name] ... [WAIT n | NOWAIT] [RESTRICT | CASCADE], then the end. */
+static void ddl_drop_list(parser *P)
+{
+    for (;;) {
+        if (ddl_table(P) < 0) return;
+        if (!punct(P, ',')) break;
+        advance(P);
+    }
+    wait_opt(P);
+    if (!accept(P, "RESTRICT")) accept(P, "CASCADE");
+    if (!at_stmt_end(P)) unknown(P);
+}
+
+/* At INDEX (DROP) or [UNIQUE|FULLTEXT|SPATIAL] INDEX (CREATE):
+ * [IF [NOT] EXISTS] i [USING|TYPE type] ON t. */
+static void ddl_index(parser *P, int create)
+{
+    static const char *const kinds[] = {"UNIQUE", "FULLTEXT", "SPATIAL", NULL};
+    set_ddl(P, create ? "CREATE INDEX" : "DROP INDEX");
+    if (create && kw_in(P, kinds)) advance(P);
+    if (!accept(P, "INDEX") || if_exists(P, create) < 0) {
+        unknown(P);
+        return;
+    }
+    if (!ident(P)) {
+        unknown(P);
+        return;
+    }
+    advance(P);
+    if (create && (accept(P, "USING") || accept(P, "TYPE"))) advance(P);
+    if (!accept(P, "ON")) {
+        unknown(P);
+        return;
+    }
+    ddl_table(P);
+}
+
+/* ALTER [ONLINE|OFFLINE] [IGNORE] TABLE [IF EXISTS] t ...: t, and the
+ * table named by RENAME [TO|AS], EXCHANGE PARTITION p WITH TABLE,
+ * CONVERT PARTITION p TO TABLE or CONVERT TABLE at the top level. */
+static void ddl_alter_table(parser *P)
+{
+    static const char *const not_table[] = {"COLUMN", "INDEX", "KEY", "CONSTRAINT", NULL};
+    set_ddl(P, "ALTER TABLE");
+    advance(P);
+    if (if_exists(P, 0) < 0 || ddl_table(P) < 0) return;
+    while (!at_end(P)) {
+        if (punct(P, '(')) {
+            if (skip_group(P) < 0) {
+                unknown(P); /* cut short: more may have followed */
+                return;
+            }
+            continue;
+        }
+        if (accept(P, "RENAME")) {
+            if (kw_in(P, not_table)) continue;
+            if (!accept(P, "TO")) accept(P, "AS");
+            if (ddl_table(P) < 0) return;
+            continue;
+        }
+        int conv = kw(P, "CONVERT");
+        if (conv || kw(P, "EXCHANGE")) {
+            advance(P);
+            if (accept(P, "PARTITION")) {
+                if (!ident(P)) {
+                    unknown(P);
+                    return;
+                }
+                advance(P);
+                if (!accept(P, conv ? "TO" : "WITH") || !accept(P, "TABLE")) {
+                    unknown(P);
+                    return;
+                }
+                if (ddl_table(P) < 0) return;
+            } else if (conv && accept(P, "TABLE")) {
+                if (ddl_table(P) < 0) return;
+            } /* else CONVERT TO CHARACTER SET */
+            continue;
+        }
+        advance(P);
+    }
+}
+
+static void ddl_alter(parser *P)
+{
+    static const char *const opts[] = {"ONLINE", "OFFLINE", "IGNORE", NULL};
+    static const char *const other[] = {
+        "VIEW",    "EVENT",    "FUNCTION", "PROCEDURE",  "USER", "ROLE",
+        "SERVER",  "INSTANCE", "LOGFILE",  "RESOURCE",   "UNDO", "ALGORITHM",
+        "DEFINER", "SQL",      "PACKAGE",  "TABLESPACE", NULL};
+    int opt = 0;
+    advance(P);
+    while (kw_in(P, opts)) {
+        advance(P);
+        opt = 1;
+    }
+    if (kw(P, "TABLE")) {
+        ddl_alter_table(P);
+        return;
+    }
+    if (!opt && kw(P, "SEQUENCE")) {
+        set_ddl(P, "ALTER SEQUENCE");
+        advance(P);
+        if (if_exists(P, 0) == 0) ddl_table(P);
+        return;
+    }
+    if (!opt && (kw(P, "DATABASE") || kw(P, "SCHEMA"))) {
+        /* only UPGRADE DATA DIRECTORY NAME (#mysql50# names) moves tables */
+        while (!at_end(P)) {
+            if (kw(P, "UPGRADE")) {
+                set_ddl(P, "ALTER DATABASE ... UPGRADE");
+                unknown(P);
+                return;
+            }
+            advance(P);
+        }
+        if (P->c.lx.err) { /* cut short: UPGRADE may have followed */
+            set_ddl(P, "ALTER DATABASE ... UPGRADE");
+            unknown(P);
+        }
+        return;
+    }
+    if (!opt && kw_in(P, other)) return;
+    set_ddl(P, "ALTER");
+    unknown(P);
+}
+
+static void ddl_create(parser *P)
+{
+    static const char *const other[] = {
+        "VIEW",       "TRIGGER", "PROCEDURE", "FUNCTION", "AGGREGATE", "EVENT",
+        "USER",       "ROLE",    "SERVER",    "LOGFILE",  "RESOURCE",  "UNDO",
+        "TABLESPACE", "PACKAGE", "ALGORITHM", "DEFINER",  "SQL",       NULL};
+    static const char *const kinds[] = {"UNIQUE", "FULLTEXT", "SPATIAL", "INDEX", NULL};
+    int replace = 0, temporary, online = 0;
+    advance(P);
+    if (accept(P, "OR")) {
+        if (!accept(P, "REPLACE")) goto unknown_object;
+        replace = 1;
+    }
+    temporary = accept(P, "TEMPORARY");
+    while (accept(P, "ONLINE") || accept(P, "OFFLINE"))
+        online = 1;
+    if (!online && (kw(P, "TABLE") || kw(P, "SEQUENCE"))) {
+        set_ddl(P, kw(P, "TABLE") ? "CREATE TABLE" : "CREATE SEQUENCE");
+        P->out->temporary = temporary;
+        advance(P);
+        if (if_exists(P, 1) == 0) ddl_table(P);
+        return;
+    }
+    if (temporary) goto unknown_object;
+    if (kw(P, "SPATIAL") && next_kw(P, "REFERENCE")) { /* SPATIAL REFERENCE SYSTEM */
+        if (online) goto unknown_object;
+        return;
+    }
+    if (kw_in(P, kinds)) {
+        ddl_index(P, 1);
+        return;
+    }
+    if (online) goto unknown_object;
+    if (kw(P, "DATABASE") || kw(P, "SCHEMA")) {
+        if (!replace) return; /* a new database has no tables */
+        set_ddl(P, "CREATE OR REPLACE DATABASE");
+        ddl_database(P, 1);
+        return;
+    }
+    if (kw_in(P, other)) return;
+unknown_object:
+    set_ddl(P, "CREATE");
+    unknown(P);
+}
+
+static void ddl_drop(parser *P)
+{
+    static const char *const other[] = {"VIEW",    "TRIGGER",  "PROCEDURE",  "FUNCTION",
+                                        "EVENT",   "USER",     "ROLE",       "SERVER",
+                                        "LOGFILE", "RESOURCE", "SPATIAL",    "UNDO",
+                                        "PACKAGE", "PREPARE",  "TABLESPACE", NULL};
+    int temporary, online = 0;
+    advance(P);
+    temporary = accept(P, "TEMPORARY");
+    while (accept(P, "ONLINE") || accept(P, "OFFLINE"))
+        online = 1;
+    if (!online && (kw(P, "TABLE") || kw(P, "TABLES") || kw(P, "SEQUENCE"))) {
+        set_ddl(P, kw(P, "SEQUENCE") ? "DROP SEQUENCE" : "DROP TABLE");
+        P->out->temporary = temporary;
+        advance(P);
+        if (if_exists(P, 0) == 0) ddl_drop_list(P);
+        return;
+    }
+    if (!temporary && kw(P, "INDEX")) {
+        ddl_index(P, 0);
+        return;
+    }
+    if (!temporary && !online) {
+        if (kw(P, "DATABASE") || kw(P, "SCHEMA")) {
+            set_ddl(P, "DROP DATABASE");
+            ddl_database(P, 0);
+            if (!at_stmt_end(P)) unknown(P);
+            return;
+        }
+        if (kw_in(P, other)) return;
+    }
+    set_ddl(P, "DROP");
+    unknown(P);
+}
+
+/* RENAME {TABLE|TABLES} [IF EXISTS] a [WAIT n|NOWAIT] TO b [, ...] */
+static void ddl_rename(parser *P)
+{
+    advance(P);
+    if (kw(P, "USER")) return;
+    if (!accept(P, "TABLE") && !accept(P, "TABLES")) {
+        set_ddl(P, "RENAME");
+        unknown(P);
+        return;
+    }
+    set_ddl(P, "RENAME TABLE");
+    if (if_exists(P, 0) < 0) return;
+    for (;;) {
+        if (ddl_table(P) < 0) return;
+        wait_opt(P);
+        if (!accept(P, "TO")) {
+            unknown(P);
+            return;
+        }
+        if (ddl_table(P) < 0) return;
+        if (!punct(P, ',')) break;
+        advance(P);
+    }
+    wait_opt(P);
+    if (!at_stmt_end(P)) unknown(P);
+}
+
+static void ddl(parser *P)
+{
+    /* MariaDB's SET STATEMENT var=value [, ...] FOR statement */
+    while (kw(P, "SET")) {
+        advance(P);
+        if (!accept(P, "STATEMENT")) return;
+        int cut = 0;
+        while (!at_end(P) && !kw(P, "FOR")) {
+            if (!punct(P, '('))
+                advance(P);
+            else if (skip_group(P) < 0)
+                cut = 1;
+        }
+        if (!accept(P, "FOR")) {
+            if (cut || P->c.lx.err) { /* the statement may have followed */
+                set_ddl(P, "SET STATEMENT");
+                unknown(P);
+            }
+            return;
+        }
+    }
+    if (at_end(P)) {
+        if (P->c.lx.err) { /* cut inside a comment or string before any word */
+            set_ddl(P, "(text cut short)");
+            unknown(P);
+        }
+        return;
+    }
+    if (kw(P, "ALTER")) {
+        ddl_alter(P);
+    } else if (kw(P, "CREATE")) {
+        ddl_create(P);
+    } else if (kw(P, "DROP")) {
+        ddl_drop(P);
+    } else if (kw(P, "RENAME")) {
+        ddl_rename(P);
+    } else if (kw(P, "IMPORT")) { /* MySQL's IMPORT TABLE FROM 'sdi file' */
+        set_ddl(P, "IMPORT TABLE");
+        unknown(P);
+    }
+}
+
+int bd_stmt_ddl(bd_stmt *out, const char *query, size_t n, const char *db, size_t dbn,
+                unsigned flags)
+{
+    parser P;
+    parser_init(&P, out, query, n, db, dbn, flags);
+    ddl(&P);
+    if (out->kind != BD_STMT_DDL) {
+        memset(out, 0, sizeof *out);
+        return 0;
+    }
+    /* Read to the end: an unterminated string, name, comment or
+     * parenthesis means the text was cut short, and more names may have
+     * followed. */
+    size_t depth = 0;
+    while (!at_end(&P)) {
+        if (punct(&P, '('))
+            depth++;
+        else if (punct(&P, ')') && depth)
+            depth--;
+        advance(&P);
+    }
+    if (P.c.lx.err || depth) out->tables_unknown = 1;
+    return 1;
+}
+
+/* ---- SHOW BINLOG EVENTS' Info of a Query event -------------------------- */
+
+/* What MariaDB's Query_log_event::pack_info() lists after "set " for some
+ * flags2 bits, in this order, ", " between and "; " after the last. */
+static const char *const info_flags[] = {"foreign_key_checks=1",
+                                         "sql_auto_is_null",
+                                         "unique_checks=1",
+                                         "check_constraint_checks=1",
+                                         "@@sql_if_exists=1",
+                                         "@@system_versioning_insert_history=1",
+                                         NULL};
+
+/* The length of a "set <flag>, ...; " list at s, 0 if none. */
+static size_t info_set_list(const char *s, size_t n)
+{
+    size_t i = 4;
+    if (n < 4 || memcmp(s, "set ", 4)) return 0;
+    for (;;) {
+        size_t k = 0, l = 0;
+        for (; info_flags[k]; k++) {
+            l = strlen(info_flags[k]);
+            if (n - i >= l && !memcmp(s + i, info_flags[k], l)) break;
+        }
+        if (!info_flags[k]) return 0;
+        i += l;
+        if (n - i < 2 || s[i + 1] != ' ') return 0;
+        if (s[i] == ';') return i + 2;
+        if (s[i] != ',') return 0;
+        i += 2;
+    }
+}
+
+int bd_stmt_split_use(const char *info, size_t n, const char **db, size_t *dbn, const char **q,
+                      size_t *qn)
+{
+    size_t i = 0;
+    int r = 0;
+    *db = NULL;
+    *dbn = 0;
+    if (!info) n = 0;
+    if (n > 4 && !memcmp(info, "use ", 4)) {
+        size_t j = 4, s, e;
+        int found = 0, doubled = 0;
+        char qc = info[j];
+        if (qc == '`' || qc == '"') {
+            s = ++j;
+            while (j < n) {
+                if (info[j] != qc) {
+                    j++;
+                } else if (j + 1 < n && info[j + 1] == qc) {
+                    doubled = 1;
+                    j += 2;
+                } else {
+                    found = 1;
+                    break;
+                }
+            }
+            e = j;
+            j += found; /* past the closing quote */
+        } else {
+            /* unquoted: a name that needs no quotes */
+            s = j;
+            while (j < n && word_byte((unsigned char)info[j]))
+                j++;
+            e = j;
+            found = e > s;
+        }
+        if (found && j + 1 < n && info[j] == ';' && info[j + 1] == ' ') {
+            *db = info + s;
+            *dbn = e - s;
+            i = j + 2;
+            r = doubled ? 2 : 1;
+        }
+    }
+    if (!info) {
+        *q = NULL;
+        *qn = 0;
+        return 0;
+    }
+    i += info_set_list(info + i, n - i);
+    *q = info + i;
+    *qn = n - i;
+    return r;
 }

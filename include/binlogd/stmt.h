@@ -16,6 +16,12 @@
  * whose tables cannot all be read exactly is BD_STMT_DML with
  * tables_unknown set, never BD_STMT_OTHER.
  *
+ * bd_stmt_ddl() reads the same text for another question: which tables'
+ * definitions (columns, types, ENUM/SET members, primary and unique keys)
+ * the statement may change, so that the daemon can tell whether a DDL
+ * further on in the binlog may have changed a table since an earlier
+ * position.  It fails closed the same way, with BD_STMT_DDL.
+ *
  * Ownership: pure functions; no I/O, no allocation, no state.  The caller
  * owns out and the query text; out holds copies of the names, and verb
  * points at static text.
@@ -30,6 +36,7 @@ enum bd_stmt_kind {
     BD_STMT_OTHER = 0, /* changes no rows by itself: DDL, SET, BEGIN/COMMIT/XA, GRANT, ... */
     BD_STMT_DML, /* changes rows of tables: logged as a statement, the rows are not in the binlog */
     BD_STMT_TRUNCATE, /* TRUNCATE [TABLE] t: every row of t removed */
+    BD_STMT_DDL,      /* bd_stmt_ddl() only: may change the definition of tables */
 };
 
 #define BD_STMT_MAX_TABLES 16
@@ -47,7 +54,7 @@ typedef struct bd_stmt {
      * "LOAD DATA", "LOAD XML", "CREATE TABLE ... SELECT", "TRUNCATE",
      * "ALTER TABLE ... DROP PARTITION" (TRUNCATE, EXCHANGE, CONVERT
      * PARTITION, CONVERT TABLE), "ALTER TABLE" (text cut short), "SELECT",
-     * "DO", "CALL", "WITH"; NULL for OTHER. */
+     * "DO", "CALL", "WITH"; NULL for OTHER.  bd_stmt_ddl(): see there. */
     const char *verb;
     size_t ntables; /* distinct (db, table) pairs, in the order first named */
     bd_stmt_table tables[BD_STMT_MAX_TABLES];
@@ -58,7 +65,15 @@ typedef struct bd_stmt {
      * treat the statement as changing every table.  tables[] still lists
      * what was read. */
     int tables_unknown;
-    int temporary; /* CREATE TEMPORARY TABLE ... SELECT (DML only) */
+    /* CREATE TEMPORARY TABLE ... SELECT (bd_stmt_classify, DML); CREATE or
+     * DROP TEMPORARY TABLE/SEQUENCE (bd_stmt_ddl): the tables listed are a
+     * session's temporary tables, which shadow base tables of the same
+     * name in that session only. */
+    int temporary;
+    /* bd_stmt_ddl() only: some tables[] entry has table[0] == 0, meaning
+     * every table of the database tables[].db (DROP DATABASE, MariaDB's
+     * CREATE OR REPLACE DATABASE).  Always 0 from bd_stmt_classify(). */
+    int whole_db;
 } bd_stmt;
 
 /* Lexing flags for bd_stmt_classify(). */
@@ -84,5 +99,88 @@ unsigned bd_stmt_flags_from_charset(const char *name);
  * BD_STMT_* from above.  Reads no byte outside query[0..n) or db[0..dbn). */
 void bd_stmt_classify(bd_stmt *out, const char *query, size_t n, const char *db, size_t dbn,
                       unsigned flags);
+
+/* The tables whose definition the statement query[0..n) may change
+ * (columns, types, ENUM/SET members, primary and unique keys).  Arguments
+ * and lexing as for bd_stmt_classify(); reads no byte outside query[0..n)
+ * or db[0..dbn).  *out is always fully written: all zero when returning 0.
+ *
+ * Returns 1 with out->kind BD_STMT_DDL for (each also inside executable
+ * comments, after MariaDB's SET STATEMENT ... FOR):
+ *   ALTER [ONLINE|OFFLINE] [IGNORE] TABLE [IF EXISTS] t ...   "ALTER TABLE"
+ *       t, whatever the operation (also ADD SYSTEM VERSIONING, DISABLE
+ *       KEYS, COMMENT=: the text is not read that closely); with RENAME
+ *       [TO|AS] t2 also t2 (RENAME COLUMN/INDEX/KEY are not); with
+ *       EXCHANGE PARTITION p WITH TABLE t2, CONVERT PARTITION p TO TABLE
+ *       t2 or CONVERT TABLE t2 TO PARTITION p also t2 (created or dropped
+ *       by CONVERT; listed for EXCHANGE too, an over-approximation)
+ *   RENAME {TABLE|TABLES} [IF EXISTS] a [WAIT n|NOWAIT] TO b [, c TO d] ...
+ *       "RENAME TABLE": both names of every pair
+ *   CREATE [OR REPLACE] [TEMPORARY] TABLE [IF NOT EXISTS] t ...
+ *       "CREATE TABLE": t, in any form (columns, LIKE, ... SELECT): a
+ *       table dropped and created again has a new definition
+ *   CREATE [OR REPLACE] [TEMPORARY] SEQUENCE [IF NOT EXISTS] s,
+ *   ALTER SEQUENCE [IF EXISTS] s, DROP [TEMPORARY] SEQUENCE [IF EXISTS]
+ *       s [, s2] ...   "CREATE SEQUENCE", "ALTER SEQUENCE", "DROP
+ *       SEQUENCE": MariaDB's sequences are tables
+ *   CREATE [OR REPLACE] [ONLINE|OFFLINE] [UNIQUE|FULLTEXT|SPATIAL] INDEX
+ *       [IF NOT EXISTS] i [USING|TYPE type] ON t ...   "CREATE INDEX": t
+ *   DROP [ONLINE|OFFLINE] INDEX [IF EXISTS] i ON t ...   "DROP INDEX": t
+ *   DROP [TEMPORARY] {TABLE|TABLES} [IF EXISTS] a [, b] ... [WAIT n|NOWAIT]
+ *       [RESTRICT|CASCADE]   "DROP TABLE": every name
+ *   DROP {DATABASE|SCHEMA} [IF EXISTS] d   "DROP DATABASE", and MariaDB's
+ *   CREATE OR REPLACE {DATABASE|SCHEMA} d   "CREATE OR REPLACE DATABASE":
+ *       one entry {d, ""} and whole_db = 1: every table of d
+ *   IMPORT TABLE FROM ...   "IMPORT TABLE": tables_unknown (the names
+ *       are in the files)
+ *   ALTER {DATABASE|SCHEMA} ... UPGRADE DATA DIRECTORY NAME
+ *       "ALTER DATABASE ... UPGRADE": tables_unknown (every table of the
+ *       database moves to another database name)
+ * Names are read as by bd_stmt_classify(): qualified, or in the default
+ * database db (possibly empty: the caller decides); duplicates once.
+ *
+ * Fails closed, tables_unknown = 1 with what was read in tables[]: a
+ * statement starting with ALTER, CREATE, DROP or RENAME whose object is
+ * not known to be something other than a table (verb "ALTER", "CREATE",
+ * "DROP", "RENAME"), a name that is missing, unusable (over 64 bytes, a
+ * NUL byte, an empty quoted name, the default database unusable) or
+ * followed by something not understood in the name lists of DROP and
+ * RENAME, more than BD_STMT_MAX_TABLES tables, and a text cut short (an
+ * unterminated string, quoted name, comment, executable comment or
+ * parenthesis), including one cut before its first word or inside SET
+ * STATEMENT (verbs "(text cut short)", "SET STATEMENT").
+ *
+ * Returns 0 for every statement that changes no table definition: DML
+ * (INSERT, UPDATE, DELETE, LOAD DATA, SELECT, CALL, ...), TRUNCATE (it
+ * keeps the definition), BEGIN/COMMIT/XA, SET, GRANT/REVOKE, FLUSH,
+ * ANALYZE/OPTIMIZE/REPAIR/CHECK TABLE, CREATE DATABASE (without OR
+ * REPLACE), ALTER DATABASE (without UPGRADE), CREATE/ALTER/DROP of
+ * VIEW, TRIGGER, PROCEDURE, FUNCTION, EVENT, USER, ROLE, SERVER,
+ * TABLESPACE, LOGFILE GROUP, RESOURCE GROUP, SPATIAL REFERENCE SYSTEM,
+ * PACKAGE (also after ALGORITHM=, DEFINER=, SQL SECURITY), RENAME USER,
+ * and every other verb. */
+int bd_stmt_ddl(bd_stmt *out, const char *query, size_t n, const char *db, size_t dbn,
+                unsigned flags);
+
+/* Split what SHOW BINLOG EVENTS shows as a Query event's Info into the
+ * default database and the statement text.  MySQL and MariaDB prefix the
+ * text with "use <db>; " when the event has a default database, the name
+ * quoted as the session running SHOW BINLOG EVENTS quotes names: `db`
+ * (a backtick in it doubled), "db" under ANSI_QUOTES (a double quote in it
+ * doubled), or unquoted with sql_quote_show_create=0.  MariaDB then adds
+ * "set <flag>, <flag>; " for some session flags (foreign_key_checks=1,
+ * sql_auto_is_null, unique_checks=1, check_constraint_checks=1,
+ * @@sql_if_exists=1, @@system_versioning_insert_history=1): that list is
+ * split off too, with or without a use prefix, so that *q is the
+ * statement as logged.
+ *
+ * *q, *qn: the statement (all of info when there is no prefix).  *db,
+ * *dbn: the name inside the quotes, pointing into info (NULL, 0 without
+ * a use prefix).  Returns 0 without a use prefix; 1 with one; 2 with one
+ * whose name holds its quote character, doubled as written in *db (the
+ * quote is (*db)[-1]): the caller must undo the doubling before passing
+ * the name on.  info may be NULL when n is 0. */
+int bd_stmt_split_use(const char *info, size_t n, const char **db, size_t *dbn, const char **q,
+                      size_t *qn);
 
 #endif

@@ -104,8 +104,10 @@ for META in MINIMAL FULL; do
     if [ "$META" = MINIMAL ]; then
         check "MINIMAL: history snapshots of each shape ($(grep -c '"table"' "$H"))" [ "$(grep -c "\"name\":\"$T\"" "$H")" -ge 5 ]
         check "MINIMAL: without the history the old rows stop the reader (exit $rc)" [ "$rc" -eq 1 ]
-        check "MINIMAL: ... saying the table changed ($(head -c 300 "$W/$META.nohist.err"))" \
-            has "changed since this binlog position" "$W/$META.nohist.err"
+        # information_schema has the table after the DDLs ahead: the reader
+        # stops at the first old map, naming the DDL it has not read yet
+        check "MINIMAL: ... naming the DDL ahead ($(head -c 300 "$W/$META.nohist.err"))" \
+            has "$T\` at .*: the binlog carries no column names here and a DDL not read yet (.*ALTER TABLE" "$W/$META.nohist.err"
         check "MINIMAL: ... after printing nothing misplaced" [ ! -s "$W/$META.nohist" ]
         # the history of another server is refused
         sed '1s/server_id=[0-9]*/server_id=999/' "$H" >"$W/other.jsonl"

@@ -1,8 +1,11 @@
 /* test_stmt.c - classifying the text of QUERY events: each statement form,
  * the lexing rules (comments, executable comments, strings, quoted names,
  * ANSI_QUOTES, NO_BACKSLASH_ESCAPES), name limits, texts cut short, and a
- * property test on random bytes.  Every text is classified from a heap
- * copy of exactly its length, so valgrind and ASan see any read past n. */
+ * property test on random bytes.  Then bd_stmt_ddl(), the tables whose
+ * definition a DDL may change, on every form it reads and on statements
+ * that are not DDL, and bd_stmt_split_use() on SHOW BINLOG EVENTS' Info.
+ * Every text is classified from a heap copy of exactly its length, so
+ * valgrind and ASan see any read past n. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,7 @@
 #define TR BD_STMT_TRUNCATE
 #define ANSI BD_STMT_ANSI_QUOTES
 #define NBE BD_STMT_NO_BACKSLASH_ESCAPES
+#define DDL BD_STMT_DDL
 
 typedef struct tcase {
     const char *q;
@@ -41,7 +45,45 @@ static void check_invariants(const bd_stmt *s)
     }
 }
 
-/* Classify a heap copy of exactly n bytes (and of the database name). */
+/* bd_stmt_ddl(): 1 exactly when DDL, all zero on 0, names NUL-terminated
+ * and at most 64 bytes, an empty table only in a whole-database entry. */
+static void check_ddl_invariants(const bd_stmt *s, int rc)
+{
+    static const bd_stmt zero;
+    ck_assert(rc == 0 || rc == 1);
+    ck_assert((rc == 1) == (s->kind == DDL));
+    if (!rc) ck_assert(!memcmp(s, &zero, sizeof zero));
+    if (rc) ck_assert(s->verb != NULL);
+    ck_assert_int_le(s->ntables, BD_STMT_MAX_TABLES);
+    int empty = 0;
+    for (size_t i = 0; i < s->ntables; i++) {
+        ck_assert(memchr(s->tables[i].db, '\0', 65) != NULL);
+        ck_assert(memchr(s->tables[i].table, '\0', 65) != NULL);
+        if (!s->tables[i].table[0]) {
+            empty = 1;
+            ck_assert_int_gt(strlen(s->tables[i].db), 0);
+        }
+    }
+    ck_assert_int_eq(empty, s->whole_db);
+}
+
+/* bd_stmt_ddl() on a heap copy of exactly n bytes (and of the database name). */
+static int ddl_n(bd_stmt *s, const char *q, size_t n, const char *db, unsigned flags)
+{
+    char *b = malloc(n ? n : 1);
+    size_t dbn = strlen(db);
+    char *d = malloc(dbn ? dbn : 1);
+    memcpy(b, q, n);
+    memcpy(d, db, dbn);
+    int rc = bd_stmt_ddl(s, b, n, d, dbn, flags);
+    free(b);
+    free(d);
+    check_ddl_invariants(s, rc);
+    return rc;
+}
+
+/* Classify a heap copy of exactly n bytes (and of the database name); the
+ * same bytes through bd_stmt_ddl() keep its invariants too. */
 static void classify_n(bd_stmt *s, const char *q, size_t n, const char *db, unsigned flags)
 {
     char *b = malloc(n ? n : 1);
@@ -53,6 +95,8 @@ static void classify_n(bd_stmt *s, const char *q, size_t n, const char *db, unsi
     free(b);
     free(d);
     check_invariants(s);
+    bd_stmt x;
+    ddl_n(&x, q, n, db, flags);
 }
 
 static void check_case(const tcase *c)
@@ -941,6 +985,733 @@ START_TEST(stmt_charsets)
 }
 END_TEST
 
+/* ---- bd_stmt_ddl -------------------------------------------------------- */
+
+typedef struct dcase {
+    const char *q;
+    int ddl; /* the return value */
+    const char *verb;
+    int unknown;
+    const char *t[8][2]; /* expected (db, table), in order; ends at a NULL db */
+    unsigned flags;
+    const char *db; /* default database; NULL means "d" */
+    int temporary;
+    int whole_db;
+} dcase;
+
+static void check_dcase(const dcase *c)
+{
+    bd_stmt s;
+    const char *db = c->db ? c->db : "d";
+    size_t n = strlen(c->q), want = 0;
+    int rc = ddl_n(&s, c->q, n, db, c->flags);
+    ck_assert_msg(rc == c->ddl, "%s: returned %d, want %d", c->q, rc, c->ddl);
+    ck_assert_msg(c->verb ? s.verb && !strcmp(s.verb, c->verb) : !s.verb, "%s: verb %s, want %s",
+                  c->q, s.verb ? s.verb : "NULL", c->verb ? c->verb : "NULL");
+    ck_assert_msg(s.tables_unknown == c->unknown, "%s: tables_unknown %d", c->q, s.tables_unknown);
+    ck_assert_msg(s.temporary == c->temporary, "%s: temporary %d", c->q, s.temporary);
+    ck_assert_msg(s.whole_db == c->whole_db, "%s: whole_db %d", c->q, s.whole_db);
+    while (want < 8 && c->t[want][0])
+        want++;
+    for (size_t i = 0; i < s.ntables || i < want; i++) {
+        ck_assert_msg(i < s.ntables, "%s: only %zu tables", c->q, s.ntables);
+        ck_assert_msg(i < want, "%s: extra table %s.%s", c->q, s.tables[i].db, s.tables[i].table);
+        ck_assert_msg(!strcmp(s.tables[i].db, c->t[i][0]) && !strcmp(s.tables[i].table, c->t[i][1]),
+                      "%s: table %zu is '%s'.'%s', want '%s'.'%s'", c->q, i, s.tables[i].db,
+                      s.tables[i].table, c->t[i][0], c->t[i][1]);
+    }
+    /* every prefix: a text cut anywhere is read within its bounds */
+    for (size_t k = 0; k < n; k++)
+        ddl_n(&s, c->q, k, db, c->flags);
+}
+
+static void run_dcases(const dcase *cs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        check_dcase(&cs[i]);
+}
+
+#define RUND(cs) run_dcases(cs, sizeof cs / sizeof cs[0])
+#define AT "ALTER TABLE"
+
+START_TEST(ddl_alter)
+{
+    static const dcase cs[] = {
+        {"ALTER TABLE t ADD COLUMN c int", 1, AT, 0, {{"d", "t"}}},
+        {"alter table db.t modify c enum('a','b','c') not null", 1, AT, 0, {{"db", "t"}}},
+        {"ALTER ONLINE IGNORE TABLE IF EXISTS `t` ADD UNIQUE KEY (a)", 1, AT, 0, {{"d", "t"}}},
+        {"ALTER OFFLINE TABLE t DROP PRIMARY KEY", 1, AT, 0, {{"d", "t"}}},
+        {"ALTER TABLE t ADD SYSTEM VERSIONING", 1, AT, 0, {{"d", "t"}}},
+        {"ALTER TABLE t DROP SYSTEM VERSIONING", 1, AT, 0, {{"d", "t"}}},
+        {"ALTER TABLE t WAIT 5 ADD c int", 1, AT, 0, {{"d", "t"}}},
+        {"ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4", 1, AT, 0, {{"d", "t"}}},
+        {"ALTER TABLE t DROP PARTITION p0", 1, AT, 0, {{"d", "t"}}},
+        {"ALTER TABLE t COMMENT 'RENAME TO x'", 1, AT, 0, {{"d", "t"}}},
+        {"/*!40000 ALTER TABLE `t` DISABLE KEYS */", 1, AT, 0, {{"d", "t"}}},
+        {"/*M!100300 ALTER TABLE t ADD c int */", 1, AT, 0, {{"d", "t"}}},
+        {"  -- c\n/* x */ AlTeR /* y */ TaBlE # z\n T ADD c int", 1, AT, 0, {{"d", "T"}}},
+        /* RENAME [TO|AS]: both names */
+        {"ALTER TABLE t RENAME TO t2", 1, AT, 0, {{"d", "t"}, {"d", "t2"}}},
+        {"ALTER TABLE t RENAME AS db2.t2", 1, AT, 0, {{"d", "t"}, {"db2", "t2"}}},
+        {"ALTER TABLE db1.t RENAME t2", 1, AT, 0, {{"db1", "t"}, {"d", "t2"}}},
+        {"ALTER TABLE t ADD c int, RENAME TO `new t`, ALGORITHM=COPY",
+         1,
+         AT,
+         0,
+         {{"d", "t"}, {"d", "new t"}}},
+        {"ALTER TABLE t ADD COLUMN (a int, b int), RENAME TO u",
+         1,
+         AT,
+         0,
+         {{"d", "t"}, {"d", "u"}}},
+        {"ALTER TABLE t RENAME `column`", 1, AT, 0, {{"d", "t"}, {"d", "column"}}},
+        {"ALTER TABLE t /*!50100 RENAME TO u */", 1, AT, 0, {{"d", "t"}, {"d", "u"}}},
+        /* RENAME COLUMN/INDEX/KEY rename no table */
+        {"ALTER TABLE t RENAME COLUMN a TO b", 1, AT, 0, {{"d", "t"}}},
+        {"ALTER TABLE t RENAME INDEX i TO j, RENAME KEY k TO l", 1, AT, 0, {{"d", "t"}}},
+        /* the other table of EXCHANGE and CONVERT */
+        {"ALTER TABLE t EXCHANGE PARTITION p0 WITH TABLE db2.t2 WITHOUT VALIDATION",
+         1,
+         AT,
+         0,
+         {{"d", "t"}, {"db2", "t2"}}},
+        {"ALTER TABLE t CONVERT PARTITION p0 TO TABLE t2", 1, AT, 0, {{"d", "t"}, {"d", "t2"}}},
+        {"ALTER TABLE t CONVERT TABLE t2 TO PARTITION p1 VALUES LESS THAN (10)",
+         1,
+         AT,
+         0,
+         {{"d", "t"}, {"d", "t2"}}},
+        /* sequences */
+        {"ALTER SEQUENCE s RESTART 100", 1, "ALTER SEQUENCE", 0, {{"d", "s"}}},
+        {"alter sequence if exists db.s increment by 2", 1, "ALTER SEQUENCE", 0, {{"db", "s"}}},
+        /* cut short or not understood: fail closed */
+        {"ALTER TABLE t RENAME", 1, AT, 1, {{"d", "t"}}},
+        {"ALTER TABLE t RENAME TO", 1, AT, 1, {{"d", "t"}}},
+        {"ALTER TABLE", 1, AT, 1, {{NULL}}},
+        {"ALTER TABLE IF t ADD c int", 1, AT, 1, {{NULL}}},
+        {"ALTER TABLE t COMMENT 'abc", 1, AT, 1, {{"d", "t"}}},
+        {"ALTER TABLE t ADD COLUMN (a int", 1, AT, 1, {{"d", "t"}}},
+        {"ALTER TABLE t ADD c int /* x", 1, AT, 1, {{"d", "t"}}},
+        {"/*!40000 ALTER TABLE t DISABLE KEYS", 1, AT, 1, {{"d", "t"}}},
+        {"ALTER TABLE t EXCHANGE PARTITION p0 WITH", 1, AT, 1, {{"d", "t"}}},
+        {"ALTER TABLE t EXCHANGE PARTITION", 1, AT, 1, {{"d", "t"}}},
+        {"ALTER TABLE t CONVERT PARTITION p0 INTO t2", 1, AT, 1, {{"d", "t"}}},
+        {"ALTER SEQUENCE", 1, "ALTER SEQUENCE", 1, {{NULL}}},
+        {"ALTER", 1, "ALTER", 1, {{NULL}}},
+        {"ALTER WIDGET w", 1, "ALTER", 1, {{NULL}}},
+        {"ALTER TABLE_X t", 1, "ALTER", 1, {{NULL}}},
+        {"ALTER ONLINE SEQUENCE s", 1, "ALTER", 1, {{NULL}}},
+        {"ALTER IGNORE VIEW v AS SELECT 1", 1, "ALTER", 1, {{NULL}}},
+        /* #mysql50# names: every table moves */
+        {"ALTER DATABASE `#mysql50#a-b` UPGRADE DATA DIRECTORY NAME",
+         1,
+         "ALTER DATABASE ... UPGRADE",
+         1,
+         {{NULL}}},
+        {"ALTER DATABASE d COMMENT 'x", 1, "ALTER DATABASE ... UPGRADE", 1, {{NULL}}},
+        /* change no table definition */
+        {"ALTER DATABASE d CHARACTER SET utf8mb4", 0, NULL, 0, {{NULL}}},
+        {"ALTER SCHEMA DEFAULT COLLATE utf8mb4_bin", 0, NULL, 0, {{NULL}}},
+        {"ALTER VIEW v AS SELECT * FROM t", 0, NULL, 0, {{NULL}}},
+        {"ALTER ALGORITHM=MERGE VIEW v AS SELECT 1", 0, NULL, 0, {{NULL}}},
+        {"ALTER DEFINER=`u`@`%` SQL SECURITY INVOKER VIEW v AS SELECT 1", 0, NULL, 0, {{NULL}}},
+        {"ALTER DEFINER=root@localhost EVENT e ENABLE", 0, NULL, 0, {{NULL}}},
+        {"ALTER EVENT e DISABLE", 0, NULL, 0, {{NULL}}},
+        {"ALTER FUNCTION f COMMENT 'x'", 0, NULL, 0, {{NULL}}},
+        {"ALTER PROCEDURE p SQL SECURITY INVOKER", 0, NULL, 0, {{NULL}}},
+        {"ALTER USER u IDENTIFIED BY 'x'", 0, NULL, 0, {{NULL}}},
+        {"ALTER SERVER s OPTIONS (HOST 'h')", 0, NULL, 0, {{NULL}}},
+        {"ALTER TABLESPACE ts ADD DATAFILE 'f.ibd'", 0, NULL, 0, {{NULL}}},
+        {"ALTER UNDO TABLESPACE u SET INACTIVE", 0, NULL, 0, {{NULL}}},
+        {"ALTER LOGFILE GROUP lg ADD UNDOFILE 'u' ENGINE=NDB", 0, NULL, 0, {{NULL}}},
+        {"ALTER INSTANCE ROTATE INNODB MASTER KEY", 0, NULL, 0, {{NULL}}},
+        {"ALTER RESOURCE GROUP g VCPU = 1", 0, NULL, 0, {{NULL}}},
+    };
+    RUND(cs);
+}
+END_TEST
+
+START_TEST(ddl_create)
+{
+    static const dcase cs[] = {
+        {"CREATE TABLE t (a int)", 1, "CREATE TABLE", 0, {{"d", "t"}}},
+        {"create table if not exists db.t (a int primary key, b set('x','y'))",
+         1,
+         "CREATE TABLE",
+         0,
+         {{"db", "t"}}},
+        {"CREATE OR REPLACE TABLE t (a int)", 1, "CREATE TABLE", 0, {{"d", "t"}}},
+        {"CREATE TEMPORARY TABLE t (a int)", 1, "CREATE TABLE", 0, {{"d", "t"}}, 0, NULL, 1},
+        {"CREATE OR REPLACE TEMPORARY TABLE IF NOT EXISTS `t` LIKE u",
+         1,
+         "CREATE TABLE",
+         0,
+         {{"d", "t"}},
+         0,
+         NULL,
+         1},
+        {"CREATE TABLE t2 LIKE t1", 1, "CREATE TABLE", 0, {{"d", "t2"}}},
+        {"CREATE TABLE t2 (LIKE db.t1)", 1, "CREATE TABLE", 0, {{"d", "t2"}}},
+        /* the CREATE ... SELECT form (DML for bd_stmt_classify) */
+        {"CREATE TABLE t2 SELECT * FROM t1", 1, "CREATE TABLE", 0, {{"d", "t2"}}},
+        {"CREATE TABLE t2 AS SELECT 1", 1, "CREATE TABLE", 0, {{"d", "t2"}}},
+        {"CREATE TABLE t2 (a int) /*!50100 SELECT 1 */", 1, "CREATE TABLE", 0, {{"d", "t2"}}},
+        {"/*!40101 CREATE TABLE t (a int) */", 1, "CREATE TABLE", 0, {{"d", "t"}}},
+        {"CREATE /*M!100400 OR REPLACE */ TABLE t (a int)", 1, "CREATE TABLE", 0, {{"d", "t"}}},
+        {"CREATE TABLE `t` (`a` int) START TRANSACTION", 1, "CREATE TABLE", 0, {{"d", "t"}}},
+        {"CREATE TABLE t (a int) WITH SYSTEM VERSIONING", 1, "CREATE TABLE", 0, {{"d", "t"}}},
+        {"CREATE TABLE t (a int) PARTITION BY RANGE (a) (PARTITION p0 VALUES LESS THAN (10))",
+         1,
+         "CREATE TABLE",
+         0,
+         {{"d", "t"}}},
+        /* the parent of a foreign key keeps its definition */
+        {"CREATE TABLE c (id int, FOREIGN KEY (id) REFERENCES p (id))",
+         1,
+         "CREATE TABLE",
+         0,
+         {{"d", "c"}}},
+        /* sequences are tables */
+        {"CREATE SEQUENCE s", 1, "CREATE SEQUENCE", 0, {{"d", "s"}}},
+        {"CREATE OR REPLACE SEQUENCE db.s START WITH 1 INCREMENT BY 1",
+         1,
+         "CREATE SEQUENCE",
+         0,
+         {{"db", "s"}}},
+        {"CREATE SEQUENCE IF NOT EXISTS s", 1, "CREATE SEQUENCE", 0, {{"d", "s"}}},
+        {"CREATE TEMPORARY SEQUENCE s", 1, "CREATE SEQUENCE", 0, {{"d", "s"}}, 0, NULL, 1},
+        /* indexes */
+        {"CREATE INDEX i ON t (a)", 1, "CREATE INDEX", 0, {{"d", "t"}}},
+        {"CREATE UNIQUE INDEX i USING BTREE ON db.t (a, b)", 1, "CREATE INDEX", 0, {{"db", "t"}}},
+        {"create fulltext index ft on t (body)", 1, "CREATE INDEX", 0, {{"d", "t"}}},
+        {"CREATE SPATIAL INDEX sp ON t (g)", 1, "CREATE INDEX", 0, {{"d", "t"}}},
+        {"CREATE OR REPLACE UNIQUE INDEX IF NOT EXISTS i ON t (a) WAIT 5",
+         1,
+         "CREATE INDEX",
+         0,
+         {{"d", "t"}}},
+        {"CREATE ONLINE INDEX i ON t (a)", 1, "CREATE INDEX", 0, {{"d", "t"}}},
+        {"CREATE INDEX i TYPE HASH ON t (a)", 1, "CREATE INDEX", 0, {{"d", "t"}}},
+        {"CREATE INDEX `on` ON `t` (a) ALGORITHM=INPLACE", 1, "CREATE INDEX", 0, {{"d", "t"}}},
+        /* MariaDB's CREATE OR REPLACE DATABASE drops every table of d */
+        {"CREATE OR REPLACE DATABASE d2",
+         1,
+         "CREATE OR REPLACE DATABASE",
+         0,
+         {{"d2", ""}},
+         0,
+         NULL,
+         0,
+         1},
+        {"CREATE OR REPLACE SCHEMA `x y` CHARACTER SET utf8",
+         1,
+         "CREATE OR REPLACE DATABASE",
+         0,
+         {{"x y", ""}},
+         0,
+         NULL,
+         0,
+         1},
+        /* cut short or not understood */
+        {"CREATE TABLE", 1, "CREATE TABLE", 1, {{NULL}}},
+        {"CREATE TABLE IF EXISTS t (a int)", 1, "CREATE TABLE", 1, {{NULL}}},
+        {"CREATE TABLE (a int)", 1, "CREATE TABLE", 1, {{NULL}}},
+        {"CREATE TABLE t (a int", 1, "CREATE TABLE", 1, {{"d", "t"}}},
+        {"CREATE TABLE t (a varchar(3) DEFAULT 'ab", 1, "CREATE TABLE", 1, {{"d", "t"}}},
+        {"CREATE INDEX i (a)", 1, "CREATE INDEX", 1, {{NULL}}},
+        {"CREATE INDEX i ON", 1, "CREATE INDEX", 1, {{NULL}}},
+        {"CREATE UNIQUE", 1, "CREATE INDEX", 1, {{NULL}}},
+        {"CREATE OR REPLACE DATABASE", 1, "CREATE OR REPLACE DATABASE", 1, {{NULL}}},
+        {"CREATE TEMPORARY VIEW v AS SELECT 1", 1, "CREATE", 1, {{NULL}}},
+        {"CREATE ONLINE TABLE t (a int)", 1, "CREATE", 1, {{NULL}}},
+        {"CREATE WIDGET w", 1, "CREATE", 1, {{NULL}}},
+        {"CREATE OR t", 1, "CREATE", 1, {{NULL}}},
+        {"CREATE", 1, "CREATE", 1, {{NULL}}},
+        /* change no table definition */
+        {"CREATE VIEW v AS SELECT * FROM t", 0, NULL, 0, {{NULL}}},
+        {"CREATE OR REPLACE VIEW v AS SELECT * FROM t", 0, NULL, 0, {{NULL}}},
+        {"CREATE ALGORITHM=MERGE DEFINER=`u`@`%` SQL SECURITY INVOKER VIEW v AS SELECT 1",
+         0,
+         NULL,
+         0,
+         {{NULL}}},
+        {"/*!50001 CREATE ALGORITHM=UNDEFINED */ /*!50001 VIEW v AS SELECT 1 */",
+         0,
+         NULL,
+         0,
+         {{NULL}}},
+        {"CREATE DEFINER=root@localhost TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1",
+         0,
+         NULL,
+         0,
+         {{NULL}}},
+        {"CREATE TRIGGER tr AFTER DELETE ON t FOR EACH ROW DROP TABLE x", 0, NULL, 0, {{NULL}}},
+        /* as mysqldump writes triggers and events */
+        {"/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER tr BEFORE "
+         "INSERT ON t FOR EACH ROW SET NEW.a = 1 */",
+         0,
+         NULL,
+         0,
+         {{NULL}}},
+        {"/*!50106 CREATE*/ /*!50117 DEFINER=`root`@`%`*/ /*!50106 EVENT e ON SCHEDULE EVERY 1 "
+         "DAY DO DELETE FROM t */",
+         0,
+         NULL,
+         0,
+         {{NULL}}},
+        {"CREATE PROCEDURE p() BEGIN ALTER TABLE t ADD c int; END", 0, NULL, 0, {{NULL}}},
+        {"CREATE FUNCTION f() RETURNS int RETURN 1", 0, NULL, 0, {{NULL}}},
+        {"CREATE AGGREGATE FUNCTION f RETURNS STRING SONAME 'f.so'", 0, NULL, 0, {{NULL}}},
+        {"CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO DELETE FROM t", 0, NULL, 0, {{NULL}}},
+        {"CREATE USER u IDENTIFIED BY 'x'", 0, NULL, 0, {{NULL}}},
+        {"CREATE ROLE r", 0, NULL, 0, {{NULL}}},
+        {"CREATE SERVER s FOREIGN DATA WRAPPER mysql OPTIONS (HOST 'h')", 0, NULL, 0, {{NULL}}},
+        {"CREATE DATABASE d2", 0, NULL, 0, {{NULL}}},
+        {"CREATE SCHEMA IF NOT EXISTS d2", 0, NULL, 0, {{NULL}}},
+        {"CREATE SPATIAL REFERENCE SYSTEM 4120 NAME 'x' DEFINITION 'y'", 0, NULL, 0, {{NULL}}},
+        {"CREATE TABLESPACE ts ADD DATAFILE 'f.ibd'", 0, NULL, 0, {{NULL}}},
+        {"CREATE LOGFILE GROUP lg ADD UNDOFILE 'u' ENGINE=NDB", 0, NULL, 0, {{NULL}}},
+        {"CREATE RESOURCE GROUP g TYPE = USER", 0, NULL, 0, {{NULL}}},
+        {"CREATE PACKAGE p AS FUNCTION f RETURN INT; END", 0, NULL, 0, {{NULL}}},
+    };
+    RUND(cs);
+}
+END_TEST
+
+START_TEST(ddl_drop)
+{
+    static const dcase cs[] = {
+        {"DROP TABLE t", 1, "DROP TABLE", 0, {{"d", "t"}}},
+        {"drop table if exists t1, db2.t2, `t 3`",
+         1,
+         "DROP TABLE",
+         0,
+         {{"d", "t1"}, {"db2", "t2"}, {"d", "t 3"}}},
+        {"DROP TEMPORARY TABLE IF EXISTS `t` /* generated by server */",
+         1,
+         "DROP TABLE",
+         0,
+         {{"d", "t"}},
+         0,
+         NULL,
+         1},
+        {"DROP TABLES t1, t2 RESTRICT", 1, "DROP TABLE", 0, {{"d", "t1"}, {"d", "t2"}}},
+        {"DROP TABLE t1 CASCADE", 1, "DROP TABLE", 0, {{"d", "t1"}}},
+        {"DROP TABLE t1, t2 WAIT 10", 1, "DROP TABLE", 0, {{"d", "t1"}, {"d", "t2"}}},
+        {"DROP TABLE t1 NOWAIT", 1, "DROP TABLE", 0, {{"d", "t1"}}},
+        {"DROP TABLE t1, t2;", 1, "DROP TABLE", 0, {{"d", "t1"}, {"d", "t2"}}},
+        {"DROP TABLE t1; DROP TABLE t2", 1, "DROP TABLE", 1, {{"d", "t1"}}},
+        /* MySQL at the end of a session with temporary tables */
+        {"DROP /*!40005 TEMPORARY */ TABLE IF EXISTS `t1`,`db`.`t2`",
+         1,
+         "DROP TABLE",
+         0,
+         {{"d", "t1"}, {"db", "t2"}},
+         0,
+         NULL,
+         1},
+        {"DROP TABLE IF EXISTS /* COMMENT TO SAVE */ t1", 1, "DROP TABLE", 0, {{"d", "t1"}}},
+        {"DROP TABLE t, t, d.t, `t`", 1, "DROP TABLE", 0, {{"d", "t"}}},
+        {"DROP TABLE /*!50100 db. */ t", 1, "DROP TABLE", 0, {{"db", "t"}}},
+        {"DROP TABLE `a``b`, `select`", 1, "DROP TABLE", 0, {{"d", "a`b"}, {"d", "select"}}},
+        {"DrOp TaBlE T1", 1, "DROP TABLE", 0, {{"d", "T1"}}},
+        {"DROP/*x*/TABLE/*y*/t", 1, "DROP TABLE", 0, {{"d", "t"}}},
+        {"DROP -- c\nTABLE # c\n t", 1, "DROP TABLE", 0, {{"d", "t"}}},
+        {"DROP SEQUENCE s1, db.s2", 1, "DROP SEQUENCE", 0, {{"d", "s1"}, {"db", "s2"}}},
+        {"/*M!100300 DROP SEQUENCE s */", 1, "DROP SEQUENCE", 0, {{"d", "s"}}},
+        {"DROP TEMPORARY SEQUENCE IF EXISTS s", 1, "DROP SEQUENCE", 0, {{"d", "s"}}, 0, NULL, 1},
+        {"DROP INDEX i ON t", 1, "DROP INDEX", 0, {{"d", "t"}}},
+        {"DROP INDEX `PRIMARY` ON db.t ALGORITHM=INPLACE LOCK=NONE",
+         1,
+         "DROP INDEX",
+         0,
+         {{"db", "t"}}},
+        {"DROP INDEX IF EXISTS i ON t WAIT 3", 1, "DROP INDEX", 0, {{"d", "t"}}},
+        {"DROP ONLINE INDEX i ON t", 1, "DROP INDEX", 0, {{"d", "t"}}},
+        /* every table of a database: {d, ""} and whole_db */
+        {"DROP DATABASE d", 1, "DROP DATABASE", 0, {{"d", ""}}, 0, NULL, 0, 1},
+        {"drop schema if exists `my db`", 1, "DROP DATABASE", 0, {{"my db", ""}}, 0, NULL, 0, 1},
+        {"DROP DATABASE `a``b`", 1, "DROP DATABASE", 0, {{"a`b", ""}}, 0, NULL, 0, 1},
+        {"DROP DATABASE x", 1, "DROP DATABASE", 0, {{"x", ""}}, 0, "", 0, 1},
+        {"DROP DATABASE x ;", 1, "DROP DATABASE", 0, {{"x", ""}}, 0, NULL, 0, 1},
+        /* cut short or not understood */
+        {"DROP TABLE", 1, "DROP TABLE", 1, {{NULL}}},
+        {"DROP TABLE t1,", 1, "DROP TABLE", 1, {{"d", "t1"}}},
+        {"DROP TABLE t1 t2", 1, "DROP TABLE", 1, {{"d", "t1"}}},
+        {"DROP TABLE IF t", 1, "DROP TABLE", 1, {{NULL}}},
+        {"DROP TABLE t1, `t2", 1, "DROP TABLE", 1, {{"d", "t1"}}},
+        {"DROP TABLE t1 /* x", 1, "DROP TABLE", 1, {{"d", "t1"}}},
+        {"DROP TABLE \"t\"", 1, "DROP TABLE", 1, {{NULL}}}, /* a string, not a name */
+        {"DROP INDEX i", 1, "DROP INDEX", 1, {{NULL}}},
+        {"DROP INDEX i ON", 1, "DROP INDEX", 1, {{NULL}}},
+        {"DROP DATABASE", 1, "DROP DATABASE", 1, {{NULL}}},
+        {"DROP DATABASE d x", 1, "DROP DATABASE", 1, {{"d", ""}}, 0, NULL, 0, 1},
+        {"DROP TEMPORARY VIEW v", 1, "DROP", 1, {{NULL}}},
+        {"DROP TEMPORARY INDEX i ON t", 1, "DROP", 1, {{NULL}}},
+        {"DROP ONLINE TABLE t", 1, "DROP", 1, {{NULL}}},
+        {"DROP WIDGET w", 1, "DROP", 1, {{NULL}}},
+        {"DROP", 1, "DROP", 1, {{NULL}}},
+        /* change no table definition */
+        {"DROP VIEW v", 0, NULL, 0, {{NULL}}},
+        {"DROP VIEW IF EXISTS v1, v2", 0, NULL, 0, {{NULL}}},
+        {"DROP TRIGGER tr", 0, NULL, 0, {{NULL}}},
+        {"DROP PROCEDURE IF EXISTS p", 0, NULL, 0, {{NULL}}},
+        {"DROP FUNCTION f", 0, NULL, 0, {{NULL}}},
+        {"DROP EVENT e", 0, NULL, 0, {{NULL}}},
+        {"DROP USER u", 0, NULL, 0, {{NULL}}},
+        {"DROP ROLE r", 0, NULL, 0, {{NULL}}},
+        {"DROP SERVER s", 0, NULL, 0, {{NULL}}},
+        {"DROP TABLESPACE ts", 0, NULL, 0, {{NULL}}},
+        {"DROP UNDO TABLESPACE u", 0, NULL, 0, {{NULL}}},
+        {"DROP LOGFILE GROUP lg ENGINE=NDB", 0, NULL, 0, {{NULL}}},
+        {"DROP RESOURCE GROUP g", 0, NULL, 0, {{NULL}}},
+        {"DROP SPATIAL REFERENCE SYSTEM 4120", 0, NULL, 0, {{NULL}}},
+        {"DROP PACKAGE p", 0, NULL, 0, {{NULL}}},
+        {"DROP PREPARE s", 0, NULL, 0, {{NULL}}},
+    };
+    RUND(cs);
+}
+END_TEST
+
+START_TEST(ddl_rename)
+{
+    static const dcase cs[] = {
+        {"RENAME TABLE a TO b", 1, "RENAME TABLE", 0, {{"d", "a"}, {"d", "b"}}},
+        {"rename table db1.a to db2.b, c to d, `e f` TO db3.`g`",
+         1,
+         "RENAME TABLE",
+         0,
+         {{"db1", "a"}, {"db2", "b"}, {"d", "c"}, {"d", "d"}, {"d", "e f"}, {"db3", "g"}}},
+        {"RENAME TABLES a TO b", 1, "RENAME TABLE", 0, {{"d", "a"}, {"d", "b"}}},
+        {"RENAME TABLE IF EXISTS a WAIT 5 TO b, c NOWAIT TO d",
+         1,
+         "RENAME TABLE",
+         0,
+         {{"d", "a"}, {"d", "b"}, {"d", "c"}, {"d", "d"}}},
+        /* swaps: each name once */
+        {"RENAME TABLE a TO b, b TO a", 1, "RENAME TABLE", 0, {{"d", "a"}, {"d", "b"}}},
+        {"RENAME TABLE a TO tmp, b TO a, tmp TO b",
+         1,
+         "RENAME TABLE",
+         0,
+         {{"d", "a"}, {"d", "tmp"}, {"d", "b"}}},
+        {"RENAME TABLE a TO x.b", 1, "RENAME TABLE", 0, {{"", "a"}, {"x", "b"}}, 0, ""},
+        {"/*!50100 RENAME TABLE a TO b */", 1, "RENAME TABLE", 0, {{"d", "a"}, {"d", "b"}}},
+        {"RENAME TABLE a TO b;", 1, "RENAME TABLE", 0, {{"d", "a"}, {"d", "b"}}},
+        /* cut short or not understood */
+        {"RENAME TABLE a", 1, "RENAME TABLE", 1, {{"d", "a"}}},
+        {"RENAME TABLE a TO", 1, "RENAME TABLE", 1, {{"d", "a"}}},
+        {"RENAME TABLE a TO b,", 1, "RENAME TABLE", 1, {{"d", "a"}, {"d", "b"}}},
+        {"RENAME TABLE a TO b c", 1, "RENAME TABLE", 1, {{"d", "a"}, {"d", "b"}}},
+        {"RENAME TABLE a b", 1, "RENAME TABLE", 1, {{"d", "a"}}},
+        {"RENAME TABLE a TO `b", 1, "RENAME TABLE", 1, {{"d", "a"}}},
+        {"RENAME TABLE", 1, "RENAME TABLE", 1, {{NULL}}},
+        {"RENAME DATABASE a TO b", 1, "RENAME", 1, {{NULL}}}, /* MySQL 5.1 */
+        {"RENAME", 1, "RENAME", 1, {{NULL}}},
+        {"RENAME USER a TO b", 0, NULL, 0, {{NULL}}},
+    };
+    RUND(cs);
+}
+END_TEST
+
+/* Prefixes, lexing modes, names and texts cut before their first word. */
+START_TEST(ddl_prefixes_modes_names)
+{
+    static const dcase cs[] = {
+        /* MariaDB's SET STATEMENT ... FOR */
+        {"SET STATEMENT lock_wait_timeout=1 FOR ALTER TABLE t ADD c int", 1, AT, 0, {{"d", "t"}}},
+        {"SET STATEMENT x=1 FOR SET STATEMENT y=(2) FOR DROP TABLE t",
+         1,
+         "DROP TABLE",
+         0,
+         {{"d", "t"}}},
+        {"SET STATEMENT x=1 FOR INSERT INTO t VALUES (1)", 0, NULL, 0, {{NULL}}},
+        {"SET STATEMENT x=1", 0, NULL, 0, {{NULL}}},
+        {"SET STATEMENT x='abc", 1, "SET STATEMENT", 1, {{NULL}}},
+        {"SET STATEMENT x=(1", 1, "SET STATEMENT", 1, {{NULL}}},
+        /* cut before the first word */
+        {"/* unterminated", 1, "(text cut short)", 1, {{NULL}}},
+        {"'abc", 1, "(text cut short)", 1, {{NULL}}},
+        {"/*!50001", 1, "(text cut short)", 1, {{NULL}}},
+        /* a 4-digit version is code: "1234" is the verb */
+        {"/*!1234 DROP TABLE t */", 0, NULL, 0, {{NULL}}},
+        /* MySQL's IMPORT TABLE: the names are in the files */
+        {"IMPORT TABLE FROM '/tmp/t1.sdi', '/tmp/t2.sdi'", 1, "IMPORT TABLE", 1, {{NULL}}},
+        /* ANSI_QUOTES: "x" is a name */
+        {"DROP TABLE \"a\", \"db\".\"b\"", 1, "DROP TABLE", 0, {{"d", "a"}, {"db", "b"}}, ANSI},
+        {"RENAME TABLE \"a\"\"b\" TO c", 1, "RENAME TABLE", 0, {{"d", "a\"b"}, {"d", "c"}}, ANSI},
+        /* NO_BACKSLASH_ESCAPES: 'x\' ends, and the RENAME is seen */
+        {"ALTER TABLE t COMMENT 'x\\', RENAME TO u -- '", 1, AT, 0, {{"d", "t"}}},
+        {"ALTER TABLE t COMMENT 'x\\', RENAME TO u -- '", 1, AT, 0, {{"d", "t"}, {"d", "u"}}, NBE},
+        /* sjis 0x83 0x5C ends in a backslash */
+        {"ALTER TABLE t COMMENT '\x83\x5c', RENAME TO u",
+         1,
+         AT,
+         0,
+         {{"d", "t"}, {"d", "u"}},
+         BD_STMT_CS_SJIS},
+        {"ALTER TABLE t COMMENT '\x83\x5c', RENAME TO u", 1, AT, 1, {{"d", "t"}}},
+        {"DROP TABLE `\x81\x60`", 1, "DROP TABLE", 0, {{"d", "\x81\x60"}}, BD_STMT_CS_GBK},
+        /* names */
+        {"DROP TABLE данные.таблица, `données`.tëst",
+         1,
+         "DROP TABLE",
+         0,
+         {{"данные", "таблица"}, {"données", "tëst"}}},
+        {"DROP TABLE t, x.u", 1, "DROP TABLE", 0, {{"", "t"}, {"x", "u"}}, 0, ""},
+        {"ALTER TABLE t RENAME TO u", 1, AT, 0, {{"", "t"}, {"", "u"}}, 0, ""},
+        {"CREATE INDEX i ON t (a)", 1, "CREATE INDEX", 0, {{"", "t"}}, 0, ""},
+        {"DROP TABLE ``", 1, "DROP TABLE", 1, {{NULL}}},
+        {"DROP TABLE ``.t, u", 1, "DROP TABLE", 1, {{"d", "u"}}},
+        {"DROP DATABASE ``", 1, "DROP DATABASE", 1, {{NULL}}},
+    };
+    RUND(cs);
+
+    /* names over 64 bytes, a NUL byte, a default database that is unusable */
+    char n64[65], n65[66], q[300];
+    bd_stmt s;
+    memset(n64, 'a', 64);
+    n64[64] = 0;
+    memset(n65, 'b', 65);
+    n65[65] = 0;
+    snprintf(q, sizeof q, "RENAME TABLE %s.%s TO %s", n64, n64, n65);
+    ck_assert_int_eq(ddl_n(&s, q, strlen(q), "d", 0), 1);
+    ck_assert(s.tables_unknown && s.ntables == 1 && !strcmp(s.tables[0].table, n64));
+    snprintf(q, sizeof q, "DROP DATABASE %s", n65);
+    ck_assert_int_eq(ddl_n(&s, q, strlen(q), "d", 0), 1);
+    ck_assert(s.tables_unknown && s.ntables == 0 && !s.whole_db);
+    snprintf(q, sizeof q, "DROP DATABASE %s", n64);
+    ck_assert_int_eq(ddl_n(&s, q, strlen(q), "d", 0), 1);
+    ck_assert(!s.tables_unknown && s.ntables == 1 && s.whole_db && !strcmp(s.tables[0].db, n64));
+    ck_assert_int_eq(ddl_n(&s, "DROP TABLE t, x.u", 17, n65, 0), 1);
+    ck_assert(s.tables_unknown && s.ntables == 1 && !strcmp(s.tables[0].db, "x"));
+    static const char nul[] = "DROP TABLE `a\0b`, c";
+    ck_assert_int_eq(ddl_n(&s, nul, sizeof nul - 1, "d", 0), 1);
+    ck_assert(s.tables_unknown && s.ntables == 1 && !strcmp(s.tables[0].table, "c"));
+    ck_assert_int_eq(bd_stmt_ddl(&s, "DROP TABLE t", 12, "d\0x", 3, 0), 1);
+    ck_assert(s.tables_unknown && s.ntables == 0);
+    ck_assert_int_eq(bd_stmt_ddl(&s, "DROP TABLE t", 12, NULL, 0, 0), 1);
+    ck_assert(!s.tables_unknown && s.ntables == 1 && s.tables[0].db[0] == 0);
+    ck_assert_int_eq(bd_stmt_ddl(&s, NULL, 0, "d", 1, 0), 0);
+    ck_assert(s.kind == O && !s.verb);
+}
+END_TEST
+
+/* Statements that change no table definition: 0 and out all zero. */
+START_TEST(ddl_not)
+{
+    static const char *const qs[] = {
+        "INSERT INTO t VALUES (1)",
+        "REPLACE INTO t SELECT * FROM u",
+        "UPDATE t SET a = 1",
+        "DELETE FROM t",
+        "SELECT f(1)",
+        "SELECT * FROM t",
+        "WITH c AS (SELECT 1) SELECT * FROM c",
+        "(SELECT 1)",
+        "LOAD DATA INFILE 'f' INTO TABLE t",
+        "TRUNCATE TABLE t",
+        "TRUNCATE t",
+        "BEGIN",
+        "COMMIT",
+        "ROLLBACK",
+        "SAVEPOINT s",
+        "XA START 'x'",
+        "XA COMMIT 'x'",
+        "SET @a = 1",
+        "SET NAMES utf8mb4",
+        "SET sql_mode = 'ANSI'",
+        "GRANT SELECT ON *.* TO u",
+        "GRANT ALTER, DROP ON db.* TO u",
+        "REVOKE ALL ON db.* FROM u",
+        "ANALYZE TABLE t",
+        "ANALYZE NO_WRITE_TO_BINLOG TABLE t1, t2",
+        "OPTIMIZE TABLE t",
+        "OPTIMIZE LOCAL TABLE t",
+        "REPAIR TABLE t USE_FRM",
+        "CHECK TABLE t",
+        "FLUSH TABLES",
+        "FLUSH TABLES t WITH READ LOCK",
+        "LOCK TABLES t WRITE",
+        "UNLOCK TABLES",
+        "USE d",
+        "CALL p(1)",
+        "DO 1",
+        "HANDLER t READ FIRST",
+        "INSTALL PLUGIN p SONAME 'p.so'",
+        "CHANGE MASTER TO MASTER_HOST='h'",
+        "BINLOG 'AAAA'",
+        "EXPLAIN SELECT 1",
+        "SHOW TABLES",
+        "KILL 5",
+        "CACHE INDEX t IN c",
+        "LOAD INDEX INTO CACHE t",
+        "",
+        "   \n",
+        "/* only a comment */",
+        "-- x",
+        "# DROP TABLE t",
+        "/* DROP TABLE t */ INSERT INTO t VALUES (1)",
+        "-",
+        ")",
+        ";",
+        "`t`",
+    };
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        dcase c = {qs[i], 0, NULL, 0, {{NULL}}, 0, NULL, 0, 0};
+        check_dcase(&c);
+    }
+}
+END_TEST
+
+/* More tables than BD_STMT_MAX_TABLES: the first 16 and tables_unknown. */
+START_TEST(ddl_many_tables)
+{
+    char q[4096];
+    size_t o;
+    bd_stmt s;
+    o = (size_t)snprintf(q, sizeof q, "DROP TABLE IF EXISTS t0");
+    for (int i = 1; i < 17; i++)
+        o += (size_t)snprintf(q + o, sizeof q - o, ", t%d", i);
+    ck_assert_int_eq(ddl_n(&s, q, o, "d", 0), 1);
+    ck_assert_int_eq(s.ntables, 16);
+    ck_assert_int_eq(s.tables_unknown, 1);
+    ck_assert_str_eq(s.tables[15].table, "t15");
+
+    /* exactly 16 fit */
+    o = (size_t)snprintf(q, sizeof q, "DROP TABLE t0");
+    for (int i = 1; i < 16; i++)
+        o += (size_t)snprintf(q + o, sizeof q - o, ", t%d", i);
+    ck_assert_int_eq(ddl_n(&s, q, o, "d", 0), 1);
+    ck_assert_int_eq(s.ntables, 16);
+    ck_assert_int_eq(s.tables_unknown, 0);
+
+    /* RENAME of 8 pairs fits, 9 do not */
+    o = (size_t)snprintf(q, sizeof q, "RENAME TABLE a0 TO b0");
+    for (int i = 1; i < 8; i++)
+        o += (size_t)snprintf(q + o, sizeof q - o, ", a%d TO b%d", i, i);
+    ck_assert_int_eq(ddl_n(&s, q, o, "d", 0), 1);
+    ck_assert(s.ntables == 16 && !s.tables_unknown);
+    ck_assert_str_eq(s.tables[15].table, "b7");
+    o += (size_t)snprintf(q + o, sizeof q - o, ", a8 TO b8");
+    ck_assert_int_eq(ddl_n(&s, q, o, "d", 0), 1);
+    ck_assert(s.ntables == 16 && s.tables_unknown);
+
+    /* a huge ALTER is read to its end once; a million '(' is cut short */
+    size_t n = 4 << 20;
+    char *b = malloc(n);
+    o = (size_t)sprintf(b, "ALTER TABLE t ");
+    while (o + 40 < n)
+        o += (size_t)sprintf(b + o, "ADD c%zu ENUM('a','b\\'c'), ", o);
+    o += (size_t)sprintf(b + o, "RENAME TO u");
+    ck_assert_int_eq(ddl_n(&s, b, o, "d", 0), 1);
+    ck_assert(s.ntables == 2 && !s.tables_unknown && !strcmp(s.tables[1].table, "u"));
+    o = (size_t)sprintf(b, "ALTER TABLE t ADD ");
+    memset(b + o, '(', n - o);
+    ck_assert_int_eq(ddl_n(&s, b, n, "d", 0), 1);
+    ck_assert(s.ntables == 1 && s.tables_unknown);
+    free(b);
+}
+END_TEST
+
+/* ---- bd_stmt_split_use -------------------------------------------------- */
+
+typedef struct ucase {
+    const char *info;
+    int rc;
+    const char *db; /* NULL: none */
+    const char *q;
+} ucase;
+
+/* Split a heap copy of exactly n bytes: the pointers land inside it. */
+static int split_n(const char *info, size_t n, const char **db, size_t *dbn, const char **q,
+                   size_t *qn, char **copy)
+{
+    char *b = malloc(n ? n : 1);
+    memcpy(b, info, n);
+    *copy = b;
+    int rc = bd_stmt_split_use(b, n, db, dbn, q, qn);
+    ck_assert(rc >= 0 && rc <= 2);
+    ck_assert(*q >= b && *q + *qn == b + n);
+    ck_assert(rc ? *db && *db > b && *db + *dbn < *q : !*db && !*dbn);
+    return rc;
+}
+
+START_TEST(split_use)
+{
+    static const ucase cs[] = {
+        {"use `d`; INSERT INTO t VALUES (1)", 1, "d", "INSERT INTO t VALUES (1)"},
+        {"use `my db`; DROP TABLE t", 1, "my db", "DROP TABLE t"},
+        {"use `a``b`; DROP TABLE t", 2, "a``b", "DROP TABLE t"},
+        {"use `x```; DROP TABLE t", 2, "x``", "DROP TABLE t"},
+        {"use `a;b`; DROP TABLE t", 1, "a;b", "DROP TABLE t"},
+        {"use \"d\"; DROP TABLE t", 1, "d", "DROP TABLE t"},
+        {"use \"a\"\"b\"; DROP TABLE t", 2, "a\"\"b", "DROP TABLE t"},
+        {"use d; DROP TABLE t", 1, "d", "DROP TABLE t"},
+        {"use `данные`; DROP TABLE t", 1, "данные", "DROP TABLE t"},
+        {"use `d`; ", 1, "d", ""},
+        {"use ``; x", 1, "", "x"},
+        /* MariaDB's flags list, with or without a database */
+        {"use `d`; set foreign_key_checks=1, unique_checks=1; ALTER TABLE t ADD c int", 1, "d",
+         "ALTER TABLE t ADD c int"},
+        {"use `d`; set foreign_key_checks=1, sql_auto_is_null, unique_checks=1, "
+         "check_constraint_checks=1, @@sql_if_exists=1, @@system_versioning_insert_history=1; "
+         "DROP TABLE t",
+         1, "d", "DROP TABLE t"},
+        {"set @@sql_if_exists=1; DROP TABLE t", 0, NULL, "DROP TABLE t"},
+        {"use `d`; set foreign_key_checks=1; ", 1, "d", ""},
+        /* not the flags list: a statement */
+        {"set foreign_key_checks=0; X", 0, NULL, "set foreign_key_checks=0; X"},
+        {"use `d`; set a=1; x", 1, "d", "set a=1; x"},
+        {"use `d`; set foreign_key_checks=1, x", 1, "d", "set foreign_key_checks=1, x"},
+        {"use `d`; set foreign_key_checks=1;x", 1, "d", "set foreign_key_checks=1;x"},
+        /* no prefix */
+        {"BEGIN", 0, NULL, "BEGIN"},
+        {"DROP TABLE t", 0, NULL, "DROP TABLE t"},
+        {"USE `d`; x", 0, NULL, "USE `d`; x"},
+        {"use `d`;x", 0, NULL, "use `d`;x"},
+        {"use `d` x", 0, NULL, "use `d` x"},
+        {"use `d", 0, NULL, "use `d"},
+        {"use ; x", 0, NULL, "use ; x"},
+        {"use d.e; x", 0, NULL, "use d.e; x"},
+        {"use ", 0, NULL, "use "},
+        {"", 0, NULL, ""},
+    };
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        const ucase *c = &cs[i];
+        const char *db, *q;
+        size_t dbn, qn, n = strlen(c->info);
+        char *b;
+        int rc = split_n(c->info, n, &db, &dbn, &q, &qn, &b);
+        ck_assert_msg(rc == c->rc, "%s: returned %d, want %d", c->info, rc, c->rc);
+        if (c->db)
+            ck_assert_msg(dbn == strlen(c->db) && !memcmp(db, c->db, dbn), "%s: db '%.*s'", c->info,
+                          (int)dbn, db);
+        if (rc == 2) ck_assert(db[-1] == '`' || db[-1] == '"');
+        ck_assert_msg(qn == strlen(c->q) && !memcmp(q, c->q, qn), "%s: q '%.*s'", c->info, (int)qn,
+                      q);
+        free(b);
+        for (size_t k = 0; k < n; k++) { /* every prefix, within bounds */
+            split_n(c->info, k, &db, &dbn, &q, &qn, &b);
+            free(b);
+        }
+    }
+    const char *db = "x", *q = "x";
+    size_t dbn = 9, qn = 9;
+    ck_assert_int_eq(bd_stmt_split_use(NULL, 0, &db, &dbn, &q, &qn), 0);
+    ck_assert(!db && !dbn && !q && !qn);
+
+    /* end to end: the Info column of a RENAME */
+    static const char info[] = "use `shop`; RENAME TABLE a TO b";
+    bd_stmt s;
+    ck_assert_int_eq(bd_stmt_split_use(info, sizeof info - 1, &db, &dbn, &q, &qn), 1);
+    ck_assert_int_eq(bd_stmt_ddl(&s, q, qn, db, dbn, 0), 1);
+    ck_assert(s.ntables == 2 && !s.tables_unknown);
+    ck_assert(!strcmp(s.tables[0].db, "shop") && !strcmp(s.tables[0].table, "a"));
+    ck_assert(!strcmp(s.tables[1].db, "shop") && !strcmp(s.tables[1].table, "b"));
+}
+END_TEST
+
 static uint32_t rnd(uint32_t *x)
 {
     *x = *x * 1103515245u + 12345u;
@@ -953,16 +1724,79 @@ static uint32_t rnd(uint32_t *x)
 START_TEST(stmt_property_random)
 {
     static const char alpha[] = "'\"`\\/*!-#M0123456789(),.;= \n\tabtSELECTfromFROM\x80\xff";
-    static const char *const frag[] = {
-        "INSERT ", "INTO ",  "UPDATE ",    "DELETE ",    "FROM ",     "USING ",     "SET ",
-        "JOIN ",   "LEFT ",  "ON ",        "WITH ",      "AS ",       "SELECT ",    "TABLE ",
-        "CREATE ", "ALTER ", "TRUNCATE ",  "PARTITION ", "EXCHANGE ", "CONVERT ",   "DROP ",
-        "LOAD ",   "DATA ",  "STATEMENT ", "FOR ",       "ANALYZE ",  "INDEX ",     "USE ",
-        "t1 ",     "db.",    "`a``b`",     "\"x\"",      "'s'",       "'",          "\"",
-        "`",       "(",      ")",          ",",          ".",         "*",          "{",
-        "}",       "OJ ",    "/*",         "*/",         "/*!",       "/*M!100000", "-- ",
-        "#",       "\n",     "\\",         "LATERAL ",   "x ",        "f(",         "`",
-        "\x00"};
+    static const char *const frag[] = {"INSERT ",
+                                       "INTO ",
+                                       "UPDATE ",
+                                       "DELETE ",
+                                       "FROM ",
+                                       "USING ",
+                                       "SET ",
+                                       "JOIN ",
+                                       "LEFT ",
+                                       "ON ",
+                                       "WITH ",
+                                       "AS ",
+                                       "SELECT ",
+                                       "TABLE ",
+                                       "CREATE ",
+                                       "ALTER ",
+                                       "TRUNCATE ",
+                                       "PARTITION ",
+                                       "EXCHANGE ",
+                                       "CONVERT ",
+                                       "DROP ",
+                                       "LOAD ",
+                                       "DATA ",
+                                       "STATEMENT ",
+                                       "FOR ",
+                                       "ANALYZE ",
+                                       "INDEX ",
+                                       "USE ",
+                                       "t1 ",
+                                       "db.",
+                                       "`a``b`",
+                                       "\"x\"",
+                                       "'s'",
+                                       "'",
+                                       "\"",
+                                       "`",
+                                       "(",
+                                       ")",
+                                       ",",
+                                       ".",
+                                       "*",
+                                       "{",
+                                       "}",
+                                       "OJ ",
+                                       "/*",
+                                       "*/",
+                                       "/*!",
+                                       "/*M!100000",
+                                       "-- ",
+                                       "#",
+                                       "\n",
+                                       "\\",
+                                       "LATERAL ",
+                                       "x ",
+                                       "f(",
+                                       "`",
+                                       "\x00",
+                                       "RENAME ",
+                                       "TO ",
+                                       "IF ",
+                                       "EXISTS ",
+                                       "SEQUENCE ",
+                                       "DATABASE ",
+                                       "ON ",
+                                       "WITH ",
+                                       "TEMPORARY ",
+                                       "OR ",
+                                       "REPLACE ",
+                                       "UPGRADE ",
+                                       "WAIT ",
+                                       "NOWAIT ",
+                                       "use `d`; ",
+                                       "set foreign_key_checks=1; "};
     uint32_t seed = 20240611u;
     char buf[512];
     bd_stmt s;
@@ -972,6 +1806,11 @@ START_TEST(stmt_property_random)
             buf[i] = (char)(rnd(&seed) & 1 ? (int)(rnd(&seed) & 0xff)
                                            : alpha[rnd(&seed) % (sizeof alpha - 1)]);
         classify_n(&s, buf, n, it & 1 ? "d" : "", rnd(&seed) & 15);
+        const char *db, *q;
+        size_t dbn, qn;
+        char *b;
+        split_n(buf, n, &db, &dbn, &q, &qn, &b);
+        free(b);
     }
     for (int it = 0; it < 30000; it++) {
         size_t n = 0, k = rnd(&seed) % 30;
@@ -983,6 +1822,11 @@ START_TEST(stmt_property_random)
             n += fl;
         }
         classify_n(&s, buf, n, "d", rnd(&seed) & 15);
+        const char *db, *q;
+        size_t dbn, qn;
+        char *b;
+        split_n(buf, n, &db, &dbn, &q, &qn, &b);
+        free(b);
     }
 }
 END_TEST
@@ -1008,6 +1852,14 @@ int main(void)
     tcase_add_test(tc, stmt_deep_and_huge);
     tcase_add_test(tc, stmt_sql_mode_flags);
     tcase_add_test(tc, stmt_charsets);
+    tcase_add_test(tc, ddl_alter);
+    tcase_add_test(tc, ddl_create);
+    tcase_add_test(tc, ddl_drop);
+    tcase_add_test(tc, ddl_rename);
+    tcase_add_test(tc, ddl_prefixes_modes_names);
+    tcase_add_test(tc, ddl_not);
+    tcase_add_test(tc, ddl_many_tables);
+    tcase_add_test(tc, split_use);
     tcase_add_test(tc, stmt_property_random);
     suite_add_tcase(s, tc);
     return tu_run(s) ? 1 : 0;
