@@ -5,7 +5,7 @@ set -eu
 PKGS="gcc make pkg-config libmariadb-dev default-libmysqlclient-dev mariadb-server mariadb-client
 librdkafka-dev libev-dev libjansson-dev check libsubunit-dev libsystemd-dev libzstd-dev zlib1g-dev
 libmicrohttpd-dev libinih-dev libcurl4-openssl-dev valgrind clang-14 libclang-rt-14-dev kcat
-xxd procps bc util-linux clang-format-14 default-jre-headless maven socat openssl systemd gawk
+xxd procps bc util-linux clang-format-14 default-jre-headless default-jdk-headless maven socat openssl systemd gawk
 jq prometheus tzdata"
 missing=""
 for p in $PKGS; do
