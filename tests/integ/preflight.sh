@@ -15,6 +15,10 @@
 #     the survivable outage
 #   - --json: one object with a findings array (jq if installed)
 #   - usage errors and an unreachable server: exit 2
+#   - -c FILE: the published tables without a primary key (WARNING), keyed
+#     by a [keys] line (INFO) or by one naming a missing column (ERROR,
+#     exit 1), a [keys] line that matches nothing (WARNING); --json lists
+#     them
 # Ends with "N passed, N failed".
 #
 # Environment: BUILD (build), PF_PORT (13560), PF_KEEP=1 keeps the directory.
@@ -207,5 +211,44 @@ run 2 "refused" --host 127.0.0.1 --port 1 --user repl --connect-timeout 2
 has "refused" "$ERR" "cannot connect to 127.0.0.1:1"
 run 2 "missing password file" --host 127.0.0.1 --port "$PORT" --password-file "$DIR/nope"
 has "missing password file" "$ERR" "cannot read --password-file"
+
+# ---- -c FILE: the published tables without a primary key -------------------------
+sql binlogd -e "
+CREATE TABLE k_pk (id INT PRIMARY KEY, v INT);
+CREATE TABLE k_rule (a INT, b VARCHAR(8), c INT);
+CREATE TABLE k_badrule (a INT);
+CREATE TABLE k_none (a INT);
+CREATE DATABASE IF NOT EXISTS other;
+CREATE TABLE other.k_none (a INT);"
+cat >"$DIR/keys.conf" <<EOF
+[source]
+host = 127.0.0.1
+port = $PORT
+user = repl
+password_file = $DIR/pw
+[kafka]
+bootstrap.servers = 127.0.0.1:1
+[filter]
+include = binlogd.k_*
+[keys]
+binlogd.k_rule = b, a
+binlogd.k_bad* = a, nope
+nosuch.* = x
+[state]
+dir = $DIR/state
+EOF
+run 1 "keys" -c "$DIR/keys.conf"
+has "keys" "$OUT" 'WARNING keys `binlogd`.`k_none`: no primary key and no [keys] line'
+has "keys" "$OUT" 'INFO keys `binlogd`.`k_rule`: no primary key; keyed by [keys] binlogd.k_rule = b, a'
+has "keys" "$OUT" 'ERROR keys `binlogd`.`k_badrule`: [keys] binlogd.k_bad* names column nope'
+has "keys" "$OUT" 'WARNING keys [keys] nosuch.*: matches no published table'
+# neither a table with a primary key nor one outside the filter is listed
+hasnt "keys" "$OUT" "k_pk"
+hasnt "keys" "$OUT" '`other`'
+run 1 "keys json" -c "$DIR/keys.conf" --json
+has "keys json" "$OUT" '"tables_without_primary_key":['
+has "keys json" "$OUT" '{"db":"binlogd","table":"k_rule","key":["b","a"],"missing_column":null}'
+has "keys json" "$OUT" '{"db":"binlogd","table":"k_none","key":null,"missing_column":null}'
+has "keys json" "$OUT" '"missing_column":"nope"'
 
 finish
