@@ -117,5 +117,27 @@ expect "a directory" 1 "adir: is a directory" "$B" dump "$T/adir"
 mkfifo "$T/fifo"
 expect "a FIFO" 1 "fifo: not a regular file" timeout 10 "$B" dump "$T/fifo"
 
+# Row changes logged as statements are not passed over: a Percona 5.5
+# statement-based log (13 inserts of `test`.`nokey`, no row events) stops
+# the dump at the first one, naming it (exit 65); --on-statement skip warns
+# for each and goes on.
+RAW=$FX/percona-toolkit/raw_binlog.log
+expect "statement: stops" 65 \
+    'INSERT of `test`.`nokey` logged as a statement at raw_binlog.log:175: "insert into nokey values (1,2)"' \
+    "$B" dump "$RAW"
+grep -q "fix: binlog_format=ROW for every session" "$T/err" || bad "statement: no fix in $(head -c 300 "$T/err")"
+grep -q -- "--on-statement skip" "$T/err" || bad "statement: no way on in $(head -c 300 "$T/err")"
+[ -s "$T/out" ] && bad "statement: printed $(wc -l <"$T/out") lines"
+expect "statement: skip" 0 "" "$B" dump --on-statement skip "$RAW"
+[ "$(grep -c 'warning: skipped (its row changes are not in the binlog): INSERT of `test`.`nokey`' "$T/err")" -eq 13 ] ||
+    bad "statement: skip: $(grep -c warning "$T/err") warnings, want 13"
+expect "statement: bad --on-statement" 2 "wants fail or skip" "$B" dump --on-statement maybe "$RAW"
+# statement-based LOAD DATA (EXECUTE_LOAD_QUERY) of MySQL 5.1: the rows are
+# in a file the server read, not in the binlog; the row events of the same
+# file are printed
+expect "statement: LOAD DATA" 0 'LOAD DATA of `test`.`t3` logged as a statement at ver_5_1_23.001:150262' \
+    "$B" dump --on-statement skip "$FX/rust_mysql_common/ver_5_1_23.001"
+[ "$(wc -l <"$T/out")" -eq 5 ] || bad "statement: LOAD DATA: $(wc -l <"$T/out") row lines, want 5"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
