@@ -58,7 +58,8 @@
 #      partition's earlier rows and before its later ones, also on a topic
 #      created beforehand with 6 partitions; of an unpublished table:
 #      nothing; binlogd_truncates_total 2; a keyless table on a topic of 7
-#      partitions: murmur2("db.table") % 7
+#      partitions: murmur2("db.table") % 7; replay --stdout and dump --host
+#      print the TRUNCATE as one op "t" line
 #   5  key-changing UPDATEs: a "d" under the old key then a "c" under the
 #      new one at the same file:pos, on murmur2's partitions, counted; with
 #      [kafka] tombstones = true a null value after each delete under its
@@ -1046,6 +1047,15 @@ if want 4; then
     java_build && wantp=$(echo "tr.n7" | jct murmur 7 | cut -f1)
     check "4: a keyless table on a topic of 7 partitions: its $(wc -l <"$W/tr4.n7.msgs") messages on partition murmur2(\"tr.n7\") % 7 = ${wantp:-?} (got $np)" \
         [ "$np" = "${wantp:-x} " -a "$(wc -l <"$W/tr4.n7.msgs")" -eq 6 ]
+    # replay and dump carry it too (printed once: partitions are Kafka's)
+    BINLOGD_PASSWORD=replpw "$B" replay -c "$W/tr4.conf" --from "$ht1" --to "$ht2" --stdout \
+        >"$W/tr4.replay" 2>"$W/tr4.replay.err"
+    check "4: replay --stdout of the TRUNCATE's range: exit 0 and one line, op t of tr.t ($(head -c 200 "$W/tr4.replay"))" \
+        sh -c '[ "$(wc -l <"$1")" -eq 1 ] && grep -q "^{\"op\":\"t\",\"db\":\"tr\",\"table\":\"t\",\"before\":null,\"after\":null,\"source\":{" "$1"' sh "$W/tr4.replay"
+    BINLOGD_PASSWORD=replpw "$B" dump --host 127.0.0.1 --port "$DBPORT" --user repl --server-id 4998 \
+        --from "$ht1" >"$W/tr4.dump" 2>"$W/tr4.dump.err"
+    check "4: dump --host from the TRUNCATE: its op t line first ($(head -c 120 "$W/tr4.dump"))" \
+        sh -c 'head -1 "$1" | grep -q "^{\"op\":\"t\",\"db\":\"tr\",\"table\":\"t\","' sh "$W/tr4.dump"
 fi
 
 # ---- 5: key changes, tombstones, compaction --------------------------------------------------
