@@ -42,8 +42,8 @@ typedef struct held_msg {
     uint64_t slot_gen;
     size_t file_len;
     uint32_t file_serial; /* of the file name copied (0: compare) */
-    size_t at;  /* direct: where the held value starts in the caller's buffer */
-    bd_buf val; /* without its tail (direct: unused) */
+    size_t at;            /* direct: where the held value starts in the caller's buffer */
+    bd_buf val;           /* without its tail (direct: unused) */
     bd_buf key;
     int has_key;
     int tomb; /* a tombstone follows it */
@@ -77,6 +77,7 @@ bd_pub *bd_pub_new(const bd_pub_opts *o, const bd_pub_ops *ops)
     if (!p) return NULL;
     p->o = *o;
     p->ops = *ops;
+    p->held.m.direct = o->direct != NULL;
     bd_buf_init(&p->held.val);
     bd_buf_init(&p->held.key);
     bd_buf_init(&p->scratch);
@@ -256,15 +257,25 @@ static int flush_held(bd_pub *p, int has_xid, uint64_t xid, int last, bd_err *er
     held_msg *h = &p->held;
     if (!h->on) return 0;
     h->on = 0;
-    bd_buf *v = p->o.direct ? p->o.direct : &h->val;
+    bd_pub_msg *m = &h->m;
+    if (p->o.direct) {
+        /* the line of a values-only sink, finished in place */
+        bd_buf *d = p->o.direct;
+        bd_encode_row_tail(d, has_xid, xid, last);
+        bd_buf_addc(d, '\n');
+        if (bd_buf_failed(d))
+            return bd_err_set(err, BD_ERR_NOMEM, "out of memory encoding a row change");
+        m->value = d->ptr + h->at;
+        m->value_len = d->len - h->at - 1;
+        m->last = last;
+        return emit(p, m, err);
+    }
+    bd_buf *v = &h->val;
     bd_encode_row_tail(v, has_xid, xid, last);
-    if (p->o.direct) bd_buf_addc(v, '\n');
     if (bd_buf_failed(v) || bd_buf_failed(&h->key))
         return bd_err_set(err, BD_ERR_NOMEM, "out of memory encoding a row change");
-    bd_pub_msg *m = &h->m;
-    size_t at = p->o.direct ? h->at : 0;
-    m->value = v->ptr + at;
-    m->value_len = v->len - at - (p->o.direct != NULL);
+    m->value = v->ptr;
+    m->value_len = v->len;
     m->key = h->has_key ? h->key.ptr : NULL;
     m->key_len = h->has_key ? h->key.len : 0;
     m->last = last;
@@ -285,20 +296,22 @@ static int hold(bd_pub *p, route_slot *s, const bd_row *r, const bd_row *kr, con
 {
     if (flush_held(p, 0, 0, 0, err) < 0) return -1;
     held_msg *h = &p->held;
+    bd_pub_msg *m = &h->m;
+    m->op = r->op;
     if (p->o.direct) {
-        /* encoded in place: the caller's buffer ends with it until it goes out */
+        /* a values-only sink: encoded in place, the caller's buffer ends
+         * with it until it goes out; its message carries nothing else */
         h->at = p->o.direct->len;
         bd_encode_row_cached(p->o.direct, r, &p->cache);
-    } else {
-        bd_buf_reset(&h->val);
-        bd_encode_row_cached(&h->val, r, &p->cache);
+        h->on = 1;
+        return 0;
     }
+    bd_buf_reset(&h->val);
+    bd_encode_row_cached(&h->val, r, &p->cache);
     bd_buf_reset(&h->key);
-    h->has_key = n > 0 && !p->o.no_keys && !p->o.direct;
+    h->has_key = n > 0 && !p->o.no_keys;
     if (h->has_key) bd_encode_key_cols(&h->key, kr, cols, n);
-    bd_pub_msg *m = &h->m;
     m->part = n ? BD_PUB_BY_KEY : BD_PUB_BY_TABLE;
-    m->op = r->op;
     h->tomb = p->o.tombstones && n && r->op == BD_OP_DELETE;
     /* copies only when they change: once per table or file, not per row
      * (the slot may be refilled for another table before this goes out) */
@@ -324,7 +337,6 @@ static int hold(bd_pub *p, route_slot *s, const bd_row *r, const bd_row *kr, con
     }
     m->pos = r->pos.pos;
     m->row = r->row_index;
-    m->direct = p->o.direct != NULL;
     h->on = 1;
     return 0;
 }
@@ -364,7 +376,9 @@ int bd_pub_row(bd_pub *p, const bd_row *row, bd_err *err)
     } else {
         const uint32_t *cols = NULL;
         uint32_t n = 0;
-        if (key_of(p, s, t, &cols, &n, err) < 0) return -1;
+        /* a values-only sink needs the key only to split a key change */
+        if ((!p->o.direct || row->op == BD_OP_UPDATE) && key_of(p, s, t, &cols, &n, err) < 0)
+            return -1;
         if (row->op == BD_OP_UPDATE && n && row->before && row->after &&
             key_changes(row, cols, n)) {
             /* the row leaves its old key and arrives under the new one:

@@ -29,12 +29,14 @@ static int route_all(void *ctx, const char *db, size_t dbn, const char *table, s
 static int emit_line(void *ctx, const bd_pub_msg *m, bd_err *err)
 {
     bd_sink_stdout *s = ctx;
-    if (!m->value) return 0;
-    if (!m->direct) {
+    if (m->direct) {
+        s->rows++;
+    } else if (m->value) {
         bd_buf_add(&s->io, m->value, m->value_len);
         bd_buf_addc(&s->io, '\n');
+    } else {
+        return 0;
     }
-    if (m->op != 't') s->rows++;
     /* --events lines that waited behind the held row */
     if (s->held.len && !bd_pub_holding(s->pub)) {
         bd_buf_add(&s->io, s->held.ptr, s->held.len);

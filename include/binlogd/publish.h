@@ -115,8 +115,9 @@ typedef struct bd_pub_opts {
     /* A sink of JSON lines (dump): rows are encoded straight into this
      * buffer, the held one at its end until it goes out with its tail and
      * a newline (bd_pub_msg.direct); the caller must not write out the
-     * buffer's end while bd_pub_holding().  Implies no_keys.  NULL: the
-     * stage's own buffers. */
+     * buffer's end while bd_pub_holding().  Implies no_keys; the messages
+     * of rows then carry only value, op, last and direct (a TRUNCATE's
+     * carries everything).  NULL: the stage's own buffers. */
     bd_buf *direct;
 } bd_pub_opts;
 
