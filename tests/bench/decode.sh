@@ -28,42 +28,12 @@ sh $DB start "$DIR" "$PORT" --binlog_row_metadata=FULL --max_binlog_size=1G >/de
 SQL() { sh $DB sql "$DIR" binlogd "$@"; }
 
 echo "==> writing $ROWS rows of pay.split_account_flow"
-SQL -e "
-CREATE TABLE split_account_flow (
-  id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
-  merchant_id BIGINT NOT NULL,
-  counterparty_id BIGINT NOT NULL,
-  amount DECIMAL(20,2) NOT NULL,
-  fee DECIMAL(20,2) NOT NULL,
-  currency CHAR(3) NOT NULL,
-  status ENUM('INIT','PENDING','SETTLED','FAILED','REFUNDED') NOT NULL,
-  memo VARCHAR(64) CHARACTER SET utf8mb4,
-  created_at DATETIME(3) NOT NULL,
-  updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-  ext JSON
-) ENGINE=InnoDB;
-FLUSH BINARY LOGS;"
-# Transactions of 1,000 rows: the shape of a busy OLTP binlog rather than
-# one giant statement.
-BATCH=1000
-i=0
-gen() {
-    while [ $i -lt "$ROWS" ]; do
-        n=$BATCH
-        [ $((i + n)) -gt "$ROWS" ] && n=$((ROWS - i))
-        echo "INSERT INTO split_account_flow (id, merchant_id, counterparty_id, amount, fee, currency, status, memo, created_at, updated_at, ext)
-SELECT $i + seq, 100000 + (($i + seq) % 4347), 900000 + (($i + seq) % 97952),
-       (($i + seq) * 7919 % 1000000) / 100, (($i + seq) % 500) / 100, 'CNY',
-       ELT(1 + ($i + seq) % 5, 'INIT','PENDING','SETTLED','FAILED','REFUNDED'),
-       CONCAT('分账流水 ', $i + seq, ' 对手方'),
-       TIMESTAMP'2026-11-26 00:00:00.000' + INTERVAL (($i + seq) * 37000) MICROSECOND,
-       TIMESTAMP'2026-11-26 00:00:00' + INTERVAL ($i + seq) SECOND,
-       JSON_OBJECT('channel', 'alipay', 'batch', $i DIV $BATCH)
-FROM seq_1_to_$n;"
-        i=$((i + n))
-    done
-}
-gen | SQL
+. tests/bench/flow.sh
+{
+    flow_table
+    echo "FLUSH BINARY LOGS;"
+    flow_rows 0 "$ROWS"
+} | SQL
 SQL -e "FLUSH BINARY LOGS"
 FILE=$(ls "$DIR"/db/binlog.[0-9]* | sort | tail -2 | head -1)
 SIZE=$(wc -c <"$FILE")
