@@ -51,6 +51,10 @@ typedef struct lexer {
     unsigned flags;
     int in_exec; /* inside an executable comment: its closing star-slash is skipped */
     int err;     /* an unterminated string, quoted name or comment: the text was cut */
+    /* Executable comments opened so far whose code a server may not run:
+     * with a version (newer servers only) or MariaDB's M! (MySQL reads a
+     * comment). */
+    unsigned cond;
 } lexer;
 
 static int word_byte(unsigned char c)
@@ -118,6 +122,7 @@ static tok lex_next(lexer *lx)
                     d++;
                 lx->pos = i + m + (d >= 5 ? d : 0);
                 lx->in_exec = 1;
+                if (d >= 5 || m == 4) lx->cond++;
                 continue;
             }
             size_t j = i + 2;
@@ -972,11 +977,446 @@ static void ddl_drop_list(parser *P)
     if (!at_stmt_end(P)) unknown(P);
 }
 
+/* ---- DDL that keeps the definition: ALTER TABLE and CREATE INDEX -------- */
+
+/* Words that start an ALTER TABLE specification which may change the
+ * definition, or a partitioning clause: never read as a name in the lists
+ * of ORDER BY and the partition operations, so that such a specification
+ * after a ',' is always seen (a column or partition of that name, written
+ * unquoted, makes the statement count: fail closed). */
+static const char *const spec_kw[] = {"ADD",    "ALTER",   "CHANGE",    "MODIFY",   "DROP",
+                                      "RENAME", "CONVERT", "EXCHANGE",  "TRUNCATE", "DISCARD",
+                                      "IMPORT", "UPGRADE", "PARTITION", "REMOVE",   NULL};
+
+/* A name in a list of ORDER BY or of a partition operation: 1 read. */
+static int list_name(parser *P)
+{
+    if (P->c.t.type != T_IDENT && (P->c.t.type != T_WORD || kw_in(P, spec_kw))) return 0;
+    advance(P);
+    return 1;
+}
+
+/* item [, item] ...: a ',' not followed by an item is left for the next
+ * specification.  item() reads one, 1 on success. */
+static int name_list(parser *P, int (*item)(parser *))
+{
+    if (!item(P)) return 0;
+    while (punct(P, ',')) {
+        cursor save = P->c;
+        advance(P);
+        if (!item(P)) {
+            P->c = save;
+            break;
+        }
+    }
+    return 1;
+}
+
+/* name [. name] ... [ASC|DESC]: one column of ALTER TABLE ... ORDER BY */
+static int order_item(parser *P)
+{
+    if (!list_name(P)) return 0;
+    while (punct(P, '.')) {
+        advance(P);
+        if (!ident(P)) return 0;
+        advance(P);
+    }
+    if (!accept(P, "ASC")) accept(P, "DESC");
+    return 1;
+}
+
+/* Any name, 1 read. */
+static int any_name(parser *P)
+{
+    if (!ident(P)) return 0;
+    advance(P);
+    return 1;
+}
+
+/* [IF [NOT] EXISTS]: 0 read or absent, -1 not understood (out untouched). */
+static int opt_if(parser *P, int not_)
+{
+    if (!accept(P, "IF")) return 0;
+    return (not_ && !accept(P, "NOT")) || !accept(P, "EXISTS") ? -1 : 0;
+}
+
+/* [=] value: a word, number, string or quoted name; a word or string may
+ * be followed by strings (_utf8mb4'x', N'x', 'a' 'b').  1 read. */
+static int opt_value(parser *P)
+{
+    int t;
+    if (punct(P, '=')) advance(P);
+    t = P->c.t.type;
+    if (t != T_WORD && t != T_STR && t != T_IDENT) return 0;
+    advance(P);
+    if (t != T_IDENT)
+        while (P->c.t.type == T_STR)
+            advance(P);
+    return 1;
+}
+
+/* [NO_WRITE_TO_BINLOG | LOCAL] */
+static void opt_no_binlog(parser *P)
+{
+    if (!accept(P, "NO_WRITE_TO_BINLOG")) accept(P, "LOCAL");
+}
+
+/* At '(': the key parts of an index, past the ')'.  0 for a functional key
+ * part (an expression in parentheses): MySQL adds a hidden generated
+ * column for it; 0 also when the text ends first. */
+static int key_parts(parser *P)
+{
+    size_t depth = 0;
+    int item_start = 0;
+    if (!punct(P, '(')) return 0;
+    do {
+        if (at_end(P)) return 0;
+        if (punct(P, '(')) {
+            if (depth == 1 && item_start) return 0;
+            depth++;
+            item_start = depth == 1;
+        } else if (punct(P, ')')) {
+            depth--;
+            item_start = 0;
+        } else {
+            item_start = depth == 1 && punct(P, ',');
+        }
+        advance(P);
+    } while (depth);
+    return 1;
+}
+
+/* index_option ...: KEY_BLOCK_SIZE [=] n, USING type, WITH PARSER p,
+ * COMMENT 's', VISIBLE, INVISIBLE, [NOT] IGNORED, [SECONDARY_]ENGINE_ATTRIBUTE
+ * [=] 's', CLUSTERING [=] x.  0 on one not understood. */
+static int index_options(parser *P)
+{
+    static const char *const valued[] = {"KEY_BLOCK_SIZE",   "COMMENT",
+                                         "ENGINE_ATTRIBUTE", "SECONDARY_ENGINE_ATTRIBUTE",
+                                         "CLUSTERING",       NULL};
+    static const char *const flags[] = {"VISIBLE", "INVISIBLE", "IGNORED", NULL};
+    for (;;) {
+        if (kw_in(P, valued)) {
+            advance(P);
+            if (!opt_value(P)) return 0;
+        } else if (accept(P, "USING") || (kw(P, "WITH") && next_kw(P, "PARSER"))) {
+            if (accept(P, "WITH")) advance(P); /* PARSER */
+            if (!any_name(P)) return 0;
+        } else if (kw_in(P, flags)) {
+            advance(P);
+        } else if (kw(P, "NOT") && next_kw(P, "IGNORED")) {
+            advance(P);
+            advance(P);
+        } else {
+            return 1;
+        }
+    }
+}
+
+/* After ADD {INDEX|KEY|FULLTEXT [INDEX|KEY]|SPATIAL [INDEX|KEY]}:
+ * [IF NOT EXISTS] [name] [USING|TYPE type] (key parts) [index_option] ... */
+static int add_index(parser *P)
+{
+    if (opt_if(P, 1) < 0) return 0;
+    if (ident(P) && !kw(P, "USING")) advance(P);
+    if (accept(P, "USING") || accept(P, "TYPE"))
+        if (!any_name(P)) return 0;
+    return key_parts(P) && index_options(P);
+}
+
+/* After [CONSTRAINT [symbol]] FOREIGN: KEY [IF NOT EXISTS] [name] (cols)
+ * REFERENCES t [(cols)] [MATCH x] [ON {DELETE|UPDATE} action] ... */
+static int add_foreign_key(parser *P)
+{
+    if (!accept(P, "KEY") || opt_if(P, 1) < 0) return 0;
+    if (ident(P)) advance(P);
+    if (!punct(P, '(') || skip_group(P) < 0 || !accept(P, "REFERENCES") || !any_name(P)) return 0;
+    if (punct(P, '.')) {
+        advance(P);
+        if (!any_name(P)) return 0;
+    }
+    if (punct(P, '(') && skip_group(P) < 0) return 0;
+    if (accept(P, "MATCH") && !any_name(P)) return 0;
+    while (accept(P, "ON")) {
+        if (!accept(P, "DELETE") && !accept(P, "UPDATE")) return 0;
+        if (accept(P, "SET")) {
+            if (!accept(P, "NULL") && !accept(P, "DEFAULT")) return 0;
+        } else if (accept(P, "NO")) {
+            if (!accept(P, "ACTION")) return 0;
+        } else if (!accept(P, "RESTRICT") && !accept(P, "CASCADE")) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* After CHECK: (expr) [[NOT] ENFORCED] */
+static int add_check(parser *P)
+{
+    if (!punct(P, '(') || skip_group(P) < 0) return 0;
+    if (accept(P, "NOT")) return accept(P, "ENFORCED");
+    accept(P, "ENFORCED");
+    return 1;
+}
+
+/* After ADD: an index that is neither unique nor primary, a foreign key,
+ * a check constraint or a partition. */
+static int safe_add(parser *P)
+{
+    static const char *const cons[] = {"PRIMARY", "UNIQUE", "FOREIGN", "CHECK", NULL};
+    if (accept(P, "INDEX") || accept(P, "KEY")) return add_index(P);
+    if (accept(P, "FULLTEXT") || accept(P, "SPATIAL")) {
+        if (!accept(P, "INDEX")) accept(P, "KEY");
+        return add_index(P);
+    }
+    if (accept(P, "CONSTRAINT")) {
+        if (opt_if(P, 1) < 0) return 0;
+        if (ident(P) && !kw_in(P, cons)) advance(P);        /* the symbol */
+        if (!kw(P, "FOREIGN") && !kw(P, "CHECK")) return 0; /* PRIMARY KEY, UNIQUE */
+    }
+    if (accept(P, "FOREIGN")) return add_foreign_key(P);
+    if (accept(P, "CHECK")) return add_check(P);
+    if (accept(P, "PARTITION")) {
+        if (opt_if(P, 1) < 0) return 0;
+        opt_no_binlog(P);
+        if (punct(P, '(')) return skip_group(P) == 0;
+        return accept(P, "PARTITIONS") && any_name(P);
+    }
+    return 0; /* a column, PRIMARY KEY, UNIQUE, PERIOD, SYSTEM VERSIONING, ... */
+}
+
+/* After ALTER [COLUMN] c SET DEFAULT: a literal, (expr), or a function
+ * call such as CURRENT_TIMESTAMP(6).  MariaDB's bare expressions (a + 1)
+ * are not understood. */
+static int default_value(parser *P)
+{
+    if (punct(P, '(')) return skip_group(P) == 0;
+    if (punct(P, '-') || punct(P, '+')) advance(P);
+    if (P->c.t.type == T_WORD) {
+        advance(P);
+        if (punct(P, '.')) { /* 1.5 */
+            advance(P);
+            if (P->c.t.type == T_WORD) advance(P);
+            return 1;
+        }
+        if (punct(P, '(')) return skip_group(P) == 0;
+        if (P->c.t.type != T_STR) return 1; /* else _utf8mb4'x', X'..', DATE '..' */
+    }
+    if (P->c.t.type != T_STR) return 0;
+    while (P->c.t.type == T_STR) /* 'a' 'b' is 'ab' */
+        advance(P);
+    return 1;
+}
+
+/* After ALTER: [COLUMN] c {SET DEFAULT v | DROP DEFAULT | SET VISIBLE |
+ * SET INVISIBLE}, {INDEX|KEY} i {VISIBLE|INVISIBLE|[NOT] IGNORED}, or
+ * {CHECK|CONSTRAINT} s [NOT] ENFORCED. */
+static int safe_alter(parser *P)
+{
+    if (accept(P, "INDEX") || accept(P, "KEY")) {
+        if (opt_if(P, 0) < 0 || !any_name(P)) return 0;
+        if (accept(P, "VISIBLE") || accept(P, "INVISIBLE") || accept(P, "IGNORED")) return 1;
+        return accept(P, "NOT") && accept(P, "IGNORED");
+    }
+    if (accept(P, "CHECK") || accept(P, "CONSTRAINT")) {
+        if (!any_name(P)) return 0;
+        accept(P, "NOT");
+        return accept(P, "ENFORCED");
+    }
+    accept(P, "COLUMN");
+    if (opt_if(P, 0) < 0 || !any_name(P)) return 0;
+    if (accept(P, "DROP")) return accept(P, "DEFAULT");
+    if (!accept(P, "SET")) return 0;
+    if (accept(P, "VISIBLE") || accept(P, "INVISIBLE")) return 1;
+    return accept(P, "DEFAULT") && default_value(P);
+}
+
+/* One ALTER TABLE specification that changes nothing that decoding rows
+ * depends on: 1 read, 0 not (not understood, or it may change the
+ * definition). */
+static int safe_spec(parser *P)
+{
+    /* table options [=] value; ALGORITHM and LOCK */
+    static const char *const opts[] = {"AUTO_INCREMENT",
+                                       "COMMENT",
+                                       "ENGINE",
+                                       "ROW_FORMAT",
+                                       "KEY_BLOCK_SIZE",
+                                       "STATS_AUTO_RECALC",
+                                       "STATS_PERSISTENT",
+                                       "STATS_SAMPLE_PAGES",
+                                       "CHECKSUM",
+                                       "TABLE_CHECKSUM",
+                                       "PACK_KEYS",
+                                       "DELAY_KEY_WRITE",
+                                       "MAX_ROWS",
+                                       "MIN_ROWS",
+                                       "AVG_ROW_LENGTH",
+                                       "ENCRYPTION",
+                                       "ENCRYPTION_KEY_ID",
+                                       "ENCRYPTED",
+                                       "PAGE_CHECKSUM",
+                                       "PAGE_COMPRESSED",
+                                       "PAGE_COMPRESSION_LEVEL",
+                                       "TRANSACTIONAL",
+                                       "COMPRESSION",
+                                       "INSERT_METHOD",
+                                       "AUTOEXTEND_SIZE",
+                                       "TABLESPACE",
+                                       "STORAGE",
+                                       "CHARSET",
+                                       "COLLATE",
+                                       "ENGINE_ATTRIBUTE",
+                                       "SECONDARY_ENGINE_ATTRIBUTE",
+                                       "ALGORITHM",
+                                       "LOCK",
+                                       NULL};
+    /* partition operations that keep every row */
+    static const char *const maint[] = {"ANALYZE", "CHECK", "OPTIMIZE", "REBUILD", "REPAIR", NULL};
+    static const char *const check_opts[] = {"QUICK",   "FAST",    "MEDIUM", "EXTENDED",
+                                             "CHANGED", "USE_FRM", NULL};
+    if (kw_in(P, opts)) {
+        advance(P);
+        return opt_value(P);
+    }
+    if (accept(P, "DEFAULT")) { /* the table's default, not its columns' */
+        if (accept(P, "CHARACTER")) {
+            if (!accept(P, "SET")) return 0;
+        } else if (!accept(P, "CHARSET") && !accept(P, "COLLATE")) {
+            return 0;
+        }
+        return opt_value(P);
+    }
+    if (accept(P, "CHARACTER")) return accept(P, "SET") && opt_value(P);
+    if (accept(P, "DATA") || accept(P, "INDEX")) return accept(P, "DIRECTORY") && opt_value(P);
+    if (accept(P, "FORCE")) return 1;
+    if (accept(P, "ENABLE") || accept(P, "DISABLE")) return accept(P, "KEYS");
+    if (accept(P, "WITH") || accept(P, "WITHOUT")) return accept(P, "VALIDATION");
+    if (accept(P, "ORDER")) return accept(P, "BY") && name_list(P, order_item);
+    if (accept(P, "ADD")) return safe_add(P);
+    if (accept(P, "ALTER")) return safe_alter(P);
+    if (accept(P, "DROP")) {
+        /* not INDEX, KEY or CONSTRAINT: it may be a unique key standing in
+         * for a primary key */
+        if (accept(P, "FOREIGN")) {
+            if (!accept(P, "KEY")) return 0;
+        } else if (!accept(P, "CHECK")) {
+            return 0;
+        }
+        return opt_if(P, 0) == 0 && any_name(P);
+    }
+    if (accept(P, "RENAME")) { /* {INDEX|KEY} a TO b; not COLUMN, not the table */
+        if (!accept(P, "INDEX") && !accept(P, "KEY")) return 0;
+        return opt_if(P, 0) == 0 && any_name(P) && accept(P, "TO") && any_name(P);
+    }
+    if (kw_in(P, maint)) {
+        int check = kw(P, "CHECK");
+        advance(P);
+        opt_no_binlog(P);
+        if (!accept(P, "PARTITION")) return 0;
+        opt_no_binlog(P);
+        if (!accept(P, "ALL") && !name_list(P, list_name)) return 0;
+        if (check && accept(P, "FOR") && !accept(P, "UPGRADE")) return 0;
+        while (kw_in(P, check_opts))
+            advance(P);
+        return 1;
+    }
+    if (accept(P, "COALESCE")) {
+        if (!accept(P, "PARTITION")) return 0;
+        opt_no_binlog(P);
+        return P->c.t.type == T_WORD && any_name(P);
+    }
+    if (accept(P, "REORGANIZE")) { /* PARTITION [p [, p] ... INTO (definitions)] */
+        if (!accept(P, "PARTITION")) return 0;
+        opt_no_binlog(P);
+        if (!list_name(P)) return 1;
+        while (punct(P, ',')) {
+            advance(P);
+            if (!list_name(P)) return 0;
+        }
+        return accept(P, "INTO") && punct(P, '(') && skip_group(P) == 0;
+    }
+    if (accept(P, "REMOVE")) return accept(P, "PARTITIONING");
+    if (accept(P, "PARTITION")) {
+        /* PARTITION BY ...: the last clause; a ',' at its top level is not */
+        if (!accept(P, "BY")) return 0;
+        while (!at_stmt_end(P)) {
+            if (punct(P, ',')) return 0;
+            if (punct(P, '(')) {
+                if (skip_group(P) < 0) return 0;
+            } else {
+                advance(P);
+            }
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* At the end of the statement, which is whole (no unterminated string,
+ * name, comment or executable comment), and no conditional executable
+ * comment opened since cond0 was taken: code a server may have skipped
+ * could turn a specification that changes the definition into one that
+ * reads as safe. */
+static int stmt_end_clean(parser *P, unsigned cond0)
+{
+    if (!at_stmt_end(P)) return 0;
+    if (punct(P, ';')) advance(P);
+    return !P->c.lx.err && P->c.lx.cond == cond0;
+}
+
+/* After ALTER TABLE t: [WAIT n|NOWAIT] and one or more safe_spec(), ','
+ * between (table options and the partitioning clauses also without), to
+ * the end of the statement. */
+static int alter_safe(parser *P, unsigned cond0)
+{
+    wait_opt(P);
+    for (;;) {
+        if (!safe_spec(P)) return 0;
+        if (punct(P, ','))
+            advance(P);
+        else if (at_stmt_end(P))
+            break;
+    }
+    return stmt_end_clean(P, cond0);
+}
+
+/* After CREATE [ONLINE|OFFLINE] [FULLTEXT|SPATIAL] INDEX i ... ON t:
+ * (key parts) [index_option | ALGORITHM [=] x | LOCK [=] x | WAIT n |
+ * NOWAIT] ..., to the end of the statement. */
+static int create_index_safe(parser *P, unsigned cond0)
+{
+    if (!key_parts(P)) return 0;
+    for (;;) {
+        if (!index_options(P)) return 0;
+        if (accept(P, "ALGORITHM") || accept(P, "LOCK")) {
+            if (!opt_value(P)) return 0;
+        } else if (kw(P, "WAIT") || kw(P, "NOWAIT")) {
+            wait_opt(P);
+        } else {
+            break;
+        }
+    }
+    return stmt_end_clean(P, cond0);
+}
+
+/* The statement is read to its end and changes no definition: out back to
+ * OTHER (bd_stmt_ddl() zeroes it). */
+static void not_ddl(parser *P)
+{
+    P->out->kind = BD_STMT_OTHER;
+    P->out->verb = NULL;
+}
+
 /* At INDEX (DROP) or [UNIQUE|FULLTEXT|SPATIAL] INDEX (CREATE):
- * [IF [NOT] EXISTS] i [USING|TYPE type] ON t. */
-static void ddl_index(parser *P, int create)
+ * [IF [NOT] EXISTS] i [USING|TYPE type] ON t.  A CREATE INDEX that is not
+ * UNIQUE, not OR REPLACE (it may replace a unique index of that name) and
+ * has no functional key part is no DDL. */
+static void ddl_index(parser *P, int create, int replace)
 {
     static const char *const kinds[] = {"UNIQUE", "FULLTEXT", "SPATIAL", NULL};
+    unsigned cond0 = P->c.lx.cond;
+    int unique = kw(P, "UNIQUE");
     set_ddl(P, create ? "CREATE INDEX" : "DROP INDEX");
     if (create && kw_in(P, kinds)) advance(P);
     if (!accept(P, "INDEX") || if_exists(P, create) < 0) {
@@ -993,18 +1433,32 @@ static void ddl_index(parser *P, int create)
         unknown(P);
         return;
     }
-    ddl_table(P);
+    if (ddl_table(P) < 0 || !create || unique || replace) return;
+    cursor save = P->c;
+    if (create_index_safe(P, cond0))
+        not_ddl(P);
+    else
+        P->c = save; /* read again from here by bd_stmt_ddl() */
 }
 
-/* ALTER [ONLINE|OFFLINE] [IGNORE] TABLE [IF EXISTS] t ...: t, and the
- * table named by RENAME [TO|AS], EXCHANGE PARTITION p WITH TABLE,
- * CONVERT PARTITION p TO TABLE or CONVERT TABLE at the top level. */
+/* ALTER [ONLINE|OFFLINE] [IGNORE] TABLE [IF EXISTS] t ...: no DDL when
+ * every specification is safe_spec(); else t, and the table named by
+ * RENAME [TO|AS], EXCHANGE PARTITION p WITH TABLE, CONVERT PARTITION p TO
+ * TABLE or CONVERT TABLE at the top level. */
 static void ddl_alter_table(parser *P)
 {
     static const char *const not_table[] = {"COLUMN", "INDEX", "KEY", "CONSTRAINT", NULL};
     set_ddl(P, "ALTER TABLE");
     advance(P);
-    if (if_exists(P, 0) < 0 || ddl_table(P) < 0) return;
+    if (if_exists(P, 0) < 0) return;
+    unsigned cond0 = P->c.lx.cond;
+    if (ddl_table(P) < 0) return;
+    cursor save = P->c;
+    if (alter_safe(P, cond0)) {
+        not_ddl(P);
+        return;
+    }
+    P->c = save;
     while (!at_end(P)) {
         if (punct(P, '(')) {
             if (skip_group(P) < 0) {
@@ -1115,7 +1569,7 @@ static void ddl_create(parser *P)
         return;
     }
     if (kw_in(P, kinds)) {
-        ddl_index(P, 1);
+        ddl_index(P, 1, replace);
         return;
     }
     if (online) goto unknown_object;
@@ -1150,7 +1604,7 @@ static void ddl_drop(parser *P)
         return;
     }
     if (!temporary && kw(P, "INDEX")) {
-        ddl_index(P, 0);
+        ddl_index(P, 0, 0);
         return;
     }
     if (!temporary && !online) {

@@ -100,16 +100,27 @@ unsigned bd_stmt_flags_from_charset(const char *name);
 void bd_stmt_classify(bd_stmt *out, const char *query, size_t n, const char *db, size_t dbn,
                       unsigned flags);
 
-/* The tables whose definition the statement query[0..n) may change
- * (columns, types, ENUM/SET members, primary and unique keys).  Arguments
- * and lexing as for bd_stmt_classify(); reads no byte outside query[0..n)
- * or db[0..dbn).  *out is always fully written: all zero when returning 0.
+/* The tables whose definition the statement query[0..n) may change in a
+ * way that matters for decoding rows: column names, order and types,
+ * ENUM/SET members, the primary key and unique keys (not NULL-ability,
+ * defaults, other indexes or table options).  Arguments and lexing as for
+ * bd_stmt_classify(); reads no byte outside query[0..n) or db[0..dbn).
+ * *out is always fully written: all zero when returning 0.
  *
  * Returns 1 with out->kind BD_STMT_DDL for (each also inside executable
  * comments, after MariaDB's SET STATEMENT ... FOR):
  *   ALTER [ONLINE|OFFLINE] [IGNORE] TABLE [IF EXISTS] t ...   "ALTER TABLE"
- *       t, whatever the operation (also ADD SYSTEM VERSIONING, DISABLE
- *       KEYS, COMMENT=: the text is not read that closely); with RENAME
+ *       t, unless every specification is one of those listed below as not
+ *       counted: one that is not (ADD/DROP/MODIFY/CHANGE/RENAME COLUMN,
+ *       ADD [COLUMN] c, ADD UNIQUE, ADD PRIMARY KEY, ADD CONSTRAINT s
+ *       UNIQUE/PRIMARY KEY, DROP PRIMARY KEY, DROP {INDEX|KEY} (it may
+ *       drop a unique key standing in for a primary key), DROP
+ *       CONSTRAINT (it may be a unique key), CONVERT TO CHARACTER SET
+ *       (it changes the columns' charsets), ADD/DROP SYSTEM VERSIONING,
+ *       DISCARD/IMPORT TABLESPACE, TRUNCATE/DROP/EXCHANGE/CONVERT
+ *       PARTITION, RENAME TO, an index with a functional key part (MySQL
+ *       adds a hidden generated column), every word not understood, no
+ *       specification at all) counts the whole statement; with RENAME
  *       [TO|AS] t2 also t2 (RENAME COLUMN/INDEX/KEY are not); with
  *       EXCHANGE PARTITION p WITH TABLE t2, CONVERT PARTITION p TO TABLE
  *       t2 or CONVERT TABLE t2 TO PARTITION p also t2 (created or dropped
@@ -123,9 +134,12 @@ void bd_stmt_classify(bd_stmt *out, const char *query, size_t n, const char *db,
  *   ALTER SEQUENCE [IF EXISTS] s, DROP [TEMPORARY] SEQUENCE [IF EXISTS]
  *       s [, s2] ...   "CREATE SEQUENCE", "ALTER SEQUENCE", "DROP
  *       SEQUENCE": MariaDB's sequences are tables
- *   CREATE [OR REPLACE] [ONLINE|OFFLINE] [UNIQUE|FULLTEXT|SPATIAL] INDEX
- *       [IF NOT EXISTS] i [USING|TYPE type] ON t ...   "CREATE INDEX": t
+ *   CREATE [OR REPLACE] [ONLINE|OFFLINE] UNIQUE INDEX [IF NOT EXISTS] i
+ *       [USING|TYPE type] ON t ..., and CREATE OR REPLACE [FULLTEXT|
+ *       SPATIAL] INDEX (it may replace a unique index) and CREATE INDEX
+ *       with a functional key part   "CREATE INDEX": t
  *   DROP [ONLINE|OFFLINE] INDEX [IF EXISTS] i ON t ...   "DROP INDEX": t
+ *       (it may drop a unique key standing in for a primary key)
  *   DROP [TEMPORARY] {TABLE|TABLES} [IF EXISTS] a [, b] ... [WAIT n|NOWAIT]
  *       [RESTRICT|CASCADE]   "DROP TABLE": every name
  *   DROP {DATABASE|SCHEMA} [IF EXISTS] d   "DROP DATABASE", and MariaDB's
@@ -149,6 +163,45 @@ void bd_stmt_classify(bd_stmt *out, const char *query, size_t n, const char *db,
  * unterminated string, quoted name, comment, executable comment or
  * parenthesis), including one cut before its first word or inside SET
  * STATEMENT (verbs "(text cut short)", "SET STATEMENT").
+ *
+ * Not counted (0), read exactly to the end of a whole text:
+ *   ALTER TABLE t [WAIT n|NOWAIT] spec [, spec] ..., every spec one of
+ *       ADD {INDEX|KEY} [IF NOT EXISTS] [i] [USING type] (key parts)
+ *           [index options]; ADD {FULLTEXT|SPATIAL} [INDEX|KEY] ...: a
+ *           key that is neither unique nor primary
+ *       ADD [CONSTRAINT [s]] FOREIGN KEY ... REFERENCES ..., ADD
+ *           [CONSTRAINT [s]] CHECK (...) [[NOT] ENFORCED], DROP FOREIGN
+ *           KEY s, DROP CHECK s, ALTER {CHECK|CONSTRAINT} s [NOT]
+ *           ENFORCED: constraints decoding does not use
+ *       RENAME {INDEX|KEY} a TO b (key names are not in messages), ALTER
+ *           {INDEX|KEY} i {VISIBLE|INVISIBLE|IGNORED|NOT IGNORED}
+ *       ALTER [COLUMN] c {SET DEFAULT v|DROP DEFAULT|SET VISIBLE|SET
+ *           INVISIBLE}: a MySQL 8 invisible column stays in the row
+ *           images and in information_schema.COLUMNS, in its place
+ *       table options: AUTO_INCREMENT, COMMENT, ENGINE (the columns are
+ *           kept), ROW_FORMAT, KEY_BLOCK_SIZE, STATS_AUTO_RECALC,
+ *           STATS_PERSISTENT, STATS_SAMPLE_PAGES, [TABLE_]CHECKSUM,
+ *           PACK_KEYS, DELAY_KEY_WRITE, MAX_ROWS, MIN_ROWS,
+ *           AVG_ROW_LENGTH, ENCRYPTION, ENCRYPTION_KEY_ID, ENCRYPTED,
+ *           PAGE_CHECKSUM, PAGE_COMPRESSED, PAGE_COMPRESSION_LEVEL,
+ *           TRANSACTIONAL, COMPRESSION, INSERT_METHOD, AUTOEXTEND_SIZE,
+ *           TABLESPACE, STORAGE, [SECONDARY_]ENGINE_ATTRIBUTE,
+ *           {DATA|INDEX} DIRECTORY, and [DEFAULT]
+ *           CHARACTER SET/CHARSET/COLLATE (the table's default for
+ *           columns added later; not CONVERT TO CHARACTER SET)
+ *       ALGORITHM, LOCK, FORCE, ORDER BY ..., ENABLE/DISABLE KEYS,
+ *           WITH/WITHOUT VALIDATION
+ *       partition operations that keep every row and column: ANALYZE,
+ *           CHECK, OPTIMIZE, REBUILD, REPAIR, COALESCE, REORGANIZE and
+ *           ADD PARTITION, REMOVE PARTITIONING, PARTITION BY ...
+ *   CREATE [ONLINE|OFFLINE] [FULLTEXT|SPATIAL] INDEX i ... ON t (key
+ *       parts) [index options, ALGORITHM, LOCK, WAIT n|NOWAIT]
+ * Such a statement still counts when its text is cut short, when a ';'
+ * is followed by more, and when an executable comment with a version (or
+ * MariaDB's M!) opens inside it, after ALTER TABLE [IF EXISTS] or after
+ * CREATE's FULLTEXT/SPATIAL/INDEX (one around the whole statement, as
+ * mysqldump writes, is fine): the server may have skipped code that is
+ * read here, and without it a counted specification may read as safe.
  *
  * Returns 0 for every statement that changes no table definition: DML
  * (INSERT, UPDATE, DELETE, LOAD DATA, SELECT, CALL, ...), TRUNCATE (it
