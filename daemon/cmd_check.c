@@ -71,12 +71,35 @@ static const char *flavor_name(enum bd_flavor f)
     return f == BD_FLAVOR_MARIADB ? "MariaDB" : f == BD_FLAVOR_MYSQL ? "MySQL" : "unknown";
 }
 
+/* Does a table of kt[0..nk) match rule (as its first matching [keys]
+ * line)?  If that table is keyed by a unique key, its INFO says that the
+ * rule is not used. */
+static int keys_rule_seen(const bd_key_rule *rule, const bd_pf_table *kt, size_t nk)
+{
+    for (size_t i = 0; i < nk; i++)
+        if (kt[i].rule == rule) return 1;
+    return 0;
+}
+
+/* Published tables without a primary key nor a unique key in its place. */
+static size_t keys_keyless(const bd_pf_table *kt, size_t nk)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nk; i++)
+        n += !kt[i].ukey;
+    return n;
+}
+
 /* The keys of the published tables without a primary key (with -c):
- * what each gets, counted into r.  kt[0..nk). */
+ * what each gets, counted into r.  kt[0..nk).  A table keyed by a unique
+ * key (kt[i].ukey) is one INFO, which also says that its [keys] rule, if
+ * any, is not used. */
 static void keys_count(const bd_config *c, const bd_pf_table *kt, size_t nk, bd_preflight_report *r)
 {
     for (size_t i = 0; i < nk; i++) {
-        if (kt[i].missing[0])
+        if (kt[i].ukey)
+            r->infos++;
+        else if (kt[i].missing[0])
             r->errors++;
         else if (kt[i].rule)
             r->infos++;
@@ -84,21 +107,30 @@ static void keys_count(const bd_config *c, const bd_pf_table *kt, size_t nk, bd_
             r->warnings++;
     }
     for (size_t j = 0; j < c->nkeys; j++) {
-        int used = 0;
-        for (size_t i = 0; i < nk && !used; i++)
-            used = kt[i].rule == &c->keys[j];
-        if (!used) r->warnings++;
+        if (!keys_rule_seen(&c->keys[j], kt, nk)) r->warnings++;
     }
-    if (!nk && !c->nkeys) r->oks++;
+    if (!keys_keyless(kt, nk) && !c->nkeys) r->oks++;
 }
 
 static void keys_text(const bd_config *c, const bd_pf_table *kt, size_t nk)
 {
     for (size_t i = 0; i < nk; i++) {
         const bd_pf_table *t = &kt[i];
-        if (t->missing[0])
+        if (t->ukey) {
+            if (t->rule)
+                printf("INFO keys `%s`.`%s`: [keys] %s is not used: the table has no primary "
+                       "key but is keyed by its unique key %s (",
+                       t->db, t->table, t->rule->pattern, t->ukey);
+            else
+                printf("INFO keys `%s`.`%s`: no primary key; keyed by its unique key %s (", t->db,
+                       t->table, t->ukey);
+            for (size_t k = 0; k < t->nukey_cols; k++)
+                printf("%s%s", k ? ", " : "", t->ukey_cols[k]);
+            printf("), whole NOT NULL columns: the server takes it for the primary key\n");
+        } else if (t->missing[0])
             printf("ERROR keys `%s`.`%s`: [keys] %s names column %s, which the table does not "
-                   "have: binlogd stops at its first change. Fix: name the table's columns\n",
+                   "have (names are compared exactly, case included): binlogd stops at its "
+                   "first change. Fix: name the table's columns\n",
                    t->db, t->table, t->rule->pattern, t->missing);
         else if (t->rule) {
             printf("INFO keys `%s`.`%s`: no primary key; keyed by [keys] %s =", t->db, t->table,
@@ -115,15 +147,14 @@ static void keys_text(const bd_config *c, const bd_pf_table *kt, size_t nk)
         }
     }
     for (size_t j = 0; j < c->nkeys; j++) {
-        int used = 0;
-        for (size_t i = 0; i < nk && !used; i++)
-            used = kt[i].rule == &c->keys[j];
-        if (!used)
+        if (!keys_rule_seen(&c->keys[j], kt, nk))
             printf("WARNING keys [keys] %s: matches no published table without a primary key "
                    "(a typo? a table with a primary key is keyed by it)\n",
                    c->keys[j].pattern);
     }
-    if (!nk && !c->nkeys) printf("OK keys: every published table has a primary key\n");
+    if (!keys_keyless(kt, nk) && !c->nkeys)
+        printf("OK keys: every published table has a primary key%s\n",
+               nk ? " or a unique key that stands in for one" : "");
 }
 
 static void print_text(const bd_server_opts *o, const char *version, const bd_preflight_report *r,
@@ -167,18 +198,28 @@ static int print_json(const bd_server_opts *o, enum bd_flavor fl, const char *ve
     }
     json_object_set_new(root, "findings", arr);
     if (with_keys) {
-        /* the published tables without a primary key, and their keys */
+        /* the published tables without a primary key, and their keys: the
+         * unique key that stands in for it (then "unique_key" names it and
+         * "rule", if any, is not used), or the [keys] rule's columns, or
+         * null */
         json_t *ka = json_array();
         for (size_t i = 0; ka && i < nk; i++) {
+            const bd_pf_table *t = &kt[i];
             json_t *cols = json_null();
-            if (kt[i].rule) {
+            if (t->ukey) {
                 cols = json_array();
-                for (size_t k = 0; k < kt[i].rule->ncols; k++)
-                    json_array_append_new(cols, json_string(kt[i].rule->cols[k]));
+                for (size_t k = 0; k < t->nukey_cols; k++)
+                    json_array_append_new(cols, json_string(t->ukey_cols[k]));
+            } else if (t->rule) {
+                cols = json_array();
+                for (size_t k = 0; k < t->rule->ncols; k++)
+                    json_array_append_new(cols, json_string(t->rule->cols[k]));
             }
-            json_array_append_new(ka, json_pack("{s:s, s:s, s:o, s:s?}", "db", kt[i].db, "table",
-                                                kt[i].table, "key", cols, "missing_column",
-                                                kt[i].missing[0] ? kt[i].missing : NULL));
+            json_array_append_new(ka,
+                                  json_pack("{s:s, s:s, s:o, s:s?, s:s?, s:s?}", "db", t->db,
+                                            "table", t->table, "key", cols, "unique_key", t->ukey,
+                                            "rule", t->rule ? t->rule->pattern : NULL,
+                                            "missing_column", t->missing[0] ? t->missing : NULL));
         }
         json_object_set_new(root, "tables_without_primary_key", ka);
     }

@@ -562,25 +562,142 @@ int bd_preflight_run(struct st_mysql *m, enum bd_flavor flavor, unsigned version
     return 0;
 }
 
-/* Does db.tb have the column named col? 1, 0, or -1 with err. */
-static int has_column(MYSQL *m, const char *db, const char *tb, const char *col, bd_err *err)
+/* ---- the published tables without a primary key --------------------------- */
+
+/* Strings of the tables, kept apart while the array is built and then
+ * copied after it into one allocation (the caller frees one block). */
+typedef struct pf_arena {
+    char *p;
+    size_t n, cap;
+} pf_arena;
+
+/* Append s (with its NUL): its offset, or (size_t)-1 out of memory. */
+static size_t arena_add(pf_arena *a, const char *s)
 {
-    char e[3][2 * 64 + 1], q[1024];
-    mysql_real_escape_string(m, e[0], db, (unsigned long)strlen(db));
-    mysql_real_escape_string(m, e[1], tb, (unsigned long)strlen(tb));
-    mysql_real_escape_string(m, e[2], col, (unsigned long)strlen(col));
+    size_t l = strlen(s) + 1;
+    if (a->n + l > a->cap) {
+        size_t cap = a->cap ? a->cap : 1024;
+        while (cap < a->n + l)
+            cap *= 2;
+        char *p = realloc(a->p, cap);
+        if (!p) return (size_t)-1;
+        a->p = p;
+        a->cap = cap;
+    }
+    memcpy(a->p + a->n, s, l);
+    a->n += l;
+    return a->n - l;
+}
+
+/* A table's unique key as offsets into the arena (ncols 0: none). */
+typedef struct pf_ukey {
+    size_t name, col[BD_PF_KEY_MAX], ncols;
+} pf_ukey;
+
+static void escape_names(MYSQL *m, const char *db, const char *tb, char edb[2 * 64 + 1],
+                         char etb[2 * 64 + 1])
+{
+    mysql_real_escape_string(m, edb, db, (unsigned long)strlen(db));
+    mysql_real_escape_string(m, etb, tb, (unsigned long)strlen(tb));
+}
+
+/* Rows of information_schema.STATISTICS for the unique keys: INDEX_NAME,
+ * SEQ_IN_INDEX, COLUMN_NAME, SUB_PART, NULLABLE, INDEX_TYPE. */
+enum { UK_INDEX, UK_SEQ, UK_COL, UK_SUB, UK_NULLABLE, UK_TYPE };
+
+/* Can unique key 'name' stand in for the primary key?  As ukey_eligible in
+ * lib/source_server.c (the daemon's schema source) and the server decide:
+ * every part a whole NOT NULL column (a MySQL functional part has no
+ * column), and not a MariaDB long unique (HASH outside MEMORY tables). */
+static int ukey_ok(MYSQL_ROW *u, size_t n, const char *name, int maria, int long_hash)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(u[i][UK_INDEX] ? u[i][UK_INDEX] : "", name) != 0) continue;
+        int hash = maria && u[i][UK_TYPE] && !strcmp(u[i][UK_TYPE], "HASH");
+        if (!u[i][UK_COL] || u[i][UK_SUB] || (u[i][UK_NULLABLE] && u[i][UK_NULLABLE][0]) ||
+            (hash && long_hash))
+            return 0;
+    }
+    return 1;
+}
+
+/* The unique key that keys db.tb in place of a primary key, into *k
+ * (k->ncols 0: none).  0, or -1 with err. */
+static int table_ukey(MYSQL *m, const char *db, const char *tb, int maria, int long_hash,
+                      pf_arena *a, pf_ukey *k, bd_err *err)
+{
+    char edb[2 * 64 + 1], etb[2 * 64 + 1], q[1024];
+    escape_names(m, db, tb, edb, etb);
+    k->ncols = 0;
+    /* the query of schema_query: the same rows in the same order (the
+     * server's order of keys decides which one stands in) */
     snprintf(q, sizeof q,
-             "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '%s' AND "
-             "TABLE_NAME = '%s' AND COLUMN_NAME = '%s'",
-             e[0], e[1], e[2]);
-    if (mysql_query(m, q))
+             "SELECT INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME, SUB_PART, NULLABLE, INDEX_TYPE "
+             "FROM information_schema.STATISTICS "
+             "WHERE TABLE_SCHEMA = '%s' AND TABLE_NAME = '%s' AND NON_UNIQUE = 0",
+             edb, etb);
+    MYSQL_RES *res = mysql_query(m, q) ? NULL : mysql_store_result(m);
+    if (!res)
+        return bd_err_set(err, BD_ERR_IO, "information_schema.STATISTICS: %u: %s", mysql_errno(m),
+                          mysql_error(m));
+    size_t nu = (size_t)mysql_num_rows(res), iu = 0;
+    MYSQL_ROW *u = calloc(nu ? nu : 1, sizeof *u), row;
+    if (!u) {
+        mysql_free_result(res);
+        return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    }
+    while (iu < nu && (row = mysql_fetch_row(res)) != NULL)
+        u[iu++] = row;
+    nu = iu;
+    const char *key = NULL;
+    for (size_t i = 0; i < nu && !key; i++)
+        if (ukey_ok(u, nu, u[i][UK_INDEX] ? u[i][UK_INDEX] : "", maria, long_hash))
+            key = u[i][UK_INDEX] ? u[i][UK_INDEX] : "";
+    int oom = 0;
+    if (key && (k->name = arena_add(a, key)) == (size_t)-1) oom = 1;
+    /* its parts by SEQ_IN_INDEX, whatever order the rows came in */
+    for (unsigned long seq = 1; key && !oom && k->ncols < BD_PF_KEY_MAX; seq++) {
+        size_t i = 0;
+        while (i < nu && (strcmp(u[i][UK_INDEX] ? u[i][UK_INDEX] : "", key) != 0 || !u[i][UK_SEQ] ||
+                          strtoul(u[i][UK_SEQ], NULL, 10) != seq))
+            i++;
+        if (i == nu) break;
+        if ((k->col[k->ncols++] = arena_add(a, u[i][UK_COL])) == (size_t)-1) oom = 1;
+    }
+    free(u);
+    mysql_free_result(res);
+    return oom ? bd_err_set(err, BD_ERR_NOMEM, "out of memory") : 0;
+}
+
+/* The first of the rule's columns that db.tb lacks, into missing ("" if
+ * it has them all).  Names are compared exactly, byte for byte, as the
+ * daemon compares them with the binlog's column names (lib/publish.c
+ * key_of), not with information_schema's case-insensitive collation.  0,
+ * or -1 with err. */
+static int rule_missing(MYSQL *m, const char *db, const char *tb, const bd_key_rule *r,
+                        char *missing, size_t mlen, bd_err *err)
+{
+    char edb[2 * 64 + 1], etb[2 * 64 + 1], q[1024];
+    escape_names(m, db, tb, edb, etb);
+    missing[0] = 0;
+    snprintf(q, sizeof q,
+             "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '%s' AND "
+             "TABLE_NAME = '%s'",
+             edb, etb);
+    MYSQL_RES *res = mysql_query(m, q) ? NULL : mysql_store_result(m);
+    if (!res)
         return bd_err_set(err, BD_ERR_IO, "information_schema.COLUMNS: %u: %s", mysql_errno(m),
                           mysql_error(m));
-    MYSQL_RES *res = mysql_store_result(m);
-    MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
-    int has = row && row[0] && atoi(row[0]) > 0;
-    if (res) mysql_free_result(res);
-    return has;
+    for (size_t j = 0; j < r->ncols && !missing[0]; j++) {
+        int has = 0;
+        MYSQL_ROW row;
+        mysql_data_seek(res, 0);
+        while (!has && (row = mysql_fetch_row(res)) != NULL)
+            has = row[0] && !strcmp(row[0], r->cols[j]);
+        if (!has) snprintf(missing, mlen, "%s", r->cols[j]);
+    }
+    mysql_free_result(res);
+    return 0;
 }
 
 int bd_preflight_keyless(struct st_mysql *m, const bd_config *c, bd_pf_table **out, size_t *n,
@@ -590,7 +707,8 @@ int bd_preflight_keyless(struct st_mysql *m, const bd_config *c, bd_pf_table **o
     *n = 0;
     /* STATISTICS, not TABLE_CONSTRAINTS: MariaDB 10.11 shows an account
      * with SELECT ON *.* no constraints at all */
-    if (mysql_query(m, "SELECT t.TABLE_SCHEMA, t.TABLE_NAME FROM information_schema.TABLES t "
+    if (mysql_query(m, "SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.ENGINE "
+                       "FROM information_schema.TABLES t "
                        "WHERE t.TABLE_TYPE = 'BASE TABLE' AND t.TABLE_SCHEMA NOT IN "
                        "('mysql', 'information_schema', 'performance_schema', 'sys') AND NOT "
                        "EXISTS (SELECT 1 FROM information_schema.STATISTICS k WHERE "
@@ -602,9 +720,16 @@ int bd_preflight_keyless(struct st_mysql *m, const bd_config *c, bd_pf_table **o
     if (!res)
         return bd_err_set(err, BD_ERR_IO, "information_schema.TABLES: %u: %s", mysql_errno(m),
                           mysql_error(m));
+    const char *info = mysql_get_server_info(m);
+    int maria = info && strstr(info, "MariaDB") != NULL;
     size_t cap = (size_t)mysql_num_rows(res);
     bd_pf_table *t = calloc(cap ? cap : 1, sizeof *t);
-    if (!t) {
+    pf_ukey *uk = calloc(cap ? cap : 1, sizeof *uk);
+    int *long_hash = calloc(cap ? cap : 1, sizeof *long_hash);
+    if (!t || !uk || !long_hash) {
+        free(t);
+        free(uk);
+        free(long_hash);
         mysql_free_result(res);
         return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
     }
@@ -618,24 +743,46 @@ int bd_preflight_keyless(struct st_mysql *m, const bd_config *c, bd_pf_table **o
         snprintf(t[k].db, sizeof t[k].db, "%s", db);
         snprintf(t[k].table, sizeof t[k].table, "%s", tb);
         t[k].rule = bd_config_key_rule(c, db, strlen(db), tb, strlen(tb));
+        /* MEMORY has real hash indexes; elsewhere HASH is a long unique */
+        long_hash[k] = !row[2] || strcasecmp(row[2], "MEMORY") != 0;
         k++;
     }
     mysql_free_result(res);
-    /* a rule's columns must be the table's: the daemon stops otherwise */
-    for (size_t i = 0; i < k; i++) {
-        const bd_key_rule *r = t[i].rule;
-        for (size_t j = 0; r && j < r->ncols && !t[i].missing[0]; j++) {
-            int has = has_column(m, t[i].db, t[i].table, r->cols[j], err);
-            if (has < 0) {
-                free(t);
-                return -1;
-            }
-            if (!has) snprintf(t[i].missing, sizeof t[i].missing, "%s", r->cols[j]);
-        }
+    pf_arena a = {0};
+    int rc = 0;
+    for (size_t i = 0; i < k && rc == 0; i++) {
+        rc = table_ukey(m, t[i].db, t[i].table, maria, long_hash[i], &a, &uk[i], err);
+        /* a rule's columns must be the table's: the daemon stops otherwise
+         * (a table keyed by a unique key does not use its rule) */
+        if (rc == 0 && !uk[i].ncols && t[i].rule)
+            rc = rule_missing(m, t[i].db, t[i].table, t[i].rule, t[i].missing, sizeof t[i].missing,
+                              err);
     }
-    *out = t;
-    *n = k;
-    return 0;
+    bd_pf_table *o = NULL;
+    if (rc == 0) {
+        o = malloc((k ? k * sizeof *o : 1) + a.n);
+        if (!o) rc = bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    }
+    if (o) {
+        /* the strings after the array, in the same block */
+        char *s = (char *)(o + k);
+        if (a.n) memcpy(s, a.p, a.n);
+        if (k) memcpy(o, t, k * sizeof *o);
+        for (size_t i = 0; i < k; i++) {
+            if (!uk[i].ncols) continue;
+            o[i].ukey = s + uk[i].name;
+            o[i].nukey_cols = uk[i].ncols;
+            for (size_t j = 0; j < uk[i].ncols; j++)
+                o[i].ukey_cols[j] = s + uk[i].col[j];
+        }
+        *out = o;
+        *n = k;
+    }
+    free(a.p);
+    free(t);
+    free(uk);
+    free(long_hash);
+    return rc;
 }
 
 int bd_preflight_connect(const bd_server_opts *o, struct st_mysql **out, enum bd_flavor *flavor,

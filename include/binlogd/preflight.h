@@ -65,16 +65,34 @@ typedef struct bd_preflight_opts {
 int bd_preflight_run(struct st_mysql *m, enum bd_flavor flavor, unsigned version_num,
                      const bd_preflight_opts *o, bd_preflight_report *r, bd_err *err);
 
+/* Most parts of a key (MariaDB allows 32, MySQL 16). */
+#define BD_PF_KEY_MAX 32
+
 /* A published table without a primary key (bd_preflight_keyless). */
 typedef struct bd_pf_table {
     char db[65], table[65];
-    const bd_key_rule *rule; /* the [keys] rule that keys it, or NULL: null key */
-    char missing[65];        /* a column the rule names that the table lacks; "" if none */
+    const bd_key_rule *rule; /* the [keys] rule that matches it, or NULL */
+    char missing[65];        /* a column the rule names that the table lacks; "" if none
+                              * (not looked at when ukey is set: the rule is not used) */
+    /* The unique key that stands in for the missing primary key, as the
+     * server and the daemon's schema source take it (lib/source_server.c,
+     * ukey_eligible): the first UNIQUE key, in the order STATISTICS lists
+     * them, whose parts are all whole NOT NULL columns (and, on MariaDB,
+     * not a long unique: INDEX_TYPE HASH outside MEMORY).  The table is
+     * then keyed by it and rule, if any, is not used.  NULL: no such key,
+     * the table is keyed by rule or has a null key.  The strings live in
+     * the same allocation as the array. */
+    const char *ukey;
+    const char *ukey_cols[BD_PF_KEY_MAX]; /* its columns, in key order */
+    size_t nukey_cols;
 } bd_pf_table;
 
 /* The base tables that c publishes (its [filter]) and that have no
- * primary key, with the [keys] rule of each (system schemas are left
- * out).  0 with *out (n of them, the caller frees it), or -1 with err. */
+ * primary key, with the [keys] rule of each and the unique key that keys
+ * it in its place, if any (system schemas are left out).  A rule's
+ * columns are compared with the table's exactly (bytes, as the daemon
+ * compares them with the binlog's names).  0 with *out (n of them, one
+ * allocation: the caller free()s it), or -1 with err. */
 int bd_preflight_keyless(struct st_mysql *m, const bd_config *c, bd_pf_table **out, size_t *n,
                          bd_err *err);
 

@@ -17,8 +17,11 @@
 #   - usage errors and an unreachable server: exit 2
 #   - -c FILE: the published tables without a primary key (WARNING), keyed
 #     by a [keys] line (INFO) or by one naming a missing column (ERROR,
-#     exit 1), a [keys] line that matches nothing (WARNING); --json lists
-#     them
+#     exit 1; column names compared exactly, case included), a [keys] line
+#     that matches nothing (WARNING); a table keyed by a UNIQUE key over
+#     whole NOT NULL columns instead (INFO, its [keys] line not used), one
+#     whose unique key is nullable, a prefix or a long unique (keyless);
+#     --json lists them
 # Ends with "N passed, N failed".
 #
 # Environment: BUILD (build), PF_PORT (13560), PF_KEEP=1 keeps the directory.
@@ -218,6 +221,13 @@ CREATE TABLE k_pk (id INT PRIMARY KEY, v INT);
 CREATE TABLE k_rule (a INT, b VARCHAR(8), c INT);
 CREATE TABLE k_badrule (a INT);
 CREATE TABLE k_none (a INT);
+CREATE TABLE k_case (a INT, b INT);
+CREATE TABLE k_uniq (a INT NOT NULL, b VARCHAR(8) NOT NULL, c INT, UNIQUE KEY uk_ba (b, a));
+CREATE TABLE k_uniq2 (x INT NULL, y INT NOT NULL, UNIQUE KEY u_x (x), UNIQUE KEY u_y (y));
+CREATE TABLE k_unull (a INT NULL, UNIQUE KEY u_a (a));
+CREATE TABLE k_uprefix (s VARCHAR(20) NOT NULL, UNIQUE KEY u_s (s(5)));
+CREATE TABLE k_ulong (t TEXT NOT NULL, UNIQUE KEY u_t (t));
+CREATE TABLE k_umem (a INT NOT NULL, UNIQUE KEY u_m USING HASH (a)) ENGINE=MEMORY;
 CREATE DATABASE IF NOT EXISTS other;
 CREATE TABLE other.k_none (a INT);"
 cat >"$DIR/keys.conf" <<EOF
@@ -233,6 +243,9 @@ include = binlogd.k_*
 [keys]
 binlogd.k_rule = b, a
 binlogd.k_bad* = a, nope
+binlogd.k_case = A, b
+binlogd.k_uniq = C
+binlogd.k_unull = a
 nosuch.* = x
 [state]
 dir = $DIR/state
@@ -242,13 +255,70 @@ has "keys" "$OUT" 'WARNING keys `binlogd`.`k_none`: no primary key and no [keys]
 has "keys" "$OUT" 'INFO keys `binlogd`.`k_rule`: no primary key; keyed by [keys] binlogd.k_rule = b, a'
 has "keys" "$OUT" 'ERROR keys `binlogd`.`k_badrule`: [keys] binlogd.k_bad* names column nope'
 has "keys" "$OUT" 'WARNING keys [keys] nosuch.*: matches no published table'
+# the daemon compares column names exactly: the table's a is not A
+has "keys" "$OUT" 'ERROR keys `binlogd`.`k_case`: [keys] binlogd.k_case names column A'
+# a UNIQUE key over whole NOT NULL columns stands in for the primary key
+# (its parts in key order); the [keys] line is not used (nor its columns
+# checked), and it is no unused-line warning either
+has "keys" "$OUT" 'INFO keys `binlogd`.`k_uniq`: [keys] binlogd.k_uniq is not used: the table has no primary key but is keyed by its unique key uk_ba (b, a)'
+hasnt "keys" "$OUT" 'names column C'
+hasnt "keys" "$OUT" '[keys] binlogd.k_uniq: matches no'
+hasnt "keys" "$OUT" 'WARNING keys `binlogd`.`k_uniq`'
+# the first eligible one: u_x is nullable
+has "keys" "$OUT" 'INFO keys `binlogd`.`k_uniq2`: no primary key; keyed by its unique key u_y (y)'
+# a MEMORY table's HASH key is a real one
+has "keys" "$OUT" 'INFO keys `binlogd`.`k_umem`: no primary key; keyed by its unique key u_m (a)'
+# a nullable, a prefix, a long unique (a hash in a hidden column): keyless
+has "keys" "$OUT" 'INFO keys `binlogd`.`k_unull`: no primary key; keyed by [keys] binlogd.k_unull = a'
+has "keys" "$OUT" 'WARNING keys `binlogd`.`k_uprefix`: no primary key and no [keys] line'
+has "keys" "$OUT" 'WARNING keys `binlogd`.`k_ulong`: no primary key and no [keys] line'
+hasnt "keys" "$OUT" 'OK keys'
+# errors: k_badrule, k_case; warnings: k_none, k_uprefix, k_ulong, nosuch.*;
+# infos: k_rule, k_uniq, k_uniq2, k_umem, k_unull
+_n="$(grep -c '^ERROR keys' "$OUT") $(grep -c '^WARNING keys' "$OUT") $(grep -c '^INFO keys' "$OUT")"
+if [ "$_n" = "2 4 5" ]; then ok; else bad "keys: errors, warnings, infos $_n, want 2 4 5"; fi
 # neither a table with a primary key nor one outside the filter is listed
 hasnt "keys" "$OUT" "k_pk"
 hasnt "keys" "$OUT" '`other`'
 run 1 "keys json" -c "$DIR/keys.conf" --json
 has "keys json" "$OUT" '"tables_without_primary_key":['
-has "keys json" "$OUT" '{"db":"binlogd","table":"k_rule","key":["b","a"],"missing_column":null}'
-has "keys json" "$OUT" '{"db":"binlogd","table":"k_none","key":null,"missing_column":null}'
+has "keys json" "$OUT" '{"db":"binlogd","table":"k_rule","key":["b","a"],"unique_key":null,"rule":"binlogd.k_rule","missing_column":null}'
+has "keys json" "$OUT" '{"db":"binlogd","table":"k_none","key":null,"unique_key":null,"rule":null,"missing_column":null}'
 has "keys json" "$OUT" '"missing_column":"nope"'
+has "keys json" "$OUT" '{"db":"binlogd","table":"k_case","key":["A","b"],"unique_key":null,"rule":"binlogd.k_case","missing_column":"A"}'
+# keyed by its unique key: "key" is the unique key's, "rule" is not used
+has "keys json" "$OUT" '{"db":"binlogd","table":"k_uniq","key":["b","a"],"unique_key":"uk_ba","rule":"binlogd.k_uniq","missing_column":null}'
+has "keys json" "$OUT" '{"db":"binlogd","table":"k_uniq2","key":["y"],"unique_key":"u_y","rule":null,"missing_column":null}'
+has "keys json" "$OUT" '{"db":"binlogd","table":"k_umem","key":["a"],"unique_key":"u_m","rule":null,"missing_column":null}'
+has "keys json" "$OUT" '{"db":"binlogd","table":"k_unull","key":["a"],"unique_key":null,"rule":"binlogd.k_unull","missing_column":null}'
+has "keys json" "$OUT" '{"db":"binlogd","table":"k_uprefix","key":null,"unique_key":null,"rule":null,"missing_column":null}'
+has "keys json" "$OUT" '{"db":"binlogd","table":"k_ulong","key":null,"unique_key":null,"rule":null,"missing_column":null}'
+has "keys json" "$OUT" '"errors":2,'
+if command -v jq >/dev/null 2>&1; then
+    _n=$(jq -r '[.tables_without_primary_key[] | select(.unique_key == null)] | length' "$OUT")
+    if [ "$_n" = 7 ]; then ok; else bad "keys json: $_n tables without a unique key, want 7"; fi
+fi
+
+# only tables keyed by a primary key or a unique key: OK, exit 0
+cat >"$DIR/ukeys.conf" <<EOF
+[source]
+host = 127.0.0.1
+port = $PORT
+user = repl
+password_file = $DIR/pw
+[kafka]
+bootstrap.servers = 127.0.0.1:1
+[filter]
+include = binlogd.k_pk, binlogd.k_uniq*
+[state]
+dir = $DIR/state
+EOF
+run 0 "unique keys" -c "$DIR/ukeys.conf"
+has "unique keys" "$OUT" 'OK keys: every published table has a primary key or a unique key that stands in for one'
+has "unique keys" "$OUT" 'INFO keys `binlogd`.`k_uniq`: no primary key; keyed by its unique key uk_ba (b, a)'
+hasnt "unique keys" "$OUT" 'WARNING keys'
+run 0 "unique keys json" -c "$DIR/ukeys.conf" --json
+has "unique keys json" "$OUT" '"unique_key":"uk_ba"'
+has "unique keys json" "$OUT" '"errors":0,'
 
 finish
