@@ -53,6 +53,7 @@ int cli_server_opts(const bd_config *c, bd_server_opts *o, char *pw, size_t n, c
     o->ssl_capath = c->ssl_capath;
     o->ssl_cert = c->ssl_cert;
     o->ssl_key = c->ssl_key;
+    o->trust_ddl_ahead = c->ddl_ahead == BD_DDL_AHEAD_TRUST;
     o->verify = 1;
     bd_err e = {0};
     if (bd_config_source_password(c, pw, n, &e) < 0) {

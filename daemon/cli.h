@@ -4,10 +4,12 @@
 
 #include <stddef.h>
 
-/* The exit status of run, replay and dump when they stop at a row change
- * the binlog holds only as a statement (sysexits' EX_DATAERR): restarting
- * meets the same statement, so the systemd unit does not restart on it. */
-#define CLI_EXIT_STATEMENT 65
+/* The exit status of run, replay and dump when they stop before a change
+ * they cannot publish exactly (sysexits' EX_DATAERR): a row change the
+ * binlog holds only as a statement, or rows of a table whose columns at
+ * that position cannot be known ([source] ddl_ahead).  Restarting meets
+ * the same place, so the systemd unit does not restart on it. */
+#define CLI_EXIT_NOT_EXACT 65
 
 /* The first line of the file at path, without its line end, into out[n].
  * Returns 0, or -1 (errno says why) when the file cannot be read. */

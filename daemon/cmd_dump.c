@@ -23,7 +23,7 @@ enum {
     EXIT_CORRUPT = 1,
     EXIT_USAGE = 2,
     EXIT_INCOMPLETE = 3,
-    EXIT_STATEMENT = CLI_EXIT_STATEMENT
+    EXIT_NOT_EXACT = CLI_EXIT_NOT_EXACT
 };
 
 static void dump_usage(FILE *f)
@@ -75,6 +75,10 @@ static void dump_usage(FILE *f)
             "                        in FILE (created if missing), so a later run over the\n"
             "                        same positions decodes with the columns of their time;\n"
             "                        needed when binlog_row_metadata is not FULL\n"
+            "      --ddl-ahead fail|trust  a table whose columns must come from\n"
+            "                        information_schema while a DDL further on, not read\n"
+            "                        yet, may have changed them: fail (default: stop before\n"
+            "                        its rows, exit 65) or trust (today's columns, a warning)\n"
             "\n"
             "Exit status: 0 all decoded (files), the server's head reached or stopped by\n"
             "SIGINT/SIGTERM (--host); 1 corrupt or undecodable input, or a server error\n"
@@ -82,14 +86,16 @@ static void dump_usage(FILE *f)
             "what the server said and what to do; nothing after it is printed); 2 usage\n"
             "error; 3 the last event of the last file is incomplete (a file still being\n"
             "written): everything before it was printed; 65 a row change logged as a\n"
-            "statement (its rows are not in the binlog): the message names it, nothing\n"
-            "after it is printed.\n",
+            "statement (its rows are not in the binlog), or rows of a table whose columns\n"
+            "there are not known (--ddl-ahead): the message names it, nothing after it is\n"
+            "printed.\n",
             BD_SERVER_DEFAULT_REPLICA_ID);
 }
 
 /* ---- live server ---------------------------------------------------------- */
 
-static bd_source_server *volatile g_source; /* for the signal handler only */
+/* the source being read: for the signal handler and server_connected */
+static bd_source_server *volatile g_source;
 
 static void on_stop_signal(int sig)
 {
@@ -106,6 +112,15 @@ static void server_log(void *ctx, enum bd_server_level level, const char *msg)
 
 /* At a transaction boundary with nothing waiting: write out what the sink
  * buffered, so a follower sees each transaction when it commits. */
+/* A connection is open: the server's table name case is known. */
+static void server_connected(void *ctx)
+{
+    bd_sink_stdout *sink = ctx;
+    bd_server_identity id;
+    bd_source_server_identity(g_source, &id);
+    bd_pub_set_fold_case(sink->pub, id.lower_case_names);
+}
+
 static int server_idle(void *ctx)
 {
     bd_sink_stdout *sink = ctx;
@@ -127,7 +142,7 @@ static int sink_failure(const bd_sink_stdout *sink)
     fprintf(stderr, "binlogd dump: %s%s\n", sink->err.msg,
             sink->err.code == BD_ERR_STATEMENT ? " (or: --on-statement skip, to go on without it)"
                                                : "");
-    return sink->err.code == BD_ERR_STATEMENT ? EXIT_STATEMENT : EXIT_CORRUPT;
+    return sink->err.code == BD_ERR_STATEMENT ? EXIT_NOT_EXACT : EXIT_CORRUPT;
 }
 
 static int run_server(server_args *a, int events, int verify)
@@ -156,6 +171,7 @@ static int run_server(server_args *a, int events, int verify)
     bd_sink_stdout_skip_statements(&sink, a->skip_statements);
     a->o.log = server_log;
     a->o.on_idle = server_idle;
+    a->o.on_connected = server_connected;
     a->o.ctx = &sink;
     bd_callbacks cb = {&sink, bd_sink_stdout_on_event, bd_sink_stdout_on_row};
     bd_err err = {0};
@@ -193,7 +209,7 @@ static int run_server(server_args *a, int events, int verify)
         fflush(stdout);
         rc = sink_failure(&sink);
     } else if (r == BD_SERVER_ERROR) {
-        rc = EXIT_CORRUPT;
+        rc = err.code == BD_ERR_UNKNOWN_SCHEMA ? EXIT_NOT_EXACT : EXIT_CORRUPT;
         if (err.code == BD_ERR_CALLBACK && out_failed)
             fprintf(stderr, "binlogd dump: writing to stdout failed\n");
         else
@@ -302,6 +318,7 @@ enum {
     O_SSL_CERT,
     O_SSL_KEY,
     O_SCHEMA_HISTORY,
+    O_DDL_AHEAD,
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -337,6 +354,7 @@ int cmd_dump(int argc, char **argv)
         {"ssl-cert", required_argument, NULL, O_SSL_CERT},
         {"ssl-key", required_argument, NULL, O_SSL_KEY},
         {"schema-history", required_argument, NULL, O_SCHEMA_HISTORY},
+        {"ddl-ahead", required_argument, NULL, O_DDL_AHEAD},
         {NULL, 0, NULL, 0},
     };
     int events = 0, verify = 1, c;
@@ -444,6 +462,13 @@ int cmd_dump(int argc, char **argv)
         case O_SSL_CERT: a.o.ssl_cert = optarg; break;
         case O_SSL_KEY: a.o.ssl_key = optarg; break;
         case O_SCHEMA_HISTORY: a.o.schema_history = optarg; break;
+        case O_DDL_AHEAD:
+            if (strcmp(optarg, "fail") && strcmp(optarg, "trust")) {
+                rc = usage_error("--ddl-ahead wants fail or trust, not '%s'", optarg);
+                goto out;
+            }
+            a.o.trust_ddl_ahead = !strcmp(optarg, "trust");
+            break;
         default:
             dump_usage(stderr);
             rc = EXIT_USAGE;

@@ -45,7 +45,7 @@ enum {
     EXIT_OK = 0,
     EXIT_FAILED = 1,
     EXIT_USAGE = 2,
-    EXIT_STATEMENT = CLI_EXIT_STATEMENT,
+    EXIT_NOT_EXACT = CLI_EXIT_NOT_EXACT,
     EXIT_STOPPED = 130
 };
 #define FLUSH_TIMEOUT_MS 60000
@@ -112,6 +112,7 @@ typedef struct replay {
     bd_pub *pub;
     bd_err pub_err;
     int statement_stop; /* stopped at a row change logged as a statement */
+    int schema_stop;    /* stopped at rows of a table whose columns are not known */
     uint64_t statements_skipped;
     char hpos[300]; /* the binlogd.replay.pos header: file:pos */
     bd_kafka *k;
@@ -531,7 +532,9 @@ static int stage_emit(void *ctx, const bd_pub_msg *m, bd_err *err)
         return ferror(stdout) ? bd_err_set(err, BD_ERR_IO, "writing to stdout failed") : 0;
     }
     if (m->part == BD_PUB_BY_KEY) return produce(r, m, BD_KAFKA_BY_KEY, err);
-    int32_t n = bd_kafka_partitions(r->k, m->topic, m->part == BD_PUB_ALL, FLUSH_TIMEOUT_MS, err);
+    int32_t n = bd_kafka_partitions(
+        r->k, m->topic, m->part == BD_PUB_ALL ? BD_KAFKA_PARTS_NOW : BD_KAFKA_PARTS_FIRST,
+        FLUSH_TIMEOUT_MS, err);
     if (n < 0) return -1;
     if (m->part == BD_PUB_BY_TABLE)
         return produce(r, m, bd_kafka_partition_of(m->table, m->table_len, n), err);
@@ -821,6 +824,15 @@ static void server_log(void *ctx, enum bd_server_level level, const char *msg)
     if (level == BD_SERVER_WARN) fprintf(stderr, "binlogd replay: warning: %s\n", msg);
 }
 
+/* Connected: the server's table name case is known. */
+static void server_connected(void *ctx)
+{
+    replay *r = ctx;
+    bd_server_identity id;
+    bd_source_server_identity(g_source, &id);
+    if (r->pub) bd_pub_set_fold_case(r->pub, id.lower_case_names);
+}
+
 /* Stream from file:pos to the head (or until a callback stops); 0 done or
  * stopped by a callback, -1 with r->err. */
 static int stream_server(replay *r, const bd_server_opts *base, const char *file, uint64_t pos,
@@ -833,6 +845,7 @@ static int stream_server(replay *r, const bd_server_opts *base, const char *file
     o.follow = 0;
     o.want_schema = want_schema;
     o.log = server_log;
+    o.on_connected = server_connected;
     o.ctx = r;
     bd_err err = {0};
     bd_source_server *s = bd_source_server_new(&o, cb, &err);
@@ -846,6 +859,7 @@ static int stream_server(replay *r, const bd_server_opts *base, const char *file
     bd_source_server_free(s);
     if (res == BD_SERVER_ERROR && err.code != BD_ERR_CALLBACK) {
         snprintf(r->err, sizeof r->err, "%s", err.msg);
+        r->schema_stop = err.code == BD_ERR_UNKNOWN_SCHEMA; /* exit 65 */
         return -1;
     }
     return 0;
@@ -1338,7 +1352,8 @@ static void replay_usage(FILE *f)
           "Exit status: 0 every message acknowledged (a re-run is safe: consumers see\n"
           "duplicates, marked); 1 an error or a message Kafka did not take; 2 usage;\n"
           "65 a row change in the range is logged as a statement (its rows are not in the\n"
-          "binlog; [source] on_statement = skip replays without it); 130 interrupted\n"
+          "binlog; [source] on_statement = skip replays without it), or a table's columns\n"
+          "at a position are not known ([source] ddl_ahead); 130 interrupted\n"
           "(SIGINT/SIGTERM): the summary says how far it got and the command that\n"
           "continues.\n",
           f);
@@ -1809,7 +1824,7 @@ int cmd_replay(int argc, char **argv)
         if (r->statement_stop)
             fprintf(stderr, "binlogd replay: to replay the range without its rows: [source] "
                             "on_statement = skip in the config\n");
-        rc = r->statement_stop ? EXIT_STATEMENT : EXIT_FAILED;
+        rc = r->statement_stop || r->schema_stop ? EXIT_NOT_EXACT : EXIT_FAILED;
     } else if (g_stop) {
         rc = EXIT_STOPPED;
     } else if (r->failed || r->delivered != r->produced) {

@@ -55,7 +55,7 @@
 #endif
 #define BINLOGD_VERSION_TEXT BINLOGD_VERSION
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_STATEMENT = CLI_EXIT_STATEMENT };
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_NOT_EXACT = CLI_EXIT_NOT_EXACT };
 enum { STOP_AT_BOUNDARY = 1, STOP_NOW = 2 };
 /* how long a clean stop waits for the transaction being read to end */
 #define STOP_GRACE_S 10.0
@@ -131,6 +131,7 @@ typedef struct bd_daemon {
     bd_err pub_err;            /* why the stage stopped */
     uint64_t pub_gen;          /* the cfg_gen its routes were made under */
     atomic_int statement_stop; /* stopped at a statement-logged row change: exit 65 */
+    int schema_stop;           /* stopped at rows of unknown columns: exit 65 */
     uint64_t rows, skipped_rows, oversize_skipped;
 
     /* lag monitor */
@@ -343,7 +344,9 @@ static int stage_emit(void *ctx, const bd_pub_msg *m, bd_err *err)
     if (ensure_txn(d, NULL)) return bd_err_set(err, BD_ERR_CALLBACK, "stopping");
     if (m->part == BD_PUB_BY_KEY)
         return produce(d, m, BD_KAFKA_BY_KEY) ? bd_err_set(err, BD_ERR_CALLBACK, "stopped") : 0;
-    int32_t n = bd_kafka_partitions(d->k, m->topic, m->part == BD_PUB_ALL, FLUSH_TIMEOUT_MS, err);
+    int32_t n = bd_kafka_partitions(
+        d->k, m->topic, m->part == BD_PUB_ALL ? BD_KAFKA_PARTS_NOW : BD_KAFKA_PARTS_FIRST,
+        FLUSH_TIMEOUT_MS, err);
     if (n < 0) return -1;
     if (m->part == BD_PUB_BY_TABLE) {
         int32_t part = bd_kafka_partition_of(m->table, m->table_len, n);
@@ -485,7 +488,9 @@ static int on_event(void *ctx, const bd_event *ev)
         }
         return 0;
     }
-    stage_reroute(d);
+    /* routes change (a reload) between transactions, so that a map and
+     * its rows are routed alike */
+    if (ev->begins_txn) stage_reroute(d);
     if (bd_pub_event(d->pub, ev, &d->pub_err) < 0) return stage_failed(d);
     if (!ev->ends_txn) return 0;
     /* the position after this event; inside a TRANSACTION_PAYLOAD the
@@ -507,7 +512,6 @@ static int on_row(void *ctx, const bd_row *row)
 {
     bd_daemon *d = ctx;
     if (atomic_load(&d->stopping) == STOP_NOW) return 1;
-    stage_reroute(d);
     if (ensure_txn(d, row->txn)) return 1;
     if (row->after && row->table->ncols >= 3 && is_probe_table(d, row->table) &&
         (row->after[2].kind == BD_V_INT || row->after[2].kind == BD_V_UINT)) {
@@ -538,6 +542,17 @@ static int on_row(void *ctx, const bd_row *row)
     return close_txn(d, row->pos.file, end, row->txn);
 }
 
+/* The source asks whether a map without column names needs them: only
+ * for a published table (names of a table the filters leave out are not
+ * looked up, nor DDLs on it looked for). */
+static int want_schema(void *ctx, const bd_table *t)
+{
+    bd_daemon *d = ctx;
+    bd_err err = {0};
+    const bd_pub_route *r = bd_pub_route_of(d->pub, t, &err);
+    return !r || r->wanted; /* a route that fails stops at the row, saying why */
+}
+
 static void on_disconnected(void *ctx)
 {
     bd_daemon *d = ctx;
@@ -560,6 +575,7 @@ static void on_connected(void *ctx)
     char ident[128];
     bd_source_server_identity(d->src, &id);
     bd_server_ident(ident, sizeof ident, id.flavor, id.server_id, id.server_uuid);
+    bd_pub_set_fold_case(d->pub, id.lower_case_names);
     bd_server_position p;
     bd_source_server_position(d->src, &p);
     pthread_mutex_lock(&d->cfg_mu);
@@ -1455,8 +1471,9 @@ static void run_usage(FILE *f)
                "\n"
                "Exit status: 0 stopped cleanly; 1 stopped by an error (the log says what; the\n"
                "checkpoint holds what Kafka acknowledged); 2 configuration or usage error;\n"
-               "65 stopped before a row change the source logged as a statement (its rows\n"
-               "are not in the binlog; [source] on_statement), checkpoint before it.\n"
+               "65 stopped before a change it cannot publish exactly, checkpoint before it: a\n"
+               "row change the source logged as a statement ([source] on_statement), or rows\n"
+               "of a table whose columns then are not known ([source] ddl_ahead).\n"
                "\n"
                "Configuration options (FILE sections):\n");
     bd_config_help(f);
@@ -1646,6 +1663,7 @@ static int daemon_run(bd_daemon *d)
     }
     o.on_idle = on_idle;
     o.on_disconnected = on_disconnected;
+    o.want_schema = want_schema;
     bd_callbacks cb = {d, on_event, on_row, NULL};
     d->src = bd_source_server_new(&o, &cb, &err);
     if (d->src) {
@@ -1732,8 +1750,10 @@ static int daemon_run(bd_daemon *d)
     begin_stop(d, atomic_load(&d->failed) ? "error" : "the source stopped", 1);
     pthread_join(d->th, NULL);
     d->th_started = 0;
-    if (d->src_result == BD_SERVER_ERROR && !(d->src_err.code == BD_ERR_CALLBACK))
+    if (d->src_result == BD_SERVER_ERROR && !(d->src_err.code == BD_ERR_CALLBACK)) {
         fail(d, "source: %s", d->src_err.msg);
+        d->schema_stop = d->src_err.code == BD_ERR_UNKNOWN_SCHEMA;
+    }
     if (bd_kafka_flush(d->k, FLUSH_TIMEOUT_MS, &err) < 0)
         fail(d, "stopping: %s; the checkpoint stays before them", err.msg);
     bd_kafka_poll(d->k);
@@ -1758,7 +1778,7 @@ static int daemon_run(bd_daemon *d)
     rc = EXIT_OK;
     if (atomic_load(&d->failed)) {
         dlog(d, BD_LOG_ERROR, "%s", d->fatal);
-        rc = atomic_load(&d->statement_stop) ? EXIT_STATEMENT : EXIT_FAILED;
+        rc = atomic_load(&d->statement_stop) || d->schema_stop ? EXIT_NOT_EXACT : EXIT_FAILED;
     }
 out:
     if (d->th_started) {

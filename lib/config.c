@@ -84,6 +84,11 @@ static const opt opts[] = {
      "a row change the server logged as a statement (binlog_format=STATEMENT or MIXED in a "
      "session, LOAD DATA) on a published table: fail (stop before it, exit 65) or skip "
      "(publish nothing for it; count, log and alert each one)"},
+    {"source", "ddl_ahead", T_ENUM, F(ddl_ahead), "fail", 0, 0, "fail|trust", NULL, 0, 0,
+     "without binlog_row_metadata=FULL and a schema history covering the rows, a table's "
+     "columns come from information_schema, and a DDL further on in the binlog may have "
+     "changed them since: fail (stop before the rows, exit 65) or trust (take today's "
+     "columns with a warning: names, ENUM members and keys may be today's)"},
 
     {"kafka", "topic", T_STR, F(topic), "{source}.{db}.{table}", 0, 0, NULL, NULL, 0, 0,
      "topic of each table: {source}, {db} and {table} are replaced (characters Kafka does not "

@@ -17,6 +17,13 @@
 
 #define TOPIC_CACHE 256
 
+/* A topic's partition count as first read: BD_KAFKA_PARTS_FIRST answers
+ * it for the life of the producer. */
+struct parts_slot {
+    char *name; /* NULL: an empty slot */
+    int32_t first;
+};
+
 struct bd_kafka {
     rd_kafka_t *rk;
     rd_kafka_queue_t *mainq;
@@ -33,9 +40,14 @@ struct bd_kafka {
     struct topic_slot {
         char *name;
         rd_kafka_topic_t *rkt;
-        int32_t partitions; /* the count last read from the metadata; 0: not yet */
     } topics[TOPIC_CACHE];
     size_t ntopics, last;
+    /* the partition counts kept (see parts_slot), of every topic asked
+     * for, not only of those with a handle above: open addressing by name,
+     * linear probing, parts_cap a power of two (0 before the first), at
+     * most half full; the producing thread's */
+    struct parts_slot *parts;
+    size_t nparts, parts_cap;
 };
 
 /* Defaults, set before the caller's properties so that any of them can be
@@ -310,6 +322,9 @@ void bd_kafka_free(bd_kafka *k)
         }
         rd_kafka_destroy(k->rk);
     }
+    for (size_t i = 0; i < k->parts_cap; i++)
+        free(k->parts[i].name);
+    free(k->parts);
     /* after rd_kafka_destroy: librdkafka's threads may write to [1] until then */
     if (k->pipefd[0] >= 0) close(k->pipefd[0]);
     if (k->pipefd[1] >= 0) close(k->pipefd[1]);
@@ -445,21 +460,67 @@ int32_t bd_kafka_partition_of(const void *key, size_t len, int32_t partitions)
     return rd_kafka_msg_partitioner_murmur2(NULL, key, len, partitions, NULL, NULL);
 }
 
-int32_t bd_kafka_partitions(bd_kafka *k, const char *topic, int fresh, int timeout_ms, bd_err *err)
+/* FNV-1a: topic names are short and few */
+static size_t name_hash(const char *s)
 {
-    rd_kafka_topic_t *rkt = topic_handle(k, topic);
-    if (!rkt) {
-        bd_err_set(err, BD_ERR_NOMEM, "%s: too many topics or out of memory", topic);
-        return -1;
+    uint64_t h = 0xcbf29ce484222325u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+    return (size_t)(h ^ h >> 32);
+}
+
+/* The slot of topic in the partition-count table: its own, or the empty
+ * one where it would go.  The table must have a free slot. */
+static struct parts_slot *parts_find(struct parts_slot *t, size_t cap, const char *topic)
+{
+    size_t i = name_hash(topic) & (cap - 1);
+    while (t[i].name && strcmp(t[i].name, topic))
+        i = (i + 1) & (cap - 1);
+    return &t[i];
+}
+
+/* Keep topic's first count: -1 when out of memory. */
+static int parts_add(bd_kafka *k, const char *topic, int32_t cnt)
+{
+    if (2 * (k->nparts + 1) > k->parts_cap) {
+        size_t cap = k->parts_cap ? 2 * k->parts_cap : 64;
+        struct parts_slot *t = calloc(cap, sizeof *t);
+        if (!t) return -1;
+        for (size_t i = 0; i < k->parts_cap; i++)
+            if (k->parts[i].name) *parts_find(t, cap, k->parts[i].name) = k->parts[i];
+        free(k->parts);
+        k->parts = t;
+        k->parts_cap = cap;
     }
-    struct topic_slot *slot = &k->topics[k->last]; /* topic_handle() leaves it there */
-    if (!fresh && slot->partitions > 0) return slot->partitions;
+    struct parts_slot *s = parts_find(k->parts, k->parts_cap, topic);
+    assert(!s->name);
+    if (!(s->name = strdup(topic))) return -1;
+    s->first = cnt;
+    k->nparts++;
+    return 0;
+}
+
+/* The number of partitions of topic in the cluster's metadata now: > 0,
+ * or -1 with err. */
+static int32_t parts_read(bd_kafka *k, const char *topic, int timeout_ms, bd_err *err)
+{
+    /* The cached handle (created here when there is room: the topic is
+     * produced to next), else one for this request only: the metadata
+     * request takes a handle, not a name. */
+    rd_kafka_topic_t *own = NULL, *rkt = topic_handle(k, topic);
+    if (!rkt && !(rkt = own = rd_kafka_topic_new(k->rk, topic, NULL))) {
+        rd_kafka_resp_err_t e = rd_kafka_last_error();
+        return bd_err_set(err, e ? BD_ERR_UNSUPPORTED : BD_ERR_NOMEM,
+                          "%.300s: librdkafka refused a handle for the topic: %s", topic,
+                          e ? rd_kafka_err2str(e) : strerror(errno));
+    }
     /* A topic that does not exist yet may be created by the metadata
      * request itself (auto.create.topics.enable): the first answers then
      * say it is unknown or has no leader yet, so ask again for a while. */
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     rd_kafka_resp_err_t last = RD_KAFKA_RESP_ERR_NO_ERROR;
+    int32_t cnt = -1;
     for (;;) {
         const struct rd_kafka_metadata *md = NULL;
         struct timespec t;
@@ -470,11 +531,11 @@ int32_t bd_kafka_partitions(bd_kafka *k, const char *topic, int fresh, int timeo
         last = rd_kafka_metadata(k->rk, 0, rkt, &md, left);
         if (!last && md->topic_cnt == 1) {
             last = md->topics[0].err;
-            int32_t cnt = md->topics[0].partition_cnt;
+            int32_t n = md->topics[0].partition_cnt;
             rd_kafka_metadata_destroy(md);
-            if (!last && cnt > 0) {
-                slot->partitions = cnt;
-                return cnt;
+            if (!last && n > 0) {
+                cnt = n;
+                break;
             }
         } else if (md) {
             rd_kafka_metadata_destroy(md);
@@ -483,9 +544,24 @@ int32_t bd_kafka_partitions(bd_kafka *k, const char *topic, int fresh, int timeo
         struct timespec ts = {0, 100000000};
         nanosleep(&ts, NULL);
     }
-    bd_err_set(err, BD_ERR_IO, "%s: the number of partitions is not known after %d ms: %s", topic,
-               timeout_ms, last ? report_reason(last) : "the broker gave no partitions for it");
-    return -1;
+    if (own) rd_kafka_topic_destroy(own);
+    if (cnt > 0) return cnt;
+    return bd_err_set(
+        err, BD_ERR_IO, "%.300s: the number of partitions is not known after %d ms: %s", topic,
+        timeout_ms, last ? report_reason(last) : "the broker gave no partitions for it");
+}
+
+int32_t bd_kafka_partitions(bd_kafka *k, const char *topic, enum bd_kafka_parts which,
+                            int timeout_ms, bd_err *err)
+{
+    struct parts_slot *s = k->parts_cap ? parts_find(k->parts, k->parts_cap, topic) : NULL;
+    if (which == BD_KAFKA_PARTS_FIRST && s && s->name) return s->first;
+    int32_t cnt = parts_read(k, topic, timeout_ms, err);
+    if (cnt < 0) return -1;
+    /* the first count read, by either kind, is the one kept */
+    if ((!s || !s->name) && parts_add(k, topic, cnt) < 0)
+        return bd_err_set(err, BD_ERR_NOMEM, "%.300s: out of memory", topic);
+    return cnt;
 }
 
 size_t bd_kafka_in_flight(const bd_kafka *k) { return atomic_load(&((bd_kafka *)k)->in_flight); }

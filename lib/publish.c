@@ -69,6 +69,7 @@ struct bd_pub {
     bd_value *img;  /* the after image of a key change's create, key columns filled in */
     uint32_t img_cap;
     bd_pub_counts counts;
+    int fold_case; /* lower_case_table_names: statements' names in lower case */
 };
 
 bd_pub *bd_pub_new(const bd_pub_opts *o, const bd_pub_ops *ops)
@@ -104,6 +105,19 @@ void bd_pub_reroute(bd_pub *p)
 }
 
 int bd_pub_holding(const bd_pub *p) { return p->held.on; }
+
+void bd_pub_set_fold_case(bd_pub *p, int fold) { p->fold_case = fold; }
+
+/* A table a statement names, as the table maps name it: in lower case
+ * where the server keeps names so (ASCII only: the server folds with its
+ * own charset rules, beyond which a name stays as typed). */
+static void stmt_name(const bd_pub *p, const char *in, char out[65])
+{
+    size_t i = 0;
+    for (; in[i] && i < 64; i++)
+        out[i] = p->fold_case && in[i] >= 'A' && in[i] <= 'Z' ? (char)(in[i] + 32) : in[i];
+    out[i] = '\0';
+}
 
 void bd_pub_drop_held(bd_pub *p)
 {
@@ -373,6 +387,13 @@ int bd_pub_row(bd_pub *p, const bd_row *row, bd_err *err)
     int published = 0;
     if (!s->r.wanted) {
         p->counts.filtered++;
+    } else if (t->schema_deferred) {
+        /* its map was passed over as unpublished (its names not looked up) */
+        return bd_err_set(err, BD_ERR_SCHEMA,
+                          "rows of `%.*s`.`%.*s` at %s:%llu without their column names: its "
+                          "table map was passed over as not published",
+                          (int)t->db.n, t->db.p, (int)t->name.n, t->name.p,
+                          row->pos.file ? row->pos.file : "", (unsigned long long)row->pos.pos);
     } else {
         const uint32_t *cols = NULL;
         uint32_t n = 0;
@@ -457,8 +478,10 @@ static int statement(bd_pub *p, const bd_event *ev, const bd_stmt *st, const cha
     const char *db = "", *tb = "";
     int hit = 0;
     for (size_t i = 0; i < st->ntables && !hit; i++) {
-        const bd_stmt_table *x = &st->tables[i];
-        route_slot *s = route_find(p, x->db, strlen(x->db), x->table, strlen(x->table), err);
+        char xdb[65], xtb[65];
+        stmt_name(p, st->tables[i].db, xdb);
+        stmt_name(p, st->tables[i].table, xtb);
+        route_slot *s = route_find(p, xdb, strlen(xdb), xtb, strlen(xtb), err);
         if (!s) return -1;
         if (s->r.wanted) {
             hit = 1;
@@ -495,8 +518,10 @@ static int truncate_table(bd_pub *p, const bd_event *ev, const bd_stmt *st, bd_e
 {
     if (st->tables_unknown) return statement(p, ev, st, ev->query.p, ev->query.n, err);
     for (size_t i = 0; i < st->ntables; i++) {
-        const bd_stmt_table *x = &st->tables[i];
-        route_slot *s = route_find(p, x->db, strlen(x->db), x->table, strlen(x->table), err);
+        char xdb[65], xtb[65];
+        stmt_name(p, st->tables[i].db, xdb);
+        stmt_name(p, st->tables[i].table, xtb);
+        route_slot *s = route_find(p, xdb, strlen(xdb), xtb, strlen(xtb), err);
         if (!s) return -1;
         if (!s->r.wanted) continue;
         /* a TRUNCATE commits what came before it */

@@ -26,6 +26,11 @@ typedef struct snap {
     size_t n;
 } snap;
 
+/* A stretch of binlog some reader read whole, every DDL in it recorded. */
+typedef struct seen {
+    hpos from, to;
+} seen;
+
 struct bd_schema_history {
     char *path;
     int fd; /* open for appending */
@@ -34,6 +39,9 @@ struct bd_schema_history {
     size_t nddl, cddl;
     snap *snaps; /* in the order added */
     size_t nsnap, csnap;
+    seen *seen; /* as the lines say, in no order, overlapping */
+    size_t nseen, cseen;
+    hpos session; /* this reader's start (file NULL: none) */
 };
 
 /* ---- positions ---------------------------------------------------------- */
@@ -103,9 +111,100 @@ void bd_schema_history_close(bd_schema_history *h)
         bd_schema_cols_free(s->cols, s->n);
     }
     free(h->snaps);
+    for (size_t i = 0; i < h->nseen; i++) {
+        free(h->seen[i].from.file);
+        free(h->seen[i].to.file);
+    }
+    free(h->seen);
+    free(h->session.file);
     free(h->server);
     free(h->path);
     free(h);
+}
+
+/* Record that from..to was read whole. */
+static int seen_add(bd_schema_history *h, const char *ff, uint64_t fp, const char *tf, uint64_t tp)
+{
+    if (h->nseen == h->cseen) {
+        size_t nc = h->cseen ? h->cseen * 2 : 16;
+        seen *p = realloc(h->seen, nc * sizeof *p);
+        if (!p) return -1;
+        h->seen = p;
+        h->cseen = nc;
+    }
+    seen *s = &h->seen[h->nseen];
+    s->from.file = strdup(ff);
+    s->to.file = strdup(tf);
+    s->from.pos = fp;
+    s->to.pos = tp;
+    if (!s->from.file || !s->to.file) {
+        free(s->from.file);
+        free(s->to.file);
+        return -1;
+    }
+    h->nseen++;
+    return 0;
+}
+
+/* Is there a stretch read whole (the lines', or this reader's up to its
+ * position pf:pp) that holds the point hf:hp and reaches past it?  Then
+ * the point moves to the stretch's end: 1, else 0. */
+static int seen_extend(const bd_schema_history *h, const char *pf, uint64_t pp, const char **hf,
+                       uint64_t *hp)
+{
+    int grew = 0;
+    for (size_t i = 0; i <= h->nseen; i++) {
+        const char *ff, *tf;
+        uint64_t fp, tp;
+        if (i < h->nseen) {
+            ff = h->seen[i].from.file, fp = h->seen[i].from.pos;
+            tf = h->seen[i].to.file, tp = h->seen[i].to.pos;
+        } else if (h->session.file) { /* this reader: from its start to where it is */
+            ff = h->session.file, fp = h->session.pos;
+            tf = pf, tp = pp;
+        } else {
+            break;
+        }
+        if (bd_binlog_pos_cmp(ff, fp, *hf, *hp) <= 0 && bd_binlog_pos_cmp(tf, tp, *hf, *hp) > 0) {
+            *hf = tf, *hp = tp;
+            grew = 1;
+        }
+    }
+    return grew;
+}
+
+/* Was every DDL between a snapshot at x and the reader's position p
+ * recorded: is the binlog between them covered by stretches that readers
+ * read whole (those the lines say, and this reader's: from its start up
+ * to p, where it is now), joined where they overlap?  A history knows
+ * only the DDLs of what was read: a snapshot is not stretched over binlog
+ * nobody read. */
+static int seen_between(const bd_schema_history *h, const char *xf, uint64_t xp, const char *pf,
+                        uint64_t pp)
+{
+    const char *af = xf, *bf = pf;
+    uint64_t ap = xp, bp = pp;
+    if (bd_binlog_pos_cmp(af, ap, bf, bp) > 0) {
+        af = pf, ap = pp;
+        bf = xf, bp = xp;
+    }
+    /* from a, as far as the stretches reach; each round joins more */
+    const char *hf = af;
+    uint64_t hp = ap;
+    int held = 0;
+    for (size_t i = 0; i <= h->nseen && !held; i++) {
+        if (i < h->nseen)
+            held = bd_binlog_pos_cmp(h->seen[i].from.file, h->seen[i].from.pos, af, ap) <= 0 &&
+                   bd_binlog_pos_cmp(af, ap, h->seen[i].to.file, h->seen[i].to.pos) <= 0;
+        else
+            held = h->session.file &&
+                   bd_binlog_pos_cmp(h->session.file, h->session.pos, af, ap) <= 0 &&
+                   bd_binlog_pos_cmp(af, ap, pf, pp) <= 0;
+    }
+    if (!held) return 0;
+    while (bd_binlog_pos_cmp(hf, hp, bf, bp) < 0)
+        if (!seen_extend(h, pf, pp, &hf, &hp)) return 0;
+    return 1;
 }
 
 /* Insert a DDL position in order; 0 also when it is there already. */
@@ -214,6 +313,16 @@ static void add_at(bd_buf *b, const char *key, const char *file, uint64_t pos)
     bd_buf_addc(b, '}');
 }
 
+/* The reader's start, on every line it writes: the lines say what was read
+ * whole (seen_from .. the line's position). */
+static int add_seen(bd_schema_history *h, bd_buf *b, const char *file, uint64_t pos)
+{
+    if (!h->session.file) return 0;
+    bd_buf_addc(b, ',');
+    add_at(b, "seen_from", h->session.file, h->session.pos);
+    return seen_add(h, h->session.file, h->session.pos, file, pos);
+}
+
 /* A position object {"file":..,"pos":..}. */
 static int get_at(json_t *o, const char **file, uint64_t *pos)
 {
@@ -236,6 +345,28 @@ static int load_line(bd_schema_history *h, json_t *j, unsigned line, bd_err *err
         h->server = strdup(json_string_value(srv));
         return h->server ? 0 : bd_err_set(err, BD_ERR_NOMEM, "out of memory");
     }
+    /* what the reader that wrote the line had read whole (older lines do
+     * not say: they add no stretch, and their snapshots are not used) */
+    json_t *sf = json_object_get(j, "seen_from");
+    json_t *at = json_object_get(j, "ddl");
+    if (!at) at = json_object_get(j, "table");
+    if (!at) at = json_object_get(j, "seen_to");
+    if (json_object_get(j, "seen_to")) {
+        if (!sf) return -1;
+        /* a reader's stop: what it read whole, nothing else */
+    } else if (!json_object_get(j, "ddl") && !json_object_get(j, "table")) {
+        at = NULL;
+    }
+    if (sf && at) {
+        const char *sff, *af;
+        uint64_t sfp, ap;
+        if (get_at(sf, &sff, &sfp) < 0 || get_at(at, &af, &ap) < 0 ||
+            bd_binlog_pos_cmp(sff, sfp, af, ap) > 0)
+            return -1;
+        if (seen_add(h, sff, sfp, af, ap) < 0)
+            return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    }
+    if (json_object_get(j, "seen_to")) return 0;
     if ((v = json_object_get(j, "ddl"))) {
         int added;
         if (get_at(v, &file, &pos) < 0) return -1;
@@ -387,6 +518,10 @@ int bd_schema_history_add_ddl(bd_schema_history *h, const char *file, uint64_t p
     bd_buf b = BD_BUF_INIT;
     bd_buf_addc(&b, '{');
     add_at(&b, "ddl", file, pos);
+    if (add_seen(h, &b, file, pos) < 0) {
+        bd_buf_release(&b);
+        return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    }
     bd_buf_adds(&b, ",\"db\":");
     bd_buf_add_json_str(&b, db, dbn);
     /* the statement is for people reading the file; long ones are cut */
@@ -434,6 +569,11 @@ int bd_schema_history_add_table(bd_schema_history *h, const char *file, uint64_t
     bd_buf b = BD_BUF_INIT;
     bd_buf_addc(&b, '{');
     add_at(&b, "table", file, pos);
+    if (add_seen(h, &b, file, pos) < 0) {
+        free(order);
+        bd_buf_release(&b);
+        return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    }
     bd_buf_adds(&b, ",\"db\":");
     bd_buf_add_json_str(&b, db, strlen(db));
     bd_buf_adds(&b, ",\"name\":");
@@ -470,12 +610,39 @@ int bd_schema_history_find(const bd_schema_history *h, const char *file, uint64_
         const snap *s = &h->snaps[i];
         if (strcmp(s->db, db) != 0 || strcmp(s->table, table) != 0) continue;
         if (ddl_after(h, s->at.file, s->at.pos) != k) continue; /* another stretch */
+        /* no DDL between them that nobody read */
+        if (!seen_between(h, s->at.file, s->at.pos, file, pos)) continue;
         best = s; /* any snapshot of the stretch will do; the latest added is kept */
     }
     if (!best) return 0;
     *cols = best->cols;
     *n = best->n;
     return 1;
+}
+
+int bd_schema_history_seen_to(bd_schema_history *h, const char *file, uint64_t pos, bd_err *err)
+{
+    if (!h->session.file || bd_binlog_pos_cmp(h->session.file, h->session.pos, file, pos) >= 0)
+        return 0;
+    bd_buf b = BD_BUF_INIT;
+    bd_buf_addc(&b, '{');
+    add_at(&b, "seen_to", file, pos);
+    if (add_seen(h, &b, file, pos) < 0) {
+        bd_buf_release(&b);
+        return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    }
+    bd_buf_addc(&b, '}');
+    int r = append_line(h, &b, err);
+    bd_buf_release(&b);
+    return r;
+}
+
+int bd_schema_history_session(bd_schema_history *h, const char *file, uint64_t pos, bd_err *err)
+{
+    if (h->session.file) return 0;
+    if (!(h->session.file = strdup(file))) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    h->session.pos = pos;
+    return 0;
 }
 
 size_t bd_schema_history_ddls(const bd_schema_history *h) { return h->nddl; }

@@ -92,6 +92,7 @@ struct bd_source_server {
     struct ddl_ahead *ahead;
     size_t nahead, cahead;
     int ahead_valid;
+    char ahead_ident[128]; /* the server the positions are of */
     char ahead_from_file[NAME_MAX_LEN], ahead_to_file[NAME_MAX_LEN];
     uint64_t ahead_from_pos, ahead_to_pos;
     volatile sig_atomic_t stop;
@@ -104,8 +105,9 @@ struct bd_source_server {
     unsigned version_num;
     uint32_t server_id;
     char uuid[64];
-    char account[256]; /* CURRENT_USER() */
-    int crc;           /* checksums negotiated */
+    int lower_case_names; /* @@lower_case_table_names is 1 or 2 */
+    char account[256];    /* CURRENT_USER() */
+    int crc;              /* checksums negotiated */
 
     /* positions */
     char cur_file[NAME_MAX_LEN];
@@ -353,6 +355,12 @@ void bd_source_server_free(bd_source_server *s)
     free(s->start_gtid);
     free(s->expect_copy);
     free(s->failover);
+    if (s->hist && s->rs_file[0]) {
+        /* what was read whole (up to the last transaction ended), for the
+         * next reader; a crash leaves it unsaid, which only costs lookups */
+        bd_err e = {0};
+        bd_schema_history_seen_to(s->hist, s->rs_file, s->rs_pos, &e);
+    }
     bd_schema_history_close(s->hist);
     free(s->ahead);
     free(s);
@@ -385,6 +393,7 @@ void bd_source_server_identity(const bd_source_server *s, bd_server_identity *id
     id->version_num = s->version_num;
     id->server_id = s->server_id;
     id->server_uuid = s->uuid;
+    id->lower_case_names = s->lower_case_names;
 }
 
 /* ---- error classification ----------------------------------------------- */
@@ -820,12 +829,12 @@ static int setup(bd_source_server *s, int first, bd_err *err)
     if (r) return r;
     s->fd = (int)mysql_get_socket(s->m);
 
-    char ver[128], sid[32], logbin[16], fmt[32], ck[32], acct[256];
-    char *vals[] = {ver, sid, logbin, fmt, ck, acct};
+    char ver[128], sid[32], logbin[16], fmt[32], ck[32], acct[256], lctn[16];
+    char *vals[] = {ver, sid, logbin, fmt, ck, acct, lctn};
     r = query_row(s->m,
                   "SELECT VERSION(), @@server_id, @@global.log_bin, @@global.binlog_format, "
-                  "@@global.binlog_checksum, CURRENT_USER()",
-                  6, vals, sizeof ver, &e, msg, sizeof msg);
+                  "@@global.binlog_checksum, CURRENT_USER(), @@lower_case_table_names",
+                  7, vals, sizeof ver, &e, msg, sizeof msg);
     if (r) {
         bd_err_set(err, BD_ERR_IO, "reading the settings of %s: %u: %s", where(s, w, sizeof w), e,
                    r < 0 ? msg : "no row");
@@ -859,6 +868,7 @@ static int setup(bd_source_server *s, int first, bd_err *err)
                 uuid, s->rs_file, (unsigned long long)s->rs_pos);
     }
     s->flavor = fl;
+    s->lower_case_names = atoi(lctn) != 0;
     snprintf(s->version, sizeof s->version, "%s", ver);
     s->version_num = bd_version_number(ver);
     s->server_id = server_id;
@@ -1530,31 +1540,29 @@ static int ahead_note(bd_source_server *s, const char *file, uint64_t pos, const
 
 /* Read the binlog's DDLs from file:pos to to_file:to_pos (what is known
  * already is kept: the reader only moves on).  0, or -1 with err. */
-static int ahead_scan(bd_source_server *s, const char *file, uint64_t pos, const char *to_file,
+/* Read the DDLs of the binlog from file:pos up to to_file:to_pos into
+ * s->ahead (in no particular order).  0, or -1 with err. */
+static int ahead_read(bd_source_server *s, const char *file, uint64_t pos, const char *to_file,
                       uint64_t to_pos, bd_err *err)
 {
     char f[NAME_MAX_LEN];
-    uint64_t p;
-    if (s->ahead_valid &&
-        bd_binlog_pos_cmp(file, pos, s->ahead_from_file, s->ahead_from_pos) >= 0) {
-        snprintf(f, sizeof f, "%s", s->ahead_to_file);
-        p = s->ahead_to_pos;
-    } else {
-        s->nahead = 0;
-        s->ahead_valid = 1;
-        snprintf(s->ahead_from_file, sizeof s->ahead_from_file, "%s", file);
-        s->ahead_from_pos = pos;
-        snprintf(f, sizeof f, "%s", file);
-        p = pos;
-    }
+    uint64_t p = pos;
+    snprintf(f, sizeof f, "%s", file);
     char esc[2 * NAME_MAX_LEN + 1], q[2 * NAME_MAX_LEN + 128];
     while (f[0] && bd_binlog_pos_cmp(f, p, to_file, to_pos) < 0) {
         mysql_real_escape_string(s->ctl, esc, f, (unsigned long)strlen(f));
         snprintf(q, sizeof q, "SHOW BINLOG EVENTS IN '%s' FROM %llu LIMIT %d", esc,
                  (unsigned long long)p, AHEAD_PAGE);
-        MYSQL_RES *res = ctl_query(s, q, "(SHOW BINLOG EVENTS)", err);
-        if (!res) {
-            s->ahead_valid = 0;
+        /* row by row: the Info of an ANNOTATE_ROWS or a big statement may
+         * be megabytes, and only the Query events are kept */
+        MYSQL_RES *res = NULL;
+        if (mysql_query(s->ctl, q) || !(res = mysql_use_result(s->ctl))) {
+            unsigned e = mysql_errno(s->ctl);
+            bd_err_set(err, BD_ERR_SCHEMA, "%s: %u: %s", q, e,
+                       e ? mysql_error(s->ctl) : "no result");
+            if (retryable(e)) s->schema_lost = 1;
+            mysql_close(s->ctl);
+            s->ctl = NULL;
             return -1;
         }
         /* Log_name, Pos, Event_type, Server_id, End_log_pos, Info */
@@ -1564,10 +1572,11 @@ static int ahead_scan(bd_source_server *s, const char *file, uint64_t pos, const
         while ((row = mysql_fetch_row(res)) != NULL) {
             unsigned long *len = mysql_fetch_lengths(res);
             rows++;
+            if (past) continue; /* the rest of the page is read and dropped */
             uint64_t at = row[1] ? strtoull(row[1], NULL, 10) : 0;
             if (bd_binlog_pos_cmp(f, at, to_file, to_pos) >= 0) {
                 past = 1;
-                break;
+                continue;
             }
             uint64_t end = row[4] ? strtoull(row[4], NULL, 10) : 0;
             if (end > p) p = end;
@@ -1575,20 +1584,22 @@ static int ahead_scan(bd_source_server *s, const char *file, uint64_t pos, const
                 ahead_note(s, f, at, row[5], len ? len[5] : strlen(row[5])) < 0)
                 oom = 1;
         }
+        unsigned fe = mysql_errno(s->ctl);
         mysql_free_result(res);
+        if (fe) {
+            bd_err_set(err, BD_ERR_SCHEMA, "%s: %u: %s", q, fe, mysql_error(s->ctl));
+            if (retryable(fe)) s->schema_lost = 1;
+            mysql_close(s->ctl);
+            s->ctl = NULL;
+            return -1;
+        }
         if (oom) {
-            s->ahead_valid = 0;
             return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
         }
-        if (past) {
-            snprintf(f, sizeof f, "%s", to_file);
-            p = to_pos;
-            break;
-        }
+        if (past) break;
         if (rows < AHEAD_PAGE) { /* the end of this file: the next one */
             char next[NAME_MAX_LEN];
             if (ctl_next_file(s, f, next, sizeof next, err) < 0) {
-                s->ahead_valid = 0;
                 return -1;
             }
             if (!next[0]) break;
@@ -1596,8 +1607,60 @@ static int ahead_scan(bd_source_server *s, const char *file, uint64_t pos, const
             p = 4;
         }
     }
-    snprintf(s->ahead_to_file, sizeof s->ahead_to_file, "%s", to_file);
-    s->ahead_to_pos = to_pos;
+    return 0;
+}
+
+/* The DDLs between file:pos (the reader) and to_file:to_pos (the head) in
+ * s->ahead: what was read before is kept, and only the stretches not read
+ * yet are read (a reconnect resumes a little behind the reader, which
+ * must not read everything again: a long look that made the server give
+ * up on the stream would then never end). */
+static int ahead_scan(bd_source_server *s, const char *file, uint64_t pos, const char *to_file,
+                      uint64_t to_pos, bd_err *err)
+{
+    /* what was read ahead belongs to one server: another (a failover)
+     * has other positions */
+    char ident[sizeof s->ahead_ident];
+    bd_server_ident(ident, sizeof ident, s->flavor, s->server_id, s->uuid);
+    if (!s->ahead_valid || strcmp(ident, s->ahead_ident) != 0) {
+        s->nahead = 0;
+        s->ahead_valid = 1;
+        snprintf(s->ahead_ident, sizeof s->ahead_ident, "%s", ident);
+        snprintf(s->ahead_from_file, sizeof s->ahead_from_file, "%s", file);
+        s->ahead_from_pos = pos;
+        snprintf(s->ahead_to_file, sizeof s->ahead_to_file, "%s", file);
+        s->ahead_to_pos = pos;
+    }
+    if (bd_binlog_pos_cmp(file, pos, s->ahead_from_file, s->ahead_from_pos) < 0) {
+        /* behind what was read (a reconnect): read the stretch before it */
+        if (ahead_read(s, file, pos, s->ahead_from_file, s->ahead_from_pos, err) < 0) {
+            s->ahead_valid = 0;
+            return -1;
+        }
+    } else {
+        /* the reader moved on: what lies behind it is asked about no more */
+        size_t k = 0;
+        for (size_t i = 0; i < s->nahead; i++)
+            if (bd_binlog_pos_cmp(s->ahead[i].file, s->ahead[i].pos, file, pos) > 0)
+                s->ahead[k++] = s->ahead[i];
+        s->nahead = k;
+    }
+    snprintf(s->ahead_from_file, sizeof s->ahead_from_file, "%s", file);
+    s->ahead_from_pos = pos;
+    /* on from where the reading stopped, or from the reader if it is past
+     * that (the files in between may be purged by now) */
+    if (bd_binlog_pos_cmp(file, pos, s->ahead_to_file, s->ahead_to_pos) > 0) {
+        snprintf(s->ahead_to_file, sizeof s->ahead_to_file, "%s", file);
+        s->ahead_to_pos = pos;
+    }
+    if (bd_binlog_pos_cmp(s->ahead_to_file, s->ahead_to_pos, to_file, to_pos) < 0) {
+        if (ahead_read(s, s->ahead_to_file, s->ahead_to_pos, to_file, to_pos, err) < 0) {
+            s->ahead_valid = 0;
+            return -1;
+        }
+        snprintf(s->ahead_to_file, sizeof s->ahead_to_file, "%s", to_file);
+        s->ahead_to_pos = to_pos;
+    }
     return 0;
 }
 
@@ -1636,12 +1699,21 @@ static int columns_are_current(bd_source_server *s, const char *db, const char *
     }
     const ddl_ahead *d = ahead_hit(s, s->cur_file, s->feed_pos, db, tb);
     if (!d) return 0;
-    return bd_err_set(err, BD_ERR_SCHEMA,
+    if (s->o.trust_ddl_ahead) {
+        slog(s, BD_SERVER_WARN,
+             "`%s`.`%s` at %s:%llu: columns taken from information_schema as they are now, "
+             "although a DDL not read yet (%s:%llu \"%.80s\") may have changed them since "
+             "(ddl_ahead = trust): names, ENUM members and keys of these rows may be today's",
+             db, tb, s->cur_file, (unsigned long long)s->feed_pos, d->file,
+             (unsigned long long)d->pos, d->text);
+        return 0;
+    }
+    return bd_err_set(err, BD_ERR_UNKNOWN_SCHEMA,
                       "`%s`.`%s` at %s:%llu: the binlog carries no column names here and a DDL "
                       "not read yet (%s:%llu \"%.80s\") may have changed the table since: "
-                      "information_schema shows it as it is now, not as it was. Give a schema "
-                      "history that covers this position, start after the DDL, or run the "
-                      "server with binlog_row_metadata=FULL",
+                      "information_schema shows it as it is now, not as it was. Ways on: a "
+                      "schema history that covers this position, or ddl_ahead = trust "
+                      "(today's columns for these rows; docs/operations.md)",
                       db, tb, s->cur_file, (unsigned long long)s->feed_pos, d->file,
                       (unsigned long long)d->pos, d->text);
 }
@@ -1721,6 +1793,11 @@ static int w_on_row(void *ctx, const bd_row *row)
 
 static int feed(bd_source_server *s, const uint8_t *ev, size_t len, uint64_t pos, bd_err *err)
 {
+    /* from its first event on, this reader records every DDL it passes:
+     * the history may trust its snapshots over what it read (a reconnect
+     * resumes inside what was read) */
+    if (s->hist && s->cur_file[0] && bd_schema_history_session(s->hist, s->cur_file, pos, err) < 0)
+        return -1;
     s->feed_pos = pos;
     s->boundary = 0;
     s->ev_in_txn = 1;
@@ -2231,8 +2308,9 @@ enum bd_server_result bd_source_server_run(bd_source_server *s, bd_err *err)
              * server killed both): a fresh one after the reconnect */
             if (s->ctl) mysql_close(s->ctl);
             s->ctl = NULL;
-            /* and the DDLs read ahead: the next server may be another one */
-            s->ahead_valid = 0;
+            /* (the DDLs read ahead are kept: a long look ahead that made the
+             * server give up on the stream must not start over each time;
+             * ahead_scan drops them if the server is another one) */
             if (r == 0) return BD_SERVER_END;
             if (r == 2) return BD_SERVER_STOPPED;
             if (r < 0) return BD_SERVER_ERROR;

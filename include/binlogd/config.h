@@ -28,6 +28,9 @@
 enum bd_oversize { BD_OVERSIZE_FAIL = 0, BD_OVERSIZE_SKIP = 1 };
 /* [source] on_statement: a row change logged as a statement on a published table */
 enum bd_on_statement { BD_ON_STATEMENT_FAIL = 0, BD_ON_STATEMENT_SKIP = 1 };
+/* [source] ddl_ahead: today's columns of a table that a DDL not read yet may
+ * have changed (source_server.h) */
+enum bd_ddl_ahead { BD_DDL_AHEAD_FAIL = 0, BD_DDL_AHEAD_TRUST = 1 };
 
 /* [keys]: the key columns of the tables a pattern matches, for tables
  * without a primary key. */
@@ -77,6 +80,7 @@ typedef struct bd_config {
     char *start; /* without a checkpoint: oldest | head | FILE[:POS] | gtid:SET */
     int allow_server_change;
     int on_statement; /* enum bd_on_statement */
+    int ddl_ahead;    /* enum bd_ddl_ahead */
 
     /* [kafka] */
     char *topic;    /* template: {source}, {db}, {table} */

@@ -19,8 +19,9 @@ enum bd_errcode {
     BD_ERR_SCHEMA,      /* a row that disagrees with its TABLE_MAP or schema */
     BD_ERR_NOMEM,
     BD_ERR_IO,
-    BD_ERR_CALLBACK,  /* a callback asked to stop */
-    BD_ERR_STATEMENT, /* a row change the binlog holds only as a statement (publish.h) */
+    BD_ERR_CALLBACK,       /* a callback asked to stop */
+    BD_ERR_STATEMENT,      /* a row change the binlog holds only as a statement (publish.h) */
+    BD_ERR_UNKNOWN_SCHEMA, /* a table's columns at a binlog position cannot be known here */
 };
 
 #define BD_ERRLEN 512

@@ -140,11 +140,36 @@ enum bd_kafka_produce_result bd_kafka_produce(bd_kafka *k, const char *topic, co
  * (and librdkafka's murmur2) partitioner computes it. */
 int32_t bd_kafka_partition_of(const void *key, size_t len, int32_t partitions);
 
-/* The number of partitions of topic, from the cluster's metadata (asked
- * for when fresh is set or it is not known yet; a topic that does not
- * exist may be created by the request, as producing would): > 0, or -1
- * with err after timeout_ms.  Blocks; the producing thread's. */
-int32_t bd_kafka_partitions(bd_kafka *k, const char *topic, int fresh, int timeout_ms, bd_err *err);
+/* The number of partitions of a topic, in two answers:
+ *
+ * BD_KAFKA_PARTS_FIRST: the count this producer first read for the topic
+ * (by either kind), kept for the life of the producer: the partition of a
+ * table without a key (bd_kafka_partition_of of its name) stays the same
+ * through the run although partitions are added to the topic meanwhile; it
+ * moves at the next start (docs/format.md).  Asks the cluster only the first
+ * time.
+ *
+ * BD_KAFKA_PARTS_NOW: the count in the cluster's metadata now, asked for at
+ * every call: a TRUNCATE goes to every partition that exists, the added
+ * ones too.  It does not change the kept count (it becomes the kept one
+ * when none was read before).
+ *
+ * Every topic's count is kept, however many topics there are (not only
+ * those of the producer's topic handles).  A topic deleted and created
+ * again with fewer partitions under a running producer keeps its first
+ * count: messages for a partition that no longer exists fail in their
+ * delivery report, until the next start.
+ *
+ * A topic that does not exist may be created by the request, as producing
+ * would.  Returns > 0, or -1 with err after timeout_ms (the metadata did
+ * not come, the broker refused it, librdkafka refused the topic name, out
+ * of memory).  Blocks; the producing thread's. */
+enum bd_kafka_parts {
+    BD_KAFKA_PARTS_FIRST = 0,
+    BD_KAFKA_PARTS_NOW = 1,
+};
+int32_t bd_kafka_partitions(bd_kafka *k, const char *topic, enum bd_kafka_parts which,
+                            int timeout_ms, bd_err *err);
 
 /* Messages produced and not yet reported. */
 size_t bd_kafka_in_flight(const bd_kafka *k);

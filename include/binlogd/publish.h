@@ -130,6 +130,12 @@ void bd_pub_free(bd_pub *p);
 /* Forget every route (the filters changed): tables are routed again. */
 void bd_pub_reroute(bd_pub *p);
 
+/* The server names tables in lower case (lower_case_table_names 1 or 2):
+ * the tables a statement or TRUNCATE names, typed in any case, are routed
+ * by their lower-case names, as the table maps name them.  Off by default
+ * (files, whose server is not known: as typed). */
+void bd_pub_set_fold_case(bd_pub *p, int fold);
+
 /* The route of a row's table (asking ops.route when it is not known).
  * NULL with err when the route callback failed. */
 const bd_pub_route *bd_pub_route_of(bd_pub *p, const bd_table *t, bd_err *err);

@@ -15,9 +15,13 @@
  *     transaction: the history does not parse SQL, so every such statement
  *     ends the validity of every snapshot).
  * A snapshot taken at X is valid for every position between the DDL before
- * X and the DDL after X.  Looking a table up at P gives the snapshot valid
- * at P, if any; a reader that has none asks information_schema and adds
- * the answer at P.
+ * X and the DDL after X, as far as readers read the binlog whole: the
+ * history knows only the DDLs of what was read, so each line says where
+ * the reader that wrote it started ("seen_from"), and a snapshot serves P
+ * only when X and P lie in stretches read whole that join.  Looking a
+ * table up at P gives the snapshot valid at P, if any; a reader that has
+ * none asks information_schema (checking the DDLs after P) and adds the
+ * answer at P.
  *
  * The file: JSON lines, appended and fsync'ed one at a time (DDL and first
  * sightings are rare).  The first line names the server the positions
@@ -25,8 +29,9 @@
  * short by a crash is dropped when the file is opened.
  *
  *   {"binlogd_schema_history":1,"server":"mariadb server_id=1"}
- *   {"ddl":{"file":"binlog.000002","pos":1234},"db":"app","query":"ALTER ..."}
- *   {"table":{"file":"binlog.000002","pos":1400},"db":"app","name":"t",
+ *   {"ddl":{"file":"binlog.000002","pos":1234},"seen_from":{"file":"binlog.000001",
+ *    "pos":4},"db":"app","query":"ALTER ..."}
+ *   {"table":{"file":"binlog.000002","pos":1400},"seen_from":{...},"db":"app","name":"t",
  *    "columns":[{"name":"id","type":"bigint(20) unsigned","collation":0},
  *               {"name":"k2","type":"enum('a','it''s')","collation":45},...],
  *    "primary_key":["k2","id"]}
@@ -75,6 +80,19 @@ int bd_schema_history_bind(bd_schema_history *h, const char *server, bd_err *err
  * empty history.  Owned by the history. */
 const char *bd_schema_history_server(const bd_schema_history *h);
 
+/* The reader that uses the history starts at file:pos and records every
+ * DDL it passes from there (the first call counts; later ones are no-ops).
+ * Its lines then say so ("seen_from"), and its snapshots may serve any
+ * position it has read.  Without it, lines say nothing of what was read
+ * and add no stretch that snapshots may be trusted over. */
+int bd_schema_history_session(bd_schema_history *h, const char *file, uint64_t pos, bd_err *err);
+
+/* The reader stops, having read everything before file:pos (the end of
+ * its last whole transaction): a line {"seen_to":...,"seen_from":...}
+ * says so, so that a later reader may trust the snapshots over it.  No-op
+ * without a session. */
+int bd_schema_history_seen_to(bd_schema_history *h, const char *file, uint64_t pos, bd_err *err);
+
 /* Record a DDL at file:pos (once: a second call for the same position is a
  * no-op, as after a reconnect). */
 int bd_schema_history_add_ddl(bd_schema_history *h, const char *file, uint64_t pos, const char *db,
@@ -88,7 +106,11 @@ int bd_schema_history_add_table(bd_schema_history *h, const char *file, uint64_t
 /* The columns of db.table valid at file:pos: 1 with *cols, *n set, or 0
  * when the history has none for that stretch; then *ddl_after says
  * whether the history knows a DDL after pos (today's table may differ
- * from the one at pos). */
+ * from the one at pos).  A snapshot taken at X serves pos only when no
+ * DDL is known between them and every event between them was read by
+ * some reader that recorded its DDLs (this one since its start, or those
+ * whose lines say "seen_from"): the history does not stretch a snapshot
+ * over binlog it never read. */
 int bd_schema_history_find(const bd_schema_history *h, const char *file, uint64_t pos,
                            const char *db, const char *table, const bd_schema_col **cols, size_t *n,
                            int *ddl_after);

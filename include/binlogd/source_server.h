@@ -104,6 +104,10 @@ typedef struct bd_server_opts {
      * the new server instead of at file:pos. */
     const char *expect_server;
     const char *failover_gtid;
+    /* A table whose columns must come from information_schema while a DDL
+     * further on in the binlog, not read yet, may have changed them:
+     * 0 stops (BD_ERR_UNKNOWN_SCHEMA), 1 takes them with a warning. */
+    int trust_ddl_ahead;
     /* Schema history file (schema_history.h), used when the binlog carries
      * no column names; NULL: information_schema only, today's columns. */
     const char *schema_history;
@@ -179,6 +183,9 @@ typedef struct bd_server_identity {
     unsigned version_num; /* major*10000 + minor*100 + patch */
     uint32_t server_id;
     const char *server_uuid;
+    /* lower_case_table_names is 1 or 2: the binlog's table maps name
+     * tables in lower case, statements as they were typed */
+    int lower_case_names;
 } bd_server_identity;
 void bd_source_server_identity(const bd_source_server *s, bd_server_identity *id);
 

@@ -1278,7 +1278,8 @@ EOF
     # the members they had, or the daemon must stop naming the table (fail
     # closed); never other members
     dbq 1 -e "CREATE TABLE dd.u (id INT PRIMARY KEY, e ENUM('a','b'), v VARCHAR(10))"
-    mkconf d7u 1 "dd.u" "$(head_pos 1)"
+    p7u=$(head_pos 1)
+    mkconf d7u 1 "dd.u" "$p7u"
     start_daemon d7u
     waitfor 20 connected d7u || bad "7: (d) the daemon did not connect: $(tail -3 "$W/d7u.log")"
     dbq 1 -e "INSERT INTO dd.u VALUES (1, 'a', 'one'), (2, 'b', 'two')"
@@ -1302,8 +1303,16 @@ EOF
     # information_schema shows the members of the second DDL, the binlog
     # has none: the daemon cannot know those of the rows between the two,
     # so it stops there, naming the table and the DDL it has not read yet
-    check "7: (d) ... the daemon stopped (exit $RC) naming \`dd\`.\`u\` and the DDL ahead ($np published; $(grep 'error:' "$W/d7u.log" | tail -1 | cut -c 1-250))" \
-        sh -c '[ "$1" -ne 0 ] && grep -q "error: .*\`dd\`\.\`u\` at .*a DDL not read yet" "$2"' sh "$RC" "$W/d7u.log"
+    check "7: (d) ... the daemon stopped, exit 65 (exit $RC), naming \`dd\`.\`u\` and the DDL ahead ($np published; $(grep 'error:' "$W/d7u.log" | tail -1 | cut -c 1-250))" \
+        sh -c '[ "$1" -eq 65 ] && grep -q "error: .*\`dd\`\.\`u\` at .*a DDL not read yet" "$2"' sh "$RC" "$W/d7u.log"
+    # the operator's way on when the rows must go out anyway: today's
+    # columns, with a warning per table (dump --ddl-ahead, [source] ddl_ahead)
+    BINLOGD_PASSWORD=replpw "$B" dump --host 127.0.0.1 --port "$(srvport 1)" --user repl --server-id 4997 \
+        --from "$p7u" --ddl-ahead trust >"$W/d7u.trust" 2>"$W/d7u.trust.err"
+    trc=$?
+    check "7: (d) dump --ddl-ahead trust: exit 0 (exit $trc), 6 rows, a warning naming \`dd\`.\`u\` ($(head -c 250 "$W/d7u.trust.err"))" \
+        sh -c '[ "$1" -eq 0 ] && [ "$(grep -c "\"table\":\"u\"" "$2")" -eq 6 ] &&
+            grep -q "warning: .*\`dd\`.\`u\` at .*ddl_ahead = trust" "$3"' sh "$trc" "$W/d7u.trust" "$W/d7u.trust.err"
 fi
 
 finish

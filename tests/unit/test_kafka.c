@@ -1,19 +1,24 @@
 /* test_kafka.c - the producer against librdkafka's in-process mock cluster:
  * delivery reports through the fd, the Java client's murmur2 partitioner,
  * retries that neither lose, duplicate nor reorder, permanent failures, the
- * size limit, refused settings, a full queue, and logs served on the
- * polling thread without secrets.
+ * size limit, refused settings, a full queue, logs served on the
+ * polling thread without secrets, and partition counts (any number of
+ * topics; the first count kept, the current one on demand).
  *
  * The murmur2 vectors are those of Kafka's own UtilsTest.testMurmur2
  * (clients/src/test/java/org/apache/kafka/common/utils/UtilsTest.java). */
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -867,6 +872,316 @@ START_TEST(test_queue_full)
 }
 END_TEST
 
+/* ---- 8. partition counts: any number of topics; the first count kept */
+
+enum { N8 = 300 }; /* more topics than the producer keeps handles for (256) */
+
+/* Topic i's partitions: a few topics are created with their own count
+ * (rd_kafka_mock_topic_create takes ~0.2 s each), the others by producing
+ * (the mock's default: 4). */
+static int32_t parts_of(int i) { return i % 100 == 99 ? 5 + i / 100 : 4; }
+
+/* As the daemon: a message to each of N8 topics, then the counts of a
+ * table without a key (FIRST) and of a TRUNCATE (NOW) on them: the topics
+ * past the 256th (produced to by name) are answered as the others. */
+START_TEST(test_partitions_many_topics)
+{
+    mock m;
+    mock_start(&m, 1);
+    char name[32];
+    for (int i = 99; i < N8; i += 100) {
+        snprintf(name, sizeof name, "many.%d", i);
+        ck_assert(rd_kafka_mock_topic_create(m.mc, name, parts_of(i), 1) == 0);
+    }
+    rec c;
+    rec_init(&c, N8);
+    bd_kafka *k = producer_ok(&m, &c, NULL, 0);
+    for (int i = 0; i < N8; i++) {
+        snprintf(name, sizeof name, "many.%d", i);
+        produce(k, name, NULL, "v", (uintptr_t)i + 1);
+    }
+    wait_reports(k, &c, N8, 60000);
+    for (size_t j = 0; j < c.n; j++)
+        ck_assert_msg(c.r[j].err == 0, "%s: %s", c.r[j].topic, c.r[j].errstr);
+
+    bd_err err = {0};
+    /* the TRUNCATE of the 260th table (the review's case), then every table */
+    ck_assert_msg(bd_kafka_partitions(k, "many.259", BD_KAFKA_PARTS_NOW, 10000, &err) ==
+                      parts_of(259),
+                  "%s", err.msg);
+    for (int i = 0; i < N8; i++) {
+        snprintf(name, sizeof name, "many.%d", i);
+        int32_t n = bd_kafka_partitions(k, name, BD_KAFKA_PARTS_FIRST, 10000, &err);
+        ck_assert_msg(n == parts_of(i), "%s: %d: %s", name, n, err.msg);
+    }
+    /* all kept (the table grew past several sizes): answered without the
+     * cluster */
+    ck_assert(rd_kafka_mock_broker_set_down(m.mc, -1) == 0);
+    int64_t t0 = now_ms();
+    for (int i = N8 - 1; i >= 0; i--) {
+        snprintf(name, sizeof name, "many.%d", i);
+        ck_assert_int_eq(bd_kafka_partitions(k, name, BD_KAFKA_PARTS_FIRST, 5000, &err),
+                         parts_of(i));
+    }
+    ck_assert_int_lt(now_ms() - t0, 1000);
+
+    /* what really failed: librdkafka takes no topic name longer than 512 */
+    char big[600];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    ck_assert_int_eq(bd_kafka_partitions(k, big, BD_KAFKA_PARTS_FIRST, 1000, &err), -1);
+    ck_assert_msg(strstr(err.msg, "librdkafka refused a handle for the topic") != NULL, "%s",
+                  err.msg);
+    ck_assert(strstr(err.msg, "too many topics") == NULL);
+    ck_assert_uint_lt(strlen(err.msg), sizeof err.msg - 1); /* not cut */
+
+    bd_kafka_free(k);
+    rec_free(&c);
+    mock_stop(&m);
+}
+END_TEST
+
+/* FIRST is answered from what was kept, without the cluster (every broker
+ * down); NOW asks every time (and fails then); a NOW read, successful or
+ * not, changes no kept count; a count read first by NOW is the one kept. */
+START_TEST(test_partitions_first_kept)
+{
+    mock m;
+    mock_start(&m, 3);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, "keyless", 2, 1) == 0);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, "truncated", 6, 1) == 0);
+    rec c;
+    rec_init(&c, 1);
+    bd_kafka *k = producer_ok(&m, &c, NULL, 0);
+    bd_err err = {0};
+    ck_assert_msg(bd_kafka_partitions(k, "keyless", BD_KAFKA_PARTS_FIRST, 10000, &err) == 2, "%s",
+                  err.msg);
+    ck_assert_msg(bd_kafka_partitions(k, "keyless", BD_KAFKA_PARTS_NOW, 10000, &err) == 2, "%s",
+                  err.msg);
+    /* read first for a TRUNCATE: that count is the one kept */
+    ck_assert_msg(bd_kafka_partitions(k, "truncated", BD_KAFKA_PARTS_NOW, 10000, &err) == 6, "%s",
+                  err.msg);
+    /* a topic the request creates (the mock's default is 4 partitions) */
+    ck_assert_msg(bd_kafka_partitions(k, "created", BD_KAFKA_PARTS_FIRST, 10000, &err) == 4, "%s",
+                  err.msg);
+
+    ck_assert(rd_kafka_mock_broker_set_down(m.mc, -1) == 0);
+    int64_t t0 = now_ms();
+    ck_assert_int_eq(bd_kafka_partitions(k, "keyless", BD_KAFKA_PARTS_FIRST, 5000, &err), 2);
+    ck_assert_int_eq(bd_kafka_partitions(k, "truncated", BD_KAFKA_PARTS_FIRST, 5000, &err), 6);
+    ck_assert_int_eq(bd_kafka_partitions(k, "created", BD_KAFKA_PARTS_FIRST, 5000, &err), 4);
+    ck_assert_int_lt(now_ms() - t0, 1000);
+    /* NOW asks: the cluster does not answer */
+    err.msg[0] = '\0';
+    ck_assert_int_eq(bd_kafka_partitions(k, "keyless", BD_KAFKA_PARTS_NOW, 300, &err), -1);
+    ck_assert_msg(strstr(err.msg, "keyless: the number of partitions is not known after 300 ms") !=
+                      NULL,
+                  "%s", err.msg);
+    /* nor a topic never read: nothing to keep */
+    ck_assert_int_eq(bd_kafka_partitions(k, "unread", BD_KAFKA_PARTS_FIRST, 300, &err), -1);
+    ck_assert_int_eq(bd_kafka_partitions(k, "keyless", BD_KAFKA_PARTS_FIRST, 300, &err), 2);
+
+    /* back up: NOW reads again, FIRST still answers the kept count */
+    ck_assert(rd_kafka_mock_broker_set_up(m.mc, -1) == 0);
+    ck_assert_msg(bd_kafka_partitions(k, "truncated", BD_KAFKA_PARTS_NOW, 10000, &err) == 6, "%s",
+                  err.msg);
+    ck_assert_msg(bd_kafka_partitions(k, "unread", BD_KAFKA_PARTS_FIRST, 10000, &err) == 4, "%s",
+                  err.msg);
+    ck_assert_int_eq(bd_kafka_partitions(k, "keyless", BD_KAFKA_PARTS_FIRST, 10000, &err), 2);
+
+    bd_kafka_free(k);
+    rec_free(&c);
+    mock_stop(&m);
+}
+END_TEST
+
+/* ---- a broker that answers Metadata only, with a partition count the test
+ * changes: librdkafka 2.0.2's mock cluster cannot add partitions to a topic
+ * (rd_kafka_mock_topic_create refuses an existing topic and it serves no
+ * CreatePartitions).  Kafka's protocol 0.9 (api.version.request=false):
+ * Metadata v0, a big-endian size before each request and response; one
+ * broker, node 1, at this very address. */
+
+typedef struct fake {
+    int lfd, port, stop[2];
+    atomic_int partitions; /* of every topic */
+    atomic_int requests;   /* Metadata requests answered */
+    pthread_t thread;
+} fake;
+
+static void put16(uint8_t **p, int v)
+{
+    (*p)[0] = (uint8_t)(v >> 8);
+    (*p)[1] = (uint8_t)v;
+    *p += 2;
+}
+
+static void put32(uint8_t **p, int32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        (*p)[i] = (uint8_t)((uint32_t)v >> (24 - 8 * i));
+    *p += 4;
+}
+
+static int get16(const uint8_t *p) { return (int16_t)(p[0] << 8 | p[1]); }
+static int32_t get32(const uint8_t *p)
+{
+    return (int32_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]);
+}
+
+static int read_full(int fd, void *b, size_t n)
+{
+    for (size_t got = 0; got < n;) {
+        ssize_t r = read(fd, (char *)b + got, n - got);
+        if (r <= 0) return -1;
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+/* Answer one request on fd: -1 closes the connection (anything that is not
+ * a Metadata v0 request for at most 16 topics). */
+static int fake_serve(fake *f, int fd)
+{
+    uint8_t in[4096], out[65536];
+    if (read_full(fd, in, 4) < 0) return -1;
+    int32_t len = get32(in);
+    if (len < 12 || len > (int32_t)sizeof in || read_full(fd, in, (size_t)len) < 0) return -1;
+    if (get16(in) != 3 || get16(in + 2) != 0) return -1;
+    const uint8_t *p = in + 8, *end = in + len;
+    int cid = get16(p);
+    p += 2 + (cid > 0 ? cid : 0);
+    if (p + 4 > end) return -1;
+    int32_t ntopics = get32(p);
+    p += 4;
+    int parts = atomic_load(&f->partitions);
+    if (ntopics > 16 || parts > 64) return -1;
+    uint8_t *o = out + 4;
+    put32(&o, get32(in + 4)); /* the correlation id */
+    put32(&o, 1);             /* brokers */
+    put32(&o, 1);
+    put16(&o, 9);
+    memcpy(o, "127.0.0.1", 9);
+    o += 9;
+    put32(&o, f->port);
+    put32(&o, ntopics > 0 ? ntopics : 0); /* none asked for: all, none known */
+    for (int32_t i = 0; i < ntopics; i++) {
+        int n = p + 2 <= end ? get16(p) : -1;
+        if (n < 0 || n > 249 || p + 2 + n > end) return -1;
+        put16(&o, 0);
+        put16(&o, n);
+        memcpy(o, p + 2, (size_t)n);
+        o += n;
+        p += 2 + n;
+        put32(&o, parts);
+        for (int j = 0; j < parts; j++) {
+            put16(&o, 0);
+            put32(&o, j); /* id, leader 1, replicas [1], isr [1] */
+            put32(&o, 1);
+            put32(&o, 1);
+            put32(&o, 1);
+            put32(&o, 1);
+            put32(&o, 1);
+        }
+    }
+    uint8_t *size = out;
+    put32(&size, (int32_t)(o - out - 4));
+    atomic_fetch_add(&f->requests, 1);
+    return write(fd, out, (size_t)(o - out)) == o - out ? 0 : -1;
+}
+
+static void *fake_run(void *arg)
+{
+    fake *f = arg;
+    struct pollfd p[16] = {{.fd = f->stop[0], .events = POLLIN}, {.fd = f->lfd, .events = POLLIN}};
+    nfds_t n = 2;
+    while (poll(p, n, -1) >= 0 && !p[0].revents) {
+        if (p[1].revents && n < 16) {
+            int c = accept(f->lfd, NULL, NULL);
+            if (c >= 0) p[n++] = (struct pollfd){.fd = c, .events = POLLIN};
+        }
+        for (nfds_t i = 2; i < n; i++) {
+            if (p[i].revents && fake_serve(f, p[i].fd) < 0) {
+                close(p[i].fd);
+                p[i--] = p[--n];
+            }
+        }
+    }
+    for (nfds_t i = 2; i < n; i++)
+        close(p[i].fd);
+    return NULL;
+}
+
+static void fake_start(fake *f, int partitions)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    f->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ck_assert(f->lfd >= 0);
+    ck_assert(bind(f->lfd, (struct sockaddr *)&a, sizeof a) == 0 && listen(f->lfd, 8) == 0);
+    ck_assert(getsockname(f->lfd, (struct sockaddr *)&a, &alen) == 0);
+    f->port = ntohs(a.sin_port);
+    ck_assert(pipe(f->stop) == 0);
+    atomic_init(&f->partitions, partitions);
+    atomic_init(&f->requests, 0);
+    ck_assert(pthread_create(&f->thread, NULL, fake_run, f) == 0);
+}
+
+static void fake_stop(fake *f)
+{
+    ck_assert(write(f->stop[1], "x", 1) == 1);
+    pthread_join(f->thread, NULL);
+    close(f->stop[0]);
+    close(f->stop[1]);
+    close(f->lfd);
+}
+
+/* Partitions added under the producer: a table without a key keeps its
+ * partition (FIRST: the count first read, not asked again), a TRUNCATE
+ * reaches the new ones (NOW). */
+START_TEST(test_partitions_added)
+{
+    fake f;
+    fake_start(&f, 2);
+    char bootstrap[32];
+    snprintf(bootstrap, sizeof bootstrap, "127.0.0.1:%d", f.port);
+    /* a 0.9 broker: no idempotence (allow_unsafe), no lz4 */
+    const char *const conf[] = {
+        "bootstrap.servers",       bootstrap, "api.version.request", "false",
+        "broker.version.fallback", "0.9.0",   "enable.idempotence",  "false",
+        "compression.type",        "none"};
+    rec c;
+    rec_init(&c, 1);
+    bd_err err = {0};
+    bd_kafka *k = producer(NULL, &c, conf, 5, 1, &err);
+    ck_assert_msg(k != NULL, "%s", err.msg);
+
+    ck_assert_msg(bd_kafka_partitions(k, "grow", BD_KAFKA_PARTS_FIRST, 10000, &err) == 2, "%s",
+                  err.msg);
+    int asked = atomic_load(&f.requests);
+    ck_assert_int_eq(bd_kafka_partitions(k, "grow", BD_KAFKA_PARTS_FIRST, 10000, &err), 2);
+    ck_assert_int_eq(atomic_load(&f.requests), asked); /* not asked again */
+
+    atomic_store(&f.partitions, 5); /* three partitions added */
+    ck_assert_msg(bd_kafka_partitions(k, "grow", BD_KAFKA_PARTS_NOW, 10000, &err) == 5, "%s",
+                  err.msg);
+    ck_assert_int_gt(atomic_load(&f.requests), asked);
+    ck_assert_int_eq(bd_kafka_partitions(k, "grow", BD_KAFKA_PARTS_FIRST, 10000, &err), 2);
+    /* a topic first read now: 5 kept, whichever kind read it */
+    ck_assert_msg(bd_kafka_partitions(k, "later", BD_KAFKA_PARTS_NOW, 10000, &err) == 5, "%s",
+                  err.msg);
+    atomic_store(&f.partitions, 7);
+    ck_assert_int_eq(bd_kafka_partitions(k, "later", BD_KAFKA_PARTS_FIRST, 10000, &err), 5);
+    ck_assert_msg(bd_kafka_partitions(k, "grow", BD_KAFKA_PARTS_NOW, 10000, &err) == 7, "%s",
+                  err.msg);
+    ck_assert_int_eq(bd_kafka_partitions(k, "grow", BD_KAFKA_PARTS_FIRST, 10000, &err), 2);
+
+    bd_kafka_free(k);
+    rec_free(&c);
+    fake_stop(&f);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("kafka");
@@ -886,6 +1201,9 @@ int main(void)
     tcase_add_test(tc, test_fatal_error);
     tcase_add_test(tc, test_two_threads);
     tcase_add_test(tc, test_queue_full);
+    tcase_add_test(tc, test_partitions_many_topics);
+    tcase_add_test(tc, test_partitions_first_kept);
+    tcase_add_test(tc, test_partitions_added);
     suite_add_tcase(s, tc);
     return tu_run(s) ? 1 : 0;
 }

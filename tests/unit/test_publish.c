@@ -1393,6 +1393,37 @@ START_TEST(pub_statement_unpublished)
 }
 END_TEST
 
+/* lower_case_table_names: the maps name tables in lower case, statements
+ * as typed; with fold_case they are routed by their lower-case names */
+START_TEST(pub_statement_fold_case)
+{
+    rec *R = rec_new();
+    bd_pub *p = pub_new(R, NULL, 0, 0, 1);
+    R->stmt_answer = 0;
+    bd_err err = {0};
+    tev e;
+    mk_query(&e, BD_EV_QUERY, "UPDATE PAY.FLOW SET amount = 0", "shop", 2050);
+    /* as typed, PAY is not a published database */
+    ck_assert_int_eq(bd_pub_event(p, &e.ev, &err), 0);
+    ck_assert_int_eq(R->stmt_calls, 0);
+    bd_pub_set_fold_case(p, 1);
+    ck_assert_int_eq(bd_pub_event(p, &e.ev, &err), -1);
+    ck_assert_int_eq(err.code, BD_ERR_STATEMENT);
+    ck_assert_str_eq(R->s_db, "pay");
+    ck_assert_str_eq(R->s_table, "flow");
+    /* a TRUNCATE goes to the table's own topic */
+    R->stmt_answer = 1;
+    mk_query(&e, BD_EV_QUERY, "TRUNCATE TABLE Flow", "PAY", 2060);
+    e.ev.ends_txn = 1;
+    e.ev.is_ddl = 1;
+    ck_assert_int_eq(bd_pub_event(p, &e.ev, &err), 0);
+    ck_assert_uint_eq(R->n, 1);
+    ck_assert_str_eq(R->m[0].topic, "pay.flow");
+    bd_pub_free(p);
+    rec_free(R);
+}
+END_TEST
+
 START_TEST(pub_statement_join)
 {
     rec *R = rec_new();
@@ -2041,6 +2072,7 @@ int main(void)
     tcase_add_test(tc, pub_statement_stop);
     tcase_add_test(tc, pub_statement_skip);
     tcase_add_test(tc, pub_statement_unpublished);
+    tcase_add_test(tc, pub_statement_fold_case);
     tcase_add_test(tc, pub_statement_join);
     tcase_add_test(tc, pub_statement_unknown_tables);
     tcase_add_test(tc, pub_statement_load);

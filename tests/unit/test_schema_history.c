@@ -42,6 +42,13 @@ static void add_table(bd_schema_history *h, const char *f, uint64_t p, const cha
     ck_assert_msg(bd_schema_history_add_table(h, f, p, "db", "t", c, 2, &err) == 0, "%s", err.msg);
 }
 
+/* The reader that writes starts at f:p (its lines say so). */
+static void session(bd_schema_history *h, const char *f, uint64_t p)
+{
+    bd_err err = {0};
+    ck_assert_msg(bd_schema_history_session(h, f, p, &err) == 0, "%s", err.msg);
+}
+
 static void add_ddl(bd_schema_history *h, const char *f, uint64_t p)
 {
     bd_err err = {0};
@@ -69,6 +76,7 @@ static const char *first_at(const bd_schema_history *h, const char *f, uint64_t 
  * binlog.000003: DDL at 200; nothing seen after it. */
 static void fill(bd_schema_history *h)
 {
+    session(h, "binlog.000001", 4);
     add_table(h, "binlog.000002", 500, "a");
     add_ddl(h, "binlog.000002", 1000);
     add_table(h, "binlog.000002", 1500, "b");
@@ -165,6 +173,83 @@ START_TEST(history_torn_and_broken)
 }
 END_TEST
 
+/* A snapshot serves only where readers read the binlog whole: the history
+ * knows the DDLs of what was read, not of what nobody read.  (The two
+ * cases a review found: a history written from Y used at X < Y across a
+ * DDL it never saw, and one written up to X used at Y > X after a gap.) */
+START_TEST(history_not_stretched_over_unread)
+{
+    fresh_path();
+    bd_schema_history *h = open_ok();
+    session(h, "binlog.000002", 800); /* read from 000002:800 on */
+    add_table(h, "binlog.000002", 900, "b");
+    bd_schema_history_close(h);
+    h = open_ok(); /* a reader without a session: only what the lines say */
+    int later;
+    /* inside what was read: found */
+    ck_assert_str_eq(first_at(h, "binlog.000002", 850, &later), "b");
+    /* before it: unread binlog (an ALTER may be there): not found */
+    ck_assert_str_eq(first_at(h, "binlog.000002", 500, &later), "");
+    ck_assert_str_eq(first_at(h, "binlog.000001", 4, &later), "");
+    /* after the last line: not read as far as the lines say */
+    ck_assert_str_eq(first_at(h, "binlog.000003", 4, &later), "");
+    bd_schema_history_close(h);
+
+    /* a reader that starts later reads from there: the gap stays unread */
+    h = open_ok();
+    session(h, "binlog.000004", 4);
+    ck_assert_str_eq(first_at(h, "binlog.000004", 100, &later), "");
+    /* a reader that starts inside what was read and goes on joins it */
+    bd_schema_history_close(h);
+    h = open_ok();
+    session(h, "binlog.000002", 850);
+    ck_assert_str_eq(first_at(h, "binlog.000005", 100, &later), "b");
+    bd_schema_history_close(h);
+
+    /* stretches that overlap join: 000002:800..900 and 000002:880..000003:50 */
+    h = open_ok();
+    session(h, "binlog.000002", 880);
+    add_ddl(h, "binlog.000003", 50);
+    bd_schema_history_close(h);
+    h = open_ok();
+    ck_assert_str_eq(first_at(h, "binlog.000002", 999, &later), "b");
+    ck_assert_str_eq(first_at(h, "binlog.000003", 40, &later), "b");
+    ck_assert_str_eq(first_at(h, "binlog.000003", 60, &later), ""); /* after the DDL */
+    bd_schema_history_close(h);
+
+    /* a reader that stops says how far it read whole: 000002:880..000004:10 */
+    h = open_ok();
+    session(h, "binlog.000002", 880);
+    bd_err serr = {0};
+    ck_assert(bd_schema_history_seen_to(h, "binlog.000004", 10, &serr) == 0);
+    bd_schema_history_close(h);
+    h = open_ok();
+    ck_assert_str_eq(first_at(h, "binlog.000003", 40, &later), "b");
+    ck_assert_str_eq(first_at(h, "binlog.000004", 10, &later), ""); /* after the DDL at 3:50 */
+    bd_schema_history_close(h);
+
+    /* a line from an older binlogd says nothing of what was read */
+    unlink(path);
+    append_raw("{\"binlogd_schema_history\":1,\"server\":\"mariadb server_id=1\"}\n"
+               "{\"table\":{\"file\":\"binlog.000001\",\"pos\":400},\"db\":\"db\",\"name\":\"t\","
+               "\"columns\":[{\"name\":\"a\",\"type\":\"int(11)\",\"collation\":0},"
+               "{\"name\":\"s\",\"type\":\"varchar(5)\",\"collation\":45}],\"primary_key\":[]}\n");
+    h = open_ok();
+    ck_assert_uint_eq(bd_schema_history_tables(h), 1);
+    ck_assert_str_eq(first_at(h, "binlog.000001", 400, &later), "");
+    bd_schema_history_close(h);
+    /* a seen_from after its line is not a stretch: refused */
+    unlink(path);
+    append_raw("{\"binlogd_schema_history\":1,\"server\":\"mariadb server_id=1\"}\n"
+               "{\"ddl\":{\"file\":\"binlog.000001\",\"pos\":400},\"seen_from\":{\"file\":"
+               "\"binlog.000002\",\"pos\":4},\"db\":\"\",\"query\":\"\"}\n");
+    bd_err err = {0};
+    ck_assert(bd_schema_history_open(path, &err) == NULL);
+    ck_assert_msg(strstr(err.msg, ":2: ") != NULL, "%s", err.msg);
+    unlink(path);
+}
+END_TEST
+
 START_TEST(history_other_server)
 {
     fresh_path();
@@ -215,6 +300,7 @@ START_TEST(history_primary_key)
 {
     fresh_path();
     bd_schema_history *h = open_ok();
+    session(h, "binlog.000001", 4);
     /* PRIMARY KEY (k2, id): the key order is not the column order */
     bd_schema_col c[3] = {{(char *)"id", (char *)"int(11)", 0, 2},
                           {(char *)"name", (char *)"varchar(10)", 45, 0},
@@ -290,6 +376,7 @@ START_TEST(history_old_line_without_key)
     /* the complete line the reader then appends is the one found */
     bd_schema_col c[1] = {{(char *)"id", (char *)"int(11)", 0, 1}};
     bd_err err = {0};
+    session(h, "binlog.000001", 300);
     ck_assert(bd_schema_history_add_table(h, "binlog.000001", 400, "db", "t", c, 1, &err) == 0);
     bd_schema_history_close(h);
     h = open_ok();
@@ -686,6 +773,7 @@ static Suite *suite(void)
     TCase *t = tcase_create("schema_history");
     tcase_add_test(t, history_stretches_and_reopen);
     tcase_add_test(t, history_torn_and_broken);
+    tcase_add_test(t, history_not_stretched_over_unread);
     tcase_add_test(t, history_other_server);
     tcase_add_test(t, history_pos_order);
     tcase_add_test(t, history_primary_key);
