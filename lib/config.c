@@ -1207,15 +1207,21 @@ int bd_config_table_wanted(const bd_config *c, const char *db, size_t dbn, const
     return 1;
 }
 
+const bd_key_rule *bd_key_rule_match(const bd_key_rule *rules, size_t n, const char *db, size_t dbn,
+                                     const char *table, size_t tn)
+{
+    if (!n) return NULL;
+    char name[300];
+    snprintf(name, sizeof name, "%.*s.%.*s", (int)dbn, db, (int)tn, table);
+    for (size_t i = 0; i < n; i++)
+        if (fnmatch(rules[i].pattern, name, 0) == 0) return &rules[i];
+    return NULL;
+}
+
 const bd_key_rule *bd_config_key_rule(const bd_config *c, const char *db, size_t dbn,
                                       const char *table, size_t tn)
 {
-    if (!c->nkeys) return NULL;
-    char name[300];
-    snprintf(name, sizeof name, "%.*s.%.*s", (int)dbn, db, (int)tn, table);
-    for (size_t i = 0; i < c->nkeys; i++)
-        if (fnmatch(c->keys[i].pattern, name, 0) == 0) return &c->keys[i];
-    return NULL;
+    return bd_key_rule_match(c->keys, c->nkeys, db, dbn, table, tn);
 }
 
 int bd_config_topic(const bd_config *c, const char *db, size_t dbn, const char *table, size_t tn,

@@ -210,10 +210,7 @@ static int key_of(bd_pub *p, route_slot *s, const bd_table *t, const uint32_t **
     }
     if (!s->rule_looked) {
         s->rule_looked = 1;
-        bd_config rules = {0};
-        rules.keys = (bd_key_rule *)p->o.keys;
-        rules.nkeys = p->o.nkeys;
-        s->rule = bd_config_key_rule(&rules, s->db, s->dbn, s->tb, s->tbn);
+        s->rule = bd_key_rule_match(p->o.keys, p->o.nkeys, s->db, s->dbn, s->tb, s->tbn);
     }
     const bd_key_rule *kr = s->rule;
     if (!kr) {

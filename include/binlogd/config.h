@@ -165,7 +165,12 @@ int bd_config_table_wanted(const bd_config *c, const char *db, size_t dbn, const
  * one syntax of config values, /lag?max= and binlogd gate --wait. */
 int bd_parse_secs(const char *v, double *secs);
 
-/* The first [keys] rule whose pattern matches db.table, or NULL. */
+/* The first of the n rules whose pattern matches db.table, or NULL.  The
+ * publish stage holds the rules without the config they came from. */
+const bd_key_rule *bd_key_rule_match(const bd_key_rule *rules, size_t n, const char *db, size_t dbn,
+                                     const char *table, size_t tn);
+
+/* The first [keys] rule of c whose pattern matches db.table, or NULL. */
 const bd_key_rule *bd_config_key_rule(const bd_config *c, const char *db, size_t dbn,
                                       const char *table, size_t tn);
 
