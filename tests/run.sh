@@ -2,18 +2,47 @@
 # Run every test of the project and end with one summary line
 # "N passed, N failed".  Called by `make check` after building the plain,
 # the ASan+UBSan and the ThreadSanitizer trees.  Each step's own output goes
-# to build/test-logs/.
+# to $BUILD/test-logs/.
 #
-#   tests/run.sh            everything
-#   SKIP_INTEG=1 tests/run.sh   no real-server tests
-#   SKIP_FUZZ=1 tests/run.sh    no fuzzing pass
+#   tests/run.sh                  everything
+#   tests/run.sh PATTERN...       only the steps whose name matches one of the
+#   ONLY=PATTERN tests/run.sh     PATTERNs (grep -E, anywhere in the name).
+#                                 Step names: "unit test_acks", "valgrind
+#                                 test_acks", "asan test_acks", "tsan
+#                                 test_acks", "cli config", "integ lag",
+#                                 "fuzz", ... e.g. tests/run.sh test_acks
+#                                 (all four runs of that suite), tests/run.sh
+#                                 '^unit ' 'test_kafka$', ONLY='^cli ' tests/run.sh
+#   SKIP_INTEG=1 tests/run.sh     no real-server tests
+#   SKIP_FUZZ=1 tests/run.sh      no fuzzing pass
+#   BUILD=build/x tests/run.sh    the unit suites of build/x/tests, the
+#                                 sanitizer ones of build/x/asan and
+#                                 build/x/tsan, the CLI tests on build/x/binlogd
+#                                 (default BUILD=build; the real-server tests
+#                                 and the fuzz pass keep their own paths)
+#
+# For one suite while working on it, `make test T=test_acks` is quicker.
 set -u
 cd "$(dirname "$0")/.."
-LOGS=build/test-logs
+BUILD=${BUILD:-build}
+# the shell tests take the binary from BINLOGD (default build/binlogd)
+BINLOGD=${BINLOGD:-$BUILD/binlogd}
+export BINLOGD
+LOGS=$BUILD/test-logs
 mkdir -p "$LOGS"
 PASS=0
 FAIL=0
 FAILED=""
+# the step filter: ONLY and the arguments, one extended regex each
+PATTERNS=${ONLY:-}
+for a in "$@"; do
+    PATTERNS="$PATTERNS
+$a"
+done
+RAN=0
+SECTION=""
+# section TITLE: its "== TITLE" line is printed before its first step that runs
+section() { SECTION=$1; }
 
 # add the counts of a log whose last summary line is "N passed, N failed"
 # or Check's "Checks: N, Failures: F, Errors: E"
@@ -45,36 +74,54 @@ count() { # name log rc
     fi
 }
 
+# wanted NAME: true when no filter is given or NAME matches one of its patterns
+wanted() {
+    [ -z "$PATTERNS" ] && return 0
+    while IFS= read -r pat; do
+        [ -n "$pat" ] || continue
+        printf '%s\n' "$1" | grep -Eq -- "$pat" && return 0
+    done <<EOF
+$PATTERNS
+EOF
+    return 1
+}
+
 run() { # name cmd...
     name=$1
     shift
+    wanted "$name" || return 0
+    if [ -n "$SECTION" ]; then
+        echo "== $SECTION"
+        SECTION=""
+    fi
+    RAN=$((RAN + 1))
     log="$LOGS/$(echo "$name" | tr ' /' '__').log"
     "$@" >"$log" 2>&1
     count "$name" "$log" $?
 }
 
-echo "== unit suites (plain)"
-for t in build/tests/test_*; do
+section "unit suites (plain)"
+for t in "$BUILD"/tests/test_*; do
     [ -x "$t" ] || continue
     run "unit $(basename "$t")" "$t"
 done
 
-echo "== unit suites under valgrind"
-for t in build/tests/test_*; do
+section "unit suites under valgrind"
+for t in "$BUILD"/tests/test_*; do
     [ -x "$t" ] || continue
     # CK_FORK=no keeps the tests in one process so valgrind sees them
     run "valgrind $(basename "$t")" env CK_FORK=no valgrind -q --error-exitcode=99 --suppressions=tests/valgrind.supp \
         --leak-check=full --errors-for-leak-kinds=definite "$t"
 done
 
-echo "== unit suites under ASan+UBSan"
-for t in build/asan/tests/test_*; do
+section "unit suites under ASan+UBSan"
+for t in "$BUILD"/asan/tests/test_*; do
     [ -x "$t" ] || continue
     run "asan $(basename "$t")" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 "$t"
 done
 
-echo "== unit suites under ThreadSanitizer"
-for t in build/tsan/tests/test_*; do
+section "unit suites under ThreadSanitizer"
+for t in "$BUILD"/tsan/tests/test_*; do
     [ -x "$t" ] || continue
     case $(basename "$t") in
     # librdkafka 2.0.2 (Debian 12) starts its threads with C11 thrd_create,
@@ -86,14 +133,14 @@ for t in build/tsan/tests/test_*; do
     run "tsan $(basename "$t")" env TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" "$t"
 done
 
-echo "== command-line tests"
+section "command-line tests"
 for t in tests/cli/*.sh; do
     [ -f "$t" ] || continue
     run "cli $(basename "$t" .sh)" sh "$t"
 done
 
 if [ "${SKIP_INTEG:-0}" != 1 ]; then
-    echo "== real-server tests (MariaDB and Kafka on 127.0.0.1)"
+    section "real-server tests (MariaDB and Kafka on 127.0.0.1)"
     for t in tests/integ/*.sh; do
         [ -f "$t" ] || continue
         # servers.sh is sourced by the others, not a test
@@ -106,11 +153,16 @@ if [ "${SKIP_INTEG:-0}" != 1 ]; then
 fi
 
 if [ "${SKIP_FUZZ:-0}" != 1 ] && [ -f tests/fuzz/run.sh ]; then
-    echo "== fuzzing (short pass and crash-corpus replay)"
+    section "fuzzing (short pass and crash-corpus replay)"
     run "fuzz" sh tests/fuzz/run.sh --check
 fi
 
 echo
+if [ -n "$PATTERNS" ] && [ "$RAN" -eq 0 ]; then
+    # a filter that matches nothing is a mistake, not a pass
+    echo "no step matches:$(printf '%s\n' "$PATTERNS" | sed '/^$/d; s/^/ /' | tr -d '\n')"
+    FAIL=$((FAIL + 1))
+fi
 [ -n "$FAILED" ] && echo "failed:$FAILED"
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
