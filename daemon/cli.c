@@ -3,6 +3,7 @@
 
 #include "binlogd/config.h"
 #include "binlogd/gtid_set.h"
+#include "binlogd/parse.h"
 #include "binlogd/source_file.h"
 #include "binlogd/source_server.h"
 
@@ -27,13 +28,7 @@ int cli_read_first_line(const char *path, char *out, size_t n)
 
 int cli_parse_uint(const char *s, unsigned long long max, unsigned long long *v)
 {
-    if (!s || !*s || *s == '-') return -1;
-    char *end;
-    errno = 0;
-    unsigned long long x = strtoull(s, &end, 10);
-    if (errno || *end || x > max) return -1;
-    *v = x;
-    return 0;
+    return bd_parse_uint(s, max, v);
 }
 
 int cli_server_opts(const bd_config *c, bd_server_opts *o, char *pw, size_t n, char *err,

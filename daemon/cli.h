@@ -15,8 +15,9 @@
  * Returns 0, or -1 (errno says why) when the file cannot be read. */
 int cli_read_first_line(const char *path, char *out, size_t n);
 
-/* A decimal number 0..max with nothing around it (no sign, no spaces).
- * Returns 0 with *v set, or -1. */
+/* bd_parse_uint (binlogd/parse.h) under its old name, kept while a
+ * committed daemon/cmd_replay.c may still call it; delete it once none
+ * does.  New code calls bd_parse_uint. */
 int cli_parse_uint(const char *s, unsigned long long max, unsigned long long *v);
 
 struct bd_config;

@@ -14,6 +14,7 @@
 #include "binlogd/config.h"
 #include "binlogd/kafka.h"
 #include "binlogd/metrics.h"
+#include "binlogd/parse.h"
 #include "binlogd/preflight.h"
 #include "binlogd/source_server.h"
 #include "cli.h"
@@ -336,14 +337,14 @@ int cmd_check(int argc, char **argv)
         case O_PRINT: print = 1; break;
         case O_HOST: o.host = optarg; break;
         case O_PORT:
-            if (cli_parse_uint(optarg, 65535, &v) < 0 || v == 0)
+            if (bd_parse_uint(optarg, 65535, &v) < 0 || v == 0)
                 return usage_error("--port wants a number in 1..65535, not '%s'", optarg);
             o.port = (unsigned)v;
             break;
         case O_USER: o.user = optarg; break;
         case O_PWFILE: pwfile = optarg; break;
         case O_CONNECT_TIMEOUT:
-            if (cli_parse_uint(optarg, 3600, &v) < 0 || v == 0)
+            if (bd_parse_uint(optarg, 3600, &v) < 0 || v == 0)
                 return usage_error("--connect-timeout wants whole seconds (1 .. 3600), not '%s'",
                                    optarg);
             o.connect_timeout_s = (unsigned)v;
@@ -363,7 +364,7 @@ int cmd_check(int argc, char **argv)
         case O_SSL_KEY: o.ssl_key = optarg; break;
         case O_JSON: json = 1; break;
         case O_MIN_RET:
-            if (cli_parse_uint(optarg, 100UL * 365 * 86400, &v) < 0 || v == 0)
+            if (bd_parse_uint(optarg, 100UL * 365 * 86400, &v) < 0 || v == 0)
                 return usage_error("--min-retention wants seconds (1 or more), not '%s'", optarg);
             po.min_retention_s = v;
             break;

@@ -11,6 +11,7 @@
 
 #include "binlogd/decoder.h"
 #include "binlogd/gtid_set.h"
+#include "binlogd/parse.h"
 #include "binlogd/sink_stdout.h"
 #include "binlogd/source_file.h"
 #include "binlogd/source_server.h"
@@ -65,7 +66,7 @@ static void dump_usage(FILE *f)
             "      --follow          keep waiting for new events (else stop at the head);\n"
             "                        reconnects on connection loss and resumes at the last\n"
             "                        complete transaction\n"
-            "      --heartbeat SECS  server heartbeat period (5; may be fractional)\n"
+            "      --heartbeat SECS  server heartbeat period (5; 0.5 and 500ms also do)\n"
             "      --read-timeout SECS  a silent connection is dead after this (3 x heartbeat)\n"
             "      --connect-timeout SECS  (10)\n"
             "      --ssl-mode MODE   DISABLED, PREFERRED (default), REQUIRED, VERIFY_CA,\n"
@@ -131,8 +132,8 @@ static int server_idle(void *ctx)
 typedef struct server_args {
     bd_server_opts o;
     const char *password_file;
-    char *from_copy;
-    int any; /* a server option was given */
+    bd_binpos from; /* --from; o.file points into it */
+    int any;        /* a server option was given */
     int skip_statements;
 } server_args;
 
@@ -378,60 +379,48 @@ int cmd_dump(int argc, char **argv)
         case 'h': dump_usage(stdout); return EXIT_DONE;
         case O_HOST: a.o.host = optarg; break;
         case O_PORT:
-            if (cli_parse_uint(optarg, 65535, &v) < 0 || v == 0)
+            if (bd_parse_uint(optarg, 65535, &v) < 0 || v == 0)
                 return usage_error("--port wants a number in 1..65535, not '%s'", optarg);
             a.o.port = (unsigned)v;
             break;
         case O_USER: a.o.user = optarg; break;
         case O_PWFILE: a.password_file = optarg; break;
         case O_SERVER_ID:
-            if (cli_parse_uint(optarg, UINT32_MAX, &v) < 0 || v == 0)
+            if (bd_parse_uint(optarg, UINT32_MAX, &v) < 0 || v == 0)
                 return usage_error("--server-id wants a number in 1..4294967295, not '%s'", optarg);
             a.o.server_id = (uint32_t)v;
             break;
-        case O_FROM: {
-            if (a.from_copy) {
+        case O_FROM:
+            if (a.o.file) {
                 rc = usage_error("--from given twice%s", "");
                 goto out;
             }
-            a.from_copy = strdup(optarg);
-            if (!a.from_copy) {
-                fprintf(stderr, "binlogd dump: out of memory\n");
-                return EXIT_CORRUPT;
-            }
-            char *colon = strrchr(a.from_copy, ':');
-            if (colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
-                *colon = '\0';
-                if (cli_parse_uint(colon + 1, UINT32_MAX, &v) < 0 || (v > 0 && v < 4)) {
-                    rc = usage_error("--from %s: the position must be 4 or more (an event's "
-                                     "start)",
-                                     optarg);
-                    goto out;
-                }
-                a.o.pos = v;
-            }
-            if (!a.from_copy[0]) {
-                rc = usage_error("--from wants FILE[:POS], not '%s'", optarg);
+            if (bd_binpos_parse(optarg, &a.from) < 0) {
+                rc = usage_error("--from wants FILE[:POS]: a binlog name as SHOW BINARY LOGS "
+                                 "lists it and the start of an event in it, 4..4294967295 "
+                                 "(4 when omitted), not '%s'",
+                                 optarg);
                 goto out;
             }
-            a.o.file = a.from_copy;
+            a.o.file = a.from.file;
+            a.o.pos = a.from.pos;
             break;
-        }
         case O_GTID: a.o.gtid = optarg; break;
         case O_FROM_HEAD: a.o.from_head = 1; break;
         case O_FOLLOW: a.o.follow = 1; break;
         case O_HEARTBEAT: {
-            char *end;
-            double h = strtod(optarg, &end);
-            if (*end || !(h >= 0.001 && h <= 4294967.0)) {
-                rc = usage_error("--heartbeat wants seconds (0.001 .. 4294967), not '%s'", optarg);
+            double h;
+            if (bd_parse_secs(optarg, &h) < 0 || !(h >= 0.001 && h <= 4294967.0)) {
+                rc = usage_error("--heartbeat wants seconds (0.001 .. 4294967; 500ms, 2s, 1m), "
+                                 "not '%s'",
+                                 optarg);
                 goto out;
             }
             a.o.heartbeat_s = h;
             break;
         }
         case O_READ_TIMEOUT:
-            if (cli_parse_uint(optarg, 86400, &v) < 0 || v == 0) {
+            if (bd_parse_uint(optarg, 86400, &v) < 0 || v == 0) {
                 rc = usage_error("--read-timeout wants whole seconds (1 .. 86400), not '%s'",
                                  optarg);
                 goto out;
@@ -439,7 +428,7 @@ int cmd_dump(int argc, char **argv)
             a.o.read_timeout_s = (unsigned)v;
             break;
         case O_CONNECT_TIMEOUT:
-            if (cli_parse_uint(optarg, 3600, &v) < 0 || v == 0) {
+            if (bd_parse_uint(optarg, 3600, &v) < 0 || v == 0) {
                 rc = usage_error("--connect-timeout wants whole seconds (1 .. 3600), not '%s'",
                                  optarg);
                 goto out;
@@ -501,6 +490,5 @@ int cmd_dump(int argc, char **argv)
     }
     rc = run_files(argc, argv, optind, events, verify, a.o.gtid, a.skip_statements);
 out:
-    free(a.from_copy);
     return rc;
 }

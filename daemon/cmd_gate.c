@@ -2,6 +2,7 @@
  * whether gate NAME is ready (GET /gates/NAME on its [http] listen
  * address), or wait until it is, and say so in the exit status so that a
  * scheduler can hold a job back (DESIGN.md §4, "Gates"). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -15,6 +16,7 @@
 
 #include "binlogd/buf.h"
 #include "binlogd/config.h"
+#include "binlogd/parse.h"
 #include "binlogd/tz.h"
 #include "commands.h"
 
@@ -95,31 +97,31 @@ static void sleep_for(double secs)
 }
 
 /* The URL base "http://HOST:PORT" of the daemon listening on listen
- * ("HOST:PORT" or "[V6]:PORT"); a wildcard address is asked on loopback.
- * 0, or -1 with why. */
+ * ("HOST:PORT" or "[V6]:PORT", as [http] listen takes it); a wildcard
+ * address is asked on loopback.  0, or -1 with why. */
 static int daemon_base(const char *listen, char *out, size_t n, const char **why)
 {
-    const char *colon = strrchr(listen, ':');
-    *why = "is not HOST:PORT or [IPV6]:PORT";
-    if (!colon || colon == listen || !colon[1]) return -1;
-    const char *port = colon + 1;
-    if (strspn(port, "0123456789") != strlen(port) || strlen(port) > 5) return -1;
-    if (atoi(port) == 0 || atoi(port) > 65535) {
+    char host[128];
+    unsigned port;
+    /* port 0 passes the syntax so that it gets its own message below */
+    int rc = bd_parse_hostport(listen, host, sizeof host, &port, 0,
+                               BD_HOSTPORT_NEED_PORT | BD_HOSTPORT_ANY_PORT);
+    if (rc < 0) {
+        *why = "is not HOST:PORT or [IPV6]:PORT";
+        return -1;
+    }
+    if (port == 0) {
         *why = "has no fixed port to ask";
         return -1;
     }
-    int hl = (int)(colon - listen);
-    if (listen[0] == '[' && listen[hl - 1] != ']') return -1;
-    if (listen[0] != '[' && memchr(listen, ':', (size_t)hl)) return -1;
-    const char *host = listen;
-    if (hl == 7 && !strncmp(listen, "0.0.0.0", 7)) {
-        host = "127.0.0.1";
-        hl = 9;
-    } else if (hl == 4 && !strncmp(listen, "[::]", 4)) {
-        host = "[::1]";
-        hl = 5;
-    }
-    if ((size_t)snprintf(out, n, "http://%.*s:%s", hl, host, port) >= n) return -1;
+    int v6 = strchr(host, ':') != NULL;
+    /* any address the daemon listens on: ask it where it surely listens */
+    unsigned char a[16];
+    if (inet_pton(v6 ? AF_INET6 : AF_INET, host, a) == 1 &&
+        !memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", v6 ? 16 : 4))
+        snprintf(host, sizeof host, "%s", v6 ? "::1" : "127.0.0.1");
+    if ((size_t)snprintf(out, n, "http://%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", port) >= n)
+        return -1;
     return 0;
 }
 

@@ -4,6 +4,8 @@
  * timeout (idle connections) is due. */
 #include "http.h"
 
+#include "binlogd/parse.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -143,48 +145,39 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
     run_mhd(w->data);
 }
 
-/* listen ("HOST:PORT", "[V6]:PORT") into s->addr; 0, or -1 with err. */
+/* listen ("HOST:PORT", "[V6]:PORT", bd_parse_hostport) into s->addr; 0,
+ * or -1 with err. */
 static int parse_listen(bd_http *s, const char *listen, bd_err *err)
 {
-    char host[128];
-    const char *port;
-    int v6 = listen[0] == '[';
-    if (v6) {
-        const char *rb = strchr(listen, ']');
-        if (!rb || rb[1] != ':')
-            return bd_err_set(err, BD_ERR_UNSUPPORTED,
-                              "%s: malformed address (IPv6 is written [ADDRESS]:PORT)", listen);
-        if ((size_t)(rb - listen - 1) >= sizeof host) goto bad_host;
-        memcpy(host, listen + 1, (size_t)(rb - listen - 1));
-        host[rb - listen - 1] = '\0';
-        port = rb + 2;
-    } else {
-        const char *colon = strrchr(listen, ':');
-        if (!colon)
-            return bd_err_set(err, BD_ERR_UNSUPPORTED, "%s: no port (write HOST:PORT)", listen);
-        if ((size_t)(colon - listen) >= sizeof host) goto bad_host;
-        memcpy(host, listen, (size_t)(colon - listen));
-        host[colon - listen] = '\0';
-        if (strchr(host, ':'))
-            return bd_err_set(err, BD_ERR_UNSUPPORTED,
-                              "%s: malformed address (IPv6 is written [ADDRESS]:PORT)", listen);
-        port = colon + 1;
-    }
-    size_t pl = strlen(port);
-    unsigned long pv = 0;
-    for (size_t i = 0; i < pl; i++)
-        pv = port[i] >= '0' && port[i] <= '9' ? pv * 10 + (unsigned long)(port[i] - '0') : 99999;
-    if (!pl || pl > 5 || pv > 65535)
+    char host[128], port[8];
+    unsigned pv;
+    int rc = bd_parse_hostport(listen, host, sizeof host, &pv, 0,
+                               BD_HOSTPORT_NEED_PORT | BD_HOSTPORT_ANY_PORT);
+    if (rc == BD_HOSTPORT_NO_PORT)
+        return bd_err_set(err, BD_ERR_UNSUPPORTED, "%s: no port (write HOST:PORT)", listen);
+    if (rc == BD_HOSTPORT_MALFORMED)
+        return bd_err_set(err, BD_ERR_UNSUPPORTED,
+                          "%s: malformed address (IPv6 is written [ADDRESS]:PORT)", listen);
+    if (rc == BD_HOSTPORT_BAD_PORT) {
+        /* the port is what follows the last ':' (there is one, or no port) */
+        const char *pc = strrchr(listen, ':');
         return bd_err_set(err, BD_ERR_UNSUPPORTED, "%s: port '%s' is not a number in 0..65535",
-                          listen, port);
+                          listen, pc ? pc + 1 : "");
+    }
+    if (rc < 0) goto bad_host;
+    snprintf(port, sizeof port, "%u", pv);
     struct addrinfo hints, *ai = NULL;
     memset(&hints, 0, sizeof hints);
     /* numeric only: a name would need DNS, which may block the loop or
      * change under us; the config names the interface exactly */
     hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-    hints.ai_family = v6 ? AF_INET6 : AF_INET;
+    hints.ai_family = strchr(host, ':') ? AF_INET6 : AF_INET; /* only IPv6 has a ':' */
     hints.ai_socktype = SOCK_STREAM;
-    if (!host[0] || getaddrinfo(host, port, &hints, &ai) != 0 || !ai) goto bad_host;
+    if (getaddrinfo(host, port, &hints, &ai) != 0 || !ai) goto bad_host;
+    if (ai->ai_addrlen > sizeof s->addr) {
+        freeaddrinfo(ai);
+        goto bad_host;
+    }
     memcpy(&s->addr, ai->ai_addr, ai->ai_addrlen);
     freeaddrinfo(ai);
     return 0;

@@ -2,6 +2,8 @@
 #include "binlogd/config.h"
 #include "binlogd/gtid_set.h"
 #include "binlogd/kafka.h"
+#include "binlogd/parse.h"
+#include "binlogd/position.h"
 #include "binlogd/tz.h"
 
 #include <ctype.h>
@@ -11,10 +13,12 @@
 #include <ini.h>
 #include <limits.h>
 #include <math.h>
+#include <netdb.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 enum opt_type {
     T_STR,  /* char * */
@@ -75,7 +79,7 @@ static const opt opts[] = {
      "seconds"},
     {"source", "start", T_STR, F(start), "oldest", 0, 0, NULL, NULL, 0, 0,
      "where to start when there is no checkpoint: oldest (the oldest binlog on the server), "
-     "head, FILE[:POS], or gtid:SET"},
+     "head, FILE[:POS] (POS an event's start, 4 or more; default 4), or gtid:SET"},
     {"source", "allow_server_change", T_BOOL, F(allow_server_change), "false", 0, 0, NULL, NULL, 0,
      0,
      "resume from a checkpoint of another server (after a failover; GTID checkpoints only). "
@@ -143,7 +147,8 @@ static const opt opts[] = {
      "how often the gates' consumer groups' committed offsets are read from Kafka"},
 
     {"http", "listen", T_STR, F(http_listen), "127.0.0.1:9175", 0, 0, NULL, NULL, 0, 0,
-     "HOST:PORT of /metrics, /status, /gates/NAME and /lag (loopback unless told); empty: off"},
+     "IPV4:PORT or [IPV6]:PORT (numeric: names are not resolved) of /metrics, /status, "
+     "/gates/NAME and /lag (loopback unless told); empty: off"},
 
     {"alert", "webhook", T_STR, F(webhook), "", 0, 0, NULL, NULL, 0, 0,
      "URL alerts are POSTed to in Alertmanager's API format (http://HOST:9093/api/v2/alerts); "
@@ -185,55 +190,6 @@ static const opt gate_opts[] = {
 
 /* ---- values ------------------------------------------------------------- */
 
-static int parse_uint(const char *v, unsigned long long *out)
-{
-    if (!*v || strspn(v, "0123456789") != strlen(v) || strlen(v) > 19) return -1;
-    errno = 0;
-    *out = strtoull(v, NULL, 10);
-    return errno ? -1 : 0;
-}
-
-int bd_parse_secs(const char *v, double *out)
-{
-    /* strtod also takes " 5", "+5", "0x10", "inf" and "nan" */
-    if (!v || !((*v >= '0' && *v <= '9') || *v == '.') || strpbrk(v, "xX")) return -1;
-    char *end;
-    errno = 0;
-    double d = strtod(v, &end);
-    if (end == v || errno || !isfinite(d) || d < 0) return -1;
-    if (!*end || !strcmp(end, "s"))
-        ;
-    else if (!strcmp(end, "ms"))
-        d /= 1000;
-    else if (!strcmp(end, "m"))
-        d *= 60;
-    else if (!strcmp(end, "h"))
-        d *= 3600;
-    else
-        return -1;
-    if (!isfinite(d)) return -1;
-    *out = d;
-    return 0;
-}
-
-static int parse_size(const char *v, double *out)
-{
-    char *end;
-    errno = 0;
-    double d = strtod(v, &end);
-    if (end == v || errno || !isfinite(d) || d < 0) return -1;
-    if (*end == 'K' || *end == 'k')
-        d *= 1024, end++;
-    else if (*end == 'M' || *end == 'm')
-        d *= 1024 * 1024, end++;
-    else if (*end == 'G' || *end == 'g')
-        d *= 1024.0 * 1024 * 1024, end++;
-    if (*end == 'B' || *end == 'b') end++;
-    if (*end) return -1;
-    *out = floor(d);
-    return 0;
-}
-
 static void put_uint(void *base, const opt *o, unsigned long long v)
 {
     char *p = (char *)base + o->off;
@@ -261,7 +217,7 @@ static const char *set_value(void *c, const opt *o, const char *v, char *msg, si
     }
     case T_UINT: {
         unsigned long long x;
-        if (parse_uint(v, &x) < 0 || (double)x < o->min || (double)x > o->max) {
+        if (bd_parse_uint(v, (unsigned long long)o->max, &x) < 0 || (double)x < o->min) {
             snprintf(msg, n, "wants a whole number in %.0f..%.0f, not '%s'", o->min, o->max, v);
             return msg;
         }
@@ -303,8 +259,8 @@ static const char *set_value(void *c, const opt *o, const char *v, char *msg, si
         return NULL;
     }
     case T_SIZE: {
-        double d;
-        if (parse_size(v, &d) < 0 || d < o->min || d > o->max) {
+        uint64_t d;
+        if (bd_parse_size(v, &d) < 0 || (double)d < o->min || (double)d > o->max) {
             snprintf(msg, n, "wants a size in %.0f..%.0f bytes (K, M, G allowed), not '%s'", o->min,
                      o->max, v);
             return msg;
@@ -749,13 +705,11 @@ static const char *check_values(const bd_config *c, char *why, size_t n)
             return why;
         }
     } else if (strcmp(s, "oldest") && strcmp(s, "head")) {
-        const char *colon = strrchr(s, ':');
-        size_t fl = colon ? (size_t)(colon - s) : strlen(s);
-        if (!fl || memchr(s, '/', fl) ||
-            (colon && (!colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1)))) {
+        bd_binpos p;
+        if (bd_binpos_parse(s, &p) < 0) {
             snprintf(why, n,
                      "[source] start = %.200s: wants oldest, head, FILE[:POS] (a binlog name "
-                     "as SHOW BINARY LOGS lists it) or gtid:SET",
+                     "as SHOW BINARY LOGS lists it, POS 4..4294967295) or gtid:SET",
                      s);
             return why;
         }
@@ -784,16 +738,35 @@ static const char *check_values(const bd_config *c, char *why, size_t n)
             return why;
         }
     }
-    /* [http] listen: HOST:PORT or [IPV6]:PORT (port 0: any free one) */
+    /* [http] listen: IPV4:PORT or [IPV6]:PORT (port 0: any free one).  A
+     * name is refused here rather than when the daemon starts listening:
+     * the HTTP server resolves none (it would need DNS on its loop), so
+     * check-config must not call such a file valid. */
     const char *l = c->http_listen;
     if (l && *l) {
-        const char *colon = strrchr(l, ':');
-        size_t hl = colon ? (size_t)(colon - l) : 0;
-        const char *port = colon ? colon + 1 : "";
-        int ok = hl && *port && strlen(port) <= 5 && strspn(port, "0123456789") == strlen(port) &&
-                 atoi(port) <= 65535 && (l[0] == '[' ? l[hl - 1] == ']' : !memchr(l, ':', hl));
-        if (!ok) {
-            snprintf(why, n, "[http] listen = %.200s: wants HOST:PORT or [IPV6]:PORT", l);
+        char host[128];
+        unsigned port;
+        int rc = bd_parse_hostport(l, host, sizeof host, &port, 0,
+                                   BD_HOSTPORT_NEED_PORT | BD_HOSTPORT_ANY_PORT);
+        if (rc < 0) {
+            snprintf(why, n, "[http] listen = %.200s: wants HOST:PORT or [IPV6]:PORT (%s)", l,
+                     rc == BD_HOSTPORT_BAD_PORT ? "the port is not a number in 0..65535"
+                                                : bd_hostport_strerror(rc));
+            return why;
+        }
+        /* as the HTTP server reads it: AI_NUMERICHOST never asks DNS */
+        struct addrinfo hints, *ai = NULL;
+        memset(&hints, 0, sizeof hints);
+        hints.ai_flags = AI_NUMERICHOST;
+        hints.ai_family = strchr(host, ':') ? AF_INET6 : AF_INET;
+        hints.ai_socktype = SOCK_STREAM;
+        int bad = getaddrinfo(host, NULL, &hints, &ai) != 0 || !ai;
+        if (ai) freeaddrinfo(ai);
+        if (bad) {
+            snprintf(why, n,
+                     "[http] listen = %.200s: wants HOST:PORT or [IPV6]:PORT with a numeric "
+                     "address (names are not resolved): 127.0.0.1:9175, [::1]:9175",
+                     l);
             return why;
         }
     }
@@ -1131,7 +1104,12 @@ void bd_config_doc(FILE *out)
           "configuration stays.\n\n"
           "Secrets never sit in the file: the source password comes from `password_file` or the\n"
           "environment variable named by `password_env`; librdkafka's secret properties\n"
-          "(`sasl.password`, `ssl.key.password`, ...) take `file:PATH` or `env:NAME`.\n",
+          "(`sasl.password`, `ssl.key.password`, ...) take `file:PATH` or `env:NAME`.\n\n"
+          "Values: a *number* is decimal digits only; a *duration* or *seconds* a number\n"
+          "(a fraction allowed) with an optional unit `s`, `ms`, `m` or `h` (`500ms`, `2m`;\n"
+          "none: seconds); a *size* a number with an optional `K`, `M` or `G` (powers of\n"
+          "1024) and `B` (`16M`, `64KB`). A sign, hexadecimal (`0x10`), `inf`, `nan` or\n"
+          "anything after the value is refused, never read as far as it goes.\n",
           out);
     const char *sec = "";
     for (size_t i = 0; i < NOPTS; i++) {

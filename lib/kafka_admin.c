@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "binlogd/kafka.h"
+#include "binlogd/parse.h"
 
 /* How recent librdkafka's last logged error must be to be quoted in a
  * failure: older lines are more likely to describe something else. */
@@ -214,51 +215,34 @@ static const char *bad_broker(const char *b, size_t n, const char *proto, char *
         n -= pl + 3;
         b = sep + 3;
     }
-    const char *port = NULL;
-    size_t hl = n;
-    if (n && b[0] == '[') {
-        const char *close = memchr(b, ']', n);
-        if (!close || close == b + 1) {
-            snprintf(why, size, "bad IPv6 address in \"%.*s\"", (int)n, b);
-            return why;
-        }
-        hl = (size_t)(close - b) + 1;
-        if (hl < n) {
-            if (b[hl] != ':') {
-                snprintf(why, size, "\"%.*s\": expected :PORT after ]", (int)n, b);
-                return why;
-            }
-            port = b + hl + 1;
-        }
-    } else {
-        const char *c = memchr(b, ':', n);
-        /* more than one colon and no brackets: a bare IPv6 address */
-        if (c && !memchr(c + 1, ':', n - (size_t)(c - b) - 1)) {
-            hl = (size_t)(c - b);
-            port = c + 1;
-        }
-    }
-    for (size_t i = 0; i < hl; i++) {
-        if (b[i] == '/' || b[i] == ' ' || b[i] == '\t') {
-            snprintf(why, size, "bad host in \"%.*s\"", (int)n, b);
-            return why;
-        }
-    }
-    if (hl == 0) {
-        snprintf(why, size, "no host in \"%.*s\"", (int)n, b);
+    /* bd_parse_hostport's syntax, with librdkafka's bare IPv6 address (no
+     * port then): one rule for every HOST:PORT a user writes */
+    char one[300], host[256];
+    unsigned port;
+    if (n >= sizeof one) {
+        snprintf(why, size, "bad host in \"%.*s\"", (int)n, b);
         return why;
     }
-    if (port) {
-        size_t ptl = n - (size_t)(port - b);
-        long v = 0;
-        size_t i = 0;
-        for (; i < ptl && i < 6 && port[i] >= '0' && port[i] <= '9'; i++)
-            v = v * 10 + (port[i] - '0');
-        if (ptl == 0 || i != ptl || v < 1 || v > 65535) {
-            snprintf(why, size, "bad port \"%.*s\" in \"%.*s\" (expected HOST:PORT, PORT 1..65535)",
-                     (int)ptl, port, (int)n, b);
-            return why;
-        }
+    memcpy(one, b, n);
+    one[n] = '\0';
+    int rc = bd_parse_hostport(one, host, sizeof host, &port, 9092, BD_HOSTPORT_BARE_V6);
+    if (rc == BD_HOSTPORT_BAD_PORT) {
+        const char *pc = strrchr(one, ':');
+        snprintf(why, size, "bad port \"%s\" in \"%s\" (expected HOST:PORT, PORT 1..65535)",
+                 pc ? pc + 1 : "", one);
+        return why;
+    }
+    if (rc < 0 && one[0] == '[') {
+        const char *close = strchr(one, ']');
+        if (close && close > one + 1 && close[1] && close[1] != ':')
+            snprintf(why, size, "\"%s\": expected :PORT after ]", one);
+        else
+            snprintf(why, size, "bad IPv6 address in \"%s\"", one);
+        return why;
+    }
+    if (rc < 0) {
+        snprintf(why, size, "%s host in \"%s\"", one[0] == ':' ? "no" : "bad", one);
+        return why;
     }
     return NULL;
 }

@@ -24,6 +24,10 @@
 #include <stdio.h>
 
 #include "binlogd/error.h"
+/* bd_parse_secs and the other value parsers the options are read with;
+ * included so that the callers of bd_parse_secs, declared here before
+ * parse.h existed, need no change */
+#include "binlogd/parse.h"
 
 enum bd_oversize { BD_OVERSIZE_FAIL = 0, BD_OVERSIZE_SKIP = 1 };
 /* [source] on_statement: a row change logged as a statement on a published table */
@@ -158,12 +162,6 @@ void bd_config_doc(FILE *out);
 /* Does db.table pass the include/exclude filters? */
 int bd_config_table_wanted(const bd_config *c, const char *db, size_t dbn, const char *table,
                            size_t tn);
-
-/* A duration as the config writes it: "1.5", "1.5s", "500ms", "2m", "1h"
- * (a bare number is seconds) into *secs.  0, or -1 when malformed,
- * negative, hexadecimal or not finite (also after scaling: 1e308h).  The
- * one syntax of config values, /lag?max= and binlogd gate --wait. */
-int bd_parse_secs(const char *v, double *secs);
 
 /* The first of the n rules whose pattern matches db.table, or NULL.  The
  * publish stage holds the rules without the config they came from. */

@@ -89,6 +89,19 @@ START_TEST(config_values)
     ck_assert_uint_eq(c.nkafka, 2);
     ck_assert_str_eq(c.kafka[2], "linger.ms");
     bd_config_release(&c);
+    /* the sizes bd_parse_size takes (K, M, G of 1024, either case, a B) */
+    static const struct {
+        const char *in;
+        unsigned long long want;
+    } sizes[] = {{"64KB", 65536}, {"1.5M", 1572864}, {"16777216", 16777216}, {"2g", 2ull << 30}};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        char text[256];
+        snprintf(text, sizeof text, MIN "[daemon]\nmax_in_flight_bytes = %s\n", sizes[i].in);
+        load_ok(&c, text);
+        ck_assert_msg(c.max_in_flight_bytes == sizes[i].want, "%s: %llu", sizes[i].in,
+                      (unsigned long long)c.max_in_flight_bytes);
+        bd_config_release(&c);
+    }
     /* what the value checks let through */
     static const char *const fine[] = {"start = gtid:", "start = gtid:0-1-5,1-2-9",
                                        "start = binlog.000002", "start = binlog.000002:4",
@@ -145,6 +158,19 @@ START_TEST(config_errors)
              ":6: [state] checkpoint_interval wants a duration");
     load_bad(MIN "[daemon]\nmax_in_flight_bytes = 12X\n",
              ":6: [daemon] max_in_flight_bytes wants a size");
+    /* what strtod let through into a size before bd_parse_size (inih
+     * strips the spaces around a value, so " 5M" cannot reach it here;
+     * test_parse has it) */
+    static const char *const bad_sizes[] = {"+5M",  "0x10000", "inf",   "nan",  "5T",
+                                            "5M x", "-1M",     "1e30G", "5MBB", "M"};
+    for (size_t i = 0; i < sizeof bad_sizes / sizeof bad_sizes[0]; i++) {
+        char text[256];
+        snprintf(text, sizeof text, MIN "[daemon]\nmax_in_flight_bytes = %s\n", bad_sizes[i]);
+        load_bad(text, ":6: [daemon] max_in_flight_bytes wants a size");
+    }
+    load_bad(MIN "[source]\nport = +3306\n", ":6: [source] port wants a whole number");
+    load_bad(MIN "[source]\nserver_id = 4294967296\n",
+             ":6: [source] server_id wants a whole number in 1..4294967295");
     load_bad(MIN "just words\n", ":5: not a [section] or a key = value line");
     /* the first error is the one reported */
     load_bad(MIN "[source]\nbad1 = 1\nbad2 = 2\n", ":6: unknown option 'bad1'");
@@ -187,6 +213,17 @@ START_TEST(config_errors)
              ": [source] start = gtid:garbage: ");
     load_bad("[source]\nhost = db1\nstart = file:abc\n[kafka]\nbootstrap.servers = k\n",
              ": [source] start = file:abc: wants oldest, head, FILE[:POS]");
+    /* FILE[:POS] is bd_binpos_parse's: POS 4..2^32-1, a name without '/' */
+    static const char *const bad_starts[] = {
+        "binlog.000003:",           "binlog.000003:12x",   "binlog.000003:0",  "binlog.000003:3",
+        "binlog.000003:4294967296", "dir/binlog.000003:4", "binlog.000003:+12"};
+    for (size_t i = 0; i < sizeof bad_starts / sizeof bad_starts[0]; i++) {
+        char text[256], want[128];
+        snprintf(text, sizeof text, MIN "[source]\nstart = %s\n", bad_starts[i]);
+        snprintf(want, sizeof want, ": [source] start = %s: wants oldest, head, FILE[:POS]",
+                 bad_starts[i]);
+        load_bad(text, want);
+    }
     load_bad("[source]\nhost =\n[kafka]\nbootstrap.servers = k\n",
              ": [source] host must not be empty");
     load_bad("[source]\nhost = db1\n[kafka]\nbootstrap.servers =\n",
@@ -196,6 +233,13 @@ START_TEST(config_errors)
     load_bad(MIN "[lag]\nheartbeat_table = nodot\n", ": [lag] heartbeat_table wants db.table");
     load_bad(MIN "[http]\nlisten = nope\n", ": [http] listen = nope: wants HOST:PORT");
     load_bad(MIN "[http]\nlisten = 127.0.0.1:99999\n", ": [http] listen = 127.0.0.1:99999: wants");
+    /* the daemon's HTTP server resolves no names: refused at load, not at start */
+    load_bad(MIN "[http]\nlisten = localhost:9175\n",
+             ": [http] listen = localhost:9175: wants HOST:PORT or [IPV6]:PORT with a numeric");
+    load_bad(MIN "[http]\nlisten = []:9175\n", ": [http] listen = []:9175: wants");
+    load_bad(MIN "[http]\nlisten = ::1:9175\n",
+             ": [http] listen = ::1:9175: wants HOST:PORT or [IPV6]:PORT (malformed");
+    load_bad(MIN "[http]\nlisten = 127.0.0.1:\n", ": [http] listen = 127.0.0.1:: wants");
     load_bad(MIN "[alert]\nwebhook = not a url\n", ": [alert] webhook = not a url: wants an http");
     /* a missing file */
     bd_config c;
