@@ -226,52 +226,6 @@ int bd_format_parse(bd_format *f, const uint8_t *ev, size_t len, int verify, bd_
     return 0;
 }
 
-void bd_uuid_text(bd_buf *out, const uint8_t u[16])
-{
-    static const char hx[] = "0123456789abcdef";
-    char t[36];
-    int o = 0;
-    for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) t[o++] = '-';
-        t[o++] = hx[u[i] >> 4];
-        t[o++] = hx[u[i] & 15];
-    }
-    bd_buf_add(out, t, sizeof t);
-}
-
-int bd_previous_gtids_text(bd_buf *out, const uint8_t *body, size_t n, bd_err *err)
-{
-    bd_cur c = bd_cur_make(body, n);
-    uint64_t nsids = bd_cur_u64(&c);
-    if (c.err) return bd_err_set(err, BD_ERR_CORRUPT, "PREVIOUS_GTIDS shorter than 8 bytes");
-    if (nsids >> 56) return bd_previous_gtids_tagged_text(out, body, n, err);
-    for (uint64_t i = 0; i < nsids; i++) {
-        const uint8_t *u = bd_cur_bytes(&c, 16);
-        uint64_t nint = bd_cur_u64(&c);
-        if (c.err || nint > bd_cur_left(&c) / 16)
-            return bd_err_set(err, BD_ERR_CORRUPT, "PREVIOUS_GTIDS entry %llu truncated at %zu",
-                              (unsigned long long)i, c.off);
-        if (i) bd_buf_addc(out, ',');
-        bd_uuid_text(out, u);
-        for (uint64_t k = 0; k < nint; k++) {
-            int64_t a = (int64_t)bd_cur_u64(&c), b = (int64_t)bd_cur_u64(&c);
-            if (a < 1 || b <= a)
-                return bd_err_set(err, BD_ERR_CORRUPT, "PREVIOUS_GTIDS bad interval [%lld,%lld)",
-                                  (long long)a, (long long)b);
-            bd_buf_addc(out, ':');
-            bd_buf_add_i64(out, a);
-            if (b - 1 > a) {
-                bd_buf_addc(out, '-');
-                bd_buf_add_i64(out, b - 1);
-            }
-        }
-    }
-    if (bd_cur_left(&c))
-        return bd_err_set(err, BD_ERR_CORRUPT, "PREVIOUS_GTIDS has %zu trailing bytes",
-                          bd_cur_left(&c));
-    return 0;
-}
-
 int bd_maria_gtid_list_text(bd_buf *out, const uint8_t *body, size_t n, bd_err *err)
 {
     bd_cur c = bd_cur_make(body, n);

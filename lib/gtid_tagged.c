@@ -1,5 +1,8 @@
 /* gtid_tagged.c - MySQL 8.3+ tagged GTIDs: the GTID_TAGGED_LOG_EVENT body and
- * the tagged encoding of PREVIOUS_GTIDS.
+ * the tagged encoding of PREVIOUS_GTIDS; with them the MySQL GTID text that
+ * both encodings share: PREVIOUS_GTIDS as a GTID set (either encoding) and
+ * server uuids.  Declared in include/binlogd/event.h, whose types it fills;
+ * event.c does not call it.
  *
  * GTID_TAGGED_LOG_EVENT (type 42) is not laid out at fixed offsets like
  * GTID_LOG_EVENT: it is one message of MySQL's serialization library
@@ -266,12 +269,38 @@ int bd_gtid_tagged_parse(bd_gtid_mysql *g, const uint8_t *body, size_t n, bd_err
     return 0;
 }
 
+/* ---- MySQL GTID text: server uuids, PREVIOUS_GTIDS --------------------- */
+
+void bd_uuid_text(bd_buf *out, const uint8_t u[16])
+{
+    static const char hx[] = "0123456789abcdef";
+    char t[36];
+    int o = 0;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) t[o++] = '-';
+        t[o++] = hx[u[i] >> 4];
+        t[o++] = hx[u[i] & 15];
+    }
+    bd_buf_add(out, t, sizeof t);
+}
+
 /* Append the tag in the form the server keeps it: lowercased (Tag::replace). */
 static void add_tag_lower(bd_buf *out, const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         uint8_t ch = p[i];
         bd_buf_addc(out, (char)(ch >= 'A' && ch <= 'Z' ? ch + ('a' - 'A') : ch));
+    }
+}
+
+/* Append the interval [a, b) of a set (1 <= a < b): ":a", or ":a-last". */
+static void add_interval(bd_buf *out, uint64_t a, uint64_t b)
+{
+    bd_buf_addc(out, ':');
+    bd_buf_add_u64(out, a);
+    if (b - 1 > a) {
+        bd_buf_addc(out, '-');
+        bd_buf_add_u64(out, b - 1);
     }
 }
 
@@ -354,16 +383,39 @@ int bd_previous_gtids_tagged_text(bd_buf *out, const uint8_t *body, size_t n, bd
             if (a <= last || b <= a || b > INT64_MAX)
                 return pg_fail(out, len0, err, "interval not ascending, empty or out of range", at);
             last = b;
-            bd_buf_addc(out, ':');
-            bd_buf_add_u64(out, a);
-            if (b - 1 > a) {
-                bd_buf_addc(out, '-');
-                bd_buf_add_u64(out, b - 1);
-            }
+            add_interval(out, a, b);
         }
     }
     if (bd_cur_left(&c))
         return pg_fail(out, len0, err, "trailing bytes after the last entry", c.off);
     if (bd_buf_failed(out)) return bd_err_set(err, BD_ERR_NOMEM, "PREVIOUS_GTIDS: out of memory");
+    return 0;
+}
+
+int bd_previous_gtids_text(bd_buf *out, const uint8_t *body, size_t n, bd_err *err)
+{
+    bd_cur c = bd_cur_make(body, n);
+    uint64_t nsids = bd_cur_u64(&c);
+    if (c.err) return bd_err_set(err, BD_ERR_CORRUPT, "PREVIOUS_GTIDS shorter than 8 bytes");
+    if (nsids >> 56) return bd_previous_gtids_tagged_text(out, body, n, err);
+    for (uint64_t i = 0; i < nsids; i++) {
+        const uint8_t *u = bd_cur_bytes(&c, 16);
+        uint64_t nint = bd_cur_u64(&c);
+        if (c.err || nint > bd_cur_left(&c) / 16)
+            return bd_err_set(err, BD_ERR_CORRUPT, "PREVIOUS_GTIDS entry %llu truncated at %zu",
+                              (unsigned long long)i, c.off);
+        if (i) bd_buf_addc(out, ',');
+        bd_uuid_text(out, u);
+        for (uint64_t k = 0; k < nint; k++) {
+            int64_t a = (int64_t)bd_cur_u64(&c), b = (int64_t)bd_cur_u64(&c);
+            if (a < 1 || b <= a)
+                return bd_err_set(err, BD_ERR_CORRUPT, "PREVIOUS_GTIDS bad interval [%lld,%lld)",
+                                  (long long)a, (long long)b);
+            add_interval(out, (uint64_t)a, (uint64_t)b);
+        }
+    }
+    if (bd_cur_left(&c))
+        return bd_err_set(err, BD_ERR_CORRUPT, "PREVIOUS_GTIDS has %zu trailing bytes",
+                          bd_cur_left(&c));
     return 0;
 }

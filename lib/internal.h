@@ -1,36 +1,14 @@
-/* internal.h - declarations shared by the decoder's own files; not part of
- * the public headers. */
+/* internal.h - declarations shared by the decoder's own files (decoder.c,
+ * rows.c): the decoder's state and the row images; not part of the public
+ * headers. */
 #ifndef BINLOGD_INTERNAL_H
 #define BINLOGD_INTERNAL_H
 
-#include "binlogd/decoder.h"
-
-/* Parse a TABLE_MAP body (after the common header, without checksum).
- * post_len is the FDE's post-header length for TABLE_MAP (6 or 8); flavor
- * decides which columns the charset metadata counts.  On
- * success *out is a new table the caller frees with bd_table_free(). */
-int bd_table_parse(bd_table **out, const uint8_t *body, size_t len, unsigned post_len,
-                   enum bd_flavor flavor, bd_err *err);
-void bd_table_free(bd_table *t);
-/* Recompute what follows from the columns (flags, pre-encoded keys); after
- * parsing and after a schema source filled columns in.  -1 on OOM. */
-int bd_table_finish(bd_table *t);
-
-#endif
-
 #include "binlogd/charset.h"
 #include "binlogd/crc32.h"
-
-/* Table maps by table id: open addressing, power-of-two capacity. */
-typedef struct bd_tables {
-    bd_table **slot;
-    size_t cap, count;
-} bd_tables;
-
-bd_table *bd_tables_get(const bd_tables *m, uint64_t id);
-/* Insert or replace (frees the old map of the same id).  -1 on OOM. */
-int bd_tables_put(bd_tables *m, bd_table *t);
-void bd_tables_clear(bd_tables *m);
+#include "binlogd/decoder.h"
+#include "tablemap.h" /* bd_table_parse, bd_table_free, bd_table_finish */
+#include "tables.h"
 
 struct bd_decoder {
     bd_callbacks cb;
@@ -60,3 +38,5 @@ struct bd_decoder {
  * uncompressed).  body is the event after the common header, without CRC. */
 int bd_rows_decode(bd_decoder *d, const bd_header *h, const uint8_t *body, size_t blen,
                    const bd_pos *pos, bd_err *err);
+
+#endif

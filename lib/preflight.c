@@ -1,6 +1,7 @@
 /* preflight.c - see include/binlogd/preflight.h. */
-#include "binlogd/event.h"
 #include "binlogd/preflight.h"
+#include "binlogd/connection.h"
+#include "binlogd/event.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,8 +10,6 @@
 #include <strings.h>
 
 #include <mysql.h>
-
-#define PF_ER_UNKNOWN_SYSTEM_VARIABLE 1193
 
 const char *bd_pf_severity_name(enum bd_pf_severity s)
 {
@@ -99,7 +98,7 @@ static int load_vars_select(MYSQL *m, pf_ctx *c, bd_err *err)
         char q[128];
         snprintf(q, sizeof q, "SELECT @@global.%s", var_names[i]);
         if (mysql_query(m, q)) {
-            if (mysql_errno(m) == PF_ER_UNKNOWN_SYSTEM_VARIABLE) continue;
+            if (mysql_errno(m) == BD_ER_UNKNOWN_SYSTEM_VARIABLE) continue;
             return bd_err_set(err, BD_ERR_IO, "reading server settings: %s: %u: %s", q,
                               mysql_errno(m), mysql_error(m));
         }
@@ -792,11 +791,10 @@ int bd_preflight_connect(const bd_server_opts *o, struct st_mysql **out, enum bd
     MYSQL *m = NULL;
     /* one connection code for the reader and the checks (TLS, messages) */
     if (bd_server_connect(o, &m, err) != 0) return -1;
-    unsigned port = o->port ? o->port : 3306;
-    const char *host = o->host ? o->host : "localhost";
     if (mysql_query(m, "SELECT VERSION()")) {
-        bd_err_set(err, BD_ERR_IO, "SELECT VERSION() on %s:%u: %u: %s", host, port, mysql_errno(m),
-                   mysql_error(m));
+        char w[300];
+        bd_err_set(err, BD_ERR_IO, "SELECT VERSION() on %s: %u: %s",
+                   bd_server_where(o, w, sizeof w), mysql_errno(m), mysql_error(m));
         mysql_close(m);
         return -1;
     }

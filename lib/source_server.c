@@ -12,6 +12,7 @@
  *   the first fetch.
  */
 #include "binlogd/source_server.h"
+#include "binlogd/connection.h"
 #include "binlogd/event.h"
 #include "binlogd/preflight.h"
 
@@ -40,27 +41,6 @@
 #define NAME_MAX_LEN 512
 #define ARTIFICIAL_F 0x20
 #define NO_ROW UINT32_MAX
-
-/* client and server error numbers used below */
-enum {
-    ER_CON_COUNT = 1040,
-    ER_DBACCESS_DENIED = 1044,
-    ER_ACCESS_DENIED = 1045,
-    ER_SERVER_SHUTDOWN = 1053,
-    ER_NET_READ_ERROR = 1158,
-    ER_NET_READ_INTERRUPTED = 1159,
-    ER_SPECIFIC_ACCESS_DENIED = 1227,
-    ER_MASTER_FATAL_READING_BINLOG = 1236,
-    ER_QUERY_INTERRUPTED = 1317,
-    ER_CONNECTION_KILLED = 1927,
-    ER_SLAVE_SAME_ID = 4052,
-    CR_CONNECTION_ERR = 2002,
-    CR_CONN_HOST_ERR = 2003,
-    CR_SERVER_GONE = 2006,
-    CR_SERVER_LOST_ = 2013,
-    CR_SSL_CONN_ERR = 2026,
-    CR_SERVER_LOST_EXT = 2055,
-};
 
 typedef struct cb_key {
     char file[NAME_MAX_LEN];
@@ -140,33 +120,6 @@ struct bd_source_server {
 };
 
 /* ---- small helpers ------------------------------------------------------ */
-
-int bd_ssl_mode_parse(const char *s)
-{
-    static const struct {
-        const char *name;
-        enum bd_ssl_mode mode;
-    } t[] = {{"DISABLED", BD_SSL_DISABLED},
-             {"PREFERRED", BD_SSL_PREFERRED},
-             {"REQUIRED", BD_SSL_REQUIRED},
-             {"VERIFY_CA", BD_SSL_VERIFY_CA},
-             {"VERIFY_IDENTITY", BD_SSL_VERIFY_IDENTITY}};
-    for (size_t i = 0; s && i < sizeof t / sizeof t[0]; i++)
-        if (!strcasecmp(s, t[i].name)) return (int)t[i].mode;
-    return -1;
-}
-
-static const char *ssl_mode_name(enum bd_ssl_mode m)
-{
-    switch (m) {
-    case BD_SSL_DISABLED: return "DISABLED";
-    case BD_SSL_PREFERRED: return "PREFERRED";
-    case BD_SSL_REQUIRED: return "REQUIRED";
-    case BD_SSL_VERIFY_CA: return "VERIFY_CA";
-    case BD_SSL_VERIFY_IDENTITY: return "VERIFY_IDENTITY";
-    }
-    return "?";
-}
 
 static char *dup_or_null(const char *s, int *fail)
 {
@@ -254,7 +207,7 @@ bd_source_server *bd_source_server_new(const bd_server_opts *o, const bd_callbac
         bd_err_set(err, BD_ERR_IO,
                    "--ssl-mode=%s needs --ssl-ca (the CA that signed the "
                    "server's certificate)",
-                   ssl_mode_name(o->ssl_mode));
+                   bd_ssl_mode_name(o->ssl_mode));
         return NULL;
     }
     double hb = o->heartbeat_s > 0 ? o->heartbeat_s : 5.0;
@@ -398,29 +351,9 @@ void bd_source_server_identity(const bd_source_server *s, bd_server_identity *id
 
 /* ---- error classification ----------------------------------------------- */
 
-/* Errors that mean the connection is gone and a new one may work. */
-static int retryable(unsigned e)
-{
-    switch (e) {
-    case CR_CONNECTION_ERR:
-    case CR_CONN_HOST_ERR:
-    case CR_SERVER_GONE:
-    case CR_SERVER_LOST_:
-    case CR_SERVER_LOST_EXT:
-    case ER_CON_COUNT:
-    case ER_SERVER_SHUTDOWN:
-    case ER_NET_READ_ERROR:
-    case ER_NET_READ_INTERRUPTED:
-    case ER_QUERY_INTERRUPTED:
-    case ER_CONNECTION_KILLED: return 1;
-    }
-    return 0;
-}
-
 static const char *where(bd_source_server *s, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s:%u", s->o.host, s->o.port);
-    return buf;
+    return bd_server_where(&s->o, buf, n);
 }
 
 static const char *grant_privs(bd_source_server *s)
@@ -453,69 +386,6 @@ static int grants_error(bd_source_server *s, bd_err *err, const char *doing, uns
 }
 
 /* ---- connection --------------------------------------------------------- */
-
-/* Connect a new MYSQL handle with our options.  0 ok, 1 retryable, -1 fatal. */
-int bd_server_connect(const bd_server_opts *o, struct st_mysql **out, bd_err *err)
-{
-    char w[300];
-    const char *host = o->host ? o->host : "localhost";
-    unsigned port = o->port ? o->port : 3306;
-    snprintf(w, sizeof w, "%s:%u", host, port);
-    *out = NULL;
-    MYSQL *m = mysql_init(NULL);
-    if (!m) return bd_err_set(err, BD_ERR_NOMEM, "out of memory (mysql_init)");
-    unsigned ct = o->connect_timeout_s ? o->connect_timeout_s : 10;
-    unsigned rt = o->read_timeout_s ? o->read_timeout_s : 30;
-    unsigned long maxp = 1UL << 30;
-    mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
-    mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &rt);
-    mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &rt);
-    mysql_optionsv(m, MYSQL_OPT_MAX_ALLOWED_PACKET, &maxp);
-    mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    my_bool off = 0, on = 1;
-    if (o->ssl_mode == BD_SSL_DISABLED) {
-        mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &off);
-        mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &off);
-    } else {
-        /* use_ssl: TLS when the server offers it; REQUIRED and stricter
-         * are checked after the handshake (the library falls back to
-         * plain text unless it verifies the certificate). */
-        mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
-        if (o->ssl_ca) mysql_optionsv(m, MYSQL_OPT_SSL_CA, o->ssl_ca);
-        if (o->ssl_capath) mysql_optionsv(m, MYSQL_OPT_SSL_CAPATH, o->ssl_capath);
-        if (o->ssl_cert) mysql_optionsv(m, MYSQL_OPT_SSL_CERT, o->ssl_cert);
-        if (o->ssl_key) mysql_optionsv(m, MYSQL_OPT_SSL_KEY, o->ssl_key);
-        my_bool vid = o->ssl_mode == BD_SSL_VERIFY_IDENTITY;
-        mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &vid);
-    }
-    if (!mysql_real_connect(m, host, o->user, o->password, NULL, port, NULL, 0)) {
-        unsigned e = mysql_errno(m);
-        char msg[MYSQL_ERRMSG_SIZE + 1];
-        snprintf(msg, sizeof msg, "%s", mysql_error(m));
-        mysql_close(m);
-        if (e == ER_ACCESS_DENIED)
-            return bd_err_set(err, BD_ERR_IO,
-                              "cannot log in to %s as '%s' (%u: %s): check --user and the "
-                              "password (--password-file or BINLOGD_PASSWORD)",
-                              w, o->user ? o->user : "", e, msg);
-        if (e == CR_SSL_CONN_ERR)
-            return bd_err_set(err, BD_ERR_IO,
-                              "TLS with %s failed (%u: %s): check --ssl-ca/--ssl-cert/--ssl-key "
-                              "and --ssl-mode=%s",
-                              w, e, msg, ssl_mode_name(o->ssl_mode));
-        bd_err_set(err, BD_ERR_IO, "cannot connect to %s (%u: %s)", w, e, msg);
-        return retryable(e) ? 1 : -1;
-    }
-    if (o->ssl_mode >= BD_SSL_REQUIRED && !mysql_get_ssl_cipher(m)) {
-        mysql_close(m);
-        return bd_err_set(err, BD_ERR_IO,
-                          "%s did not agree to TLS but --ssl-mode=%s requires it: configure "
-                          "ssl_cert and ssl_key on the server, or use --ssl-mode=PREFERRED",
-                          w, ssl_mode_name(o->ssl_mode));
-    }
-    *out = m;
-    return 0;
-}
 
 static int open_conn(bd_source_server *s, MYSQL **out, bd_err *err)
 {
@@ -644,11 +514,11 @@ static int file_before(bd_source_server *s, const char *name, bd_gtid_set *befor
     snprintf(q, sizeof q, "SHOW BINLOG EVENTS IN '%s' LIMIT 6", esc);
     if (mysql_query(s->m, q)) {
         unsigned e = mysql_errno(s->m);
-        if (e == ER_SPECIFIC_ACCESS_DENIED || e == ER_DBACCESS_DENIED)
+        if (e == BD_ER_SPECIFIC_ACCESS_DENIED || e == BD_ER_DBACCESS_DENIED)
             return grants_error(s, err, "SHOW BINLOG EVENTS", e, mysql_error(s->m));
         bd_err_set(err, BD_ERR_IO, "reading the GTIDs before %s on %s: %u: %s", name,
                    where(s, w, sizeof w), e, mysql_error(s->m));
-        return retryable(e) ? 1 : -1;
+        return bd_server_retryable(e) ? 1 : -1;
     }
     MYSQL_RES *r = mysql_store_result(s->m);
     MYSQL_ROW row;
@@ -700,7 +570,7 @@ static int gtid_map(bd_source_server *s, bd_err *err)
     int r = query_text(s->m, q, &t, &e, msg, sizeof msg);
     if (r) {
         bd_err_set(err, BD_ERR_IO, "%s on %s: %u: %s", q, where(s, w, sizeof w), e, msg);
-        rc = r < 0 && retryable(e) ? 1 : -1;
+        rc = r < 0 && bd_server_retryable(e) ? 1 : -1;
         goto out;
     }
     if (bd_gtid_set_parse_before(&have, s->flavor, t.ptr, t.len, err) < 0) {
@@ -719,13 +589,13 @@ static int gtid_map(bd_source_server *s, bd_err *err)
     }
     if (mysql_query(s->m, "SHOW BINARY LOGS")) {
         e = mysql_errno(s->m);
-        if (e == ER_SPECIFIC_ACCESS_DENIED || e == ER_DBACCESS_DENIED) {
+        if (e == BD_ER_SPECIFIC_ACCESS_DENIED || e == BD_ER_DBACCESS_DENIED) {
             grants_error(s, err, "SHOW BINARY LOGS", e, mysql_error(s->m));
             goto out;
         }
         bd_err_set(err, BD_ERR_IO, "SHOW BINARY LOGS on %s: %u: %s", where(s, w, sizeof w), e,
                    mysql_error(s->m));
-        rc = retryable(e) ? 1 : -1;
+        rc = bd_server_retryable(e) ? 1 : -1;
         goto out;
     }
     MYSQL_RES *res = mysql_store_result(s->m);
@@ -838,7 +708,7 @@ static int setup(bd_source_server *s, int first, bd_err *err)
     if (r) {
         bd_err_set(err, BD_ERR_IO, "reading the settings of %s: %u: %s", where(s, w, sizeof w), e,
                    r < 0 ? msg : "no row");
-        return retryable(e) ? 1 : -1;
+        return bd_server_retryable(e) ? 1 : -1;
     }
     enum bd_flavor fl = strstr(ver, "MariaDB") ? BD_FLAVOR_MARIADB : BD_FLAVOR_MYSQL;
     uint32_t server_id = (uint32_t)strtoul(sid, NULL, 10);
@@ -849,7 +719,7 @@ static int setup(bd_source_server *s, int first, bd_err *err)
         if (r < 0) {
             bd_err_set(err, BD_ERR_IO, "reading @@server_uuid of %s: %u: %s", where(s, w, sizeof w),
                        e, msg);
-            return retryable(e) ? 1 : -1;
+            return bd_server_retryable(e) ? 1 : -1;
         }
     }
     if (s->have_identity) {
@@ -983,12 +853,12 @@ static int setup(bd_source_server *s, int first, bd_err *err)
             what = "the oldest binlog";
         }
         r = query_row(s->m, q, 2, fv, sizeof f, &e, msg, sizeof msg);
-        if (r < 0 && (e == ER_SPECIFIC_ACCESS_DENIED || e == ER_DBACCESS_DENIED))
+        if (r < 0 && (e == BD_ER_SPECIFIC_ACCESS_DENIED || e == BD_ER_DBACCESS_DENIED))
             return grants_error(s, err, q, e, msg);
         if (r < 0) {
             bd_err_set(err, BD_ERR_IO, "finding %s of %s: %s: %u: %s", what, where(s, w, sizeof w),
                        q, e, msg);
-            return retryable(e) ? 1 : -1;
+            return bd_server_retryable(e) ? 1 : -1;
         }
         if (r > 0 || !f[0])
             return bd_err_set(err, BD_ERR_IO, "finding %s of %s: %s returned nothing", what,
@@ -1018,21 +888,21 @@ static int setup(bd_source_server *s, int first, bd_err *err)
          exec(s->m, "SET @mariadb_slave_capability = 4", &e, msg, sizeof msg))) {
         bd_err_set(err, BD_ERR_IO, "setting up replication on %s: %u: %s", where(s, w, sizeof w), e,
                    msg);
-        return retryable(e) ? 1 : -1;
+        return bd_server_retryable(e) ? 1 : -1;
     }
     unsigned long long hb_ns = (unsigned long long)(s->o.heartbeat_s * 1e9 + 0.5);
     snprintf(q, sizeof q, "SET @master_heartbeat_period = %llu", hb_ns);
     if (exec(s->m, q, &e, msg, sizeof msg)) {
         bd_err_set(err, BD_ERR_IO, "setting the heartbeat on %s: %u: %s", where(s, w, sizeof w), e,
                    msg);
-        return retryable(e) ? 1 : -1;
+        return bd_server_retryable(e) ? 1 : -1;
     }
     if (fl == BD_FLAVOR_MYSQL) {
         snprintf(q, sizeof q, "SET @source_heartbeat_period = %llu", hb_ns);
         if (exec(s->m, q, &e, msg, sizeof msg)) {
             bd_err_set(err, BD_ERR_IO, "setting the heartbeat on %s: %u: %s", where(s, w, sizeof w),
                        e, msg);
-            return retryable(e) ? 1 : -1;
+            return bd_server_retryable(e) ? 1 : -1;
         }
     }
     if (!s->established && s->o.gtid) {
@@ -1045,7 +915,7 @@ static int setup(bd_source_server *s, int first, bd_err *err)
         if (too_long || exec(s->m, q, &e, msg, sizeof msg)) {
             bd_err_set(err, BD_ERR_IO, "setting the GTID start on %s: %u: %s",
                        where(s, w, sizeof w), e, msg);
-            return retryable(e) ? 1 : -1;
+            return bd_server_retryable(e) ? 1 : -1;
         }
     }
     return 0;
@@ -1086,7 +956,7 @@ static int open_dump(bd_source_server *s, bd_err *err)
         unsigned e = mysql_errno(s->m);
         bd_err_set(err, BD_ERR_IO, "starting the binlog dump on %s at %s: %u: %s",
                    where(s, w, sizeof w), s->open_desc, e, mysql_error(s->m));
-        return retryable(e) ? 1 : -1;
+        return bd_server_retryable(e) ? 1 : -1;
     }
     s->since_connect = 0;
     return 0;
@@ -1105,7 +975,7 @@ static int stream_error(bd_source_server *s, bd_err *err)
         snprintf(msg, sizeof msg, "%s", mariadb_rpl_error(s->rpl));
     }
     const char *reached = s->cur_file[0] ? s->cur_file : s->open_desc;
-    if (e == ER_SLAVE_SAME_ID || strstr(msg, "same server_uuid/server_id") ||
+    if (e == BD_ER_SLAVE_SAME_ID || strstr(msg, "same server_uuid/server_id") ||
         strstr(msg, "same server_id"))
         return bd_err_set(err, BD_ERR_IO,
                           "another replica connected to %s with server id %u, and the server "
@@ -1113,9 +983,9 @@ static int stream_error(bd_source_server *s, bd_err *err)
                           "another --server-id (stopped at %s:%llu)",
                           where(s, w, sizeof w), s->o.server_id, e, msg, reached,
                           (unsigned long long)s->cur_end);
-    if (e == ER_SPECIFIC_ACCESS_DENIED || e == ER_DBACCESS_DENIED || e == ER_ACCESS_DENIED)
+    if (e == BD_ER_SPECIFIC_ACCESS_DENIED || e == BD_ER_DBACCESS_DENIED || e == BD_ER_ACCESS_DENIED)
         return grants_error(s, err, "reading the binlog", e, msg);
-    if (e == ER_MASTER_FATAL_READING_BINLOG) {
+    if (e == BD_ER_MASTER_FATAL_READING_BINLOG) {
         char range[NAME_MAX_LEN * 2 + 100];
         binlog_range(s, range, sizeof range);
         if (strstr(msg, "Could not find first log file"))
@@ -1144,7 +1014,7 @@ static int stream_error(bd_source_server *s, bd_err *err)
     bd_err_set(err, BD_ERR_IO, "reading the binlog of %s at %s:%llu: %u: %s", where(s, w, sizeof w),
                reached, (unsigned long long)s->cur_end, e, msg);
     /* on an established stream a TLS error is the connection breaking */
-    return retryable(e) || e == CR_SSL_CONN_ERR ? 1 : -1;
+    return bd_server_retryable(e) || e == BD_CR_SSL_CONN_ERR ? 1 : -1;
 }
 
 /* ---- decoder callbacks -------------------------------------------------- */
@@ -1229,7 +1099,7 @@ static MYSQL_RES *ctl_query(bd_source_server *s, const char *q, const char *what
     unsigned e = mysql_errno(s->ctl);
     bd_err_set(err, BD_ERR_SCHEMA, "information_schema.%s: %u: %s", what, e,
                e ? mysql_error(s->ctl) : "no result");
-    if (retryable(e)) s->schema_lost = 1;
+    if (bd_server_retryable(e)) s->schema_lost = 1;
     mysql_close(s->ctl);
     s->ctl = NULL;
     return NULL;
@@ -1560,7 +1430,7 @@ static int ahead_read(bd_source_server *s, const char *file, uint64_t pos, const
             unsigned e = mysql_errno(s->ctl);
             bd_err_set(err, BD_ERR_SCHEMA, "%s: %u: %s", q, e,
                        e ? mysql_error(s->ctl) : "no result");
-            if (retryable(e)) s->schema_lost = 1;
+            if (bd_server_retryable(e)) s->schema_lost = 1;
             mysql_close(s->ctl);
             s->ctl = NULL;
             return -1;
@@ -1588,7 +1458,7 @@ static int ahead_read(bd_source_server *s, const char *file, uint64_t pos, const
         mysql_free_result(res);
         if (fe) {
             bd_err_set(err, BD_ERR_SCHEMA, "%s: %u: %s", q, fe, mysql_error(s->ctl));
-            if (retryable(fe)) s->schema_lost = 1;
+            if (bd_server_retryable(fe)) s->schema_lost = 1;
             mysql_close(s->ctl);
             s->ctl = NULL;
             return -1;

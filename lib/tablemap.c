@@ -7,13 +7,14 @@
  * id and reuses one when the same body comes again (every transaction
  * repeats its maps), with what the schema source gave it.
  */
+#include "tablemap.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "binlogd/charset.h"
 #include "binlogd/cursor.h"
 #include "binlogd/decoder.h"
-#include "internal.h"
 
 const char *bd_coltype_name(unsigned t)
 {

@@ -171,13 +171,16 @@ typedef struct bd_gtid_maria {
     uint64_t commit_id;
 } bd_gtid_maria;
 
-/* Append a MySQL GTID set / MariaDB GTID list, as text, to out. */
+/* Append a MySQL GTID set (PREVIOUS_GTIDS, either encoding) / MariaDB GTID
+ * list, as text, to out.  The MySQL ones, like bd_uuid_text() and the
+ * tagged forms, are in gtid_tagged.c; event.c calls none of them. */
 int bd_previous_gtids_text(bd_buf *out, const uint8_t *body, size_t n, bd_err *err);
 /* The tagged encoding of PREVIOUS_GTIDS (MySQL 8.3+; format byte 1 in the
- * top byte of the leading n_sids word).  Implemented in gtid_tagged.c;
- * bd_previous_gtids_text() calls it when it sees that format. */
+ * top byte of the leading n_sids word).  bd_previous_gtids_text() calls it
+ * when it sees that format. */
 int bd_previous_gtids_tagged_text(bd_buf *out, const uint8_t *body, size_t n, bd_err *err);
 int bd_maria_gtid_list_text(bd_buf *out, const uint8_t *body, size_t n, bd_err *err);
+/* A server uuid as text, 8-4-4-4-12 lower-case hex digits. */
 void bd_uuid_text(bd_buf *out, const uint8_t uuid[16]);
 
 int bd_query_parse(bd_query *q, const uint8_t *post, size_t n, const bd_format *f, bd_err *err);

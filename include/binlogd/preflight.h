@@ -23,9 +23,9 @@
 #include <stddef.h>
 
 #include "binlogd/config.h"
+#include "binlogd/connection.h"
 #include "binlogd/error.h"
 #include "binlogd/event.h"
-#include "binlogd/source_server.h"
 
 struct st_mysql; /* MYSQL of libmariadb */
 
@@ -97,10 +97,10 @@ int bd_preflight_keyless(struct st_mysql *m, const bd_config *c, bd_pf_table **o
                          bd_err *err);
 
 /* Connect with the connection fields of o (host, port, user, password,
- * connect_timeout_s, ssl_*; the others are ignored) and detect the server:
- * flavour, VERSION() into version (vlen bytes) and version_num.  0 ok with
- * *out the caller's (mysql_close() it); -1 with err saying what failed and
- * what to do. */
+ * connect_timeout_s, ssl_*; the others are ignored) as bd_server_connect()
+ * does (connection.h) and detect the server: flavour, VERSION() into
+ * version (vlen bytes) and version_num.  0 ok with *out the caller's
+ * (mysql_close() it); -1 with err saying what failed and what to do. */
 int bd_preflight_connect(const bd_server_opts *o, struct st_mysql **out, enum bd_flavor *flavor,
                          char *version, size_t vlen, unsigned *version_num, bd_err *err);
 

@@ -57,81 +57,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "binlogd/connection.h" /* bd_server_opts, bd_server_connect() */
 #include "binlogd/decoder.h"
 #include "binlogd/error.h"
-
-/* The replica server id used when none is given.  Two readers with the
- * same id kick each other off the server (4052): give each its own. */
-#define BD_SERVER_DEFAULT_REPLICA_ID 424242u
-
-enum bd_ssl_mode {
-    BD_SSL_PREFERRED = 0, /* TLS when the server offers it (the default) */
-    BD_SSL_DISABLED,
-    BD_SSL_REQUIRED,        /* TLS or fail; the certificate is not checked without a CA */
-    BD_SSL_VERIFY_CA,       /* TLS, certificate signed by ssl_ca */
-    BD_SSL_VERIFY_IDENTITY, /* and issued for the host name */
-};
-/* "DISABLED" etc. (case-insensitive) to a mode; -1 if unknown. */
-int bd_ssl_mode_parse(const char *s);
-
-enum bd_server_level { BD_SERVER_INFO = 0, BD_SERVER_WARN = 1 };
-
-typedef struct bd_server_opts {
-    const char *host;
-    unsigned port;        /* 0: 3306 */
-    const char *user;     /* NULL: the library's default */
-    const char *password; /* NULL: none; never logged */
-    uint32_t server_id;   /* our replica id; 0: BD_SERVER_DEFAULT_REPLICA_ID */
-    /* start: exactly one of file (with pos, 0 meaning 4), gtid (MariaDB
-     * domain-server-seq list or MySQL uuid:intervals set) or from_head; none = the oldest binlog on the
-     * server */
-    const char *file;
-    uint64_t pos;
-    const char *gtid;
-    int from_head;
-    int follow;
-    double heartbeat_s;         /* server heartbeat period; 0: 5 s */
-    unsigned read_timeout_s;    /* 0: 3 x heartbeat, rounded up */
-    unsigned connect_timeout_s; /* 0: 10 s */
-    enum bd_ssl_mode ssl_mode;
-    const char *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key;
-    /* decoder options */
-    int detail; /* build bd_event.detail (dump --events) */
-    int verify; /* verify CRC32 checksums */
-    /* Resuming from a checkpoint: the identity it was written against
-     * (bd_server_ident text).  Another server is refused, unless
-     * failover_gtid is set: then the stream starts after that GTID set on
-     * the new server instead of at file:pos. */
-    const char *expect_server;
-    const char *failover_gtid;
-    /* A table whose columns must come from information_schema while a DDL
-     * further on in the binlog, not read yet, may have changed them:
-     * 0 stops (BD_ERR_UNKNOWN_SCHEMA), 1 takes them with a warning. */
-    int trust_ddl_ahead;
-    /* Schema history file (schema_history.h), used when the binlog carries
-     * no column names; NULL: information_schema only, today's columns. */
-    const char *schema_history;
-    /* Optional (ctx): whether a map without column names needs them now.
-     * 0 puts the lookup off: the map's rows come without names
-     * (positional) until an identical map for which it says 1.  For a
-     * reader that drops those rows anyway (a filtered table, a skipped
-     * transaction), so a table that changed since does not stop it. */
-    int (*want_schema)(void *ctx, const bd_table *t);
-    /* reconnect backoff (--follow): first delay and cap, ms; 0: 500 and 30000 */
-    unsigned backoff_first_ms, backoff_max_ms;
-    /* Messages about reconnects and other non-fatal events; NULL: silent. */
-    void (*log)(void *ctx, enum bd_server_level level, const char *msg);
-    /* Called when the stream is at a transaction boundary and nothing more
-     * is waiting on the socket, and on heartbeats: the moment for a sink to
-     * write out what it buffered.  Return non-zero to stop with an error. */
-    int (*on_idle)(void *ctx);
-    /* Called once the dump is open on a connection (every reconnect). */
-    void (*on_connected)(void *ctx);
-    /* Called when a connection was lost or could not be made, before the
-     * wait for the next attempt (--follow). */
-    void (*on_disconnected)(void *ctx);
-    void *ctx; /* for log, on_idle, on_connected and on_disconnected */
-} bd_server_opts;
 
 enum bd_server_result {
     BD_SERVER_ERROR = -1,  /* err says what and where */
@@ -193,13 +121,5 @@ void bd_source_server_identity(const bd_source_server *s, bd_server_identity *id
  * record it: "mysql uuid=UUID" or "mariadb server_id=N". */
 void bd_server_ident(char *buf, size_t n, enum bd_flavor flavor, uint32_t server_id,
                      const char *uuid);
-
-struct st_mysql; /* MYSQL of libmariadb */
-/* Connect to the server of o (host, port, user, password, timeouts and TLS
- * as the reader does; zero fields take the documented defaults).  Returns
- * 0 with *out a connection the caller closes with mysql_close(), 1 for an
- * error worth retrying (connection refused, lost), -1 for a final one
- * (login refused, TLS), with err naming host:port and what to do. */
-int bd_server_connect(const bd_server_opts *o, struct st_mysql **out, bd_err *err);
 
 #endif
