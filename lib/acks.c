@@ -272,6 +272,16 @@ int bd_acks_wait_add(bd_acks *a, bd_acks_txn *t, size_t len, uint64_t max_msgs, 
     return stopped;
 }
 
+int bd_acks_busy(bd_acks *a, uint64_t max_msgs, uint64_t max_bytes)
+{
+    pthread_mutex_lock(&a->mu);
+    int busy =
+        !a->stopped && (max_msgs ? a->in_flight >= max_msgs || a->in_flight_bytes >= max_bytes
+                                 : a->count == a->cap || a->held);
+    pthread_mutex_unlock(&a->mu);
+    return busy;
+}
+
 void bd_acks_delivered(bd_acks *a, bd_acks_txn *t, size_t len, int ok)
 {
     pthread_mutex_lock(&a->mu);

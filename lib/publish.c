@@ -70,6 +70,9 @@ struct bd_pub {
     uint32_t img_cap;
     bd_pub_counts counts;
     int fold_case; /* lower_case_table_names: statements' names in lower case */
+    /* transaction framing */
+    int in_txn, skip_txn;
+    uint64_t txn_no;
 };
 
 bd_pub *bd_pub_new(const bd_pub_opts *o, const bd_pub_ops *ops)
@@ -105,6 +108,41 @@ void bd_pub_reroute(bd_pub *p)
 }
 
 int bd_pub_holding(const bd_pub *p) { return p->held.on; }
+
+int bd_pub_in_txn(const bd_pub *p) { return p->in_txn; }
+int bd_pub_skipping(const bd_pub *p) { return p->in_txn && p->skip_txn; }
+
+uint64_t bd_pub_pos_after(const bd_pos *pos, const bd_header *h)
+{
+    return pos->inner == 0 && h->log_pos > pos->pos ? h->log_pos : pos->pos;
+}
+
+/* A transaction begins at pos (outside one): ask the caller.  0 or -1. */
+static int txn_begin(bd_pub *p, const bd_pos *pos, const bd_txn *txn, bd_err *err)
+{
+    p->in_txn = 1;
+    p->skip_txn = 0;
+    p->txn_no++;
+    if (!p->ops.begin) return 0;
+    bd_pub_txn t = {pos->file ? pos->file : "", pos->pos, txn, p->txn_no};
+    int r = p->ops.begin(p->ops.ctx, &t, err);
+    if (r < 0) {
+        p->in_txn = 0;
+        return -1;
+    }
+    p->skip_txn = r > 0;
+    return 0;
+}
+
+/* The transaction ended at the event at pos (its messages are out). */
+static int txn_end(bd_pub *p, const bd_pos *pos, const bd_header *h, const bd_txn *txn, bd_err *err)
+{
+    int skipped = p->skip_txn;
+    p->in_txn = p->skip_txn = 0;
+    if (!p->ops.end) return 0;
+    bd_pub_txn t = {pos->file ? pos->file : "", bd_pub_pos_after(pos, h), txn, p->txn_no};
+    return p->ops.end(p->ops.ctx, &t, skipped, err);
+}
 
 void bd_pub_set_fold_case(bd_pub *p, int fold) { p->fold_case = fold; }
 
@@ -379,6 +417,10 @@ static int key_changes(const bd_row *row, const uint32_t *cols, uint32_t n)
 int bd_pub_row(bd_pub *p, const bd_row *row, bd_err *err)
 {
     const bd_table *t = row->table;
+    /* a statement that commits on its own, without BEGIN */
+    if (!p->in_txn && txn_begin(p, &row->pos, row->txn, err) < 0) return -1;
+    if (p->skip_txn)
+        return row->ends_txn && txn_end(p, &row->pos, row->header, row->txn, err) < 0 ? -1 : 0;
     route_slot *s = route_of_map(p, t, err);
     if (!s) return -1;
     int published = 0;
@@ -432,7 +474,9 @@ int bd_pub_row(bd_pub *p, const bd_row *row, bd_err *err)
         published = 1;
     }
     /* a statement that commits on its own (no BEGIN, e.g. MyISAM) */
-    if (row->ends_txn && flush_held(p, 0, 0, 1, err) < 0) return -1;
+    if (row->ends_txn &&
+        (flush_held(p, 0, 0, 1, err) < 0 || txn_end(p, &row->pos, row->header, row->txn, err) < 0))
+        return -1;
     return published;
 }
 
@@ -567,8 +611,15 @@ static int is_old_load(uint8_t type)
 int bd_pub_event(bd_pub *p, const bd_event *ev, bd_err *err)
 {
     /* a transaction that starts means the one before ended unseen (a
-     * file cut inside it): what is held was not known to be last */
+     * file cut inside it): what is held was not known to be last; that
+     * one goes on (its end is where a resume may start) */
     if (ev->begins_txn && flush_held(p, 0, 0, 0, err) < 0) return -1;
+    /* a statement that is a transaction of its own (a DDL or TRUNCATE
+     * without a GTID before it) begins at itself */
+    if ((ev->begins_txn || ev->ends_txn) && !p->in_txn && txn_begin(p, &ev->pos, ev->txn, err) < 0)
+        return -1;
+    if (p->skip_txn)
+        return ev->ends_txn && p->in_txn ? txn_end(p, &ev->pos, ev->header, ev->txn, err) : 0;
     uint8_t type = ev->header->type;
     if (is_query(type) && ev->query.p) {
         /* lexed as the server did: quotes by sql_mode, and the client's
@@ -589,6 +640,8 @@ int bd_pub_event(bd_pub *p, const bd_event *ev, bd_err *err)
         st.tables_unknown = 1;
         if (statement(p, ev, &st, NULL, 0, err) < 0) return -1;
     }
-    if (ev->ends_txn && flush_held(p, ev->has_xid, ev->xid, 1, err) < 0) return -1;
+    if (ev->ends_txn && (flush_held(p, ev->has_xid, ev->xid, 1, err) < 0 ||
+                         txn_end(p, &ev->pos, ev->header, ev->txn, err) < 0))
+        return -1;
     return 0;
 }

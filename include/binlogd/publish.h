@@ -19,6 +19,9 @@
  *   - TRUNCATE of a published table: one op "t" message for every
  *     partition of its topic (BD_PUB_ALL), between the rows before and
  *     after it;
+ *   - transaction framing: the stage says when a transaction begins
+ *     (ops.begin, which may pass over it) and ends (ops.end, with the
+ *     position after it, where a resume starts: bd_pub_pos_after);
  *   - a row change the server logged as a statement on a published table
  *     (or on tables it cannot name): the caller's on_statement says skip,
  *     or the stage stops with BD_ERR_STATEMENT and a message naming the
@@ -92,6 +95,14 @@ typedef struct bd_pub_statement {
  * \"UPDATE flow SET ...\"" (the statement last, cut to 200 bytes) into buf. */
 void bd_pub_statement_text(const bd_pub_statement *s, char *buf, size_t n);
 
+/* A transaction, as ops.begin and ops.end see it. */
+typedef struct bd_pub_txn {
+    const char *file; /* begin: where its first event is; end: the position after it */
+    uint64_t pos;
+    const bd_txn *txn; /* GTID, commit time (NULL when the decoder gave none) */
+    uint64_t no;       /* 1 for the first transaction the stage saw, and so on */
+} bd_pub_txn;
+
 typedef struct bd_pub_ops {
     void *ctx;
     /* Route db.table, not in the cache (above): set r->wanted (and then
@@ -104,6 +115,17 @@ typedef struct bd_pub_ops {
     /* A row change logged as a statement on a published table: 1 to skip
      * it (the caller counts, logs and alerts), 0 to stop.  NULL: stop. */
     int (*on_statement)(void *ctx, const bd_pub_statement *s);
+    /* A transaction begins: at an event that begins one, or at the first
+     * row or transaction-ending statement (DDL, TRUNCATE) seen outside
+     * one.  0 to publish it; 1 to pass over it (its rows and statements
+     * are neither published nor counted, e.g. outside a replay's range);
+     * -1 with err to stop before it (BD_ERR_CALLBACK: a stop asked for,
+     * here at a transaction boundary).  NULL: every one is published. */
+    int (*begin)(void *ctx, const bd_pub_txn *t, bd_err *err);
+    /* It ended (its last message emitted): t->file:t->pos is the position
+     * after it; skipped as begin said.  0, or -1 with err to stop.  NULL:
+     * nothing to do. */
+    int (*end)(void *ctx, const bd_pub_txn *t, int skipped, bd_err *err);
 } bd_pub_ops;
 
 typedef struct bd_pub_opts {
@@ -140,21 +162,35 @@ void bd_pub_set_fold_case(bd_pub *p, int fold);
  * NULL with err when the route callback failed. */
 const bd_pub_route *bd_pub_route_of(bd_pub *p, const bd_table *t, bd_err *err);
 
-/* One row change: its messages, or none when its table is not published.
- * 1 published, 0 not published, -1 with err (BD_ERR_SCHEMA: a [keys] rule
- * names a column the table lacks). */
+/* One row change: its messages, or none when its table is not published
+ * or its transaction is passed over; a row that commits on its own (no
+ * BEGIN, e.g. MyISAM) begins and ends its transaction here.  1 published,
+ * 0 not published, -1 with err (BD_ERR_SCHEMA: a [keys] rule names a
+ * column the table lacks; begin's and end's own errors). */
 int bd_pub_row(bd_pub *p, const bd_row *row, bd_err *err);
 
-/* One event (call it for every event, before the caller closes a
- * transaction on it): transaction boundaries release the held message,
+/* One event (call it for every event): transactions begin and end
+ * (ops.begin, ops.end), their boundaries release the held message,
  * TRUNCATE publishes, statements are checked.  0, or -1 with err
- * (BD_ERR_STATEMENT for a statement on a published table). */
+ * (BD_ERR_STATEMENT for a statement on a published table; begin's and
+ * end's own errors). */
 int bd_pub_event(bd_pub *p, const bd_event *ev, bd_err *err);
 
 /* The end of the input: a held message goes out, as the last of its
  * transaction when last is set (the caller knows the input ended with
  * it), else not known to be.  0 or -1 with err. */
 int bd_pub_finish(bd_pub *p, int last, bd_err *err);
+
+/* Inside a transaction (begun and not ended); inside one that ops.begin
+ * said to pass over. */
+int bd_pub_in_txn(const bd_pub *p);
+int bd_pub_skipping(const bd_pub *p);
+
+/* The binlog position after an event: where a reader resumes to read
+ * what follows it.  Inside a TRANSACTION_PAYLOAD (pos->inner > 0) only the
+ * payload's own position is known: resuming there repeats the payload's
+ * transaction rather than skip any of it. */
+uint64_t bd_pub_pos_after(const bd_pos *pos, const bd_header *h);
 
 /* A message is held back, waiting to learn whether it is the last of its
  * transaction. */

@@ -2,9 +2,11 @@
  * change with the primary key as the Kafka key, the held last message of a
  * transaction, key changes as a delete and a create, tombstones, tables
  * without a primary key ([keys] rules, or one partition per table),
- * TRUNCATE, statement-logged row changes, the route cache and failing
- * callbacks.  Tables come from hand-written TABLE_MAP bodies; rows and
- * events are built by hand; callbacks record every message. */
+ * TRUNCATE, statement-logged row changes, the route cache (a map freed and
+ * its memory reused for another table too), failing callbacks, transaction
+ * framing (ops.begin and ops.end, recorded in order by a fake sink) and the
+ * order of what goes out.  Tables come from hand-written TABLE_MAP bodies;
+ * rows and events are built by hand; callbacks record every message. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,7 +229,9 @@ typedef struct rec {
     /* route: the dbs whose name starts with `pay` are published, to
      * topic db.table; db `skip` is not, nor is any table named "noise" */
     int route_calls;
-    int route_fail; /* the route callback fails */
+    int route_fail;        /* the route callback fails */
+    int route_all;         /* every table is published (to topic db.table) */
+    char topic_suffix[16]; /* appended to every topic the route gives */
     char last_routed[160];
     int user_tag;
     long emit_fail_at; /* the emit of message number emit_fail_at fails; -1 never */
@@ -249,8 +253,11 @@ static int route_cb(void *ctx, const char *db, size_t dbn, const char *table, si
     if (R->route_fail)
         return bd_err_set(err, BD_ERR_CALLBACK, "route refused %.*s.%.*s", (int)dbn, db, (int)tn,
                           table);
-    r->wanted = dbn >= 3 && !memcmp(db, "pay", 3) && !(tn == 5 && !memcmp(table, "noise", 5));
-    if (r->wanted) snprintf(r->topic, sizeof r->topic, "%.*s.%.*s", (int)dbn, db, (int)tn, table);
+    r->wanted = R->route_all ||
+                (dbn >= 3 && !memcmp(db, "pay", 3) && !(tn == 5 && !memcmp(table, "noise", 5)));
+    if (r->wanted)
+        snprintf(r->topic, sizeof r->topic, "%.*s.%.*s%s", (int)dbn, db, (int)tn, table,
+                 R->topic_suffix);
     r->user = &R->user_tag;
     return 0;
 }
@@ -2046,6 +2053,774 @@ START_TEST(pub_counts)
 }
 END_TEST
 
+/* ---- 9. transaction framing (ops.begin, ops.end) with a fake sink ---------- */
+
+/* What the fake sink saw, in order: begins, messages and ends. */
+typedef struct tr_item {
+    char kind; /* 'B' begin, 'M' message, 'E' end */
+    char file[64];
+    uint64_t pos; /* B: where it begins; E: the position after it; M: its row event's */
+    uint64_t no;  /* B, E */
+    int skipped;  /* E */
+    char gtid[160];
+    size_t msg; /* M: its index in R->m */
+} tr_item;
+
+#define MAXTR 512
+
+typedef struct fsink {
+    rec *R;
+    tr_item t[MAXTR];
+    size_t n;
+    int answer[64]; /* begin's answer for the transaction numbered no; -1: stop */
+} fsink;
+
+static tr_item *fs_next(fsink *F, char kind)
+{
+    ck_assert_uint_lt(F->n, MAXTR);
+    tr_item *x = &F->t[F->n++];
+    memset(x, 0, sizeof *x);
+    x->kind = kind;
+    return x;
+}
+
+static void fs_txn(tr_item *x, const bd_pub_txn *t)
+{
+    ck_assert(t->file != NULL);
+    snprintf(x->file, sizeof x->file, "%s", t->file);
+    x->pos = t->pos;
+    x->no = t->no;
+    snprintf(x->gtid, sizeof x->gtid, "%s", t->txn && t->txn->has_gtid ? t->txn->gtid : "");
+}
+
+static int fs_route(void *ctx, const char *db, size_t dbn, const char *table, size_t tn,
+                    bd_pub_route *r, bd_err *err)
+{
+    return route_cb(((fsink *)ctx)->R, db, dbn, table, tn, r, err);
+}
+
+static int fs_emit(void *ctx, const bd_pub_msg *m, bd_err *err)
+{
+    fsink *F = ctx;
+    size_t i = F->R->n;
+    if (emit_cb(F->R, m, err) < 0) return -1;
+    tr_item *x = fs_next(F, 'M');
+    x->msg = i;
+    x->pos = m->pos;
+    return 0;
+}
+
+static int fs_stmt(void *ctx, const bd_pub_statement *s) { return stmt_cb(((fsink *)ctx)->R, s); }
+
+static int fs_begin(void *ctx, const bd_pub_txn *t, bd_err *err)
+{
+    fsink *F = ctx;
+    fs_txn(fs_next(F, 'B'), t);
+    int a = t->no < 64 ? F->answer[t->no] : 0;
+    if (a < 0)
+        return bd_err_set(err, BD_ERR_CALLBACK, "begin refused transaction %llu",
+                          (unsigned long long)t->no);
+    return a;
+}
+
+static int fs_end(void *ctx, const bd_pub_txn *t, int skipped, bd_err *err)
+{
+    (void)err;
+    fsink *F = ctx;
+    tr_item *x = fs_next(F, 'E');
+    fs_txn(x, t);
+    x->skipped = skipped;
+    return 0;
+}
+
+static fsink *fs_new(void)
+{
+    fsink *F = calloc(1, sizeof *F);
+    ck_assert(F != NULL);
+    F->R = rec_new();
+    return F;
+}
+
+static void fs_free(fsink *F)
+{
+    rec_free(F->R);
+    free(F);
+}
+
+static bd_pub *fs_pub(fsink *F, int tombstones)
+{
+    bd_pub_opts o = {NULL, 0, tombstones};
+    bd_pub_ops ops = {F, fs_route, fs_emit, fs_stmt, fs_begin, fs_end};
+    bd_pub *p = bd_pub_new(&o, &ops);
+    ck_assert(p != NULL);
+    return p;
+}
+
+static void check_tr(int line, const fsink *F, size_t i, char kind, uint64_t pos)
+{
+    ck_assert_msg(i < F->n, "line %d: item %zu of %zu", line, i, F->n);
+    const tr_item *x = &F->t[i];
+    ck_assert_msg(x->kind == kind, "line %d: item %zu is '%c', want '%c'", line, i, x->kind, kind);
+    ck_assert_msg(x->pos == pos, "line %d: item %zu ('%c') pos %llu, want %llu", line, i, kind,
+                  (unsigned long long)x->pos, (unsigned long long)pos);
+}
+
+/* A begin at pos, of transaction no */
+static void check_b(int line, const fsink *F, size_t i, uint64_t pos, uint64_t no)
+{
+    check_tr(line, F, i, 'B', pos);
+    const tr_item *x = &F->t[i];
+    ck_assert_msg(x->no == no, "line %d: begin %zu no %llu, want %llu", line, i,
+                  (unsigned long long)x->no, (unsigned long long)no);
+    ck_assert_msg(!strcmp(x->file, FILE1), "line %d: begin %zu file %s", line, i, x->file);
+    ck_assert_msg(!strcmp(x->gtid, "0-1-42"), "line %d: begin %zu gtid %s", line, i, x->gtid);
+}
+
+/* An end with the position after the transaction */
+static void check_e(int line, const fsink *F, size_t i, uint64_t pos, uint64_t no, int skipped)
+{
+    check_tr(line, F, i, 'E', pos);
+    const tr_item *x = &F->t[i];
+    ck_assert_msg(x->no == no, "line %d: end %zu no %llu, want %llu", line, i,
+                  (unsigned long long)x->no, (unsigned long long)no);
+    ck_assert_msg(x->skipped == skipped, "line %d: end %zu skipped %d, want %d", line, i,
+                  x->skipped, skipped);
+    ck_assert_msg(!strcmp(x->file, FILE1), "line %d: end %zu file %s", line, i, x->file);
+    ck_assert_msg(!strcmp(x->gtid, "0-1-42"), "line %d: end %zu gtid %s", line, i, x->gtid);
+}
+
+/* A message of op at pos, last or not */
+static void check_m(int line, const fsink *F, size_t i, uint64_t pos, char op, int last)
+{
+    check_tr(line, F, i, 'M', pos);
+    const rmsg *m = &F->R->m[F->t[i].msg];
+    ck_assert_msg(m->op == op, "line %d: item %zu op '%c', want '%c'", line, i, m->op ? m->op : '0',
+                  op ? op : '0');
+    ck_assert_msg(m->last == last, "line %d: item %zu last %d, want %d", line, i, m->last, last);
+}
+#define CHECK_B(F, i, ...) check_b(__LINE__, F, i, __VA_ARGS__)
+#define CHECK_E(F, i, ...) check_e(__LINE__, F, i, __VA_ARGS__)
+#define CHECK_M(F, i, ...) check_m(__LINE__, F, i, __VA_ARGS__)
+
+/* The position after an event: its header's log_pos, but inside a
+ * TRANSACTION_PAYLOAD (inner > 0) the payload's own position. */
+START_TEST(pub_pos_after)
+{
+    bd_header h = g_hdr;
+    bd_pos pos = mk_pos(400);
+    h.log_pos = 431;
+    ck_assert_uint_eq(bd_pub_pos_after(&pos, &h), 431);
+    pos.inner = 3; /* whatever log_pos says */
+    ck_assert_uint_eq(bd_pub_pos_after(&pos, &h), 400);
+    h.log_pos = 0;
+    ck_assert_uint_eq(bd_pub_pos_after(&pos, &h), 400);
+    /* no log_pos (an artificial event), or one that is not after it */
+    pos.inner = 0;
+    ck_assert_uint_eq(bd_pub_pos_after(&pos, &h), 400);
+    h.log_pos = 400;
+    ck_assert_uint_eq(bd_pub_pos_after(&pos, &h), 400);
+    h.log_pos = 120;
+    ck_assert_uint_eq(bd_pub_pos_after(&pos, &h), 400);
+}
+END_TEST
+
+START_TEST(pub_framing)
+{
+    fsink *F = fs_new();
+    rec *R = F->R;
+    bd_pub *p = fs_pub(F, 0);
+    bd_table *t = flow_table();
+    bd_table *acct = mk_table(81, "pay", "acct", "L", "id", PK0, 1);
+    bd_err err = {0};
+    bd_value v1[3] = {VI(1), VS("a"), VN()};
+    bd_value v2[3] = {VI(2), VS("b"), VN()};
+    bd_value va[1] = {VI(9)};
+    bd_header h = g_hdr;
+    tev e;
+    bd_row r;
+
+    ck_assert_int_eq(bd_pub_in_txn(p), 0);
+    ck_assert_int_eq(bd_pub_skipping(p), 0);
+
+    /* 1. GTID, two rows, XID: begins at the GTID, ends after the XID */
+    mk_event(&e, BD_EV_GTID, 100);
+    e.h.log_pos = 160;
+    e.ev.begins_txn = 1;
+    EV_OK(p, &e);
+    ck_assert_int_eq(bd_pub_in_txn(p), 1);
+    ck_assert_int_eq(bd_pub_skipping(p), 0);
+    ck_assert_uint_eq(F->n, 1);
+    CHECK_B(F, 0, 100, 1);
+    h.log_pos = 300;
+    r = mk_row(BD_OP_INSERT, t, NULL, v1, 200, 0);
+    r.header = &h;
+    ROW_OK(p, &r);
+    r = mk_row(BD_OP_INSERT, t, NULL, v2, 200, 1);
+    r.header = &h;
+    ROW_OK(p, &r);
+    ck_assert_uint_eq(F->n, 2); /* the second row is held */
+    CHECK_M(F, 1, 200, 'c', 0);
+    mk_xid(&e, 300, 41);
+    e.h.log_pos = 331;
+    EV_OK(p, &e);
+    ck_assert_int_eq(bd_pub_in_txn(p), 0);
+    ck_assert_uint_eq(F->n, 4);
+    /* the last message, then the end */
+    CHECK_M(F, 2, 200, 'c', 1);
+    ck_assert_str_eq(R->m[F->t[2].msg].key, "{\"id\":2}");
+    CHECK_E(F, 3, 331, 1, 0);
+
+    /* 2. inside a TRANSACTION_PAYLOAD at 460 (MySQL): its events have
+     * inner > 0 and no log_pos; the end is the payload's own position */
+    mk_event(&e, BD_EV_GTID, 400);
+    e.h.log_pos = 460;
+    e.ev.begins_txn = 1;
+    EV_OK(p, &e);
+    mk_query(&e, BD_EV_QUERY, "BEGIN", "pay", 460);
+    e.ev.pos.inner = 1;
+    e.ev.begins_txn = 1;
+    EV_OK(p, &e); /* no second begin: one transaction */
+    h.log_pos = 0;
+    r = mk_row(BD_OP_DELETE, t, v1, NULL, 460, 0);
+    r.pos.inner = 3;
+    r.header = &h;
+    ROW_OK(p, &r);
+    mk_xid(&e, 460, 42);
+    e.ev.pos.inner = 4;
+    EV_OK(p, &e);
+    ck_assert_uint_eq(F->n, 7);
+    CHECK_B(F, 4, 400, 2);
+    CHECK_M(F, 5, 460, 'd', 1);
+    CHECK_E(F, 6, 460, 2, 0);
+    /* the XID of a payload whose header has a log_pos after all: still
+     * the payload's position */
+    mk_event(&e, BD_EV_GTID, 500);
+    e.h.log_pos = 560;
+    e.ev.begins_txn = 1;
+    EV_OK(p, &e);
+    mk_xid(&e, 560, 43);
+    e.ev.pos.inner = 2;
+    e.h.log_pos = 900;
+    EV_OK(p, &e);
+    ck_assert_uint_eq(F->n, 9);
+    CHECK_B(F, 7, 500, 3);
+    CHECK_E(F, 8, 560, 3, 0);
+
+    /* 3. a row that commits on its own (no BEGIN) begins and ends one */
+    h.log_pos = 1100;
+    r = mk_row(BD_OP_INSERT, t, NULL, v1, 1000, 0);
+    r.header = &h;
+    r.ends_txn = 1;
+    ROW_OK(p, &r);
+    ck_assert_int_eq(bd_pub_in_txn(p), 0);
+    ck_assert_int_eq(bd_pub_holding(p), 0);
+    ck_assert_uint_eq(F->n, 12);
+    CHECK_B(F, 9, 1000, 4);
+    CHECK_M(F, 10, 1000, 'c', 1);
+    CHECK_E(F, 11, 1100, 4, 0);
+
+    /* 4. a DDL outside a transaction: one of its own, no message */
+    mk_ddl(&e, "ALTER TABLE flow ADD COLUMN x INT", "pay", 1200);
+    e.h.log_pos = 1290;
+    EV_OK(p, &e);
+    ck_assert_int_eq(bd_pub_in_txn(p), 0);
+    ck_assert_uint_eq(F->n, 14);
+    CHECK_B(F, 12, 1200, 5);
+    CHECK_E(F, 13, 1290, 5, 0);
+
+    /* 5. a TRUNCATE: its message (last), then its end */
+    mk_ddl(&e, "TRUNCATE TABLE flow", "pay", 1300);
+    e.h.log_pos = 1400;
+    EV_OK(p, &e);
+    ck_assert_uint_eq(F->n, 17);
+    CHECK_B(F, 14, 1300, 6);
+    CHECK_M(F, 15, 1300, 't', 1);
+    CHECK_E(F, 16, 1400, 6, 0);
+    CHECK_COUNTS(p, 4, 0, 0, 1, 0, 5);
+    ck_assert_uint_eq(R->n, 5);
+
+    /* 6. begin says pass over: rows, statements, nothing published, not
+     * even routed; the end says skipped */
+    int routes = R->route_calls;
+    F->answer[7] = 1;
+    mk_event(&e, BD_EV_GTID, 1500);
+    e.h.log_pos = 1560;
+    e.ev.begins_txn = 1;
+    EV_OK(p, &e);
+    ck_assert_int_eq(bd_pub_in_txn(p), 1);
+    ck_assert_int_eq(bd_pub_skipping(p), 1);
+    r = mk_row(BD_OP_INSERT, acct, NULL, va, 1600, 0);
+    ck_assert_int_eq(bd_pub_row(p, &r, &err), 0);
+    r = mk_row(BD_OP_INSERT, t, NULL, v2, 1610, 0);
+    ck_assert_int_eq(bd_pub_row(p, &r, &err), 0);
+    ck_assert_int_eq(bd_pub_holding(p), 0);
+    /* a statement on a published table: no stop inside a skipped one */
+    mk_query(&e, BD_EV_QUERY, "INSERT INTO flow VALUES (3)", "pay", 1650);
+    EV_OK(p, &e);
+    ck_assert_int_eq(R->stmt_calls, 0);
+    ck_assert_int_eq(bd_pub_skipping(p), 1);
+    mk_xid(&e, 1700, 44);
+    e.h.log_pos = 1731;
+    EV_OK(p, &e);
+    ck_assert_int_eq(bd_pub_in_txn(p), 0);
+    ck_assert_int_eq(bd_pub_skipping(p), 0);
+    ck_assert_uint_eq(F->n, 19);
+    CHECK_B(F, 17, 1500, 7);
+    CHECK_E(F, 18, 1731, 7, 1);
+    ck_assert_int_eq(R->route_calls, routes);
+    /* a row that commits on its own, passed over */
+    F->answer[8] = 1;
+    h.log_pos = 1850;
+    r = mk_row(BD_OP_INSERT, t, NULL, v1, 1800, 0);
+    r.header = &h;
+    r.ends_txn = 1;
+    ck_assert_int_eq(bd_pub_row(p, &r, &err), 0);
+    ck_assert_int_eq(bd_pub_in_txn(p), 0);
+    ck_assert_int_eq(bd_pub_skipping(p), 0);
+    /* a TRUNCATE, passed over */
+    F->answer[9] = 1;
+    mk_ddl(&e, "TRUNCATE TABLE flow", "pay", 1900);
+    e.h.log_pos = 1950;
+    EV_OK(p, &e);
+    ck_assert_uint_eq(F->n, 23);
+    CHECK_B(F, 19, 1800, 8);
+    CHECK_E(F, 20, 1850, 8, 1);
+    CHECK_B(F, 21, 1900, 9);
+    CHECK_E(F, 22, 1950, 9, 1);
+    /* nothing of them published nor counted */
+    ck_assert_uint_eq(R->n, 5);
+    CHECK_COUNTS(p, 4, 0, 0, 1, 0, 5);
+
+    /* 7. begin says stop (BD_ERR_CALLBACK): -1, nothing emitted, no end */
+    F->answer[10] = -1;
+    mk_event(&e, BD_EV_GTID, 2000);
+    e.h.log_pos = 2060;
+    e.ev.begins_txn = 1;
+    memset(&err, 0, sizeof err);
+    ck_assert_int_eq(bd_pub_event(p, &e.ev, &err), -1);
+    ck_assert_int_eq(err.code, BD_ERR_CALLBACK);
+    ck_assert_str_eq(err.msg, "begin refused transaction 10");
+    ck_assert_int_eq(bd_pub_in_txn(p), 0);
+    ck_assert_uint_eq(F->n, 24);
+    CHECK_B(F, 23, 2000, 10);
+    /* the same from a row that would begin one (and commit on its own) */
+    F->answer[11] = -1;
+    r = mk_row(BD_OP_INSERT, t, NULL, v1, 2100, 0);
+    r.ends_txn = 1;
+    memset(&err, 0, sizeof err);
+    ck_assert_int_eq(bd_pub_row(p, &r, &err), -1);
+    ck_assert_int_eq(err.code, BD_ERR_CALLBACK);
+    ck_assert_str_eq(err.msg, "begin refused transaction 11");
+    ck_assert_int_eq(bd_pub_holding(p), 0);
+    /* and from a DDL or TRUNCATE */
+    F->answer[12] = -1;
+    mk_ddl(&e, "TRUNCATE TABLE flow", "pay", 2200);
+    memset(&err, 0, sizeof err);
+    ck_assert_int_eq(bd_pub_event(p, &e.ev, &err), -1);
+    ck_assert_int_eq(err.code, BD_ERR_CALLBACK);
+    ck_assert_uint_eq(F->n, 26);
+    ck_assert_int_eq(F->t[24].kind, 'B');
+    ck_assert_int_eq(F->t[25].kind, 'B');
+    ck_assert_uint_eq(R->n, 5);
+    CHECK_COUNTS(p, 4, 0, 0, 1, 0, 5);
+
+    /* then a transaction begin lets through is published as ever */
+    mk_event(&e, BD_EV_GTID, 2300);
+    e.h.log_pos = 2360;
+    e.ev.begins_txn = 1;
+    EV_OK(p, &e);
+    r = mk_row(BD_OP_INSERT, t, NULL, v2, 2400, 0);
+    ROW_OK(p, &r);
+    mk_xid(&e, 2500, 45);
+    e.h.log_pos = 2531;
+    EV_OK(p, &e);
+    ck_assert_uint_eq(F->n, 29);
+    CHECK_B(F, 26, 2300, 13);
+    CHECK_M(F, 27, 2400, 'c', 1);
+    CHECK_E(F, 28, 2531, 13, 0);
+
+    /* the whole trace: begins and ends pair up, numbers grow, messages
+     * only inside a published transaction, only its last one last */
+    int inside = 0;
+    uint64_t no = 0;
+    for (size_t i = 0; i < F->n; i++) {
+        const tr_item *x = &F->t[i];
+        if (x->kind == 'B') {
+            ck_assert_msg(!inside || F->answer[no] < 0, "item %zu: begin inside %llu", i,
+                          (unsigned long long)no);
+            ck_assert_uint_gt(x->no, no);
+            no = x->no;
+            inside = 1;
+        } else if (x->kind == 'E') {
+            ck_assert_msg(inside && x->no == no, "item %zu: end of %llu", i,
+                          (unsigned long long)x->no);
+            inside = 0;
+        } else {
+            ck_assert_msg(inside && F->answer[no] == 0, "item %zu: message outside", i);
+            const tr_item *nx = i + 1 < F->n ? &F->t[i + 1] : NULL;
+            int before_end = nx && nx->kind == 'E';
+            ck_assert_msg(R->m[x->msg].last == before_end, "item %zu: last %d", i,
+                          R->m[x->msg].last);
+        }
+    }
+    ck_assert_int_eq(inside, 0);
+
+    bd_pub_free(p);
+    bd_table_free(t);
+    bd_table_free(acct);
+    fs_free(F);
+}
+END_TEST
+
+/* With tombstones: the delete and its tombstone both go out as the last,
+ * before the end. */
+START_TEST(pub_framing_tombstone)
+{
+    fsink *F = fs_new();
+    bd_pub *p = fs_pub(F, 1);
+    bd_table *t = flow_table();
+    bd_err err = {0};
+    bd_value v1[3] = {VI(1), VS("a"), VN()};
+    tev e;
+    mk_query(&e, BD_EV_QUERY, "BEGIN", "pay", 100);
+    e.ev.begins_txn = 1;
+    e.h.log_pos = 150;
+    EV_OK(p, &e);
+    bd_row r = mk_row(BD_OP_DELETE, t, v1, NULL, 200, 0);
+    ROW_OK(p, &r);
+    mk_query(&e, BD_EV_QUERY, "COMMIT", "pay", 300);
+    e.ev.ends_txn = 1;
+    e.h.log_pos = 340;
+    EV_OK(p, &e);
+    ck_assert_uint_eq(F->n, 4);
+    CHECK_B(F, 0, 100, 1);
+    CHECK_M(F, 1, 200, 'd', 1);
+    CHECK_M(F, 2, 200, 0, 1);
+    ck_assert_ptr_null(F->R->m[F->t[2].msg].value);
+    ck_assert_str_eq(F->R->m[F->t[2].msg].key, "{\"id\":1}");
+    CHECK_E(F, 3, 340, 1, 0);
+    bd_pub_free(p);
+    bd_table_free(t);
+    fs_free(F);
+}
+END_TEST
+
+/* A transaction cut unseen (a file cut inside it): the next one's begin
+ * releases the held message, not as the last, and the cut one goes on to
+ * the next end: no second begin. */
+START_TEST(pub_framing_cut)
+{
+    fsink *F = fs_new();
+    bd_pub *p = fs_pub(F, 0);
+    bd_table *t = flow_table();
+    bd_err err = {0};
+    bd_value v1[3] = {VI(1), VS("a"), VN()};
+    bd_value v2[3] = {VI(2), VS("b"), VN()};
+    tev e;
+    mk_event(&e, BD_EV_GTID, 100);
+    e.ev.begins_txn = 1;
+    EV_OK(p, &e);
+    bd_row r = mk_row(BD_OP_INSERT, t, NULL, v1, 200, 0);
+    ROW_OK(p, &r);
+    mk_event(&e, BD_EV_GTID, 300);
+    e.ev.begins_txn = 1;
+    EV_OK(p, &e);
+    ck_assert_int_eq(bd_pub_in_txn(p), 1);
+    r = mk_row(BD_OP_INSERT, t, NULL, v2, 400, 0);
+    ROW_OK(p, &r);
+    mk_xid(&e, 500, 7);
+    e.h.log_pos = 531;
+    EV_OK(p, &e);
+    ck_assert_uint_eq(F->n, 4);
+    CHECK_B(F, 0, 100, 1);
+    CHECK_M(F, 1, 200, 'c', 0);
+    CHECK_M(F, 2, 400, 'c', 1);
+    CHECK_E(F, 3, 531, 1, 0);
+    bd_pub_free(p);
+    bd_table_free(t);
+    fs_free(F);
+}
+END_TEST
+
+/* ---- 10. a map freed and its memory reused for another table ------------- */
+
+/* A replay crossing a file rotation or a DDL frees the table maps, and the
+ * allocator gives the same memory to the next map, of another table: the
+ * stage must not take it for the table it saw there before. */
+START_TEST(pub_route_reused_map)
+{
+    static const uint32_t pk1[] = {1};
+    rec *R = rec_new();
+    R->route_all = 1;
+    bd_pub *p = pub_new(R, NULL, 0, 0, 0);
+    bd_err err = {0};
+    bd_table *ta = mk_table(90, "db1", "t_a", "L", "id", PK0, 1);
+    bd_table *tb = mk_table(91, "db1", "t_b", "VL", "name,id", pk1, 1);
+    bd_value va[1] = {VI(1)};
+    bd_value vb[2] = {VS("bee"), VI(2)};
+    bd_table map; /* the decoder's map: one address throughout */
+    tev e;
+
+    map = *ta;
+    map.serial = 11;
+    bd_row r = mk_row(BD_OP_INSERT, &map, NULL, va, 100, 0);
+    ROW_OK(p, &r);
+    ck_assert_int_eq(R->route_calls, 1);
+    ck_assert_str_eq(R->last_routed, "db1.t_a");
+    /* freed and parsed again for B at the same address (a new serial),
+     * while A's row is still held */
+    map = *tb;
+    map.serial = 12;
+    r = mk_row(BD_OP_INSERT, &map, NULL, vb, 200, 0);
+    ROW_OK(p, &r);
+    ck_assert_int_eq(R->route_calls, 2);
+    ck_assert_str_eq(R->last_routed, "db1.t_b");
+    mk_xid(&e, 300, 1);
+    EV_OK(p, &e);
+    ck_assert_uint_eq(R->n, 2);
+    CHECK_MSG(R, 0, 'c', "db1.t_a", BD_PUB_BY_KEY, "db1.t_a", "{\"id\":1}",
+              "{\"op\":\"c\",\"db\":\"db1\",\"table\":\"t_a\",\"before\":null,"
+              "\"after\":{\"id\":1}," SRC(100, 0, null, false),
+              0, 100, 0);
+    CHECK_MSG(R, 1, 'c', "db1.t_b", BD_PUB_BY_KEY, "db1.t_b", "{\"id\":2}",
+              "{\"op\":\"c\",\"db\":\"db1\",\"table\":\"t_b\",\"before\":null,"
+              "\"after\":{\"name\":\"bee\",\"id\":2}," SRC(200, 0, 1, true),
+              1, 200, 0);
+    rec_clear(R);
+
+    /* back: A's names at B's address; A is still known by name (t_a and
+     * t_b take different slots of the cache) */
+    map = *ta;
+    map.serial = 13;
+    r = mk_row(BD_OP_INSERT, &map, NULL, va, 400, 0);
+    ROW_OK(p, &r);
+    ck_assert_int_eq(bd_pub_finish(p, 1, &err), 0);
+    ck_assert_uint_eq(R->n, 1);
+    CHECK_MSG(R, 0, 'c', "db1.t_a", BD_PUB_BY_KEY, "db1.t_a", "{\"id\":1}",
+              "{\"op\":\"c\",\"db\":\"db1\",\"table\":\"t_a\",\"before\":null,"
+              "\"after\":{\"id\":1}," SRC(400, 0, null, true),
+              1, 400, 0);
+    ck_assert_int_eq(R->route_calls, 2);
+    rec_clear(R);
+
+    /* swapped back and forth, each row of its own table, whether the
+     * decoder numbers its maps (serials) or not (0: names compared) */
+    uint64_t serial = 20;
+    for (int i = 0; i < 20; i++) {
+        int b = i % 2;
+        int numbered = (i / 2) % 2;
+        map = b ? *tb : *ta;
+        map.serial = numbered ? serial++ : 0;
+        r = mk_row(BD_OP_INSERT, &map, NULL, b ? vb : va, 500 + (uint64_t)i, 0);
+        ROW_OK(p, &r);
+        const bd_pub_route *rt = bd_pub_route_of(p, &map, &err);
+        ck_assert_ptr_nonnull(rt);
+        ck_assert_str_eq(rt->topic, b ? "db1.t_b" : "db1.t_a");
+    }
+    ck_assert_int_eq(bd_pub_finish(p, 1, &err), 0);
+    ck_assert_uint_eq(R->n, 20);
+    for (size_t i = 0; i < 20; i++) {
+        const char *want = i % 2 ? "db1.t_b" : "db1.t_a";
+        ck_assert_msg(!strcmp(R->m[i].topic, want), "message %zu topic %s, want %s", i,
+                      R->m[i].topic, want);
+        ck_assert_str_eq(R->m[i].table, want);
+        ck_assert_str_eq(R->m[i].key, i % 2 ? "{\"id\":2}" : "{\"id\":1}");
+        ck_assert_uint_eq(R->m[i].pos, 500 + i);
+        ck_assert_ptr_nonnull(
+            strstr(R->m[i].value, i % 2 ? "\"table\":\"t_b\"" : "\"table\":\"t_a\""));
+    }
+    ck_assert_int_eq(R->route_calls, 2);
+    rec_clear(R);
+
+    /* reroute: the answer the route callback gives changed */
+    snprintf(R->topic_suffix, sizeof R->topic_suffix, ".v2");
+    map = *ta;
+    map.serial = 99;
+    r = mk_row(BD_OP_INSERT, &map, NULL, va, 600, 0);
+    ROW_OK(p, &r); /* cached: the old answer */
+    ck_assert_int_eq(R->route_calls, 2);
+    bd_pub_reroute(p);
+    /* the same map, the same serial: asked again; the held row keeps the
+     * topic it was routed to */
+    r = mk_row(BD_OP_INSERT, &map, NULL, va, 700, 0);
+    ROW_OK(p, &r);
+    ck_assert_int_eq(R->route_calls, 3);
+    ck_assert_str_eq(R->last_routed, "db1.t_a");
+    r = mk_row(BD_OP_INSERT, &map, NULL, va, 800, 0);
+    ROW_OK(p, &r);
+    ck_assert_int_eq(R->route_calls, 3);
+    ck_assert_int_eq(bd_pub_finish(p, 1, &err), 0);
+    ck_assert_uint_eq(R->n, 3);
+    ck_assert_str_eq(R->m[0].topic, "db1.t_a");
+    ck_assert_str_eq(R->m[1].topic, "db1.t_a.v2");
+    ck_assert_str_eq(R->m[2].topic, "db1.t_a.v2");
+    /* bd_pub_route_of asks again too, after a reroute */
+    map = *tb;
+    map.serial = 100;
+    bd_pub_reroute(p);
+    const bd_pub_route *rt = bd_pub_route_of(p, &map, &err);
+    ck_assert_ptr_nonnull(rt);
+    ck_assert_int_eq(R->route_calls, 4);
+    ck_assert_str_eq(R->last_routed, "db1.t_b");
+    ck_assert_int_eq(rt->wanted, 1);
+    ck_assert_str_eq(rt->topic, "db1.t_b.v2");
+    ck_assert_ptr_eq(rt->user, &R->user_tag);
+    snprintf(R->topic_suffix, sizeof R->topic_suffix, ".v3");
+    bd_pub_reroute(p);
+    map = *ta;
+    map.serial = 101;
+    rt = bd_pub_route_of(p, &map, &err);
+    ck_assert_ptr_nonnull(rt);
+    ck_assert_int_eq(R->route_calls, 5);
+    ck_assert_str_eq(rt->topic, "db1.t_a.v3");
+
+    bd_pub_free(p);
+    bd_table_free(ta);
+    bd_table_free(tb);
+    rec_free(R);
+}
+END_TEST
+
+/* ---- 11. order: what comes in goes out in that order --------------------- */
+
+typedef struct want_msg {
+    char op;
+    const char *topic;
+    int part;
+    const char *key; /* NULL: none */
+    uint64_t pos;
+    uint32_t row;
+    int last;
+} want_msg;
+
+START_TEST(pub_order)
+{
+    fsink *F = fs_new();
+    rec *R = F->R;
+    bd_pub *p = fs_pub(F, 0);
+    bd_err err = {0};
+    static const uint32_t pk_ba[] = {2, 0};
+    bd_table *flow = flow_table();
+    bd_table *pair = mk_table(72, "pay", "pair", "LVL", "a,note,b", pk_ba, 2);
+    bd_table *log = mk_table(73, "pay", "log", "LV", "n,msg", NULL, 0); /* no key */
+    bd_table *skip = mk_table(74, "skip", "flow", "L", "id", PK0, 1);
+    bd_value f1[3] = {VI(1), VS("1.00"), VN()};
+    bd_value f1b[3] = {VI(1), VS("2.00"), VN()};
+    bd_value f2[3] = {VI(2), VS("5.00"), VS("x")};
+    bd_value f3[3] = {VI(3), VS("5.00"), VS("x")};
+    bd_value p1[3] = {VI(1), VS("n"), VI(10)};
+    bd_value p2[3] = {VI(2), VS("n"), VI(10)};
+    bd_value l1[2] = {VI(1), VS("hello")};
+    bd_value s1[1] = {VI(5)};
+    tev e;
+    bd_row r;
+
+    /* txn 1 */
+    mk_event(&e, BD_EV_GTID, 100);
+    e.ev.begins_txn = 1;
+    EV_OK(p, &e);
+    r = mk_row(BD_OP_INSERT, flow, NULL, f1, 200, 0);
+    ROW_OK(p, &r);
+    r = mk_row(BD_OP_INSERT, flow, NULL, f2, 200, 1);
+    ROW_OK(p, &r);
+    r = mk_row(BD_OP_INSERT, pair, NULL, p1, 300, 0);
+    ROW_OK(p, &r);
+    r = mk_row(BD_OP_INSERT, skip, NULL, s1, 350, 0);
+    ck_assert_int_eq(bd_pub_row(p, &r, &err), 0);
+    r = mk_row(BD_OP_UPDATE, flow, f1, f1b, 400, 0); /* the key stays */
+    ROW_OK(p, &r);
+    r = mk_row(BD_OP_INSERT, log, NULL, l1, 500, 0);
+    ROW_OK(p, &r);
+    mk_xid(&e, 600, 1);
+    EV_OK(p, &e);
+    /* txn 2 */
+    mk_query(&e, BD_EV_QUERY, "BEGIN", "pay", 700);
+    e.ev.begins_txn = 1;
+    EV_OK(p, &e);
+    r = mk_row(BD_OP_UPDATE, flow, f2, f3, 800, 0); /* id 2 -> 3 */
+    ROW_OK(p, &r);
+    r = mk_row(BD_OP_DELETE, flow, f1b, NULL, 900, 0);
+    ROW_OK(p, &r);
+    r = mk_row(BD_OP_UPDATE, pair, p1, p2, 1000, 0); /* (b 10, a 1) -> (b 10, a 2) */
+    ROW_OK(p, &r);
+    mk_xid(&e, 1100, 2);
+    EV_OK(p, &e);
+    /* txn 3: one row on its own */
+    r = mk_row(BD_OP_INSERT, flow, NULL, f2, 1200, 0);
+    r.ends_txn = 1;
+    ROW_OK(p, &r);
+
+    static const want_msg want[] = {
+        {'c', "pay.flow", BD_PUB_BY_KEY, "{\"id\":1}", 200, 0, 0},
+        {'c', "pay.flow", BD_PUB_BY_KEY, "{\"id\":2}", 200, 1, 0},
+        {'c', "pay.pair", BD_PUB_BY_KEY, "{\"b\":10,\"a\":1}", 300, 0, 0},
+        {'u', "pay.flow", BD_PUB_BY_KEY, "{\"id\":1}", 400, 0, 0},
+        {'c', "pay.log", BD_PUB_BY_TABLE, NULL, 500, 0, 1},
+        {'d', "pay.flow", BD_PUB_BY_KEY, "{\"id\":2}", 800, 0, 0},
+        {'c', "pay.flow", BD_PUB_BY_KEY, "{\"id\":3}", 800, 0, 0},
+        {'d', "pay.flow", BD_PUB_BY_KEY, "{\"id\":1}", 900, 0, 0},
+        {'d', "pay.pair", BD_PUB_BY_KEY, "{\"b\":10,\"a\":1}", 1000, 0, 0},
+        {'c', "pay.pair", BD_PUB_BY_KEY, "{\"b\":10,\"a\":2}", 1000, 0, 1},
+        {'c', "pay.flow", BD_PUB_BY_KEY, "{\"id\":2}", 1200, 0, 1},
+    };
+    size_t nw = sizeof want / sizeof want[0];
+    ck_assert_uint_eq(R->n, nw);
+    for (size_t i = 0; i < nw; i++) {
+        const rmsg *m = &R->m[i];
+        const want_msg *w = &want[i];
+        ck_assert_msg(m->op == w->op && !strcmp(m->topic, w->topic) && (int)m->part == w->part &&
+                          m->pos == w->pos && m->row == w->row && m->last == w->last,
+                      "message %zu: %c %s part %d pos %llu row %u last %d", i, m->op, m->topic,
+                      (int)m->part, (unsigned long long)m->pos, m->row, m->last);
+        if (w->key)
+            ck_assert_msg(m->key && !strcmp(m->key, w->key), "message %zu key %s, want %s", i,
+                          m->key ? m->key : "(none)", w->key);
+        else
+            ck_assert_ptr_null(m->key);
+        /* the value says the same: op, and the row's key columns */
+        json_t *j = parse_value(m);
+        char op[2] = {w->op, 0};
+        ck_assert_str_eq(jstr(j, "op"), op);
+        json_t *img = json_object_get(j, w->op == 'd' ? "before" : "after");
+        ck_assert(json_is_object(img));
+        if (!strcmp(w->topic, "pay.flow")) {
+            int id = 0;
+            ck_assert(sscanf(w->key, "{\"id\":%d}", &id) == 1);
+            ck_assert_int_eq(jint(img, "id"), id);
+        }
+        json_decref(j);
+    }
+    /* the create of a key change carries the new row whole */
+    json_t *j = parse_value(&R->m[6]);
+    json_t *after = json_object_get(j, "after");
+    ck_assert_int_eq(jint(after, "id"), 3);
+    ck_assert_str_eq(jstr(after, "amount"), "5.00");
+    ck_assert_str_eq(jstr(after, "memo"), "x");
+    ck_assert(json_is_null(json_object_get(j, "before")));
+    json_decref(j);
+    /* three transactions, each begun and ended around its messages */
+    size_t nb = 0, ne = 0;
+    for (size_t i = 0; i < F->n; i++) {
+        nb += F->t[i].kind == 'B';
+        ne += F->t[i].kind == 'E';
+    }
+    ck_assert_uint_eq(nb, 3);
+    ck_assert_uint_eq(ne, 3);
+    ck_assert_int_eq(F->t[0].kind, 'B');
+    ck_assert_int_eq(F->t[6].kind, 'E'); /* B, 5 messages, E */
+    ck_assert_int_eq(F->t[7].kind, 'B');
+    ck_assert_int_eq(F->t[13].kind, 'E');
+    CHECK_COUNTS(p, 9, 1, 2, 0, 0, 11);
+
+    bd_pub_free(p);
+    bd_table_free(flow);
+    bd_table_free(pair);
+    bd_table_free(log);
+    bd_table_free(skip);
+    fs_free(F);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("publish");
@@ -2087,6 +2862,12 @@ int main(void)
     tcase_add_test(tc, pub_route_long_name);
     tcase_add_test(tc, pub_emit_fail);
     tcase_add_test(tc, pub_counts);
+    tcase_add_test(tc, pub_pos_after);
+    tcase_add_test(tc, pub_framing);
+    tcase_add_test(tc, pub_framing_tombstone);
+    tcase_add_test(tc, pub_framing_cut);
+    tcase_add_test(tc, pub_route_reused_map);
+    tcase_add_test(tc, pub_order);
     suite_add_tcase(s, tc);
     return tu_run(s) ? 1 : 0;
 }

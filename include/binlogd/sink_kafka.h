@@ -1,0 +1,122 @@
+/* sink_kafka.h - the publish stage's Kafka sink, shared by `run` and
+ * `replay`: a producer set up from the configuration, the partition of
+ * each message, the flow-control window, the oversize policy and the
+ * delivery accounting of each transaction (acks.h).
+ *
+ * The stage (publish.h) frames transactions and emits messages; the
+ * commands forward them here:
+ *   ops.begin -> bd_ksink_begin   opens the transaction's ack record
+ *                                 (waits while the ring is full or held)
+ *   ops.emit  -> bd_ksink_emit    one message: by its key's partition
+ *                                 (murmur2, the Java client's), by its
+ *                                 table's name (no key), or to every
+ *                                 partition (TRUNCATE); waits while the
+ *                                 window ([daemon] max_in_flight,
+ *                                 max_in_flight_bytes) is full
+ *   ops.end   -> bd_ksink_end     closes the record with the position
+ *                                 after the transaction
+ * Delivery reports count the records down; the acknowledged position
+ * (bd_acks_position on bd_ksink_acks) moves over each transaction whose
+ * every message Kafka took, and never past one it did not take.
+ *
+ * A message bigger than Kafka takes (the client's message.max.bytes, or
+ * the broker's refusal in a delivery report) stops the stream, or with
+ * [kafka] oversize = skip is counted, logged and passed over.
+ *
+ * Threads: two ways to serve delivery reports.  threads = 1 (the daemon):
+ * the data thread calls begin/emit/end and waits on the ack tracker's
+ * condition variable, while another thread serves the producer's queue
+ * (bd_kafka_poll on bd_ksink_kafka).  threads = 0 (replay): one thread does
+ * everything, and waiting for room serves the reports itself.
+ *
+ * Ownership: the sink owns its producer and ack tracker; the opts'
+ * strings are copied; the config is read in bd_ksink_new only.
+ */
+#ifndef BINLOGD_SINK_KAFKA_H
+#define BINLOGD_SINK_KAFKA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "binlogd/acks.h"
+#include "binlogd/config.h"
+#include "binlogd/error.h"
+#include "binlogd/kafka.h"
+#include "binlogd/publish.h"
+
+typedef struct bd_ksink bd_ksink;
+
+typedef struct bd_ksink_opts {
+    int threads; /* see above */
+    size_t ring; /* transactions in flight at most */
+    /* the acknowledged position to start from (a checkpoint; "" none) */
+    const char *start_file;
+    uint64_t start_pos;
+    const char *start_gtid;
+    /* each message carries the headers binlogd.replay.id (this) and
+     * binlogd.replay.pos (FILE:POS of its row event); NULL: no headers */
+    const char *replay_id;
+    /* each delivery report, before it is counted against its transaction
+     * (so r->opaque, the record, is still that transaction's and
+     * bd_acks_txn_commit reads its commit time): ok says whether it counts
+     * as taken (a broker's oversize refusal skipped counts as taken).
+     * Runs on the thread that polls the producer.  May be NULL. */
+    void (*on_report)(void *ctx, const bd_kafka_report *r, int ok);
+    /* librdkafka's lines and the sink's warnings (syslog levels) */
+    void (*log)(void *ctx, int level, const char *msg);
+    /* 1 to stop waiting now (threads = 0; with threads = 1 bd_ksink_stop
+     * wakes the waiters) */
+    int (*stopping)(void *ctx);
+    void *ctx;
+} bd_ksink_opts;
+
+/* The producer's settings from a configuration: its kafka.* pairs and
+ * allow_unsafe (callbacks left unset).  For check-config, which creates no
+ * sink. */
+void bd_ksink_kafka_opts(const bd_config *c, bd_kafka_opts *ko);
+
+/* NULL with err: the producer refused a setting (err names it), or out
+ * of memory. */
+bd_ksink *bd_ksink_new(const bd_config *c, const bd_ksink_opts *o, bd_err *err);
+/* Destroys the producer without waiting (bd_ksink_flush first). */
+void bd_ksink_free(bd_ksink *s);
+
+bd_kafka *bd_ksink_kafka(bd_ksink *s);
+bd_acks *bd_ksink_acks(bd_ksink *s);
+
+/* [kafka] oversize: 1 skip, 0 stop.  May change between transactions (a
+ * reload); read by the delivery thread too. */
+void bd_ksink_set_oversize_skip(bd_ksink *s, int skip);
+
+/* A transaction begins; its source commit time (µs) goes with its
+ * messages' reports.  0, or -1 with err (BD_ERR_CALLBACK) when stopped
+ * while waiting for room. */
+int bd_ksink_begin(bd_ksink *s, uint64_t commit_us, bd_err *err);
+/* The stage's emit (ctx = the sink).  0, or -1 with err: BD_ERR_CALLBACK
+ * when stopped while waiting; BD_ERR_IO when the producer refused it, or
+ * it is bigger than Kafka takes and oversize says stop (err names the
+ * table, file:pos and the fix). */
+int bd_ksink_emit(void *ctx, const bd_pub_msg *m, bd_err *err);
+/* The transaction ended; file:pos after it, its GTID and commit time. */
+int bd_ksink_end(bd_ksink *s, const char *file, uint64_t pos, const bd_txn *t, bd_err *err);
+/* The record of the current transaction (NULL outside one). */
+bd_acks_txn *bd_ksink_txn(const bd_ksink *s);
+
+/* Wake every waiter; begin and emit stop at once from now on. */
+void bd_ksink_stop(bd_ksink *s);
+
+/* Wait up to timeout_ms for every delivery report (callbacks run here).
+ * 0 when nothing is left in flight, -1 with err. */
+int bd_ksink_flush(bd_ksink *s, int timeout_ms, bd_err *err);
+
+typedef struct bd_ksink_counts {
+    uint64_t oversize_skipped; /* messages passed over as too large */
+    uint64_t errors;           /* delivery reports of failure */
+} bd_ksink_counts;
+/* Any thread. */
+void bd_ksink_counts_get(const bd_ksink *s, bd_ksink_counts *c);
+/* The first delivery Kafka did not take: "Kafka did not take a message for
+ * TOPIC: REASON", or "" (any thread). */
+void bd_ksink_first_failure(bd_ksink *s, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,284 @@
+/* sink_kafka.c - see include/binlogd/sink_kafka.h. */
+#include "binlogd/sink_kafka.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "binlogd/buf.h"
+
+#define PARTS_TIMEOUT_MS 30000
+
+struct bd_ksink {
+    bd_ksink_opts o;
+    bd_kafka *k;
+    bd_acks *acks;
+    bd_acks_txn *txn; /* the transaction being published */
+    uint64_t max_msgs, max_bytes;
+    atomic_int oversize_skip;
+    atomic_int stopped;
+    atomic_ullong oversize_skipped, errors;
+    char *replay_id;
+    char hpos[300]; /* the binlogd.replay.pos header: file:pos */
+    pthread_mutex_t fail_mu;
+    char first_failure[BD_ERRLEN];
+};
+
+void bd_ksink_kafka_opts(const bd_config *c, bd_kafka_opts *ko)
+{
+    memset(ko, 0, sizeof *ko);
+    ko->conf = (const char *const *)c->kafka;
+    ko->nconf = c->nkafka;
+    ko->allow_unsafe = c->allow_unsafe;
+}
+
+static void say(bd_ksink *s, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(bd_ksink *s, int level, const char *fmt, ...)
+{
+    if (!s->o.log) return;
+    char m[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m, sizeof m, fmt, ap);
+    va_end(ap);
+    s->o.log(s->o.ctx, level, m);
+}
+
+static void kafka_log(void *ctx, int level, const char *msg)
+{
+    bd_ksink *s = ctx;
+    if (s->o.log) s->o.log(s->o.ctx, level, msg);
+}
+
+/* A delivery report: count it against its transaction's record. */
+static void on_delivery(void *ctx, const bd_kafka_report *r)
+{
+    bd_ksink *s = ctx;
+    int ok = r->err == 0;
+    if (!ok && r->too_large && atomic_load(&s->oversize_skip)) {
+        unsigned long long n = atomic_fetch_add(&s->oversize_skipped, 1) + 1;
+        say(s, BD_LOG_WARNING,
+            "a %zu-byte row change for %s was refused by the broker as too large: skipped "
+            "(kafka.oversize=skip; %llu so far)",
+            r->len, r->topic ? r->topic : "?", n);
+        ok = 1;
+    }
+    if (!ok) {
+        atomic_fetch_add(&s->errors, 1);
+        pthread_mutex_lock(&s->fail_mu);
+        if (!s->first_failure[0])
+            snprintf(s->first_failure, sizeof s->first_failure,
+                     "Kafka did not take a message for %s: %s", r->topic ? r->topic : "?",
+                     r->errstr ? r->errstr : "delivery failed");
+        pthread_mutex_unlock(&s->fail_mu);
+    }
+    if (s->o.on_report) s->o.on_report(s->o.ctx, r, ok);
+    bd_acks_delivered(s->acks, r->opaque, r->len, ok);
+}
+
+bd_ksink *bd_ksink_new(const bd_config *c, const bd_ksink_opts *o, bd_err *err)
+{
+    bd_ksink *s = calloc(1, sizeof *s);
+    if (!s) {
+        bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    s->o = *o;
+    pthread_mutex_init(&s->fail_mu, NULL);
+    s->max_msgs = c->max_in_flight;
+    s->max_bytes = c->max_in_flight_bytes;
+    atomic_store(&s->oversize_skip, c->oversize == BD_OVERSIZE_SKIP);
+    if (o->replay_id && !(s->replay_id = strdup(o->replay_id))) {
+        bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    s->acks = bd_acks_new(o->ring ? o->ring : 1, o->start_file, o->start_pos, BD_FLAVOR_UNKNOWN,
+                          o->start_gtid, err);
+    if (!s->acks) goto fail;
+    bd_kafka_opts ko;
+    bd_ksink_kafka_opts(c, &ko);
+    ko.on_delivery = on_delivery;
+    ko.log = kafka_log;
+    ko.ctx = s;
+    s->k = bd_kafka_new(&ko, err);
+    if (!s->k) goto fail;
+    return s;
+fail:
+    bd_ksink_free(s);
+    return NULL;
+}
+
+void bd_ksink_free(bd_ksink *s)
+{
+    if (!s) return;
+    bd_kafka_free(s->k); /* runs no callback */
+    bd_acks_free(s->acks);
+    pthread_mutex_destroy(&s->fail_mu);
+    free(s->replay_id);
+    free(s);
+}
+
+bd_kafka *bd_ksink_kafka(bd_ksink *s) { return s->k; }
+bd_acks *bd_ksink_acks(bd_ksink *s) { return s->acks; }
+bd_acks_txn *bd_ksink_txn(const bd_ksink *s) { return s->txn; }
+
+void bd_ksink_set_oversize_skip(bd_ksink *s, int skip) { atomic_store(&s->oversize_skip, skip); }
+
+void bd_ksink_stop(bd_ksink *s)
+{
+    atomic_store(&s->stopped, 1);
+    bd_acks_stop(s->acks);
+}
+
+static int stopping(bd_ksink *s)
+{
+    return atomic_load(&s->stopped) || (s->o.stopping && s->o.stopping(s->o.ctx));
+}
+
+/* One thread: serve delivery reports while the tracker has no room (a
+ * full ring with max_msgs 0, else the window).  1 when stopped. */
+static int serve_while_busy(bd_ksink *s, uint64_t max_msgs)
+{
+    while (bd_acks_busy(s->acks, max_msgs, s->max_bytes)) {
+        struct pollfd p = {bd_kafka_fd(s->k), POLLIN, 0};
+        poll(&p, 1, 100); /* until reports wait, then serve them */
+        bd_kafka_poll(s->k);
+        if (stopping(s)) return 1;
+    }
+    return stopping(s);
+}
+
+int bd_ksink_begin(bd_ksink *s, uint64_t commit_us, bd_err *err)
+{
+    if (s->txn) return 0; /* a transaction cut unseen goes on (publish.h) */
+    if ((!s->o.threads && serve_while_busy(s, 0)) || !(s->txn = bd_acks_open(s->acks)))
+        return bd_err_set(err, BD_ERR_CALLBACK, "stopped");
+    bd_acks_txn_set_commit(s->txn, commit_us);
+    return 0;
+}
+
+int bd_ksink_end(bd_ksink *s, const char *file, uint64_t pos, const bd_txn *t, bd_err *err)
+{
+    if (!s->txn && bd_ksink_begin(s, t ? t->commit_us : 0, err) < 0) return -1;
+    bd_acks_txn *x = s->txn;
+    s->txn = NULL;
+    return bd_acks_close(s->acks, x, file, pos, t && t->has_gtid ? t->gtid : NULL,
+                         t ? t->commit_us : 0, err);
+}
+
+/* The replay headers of a message of m (the file name copied only when
+ * it changes). */
+static void replay_headers(bd_ksink *s, const bd_pub_msg *m, bd_kafka_header h[2])
+{
+    size_t fl = strlen(m->file);
+    if (strncmp(s->hpos, m->file, fl) || s->hpos[fl] != ':') {
+        if (fl > sizeof s->hpos - 22) fl = sizeof s->hpos - 22;
+        memcpy(s->hpos, m->file, fl);
+        s->hpos[fl] = ':';
+    }
+    *bd_raw_u64(s->hpos + fl + 1, m->pos) = '\0';
+    h[0] = (bd_kafka_header){"binlogd.replay.id", s->replay_id, strlen(s->replay_id)};
+    h[1] = (bd_kafka_header){"binlogd.replay.pos", s->hpos, strlen(s->hpos)};
+}
+
+/* One message to one partition (BD_KAFKA_BY_KEY: its key's), waiting
+ * while the window is full.  0, or -1 with err. */
+static int produce(bd_ksink *s, const bd_pub_msg *m, int32_t partition, bd_err *err)
+{
+    size_t len = m->key_len + m->value_len;
+    bd_kafka_header h[2];
+    if (s->replay_id) replay_headers(s, m, h);
+    bd_kafka_msg km = {m->topic,
+                       partition,
+                       m->key,
+                       m->key_len,
+                       m->value,
+                       m->value_len,
+                       s->replay_id ? h : NULL,
+                       s->replay_id ? 2u : 0u,
+                       s->txn};
+    for (;;) {
+        /* one thread: room is made by serving reports here; else the
+         * polling thread makes it and wait_add sleeps until then */
+        if ((!s->o.threads && serve_while_busy(s, s->max_msgs)) ||
+            bd_acks_wait_add(s->acks, s->txn, len, s->max_msgs, s->max_bytes))
+            return bd_err_set(err, BD_ERR_CALLBACK, "stopped");
+        bd_err pe = {0};
+        enum bd_kafka_produce_result r = bd_kafka_send(s->k, &km, &pe);
+        if (r == BD_KAFKA_QUEUED) return 0;
+        bd_acks_unadd(s->acks, s->txn, len);
+        if (r == BD_KAFKA_FULL) {
+            /* librdkafka's own queue is full: let reports drain it */
+            if (!s->o.threads) bd_kafka_poll(s->k);
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
+            if (stopping(s)) return bd_err_set(err, BD_ERR_CALLBACK, "stopped");
+            continue;
+        }
+        /* written out only when needed: a formatted string per row costs
+         * more than the rest of its path */
+        char where[600];
+        size_t dl = strcspn(m->table, ".");
+        snprintf(where, sizeof where, "`%.*s`.`%s` at %s:%llu row %u", (int)dl, m->table,
+                 m->table + dl + (m->table[dl] != 0), m->file, (unsigned long long)m->pos, m->row);
+        if (r != BD_KAFKA_TOO_LARGE)
+            return bd_err_set(err, BD_ERR_IO, "producing to %s (%s): %s", m->topic, where, pe.msg);
+        if (atomic_load(&s->oversize_skip)) {
+            unsigned long long n = atomic_fetch_add(&s->oversize_skipped, 1) + 1;
+            say(s, BD_LOG_WARNING,
+                "row change at %s is %zu bytes, more than Kafka accepts (message.max.bytes): "
+                "skipped, as kafka.oversize=skip says (%llu so far)",
+                where, len, n);
+            return 0;
+        }
+        return bd_err_set(err, BD_ERR_IO,
+                          "row change at %s is %zu bytes, more than Kafka accepts "
+                          "(message.max.bytes): stopped before it, nothing lost; raise "
+                          "message.max.bytes (and the topic's max.message.bytes) or set "
+                          "kafka.oversize=skip",
+                          where, len);
+    }
+}
+
+int bd_ksink_emit(void *ctx, const bd_pub_msg *m, bd_err *err)
+{
+    bd_ksink *s = ctx;
+    if (!s->txn && bd_ksink_begin(s, 0, err) < 0) return -1;
+    if (m->part == BD_PUB_BY_KEY) return produce(s, m, BD_KAFKA_BY_KEY, err);
+    /* no key: the table's partition among those first seen (it stays
+     * put through the run); TRUNCATE: every partition there is now */
+    int32_t n = bd_kafka_partitions(
+        s->k, m->topic, m->part == BD_PUB_ALL ? BD_KAFKA_PARTS_NOW : BD_KAFKA_PARTS_FIRST,
+        PARTS_TIMEOUT_MS, err);
+    if (n < 0) return -1;
+    if (m->part == BD_PUB_BY_TABLE)
+        return produce(s, m, bd_kafka_partition_of(m->table, m->table_len, n), err);
+    for (int32_t i = 0; i < n; i++)
+        if (produce(s, m, i, err) < 0) return -1;
+    return 0;
+}
+
+int bd_ksink_flush(bd_ksink *s, int timeout_ms, bd_err *err)
+{
+    int r = bd_kafka_flush(s->k, timeout_ms, err);
+    bd_kafka_poll(s->k);
+    return r;
+}
+
+void bd_ksink_counts_get(const bd_ksink *s, bd_ksink_counts *c)
+{
+    c->oversize_skipped = atomic_load(&s->oversize_skipped);
+    c->errors = atomic_load(&s->errors);
+}
+
+void bd_ksink_first_failure(bd_ksink *s, char *buf, size_t n)
+{
+    pthread_mutex_lock(&s->fail_mu);
+    snprintf(buf, n, "%s", s->first_failure);
+    pthread_mutex_unlock(&s->fail_mu);
+}

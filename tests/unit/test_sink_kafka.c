@@ -1,0 +1,1069 @@
+/* test_sink_kafka.c - the publish stage's Kafka sink (lib/sink_kafka.c)
+ * against librdkafka's in-process mock cluster: the flow-control window
+ * (max_in_flight, max_in_flight_bytes) with one thread serving its own
+ * reports and with a polling thread, the oversize policy (the client's
+ * limit and the broker's refusal), a failed delivery holding the
+ * acknowledged position, the partition of each kind of message, and the
+ * replay headers read back from the cluster. */
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "binlogd/acks.h"
+#include "binlogd/config.h"
+#include "binlogd/kafka.h"
+#include "binlogd/publish.h"
+#include "binlogd/sink_kafka.h"
+#include "testutil.h"
+
+/* Kafka protocol ApiKeys */
+enum { API_PRODUCE = 0 };
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* ---- a mock cluster on its own handle, so the test can break it ---------- */
+
+typedef struct mock {
+    rd_kafka_t *rk;
+    rd_kafka_mock_cluster_t *mc;
+    const char *bootstraps;
+} mock;
+
+static void quiet(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    (void)rk, (void)level, (void)fac, (void)buf;
+}
+
+static void mock_start(mock *m, int brokers)
+{
+    char es[256];
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    rd_kafka_conf_set_log_cb(c, quiet);
+    m->rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, es, sizeof es);
+    ck_assert_msg(m->rk != NULL, "%s", es);
+    m->mc = rd_kafka_mock_cluster_new(m->rk, brokers);
+    ck_assert(m->mc != NULL);
+    m->bootstraps = rd_kafka_mock_cluster_bootstraps(m->mc);
+}
+
+static void mock_stop(mock *m)
+{
+    rd_kafka_mock_cluster_destroy(m->mc);
+    rd_kafka_destroy(m->rk);
+}
+
+/* ---- a configuration built by hand: what bd_ksink_new reads --------------- */
+
+typedef struct kconf {
+    bd_config c;
+    char *pairs[32];
+} kconf;
+
+/* bootstrap.servers of m, then the extra name/value pairs */
+static void kconf_init(kconf *k, const mock *m, uint64_t max_msgs, uint64_t max_bytes, int oversize,
+                       const char *const *extra, size_t nextra)
+{
+    memset(k, 0, sizeof *k);
+    size_t n = 0;
+    k->pairs[n++] = (char *)"bootstrap.servers";
+    k->pairs[n++] = (char *)m->bootstraps;
+    ck_assert_uint_le(n + 2 * nextra, sizeof k->pairs / sizeof k->pairs[0]);
+    for (size_t i = 0; i < 2 * nextra; i++)
+        k->pairs[n++] = (char *)extra[i];
+    k->c.kafka = k->pairs;
+    k->c.nkafka = n / 2;
+    k->c.max_in_flight = max_msgs;
+    k->c.max_in_flight_bytes = max_bytes;
+    k->c.oversize = oversize;
+}
+
+/* ---- what the sink's callbacks saw ----------------------------------------- */
+
+#define MAXREP 512
+
+typedef struct rep {
+    char topic[64];
+    int32_t partition;
+    size_t len;
+    int err;
+    int too_large;
+    int ok;
+} rep;
+
+typedef struct sctx {
+    bd_ksink *s;
+    pthread_mutex_t mu;
+    rep r[MAXREP];
+    size_t n;
+    uint64_t limit;    /* in flight at most, as a report sees it (0: not checked) */
+    uint64_t max_seen; /* the most messages in flight a report saw */
+    uint64_t over;     /* reports that saw more than limit */
+    pthread_t data;    /* the thread that calls begin/emit/end */
+    int other_thread;  /* reports served on another thread */
+    char logs[16384];
+    size_t loglen;
+    int64_t stop_at_ms; /* stopping() says stop from then on (0: never) */
+    atomic_int stopping_calls;
+} sctx;
+
+static void on_report(void *ctx, const bd_kafka_report *r, int ok)
+{
+    sctx *x = ctx;
+    bd_acks_pos p;
+    char f[64];
+    uint64_t pos;
+    bd_acks_position(bd_ksink_acks(x->s), &p, f, sizeof f, &pos, NULL);
+    pthread_mutex_lock(&x->mu);
+    if (!pthread_equal(pthread_self(), x->data)) x->other_thread++;
+    if (p.in_flight > x->max_seen) x->max_seen = p.in_flight;
+    if (x->limit && p.in_flight > x->limit) x->over++;
+    if (x->n < MAXREP) {
+        rep *o = &x->r[x->n++];
+        snprintf(o->topic, sizeof o->topic, "%s", r->topic ? r->topic : "");
+        o->partition = r->partition;
+        o->len = r->len;
+        o->err = r->err;
+        o->too_large = r->too_large;
+        o->ok = ok;
+    }
+    pthread_mutex_unlock(&x->mu);
+}
+
+static void on_log(void *ctx, int level, const char *msg)
+{
+    sctx *x = ctx;
+    pthread_mutex_lock(&x->mu);
+    int n = snprintf(x->logs + x->loglen, sizeof x->logs - x->loglen, "%d %s\n", level, msg);
+    if (n > 0) x->loglen += (size_t)n < sizeof x->logs - x->loglen ? (size_t)n : 0;
+    pthread_mutex_unlock(&x->mu);
+}
+
+static int on_stopping(void *ctx)
+{
+    sctx *x = ctx;
+    atomic_fetch_add(&x->stopping_calls, 1);
+    return x->stop_at_ms && now_ms() >= x->stop_at_ms;
+}
+
+static sctx *sctx_new(uint64_t limit)
+{
+    sctx *x = calloc(1, sizeof *x);
+    ck_assert(x != NULL);
+    pthread_mutex_init(&x->mu, NULL);
+    x->limit = limit;
+    x->data = pthread_self();
+    atomic_init(&x->stopping_calls, 0);
+    return x;
+}
+
+static void sctx_free(sctx *x)
+{
+    pthread_mutex_destroy(&x->mu);
+    free(x);
+}
+
+static bd_ksink *sink_new(sctx *x, const kconf *k, int threads, size_t ring, const char *start_file,
+                          uint64_t start_pos, const char *replay_id)
+{
+    bd_ksink_opts o = {0};
+    o.threads = threads;
+    o.ring = ring;
+    o.start_file = start_file;
+    o.start_pos = start_pos;
+    o.replay_id = replay_id;
+    o.on_report = on_report;
+    o.log = on_log;
+    o.stopping = on_stopping;
+    o.ctx = x;
+    bd_err err = {0};
+    bd_ksink *s = bd_ksink_new(&k->c, &o, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
+    x->s = s;
+    return s;
+}
+
+/* One message as the stage hands it over. */
+static int emit(bd_ksink *s, const char *topic, enum bd_pub_part part, const char *table,
+                const char *key, const char *value, size_t vlen, const char *file, uint64_t pos,
+                uint32_t row, bd_err *err)
+{
+    bd_pub_msg m = {0};
+    m.topic = topic;
+    m.part = part;
+    m.table = table;
+    m.table_len = strlen(table);
+    m.key = key;
+    m.key_len = key ? strlen(key) : 0;
+    m.value = value;
+    m.value_len = vlen;
+    m.op = 'c';
+    m.file = file;
+    m.pos = pos;
+    m.row = row;
+    return bd_ksink_emit(s, &m, err);
+}
+
+#define EMIT_OK(s, ...)                                                                            \
+    do {                                                                                           \
+        bd_err e_ = {0};                                                                           \
+        int rc_ = emit(s, __VA_ARGS__, &e_);                                                       \
+        ck_assert_msg(rc_ == 0, "emit: %d: %s", rc_, e_.msg);                                      \
+    } while (0)
+
+static void begin_ok(bd_ksink *s, uint64_t commit_us)
+{
+    bd_err err = {0};
+    ck_assert_msg(bd_ksink_begin(s, commit_us, &err) == 0, "%s", err.msg);
+    ck_assert_ptr_nonnull(bd_ksink_txn(s));
+}
+
+static void end_ok(bd_ksink *s, const char *file, uint64_t pos, uint64_t commit_us)
+{
+    bd_txn t = {0};
+    t.in_txn = 1;
+    t.commit_us = commit_us;
+    bd_err err = {0};
+    ck_assert_msg(bd_ksink_end(s, file, pos, &t, &err) == 0, "%s", err.msg);
+    ck_assert_ptr_null(bd_ksink_txn(s));
+}
+
+static void flush_ok(bd_ksink *s)
+{
+    bd_err err = {0};
+    ck_assert_msg(bd_ksink_flush(s, 20000, &err) == 0, "%s", err.msg);
+}
+
+/* The acknowledged position: file:pos and the rest. */
+typedef struct apos {
+    bd_acks_pos p;
+    char file[64];
+    uint64_t pos;
+} apos;
+
+static apos position(bd_ksink *s)
+{
+    apos a;
+    memset(&a, 0, sizeof a);
+    bd_acks_position(bd_ksink_acks(s), &a.p, a.file, sizeof a.file, &a.pos, NULL);
+    return a;
+}
+
+#define CHECK_POS(s, f, ps)                                                                        \
+    do {                                                                                           \
+        apos a_ = position(s);                                                                     \
+        ck_assert_msg(!strcmp(a_.file, f) && a_.pos == (ps), "position %s:%llu, want %s:%llu",     \
+                      a_.file, (unsigned long long)a_.pos, f, (unsigned long long)(ps));           \
+    } while (0)
+
+/* ---- a thread that serves the producer (threads = 1) ------------------------ */
+
+typedef struct poller {
+    bd_kafka *k;
+    atomic_int stop;
+    pthread_t th;
+} poller;
+
+static void *poll_run(void *arg)
+{
+    poller *p = arg;
+    struct pollfd pf = {.fd = bd_kafka_fd(p->k), .events = POLLIN};
+    while (!atomic_load(&p->stop)) {
+        if (poll(&pf, 1, 20) > 0) bd_kafka_poll(p->k);
+    }
+    return NULL;
+}
+
+static void poller_start(poller *p, bd_ksink *s)
+{
+    p->k = bd_ksink_kafka(s);
+    atomic_init(&p->stop, 0);
+    ck_assert(pthread_create(&p->th, NULL, poll_run, p) == 0);
+}
+
+static void poller_stop(poller *p)
+{
+    atomic_store(&p->stop, 1);
+    pthread_join(p->th, NULL);
+}
+
+/* Wait (another thread serving) until retired transactions reach want. */
+static void wait_retired(bd_ksink *s, uint64_t want, int timeout_ms)
+{
+    int64_t end = now_ms() + timeout_ms;
+    for (;;) {
+        apos a = position(s);
+        if (a.p.retired >= want) return;
+        ck_assert_msg(now_ms() < end, "%llu of %llu transactions acknowledged after %d ms",
+                      (unsigned long long)a.p.retired, (unsigned long long)want, timeout_ms);
+        sleep_ms(5);
+    }
+}
+
+/* ---- 1. the window ------------------------------------------------------------ */
+
+enum { WTXN = 10, WPER = 5 }; /* 50 messages */
+
+/* Produce WTXN transactions of WPER messages, checking between emits that
+ * no more than max_msgs are in flight. */
+static void window_run(bd_ksink *s, uint64_t max_msgs)
+{
+    char key[32], val[64];
+    for (int t = 0; t < WTXN; t++) {
+        begin_ok(s, 1000000 + (uint64_t)t);
+        for (int i = 0; i < WPER; i++) {
+            int id = t * WPER + i;
+            snprintf(key, sizeof key, "{\"id\":%d}", id);
+            snprintf(val, sizeof val, "{\"op\":\"c\",\"n\":%d}", id);
+            EMIT_OK(s, "win", BD_PUB_BY_KEY, "pay.win", key, val, strlen(val), "binlog.000001",
+                    100 + (uint64_t)id, 0);
+            apos a = position(s);
+            ck_assert_msg(a.p.in_flight <= max_msgs, "%llu in flight after emit %d",
+                          (unsigned long long)a.p.in_flight, id);
+        }
+        end_ok(s, "binlog.000001", 1000 * (uint64_t)(t + 1), 1000000 + (uint64_t)t);
+    }
+}
+
+static void window_check(sctx *x, bd_ksink *s)
+{
+    apos a = position(s);
+    ck_assert_str_eq(a.file, "binlog.000001");
+    ck_assert_uint_eq(a.pos, 1000 * WTXN);
+    ck_assert_uint_eq(a.p.delivered, WTXN * WPER);
+    ck_assert_uint_eq(a.p.failed, 0);
+    ck_assert_uint_eq(a.p.in_flight, 0);
+    ck_assert_uint_eq(a.p.in_flight_bytes, 0);
+    ck_assert_uint_eq(a.p.open_txns, 0);
+    ck_assert_uint_eq(a.p.retired, WTXN);
+    ck_assert_int_eq(a.p.stuck, 0);
+    ck_assert_uint_eq(a.p.commit_us, 1000000 + WTXN - 1);
+    ck_assert_uint_eq(x->n, WTXN * WPER);
+    for (size_t i = 0; i < x->n; i++) {
+        ck_assert_msg(x->r[i].ok && x->r[i].err == 0, "report %zu: err %d", i, x->r[i].err);
+        ck_assert_str_eq(x->r[i].topic, "win");
+    }
+    /* the window was full at times, and never more than full */
+    ck_assert_uint_eq(x->over, 0);
+    ck_assert_uint_eq(x->max_seen, x->limit);
+    bd_ksink_counts c;
+    bd_ksink_counts_get(s, &c);
+    ck_assert_uint_eq(c.errors, 0);
+    ck_assert_uint_eq(c.oversize_skipped, 0);
+    char why[BD_ERRLEN];
+    bd_ksink_first_failure(s, why, sizeof why);
+    ck_assert_str_eq(why, "");
+}
+
+/* One thread: the sink serves its own reports while the window is full. */
+START_TEST(ks_window_one_thread)
+{
+    mock m;
+    mock_start(&m, 1);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, "win", 3, 1) == 0);
+    kconf k;
+    kconf_init(&k, &m, 3, 1 << 20, BD_OVERSIZE_FAIL, NULL, 0);
+    sctx *x = sctx_new(3);
+    bd_ksink *s = sink_new(x, &k, 0, 4, "binlog.000001", 4, NULL);
+    CHECK_POS(s, "binlog.000001", 4);
+    window_run(s, 3);
+    flush_ok(s);
+    window_check(x, s);
+    ck_assert_int_eq(x->other_thread, 0);
+    bd_ksink_free(s);
+    sctx_free(x);
+    mock_stop(&m);
+}
+END_TEST
+
+/* Two threads: the data thread sleeps on the window, a polling thread
+ * serves the reports. */
+START_TEST(ks_window_two_threads)
+{
+    mock m;
+    mock_start(&m, 1);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, "win", 3, 1) == 0);
+    kconf k;
+    /* batches wait 50 ms: the data thread fills the window before the
+     * first report, even under valgrind */
+    static const char *const linger[] = {"linger.ms", "50"};
+    kconf_init(&k, &m, 3, 1 << 20, BD_OVERSIZE_FAIL, linger, 1);
+    sctx *x = sctx_new(3);
+    bd_ksink *s = sink_new(x, &k, 1, 4, "binlog.000001", 4, NULL);
+    poller pl;
+    poller_start(&pl, s);
+    window_run(s, 3);
+    wait_retired(s, WTXN, 20000);
+    poller_stop(&pl);
+    flush_ok(s);
+    window_check(x, s);
+    ck_assert_int_eq(x->other_thread, WTXN * WPER); /* every report on the poller */
+    bd_ksink_free(s);
+    sctx_free(x);
+    mock_stop(&m);
+}
+END_TEST
+
+/* The bytes window: 250-byte messages, at most 1000 bytes in flight
+ * before the next is added. */
+START_TEST(ks_window_bytes)
+{
+    mock m;
+    mock_start(&m, 1);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, "wb", 1, 1) == 0);
+    kconf k;
+    kconf_init(&k, &m, 1000, 1000, BD_OVERSIZE_FAIL, NULL, 0);
+    sctx *x = sctx_new(0);
+    bd_ksink *s = sink_new(x, &k, 0, 4, "binlog.000001", 4, NULL);
+    char val[250];
+    memset(val, 'v', sizeof val);
+    uint64_t max_bytes = 0, max_msgs = 0;
+    begin_ok(s, 0);
+    for (int i = 0; i < 40; i++) {
+        EMIT_OK(s, "wb", BD_PUB_BY_TABLE, "pay.wb", NULL, val, sizeof val, "binlog.000001",
+                100 + (uint64_t)i, 0);
+        apos a = position(s);
+        if (a.p.in_flight_bytes > max_bytes) max_bytes = a.p.in_flight_bytes;
+        if (a.p.in_flight > max_msgs) max_msgs = a.p.in_flight;
+    }
+    end_ok(s, "binlog.000001", 5000, 0);
+    flush_ok(s);
+    /* a message is added while fewer than 1000 bytes are in flight */
+    ck_assert_uint_eq(max_bytes, 1000);
+    ck_assert_uint_eq(max_msgs, 4);
+    ck_assert_uint_le(x->max_seen, 4);
+    apos a = position(s);
+    ck_assert_uint_eq(a.p.delivered, 40);
+    ck_assert_uint_eq(a.p.in_flight_bytes, 0);
+    CHECK_POS(s, "binlog.000001", 5000);
+    bd_ksink_free(s);
+    sctx_free(x);
+    mock_stop(&m);
+}
+END_TEST
+
+/* threads = 1: a data thread asleep on a full window (the brokers are
+ * down) is woken by bd_ksink_stop and stops; begin and emit stop at once
+ * from then on. */
+typedef struct feeder {
+    bd_ksink *s;
+    int rc[4]; /* begin, then three emits */
+    bd_err err;
+    atomic_int done;
+} feeder;
+
+static void *feed(void *arg)
+{
+    feeder *f = arg;
+    f->rc[0] = bd_ksink_begin(f->s, 0, &f->err);
+    /* two messages fill the window; the third waits for room that never
+     * comes (the brokers are down) */
+    for (int i = 1; i <= 3 && f->rc[i - 1] == 0; i++)
+        f->rc[i] = emit(f->s, "down", BD_PUB_BY_KEY, "pay.down", "{\"id\":1}", "v", 1,
+                        "binlog.000001", 100 * (uint64_t)i, 0, &f->err);
+    atomic_store(&f->done, 1);
+    return NULL;
+}
+
+START_TEST(ks_stop_wakes_waiter)
+{
+    mock m;
+    mock_start(&m, 1);
+    ck_assert(rd_kafka_mock_broker_set_down(m.mc, -1) == 0);
+    kconf k;
+    kconf_init(&k, &m, 2, 1 << 20, BD_OVERSIZE_FAIL, NULL, 0);
+    sctx *x = sctx_new(2);
+    bd_ksink *s = sink_new(x, &k, 1, 4, "binlog.000001", 4, NULL);
+    poller pl;
+    poller_start(&pl, s);
+    feeder f = {s, {9, 9, 9, 9}, {0}, 0};
+    atomic_init(&f.done, 0);
+    pthread_t th;
+    ck_assert(pthread_create(&th, NULL, feed, &f) == 0);
+    int64_t end = now_ms() + 5000;
+    while (position(s).p.in_flight < 2) {
+        ck_assert_msg(now_ms() < end, "the window never filled");
+        sleep_ms(5);
+    }
+    sleep_ms(200);
+    ck_assert_int_eq(atomic_load(&f.done), 0); /* waiting */
+    ck_assert_uint_eq(position(s).p.in_flight, 2);
+    bd_ksink_stop(s);
+    pthread_join(th, NULL);
+    ck_assert_int_eq(f.rc[0], 0);
+    ck_assert_int_eq(f.rc[1], 0);
+    ck_assert_int_eq(f.rc[2], 0);
+    ck_assert_int_eq(f.rc[3], -1);
+    ck_assert_int_eq(f.err.code, BD_ERR_CALLBACK);
+    ck_assert_str_eq(f.err.msg, "stopped");
+    apos a = position(s);
+    ck_assert_uint_eq(a.p.in_flight, 2);
+    ck_assert_uint_eq(a.p.delivered, 0);
+    CHECK_POS(s, "binlog.000001", 4);
+    /* from now on, at once */
+    bd_err err = {0};
+    ck_assert_int_eq(bd_ksink_end(s, "binlog.000001", 400, NULL, &err), 0);
+    ck_assert_int_eq(bd_ksink_begin(s, 0, &err), -1);
+    ck_assert_int_eq(err.code, BD_ERR_CALLBACK);
+    poller_stop(&pl);
+    bd_ksink_free(s); /* without a flush: what is in flight is dropped */
+    sctx_free(x);
+    mock_stop(&m);
+}
+END_TEST
+
+/* ---- 2. oversize ---------------------------------------------------------------- */
+
+static const char *const SMALL_MAX[] = {"message.max.bytes", "2000"};
+
+START_TEST(ks_oversize_stop)
+{
+    mock m;
+    mock_start(&m, 1);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, "big", 1, 1) == 0);
+    kconf k;
+    kconf_init(&k, &m, 100, 1 << 20, BD_OVERSIZE_FAIL, SMALL_MAX, 1);
+    sctx *x = sctx_new(0);
+    bd_ksink *s = sink_new(x, &k, 0, 4, "binlog.000002", 4, NULL);
+    char *big = malloc(5000);
+    memset(big, 'x', 5000);
+
+    begin_ok(s, 0);
+    EMIT_OK(s, "big", BD_PUB_BY_KEY, "pay.big", "{\"id\":1}", "small", 5, "binlog.000002", 4000, 0);
+    bd_err err = {0};
+    ck_assert_int_eq(emit(s, "big", BD_PUB_BY_KEY, "pay.big", "{\"id\":2}", big, 5000,
+                          "binlog.000002", 4567, 3, &err),
+                     -1);
+    ck_assert_int_eq(err.code, BD_ERR_IO);
+    ck_assert_msg(strstr(err.msg, "row change at `pay`.`big` at binlog.000002:4567 row 3 is 5008 "
+                                  "bytes, more than Kafka accepts") != NULL,
+                  "%s", err.msg);
+    ck_assert_msg(strstr(err.msg, "kafka.oversize=skip") != NULL, "%s", err.msg);
+    /* the refused one is not in flight; the one before it is */
+    apos a = position(s);
+    ck_assert_uint_eq(a.p.in_flight, 1);
+    ck_assert_uint_eq(a.p.in_flight_bytes, 8 + 5);
+    flush_ok(s);
+    a = position(s);
+    ck_assert_uint_eq(a.p.delivered, 1);
+    ck_assert_uint_eq(a.p.in_flight, 0);
+    ck_assert_uint_eq(a.p.open_txns, 1);
+    CHECK_POS(s, "binlog.000002", 4); /* the transaction never ended */
+    bd_ksink_counts c;
+    bd_ksink_counts_get(s, &c);
+    ck_assert_uint_eq(c.oversize_skipped, 0);
+    ck_assert_uint_eq(c.errors, 0);
+    free(big);
+    bd_ksink_free(s);
+    sctx_free(x);
+    mock_stop(&m);
+}
+END_TEST
+
+START_TEST(ks_oversize_skip)
+{
+    mock m;
+    mock_start(&m, 1);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, "big", 4, 1) == 0);
+    kconf k;
+    kconf_init(&k, &m, 100, 1 << 20, BD_OVERSIZE_SKIP, SMALL_MAX, 1);
+    sctx *x = sctx_new(0);
+    bd_ksink *s = sink_new(x, &k, 0, 4, "binlog.000002", 4, NULL);
+    char *big = malloc(5000);
+    memset(big, 'x', 5000);
+
+    /* a transaction with one message too large among others */
+    begin_ok(s, 0);
+    EMIT_OK(s, "big", BD_PUB_BY_KEY, "pay.big", "{\"id\":1}", "small", 5, "binlog.000002", 4000, 0);
+    bd_err err = {0};
+    ck_assert_int_eq(emit(s, "big", BD_PUB_BY_KEY, "pay.big", "{\"id\":2}", big, 5000,
+                          "binlog.000002", 4567, 3, &err),
+                     0);
+    EMIT_OK(s, "big", BD_PUB_BY_KEY, "pay.big", "{\"id\":3}", "small", 5, "binlog.000002", 4600, 0);
+    end_ok(s, "binlog.000002", 5000, 0);
+    bd_ksink_counts c;
+    bd_ksink_counts_get(s, &c);
+    ck_assert_uint_eq(c.oversize_skipped, 1);
+    ck_assert_msg(strstr(x->logs,
+                         "row change at `pay`.`big` at binlog.000002:4567 row 3 is 5008 "
+                         "bytes, more than Kafka accepts (message.max.bytes): skipped") != NULL,
+                  "%s", x->logs);
+    flush_ok(s);
+    apos a = position(s);
+    ck_assert_uint_eq(a.p.delivered, 2);
+    ck_assert_uint_eq(a.p.failed, 0);
+    CHECK_POS(s, "binlog.000002", 5000);
+
+    /* a transaction whose only message is too large: passed over whole */
+    begin_ok(s, 0);
+    ck_assert_int_eq(
+        emit(s, "big", BD_PUB_BY_TABLE, "pay.big", NULL, big, 5000, "binlog.000002", 5100, 0, &err),
+        0);
+    end_ok(s, "binlog.000002", 6000, 0);
+    flush_ok(s);
+    CHECK_POS(s, "binlog.000002", 6000);
+    bd_ksink_counts_get(s, &c);
+    ck_assert_uint_eq(c.oversize_skipped, 2);
+    ck_assert_uint_eq(c.errors, 0);
+    a = position(s);
+    ck_assert_uint_eq(a.p.retired, 2);
+    ck_assert_uint_eq(a.p.in_flight, 0);
+    ck_assert_uint_eq(a.p.in_flight_bytes, 0);
+
+    /* the policy changed (a reload): the next one stops */
+    bd_ksink_set_oversize_skip(s, 0);
+    begin_ok(s, 0);
+    ck_assert_int_eq(emit(s, "big", BD_PUB_BY_KEY, "pay.big", "{\"id\":4}", big, 5000,
+                          "binlog.000002", 6100, 0, &err),
+                     -1);
+    ck_assert_int_eq(err.code, BD_ERR_IO);
+    flush_ok(s);
+    CHECK_POS(s, "binlog.000002", 6000);
+    bd_ksink_counts_get(s, &c);
+    ck_assert_uint_eq(c.oversize_skipped, 2);
+    ck_assert_uint_eq(x->n, 2); /* reports: the two small ones */
+    free(big);
+    bd_ksink_free(s);
+    sctx_free(x);
+    mock_stop(&m);
+}
+END_TEST
+
+/* The broker refuses a message as too large (its own limit, lower than
+ * the client's): skip counts it as taken, stop holds the position. */
+START_TEST(ks_oversize_broker)
+{
+    for (int skip = 0; skip <= 1; skip++) {
+        mock m;
+        mock_start(&m, 1);
+        ck_assert(rd_kafka_mock_topic_create(m.mc, "bb", 1, 1) == 0);
+        kconf k;
+        kconf_init(&k, &m, 100, 1 << 20, skip ? BD_OVERSIZE_SKIP : BD_OVERSIZE_FAIL, NULL, 0);
+        sctx *x = sctx_new(0);
+        bd_ksink *s = sink_new(x, &k, 0, 8, "binlog.000004", 4, NULL);
+        begin_ok(s, 0);
+        EMIT_OK(s, "bb", BD_PUB_BY_KEY, "pay.bb", "{\"id\":1}", "v", 1, "binlog.000004", 100, 0);
+        end_ok(s, "binlog.000004", 200, 0);
+        flush_ok(s);
+        CHECK_POS(s, "binlog.000004", 200);
+        rd_kafka_mock_push_request_errors(m.mc, API_PRODUCE, 1,
+                                          RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+        begin_ok(s, 0);
+        EMIT_OK(s, "bb", BD_PUB_BY_KEY, "pay.bb", "{\"id\":2}", "vv", 2, "binlog.000004", 300, 0);
+        end_ok(s, "binlog.000004", 400, 0);
+        flush_ok(s);
+        ck_assert_uint_eq(x->n, 2);
+        ck_assert_int_eq(x->r[1].err, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+        ck_assert_int_eq(x->r[1].too_large, 1);
+        ck_assert_int_eq(x->r[1].ok, skip);
+        bd_ksink_counts c;
+        bd_ksink_counts_get(s, &c);
+        apos a = position(s);
+        char why[BD_ERRLEN];
+        bd_ksink_first_failure(s, why, sizeof why);
+        if (skip) {
+            ck_assert_uint_eq(c.oversize_skipped, 1);
+            ck_assert_uint_eq(c.errors, 0);
+            CHECK_POS(s, "binlog.000004", 400);
+            ck_assert_int_eq(a.p.stuck, 0);
+            ck_assert_str_eq(why, "");
+            ck_assert_msg(strstr(x->logs, "refused by the broker as too large: skipped") != NULL,
+                          "%s", x->logs);
+        } else {
+            ck_assert_uint_eq(c.oversize_skipped, 0);
+            ck_assert_uint_eq(c.errors, 1);
+            CHECK_POS(s, "binlog.000004", 200);
+            ck_assert_int_eq(a.p.stuck, 1);
+            ck_assert_msg(strstr(why, "Kafka did not take a message for bb: ") == why, "%s", why);
+        }
+        bd_ksink_free(s);
+        sctx_free(x);
+        mock_stop(&m);
+    }
+}
+END_TEST
+
+/* ---- 3. a failed delivery holds the checkpoint ------------------------------- */
+
+START_TEST(ks_failed_delivery_holds)
+{
+    mock m;
+    mock_start(&m, 1);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, "ok.t", 2, 1) == 0);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, "bad.t", 1, 1) == 0);
+    kconf k;
+    kconf_init(&k, &m, 100, 1 << 20, BD_OVERSIZE_FAIL, NULL, 0);
+    sctx *x = sctx_new(0);
+    bd_ksink *s = sink_new(x, &k, 0, 4, "binlog.000003", 4, NULL);
+
+    /* transaction 1: taken */
+    begin_ok(s, 0);
+    EMIT_OK(s, "ok.t", BD_PUB_BY_KEY, "pay.ok", "{\"id\":1}", "one", 3, "binlog.000003", 100, 0);
+    EMIT_OK(s, "ok.t", BD_PUB_BY_KEY, "pay.ok", "{\"id\":2}", "two", 3, "binlog.000003", 100, 1);
+    end_ok(s, "binlog.000003", 1000, 0);
+    flush_ok(s);
+    CHECK_POS(s, "binlog.000003", 1000);
+    ck_assert_int_eq(position(s).p.stuck, 0);
+
+    /* transaction 2: the broker refuses its messages for good */
+    rd_kafka_mock_push_request_errors(m.mc, API_PRODUCE, 1,
+                                      RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+    begin_ok(s, 0);
+    EMIT_OK(s, "bad.t", BD_PUB_BY_KEY, "pay.bad", "{\"id\":3}", "three", 5, "binlog.000003", 1100,
+            0);
+    end_ok(s, "binlog.000003", 2000, 0);
+    flush_ok(s); /* nothing in flight: the reports came, as failures */
+    apos a = position(s);
+    CHECK_POS(s, "binlog.000003", 1000);
+    ck_assert_int_eq(a.p.stuck, 1);
+    ck_assert_uint_eq(a.p.failed, 1);
+    ck_assert_uint_eq(a.p.delivered, 2);
+    ck_assert_uint_eq(a.p.in_flight, 0);
+
+    /* transactions 3 and 4: taken, but the position stays before 2 */
+    for (int t = 3; t <= 4; t++) {
+        begin_ok(s, 0);
+        EMIT_OK(s, "ok.t", BD_PUB_BY_KEY, "pay.ok", "{\"id\":5}", "five", 4, "binlog.000003",
+                (uint64_t)t * 1000 + 100, 0);
+        end_ok(s, "binlog.000003", (uint64_t)t * 1000, 0);
+    }
+    flush_ok(s);
+    a = position(s);
+    CHECK_POS(s, "binlog.000003", 1000);
+    ck_assert_int_eq(a.p.stuck, 1);
+    ck_assert_uint_eq(a.p.delivered, 4);
+    ck_assert_uint_eq(a.p.failed, 1);
+    ck_assert_uint_eq(a.p.retired, 1);
+    ck_assert_uint_eq(a.p.open_txns, 3);
+    bd_ksink_counts c;
+    bd_ksink_counts_get(s, &c);
+    ck_assert_uint_eq(c.errors, 1);
+    char why[BD_ERRLEN];
+    bd_ksink_first_failure(s, why, sizeof why);
+    ck_assert_msg(strstr(why, "Kafka did not take a message for bad.t: ") == why, "%s", why);
+    ck_assert_uint_gt(strlen(why), strlen("Kafka did not take a message for bad.t: "));
+    size_t bad = 0;
+    for (size_t i = 0; i < x->n; i++)
+        if (!strcmp(x->r[i].topic, "bad.t")) {
+            bad++;
+            ck_assert_int_eq(x->r[i].ok, 0);
+            ck_assert_int_eq(x->r[i].err, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+        }
+    ck_assert_uint_eq(bad, 1);
+
+    /* the ring (4) is full of records that can never retire: a begin
+     * waits, serving reports, until told to stop */
+    ck_assert_int_eq(position(s).p.open_txns, 3);
+    begin_ok(s, 0);
+    end_ok(s, "binlog.000003", 5000, 0);
+    ck_assert_uint_eq(position(s).p.open_txns, 4);
+    x->stop_at_ms = now_ms() + 300;
+    int64_t t0 = now_ms();
+    int asked = atomic_load(&x->stopping_calls);
+    bd_err err = {0};
+    ck_assert_int_eq(bd_ksink_begin(s, 0, &err), -1);
+    ck_assert_int_eq(err.code, BD_ERR_CALLBACK);
+    ck_assert_str_eq(err.msg, "stopped");
+    ck_assert_int_ge(now_ms() - t0, 250);
+    /* it asked while it waited (every 100 ms at most) */
+    ck_assert_int_ge(atomic_load(&x->stopping_calls) - asked, 3);
+    ck_assert_ptr_null(bd_ksink_txn(s));
+    CHECK_POS(s, "binlog.000003", 1000);
+
+    bd_ksink_free(s);
+    sctx_free(x);
+    mock_stop(&m);
+}
+END_TEST
+
+/* ---- 4. partitions --------------------------------------------------------------- */
+
+enum { NPARTS = 4 };
+
+/* Emit one message, wait for its reports (n of them), return the last's partition. */
+static int32_t emit_one(sctx *x, bd_ksink *s, enum bd_pub_part part, const char *table,
+                        const char *key, size_t nrep)
+{
+    size_t before = x->n;
+    EMIT_OK(s, "parts", part, table, key, "value", 5, "binlog.000001", 100, 0);
+    flush_ok(s);
+    ck_assert_uint_eq(x->n, before + nrep);
+    for (size_t i = before; i < x->n; i++) {
+        ck_assert_int_eq(x->r[i].err, 0);
+        ck_assert_str_eq(x->r[i].topic, "parts");
+    }
+    return x->r[x->n - 1].partition;
+}
+
+START_TEST(ks_partitions)
+{
+    mock m;
+    mock_start(&m, 1);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, "parts", NPARTS, 1) == 0);
+    kconf k;
+    kconf_init(&k, &m, 100, 1 << 20, BD_OVERSIZE_FAIL, NULL, 0);
+    sctx *x = sctx_new(0);
+    bd_ksink *s = sink_new(x, &k, 0, 4, "binlog.000001", 4, NULL);
+    begin_ok(s, 0);
+
+    /* by key: murmur2 of the key bytes, as the Java client */
+    int used[NPARTS] = {0};
+    for (int i = 0; i < 24; i++) {
+        char key[48];
+        snprintf(key, sizeof key, i % 2 ? "{\"id\":%d}" : "{\"a\":\"x%d\",\"b\":7}", i);
+        int32_t want = bd_kafka_partition_of(key, strlen(key), NPARTS);
+        int32_t got = emit_one(x, s, BD_PUB_BY_KEY, "pay.t", key, 1);
+        ck_assert_msg(got == want, "key %s: partition %d, want %d", key, got, want);
+        used[got]++;
+    }
+    int nused = 0;
+    for (int p = 0; p < NPARTS; p++)
+        nused += used[p] > 0;
+    ck_assert_int_ge(nused, 2);
+
+    /* by table: the partition of "db.table" (no key) */
+    memset(used, 0, sizeof used);
+    for (int i = 0; i < 12; i++) {
+        char table[32];
+        snprintf(table, sizeof table, "pay.nokey_%d", i);
+        int32_t want = bd_kafka_partition_of(table, strlen(table), NPARTS);
+        for (int j = 0; j < 2; j++) { /* the same every time */
+            int32_t got = emit_one(x, s, BD_PUB_BY_TABLE, table, NULL, 1);
+            ck_assert_msg(got == want, "table %s: partition %d, want %d", table, got, want);
+        }
+        used[want]++;
+    }
+    nused = 0;
+    for (int p = 0; p < NPARTS; p++)
+        nused += used[p] > 0;
+    ck_assert_int_ge(nused, 2);
+
+    /* every partition (TRUNCATE) */
+    size_t before = x->n;
+    emit_one(x, s, BD_PUB_ALL, "pay.t", NULL, NPARTS);
+    int hit[NPARTS] = {0};
+    for (size_t i = before; i < x->n; i++) {
+        ck_assert(x->r[i].partition >= 0 && x->r[i].partition < NPARTS);
+        hit[x->r[i].partition]++;
+    }
+    for (int p = 0; p < NPARTS; p++)
+        ck_assert_int_eq(hit[p], 1);
+
+    end_ok(s, "binlog.000001", 9000, 0);
+    flush_ok(s);
+    apos a = position(s);
+    ck_assert_uint_eq(a.p.delivered, 24 + 24 + NPARTS);
+    CHECK_POS(s, "binlog.000001", 9000);
+    bd_ksink_free(s);
+    sctx_free(x);
+    mock_stop(&m);
+}
+END_TEST
+
+/* ---- 5. replay headers, read back from the cluster -------------------------- */
+
+typedef struct got {
+    size_t n;
+    char key[8][32];
+    char value[8][32];
+    char id[8][64];  /* "" when the header is absent */
+    char pos[8][64]; /* "" when the header is absent */
+    int nheaders[8];
+} got;
+
+static void hdr(rd_kafka_headers_t *h, const char *name, char *out, size_t n)
+{
+    const void *v;
+    size_t vl;
+    out[0] = '\0';
+    if (h && rd_kafka_header_get_last(h, name, &v, &vl) == 0 && v)
+        snprintf(out, n, "%.*s", (int)vl, (const char *)v);
+}
+
+/* Read want messages of topic's one partition from the beginning (the
+ * legacy consumer: no group needed), then check that nothing more comes. */
+static void consume(const mock *m, const char *topic, size_t want, got *g)
+{
+    char es[256];
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    rd_kafka_conf_set_log_cb(c, quiet);
+    ck_assert(rd_kafka_conf_set(c, "bootstrap.servers", m->bootstraps, es, sizeof es) == 0);
+    ck_assert(rd_kafka_conf_set(c, "fetch.wait.max.ms", "10", es, sizeof es) == 0);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, es, sizeof es);
+    ck_assert_msg(rk != NULL, "%s", es);
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    ck_assert(rd_kafka_consume_start(rkt, 0, RD_KAFKA_OFFSET_BEGINNING) == 0);
+    memset(g, 0, sizeof *g);
+    int64_t end = now_ms() + 10000, quiet_until = 0;
+    while (g->n < want || now_ms() < quiet_until) {
+        ck_assert_msg(now_ms() < end, "consumed %zu of %zu", g->n, want);
+        rd_kafka_message_t *msg;
+        while ((msg = rd_kafka_consume(rkt, 0, 5)) != NULL) {
+            if (!msg->err) {
+                ck_assert_uint_lt(g->n, 8);
+                size_t i = g->n++;
+                snprintf(g->key[i], sizeof g->key[i], "%.*s", (int)msg->key_len,
+                         (const char *)msg->key);
+                snprintf(g->value[i], sizeof g->value[i], "%.*s", (int)msg->len,
+                         (const char *)msg->payload);
+                rd_kafka_headers_t *h = NULL;
+                if (rd_kafka_message_headers(msg, &h) != 0) h = NULL;
+                g->nheaders[i] = h ? (int)rd_kafka_header_cnt(h) : 0;
+                hdr(h, "binlogd.replay.id", g->id[i], sizeof g->id[i]);
+                hdr(h, "binlogd.replay.pos", g->pos[i], sizeof g->pos[i]);
+            }
+            rd_kafka_message_destroy(msg);
+        }
+        if (g->n >= want && !quiet_until) quiet_until = now_ms() + 100;
+    }
+    ck_assert_uint_eq(g->n, want);
+    rd_kafka_consume_stop(rkt, 0);
+    rd_kafka_topic_destroy(rkt);
+    rd_kafka_destroy(rk);
+}
+
+START_TEST(ks_replay_headers)
+{
+    mock m;
+    mock_start(&m, 1);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, "rep", 1, 1) == 0);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, "norep", 1, 1) == 0);
+    kconf k;
+    kconf_init(&k, &m, 100, 1 << 20, BD_OVERSIZE_FAIL, NULL, 0);
+    sctx *x = sctx_new(0);
+    bd_ksink *s = sink_new(x, &k, 0, 4, "binlog.000007", 4, "replay-7f3a");
+    /* file names that change, longer and shorter */
+    static const struct {
+        const char *file;
+        uint64_t pos;
+        const char *want;
+    } v[] = {
+        {"binlog.000007", 1234, "binlog.000007:1234"},
+        {"binlog.000007", 18446744073709551615ull, "binlog.000007:18446744073709551615"},
+        {"binlog.000010", 4, "binlog.000010:4"},
+        {"b.1", 56, "b.1:56"},
+        {"binlog.0000100", 7, "binlog.0000100:7"},
+        {"binlog.000010", 8, "binlog.000010:8"}, /* a prefix of the name before */
+    };
+    size_t nv = sizeof v / sizeof v[0];
+    begin_ok(s, 0);
+    for (size_t i = 0; i < nv; i++) {
+        char key[16], val[16];
+        snprintf(key, sizeof key, "{\"id\":%zu}", i);
+        snprintf(val, sizeof val, "value %zu", i);
+        EMIT_OK(s, "rep", BD_PUB_BY_KEY, "pay.rep", key, val, strlen(val), v[i].file, v[i].pos, 0);
+    }
+    end_ok(s, "binlog.000010", 100, 0);
+    flush_ok(s);
+    CHECK_POS(s, "binlog.000010", 100);
+    got *g = calloc(1, sizeof *g);
+    consume(&m, "rep", nv, g);
+    for (size_t i = 0; i < nv; i++) {
+        char key[16], val[16];
+        snprintf(key, sizeof key, "{\"id\":%zu}", i);
+        snprintf(val, sizeof val, "value %zu", i);
+        ck_assert_str_eq(g->key[i], key);
+        ck_assert_str_eq(g->value[i], val);
+        ck_assert_int_eq(g->nheaders[i], 2);
+        ck_assert_str_eq(g->id[i], "replay-7f3a");
+        ck_assert_msg(!strcmp(g->pos[i], v[i].want), "message %zu: pos header %s, want %s", i,
+                      g->pos[i], v[i].want);
+    }
+    bd_ksink_free(s);
+
+    /* no replay id: no headers */
+    s = sink_new(x, &k, 0, 4, "binlog.000007", 4, NULL);
+    begin_ok(s, 0);
+    EMIT_OK(s, "norep", BD_PUB_BY_KEY, "pay.rep", "{\"id\":1}", "plain", 5, "binlog.000007", 9, 0);
+    end_ok(s, "binlog.000007", 100, 0);
+    flush_ok(s);
+    consume(&m, "norep", 1, g);
+    ck_assert_str_eq(g->value[0], "plain");
+    ck_assert_int_eq(g->nheaders[0], 0);
+    ck_assert_str_eq(g->id[0], "");
+    free(g);
+    bd_ksink_free(s);
+    sctx_free(x);
+    mock_stop(&m);
+}
+END_TEST
+
+/* ---- 6. settings the producer refuses ---------------------------------------- */
+
+START_TEST(ks_new_refused)
+{
+    mock m;
+    mock_start(&m, 1);
+    static const char *const unknown[] = {"no.such.thing", "42"};
+    static const char *const unsafe[] = {"acks", "1"};
+    kconf k;
+    sctx *x = sctx_new(0);
+    bd_ksink_opts o = {0};
+    o.ring = 4;
+    o.start_file = "binlog.000001";
+    o.replay_id = "r1";
+    o.ctx = x;
+    bd_err err = {0};
+    kconf_init(&k, &m, 10, 1000, BD_OVERSIZE_FAIL, unknown, 1);
+    ck_assert_ptr_null(bd_ksink_new(&k.c, &o, &err));
+    ck_assert_msg(strstr(err.msg, "kafka.no.such.thing=42: No such configuration property") != NULL,
+                  "%s", err.msg);
+    kconf_init(&k, &m, 10, 1000, BD_OVERSIZE_FAIL, unsafe, 1);
+    memset(&err, 0, sizeof err);
+    ck_assert_ptr_null(bd_ksink_new(&k.c, &o, &err));
+    ck_assert_msg(strstr(err.msg, "kafka.acks=1: refused") != NULL, "%s", err.msg);
+    /* the producer's settings as check-config sees them */
+    bd_kafka_opts ko;
+    memset(&ko, 0xab, sizeof ko);
+    k.c.allow_unsafe = 1;
+    bd_ksink_kafka_opts(&k.c, &ko);
+    ck_assert_uint_eq(ko.nconf, 2);
+    ck_assert_str_eq(ko.conf[0], "bootstrap.servers");
+    ck_assert_str_eq(ko.conf[1], m.bootstraps);
+    ck_assert_str_eq(ko.conf[2], "acks");
+    ck_assert_str_eq(ko.conf[3], "1");
+    ck_assert_int_eq(ko.allow_unsafe, 1);
+    ck_assert_ptr_null(ko.on_delivery);
+    ck_assert_ptr_null(ko.log);
+    sctx_free(x);
+    mock_stop(&m);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("sink_kafka");
+    TCase *tc = tcase_create("sink_kafka");
+    /* valgrind makes librdkafka's threads slow */
+    tcase_set_timeout(tc, 180);
+    tcase_add_test(tc, ks_window_one_thread);
+    tcase_add_test(tc, ks_window_two_threads);
+    tcase_add_test(tc, ks_window_bytes);
+    tcase_add_test(tc, ks_stop_wakes_waiter);
+    tcase_add_test(tc, ks_oversize_stop);
+    tcase_add_test(tc, ks_oversize_skip);
+    tcase_add_test(tc, ks_oversize_broker);
+    tcase_add_test(tc, ks_failed_delivery_holds);
+    tcase_add_test(tc, ks_partitions);
+    tcase_add_test(tc, ks_replay_headers);
+    tcase_add_test(tc, ks_new_refused);
+    suite_add_tcase(s, tc);
+    return tu_run(s) ? 1 : 0;
+}
