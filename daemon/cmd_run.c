@@ -1,13 +1,12 @@
 /* cmd_run.c - `binlogd run -c FILE`: the daemon.
  *
- * Two threads.  The data thread runs the live source (it blocks in the
- * client library's binlog fetch): decoder callbacks filter, encode and
- * produce each row change to Kafka, and open/close one record per
- * transaction in the ack tracker.  The main thread runs one libev loop for
- * control: signals, the librdkafka queue's fd (delivery reports count the
- * records down), the checkpoint timer, the systemd watchdog.  Nothing in
- * the loop blocks for long; the data thread waits (backpressure) while too
- * much is in flight.
+ * This file wires it together: the state directory and its lock, the start
+ * position, the producer, the ack and lag trackers, the source, the
+ * monitor and the loop; the data thread's callbacks (decoder and publish
+ * stage); delivery reports and the acked watermark; the checkpoint;
+ * signals and reload; the stop.  run.h describes the daemon's threads and
+ * which lock guards what; run_status.c serves the HTTP endpoints and
+ * run_alerts.c evaluates the alert rules.
  *
  * Stop (SIGTERM, SIGINT): the data thread finishes the transaction it is
  * reading (10 s at most) and stops at its end, Kafka is flushed (delivery
@@ -41,7 +40,6 @@
 #include "binlogd/encode.h"
 #include "binlogd/kafka.h"
 #include "binlogd/lag.h"
-#include "binlogd/metrics.h"
 #include "binlogd/publish.h"
 #include "binlogd/source_server.h"
 #include "binlogd/tz.h"
@@ -49,14 +47,9 @@
 #include "commands.h"
 #include "http.h"
 #include "monitor.h"
-
-#ifndef BINLOGD_VERSION
-#define BINLOGD_VERSION "0.1.0"
-#endif
-#define BINLOGD_VERSION_TEXT BINLOGD_VERSION
+#include "run.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_NOT_EXACT = CLI_EXIT_NOT_EXACT };
-enum { STOP_AT_BOUNDARY = 1, STOP_NOW = 2 };
 /* how long a clean stop waits for the transaction being read to end */
 #define STOP_GRACE_S 10.0
 
@@ -64,133 +57,12 @@ enum { STOP_AT_BOUNDARY = 1, STOP_NOW = 2 };
 #define FLUSH_TIMEOUT_MS 30000
 /* how often alerts and gates are evaluated */
 #define EVAL_INTERVAL_S 0.25
-#define PROBES_MAX 256
-#define ALERTS_MAX 128
 
-/* A heartbeat probe row read and not yet acknowledged. */
-typedef struct probe {
-    uint64_t no;   /* its transaction */
-    int64_t ts_us; /* the source's NOW(6) in the row */
-} probe;
-
-/* An alert the daemon raised (firing) or raised before (resolved). */
-typedef struct alert_state {
-    char name[48], subject[160], severity[16];
-    char summary[512];
-    int firing;
-    int64_t starts_us, ends_us;
-} alert_state;
-
-typedef struct bd_daemon {
-    bd_config cfg;
-    char ckpt_path[4096], hist_path[4096], lock_path[4096];
-    int lock_fd;
-    int journal;          /* stderr goes to the journal: "<N>" level prefixes */
-    atomic_int log_level; /* cfg.log_level, changed by a reload while threads log */
-    pthread_mutex_t log_mu;
-
-    bd_kafka *k;
-    bd_acks *acks;
-    bd_source_server *src;
-    pthread_t th;
-    int th_started;
-    enum bd_server_result src_result;
-    bd_err src_err;
-    atomic_int data_done;
-    atomic_int connected;
-    /* 0 running; STOP_AT_BOUNDARY: finish the transaction being read, then
-     * stop (a clean stop re-publishes nothing); STOP_NOW: at once */
-    atomic_int stopping;
-    pthread_mutex_t stop_mu; /* stopping and in_txn change together */
-    int in_txn;              /* the data thread is inside a transaction */
-    ev_timer grace_timer;
-    char server_ident[128];
-    atomic_int have_ident;
-
-    /* the main loop */
-    struct ev_loop *loop;
-    ev_signal sig_term, sig_int, sig_hup;
-    ev_timer ckpt_timer, wd_timer;
-    ev_io kafka_io;
-    ev_async wake;
-    uint64_t written_seq;
-    int ckpt_failing; /* the last write failed: reading is held */
-    int ready_sent;
-    int exit_code;
-    char fatal[BD_ERRLEN]; /* the first reason to stop with exit 1 */
-    atomic_int failed;
-
-    /* reloadable settings read by the data thread (under cfg_mu) */
-    pthread_mutex_t cfg_mu;
-    bd_config *live; /* the filters, oversize and log level in force */
-    atomic_ullong cfg_gen;
-
-    /* data thread state: the publish stage (routes, keys, the held row) */
-    bd_acks_txn *txn;
-    bd_pub *pub;
-    bd_err pub_err;            /* why the stage stopped */
-    uint64_t pub_gen;          /* the cfg_gen its routes were made under */
-    atomic_int statement_stop; /* stopped at a statement-logged row change: exit 65 */
-    int schema_stop;           /* stopped at rows of unknown columns: exit 65 */
-    uint64_t rows, skipped_rows, oversize_skipped;
-
-    /* lag monitor */
-    bd_lag *lag;
-    bd_monitor *mon;
-    bd_http *http;
-    bd_alerter *alerter;
-    bd_tz **gate_tz;            /* one per cfg.gates */
-    bd_lag_table **gate_tables; /* the gates' tables */
-    size_t ngate_tables;
-    ev_timer eval_timer;
-    /* data thread */
-    uint64_t txn_no;        /* ack records opened (they retire in this order) */
-    int64_t txn_commit;     /* the open transaction's commit time (estimate) */
-    bd_lag_table *lag_last; /* the table told about last, in transaction lag_last_no */
-    uint64_t lag_last_no;
-    uint64_t heartbeats_seen;
-    char hb_db[65], hb_tb[65];
-    /* published by the data thread for /metrics */
-    atomic_ullong pub_rows, pub_filtered, pub_oversize, pub_events, pub_bytes, pub_reconnects;
-    atomic_ullong pub_key_changes, pub_truncates;
-    atomic_ullong incidents;
-    /* row changes logged as statements: skipped ([source] on_statement =
-     * skip), and the one that stopped the daemon */
-    atomic_ullong statements_skipped;
-    unsigned long long statements_cleared, statements_sent;
-    char statement_at[600];               /* the last one (under log_mu) */
-    unsigned long long incidents_cleared; /* by a reload: the alert resolves */
-    char incident_at[600];                /* under log_mu */
-    /* probes (probe_mu) */
-    pthread_mutex_t probe_mu;
-    probe probes[PROBES_MAX];
-    size_t nprobes;
-    double probe_lag_s; /* the last probe's end-to-end time; NaN: none yet */
-    /* loop thread */
-    uint64_t acked_no;
-    ev_tstamp acked_at; /* when acked_progress last ran */
-    ev_timer acked_timer;
-    int64_t last_ack_us; /* last delivery report */
-    int reports;         /* delivery reports came in this poll */
-    const char *dl_topic_ptr;
-    char dl_topic[256];     /* note_delivered: the last report's topic, */
-    bd_lag_table *dl_table; /* its table, */
-    int32_t dl_partition;   /* and the run of offsets told or pending */
-    int64_t dl_offset, dl_commit;
-    int dl_pending;
-    uint64_t kafka_errors;
-    int64_t disconnected_since; /* 0: connected */
-    alert_state alerts[ALERTS_MAX];
-    size_t nalerts;
-} bd_daemon;
-
-static int64_t src_now(const bd_daemon *d) { return bd_monitor_now(d->mon); }
+int64_t src_now(const bd_daemon *d) { return bd_monitor_now(d->mon); }
 
 /* ---- logging ------------------------------------------------------------- */
 
-static void dlog(bd_daemon *d, int level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void dlog(bd_daemon *d, int level, const char *fmt, ...)
+void dlog(bd_daemon *d, int level, const char *fmt, ...)
 {
     if (level > atomic_load(&d->log_level)) return;
     char m[2048];
@@ -864,526 +736,6 @@ static void wake_cb(struct ev_loop *loop, ev_async *w, int revents)
     if (atomic_load(&d->data_done)) ev_break(loop, EVBREAK_ALL);
 }
 
-/* ---- lag, gates, alerts, HTTP (loop thread) ------------------------------ */
-
-static void send_alert(bd_daemon *d, const alert_state *a)
-{
-    if (!d->alerter) return;
-    char source[300];
-    snprintf(source, sizeof source, "%s:%u", d->cfg.host, d->cfg.port);
-    const char *labels[] = {"alertname", a->name,  "subject",          a->subject, "severity",
-                            a->severity, "source", d->cfg.source_name, "instance", source};
-    bd_alert al = {labels, 5, a->summary, a->summary, a->firing, a->starts_us, a->ends_us};
-    bd_alerter_update(d->alerter, &al);
-}
-
-/* One alert's condition now: raise it, keep it, or resolve it. */
-static void alert_eval(bd_daemon *d, int64_t now, const char *name, const char *subject,
-                       const char *severity, int firing, const char *fmt, ...)
-    __attribute__((format(printf, 7, 8)));
-static void alert_eval(bd_daemon *d, int64_t now, const char *name, const char *subject,
-                       const char *severity, int firing, const char *fmt, ...)
-{
-    alert_state *a = NULL;
-    for (size_t i = 0; i < d->nalerts; i++)
-        if (!strcmp(d->alerts[i].name, name) && !strcmp(d->alerts[i].subject, subject))
-            a = &d->alerts[i];
-    if (!a) {
-        if (!firing || d->nalerts == ALERTS_MAX) return;
-        a = &d->alerts[d->nalerts++];
-        memset(a, 0, sizeof *a);
-        snprintf(a->name, sizeof a->name, "%s", name);
-        snprintf(a->subject, sizeof a->subject, "%s", subject);
-        snprintf(a->severity, sizeof a->severity, "%s", severity);
-    }
-    if (firing) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(a->summary, sizeof a->summary, fmt, ap);
-        va_end(ap);
-    }
-    if (firing == a->firing) return;
-    a->firing = firing;
-    if (firing) {
-        a->starts_us = now;
-        a->ends_us = 0;
-        dlog(d, BD_LOG_ERROR, "alert %s (%s) firing: %s", name, subject, a->summary);
-    } else {
-        a->ends_us = now;
-        dlog(d, BD_LOG_INFO, "alert %s (%s) resolved", name, subject);
-    }
-    send_alert(d, a);
-}
-
-static void eval_alerts(bd_daemon *d)
-{
-    int64_t now = src_now(d);
-    int64_t wall = bd_now_us();
-    bd_lag_report r;
-    bd_lag_report_make(d->lag, now, &r);
-    const bd_config *c = &d->cfg;
-    pthread_mutex_lock(&d->cfg_mu);
-    double alert_lag = d->live->alert_lag_s, retention = d->live->retention_alert_s,
-           stall = d->live->kafka_stall_alert_s, disc = d->live->disconnect_alert_s;
-    int stage = d->live->alert_stage;
-    pthread_mutex_unlock(&d->cfg_mu);
-
-    const bd_lag_stage_report *st = &r.stage[stage];
-    /* before the first head poll the lag is not known (the disconnect
-     * alert covers a source that cannot be reached) */
-    alert_eval(d, now, "BinlogdLagHigh", bd_stage_name((enum bd_stage)stage), "warning",
-               alert_lag > 0 && !isinf(r.head_poll_age_s) && st->lag_s > alert_lag,
-               "%s lag is %.1f s (threshold %.0f s): the oldest change not %s is that old",
-               bd_stage_name((enum bd_stage)stage), st->lag_s, alert_lag,
-               bd_stage_name((enum bd_stage)stage));
-    alert_eval(d, now, "BinlogdRetentionHeadroomLow", "checkpoint", "critical",
-               retention > 0 && r.retention_headroom_s < retention,
-               "the binlog file the checkpoint needs may be purged by the server in %.0f s "
-               "(threshold %.0f s): catch up, or raise the server's binlog_expire_logs_seconds",
-               r.retention_headroom_s, retention);
-
-    int connected = atomic_load(&d->connected);
-    if (connected)
-        d->disconnected_since = 0;
-    else if (!d->disconnected_since)
-        d->disconnected_since = wall;
-    char src[300];
-    snprintf(src, sizeof src, "%s:%u", c->host, c->port);
-    alert_eval(d, now, "BinlogdSourceDisconnected", src, "critical",
-               disc > 0 && !connected && d->ready_sent &&
-                   (double)(wall - d->disconnected_since) / 1e6 >= disc,
-               "the binlog stream from %s is down for %.0f s (retrying)", src,
-               (double)(wall - d->disconnected_since) / 1e6);
-
-    bd_acks_pos p;
-    char f[BD_CKPT_FILE_MAX];
-    uint64_t pos;
-    bd_acks_position(d->acks, &p, f, sizeof f, &pos, NULL);
-    double ack_age = p.in_flight && d->last_ack_us ? (double)(wall - d->last_ack_us) / 1e6 : 0;
-    alert_eval(d, now, "BinlogdKafkaNotAcknowledging", "kafka", "critical",
-               (stall > 0 && ack_age >= stall) || p.stuck,
-               p.stuck ? "a message Kafka did not take holds the checkpoint"
-                       : "%llu messages wait and Kafka acknowledged none for %.0f s",
-               (unsigned long long)p.in_flight, ack_age);
-
-    unsigned long long inc = atomic_load(&d->incidents);
-    char at[600];
-    pthread_mutex_lock(&d->log_mu);
-    snprintf(at, sizeof at, "%s", d->incident_at);
-    pthread_mutex_unlock(&d->log_mu);
-    alert_eval(d, now, "BinlogdIncidentEvent", "binlog", "critical", inc > d->incidents_cleared,
-               "%llu INCIDENT event(s) in the binlog, the last at %s: the source may have lost "
-               "changes",
-               inc, at);
-
-    /* row changes logged as statements: the one that stopped the daemon,
-     * or each one skipped (every new one is sent again while it fires) */
-    unsigned long long skipped = atomic_load(&d->statements_skipped);
-    pthread_mutex_lock(&d->log_mu);
-    snprintf(at, sizeof at, "%s", d->statement_at);
-    pthread_mutex_unlock(&d->log_mu);
-    char sum[800];
-    int stopped_stmt = atomic_load(&d->statement_stop);
-    if (stopped_stmt)
-        snprintf(sum, sizeof sum,
-                 "stopped at a row change the binlog holds only as a statement: %s", at);
-    else
-        snprintf(sum, sizeof sum,
-                 "%llu row change(s) logged as statements skipped (on_statement = skip), the "
-                 "last: %s",
-                 skipped - d->statements_cleared, at);
-    const alert_state *sa = NULL;
-    for (size_t i = 0; i < d->nalerts; i++)
-        if (!strcmp(d->alerts[i].name, "BinlogdStatementChange")) sa = &d->alerts[i];
-    int was_firing = sa && sa->firing;
-    alert_eval(d, now, "BinlogdStatementChange", "binlog", "critical",
-               stopped_stmt || skipped > d->statements_cleared, "%s", sum);
-    if (skipped != d->statements_sent) {
-        /* each statement skipped reaches the webhook, not only the first */
-        d->statements_sent = skipped;
-        for (size_t i = 0; was_firing && i < d->nalerts; i++)
-            if (!strcmp(d->alerts[i].name, "BinlogdStatementChange") && d->alerts[i].firing)
-                send_alert(d, &d->alerts[i]);
-    }
-
-    for (size_t g = 0; g < c->ngates; g++) {
-        bd_gate_report gr;
-        if (bd_lag_gate(d->lag, &c->gates[g], d->gate_tz[g], 0, now, &gr) < 0) continue;
-        char cut[40];
-        bd_time_format(cut, gr.cutoff_us);
-        const char *behind = "";
-        for (size_t i = 0; i < c->gates[g].ntables; i++)
-            if (!gr.tables[i].complete) {
-                behind = gr.tables[i].name;
-                break;
-            }
-        alert_eval(d, now, "BinlogdGateAtRisk", c->gates[g].name, "critical", gr.at_risk,
-                   "gate %s: the job starts soon and %s is behind the cut-off %s", c->gates[g].name,
-                   behind, cut);
-        alert_eval(d, now, "BinlogdGateSkewed", c->gates[g].name, "warning", gr.skewed,
-                   "gate %s: its tables' watermarks are %.1f s apart (tolerated %.1f s)",
-                   c->gates[g].name, gr.skew_s, c->gates[g].max_skew_s);
-        bd_gate_report_release(&gr);
-    }
-    bd_lag_report_release(&r);
-}
-
-static void eval_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-    (void)loop;
-    (void)revents;
-    eval_alerts(w->data);
-}
-
-static void json_str(bd_buf *b, const char *s) { bd_buf_add_json_str(b, s, strlen(s)); }
-
-static void metrics_text(bd_daemon *d, bd_buf *b)
-{
-    int64_t now = src_now(d);
-    bd_lag_report r;
-    bd_lag_report_make(d->lag, now, &r);
-    const bd_config *c = &d->cfg;
-
-    bd_metrics_header(b, BD_M_BUILD_INFO);
-    const char *bi[] = {BINLOGD_VERSION_TEXT, c->source_name};
-    bd_metrics_sample(b, BD_M_BUILD_INFO, bi, 1);
-    bd_metrics_header(b, BD_M_SOURCE_CONNECTED);
-    bd_metrics_sample(b, BD_M_SOURCE_CONNECTED, NULL, atomic_load(&d->connected));
-    bd_metrics_header(b, BD_M_SOURCE_RECONNECTS);
-    bd_metrics_sample(b, BD_M_SOURCE_RECONNECTS, NULL, (double)atomic_load(&d->pub_reconnects));
-    bd_metrics_header(b, BD_M_HEAD_POLL_AGE);
-    bd_metrics_sample(b, BD_M_HEAD_POLL_AGE, NULL, r.head_poll_age_s);
-    bd_metrics_header(b, BD_M_CLOCK_OFFSET);
-    bd_metrics_sample(b, BD_M_CLOCK_OFFSET, NULL, (double)bd_monitor_clock_offset(d->mon) / 1e6);
-
-    static const enum bd_metric stage_metrics[] = {
-        BD_M_LAG, BD_M_WATERMARK, BD_M_HEAD_DISTANCE_BYTES, BD_M_HEAD_DISTANCE_FILES};
-    for (size_t m = 0; m < sizeof stage_metrics / sizeof stage_metrics[0]; m++) {
-        bd_metrics_header(b, stage_metrics[m]);
-        for (int s = 0; s < BD_NSTAGES; s++) {
-            const char *l[] = {bd_stage_name((enum bd_stage)s)};
-            double v = m == 0   ? r.stage[s].lag_s
-                       : m == 1 ? (double)r.stage[s].watermark_us / 1e6
-                       : m == 2 ? r.distance_bytes[s]
-                                : r.distance_files[s];
-            /* not known before the first head poll: no guess */
-            if ((m >= 2 && v < 0) || isinf(r.head_poll_age_s)) v = NAN;
-            bd_metrics_sample(b, stage_metrics[m], l, v);
-        }
-    }
-    bd_metrics_header(b, BD_M_RETENTION_HEADROOM);
-    bd_metrics_sample(b, BD_M_RETENTION_HEADROOM, NULL, r.retention_headroom_s);
-
-    bd_metrics_header(b, BD_M_TABLE_LAG);
-    for (size_t t = 0; t < r.ntables; t++)
-        for (int s = 0; s < BD_NSTAGES; s++) {
-            const char *l[] = {r.tables[t].db, r.tables[t].table, bd_stage_name((enum bd_stage)s)};
-            bd_metrics_sample(b, BD_M_TABLE_LAG, l,
-                              isinf(r.head_poll_age_s) ? NAN : r.tables[t].stage[s].lag_s);
-        }
-    bd_metrics_header(b, BD_M_TABLE_WATERMARK);
-    for (size_t t = 0; t < r.ntables; t++)
-        for (int s = 0; s < BD_NSTAGES; s++) {
-            const char *l[] = {r.tables[t].db, r.tables[t].table, bd_stage_name((enum bd_stage)s)};
-            bd_metrics_sample(
-                b, BD_M_TABLE_WATERMARK, l,
-                isinf(r.head_poll_age_s) ? NAN : (double)r.tables[t].stage[s].watermark_us / 1e6);
-        }
-    bd_lag_consumer_report cr[256];
-    for (int m = 0; m < 2; m++) {
-        enum bd_metric id = m ? BD_M_CONSUMER_WATERMARK : BD_M_CONSUMER_LAG;
-        bd_metrics_header(b, id);
-        for (size_t g = 0; g < c->ngates; g++) {
-            const char *grp = c->gates[g].consumer_group;
-            int dup = 0;
-            for (size_t k = 0; grp && k < g; k++)
-                dup |= c->gates[k].consumer_group && !strcmp(c->gates[k].consumer_group, grp);
-            if (!grp || dup) continue;
-            size_t n = bd_lag_consumer_report_make(d->lag, grp, now, cr, 256);
-            for (size_t i = 0; i < n; i++) {
-                const char *l[] = {grp, cr[i].db, cr[i].table};
-                bd_metrics_sample(
-                    b, id, l, m ? (double)cr[i].consumed.watermark_us / 1e6 : cr[i].consumed.lag_s);
-            }
-        }
-    }
-    bd_metrics_header(b, BD_M_HEARTBEAT_LAG);
-    pthread_mutex_lock(&d->probe_mu);
-    double hl = d->probe_lag_s;
-    /* a probe still waiting is at least as late as its age */
-    if (d->nprobes) {
-        double pending = (double)(now - d->probes[0].ts_us) / 1e6;
-        if (isnan(hl) || pending > hl) hl = pending;
-    }
-    pthread_mutex_unlock(&d->probe_mu);
-    bd_metrics_sample(b, BD_M_HEARTBEAT_LAG, NULL, hl);
-
-    bd_acks_pos p;
-    char f[BD_CKPT_FILE_MAX];
-    uint64_t pos;
-    bd_acks_position(d->acks, &p, f, sizeof f, &pos, NULL);
-    int64_t wall = bd_now_us();
-    struct {
-        enum bd_metric m;
-        double v;
-    } simple[] = {
-        {BD_M_EVENTS, (double)atomic_load(&d->pub_events)},
-        {BD_M_BINLOG_BYTES, (double)atomic_load(&d->pub_bytes)},
-        {BD_M_ROWS_PUBLISHED, (double)atomic_load(&d->pub_rows)},
-        {BD_M_ROWS_FILTERED, (double)atomic_load(&d->pub_filtered)},
-        {BD_M_ROWS_OVERSIZE, (double)atomic_load(&d->pub_oversize)},
-        {BD_M_KAFKA_DELIVERED, (double)p.delivered},
-        {BD_M_KAFKA_ERRORS, (double)d->kafka_errors},
-        {BD_M_KAFKA_IN_FLIGHT, (double)p.in_flight},
-        {BD_M_KAFKA_IN_FLIGHT_BYTES, (double)p.in_flight_bytes},
-        {BD_M_KAFKA_ACK_AGE,
-         p.in_flight && d->last_ack_us ? (double)(wall - d->last_ack_us) / 1e6 : 0},
-        {BD_M_INCIDENTS, (double)atomic_load(&d->incidents)},
-        {BD_M_STATEMENTS_SKIPPED, (double)atomic_load(&d->statements_skipped)},
-        {BD_M_KEY_CHANGES, (double)atomic_load(&d->pub_key_changes)},
-        {BD_M_TRUNCATES, (double)atomic_load(&d->pub_truncates)},
-    };
-    for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++) {
-        bd_metrics_header(b, simple[i].m);
-        bd_metrics_sample(b, simple[i].m, NULL, simple[i].v);
-    }
-
-    bd_gate_report *gr = calloc(c->ngates ? c->ngates : 1, sizeof *gr);
-    for (size_t g = 0; gr && g < c->ngates; g++)
-        bd_lag_gate(d->lag, &c->gates[g], d->gate_tz[g], 0, now, &gr[g]);
-    static const enum bd_metric gate_metrics[] = {
-        BD_M_GATE_READY, BD_M_GATE_AT_RISK, BD_M_GATE_SKEWED, BD_M_GATE_SKEW, BD_M_GATE_CUTOFF};
-    for (size_t m = 0; gr && m < sizeof gate_metrics / sizeof gate_metrics[0]; m++) {
-        bd_metrics_header(b, gate_metrics[m]);
-        for (size_t g = 0; g < c->ngates; g++) {
-            const char *l[] = {c->gates[g].name};
-            double v = m == 0   ? gr[g].ready
-                       : m == 1 ? gr[g].at_risk
-                       : m == 2 ? gr[g].skewed
-                       : m == 3 ? gr[g].skew_s
-                                : (double)gr[g].cutoff_us / 1e6;
-            bd_metrics_sample(b, gate_metrics[m], l, v);
-        }
-    }
-    for (size_t g = 0; gr && g < c->ngates; g++)
-        bd_gate_report_release(&gr[g]);
-    free(gr);
-
-    bd_metrics_header(b, BD_M_ALERT_FIRING);
-    for (size_t i = 0; i < d->nalerts; i++) {
-        const char *l[] = {d->alerts[i].name, d->alerts[i].subject};
-        bd_metrics_sample(b, BD_M_ALERT_FIRING, l, d->alerts[i].firing);
-    }
-    uint64_t sent = 0, failed = 0;
-    if (d->alerter) bd_alerter_counts(d->alerter, &sent, &failed);
-    bd_metrics_header(b, BD_M_WEBHOOK_SENT);
-    bd_metrics_sample(b, BD_M_WEBHOOK_SENT, NULL, (double)sent);
-    bd_metrics_header(b, BD_M_WEBHOOK_FAILED);
-    bd_metrics_sample(b, BD_M_WEBHOOK_FAILED, NULL, (double)failed);
-    bd_lag_report_release(&r);
-}
-
-static void json_num(bd_buf *b, double v)
-{
-    if (isnan(v) || isinf(v))
-        bd_buf_adds(b, "null");
-    else
-        bd_buf_addf(b, "%.6f", v);
-}
-
-/* The body of /gates/NAME; the report's readiness. */
-static void gate_json(bd_daemon *d, const bd_gate_config *g, const bd_gate_report *gr, bd_buf *b)
-{
-    char t[40];
-    bd_buf_adds(b, "{\"gate\":");
-    json_str(b, g->name);
-    bd_buf_adds(b, ",\"state\":");
-    json_str(b, gr->state);
-    bd_time_format(t, gr->cutoff_us);
-    bd_buf_addf(b,
-                ",\"ready\":%s,\"at_risk\":%s,\"skewed\":%s,\"cutoff\":\"%s\",\"cutoff_us\":%lld",
-                gr->ready ? "true" : "false", gr->at_risk ? "true" : "false",
-                gr->skewed ? "true" : "false", t, (long long)gr->cutoff_us);
-    bd_time_format(t, gr->job_us);
-    bd_buf_addf(b, ",\"job_start\":\"%s\",\"stage\":\"%s\",\"consumer_group\":", t,
-                g->consumer_group                ? "consumed"
-                : g->stage == BD_STAGE_OPT_ACKED ? "acked"
-                                                 : "durable");
-    if (g->consumer_group)
-        json_str(b, g->consumer_group);
-    else
-        bd_buf_adds(b, "null");
-    bd_buf_adds(b, ",\"skew_s\":");
-    json_num(b, gr->skew_s);
-    bd_buf_adds(b, ",\"tables\":[");
-    for (size_t i = 0; i < g->ntables; i++) {
-        bd_time_format(t, gr->tables[i].watermark_us);
-        bd_buf_addf(b, "%s{\"table\":", i ? "," : "");
-        json_str(b, gr->tables[i].name);
-        bd_buf_addf(b, ",\"watermark\":\"%s\",\"watermark_us\":%lld,\"lag_s\":", t,
-                    (long long)gr->tables[i].watermark_us);
-        json_num(b, gr->tables[i].lag_s);
-        bd_buf_addf(b, ",\"complete\":%s}", gr->tables[i].complete ? "true" : "false");
-    }
-    bd_buf_adds(b, "]}\n");
-    (void)d;
-}
-
-static void status_json(bd_daemon *d, bd_buf *b)
-{
-    int64_t now = src_now(d);
-    bd_lag_report r;
-    bd_lag_report_make(d->lag, now, &r);
-    bd_acks_pos p;
-    char f[BD_CKPT_FILE_MAX], t[40];
-    uint64_t pos;
-    bd_acks_position(d->acks, &p, f, sizeof f, &pos, NULL);
-    bd_time_format(t, now);
-    bd_buf_adds(b, "{\"version\":");
-    json_str(b, BINLOGD_VERSION_TEXT);
-    bd_buf_adds(b, ",\"source\":{\"name\":");
-    json_str(b, d->cfg.source_name);
-    bd_buf_adds(b, ",\"host\":");
-    json_str(b, d->cfg.host);
-    pthread_mutex_lock(&d->cfg_mu);
-    bd_buf_addf(b, ",\"port\":%u,\"connected\":%s,\"server\":", d->cfg.port,
-                atomic_load(&d->connected) ? "true" : "false");
-    json_str(b, d->server_ident);
-    pthread_mutex_unlock(&d->cfg_mu);
-    bd_buf_addf(b, "},\"now\":\"%s\",\"acknowledged\":{\"file\":", t);
-    json_str(b, f);
-    bd_buf_addf(b, ",\"pos\":%llu,\"delivered\":%llu,\"in_flight\":%llu,\"stuck\":%s}",
-                (unsigned long long)pos, (unsigned long long)p.delivered,
-                (unsigned long long)p.in_flight, p.stuck ? "true" : "false");
-    bd_buf_adds(b, ",\"lag\":{");
-    for (int s = 0; s < BD_NSTAGES; s++) {
-        bd_buf_addf(b, "%s\"%s\":{\"lag_s\":", s ? "," : "", bd_stage_name((enum bd_stage)s));
-        json_num(b, r.stage[s].lag_s);
-        bd_time_format(t, r.stage[s].watermark_us);
-        bd_buf_addf(b, ",\"watermark\":\"%s\",\"distance_bytes\":", t);
-        json_num(b, r.distance_bytes[s]);
-        bd_buf_adds(b, "}");
-    }
-    bd_buf_adds(b, "},\"retention_headroom_s\":");
-    json_num(b, r.retention_headroom_s);
-    bd_buf_adds(b, ",\"tables\":[");
-    for (size_t i = 0; i < r.ntables; i++) {
-        bd_buf_addf(b, "%s{\"table\":\"%s.%s\"", i ? "," : "", r.tables[i].db, r.tables[i].table);
-        for (int s = 0; s < BD_NSTAGES; s++) {
-            bd_buf_addf(b, ",\"%s_lag_s\":", bd_stage_name((enum bd_stage)s));
-            json_num(b, r.tables[i].stage[s].lag_s);
-        }
-        bd_buf_adds(b, "}");
-    }
-    bd_buf_adds(b, "],\"gates\":[");
-    for (size_t g = 0; g < d->cfg.ngates; g++) {
-        bd_gate_report gr;
-        if (g) bd_buf_addc(b, ',');
-        if (bd_lag_gate(d->lag, &d->cfg.gates[g], d->gate_tz[g], 0, now, &gr) < 0) {
-            bd_buf_adds(b, "null");
-            continue;
-        }
-        gate_json(d, &d->cfg.gates[g], &gr, b);
-        bd_buf_truncate(b, b->len - 1); /* the newline */
-        bd_gate_report_release(&gr);
-    }
-    bd_buf_adds(b, "],\"alerts\":[");
-    size_t k = 0;
-    for (size_t i = 0; i < d->nalerts; i++) {
-        if (!d->alerts[i].firing) continue;
-        bd_buf_adds(b, k++ ? ",{\"alertname\":" : "{\"alertname\":");
-        json_str(b, d->alerts[i].name);
-        bd_buf_adds(b, ",\"subject\":");
-        json_str(b, d->alerts[i].subject);
-        bd_buf_adds(b, ",\"summary\":");
-        json_str(b, d->alerts[i].summary);
-        bd_buf_adds(b, "}");
-    }
-    bd_buf_adds(b, "]}\n");
-    bd_lag_report_release(&r);
-}
-
-/* "5s", "500ms", "2m", "1.5" (seconds); -1 if malformed. */
-static int http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const char **ctype)
-{
-    bd_daemon *d = ctx;
-    const char *path = bd_http_path(req);
-    if (!strcmp(path, "/metrics")) {
-        *ctype = "text/plain; version=0.0.4; charset=utf-8";
-        metrics_text(d, b);
-        return 200;
-    }
-    *ctype = "application/json";
-    if (!strcmp(path, "/status")) {
-        status_json(d, b);
-        return 200;
-    }
-    if (!strncmp(path, "/gates/", 7)) {
-        const bd_gate_config *g = bd_config_gate(&d->cfg, path + 7);
-        if (!g) {
-            bd_buf_adds(b, "{\"error\":\"no such gate\",\"gates\":[");
-            for (size_t i = 0; i < d->cfg.ngates; i++) {
-                if (i) bd_buf_addc(b, ',');
-                json_str(b, d->cfg.gates[i].name);
-            }
-            bd_buf_adds(b, "]}\n");
-            return 404;
-        }
-        size_t gi = (size_t)(g - d->cfg.gates);
-        int64_t now = src_now(d), cutoff = 0;
-        const char *arg = bd_http_arg(req, "cutoff");
-        char cs[64] = "";
-        if (arg) snprintf(cs, sizeof cs, "%s", arg);
-        /* an unescaped '+' of an offset arrives as a space (form decoding):
-         * "2026-11-27T00:00:00 08:00" */
-        char *sp = strrchr(cs, ' ');
-        if (sp && sp - cs > 10 && strlen(sp + 1) == 5 && sp[3] == ':') *sp = '+';
-        if (cs[0] && bd_time_parse(cs, d->gate_tz[gi], now, &cutoff) < 0) {
-            bd_buf_adds(b, "{\"error\":\"cutoff: want RFC 3339 (2026-11-27T00:00:00+08:00), "
-                           "YYYY-MM-DD HH:MM[:SS] in the gate's zone, HH:MM[:SS] or @UNIX\"}\n");
-            return 400;
-        }
-        bd_gate_report gr;
-        if (bd_lag_gate(d->lag, g, d->gate_tz[gi], cutoff, now, &gr) < 0) return 500;
-        gate_json(d, g, &gr, b);
-        int ready = gr.ready;
-        bd_gate_report_release(&gr);
-        return ready ? 200 : 503;
-    }
-    if (!strcmp(path, "/lag")) {
-        const char *ms = bd_http_arg(req, "max"), *ss = bd_http_arg(req, "stage");
-        double max = 5;
-        if (ms && bd_parse_secs(ms, &max) < 0) max = -1; /* 400 below */
-        int stage = BD_STAGE_ACKED;
-        if (ss) {
-            stage = -1;
-            for (int s = 0; s < BD_NSTAGES; s++)
-                if (!strcmp(ss, bd_stage_name((enum bd_stage)s))) stage = s;
-        }
-        if (max < 0 || stage < 0) {
-            bd_buf_adds(b, "{\"error\":\"max wants a duration (5s, 500ms, 2m); stage read, "
-                           "acked or durable\"}\n");
-            return 400;
-        }
-        bd_lag_report r;
-        bd_lag_report_make(d->lag, src_now(d), &r);
-        double lag = r.stage[stage].lag_s;
-        bd_lag_report_release(&r);
-        /* not known yet (NaN): JSON null, and not ok */
-        int ok = isfinite(lag) && lag <= max;
-        bd_buf_addf(b, "{\"stage\":\"%s\",\"lag_s\":", bd_stage_name((enum bd_stage)stage));
-        if (isfinite(lag))
-            bd_buf_addf(b, "%.6f", lag);
-        else
-            bd_buf_adds(b, "null");
-        bd_buf_addf(b, ",\"max_s\":%.6f,\"ok\":%s}\n", max, ok ? "true" : "false");
-        /* 429: a bulk loader should slow down until the replica catches up */
-        return ok ? 200 : 429;
-    }
-    bd_buf_adds(b, "{\"error\":\"not found: /metrics, /status, /gates/NAME, /lag\"}\n");
-    return 404;
-}
-
 static void alerter_log(void *ctx, int level, const char *msg)
 {
     dlog(ctx, level, "alert webhook: %s", msg);
@@ -1601,6 +953,65 @@ static int lag_setup(bd_daemon *d)
     return 0;
 }
 
+/* The loop and its watchers, the HTTP endpoint and the alert webhook: 0,
+ * or -1 after saying why (a configuration error). */
+static int loop_setup(bd_daemon *d, bd_err *err)
+{
+    d->loop = ev_loop_new(EVFLAG_AUTO);
+    ev_signal_init(&d->sig_term, sig_cb, SIGTERM);
+    ev_signal_init(&d->sig_int, sig_cb, SIGINT);
+    ev_signal_init(&d->sig_hup, sig_cb, SIGHUP);
+    d->sig_term.data = d->sig_int.data = d->sig_hup.data = d;
+    ev_signal_start(d->loop, &d->sig_term);
+    ev_signal_start(d->loop, &d->sig_int);
+    ev_signal_start(d->loop, &d->sig_hup);
+    ev_io_init(&d->kafka_io, kafka_cb, bd_kafka_fd(d->k), EV_READ);
+    d->kafka_io.data = d;
+    ev_io_start(d->loop, &d->kafka_io);
+    double iv = d->cfg.checkpoint_interval_ms / 1000.0;
+    ev_timer_init(&d->ckpt_timer, ckpt_cb, iv, iv);
+    d->ckpt_timer.data = d;
+    ev_timer_start(d->loop, &d->ckpt_timer);
+    uint64_t wd_us = 0;
+    if (sd_watchdog_enabled(0, &wd_us) > 0 && wd_us) {
+        ev_timer_init(&d->wd_timer, wd_cb, wd_us / 2e6, wd_us / 2e6);
+        ev_timer_start(d->loop, &d->wd_timer);
+    }
+    ev_async_init(&d->wake, wake_cb);
+    d->wake.data = d;
+    ev_async_start(d->loop, &d->wake);
+    ev_timer_init(&d->acked_timer, acked_timer_cb, 0.005, 0);
+    d->acked_timer.data = d;
+    ev_timer_init(&d->eval_timer, run_eval_cb, EVAL_INTERVAL_S, EVAL_INTERVAL_S);
+    d->eval_timer.data = d;
+    ev_timer_start(d->loop, &d->eval_timer);
+    if (d->cfg.http_listen && *d->cfg.http_listen) {
+        d->http = bd_http_start(d->loop, d->cfg.http_listen, run_http_handler, d, err);
+        if (!d->http) {
+            dlog(d, BD_LOG_ERROR, "%s: [http] listen %s", d->cfg.path, err->msg);
+            return -1;
+        }
+    }
+    if (d->cfg.webhook && *d->cfg.webhook) {
+        char gen[300];
+        snprintf(gen, sizeof gen, "http://%s/status",
+                 d->cfg.http_listen && *d->cfg.http_listen ? d->cfg.http_listen : "localhost");
+        bd_alerter_opts ao = {d->cfg.webhook,
+                              d->cfg.webhook_timeout_ms,
+                              d->cfg.webhook_retries,
+                              d->cfg.alert_repeat_s,
+                              gen,
+                              alerter_log,
+                              d};
+        d->alerter = bd_alerter_new(&ao, err);
+        if (!d->alerter) {
+            dlog(d, BD_LOG_ERROR, "%s: [alert] webhook: %s", d->cfg.path, err->msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int daemon_run(bd_daemon *d)
 {
     char pw[1024], msg[BD_ERRLEN + 64];
@@ -1677,59 +1088,9 @@ static int daemon_run(bd_daemon *d)
         goto out;
     }
 
-    d->loop = ev_loop_new(EVFLAG_AUTO);
-    ev_signal_init(&d->sig_term, sig_cb, SIGTERM);
-    ev_signal_init(&d->sig_int, sig_cb, SIGINT);
-    ev_signal_init(&d->sig_hup, sig_cb, SIGHUP);
-    d->sig_term.data = d->sig_int.data = d->sig_hup.data = d;
-    ev_signal_start(d->loop, &d->sig_term);
-    ev_signal_start(d->loop, &d->sig_int);
-    ev_signal_start(d->loop, &d->sig_hup);
-    ev_io_init(&d->kafka_io, kafka_cb, bd_kafka_fd(d->k), EV_READ);
-    d->kafka_io.data = d;
-    ev_io_start(d->loop, &d->kafka_io);
-    double iv = d->cfg.checkpoint_interval_ms / 1000.0;
-    ev_timer_init(&d->ckpt_timer, ckpt_cb, iv, iv);
-    d->ckpt_timer.data = d;
-    ev_timer_start(d->loop, &d->ckpt_timer);
-    uint64_t wd_us = 0;
-    if (sd_watchdog_enabled(0, &wd_us) > 0 && wd_us) {
-        ev_timer_init(&d->wd_timer, wd_cb, wd_us / 2e6, wd_us / 2e6);
-        ev_timer_start(d->loop, &d->wd_timer);
-    }
-    ev_async_init(&d->wake, wake_cb);
-    d->wake.data = d;
-    ev_async_start(d->loop, &d->wake);
-    ev_timer_init(&d->acked_timer, acked_timer_cb, 0.005, 0);
-    d->acked_timer.data = d;
-    ev_timer_init(&d->eval_timer, eval_cb, EVAL_INTERVAL_S, EVAL_INTERVAL_S);
-    d->eval_timer.data = d;
-    ev_timer_start(d->loop, &d->eval_timer);
-    if (d->cfg.http_listen && *d->cfg.http_listen) {
-        d->http = bd_http_start(d->loop, d->cfg.http_listen, http_handler, d, &err);
-        if (!d->http) {
-            dlog(d, BD_LOG_ERROR, "%s: [http] listen %s", d->cfg.path, err.msg);
-            rc = EXIT_USAGE;
-            goto out;
-        }
-    }
-    if (d->cfg.webhook && *d->cfg.webhook) {
-        char gen[300];
-        snprintf(gen, sizeof gen, "http://%s/status",
-                 d->cfg.http_listen && *d->cfg.http_listen ? d->cfg.http_listen : "localhost");
-        bd_alerter_opts ao = {d->cfg.webhook,
-                              d->cfg.webhook_timeout_ms,
-                              d->cfg.webhook_retries,
-                              d->cfg.alert_repeat_s,
-                              gen,
-                              alerter_log,
-                              d};
-        d->alerter = bd_alerter_new(&ao, &err);
-        if (!d->alerter) {
-            dlog(d, BD_LOG_ERROR, "%s: [alert] webhook: %s", d->cfg.path, err.msg);
-            rc = EXIT_USAGE;
-            goto out;
-        }
+    if (loop_setup(d, &err) < 0) {
+        rc = EXIT_USAGE;
+        goto out;
     }
 
     /* the data thread gets no signals: they are the loop's */
@@ -1789,7 +1150,7 @@ out:
     d->mon = NULL; /* the clock goes on without the measured offset */
     if (d->alerter) {
         /* resolved and firing states reach the receiver before the exit */
-        eval_alerts(d);
+        run_eval_alerts(d);
         bd_alerter_free(d->alerter, 3000);
     }
     bd_http_stop(d->http);

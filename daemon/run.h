@@ -1,0 +1,225 @@
+/* run.h - the state of `binlogd run` (the daemon), shared by its files:
+ * cmd_run.c (wiring, signals, the data thread's callbacks, delivery
+ * reports, the checkpoint, start and stop), run_status.c (the HTTP
+ * endpoints: /metrics, /status, /gates/NAME, /lag) and run_alerts.c (the
+ * alert rules, evaluated on a timer).
+ *
+ * Threads.  The daemon starts these itself:
+ *   - the main thread runs one libev loop: signals (SIGTERM, SIGINT,
+ *     SIGHUP: reload), the fd of librdkafka's main queue (delivery reports,
+ *     and librdkafka's log lines and errors: log.queue), the checkpoint
+ *     timer, the acked-watermark timer, the systemd watchdog, the alert and
+ *     gate evaluation every 0.25 s (run_alerts.c), and the HTTP endpoints:
+ *     libmicrohttpd runs in external epoll mode (daemon/http.c), so it
+ *     starts no thread and requests are served on this thread.  After the
+ *     loop it flushes Kafka and writes the last checkpoint.
+ *   - the data thread (data_main in cmd_run.c) runs the live source
+ *     (bd_source_server_run): the decoder callbacks filter, encode and
+ *     produce each row change to Kafka and open/close one record per
+ *     transaction in the ack tracker; it waits (backpressure) while too
+ *     much is in flight.  It gets no signals.
+ * And these through the modules it uses:
+ *   - the source's reader thread (lib/source_server.c), one per connection
+ *     while the stream runs: it blocks in the client library's binlog
+ *     fetch and hands the events to the data thread in a ring of chunks.
+ *   - the monitor thread (daemon/monitor.c): on a control connection of its
+ *     own it polls the source's head and binlog files, measures the clock
+ *     offset and writes the heartbeat probe's row; and, only when a gate
+ *     names a consumer_group, a second monitor thread that reads the
+ *     groups' offsets through a Kafka client of its own
+ *     (lib/kafka_admin.c).  It logs through dlog() (monitor_log).
+ *   - the alert webhook's sending thread (lib/alert.c), only with [alert]
+ *     webhook: it POSTs with libcurl and logs through dlog()
+ *     (alerter_log); libcurl's threaded resolver may add a short-lived
+ *     thread per name lookup.
+ *   - librdkafka's own threads (a main one and one per broker connection)
+ *     for the producer, and another set for the monitor's Kafka client
+ *     when there is one.  None of them calls the daemon's code: the
+ *     producer's callbacks are served by bd_kafka_poll() on the loop.
+ *
+ * Locks (each mutex guards the fields named; see the struct):
+ *   - log_mu: a log line on stderr (dlog, from every thread above that
+ *     logs), and the strings statement_at and incident_at (written by the
+ *     data thread, read by the alert rules on the loop).
+ *   - cfg_mu: live (a reload on the loop swaps it; the data thread reads
+ *     its filters, oversize and on_statement; the loop too), server_ident
+ *     with have_ident (set by the data thread when it connects, read by the
+ *     checkpoint and /status), and cfg.checkpoint_interval_ms (a reload).
+ *   - stop_mu: stopping and in_txn change together (begin_stop on the loop,
+ *     the data thread between transactions), so that a clean stop ends the
+ *     transaction being read; stopping is atomic and read without it too.
+ *   - probe_mu: the heartbeat probes read and not yet acknowledged, and
+ *     probe_lag_s (the data thread adds, the loop retires and /metrics
+ *     reads).
+ * The flags and counters both sides see are atomics; the rest belongs to
+ * one thread, as the struct's comments say.  The ack tracker, the lag
+ * tracker, the monitor and the alerter lock inside themselves.
+ */
+#ifndef BINLOGD_RUN_H
+#define BINLOGD_RUN_H
+
+#include <ev.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "binlogd/acks.h"
+#include "binlogd/alert.h"
+#include "binlogd/buf.h"
+#include "binlogd/config.h"
+#include "binlogd/error.h"
+#include "binlogd/kafka.h"
+#include "binlogd/lag.h"
+#include "binlogd/publish.h"
+#include "binlogd/source_server.h"
+#include "binlogd/tz.h"
+#include "http.h"
+#include "monitor.h"
+
+/* bd_daemon.stopping */
+enum { STOP_AT_BOUNDARY = 1, STOP_NOW = 2 };
+
+#define PROBES_MAX 256
+#define ALERTS_MAX 128
+
+/* A heartbeat probe row read and not yet acknowledged. */
+typedef struct probe {
+    uint64_t no;   /* its transaction */
+    int64_t ts_us; /* the source's NOW(6) in the row */
+} probe;
+
+/* An alert the daemon raised (firing) or raised before (resolved). */
+typedef struct alert_state {
+    char name[48], subject[160], severity[16];
+    char summary[512];
+    int firing;
+    int64_t starts_us, ends_us;
+} alert_state;
+
+typedef struct bd_daemon {
+    bd_config cfg;
+    char ckpt_path[4096], hist_path[4096], lock_path[4096];
+    int lock_fd;
+    int journal;          /* stderr goes to the journal: "<N>" level prefixes */
+    atomic_int log_level; /* cfg.log_level, changed by a reload while threads log */
+    pthread_mutex_t log_mu;
+
+    bd_kafka *k;
+    bd_acks *acks;
+    bd_source_server *src;
+    pthread_t th;
+    int th_started;
+    enum bd_server_result src_result;
+    bd_err src_err;
+    atomic_int data_done;
+    atomic_int connected;
+    /* 0 running; STOP_AT_BOUNDARY: finish the transaction being read, then
+     * stop (a clean stop re-publishes nothing); STOP_NOW: at once */
+    atomic_int stopping;
+    pthread_mutex_t stop_mu; /* stopping and in_txn change together */
+    int in_txn;              /* the data thread is inside a transaction */
+    ev_timer grace_timer;
+    char server_ident[128];
+    atomic_int have_ident;
+
+    /* the main loop */
+    struct ev_loop *loop;
+    ev_signal sig_term, sig_int, sig_hup;
+    ev_timer ckpt_timer, wd_timer;
+    ev_io kafka_io;
+    ev_async wake;
+    uint64_t written_seq;
+    int ckpt_failing; /* the last write failed: reading is held */
+    int ready_sent;
+    int exit_code;
+    char fatal[BD_ERRLEN]; /* the first reason to stop with exit 1 */
+    atomic_int failed;
+
+    /* reloadable settings read by the data thread (under cfg_mu) */
+    pthread_mutex_t cfg_mu;
+    bd_config *live; /* the filters, oversize and log level in force */
+    atomic_ullong cfg_gen;
+
+    /* data thread state: the publish stage (routes, keys, the held row) */
+    bd_acks_txn *txn;
+    bd_pub *pub;
+    bd_err pub_err;            /* why the stage stopped */
+    uint64_t pub_gen;          /* the cfg_gen its routes were made under */
+    atomic_int statement_stop; /* stopped at a statement-logged row change: exit 65 */
+    int schema_stop;           /* stopped at rows of unknown columns: exit 65 */
+    uint64_t rows, skipped_rows, oversize_skipped;
+
+    /* lag monitor */
+    bd_lag *lag;
+    bd_monitor *mon;
+    bd_http *http;
+    bd_alerter *alerter;
+    bd_tz **gate_tz;            /* one per cfg.gates */
+    bd_lag_table **gate_tables; /* the gates' tables */
+    size_t ngate_tables;
+    ev_timer eval_timer;
+    /* data thread */
+    uint64_t txn_no;        /* ack records opened (they retire in this order) */
+    int64_t txn_commit;     /* the open transaction's commit time (estimate) */
+    bd_lag_table *lag_last; /* the table told about last, in transaction lag_last_no */
+    uint64_t lag_last_no;
+    uint64_t heartbeats_seen;
+    char hb_db[65], hb_tb[65];
+    /* published by the data thread for /metrics */
+    atomic_ullong pub_rows, pub_filtered, pub_oversize, pub_events, pub_bytes, pub_reconnects;
+    atomic_ullong pub_key_changes, pub_truncates;
+    atomic_ullong incidents;
+    /* row changes logged as statements: skipped ([source] on_statement =
+     * skip), and the one that stopped the daemon */
+    atomic_ullong statements_skipped;
+    unsigned long long statements_cleared, statements_sent;
+    char statement_at[600];               /* the last one (under log_mu) */
+    unsigned long long incidents_cleared; /* by a reload: the alert resolves */
+    char incident_at[600];                /* under log_mu */
+    /* probes (probe_mu) */
+    pthread_mutex_t probe_mu;
+    probe probes[PROBES_MAX];
+    size_t nprobes;
+    double probe_lag_s; /* the last probe's end-to-end time; NaN: none yet */
+    /* loop thread */
+    uint64_t acked_no;
+    ev_tstamp acked_at; /* when acked_progress last ran */
+    ev_timer acked_timer;
+    int64_t last_ack_us; /* last delivery report */
+    int reports;         /* delivery reports came in this poll */
+    const char *dl_topic_ptr;
+    char dl_topic[256];     /* note_delivered: the last report's topic, */
+    bd_lag_table *dl_table; /* its table, */
+    int32_t dl_partition;   /* and the run of offsets told or pending */
+    int64_t dl_offset, dl_commit;
+    int dl_pending;
+    uint64_t kafka_errors;
+    int64_t disconnected_since; /* 0: connected */
+    alert_state alerts[ALERTS_MAX];
+    size_t nalerts;
+} bd_daemon;
+
+/* ---- cmd_run.c ---- */
+
+/* Now on the source's clock, µs (the monitor's measured offset applied).
+ * Any thread. */
+int64_t src_now(const bd_daemon *d);
+/* One log line on stderr at level (enum bd_log_level), if the level in
+ * force lets it through.  Any thread (log_mu). */
+void dlog(bd_daemon *d, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- run_alerts.c (loop thread) ---- */
+
+/* Evaluate every alert rule now: raise, keep or resolve each alert (the
+ * log, d->alerts for /metrics and /status, the webhook). */
+void run_eval_alerts(bd_daemon *d);
+/* The evaluation timer's callback (w->data: the daemon). */
+void run_eval_cb(struct ev_loop *loop, ev_timer *w, int revents);
+
+/* ---- run_status.c (loop thread) ---- */
+
+/* The HTTP endpoints' handler (ctx: the daemon); see bd_http_handler. */
+int run_http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const char **ctype);
+
+#endif
