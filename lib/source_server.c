@@ -35,6 +35,7 @@
 
 #include "binlogd/cursor.h"
 #include "binlogd/gtid_set.h"
+#include "binlogd/parse.h"
 #include "binlogd/schema_history.h"
 #include "binlogd/stmt.h"
 
@@ -262,8 +263,11 @@ bd_source_server *bd_source_server_new(const bd_server_opts *o, const bd_callbac
     s->fd = -1;
     s->ucb = *cb;
     s->rnd = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
+    /* a test hook, never set in production: a value that is not a whole
+     * number is ignored (no drops) rather than read as a different one */
     const char *de = getenv("BINLOGD_FAULT_DROP_EVERY");
-    if (de) s->drop_every = strtoull(de, NULL, 10);
+    unsigned long long every;
+    if (de && bd_parse_uint(de, UINT64_MAX, &every) == 0) s->drop_every = every;
     if (s->drop_every && !o->backoff_first_ms) s->o.backoff_first_ms = 20;
     if (fail) {
         bd_source_server_free(s);
@@ -689,42 +693,55 @@ static void find_start_gtid(bd_source_server *s, const char *file, uint64_t pos)
     bd_buf_release(&t);
 }
 
-/* Connect, detect, check and set up the session; first: resolve the start.
- * 0 ok, 1 retryable, -1 fatal. */
-static int setup(bd_source_server *s, int first, bd_err *err)
+/* The settings read at every connection, as query_row fills them; fl,
+ * server_id and uuid are the server's identity. */
+typedef struct server_settings {
+    /* one size for all: query_row fills each up to that size */
+    char ver[256], sid[256], logbin[256], fmt[256], ck[256], acct[256], lctn[256];
+    char uuid[64];
+    enum bd_flavor fl;
+    uint32_t server_id;
+} server_settings;
+
+/* Read the settings: one query for all, and @@server_uuid on MySQL (the
+ * identity of a MySQL server).  0, 1 retryable, -1 fatal. */
+static int read_settings(bd_source_server *s, server_settings *st, bd_err *err)
 {
     char w[300], msg[MYSQL_ERRMSG_SIZE + 1];
     unsigned e;
-    int r = open_conn(s, &s->m, err);
-    if (r) return r;
-    s->fd = (int)mysql_get_socket(s->m);
-
-    char ver[128], sid[32], logbin[16], fmt[32], ck[32], acct[256], lctn[16];
-    char *vals[] = {ver, sid, logbin, fmt, ck, acct, lctn};
-    r = query_row(s->m,
-                  "SELECT VERSION(), @@server_id, @@global.log_bin, @@global.binlog_format, "
-                  "@@global.binlog_checksum, CURRENT_USER(), @@lower_case_table_names",
-                  7, vals, sizeof ver, &e, msg, sizeof msg);
+    char *vals[] = {st->ver, st->sid, st->logbin, st->fmt, st->ck, st->acct, st->lctn};
+    int r = query_row(s->m,
+                      "SELECT VERSION(), @@server_id, @@global.log_bin, @@global.binlog_format, "
+                      "@@global.binlog_checksum, CURRENT_USER(), @@lower_case_table_names",
+                      7, vals, sizeof st->ver, &e, msg, sizeof msg);
     if (r) {
         bd_err_set(err, BD_ERR_IO, "reading the settings of %s: %u: %s", where(s, w, sizeof w), e,
                    r < 0 ? msg : "no row");
         return bd_server_retryable(e) ? 1 : -1;
     }
-    enum bd_flavor fl = strstr(ver, "MariaDB") ? BD_FLAVOR_MARIADB : BD_FLAVOR_MYSQL;
-    uint32_t server_id = (uint32_t)strtoul(sid, NULL, 10);
-    char uuid[64] = "";
-    if (fl == BD_FLAVOR_MYSQL) {
-        char *uv[] = {uuid};
-        r = query_row(s->m, "SELECT @@server_uuid", 1, uv, sizeof uuid, &e, msg, sizeof msg);
+    st->fl = strstr(st->ver, "MariaDB") ? BD_FLAVOR_MARIADB : BD_FLAVOR_MYSQL;
+    st->server_id = (uint32_t)strtoul(st->sid, NULL, 10);
+    st->uuid[0] = '\0';
+    if (st->fl == BD_FLAVOR_MYSQL) {
+        char *uv[] = {st->uuid};
+        r = query_row(s->m, "SELECT @@server_uuid", 1, uv, sizeof st->uuid, &e, msg, sizeof msg);
         if (r < 0) {
             bd_err_set(err, BD_ERR_IO, "reading @@server_uuid of %s: %u: %s", where(s, w, sizeof w),
                        e, msg);
             return bd_server_retryable(e) ? 1 : -1;
         }
     }
+    return 0;
+}
+
+/* Take the settings as the server's identity.  0, or -1 with err when a
+ * reconnect found another server. */
+static int adopt_identity(bd_source_server *s, const server_settings *st, bd_err *err)
+{
+    char w[300];
     if (s->have_identity) {
         /* a reconnect: positions are only meaningful on the same server */
-        if (fl != s->flavor || server_id != s->server_id || strcmp(uuid, s->uuid) != 0)
+        if (st->fl != s->flavor || st->server_id != s->server_id || strcmp(st->uuid, s->uuid) != 0)
             return bd_err_set(
                 err, BD_ERR_IO,
                 "%s is no longer the server this stream started on (was %s "
@@ -734,65 +751,77 @@ static int setup(bd_source_server *s, int first, bd_err *err)
                 "server",
                 where(s, w, sizeof w), s->flavor == BD_FLAVOR_MARIADB ? "MariaDB" : "MySQL",
                 s->server_id, s->uuid[0] ? " uuid " : "", s->uuid,
-                fl == BD_FLAVOR_MARIADB ? "MariaDB" : "MySQL", server_id, uuid[0] ? " uuid " : "",
-                uuid, s->rs_file, (unsigned long long)s->rs_pos);
+                st->fl == BD_FLAVOR_MARIADB ? "MariaDB" : "MySQL", st->server_id,
+                st->uuid[0] ? " uuid " : "", st->uuid, s->rs_file, (unsigned long long)s->rs_pos);
     }
-    s->flavor = fl;
-    s->lower_case_names = atoi(lctn) != 0;
-    snprintf(s->version, sizeof s->version, "%s", ver);
-    s->version_num = bd_version_number(ver);
-    s->server_id = server_id;
-    snprintf(s->uuid, sizeof s->uuid, "%s", uuid);
-    snprintf(s->account, sizeof s->account, "%s", acct);
+    s->flavor = st->fl;
+    s->lower_case_names = atoi(st->lctn) != 0;
+    snprintf(s->version, sizeof s->version, "%.127s", st->ver);
+    s->version_num = bd_version_number(st->ver);
+    s->server_id = st->server_id;
+    snprintf(s->uuid, sizeof s->uuid, "%s", st->uuid);
+    snprintf(s->account, sizeof s->account, "%s", st->acct);
     s->have_identity = 1;
-    char ident[128];
-    bd_server_ident(ident, sizeof ident, fl, server_id, uuid);
-    if (first && s->o.expect_server && strcmp(ident, s->o.expect_server) != 0) {
-        if (!s->o.failover_gtid)
-            return bd_err_set(err, BD_ERR_IO,
-                              "%s is %s, but the checkpoint was written against %s: its "
-                              "position %s:%llu means nothing on this server. After a "
-                              "failover, set allow_server_change to resume from the "
-                              "checkpoint's GTID set (when it has one), or remove the "
-                              "checkpoint to start over",
-                              where(s, w, sizeof w), ident, s->o.expect_server,
-                              s->o.file ? s->o.file : "?", (unsigned long long)s->o.pos);
-        bd_gtid_set_release(&s->gset);
-        if (bd_gtid_set_parse(&s->gset, BD_FLAVOR_UNKNOWN, s->o.failover_gtid,
-                              strlen(s->o.failover_gtid), err) < 0) {
-            bd_err_prefix(err, "the checkpoint's GTID set: ");
-            return -1;
-        }
-        char *g = strdup(s->o.failover_gtid);
-        if (!g) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
-        free(s->gtid);
-        s->o.gtid = s->gtid = g;
-        s->o.file = NULL;
-        s->established = 0;
-        slog(s, BD_SERVER_WARN,
-             "%s is %s, not %s of the checkpoint: resuming after the checkpoint's GTID set "
-             "(allow_server_change)",
-             where(s, w, sizeof w), ident, s->o.expect_server);
-    }
-    if (s->hist_path && !s->hist) {
-        s->hist = bd_schema_history_open(s->hist_path, err);
-        if (!s->hist || bd_schema_history_bind(s->hist, ident, err) < 0) return -1;
-    }
+    return 0;
+}
 
+/* The first connection when resuming from a checkpoint: its position
+ * means something only on the server it was written against (ident is
+ * this one).  With allow_server_change (failover_gtid) the checkpoint's
+ * GTID set takes the place of the position.  0, or -1 with err. */
+static int check_checkpoint_server(bd_source_server *s, const char *ident, bd_err *err)
+{
+    char w[300];
+    if (!s->o.expect_server || strcmp(ident, s->o.expect_server) == 0) return 0;
+    if (!s->o.failover_gtid)
+        return bd_err_set(err, BD_ERR_IO,
+                          "%s is %s, but the checkpoint was written against %s: its "
+                          "position %s:%llu means nothing on this server. After a "
+                          "failover, set allow_server_change to resume from the "
+                          "checkpoint's GTID set (when it has one), or remove the "
+                          "checkpoint to start over",
+                          where(s, w, sizeof w), ident, s->o.expect_server,
+                          s->o.file ? s->o.file : "?", (unsigned long long)s->o.pos);
+    bd_gtid_set_release(&s->gset);
+    if (bd_gtid_set_parse(&s->gset, BD_FLAVOR_UNKNOWN, s->o.failover_gtid,
+                          strlen(s->o.failover_gtid), err) < 0) {
+        bd_err_prefix(err, "the checkpoint's GTID set: ");
+        return -1;
+    }
+    char *g = strdup(s->o.failover_gtid);
+    if (!g) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    free(s->gtid);
+    s->o.gtid = s->gtid = g;
+    s->o.file = NULL;
+    s->established = 0;
+    slog(s, BD_SERVER_WARN,
+         "%s is %s, not %s of the checkpoint: resuming after the checkpoint's GTID set "
+         "(allow_server_change)",
+         where(s, w, sizeof w), ident, s->o.expect_server);
+    return 0;
+}
+
+/* What a reader cannot work without, refused with the fix: a binary log,
+ * row images, a GTID set of the server's kind and a server id of its own.
+ * 0, or -1 with err. */
+static int check_settings(bd_source_server *s, const server_settings *st, bd_err *err)
+{
+    char w[300];
+    enum bd_flavor fl = st->fl;
     const char *cnf = fl == BD_FLAVOR_MARIADB ? "[mariadbd]" : "[mysqld]";
-    if (strcmp(logbin, "1") != 0 && strcasecmp(logbin, "ON") != 0)
+    if (strcmp(st->logbin, "1") != 0 && strcasecmp(st->logbin, "ON") != 0)
         return bd_err_set(err, BD_ERR_IO,
                           "%s does not write a binary log (log_bin=OFF): add log_bin=binlog, "
                           "binlog_format=ROW and a server_id to the %s section of my.cnf and "
                           "restart the server (log_bin cannot be changed while it runs)",
                           where(s, w, sizeof w), cnf);
-    if (strcasecmp(fmt, "ROW") != 0)
+    if (strcasecmp(st->fmt, "ROW") != 0)
         return bd_err_set(err, BD_ERR_IO,
                           "%s logs with binlog_format=%s, which does not carry row images: run "
                           "SET GLOBAL binlog_format='ROW' (applies to new sessions) and add "
                           "binlog_format=ROW to the %s section of my.cnf so it survives a "
                           "restart",
-                          where(s, w, sizeof w), fmt, cnf);
+                          where(s, w, sizeof w), st->fmt, cnf);
     if (s->o.gtid && s->gset.flavor != BD_FLAVOR_UNKNOWN && s->gset.flavor != fl)
         return bd_err_set(err, BD_ERR_IO,
                           "--gtid '%.200s' is a %s but %s is %s: give a GTID set of this "
@@ -802,84 +831,113 @@ static int setup(bd_source_server *s, int first, bd_err *err)
                                                             : "MariaDB GTID position",
                           where(s, w, sizeof w), fl == BD_FLAVOR_MYSQL ? "MySQL" : "MariaDB",
                           fl == BD_FLAVOR_MYSQL ? "uuid:1-100,..." : "domain-server-seq,...");
-    if (server_id == s->o.server_id)
+    if (st->server_id == s->o.server_id)
         return bd_err_set(err, BD_ERR_IO,
                           "--server-id %u is the server_id of %s itself: give this reader an "
                           "id no server or replica in the topology uses",
                           s->o.server_id, where(s, w, sizeof w));
-    s->crc = strcasecmp(ck, "NONE") != 0;
+    return 0;
+}
 
-    if (first) {
-        /* The checks of `binlogd check-config`: errors the checks above did
-         * not cover stop here, warnings are logged once. */
-        bd_preflight_report *pr = malloc(sizeof *pr);
-        bd_preflight_opts po = {0};
-        bd_err pe = {0};
-        /* missing grants are reported where they bite, with the statement
-         * that was refused (grants_error) */
-        po.skip_grants = 1;
-        if (pr && bd_preflight_run(s->m, fl, s->version_num, &po, pr, &pe) == 0) {
-            for (size_t i = 0; i < pr->n; i++) {
-                const bd_pf_finding *f = &pr->f[i];
-                if (f->severity == BD_PF_ERROR) {
-                    bd_err_set(err, BD_ERR_IO, "%s: %s=%s: %s. Fix: %s", where(s, w, sizeof w),
-                               f->variable, f->value, f->problem, f->fix);
-                    free(pr);
-                    return -1;
-                }
-                if (f->severity == BD_PF_WARNING)
-                    slog(s, BD_SERVER_WARN, "%s=%s: %s. Fix: %s", f->variable, f->value, f->problem,
-                         f->fix);
+/* The checks of `binlogd check-config`, at the first connection: errors
+ * the checks above did not cover stop here, warnings are logged once.
+ * 0, or -1 with err. */
+static int preflight(bd_source_server *s, bd_err *err)
+{
+    char w[300];
+    bd_preflight_report *pr = malloc(sizeof *pr);
+    bd_preflight_opts po = {0};
+    bd_err pe = {0};
+    /* missing grants are reported where they bite, with the statement
+     * that was refused (grants_error) */
+    po.skip_grants = 1;
+    if (pr && bd_preflight_run(s->m, s->flavor, s->version_num, &po, pr, &pe) == 0) {
+        for (size_t i = 0; i < pr->n; i++) {
+            const bd_pf_finding *f = &pr->f[i];
+            if (f->severity == BD_PF_ERROR) {
+                bd_err_set(err, BD_ERR_IO, "%s: %s=%s: %s. Fix: %s", where(s, w, sizeof w),
+                           f->variable, f->value, f->problem, f->fix);
+                free(pr);
+                return -1;
             }
+            if (f->severity == BD_PF_WARNING)
+                slog(s, BD_SERVER_WARN, "%s=%s: %s. Fix: %s", f->variable, f->value, f->problem,
+                     f->fix);
         }
-        free(pr);
     }
+    free(pr);
+    return 0;
+}
 
-    /* the start position, once */
-    if (first && s->o.gtid && (fl == BD_FLAVOR_MYSQL || getenv("BINLOGD_TEST_GTID_MAP"))) {
+/* Neither a file nor a GTID given: start at the head (--from-head) or at
+ * the oldest binlog the server has.  0, 1 retryable, -1 fatal. */
+static int find_default_start(bd_source_server *s, bd_err *err)
+{
+    char w[300], msg[MYSQL_ERRMSG_SIZE + 1];
+    unsigned e;
+    char f[NAME_MAX_LEN], p[32];
+    char *fv[] = {f, p};
+    const char *q, *what;
+    if (s->o.from_head) {
+        q = (s->flavor == BD_FLAVOR_MYSQL && s->version_num >= 80200) ? "SHOW BINARY LOG STATUS"
+                                                                      : "SHOW MASTER STATUS";
+        what = "the head";
+    } else {
+        q = "SHOW BINARY LOGS";
+        what = "the oldest binlog";
+    }
+    int r = query_row(s->m, q, 2, fv, sizeof f, &e, msg, sizeof msg);
+    if (r < 0 && (e == BD_ER_SPECIFIC_ACCESS_DENIED || e == BD_ER_DBACCESS_DENIED))
+        return grants_error(s, err, q, e, msg);
+    if (r < 0) {
+        bd_err_set(err, BD_ERR_IO, "finding %s of %s: %s: %u: %s", what, where(s, w, sizeof w), q,
+                   e, msg);
+        return bd_server_retryable(e) ? 1 : -1;
+    }
+    if (r > 0 || !f[0])
+        return bd_err_set(err, BD_ERR_IO, "finding %s of %s: %s returned nothing", what,
+                          where(s, w, sizeof w), q);
+    snprintf(s->rs_file, sizeof s->rs_file, "%s", f);
+    s->rs_pos = s->o.from_head ? strtoull(p, NULL, 10) : 4;
+    if (s->rs_pos < 4) s->rs_pos = 4;
+    s->established = 1;
+    return 0;
+}
+
+/* The start position, resolved once at the first connection: a GTID set
+ * placed in a file where the server cannot start at one (gtid_map), else
+ * the head or the oldest binlog when no start was given; then what came
+ * before the start, as a GTID set.  0, 1 retryable, -1 fatal. */
+static int resolve_start(bd_source_server *s, bd_err *err)
+{
+    int r;
+    if (s->o.gtid && (s->flavor == BD_FLAVOR_MYSQL || getenv("BINLOGD_TEST_GTID_MAP"))) {
         r = gtid_map(s, err);
         if (r) return r;
     }
-    if (first && !s->o.gtid && !s->o.file) {
-        char f[NAME_MAX_LEN], p[32];
-        char *fv[] = {f, p};
-        const char *q, *what;
-        if (s->o.from_head) {
-            q = (fl == BD_FLAVOR_MYSQL && s->version_num >= 80200) ? "SHOW BINARY LOG STATUS"
-                                                                   : "SHOW MASTER STATUS";
-            what = "the head";
-        } else {
-            q = "SHOW BINARY LOGS";
-            what = "the oldest binlog";
-        }
-        r = query_row(s->m, q, 2, fv, sizeof f, &e, msg, sizeof msg);
-        if (r < 0 && (e == BD_ER_SPECIFIC_ACCESS_DENIED || e == BD_ER_DBACCESS_DENIED))
-            return grants_error(s, err, q, e, msg);
-        if (r < 0) {
-            bd_err_set(err, BD_ERR_IO, "finding %s of %s: %s: %u: %s", what, where(s, w, sizeof w),
-                       q, e, msg);
-            return bd_server_retryable(e) ? 1 : -1;
-        }
-        if (r > 0 || !f[0])
-            return bd_err_set(err, BD_ERR_IO, "finding %s of %s: %s returned nothing", what,
-                              where(s, w, sizeof w), q);
-        snprintf(s->rs_file, sizeof s->rs_file, "%s", f);
-        s->rs_pos = s->o.from_head ? strtoull(p, NULL, 10) : 4;
-        if (s->rs_pos < 4) s->rs_pos = 4;
-        s->established = 1;
+    if (!s->o.gtid && !s->o.file) {
+        r = find_default_start(s, err);
+        if (r) return r;
     }
+    if (s->established)
+        find_start_gtid(s, s->rs_file, s->rs_pos);
+    else if (s->o.file)
+        find_start_gtid(s, s->o.file, s->o.pos ? s->o.pos : 4);
+    else if (s->o.gtid)
+        find_start_gtid(s, "", 0);
+    return 0;
+}
 
-    if (first) {
-        if (s->established)
-            find_start_gtid(s, s->rs_file, s->rs_pos);
-        else if (s->o.file)
-            find_start_gtid(s, s->o.file, s->o.pos ? s->o.pos : 4);
-        else if (s->o.gtid)
-            find_start_gtid(s, "", 0);
-    }
-
-    /* the replication session */
-    char q[512];
+/* The replication session's variables, which libmariadb does not set (see
+ * the top): the checksum, MariaDB's GTID capability, the heartbeat and a
+ * MariaDB GTID start.  0, 1 retryable, -1 fatal. */
+static int set_session(bd_source_server *s, bd_err *err)
+{
+    /* e and msg start empty for the too-long GTID start, which no query
+     * reported (they used to be left over from the settings query) */
+    char w[300], msg[MYSQL_ERRMSG_SIZE + 1] = "", q[512];
+    unsigned e = 0;
+    enum bd_flavor fl = s->flavor;
     if (exec(s->m, "SET @master_binlog_checksum = @@global.binlog_checksum", &e, msg, sizeof msg) ||
         (fl == BD_FLAVOR_MYSQL &&
          exec(s->m, "SET @source_binlog_checksum = @@global.binlog_checksum", &e, msg,
@@ -919,6 +977,39 @@ static int setup(bd_source_server *s, int first, bd_err *err)
         }
     }
     return 0;
+}
+
+/* Connect, detect, check and set up the session; first: resolve the start.
+ * 0 ok, 1 retryable, -1 fatal.  The steps run in this order because each
+ * needs what the one before learnt (the flavor, the identity, a start the
+ * checkpoint may have changed); a failure leaves the connection to the
+ * caller, which drops it. */
+static int setup(bd_source_server *s, int first, bd_err *err)
+{
+    int r = open_conn(s, &s->m, err);
+    if (r) return r;
+    s->fd = (int)mysql_get_socket(s->m);
+
+    server_settings st;
+    r = read_settings(s, &st, err);
+    if (r) return r;
+    if (adopt_identity(s, &st, err) < 0) return -1;
+    char ident[128];
+    bd_server_ident(ident, sizeof ident, st.fl, st.server_id, st.uuid);
+    if (first && check_checkpoint_server(s, ident, err) < 0) return -1;
+    if (s->hist_path && !s->hist) {
+        s->hist = bd_schema_history_open(s->hist_path, err);
+        if (!s->hist || bd_schema_history_bind(s->hist, ident, err) < 0) return -1;
+    }
+    if (check_settings(s, &st, err) < 0) return -1;
+    s->crc = strcasecmp(st.ck, "NONE") != 0;
+
+    if (first) {
+        if (preflight(s, err) < 0) return -1;
+        r = resolve_start(s, err);
+        if (r) return r;
+    }
+    return set_session(s, err);
 }
 
 /* Open the dump at the resume point (or the GTID start). */
@@ -1134,66 +1225,67 @@ static int ukey_eligible(const ukey_part *u, size_t n, const char *name, int lon
     return 1;
 }
 
-/* Today's columns of db.tb from information_schema (control connection),
- * with the primary key: the PRIMARY KEY, or else the unique key the server
- * itself takes for it (below).  MariaDB also writes hidden columns to the
- * binlog that information_schema does not list, after the listed ones: the
- * row_start and row_end of a table WITH SYSTEM VERSIONING that does not
- * name them (row_end then ends every unique key), then one DB_ROW_HASH_<n>
- * per long unique key (UNIQUE over a BLOB/TEXT or USING HASH: index type
- * HASH outside MEMORY tables).  They are added here as the binlog has
- * them, so a table map matches. */
-static int schema_query(bd_source_server *s, const char *db, const char *tb, bd_schema_col **out,
-                        size_t *nout, bd_err *err)
+/* What schema_query learns of one table, query by query; u and c are
+ * freed by schema_query whatever step failed. */
+typedef struct schema_read {
+    char edb[2 * 64 + 1], etb[2 * 64 + 1]; /* db and tb escaped for the queries */
+    int maria;
+    int implicit_period; /* WITH SYSTEM VERSIONING without naming row_start/row_end */
+    int long_hash;       /* a HASH index is a long unique (not a MEMORY table) */
+    ukey_part *u;        /* the unique keys' parts */
+    size_t nu;
+    bd_schema_col *c; /* the listed columns, then the hidden ones */
+    size_t n, listed;
+} schema_read;
+
+/* MariaDB: whether the table has the implicit period's hidden columns and
+ * whether its HASH keys are long uniques (a hidden column each).  0, or -1
+ * with err. */
+static int schema_hidden_kinds(bd_source_server *s, schema_read *t, bd_err *err)
 {
-    if (!s->ctl) {
-        int r = bd_server_connect(&s->o, &s->ctl, err);
-        if (r) {
-            if (r > 0) s->schema_lost = 1;
-            return -1;
-        }
-    }
-    char edb[2 * 64 + 1], etb[2 * 64 + 1], q[1024];
-    mysql_real_escape_string(s->ctl, edb, db, (unsigned long)strlen(db));
-    mysql_real_escape_string(s->ctl, etb, tb, (unsigned long)strlen(tb));
-    int maria = s->flavor == BD_FLAVOR_MARIADB;
-    int versioned = 0, implicit_period = 0, long_hash = 0;
+    char q[1024];
     MYSQL_RES *res;
     MYSQL_ROW row;
-    if (maria) {
-        snprintf(q, sizeof q,
-                 "SELECT TABLE_TYPE, ENGINE FROM information_schema.TABLES "
-                 "WHERE TABLE_SCHEMA = '%s' AND TABLE_NAME = '%s'",
-                 edb, etb);
-        if (!(res = ctl_query(s, q, "TABLES", err))) return -1;
-        if ((row = mysql_fetch_row(res)) != NULL) {
-            versioned = row[0] && !strcmp(row[0], "SYSTEM VERSIONED");
-            /* MEMORY has real hash indexes; elsewhere HASH is a long unique */
-            long_hash = !row[1] || strcasecmp(row[1], "MEMORY") != 0;
-        }
-        mysql_free_result(res);
+    int versioned = 0;
+    if (!t->maria) return 0;
+    snprintf(q, sizeof q,
+             "SELECT TABLE_TYPE, ENGINE FROM information_schema.TABLES "
+             "WHERE TABLE_SCHEMA = '%s' AND TABLE_NAME = '%s'",
+             t->edb, t->etb);
+    if (!(res = ctl_query(s, q, "TABLES", err))) return -1;
+    if ((row = mysql_fetch_row(res)) != NULL) {
+        versioned = row[0] && !strcmp(row[0], "SYSTEM VERSIONED");
+        /* MEMORY has real hash indexes; elsewhere HASH is a long unique */
+        t->long_hash = !row[1] || strcasecmp(row[1], "MEMORY") != 0;
     }
-    if (versioned) {
-        /* columns named in PERIOD FOR SYSTEM_TIME are listed; the implicit
-         * row_start and row_end are not */
-        snprintf(q, sizeof q,
-                 "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '%s' AND "
-                 "TABLE_NAME = '%s' AND GENERATION_EXPRESSION = 'ROW START'",
-                 edb, etb);
-        if (!(res = ctl_query(s, q, "COLUMNS", err))) return -1;
-        row = mysql_fetch_row(res);
-        implicit_period = row && row[0] && !strcmp(row[0], "0");
-        mysql_free_result(res);
-    }
+    mysql_free_result(res);
+    if (!versioned) return 0;
+    /* columns named in PERIOD FOR SYSTEM_TIME are listed; the implicit
+     * row_start and row_end are not */
+    snprintf(q, sizeof q,
+             "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '%s' AND "
+             "TABLE_NAME = '%s' AND GENERATION_EXPRESSION = 'ROW START'",
+             t->edb, t->etb);
+    if (!(res = ctl_query(s, q, "COLUMNS", err))) return -1;
+    row = mysql_fetch_row(res);
+    t->implicit_period = row && row[0] && !strcmp(row[0], "0");
+    mysql_free_result(res);
+    return 0;
+}
 
-    /* the unique keys, in the server's key order (PRIMARY first, then the
-     * others as it sorted them: that order decides which one stands in for
-     * a missing PRIMARY KEY) */
+/* The unique keys' parts into t->u, in the server's key order (PRIMARY
+ * first, then the others as it sorted them: that order decides which one
+ * stands in for a missing PRIMARY KEY).  0, or -1 with err. */
+static int schema_unique_keys(bd_source_server *s, schema_read *t, bd_err *err)
+{
+    char q[1024];
+    MYSQL_RES *res;
+    MYSQL_ROW row;
     snprintf(q, sizeof q,
              "SELECT INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME, SUB_PART, NULLABLE, INDEX_TYPE "
              "FROM information_schema.STATISTICS "
              "WHERE TABLE_SCHEMA = '%s' AND TABLE_NAME = '%s' AND NON_UNIQUE = 0",
-             edb, etb);
+             t->edb, t->etb);
     if (!(res = ctl_query(s, q, "STATISTICS", err))) return -1;
     size_t nu = (size_t)mysql_num_rows(res), iu = 0;
     ukey_part *u = calloc(nu ? nu : 1, sizeof *u);
@@ -1205,38 +1297,46 @@ static int schema_query(bd_source_server *s, const char *db, const char *tb, bd_
         p->col = row[2] ? strdup(row[2]) : NULL;
         p->prefix = row[3] != NULL;
         p->nullable = row[4] && row[4][0];
-        p->hash = maria && row[5] && !strcmp(row[5], "HASH");
+        p->hash = t->maria && row[5] && !strcmp(row[5], "HASH");
         if (!p->index || (row[2] && !p->col)) oom = 1;
     }
     mysql_free_result(res);
-    nu = iu;
+    t->u = u;
+    t->nu = iu;
+    return oom ? bd_err_set(err, BD_ERR_NOMEM, "out of memory") : 0;
+}
 
+/* The listed columns into t->c in their order, then the hidden ones as the
+ * binlog has them: the period's two, then one per long unique key.  0, or
+ * -1 with err. */
+static int schema_columns(bd_source_server *s, schema_read *t, bd_err *err)
+{
+    char q[1024];
+    MYSQL_RES *res;
+    MYSQL_ROW row;
     /* MariaDB 10.10+ names its UCA 14 collations apart from their charset
      * in COLLATIONS ("uca1400_ai_ci", no id); the id of the column's full
      * name ("utf8mb4_uca1400_ai_ci", 2304) is in the applicability table */
-    int full_names = maria && s->version_num >= 101000;
+    int full_names = t->maria && s->version_num >= 101000;
     snprintf(q, sizeof q,
              "SELECT c.COLUMN_NAME, c.COLUMN_TYPE, IFNULL(l.ID, 0) "
              "FROM information_schema.COLUMNS c LEFT JOIN information_schema.%s l "
              "ON l.%s = c.COLLATION_NAME "
              "WHERE c.TABLE_SCHEMA = '%s' AND c.TABLE_NAME = '%s' ORDER BY c.ORDINAL_POSITION",
              full_names ? "COLLATION_CHARACTER_SET_APPLICABILITY" : "COLLATIONS",
-             full_names ? "FULL_COLLATION_NAME" : "COLLATION_NAME", edb, etb);
-    if (oom || !(res = ctl_query(s, q, "COLUMNS", err))) {
-        ukey_free(u, nu);
-        return oom ? bd_err_set(err, BD_ERR_NOMEM, "out of memory") : -1;
-    }
+             full_names ? "FULL_COLLATION_NAME" : "COLLATION_NAME", t->edb, t->etb);
+    if (!(res = ctl_query(s, q, "COLUMNS", err))) return -1;
     size_t listed = (size_t)mysql_num_rows(res);
-    /* hidden columns: the period's two, then one per long unique key */
     size_t nhash = 0;
-    for (size_t k = 0; long_hash && k < nu; k++) {
-        if (!u[k].hash) continue;
+    for (size_t k = 0; t->long_hash && k < t->nu; k++) {
+        if (!t->u[k].hash) continue;
         size_t j = 0;
-        while (j < k && strcmp(u[j].index, u[k].index) != 0)
+        while (j < k && strcmp(t->u[j].index, t->u[k].index) != 0)
             j++;
         if (j == k) nhash++;
     }
-    size_t n = listed + (implicit_period ? 2 : 0) + nhash, i = 0;
+    int period = t->implicit_period, oom = 0;
+    size_t n = listed + (period ? 2 : 0) + nhash, i = 0;
     bd_schema_col *c = calloc(n ? n : 1, sizeof *c);
     while (c && i < listed && (row = mysql_fetch_row(res)) != NULL) {
         c[i].name = strdup(row[0] ? row[0] : "");
@@ -1248,60 +1348,92 @@ static int schema_query(bd_source_server *s, const char *db, const char *tb, bd_
     mysql_free_result(res);
     for (size_t h = 0; c && i == listed && h < n - listed; h++) {
         char nm[32];
-        if (implicit_period && h < 2)
+        if (period && h < 2)
             snprintf(nm, sizeof nm, "%s", h ? "row_end" : "row_start");
         else
-            snprintf(nm, sizeof nm, "DB_ROW_HASH_%zu", h - (implicit_period ? 2 : 0) + 1);
+            snprintf(nm, sizeof nm, "DB_ROW_HASH_%zu", h - (period ? 2 : 0) + 1);
         c[listed + h].name = strdup(nm);
-        c[listed + h].type =
-            strdup(implicit_period && h < 2 ? "timestamp(6)" : "bigint(20) unsigned");
+        c[listed + h].type = strdup(period && h < 2 ? "timestamp(6)" : "bigint(20) unsigned");
         if (!c[listed + h].name || !c[listed + h].type) oom = 1;
     }
-    if (!c || i != listed || oom) {
-        if (c) bd_schema_cols_free(c, n);
-        ukey_free(u, nu);
-        return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
-    }
+    t->c = c;
+    t->n = n;
+    t->listed = listed;
+    if (!c || i != listed || oom) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    return 0;
+}
 
-    /* the key: PRIMARY, or else the first eligible unique key */
+/* Mark the key's columns (pk = place in the key): PRIMARY, or else the
+ * first unique key eligible to stand in for it.  0, or -1 with err when
+ * the key names a column that is not listed. */
+static int schema_primary_key(schema_read *t, const char *db, const char *tb, bd_err *err)
+{
+    const ukey_part *u = t->u;
+    size_t nu = t->nu, n = t->n;
+    bd_schema_col *c = t->c;
     const char *key = NULL;
     for (size_t k = 0; k < nu && !key; k++)
         if (!strcmp(u[k].index, "PRIMARY")) key = "PRIMARY";
     for (size_t k = 0; k < nu && !key; k++)
-        if (ukey_eligible(u, nu, u[k].index, long_hash)) key = u[k].index;
+        if (ukey_eligible(u, nu, u[k].index, t->long_hash)) key = u[k].index;
+    if (!key) return 0;
     uint32_t pos = 0;
-    int bad = 0;
-    if (key) {
-        /* parts by SEQ_IN_INDEX, whatever order the rows came in */
-        for (unsigned long seq = 1; !bad; seq++) {
-            size_t k = 0;
-            while (k < nu && (strcmp(u[k].index, key) != 0 || u[k].seq != seq))
-                k++;
-            if (k == nu) break;
-            size_t j = 0;
-            while (u[k].col && j < n && strcmp(c[j].name, u[k].col) != 0)
-                j++;
-            if (!u[k].col || j == n || c[j].pk) {
-                bad = 1;
-                break;
-            }
-            c[j].pk = ++pos;
-        }
-        /* the implicit row_end ends every unique key of a versioned table */
-        if (!bad && implicit_period) c[listed + 1].pk = ++pos;
+    /* parts by SEQ_IN_INDEX, whatever order the rows came in */
+    for (unsigned long seq = 1;; seq++) {
+        size_t k = 0;
+        while (k < nu && (strcmp(u[k].index, key) != 0 || u[k].seq != seq))
+            k++;
+        if (k == nu) break;
+        size_t j = 0;
+        while (u[k].col && j < n && strcmp(c[j].name, u[k].col) != 0)
+            j++;
+        if (!u[k].col || j == n || c[j].pk)
+            return bd_err_set(err, BD_ERR_SCHEMA,
+                              "information_schema.STATISTICS: key %s of `%s`.`%s` names a column "
+                              "that information_schema.COLUMNS does not list",
+                              key, db, tb);
+        c[j].pk = ++pos;
     }
-    if (bad) {
-        bd_err_set(err, BD_ERR_SCHEMA,
-                   "information_schema.STATISTICS: key %s of `%s`.`%s` names a column that "
-                   "information_schema.COLUMNS does not list",
-                   key, db, tb);
-        bd_schema_cols_free(c, n);
-        ukey_free(u, nu);
+    /* the implicit row_end ends every unique key of a versioned table */
+    if (t->implicit_period) c[t->listed + 1].pk = ++pos;
+    return 0;
+}
+
+/* Today's columns of db.tb from information_schema (control connection),
+ * with the primary key: the PRIMARY KEY, or else the unique key the server
+ * itself takes for it (schema_primary_key).  MariaDB also writes hidden
+ * columns to the binlog that information_schema does not list, after the
+ * listed ones: the row_start and row_end of a table WITH SYSTEM VERSIONING
+ * that does not name them (row_end then ends every unique key), then one
+ * DB_ROW_HASH_<n> per long unique key (UNIQUE over a BLOB/TEXT or USING
+ * HASH: index type HASH outside MEMORY tables).  They are added here as
+ * the binlog has them, so a table map matches. */
+static int schema_query(bd_source_server *s, const char *db, const char *tb, bd_schema_col **out,
+                        size_t *nout, bd_err *err)
+{
+    if (!s->ctl) {
+        int r = bd_server_connect(&s->o, &s->ctl, err);
+        if (r) {
+            if (r > 0) s->schema_lost = 1;
+            return -1;
+        }
+    }
+    schema_read t = {.maria = s->flavor == BD_FLAVOR_MARIADB};
+    mysql_real_escape_string(s->ctl, t.edb, db, (unsigned long)strlen(db));
+    mysql_real_escape_string(s->ctl, t.etb, tb, (unsigned long)strlen(tb));
+    /* each step only when the ones before it succeeded: a failed query
+     * has closed the control connection */
+    int rc = schema_hidden_kinds(s, &t, err);
+    if (rc == 0) rc = schema_unique_keys(s, &t, err);
+    if (rc == 0) rc = schema_columns(s, &t, err);
+    if (rc == 0) rc = schema_primary_key(&t, db, tb, err);
+    ukey_free(t.u, t.nu);
+    if (rc < 0) {
+        if (t.c) bd_schema_cols_free(t.c, t.n);
         return -1;
     }
-    ukey_free(u, nu);
-    *out = c;
-    *nout = n;
+    *out = t.c;
+    *nout = t.n;
     return 0;
 }
 
