@@ -1,8 +1,10 @@
 /* run.h - the state of `binlogd run` (the daemon), shared by its files:
- * cmd_run.c (wiring, signals, the data thread's callbacks, delivery
- * reports, the checkpoint, start and stop), run_status.c (the HTTP
- * endpoints: /metrics, /status, /gates/NAME, /lag) and run_alerts.c (the
- * alert rules, evaluated on a timer).
+ * cmd_run.c (arguments, wiring, signals, reload, start and stop),
+ * run_data.c (the data thread: the publish stage's callbacks), run_state.c
+ * (the loop's side of delivery: reports, the acknowledged watermark, the
+ * checkpoint), run_status.c (the HTTP endpoints: /metrics, /status,
+ * /gates/NAME, /lag) and run_alerts.c (the gates' setup and the alert
+ * rules, evaluated on a timer).  docs/architecture.md draws the whole.
  *
  * Threads.  The daemon starts these itself:
  *   - the main thread runs one libev loop: signals (SIGTERM, SIGINT,
@@ -13,11 +15,12 @@
  *     libmicrohttpd runs in external epoll mode (daemon/http.c), so it
  *     starts no thread and requests are served on this thread.  After the
  *     loop it flushes Kafka and writes the last checkpoint.
- *   - the data thread (data_main in cmd_run.c) runs the live source
- *     (bd_source_server_run): the decoder callbacks filter, encode and
- *     produce each row change to Kafka and open/close one record per
- *     transaction in the ack tracker; it waits (backpressure) while too
- *     much is in flight.  It gets no signals.
+ *   - the data thread (run_data_main in run_data.c) runs the live source
+ *     (bd_source_server_run): the decoder callbacks feed the publish
+ *     stage, which filters, encodes and produces each row change through
+ *     the Kafka sink and opens/closes one record per transaction in its
+ *     ack tracker; it waits (backpressure) while too much is in flight.
+ *     It gets no signals.
  * And these through the modules it uses:
  *   - the source's reader thread (lib/source_server.c), one per connection
  *     while the stream runs: it blocks in the client library's binlog
@@ -67,11 +70,13 @@
 #include "binlogd/acks.h"
 #include "binlogd/alert.h"
 #include "binlogd/buf.h"
+#include "binlogd/checkpoint.h"
 #include "binlogd/config.h"
 #include "binlogd/error.h"
 #include "binlogd/kafka.h"
 #include "binlogd/lag.h"
 #include "binlogd/publish.h"
+#include "binlogd/sink_kafka.h"
 #include "binlogd/source_server.h"
 #include "binlogd/tz.h"
 #include "http.h"
@@ -105,8 +110,9 @@ typedef struct bd_daemon {
     atomic_int log_level; /* cfg.log_level, changed by a reload while threads log */
     pthread_mutex_t log_mu;
 
-    bd_kafka *k;
-    bd_acks *acks;
+    bd_ksink *sink; /* the producer and the ack tracker (sink_kafka.h) */
+    bd_kafka *k;    /* the sink's, borrowed */
+    bd_acks *acks;  /* the sink's, borrowed */
     bd_source_server *src;
     pthread_t th;
     int th_started;
@@ -142,13 +148,12 @@ typedef struct bd_daemon {
     atomic_ullong cfg_gen;
 
     /* data thread state: the publish stage (routes, keys, the held row) */
-    bd_acks_txn *txn;
     bd_pub *pub;
     bd_err pub_err;            /* why the stage stopped */
     uint64_t pub_gen;          /* the cfg_gen its routes were made under */
     atomic_int statement_stop; /* stopped at a statement-logged row change: exit 65 */
     int schema_stop;           /* stopped at rows of unknown columns: exit 65 */
-    uint64_t rows, skipped_rows, oversize_skipped;
+    uint64_t rows, skipped_rows;
 
     /* lag monitor */
     bd_lag *lag;
@@ -167,7 +172,7 @@ typedef struct bd_daemon {
     uint64_t heartbeats_seen;
     char hb_db[65], hb_tb[65];
     /* published by the data thread for /metrics */
-    atomic_ullong pub_rows, pub_filtered, pub_oversize, pub_events, pub_bytes, pub_reconnects;
+    atomic_ullong pub_rows, pub_filtered, pub_events, pub_bytes, pub_reconnects;
     atomic_ullong pub_key_changes, pub_truncates;
     atomic_ullong incidents;
     /* row changes logged as statements: skipped ([source] on_statement =
@@ -194,7 +199,6 @@ typedef struct bd_daemon {
     int32_t dl_partition;   /* and the run of offsets told or pending */
     int64_t dl_offset, dl_commit;
     int dl_pending;
-    uint64_t kafka_errors;
     int64_t disconnected_since; /* 0: connected */
     alert_state alerts[ALERTS_MAX];
     size_t nalerts;
@@ -208,6 +212,44 @@ int64_t src_now(const bd_daemon *d);
 /* One log line on stderr at level (enum bd_log_level), if the level in
  * force lets it through.  Any thread (log_mu). */
 void dlog(bd_daemon *d, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The first reason to stop with exit 1 (later ones are dropped; the loop
+ * begins the stop when woken).  Any thread. */
+void run_fail(bd_daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- run_data.c (data thread) ---- */
+
+/* The publish stage (d->pub) and the live source (d->src), its callbacks
+ * on o (which must outlive nothing: the source copies it).  0, or -1 with
+ * err. */
+int run_data_source(bd_daemon *d, bd_server_opts *o, bd_err *err);
+/* The data thread: runs the source until it stops. */
+void *run_data_main(void *arg);
+
+/* ---- run_state.c (loop thread) ---- */
+
+/* The Kafka sink (d->sink, d->k, d->acks) starting at the checkpoint c.
+ * 0, or -1 with err. */
+int run_sink_new(bd_daemon *d, const bd_checkpoint *c, bd_err *err);
+/* Serve the producer's queue (reports): the loop's watcher of its fd. */
+void run_kafka_cb(struct ev_loop *loop, ev_io *w, int revents);
+/* The acknowledged watermark after a burst of reports (5 ms later). */
+void run_acked_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
+/* The checkpoint timer: reports, the watermark, then the checkpoint. */
+void run_ckpt_cb(struct ev_loop *loop, ev_timer *w, int revents);
+/* Where delivery stands: the acknowledged position, what is in flight,
+ * and the sink's counts.  Any thread. */
+typedef struct run_flight {
+    bd_acks_pos p;
+    char file[BD_CKPT_FILE_MAX]; /* the acknowledged position: file:pos */
+    uint64_t pos;
+    bd_ksink_counts kc;
+} run_flight;
+void run_flight_get(bd_daemon *d, run_flight *f);
+/* What Kafka acknowledged moves the acked watermark and ends probes. */
+void run_acked_progress(bd_daemon *d);
+/* Write the checkpoint at the acknowledged position if it moved (force:
+ * at the stop, whatever happened; a failure then fails the exit). */
+void run_write_checkpoint(bd_daemon *d, int force);
 
 /* ---- run_alerts.c (loop thread) ---- */
 
@@ -216,6 +258,9 @@ void dlog(bd_daemon *d, int level, const char *fmt, ...) __attribute__((format(p
 void run_eval_alerts(bd_daemon *d);
 /* The evaluation timer's callback (w->data: the daemon). */
 void run_eval_cb(struct ev_loop *loop, ev_timer *w, int revents);
+/* The gates' zones and tables (their lag records) and the heartbeat
+ * table's name, from the config.  0, or -1 after logging why. */
+int run_gates_setup(bd_daemon *d);
 
 /* ---- run_status.c (loop thread) ---- */
 

@@ -9,7 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "binlogd/checkpoint.h"
+#include "binlogd/config.h"
+#include "binlogd/lag.h"
+#include "binlogd/tz.h"
 #include "run.h"
 
 static void send_alert(bd_daemon *d, const alert_state *a)
@@ -100,17 +105,14 @@ void run_eval_alerts(bd_daemon *d)
                    (double)(wall - d->disconnected_since) / 1e6 >= disc,
                "the binlog stream from %s is down for %.0f s (retrying)", src,
                (double)(wall - d->disconnected_since) / 1e6);
-
-    bd_acks_pos p;
-    char f[BD_CKPT_FILE_MAX];
-    uint64_t pos;
-    bd_acks_position(d->acks, &p, f, sizeof f, &pos, NULL);
-    double ack_age = p.in_flight && d->last_ack_us ? (double)(wall - d->last_ack_us) / 1e6 : 0;
+    run_flight fl;
+    run_flight_get(d, &fl);
+    double ack_age = fl.p.in_flight && d->last_ack_us ? (double)(wall - d->last_ack_us) / 1e6 : 0;
     alert_eval(d, now, "BinlogdKafkaNotAcknowledging", "kafka", "critical",
-               (stall > 0 && ack_age >= stall) || p.stuck,
-               p.stuck ? "a message Kafka did not take holds the checkpoint"
-                       : "%llu messages wait and Kafka acknowledged none for %.0f s",
-               (unsigned long long)p.in_flight, ack_age);
+               (stall > 0 && ack_age >= stall) || fl.p.stuck,
+               fl.p.stuck ? "a message Kafka did not take holds the checkpoint"
+                          : "%llu messages wait and Kafka acknowledged none for %.0f s",
+               (unsigned long long)fl.p.in_flight, ack_age);
 
     unsigned long long inc = atomic_load(&d->incidents);
     char at[600];
@@ -179,4 +181,54 @@ void run_eval_cb(struct ev_loop *loop, ev_timer *w, int revents)
     (void)loop;
     (void)revents;
     run_eval_alerts(w->data);
+}
+
+/* The gates' zones and tables, the heartbeat table's name. */
+int run_gates_setup(bd_daemon *d)
+{
+    const bd_config *c = &d->cfg;
+    bd_err err = {0};
+    const char *hb = c->heartbeat_table;
+    if (hb && *hb) {
+        const char *dot = strchr(hb, '.');
+        if (!dot || dot == hb || (size_t)(dot - hb) >= sizeof d->hb_db ||
+            strlen(dot + 1) >= sizeof d->hb_tb || !dot[1]) {
+            dlog(d, BD_LOG_ERROR, "%s: [lag] heartbeat_table wants db.table, not '%s'", c->path,
+                 hb);
+            return -1;
+        }
+        snprintf(d->hb_db, sizeof d->hb_db, "%.*s", (int)(dot - hb), hb);
+        snprintf(d->hb_tb, sizeof d->hb_tb, "%s", dot + 1);
+    }
+    d->gate_tz = calloc(c->ngates ? c->ngates : 1, sizeof *d->gate_tz);
+    size_t nt = 0;
+    for (size_t g = 0; g < c->ngates; g++)
+        nt += c->gates[g].ntables;
+    d->gate_tables = calloc(nt ? nt : 1, sizeof *d->gate_tables);
+    if (!d->gate_tz || !d->gate_tables) return -1;
+    for (size_t g = 0; g < c->ngates; g++) {
+        const bd_gate_config *gc = &c->gates[g];
+        d->gate_tz[g] = bd_tz_load(gc->timezone, &err);
+        if (!d->gate_tz[g]) {
+            dlog(d, BD_LOG_ERROR, "%s: [gate %s] timezone: %s", c->path, gc->name, err.msg);
+            return -1;
+        }
+        for (size_t i = 0; i < gc->ntables; i++) {
+            const char *name = gc->table_list[i], *dot = strchr(name, '.');
+            char db[65], tb[65], topic[256];
+            snprintf(db, sizeof db, "%.*s", (int)(dot - name), name);
+            snprintf(tb, sizeof tb, "%s", dot + 1);
+            if (!bd_config_table_wanted(c, db, strlen(db), tb, strlen(tb)))
+                dlog(d, BD_LOG_WARNING,
+                     "[gate %s]: %s is not published ([filter] leaves it out): the gate can "
+                     "only follow how far it was read",
+                     gc->name, name);
+            int pub = bd_config_table_wanted(c, db, strlen(db), tb, strlen(tb)) &&
+                      bd_config_topic(c, db, strlen(db), tb, strlen(tb), topic, sizeof topic) == 0;
+            bd_lag_table *t = bd_lag_table_get(d->lag, db, tb, pub ? topic : NULL);
+            if (!t) return -1;
+            d->gate_tables[d->ngate_tables++] = t;
+        }
+    }
+    return 0;
 }

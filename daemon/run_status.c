@@ -101,11 +101,8 @@ static void metrics_text(bd_daemon *d, bd_buf *b)
     }
     pthread_mutex_unlock(&d->probe_mu);
     bd_metrics_sample(b, BD_M_HEARTBEAT_LAG, NULL, hl);
-
-    bd_acks_pos p;
-    char f[BD_CKPT_FILE_MAX];
-    uint64_t pos;
-    bd_acks_position(d->acks, &p, f, sizeof f, &pos, NULL);
+    run_flight fl;
+    run_flight_get(d, &fl);
     int64_t wall = bd_now_us();
     struct {
         enum bd_metric m;
@@ -115,13 +112,13 @@ static void metrics_text(bd_daemon *d, bd_buf *b)
         {BD_M_BINLOG_BYTES, (double)atomic_load(&d->pub_bytes)},
         {BD_M_ROWS_PUBLISHED, (double)atomic_load(&d->pub_rows)},
         {BD_M_ROWS_FILTERED, (double)atomic_load(&d->pub_filtered)},
-        {BD_M_ROWS_OVERSIZE, (double)atomic_load(&d->pub_oversize)},
-        {BD_M_KAFKA_DELIVERED, (double)p.delivered},
-        {BD_M_KAFKA_ERRORS, (double)d->kafka_errors},
-        {BD_M_KAFKA_IN_FLIGHT, (double)p.in_flight},
-        {BD_M_KAFKA_IN_FLIGHT_BYTES, (double)p.in_flight_bytes},
+        {BD_M_ROWS_OVERSIZE, (double)fl.kc.oversize_skipped},
+        {BD_M_KAFKA_DELIVERED, (double)fl.p.delivered},
+        {BD_M_KAFKA_ERRORS, (double)fl.kc.errors},
+        {BD_M_KAFKA_IN_FLIGHT, (double)fl.p.in_flight},
+        {BD_M_KAFKA_IN_FLIGHT_BYTES, (double)fl.p.in_flight_bytes},
         {BD_M_KAFKA_ACK_AGE,
-         p.in_flight && d->last_ack_us ? (double)(wall - d->last_ack_us) / 1e6 : 0},
+         fl.p.in_flight && d->last_ack_us ? (double)(wall - d->last_ack_us) / 1e6 : 0},
         {BD_M_INCIDENTS, (double)atomic_load(&d->incidents)},
         {BD_M_STATEMENTS_SKIPPED, (double)atomic_load(&d->statements_skipped)},
         {BD_M_KEY_CHANGES, (double)atomic_load(&d->pub_key_changes)},

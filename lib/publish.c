@@ -423,6 +423,7 @@ int bd_pub_row(bd_pub *p, const bd_row *row, bd_err *err)
         return row->ends_txn && txn_end(p, &row->pos, row->header, row->txn, err) < 0 ? -1 : 0;
     route_slot *s = route_of_map(p, t, err);
     if (!s) return -1;
+    if (p->ops.row && p->ops.row(p->ops.ctx, row, &s->r, err) < 0) return -1;
     int published = 0;
     if (!s->r.wanted) {
         p->counts.filtered++;

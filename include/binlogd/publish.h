@@ -126,6 +126,11 @@ typedef struct bd_pub_ops {
      * after it; skipped as begin said.  0, or -1 with err to stop.  NULL:
      * nothing to do. */
     int (*end)(void *ctx, const bd_pub_txn *t, int skipped, bd_err *err);
+    /* A row of a transaction not passed over, routed (r->wanted: it will
+     * be published), before its messages: for the caller's own accounting
+     * (lag per table, probes, counts).  0, or -1 with err to stop.  NULL:
+     * nothing. */
+    int (*row)(void *ctx, const bd_row *row, const bd_pub_route *r, bd_err *err);
 } bd_pub_ops;
 
 typedef struct bd_pub_opts {
