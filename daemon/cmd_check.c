@@ -13,6 +13,7 @@
 
 #include "binlogd/config.h"
 #include "binlogd/kafka.h"
+#include "binlogd/sink_kafka.h"
 #include "binlogd/metrics.h"
 #include "binlogd/parse.h"
 #include "binlogd/preflight.h"
@@ -395,10 +396,8 @@ int cmd_check(int argc, char **argv)
         }
         /* what `run` would refuse when it creates its producer (an unknown
          * librdkafka property, a bad value, unsafe acks), without a broker */
-        bd_kafka_opts ko = {0};
-        ko.conf = (const char *const *)cfg.kafka;
-        ko.nconf = cfg.nkafka;
-        ko.allow_unsafe = cfg.allow_unsafe;
+        bd_kafka_opts ko;
+        bd_ksink_kafka_opts(&cfg, &ko);
         if (bd_kafka_check_settings(&ko, &cerr) < 0) {
             fprintf(stderr, "binlogd check-config: %s: %s\n", cfg_path, cerr.msg);
             bd_config_release(&cfg);

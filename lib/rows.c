@@ -210,48 +210,175 @@ static const uint8_t *prefixed(bd_cur *c, unsigned lb, size_t *n)
     return bd_cur_bytes(c, (size_t)l);
 }
 
-static int decode_value(colctx *x, bd_cur *c, bd_value *v, bd_str *jraw)
+/* The decoders of one type family each, for decode_value: 0, -1 with err
+ * set, or VALUE_SHORT when the row image ends inside the value (decode_value
+ * says so, for all of them). */
+#define VALUE_SHORT 1
+
+/* FLOAT (n = 4) and DOUBLE (n = 8) */
+static int float_value(colctx *x, bd_cur *c, unsigned n, bd_value *v)
+{
+    bd_decoder *d = x->d;
+    const uint8_t *p = bd_cur_bytes(c, n);
+    if (!p) return VALUE_SHORT;
+    size_t st = scratch_begin(d);
+    if (n == 4) {
+        uint32_t b = (uint32_t)bd_le(p, 4);
+        float f;
+        memcpy(&f, &b, 4);
+        bd_fmt_float(&d->scratch, f);
+    } else {
+        uint64_t b = bd_le(p, 8);
+        double f;
+        memcpy(&f, &b, 8);
+        bd_fmt_double(&d->scratch, f);
+    }
+    scratch_end(d, v, BD_V_DOUBLE, st);
+    return 0;
+}
+
+/* DATE, TIME, DATETIME and TIMESTAMP as before MySQL 5.6: fixed widths */
+static int temporal_value(colctx *x, bd_cur *c, bd_value *v)
+{
+    bd_decoder *d = x->d;
+    unsigned type = x->col->type;
+    unsigned n = type == BD_T_DATETIME ? 8 : type == BD_T_TIMESTAMP ? 4 : 3;
+    const uint8_t *p = bd_cur_bytes(c, n);
+    if (!p) return VALUE_SHORT;
+    size_t st = scratch_begin(d);
+    int r;
+    if (type == BD_T_TIME)
+        r = bd_fmt_time(&d->scratch, (int32_t)sext(bd_le(p, 3), 24), x->err);
+    else if (type == BD_T_DATETIME)
+        r = bd_fmt_datetime(&d->scratch, bd_le(p, 8), x->err);
+    else if (type == BD_T_TIMESTAMP)
+        r = bd_fmt_timestamp(&d->scratch, (uint32_t)bd_le(p, 4), x->err);
+    else /* DATE, NEWDATE */
+        r = bd_fmt_date(&d->scratch, (uint32_t)bd_le(p, 3), x->err);
+    if (r < 0) return col_fail(x, x->err->msg);
+    scratch_end(d, v, BD_V_ASCII, st);
+    return 0;
+}
+
+/* NEWDECIMAL, and TIME2, DATETIME2, TIMESTAMP2 (MySQL 5.6+): their width
+ * follows from the precision in the metadata; the formatter says how many
+ * bytes it read */
+static int sized_value(colctx *x, bd_cur *c, bd_value *v)
 {
     bd_decoder *d = x->d;
     const bd_column *col = x->col;
-    size_t used = 0, n = 0, st;
+    const uint8_t *p = c->p + c->off;
+    size_t left = bd_cur_left(c), used = 0, st = scratch_begin(d);
+    int r;
+    if (col->type == BD_T_NEWDECIMAL)
+        r = bd_fmt_newdecimal(&d->scratch, p, left, col->meta & 0xff, col->meta >> 8, &used,
+                              x->err);
+    else if (col->type == BD_T_TIME2)
+        r = bd_fmt_time2(&d->scratch, p, left, col->meta, &used, x->err);
+    else if (col->type == BD_T_DATETIME2)
+        r = bd_fmt_datetime2(&d->scratch, p, left, col->meta, &used, x->err);
+    else
+        r = bd_fmt_timestamp2(&d->scratch, p, left, col->meta, &used, x->err);
+    if (r < 0) return col_fail(x, x->err->msg);
+    bd_cur_skip(c, used);
+    scratch_end(d, v, BD_V_ASCII, st);
+    return 0;
+}
+
+/* CHAR and BINARY, and ENUM and SET (logged as STRING, told apart by their
+ * real type) */
+static int string_value(colctx *x, bd_cur *c, bd_value *v)
+{
+    bd_decoder *d = x->d;
+    const bd_column *col = x->col;
+    size_t n = 0;
+    if (col->real_type == BD_T_ENUM) {
+        if (col->length != 1 && col->length != 2) return col_fail(x, "ENUM pack length not 1 or 2");
+        uint64_t idx = bd_cur_le(c, col->length);
+        if (c->err) return VALUE_SHORT;
+        return enum_value(x, idx, v);
+    }
+    if (col->real_type == BD_T_SET) {
+        if (col->length < 1 || col->length > 8) return col_fail(x, "SET pack length not 1..8");
+        uint64_t bits = bd_cur_le(c, col->length);
+        if (c->err) return VALUE_SHORT;
+        return set_value(x, bits, v);
+    }
+    const uint8_t *p = prefixed(c, col->length < 256 ? 1 : 2, &n);
+    if (!p) return VALUE_SHORT;
+    if (col->collation == 63 && n < col->length) {
+        /* BINARY(n) is logged without its trailing zero bytes; the
+         * column's value has them (SELECT returns all n bytes). */
+        if (n > col->length) return col_fail(x, "BINARY value longer than the column");
+        size_t st = scratch_begin(d);
+        bd_buf_add(&d->scratch, p, n);
+        if (bd_buf_grow(&d->scratch, col->length - n) == 0) {
+            memset(d->scratch.ptr + d->scratch.len, 0, col->length - n);
+            d->scratch.len += col->length - n;
+            d->scratch.ptr[d->scratch.len] = '\0';
+        }
+        scratch_end(d, v, BD_V_BYTES, st);
+        return 0;
+    }
+    return text_value(x, col->collation, p, n, v);
+}
+
+static int json_value(colctx *x, bd_cur *c, bd_value *v, bd_str *jraw)
+{
+    bd_decoder *d = x->d;
+    size_t n = 0;
+    const uint8_t *p = prefixed(c, x->col->length, &n);
+    if (!p) return VALUE_SHORT;
+    if (jraw) {
+        jraw->p = (const char *)p;
+        jraw->n = n;
+    }
+    size_t st = scratch_begin(d);
+    if (bd_jsonbin_to_text(&d->scratch, p, n, x->err) < 0) return col_fail(x, x->err->msg);
+    scratch_end(d, v, BD_V_JSON, st);
+    return 0;
+}
+
+/* VECTOR: little-endian floats, as a JSON array */
+static int vector_value(colctx *x, bd_cur *c, bd_value *v)
+{
+    bd_decoder *d = x->d;
+    size_t n = 0;
+    const uint8_t *p = prefixed(c, x->col->length, &n);
+    if (!p) return VALUE_SHORT;
+    if (n % 4) return col_fail(x, "VECTOR length is not a multiple of 4");
+    size_t st = scratch_begin(d);
+    bd_buf_addc(&d->scratch, '[');
+    for (size_t i = 0; i < n; i += 4) {
+        uint32_t b = (uint32_t)bd_le(p + i, 4);
+        float f;
+        memcpy(&f, &b, 4);
+        if (i) bd_buf_addc(&d->scratch, ',');
+        bd_fmt_float(&d->scratch, f);
+    }
+    bd_buf_addc(&d->scratch, ']');
+    scratch_end(d, v, BD_V_JSON, st);
+    return 0;
+}
+
+static int decode_value(colctx *x, bd_cur *c, bd_value *v, bd_str *jraw)
+{
+    const bd_column *col = x->col;
+    size_t n = 0;
     const uint8_t *p;
+    int r = VALUE_SHORT;
     switch (col->type) {
     case BD_T_TINY: return int_value(x, c, 1, v);
     case BD_T_SHORT: return int_value(x, c, 2, v);
     case BD_T_INT24: return int_value(x, c, 3, v);
     case BD_T_LONG: return int_value(x, c, 4, v);
     case BD_T_LONGLONG: return int_value(x, c, 8, v);
-    case BD_T_FLOAT: {
-        p = bd_cur_bytes(c, 4);
-        if (!p) break;
-        uint32_t b = (uint32_t)bd_le(p, 4);
-        float f;
-        memcpy(&f, &b, 4);
-        st = scratch_begin(d);
-        bd_fmt_float(&d->scratch, f);
-        scratch_end(d, v, BD_V_DOUBLE, st);
-        return 0;
-    }
-    case BD_T_DOUBLE: {
-        p = bd_cur_bytes(c, 8);
-        if (!p) break;
-        uint64_t b = bd_le(p, 8);
-        double f;
-        memcpy(&f, &b, 8);
-        st = scratch_begin(d);
-        bd_fmt_double(&d->scratch, f);
-        scratch_end(d, v, BD_V_DOUBLE, st);
-        return 0;
-    }
+    case BD_T_FLOAT: r = float_value(x, c, 4, v); break;
+    case BD_T_DOUBLE: r = float_value(x, c, 8, v); break;
     case BD_T_NEWDECIMAL:
-        st = scratch_begin(d);
-        if (bd_fmt_newdecimal(&d->scratch, c->p + c->off, bd_cur_left(c), col->meta & 0xff,
-                              col->meta >> 8, &used, x->err) < 0)
-            return col_fail(x, x->err->msg);
-        bd_cur_skip(c, used);
-        scratch_end(d, v, BD_V_ASCII, st);
-        return 0;
+    case BD_T_TIME2:
+    case BD_T_DATETIME2:
+    case BD_T_TIMESTAMP2: return sized_value(x, c, v);
     case BD_T_YEAR:
         p = bd_cur_bytes(c, 1);
         if (!p) break;
@@ -259,59 +386,10 @@ static int decode_value(colctx *x, bd_cur *c, bd_value *v, bd_str *jraw)
         v->u = bd_year_value(p[0]);
         return 0;
     case BD_T_DATE:
-    case BD_T_NEWDATE: {
-        p = bd_cur_bytes(c, 3);
-        if (!p) break;
-        st = scratch_begin(d);
-        if (bd_fmt_date(&d->scratch, (uint32_t)bd_le(p, 3), x->err) < 0)
-            return col_fail(x, x->err->msg);
-        scratch_end(d, v, BD_V_ASCII, st);
-        return 0;
-    }
-    case BD_T_TIME: {
-        p = bd_cur_bytes(c, 3);
-        if (!p) break;
-        st = scratch_begin(d);
-        if (bd_fmt_time(&d->scratch, (int32_t)sext(bd_le(p, 3), 24), x->err) < 0)
-            return col_fail(x, x->err->msg);
-        scratch_end(d, v, BD_V_ASCII, st);
-        return 0;
-    }
-    case BD_T_DATETIME: {
-        p = bd_cur_bytes(c, 8);
-        if (!p) break;
-        st = scratch_begin(d);
-        if (bd_fmt_datetime(&d->scratch, bd_le(p, 8), x->err) < 0) return col_fail(x, x->err->msg);
-        scratch_end(d, v, BD_V_ASCII, st);
-        return 0;
-    }
-    case BD_T_TIMESTAMP: {
-        p = bd_cur_bytes(c, 4);
-        if (!p) break;
-        st = scratch_begin(d);
-        if (bd_fmt_timestamp(&d->scratch, (uint32_t)bd_le(p, 4), x->err) < 0)
-            return col_fail(x, x->err->msg);
-        scratch_end(d, v, BD_V_ASCII, st);
-        return 0;
-    }
-    case BD_T_TIME2:
-    case BD_T_DATETIME2:
-    case BD_T_TIMESTAMP2: {
-        int r;
-        st = scratch_begin(d);
-        if (col->type == BD_T_TIME2)
-            r = bd_fmt_time2(&d->scratch, c->p + c->off, bd_cur_left(c), col->meta, &used, x->err);
-        else if (col->type == BD_T_DATETIME2)
-            r = bd_fmt_datetime2(&d->scratch, c->p + c->off, bd_cur_left(c), col->meta, &used,
-                                 x->err);
-        else
-            r = bd_fmt_timestamp2(&d->scratch, c->p + c->off, bd_cur_left(c), col->meta, &used,
-                                  x->err);
-        if (r < 0) return col_fail(x, x->err->msg);
-        bd_cur_skip(c, used);
-        scratch_end(d, v, BD_V_ASCII, st);
-        return 0;
-    }
+    case BD_T_NEWDATE:
+    case BD_T_TIME:
+    case BD_T_DATETIME:
+    case BD_T_TIMESTAMP: r = temporal_value(x, c, v); break;
     case BD_T_VARCHAR:
     case BD_T_VAR_STRING:
         p = prefixed(c, col->length < 256 ? 1 : 2, &n);
@@ -319,37 +397,7 @@ static int decode_value(colctx *x, bd_cur *c, bd_value *v, bd_str *jraw)
         return text_value(x, col->collation, p, n, v);
     case BD_T_STRING:
     case BD_T_ENUM:
-    case BD_T_SET:
-        if (col->real_type == BD_T_ENUM) {
-            if (col->length != 1 && col->length != 2)
-                return col_fail(x, "ENUM pack length not 1 or 2");
-            uint64_t idx = bd_cur_le(c, col->length);
-            if (c->err) break;
-            return enum_value(x, idx, v);
-        }
-        if (col->real_type == BD_T_SET) {
-            if (col->length < 1 || col->length > 8) return col_fail(x, "SET pack length not 1..8");
-            uint64_t bits = bd_cur_le(c, col->length);
-            if (c->err) break;
-            return set_value(x, bits, v);
-        }
-        p = prefixed(c, col->length < 256 ? 1 : 2, &n);
-        if (!p) break;
-        if (col->collation == 63 && n < col->length) {
-            /* BINARY(n) is logged without its trailing zero bytes; the
-             * column's value has them (SELECT returns all n bytes). */
-            if (n > col->length) return col_fail(x, "BINARY value longer than the column");
-            size_t st2 = scratch_begin(d);
-            bd_buf_add(&d->scratch, p, n);
-            if (bd_buf_grow(&d->scratch, col->length - n) == 0) {
-                memset(d->scratch.ptr + d->scratch.len, 0, col->length - n);
-                d->scratch.len += col->length - n;
-                d->scratch.ptr[d->scratch.len] = '\0';
-            }
-            scratch_end(d, v, BD_V_BYTES, st2);
-            return 0;
-        }
-        return text_value(x, col->collation, p, n, v);
+    case BD_T_SET: r = string_value(x, c, v); break;
     case BD_T_BIT: {
         unsigned nbytes = (col->meta >> 8) + ((col->meta & 0xff) ? 1 : 0);
         if (nbytes > 8) return col_fail(x, "BIT wider than 64 bits");
@@ -373,34 +421,8 @@ static int decode_value(colctx *x, bd_cur *c, bd_value *v, bd_str *jraw)
         v->s = (const char *)p;
         v->n = n;
         return 0;
-    case BD_T_JSON:
-        p = prefixed(c, col->length, &n);
-        if (!p) break;
-        if (jraw) {
-            jraw->p = (const char *)p;
-            jraw->n = n;
-        }
-        st = scratch_begin(d);
-        if (bd_jsonbin_to_text(&d->scratch, p, n, x->err) < 0) return col_fail(x, x->err->msg);
-        scratch_end(d, v, BD_V_JSON, st);
-        return 0;
-    case BD_T_VECTOR: {
-        p = prefixed(c, col->length, &n);
-        if (!p) break;
-        if (n % 4) return col_fail(x, "VECTOR length is not a multiple of 4");
-        st = scratch_begin(d);
-        bd_buf_addc(&d->scratch, '[');
-        for (size_t i = 0; i < n; i += 4) {
-            uint32_t b = (uint32_t)bd_le(p + i, 4);
-            float f;
-            memcpy(&f, &b, 4);
-            if (i) bd_buf_addc(&d->scratch, ',');
-            bd_fmt_float(&d->scratch, f);
-        }
-        bd_buf_addc(&d->scratch, ']');
-        scratch_end(d, v, BD_V_JSON, st);
-        return 0;
-    }
+    case BD_T_JSON: r = json_value(x, c, v, jraw); break;
+    case BD_T_VECTOR: r = vector_value(x, c, v); break;
     case BD_T_NULL: v->kind = BD_V_NULL; return 0;
     case BD_T_DECIMAL:
         return bd_err_set(x->err, BD_ERR_UNSUPPORTED,
@@ -411,6 +433,7 @@ static int decode_value(colctx *x, bd_cur *c, bd_value *v, bd_str *jraw)
         return bd_err_set(x->err, BD_ERR_UNSUPPORTED, "column %u: type %u cannot be decoded",
                           x->idx + 1, col->type);
     }
+    if (r != VALUE_SHORT) return r;
     return col_fail(x, "row image ends inside the value");
 }
 
