@@ -49,7 +49,7 @@ PKG_LIBS   = $(shell pkg-config --libs libmariadb libzstd zlib jansson rdkafka i
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 # -pthread: the daemon and the live source run threads of their own
-# -Ilib: lib/internal.h (and other lib-private headers) by name from any
+# -Ilib: lib-private headers by their folder ("binlog/internal.h") from any
 # folder under lib/
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -pthread -Iinclude -Ilib $(PKG_CFLAGS) $(CFLAGS)
 # each object gets a .d file listing the headers it included (-MP: a removed

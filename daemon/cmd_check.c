@@ -1,5 +1,5 @@
 /* cmd_check.c - `binlogd check-config --host H ...`: connect to a source
- * server, run the pre-flight checks (lib/preflight.c) and print one line
+ * server, run the pre-flight checks (lib/source/preflight.c) and print one line
  * per finding, or one JSON object with --json (docs/source.md, "Pre-flight
  * checks"). */
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* cmd_replay.c - `binlogd replay -c FILE --from FILE:POS [--to FILE:POS]`:
  * re-publish an exact binlog range, whole transactions, without touching
  * the daemon's checkpoint or schema history.  The arguments, the wiring and
- * the summary; the engine is lib/replay.c (replay.h), the messages the
+ * the summary; the engine is lib/publish/replay.c (replay.h), the messages the
  * daemon's publish stage and Kafka sink.
  */
 #include <getopt.h>

@@ -22,7 +22,7 @@
  *     ack tracker; it waits (backpressure) while too much is in flight.
  *     It gets no signals.
  * And these through the modules it uses:
- *   - the source's reader thread (lib/source_server.c), one per connection
+ *   - the source's reader thread (lib/source/source_server.c), one per connection
  *     while the stream runs: it blocks in the client library's binlog
  *     fetch and hands the events to the data thread in a ring of chunks.
  *   - the monitor thread (daemon/monitor.c): on a control connection of its
@@ -30,8 +30,8 @@
  *     offset and writes the heartbeat probe's row; and, only when a gate
  *     names a consumer_group, a second monitor thread that reads the
  *     groups' offsets through a Kafka client of its own
- *     (lib/kafka_admin.c).  It logs through dlog() (monitor_log).
- *   - the alert webhook's sending thread (lib/alert.c), only with [alert]
+ *     (lib/sink/kafka_admin.c).  It logs through dlog() (monitor_log).
+ *   - the alert webhook's sending thread (lib/observe/alert.c), only with [alert]
  *     webhook: it POSTs with libcurl and logs through dlog()
  *     (alerter_log); libcurl's threaded resolver may add a short-lived
  *     thread per name lookup.

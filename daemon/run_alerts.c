@@ -1,7 +1,7 @@
 /* run_alerts.c - the daemon's alert rules (see run.h): evaluated on the loop
  * thread every 0.25 s and once more at the stop, each alert is raised, kept
  * or resolved in d->alerts (which /metrics and /status show), logged when
- * it changes, and handed to the webhook's sender (lib/alert.c).
+ * it changes, and handed to the webhook's sender (lib/observe/alert.c).
  */
 #include <math.h>
 #include <stdarg.h>

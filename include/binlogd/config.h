@@ -1,7 +1,7 @@
 /* config.h - the daemon's configuration: a file of `key = value` lines in
  * [sections], like my.cnf, read with libinih.
  *
- * Every option is defined once, in the table in lib/config.c (section,
+ * Every option is defined once, in the table in lib/state/config.c (section,
  * name, type, default, bounds, whether SIGHUP may change it, help).  The
  * table drives parsing, `binlogd run --help`, `binlogd check-config` and
  * docs/config.md (`binlogd config-doc`), so they cannot disagree.

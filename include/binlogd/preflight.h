@@ -7,7 +7,7 @@
  * severity, the variable and its value, what is wrong, why it matters and
  * the SQL and my.cnf line that fix it.  Variables that the flavour or
  * version does not have are skipped.  The same call serves `binlogd
- * check-config` and the source's start-up (lib/source_server.c).
+ * check-config` and the source's start-up (lib/source/source_server.c).
  *
  * Severities: ERROR - binlogd cannot work with this server (stream refused
  * or stops); WARNING - it works, degraded or at risk; INFO - worth knowing;
@@ -75,7 +75,7 @@ typedef struct bd_pf_table {
     char missing[65];        /* a column the rule names that the table lacks; "" if none
                               * (not looked at when ukey is set: the rule is not used) */
     /* The unique key that stands in for the missing primary key, as the
-     * server and the daemon's schema source take it (lib/source_server.c,
+     * server and the daemon's schema source take it (lib/source/source_server.c,
      * ukey_eligible): the first UNIQUE key, in the order STATISTICS lists
      * them, whose parts are all whole NOT NULL columns (and, on MariaDB,
      * not a long unique: INDEX_TYPE HASH outside MEMORY).  The table is

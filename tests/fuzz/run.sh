@@ -62,7 +62,7 @@ fi
 
 # ---- build ---------------------------------------------------------------
 # An object is rebuilt when its source or any header is newer.
-HDRS="include/binlogd/*.h $LIBDIR/*.h tests/fuzz/*.h"
+HDRS="include/binlogd/*.h $LIBDIR/*/*.h tests/fuzz/*.h"
 newer_than() { # target sources... : true if target is missing or older
     t=$1
     shift
@@ -80,7 +80,7 @@ build_fail() {
     echo "0 passed, $n failed"
     exit 1
 }
-# Every lib/*.c is compiled (with the headers of the libraries lib/ uses,
+# Every lib/*/*.c is compiled (with the headers of the libraries lib/ uses,
 # e.g. mysql.h) into an archive, so that a harness links only the objects it
 # needs: the server source and the preflight checks, which need libmariadb,
 # are network I/O around the decoder and stay out.  A file that does not
@@ -88,7 +88,7 @@ build_fail() {
 # harness need it, its link fails and says so.
 PKG_CFLAGS=$(pkg-config --cflags libmariadb libzstd zlib 2>/dev/null || true)
 LIB_OBJS=""
-for src in "$LIBDIR"/*.c; do
+for src in "$LIBDIR"/*/*.c; do
     obj=$OUT/obj/$(basename "$src" .c).o
     # shellcheck disable=SC2086
     if newer_than "$obj" "$src" $HDRS; then
@@ -103,7 +103,7 @@ for src in "$LIBDIR"/*.c; do
 done
 # objects of lib files that no longer exist must not be linked
 for obj in "$OUT"/obj/*.o; do
-    [ -f "$LIBDIR/$(basename "$obj" .o).c" ] || rm -f "$obj"
+    ls "$LIBDIR"/*/"$(basename "$obj" .o).c" >/dev/null 2>&1 || rm -f "$obj"
 done
 ARCHIVE=$OUT/libbinlogd-fuzz.a
 # shellcheck disable=SC2086

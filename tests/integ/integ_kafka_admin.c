@@ -1,4 +1,4 @@
-/* integ_kafka_admin.c - the questions of lib/kafka_admin.c asked of a real
+/* integ_kafka_admin.c - the questions of lib/sink/kafka_admin.c asked of a real
  * broker, one per run, for tests/integ/kafka_admin.sh, which compares the
  * answers with what kcat produced and consumed.
  *

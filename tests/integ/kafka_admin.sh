@@ -1,5 +1,5 @@
 #!/bin/sh
-# lib/kafka_admin.c against the real broker of deploy/dev/kafka.sh, started
+# lib/sink/kafka_admin.c against the real broker of deploy/dev/kafka.sh, started
 # in build/integ/kafka_admin on 127.0.0.1:$KAFKA_ADMIN_PORT (13960) and
 # stopped on exit.  kcat produces $KAFKA_ADMIN_N JSON messages with keys
 # and a source.ts_us each to a topic of 3 partitions (auto-created) and a

@@ -1,4 +1,4 @@
-/* test_charset.c - collation ids and text conversion (lib/charset.c).
+/* test_charset.c - collation ids and text conversion (lib/binlog/charset.c).
  *
  * Expected values come from:
  *  - collation ids and charset names: MySQL 8.0.30's collation list and a

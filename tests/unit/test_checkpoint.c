@@ -401,7 +401,7 @@ START_TEST(ckpt_mode_stale_tmp)
     /* A FILE.tmp left behind with another mode (a crash under another
      * umask, a copy by hand): the checkpoint renamed from it must still be
      * 0640.  Fails at the time of writing: open(O_CREAT) keeps the mode of
-     * a file that exists, and lib/checkpoint.c neither removes the stale
+     * a file that exists, and lib/state/checkpoint.c neither removes the stale
      * FILE.tmp first nor fchmod()s it. */
     mode_t old = umask(022);
     fresh_dir();

@@ -54,7 +54,7 @@ static const uint8_t uuid_tagged[16] = {0x55, 0x77, 0x89, 0x04, 0x02, 0x99, 0x11
                                         0xb1, 0xb8, 0x4e, 0xf0, 0xc4, 0x95, 0x6f, 0xeb};
 
 /* ---- a small encoder for hand-built messages (the inverse of the format
- * described in lib/gtid_tagged.c) */
+ * described in lib/binlog/gtid_tagged.c) */
 typedef struct msg {
     uint8_t b[512];
     size_t n;

@@ -1,4 +1,4 @@
-/* test_kafka_admin.c - lib/kafka_admin.c without a broker: the settings it
+/* test_kafka_admin.c - lib/sink/kafka_admin.c without a broker: the settings it
  * refuses (and how it names them), the producer settings it leaves out,
  * silence on stderr, and the questions asked of librdkafka's in-process
  * mock cluster (the real broker: tests/integ/kafka_admin.sh). */

@@ -1,4 +1,4 @@
-/* test_publish.c - the publish stage (lib/publish.c): one message per row
+/* test_publish.c - the publish stage (lib/publish/publish.c): one message per row
  * change with the primary key as the Kafka key, the held last message of a
  * transaction, key changes as a delete and a create, tombstones, tables
  * without a primary key ([keys] rules, or one partition per table),
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/internal.h" /* bd_table_parse: maps built by hand below */
+#include "../../lib/binlog/internal.h" /* bd_table_parse: maps built by hand below */
 #include "binlogd/buf.h"
 #include "binlogd/publish.h"
 #include "testutil.h"

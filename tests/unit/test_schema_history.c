@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../lib/internal.h" /* bd_table_parse: maps built by hand below */
+#include "../../lib/binlog/internal.h" /* bd_table_parse: maps built by hand below */
 #include "binlogd/charset.h"
 #include "binlogd/schema_history.h"
 #include "testutil.h"

@@ -1,4 +1,4 @@
-/* test_sink_kafka.c - the publish stage's Kafka sink (lib/sink_kafka.c)
+/* test_sink_kafka.c - the publish stage's Kafka sink (lib/sink/sink_kafka.c)
  * against librdkafka's in-process mock cluster: the flow-control window
  * (max_in_flight, max_in_flight_bytes) with one thread serving its own
  * reports and with a polling thread, the oversize policy (the client's

@@ -1,4 +1,4 @@
-/* test_value.c - column value text (lib/value.c).
+/* test_value.c - column value text (lib/binlog/value.c).
  *
  * Expected values come from two places only:
  *  - go-mysql's replication tests (the TSV files in tests/fixtures/go-mysql, bytes

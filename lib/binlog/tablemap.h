@@ -1,4 +1,4 @@
-/* tablemap.h - TABLE_MAP bodies to bd_table (lib/tablemap.c); internal to
+/* tablemap.h - TABLE_MAP bodies to bd_table (lib/binlog/tablemap.c); internal to
  * the decoder, not part of the public headers.
  *
  * Ownership: a table from bd_table_parse() is the caller's, freed with

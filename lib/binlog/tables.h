@@ -1,4 +1,4 @@
-/* tables.h - the decoder's table maps by table id (lib/tables.c); internal
+/* tables.h - the decoder's table maps by table id (lib/binlog/tables.c); internal
  * to the decoder, not part of the public headers.
  *
  * Open addressing, power-of-two capacity.  A zeroed bd_tables is empty.

@@ -1,4 +1,4 @@
-/* tables.c - see lib/tables.h. */
+/* tables.c - see lib/binlog/tables.h. */
 #include "tables.h"
 
 #include <stdlib.h>

@@ -605,7 +605,7 @@ static void escape_names(MYSQL *m, const char *db, const char *tb, char edb[2 * 
 enum { UK_INDEX, UK_SEQ, UK_COL, UK_SUB, UK_NULLABLE, UK_TYPE };
 
 /* Can unique key 'name' stand in for the primary key?  As ukey_eligible in
- * lib/source_server.c (the daemon's schema source) and the server decide:
+ * lib/source/source_server.c (the daemon's schema source) and the server decide:
  * every part a whole NOT NULL column (a MySQL functional part has no
  * column), and not a MariaDB long unique (HASH outside MEMORY tables). */
 static int ukey_ok(MYSQL_ROW *u, size_t n, const char *name, int maria, int long_hash)
@@ -670,7 +670,7 @@ static int table_ukey(MYSQL *m, const char *db, const char *tb, int maria, int l
 
 /* The first of the rule's columns that db.tb lacks, into missing ("" if
  * it has them all).  Names are compared exactly, byte for byte, as the
- * daemon compares them with the binlog's column names (lib/publish.c
+ * daemon compares them with the binlog's column names (lib/publish/publish.c
  * key_of), not with information_schema's case-insensitive collation.  0,
  * or -1 with err. */
 static int rule_missing(MYSQL *m, const char *db, const char *tb, const bd_key_rule *r,
