@@ -718,8 +718,8 @@ int bd_replay_schema_history(bd_replay *r, const char *hist, int files, bd_serve
             /* the message names the private copy: name the user's file */
             const char *at = strstr(he.msg, r->hist_tmp);
             if (at)
-                snprintf(r->err, sizeof r->err, "%.*s%.300s%.150s", (int)(at - he.msg), he.msg,
-                         src, at + strlen(r->hist_tmp));
+                snprintf(r->err, sizeof r->err, "%.*s%.300s%.150s", (int)(at - he.msg), he.msg, src,
+                         at + strlen(r->hist_tmp));
             else
                 snprintf(r->err, sizeof r->err, "%s", he.msg);
             return -1;
@@ -757,7 +757,8 @@ void bd_replay_release(bd_replay *r)
 static void sink_log(void *ctx, int level, const char *msg)
 {
     (void)ctx;
-    if (level <= BD_LOG_WARNING) fprintf(stderr, "binlogd replay: %s\n", msg);
+    if (level <= BD_LOG_WARNING)
+        fprintf(stderr, "binlogd replay: %s%s\n", level == BD_LOG_WARNING ? "warning: " : "", msg);
 }
 
 static int sink_stopping(void *ctx) { return stopped(ctx); }

@@ -70,6 +70,33 @@
 #      running it publishes the rest (nothing missing); the same with
 #      --gtid FIRST..LAST, whose continuation is a narrower --gtid, run as
 #      printed
+# and (always):
+#  10  a file rotation and DDLs in the range, two tables whose table maps
+#      swap order (the decoder frees its maps at each new file and at each
+#      DDL, so one table's map memory is reused for the other's): db10f.ta
+#      and db10f.tb (other columns), transactions ta then tb; FLUSH BINARY
+#      LOGS; tb then ta; ALTER TABLE ta ADD COLUMN a_extra and DROP+CREATE
+#      tb with a column b_v2 (new table ids); then both orders.  `replay
+#      --from FILE` (the first file, to the head) --topic-suffix .x10: exit
+#      0, acknowledged all; rp.db10f.ta.x10 holds table "ta" only, with ta's
+#      columns (a_extra from the DDL on, with the values written), and
+#      rp.db10f.tb.x10 "tb" only, with tb's (b_v2 from the DDL on); per topic
+#      the count and the keys are the rows written; the values are the
+#      dump's; `--stdout` prints the same rows, each line with its own
+#      table's columns.  The same with binlog_row_metadata=MINIMAL (db10m,
+#      SET GLOBAL): a daemon on db10m.* keeps the schema history the replays
+#      name the columns from (left unchanged)
+#  11  kafka.oversize: a 50,000-byte LONGTEXT row between two small rows,
+#      [kafka] message.max.bytes = 20000.  oversize = fail (the default):
+#      exit 1, stderr names `pay`.`ov` at the big row's file:pos and the fix
+#      (raise message.max.bytes, or kafka.oversize=skip); the small row
+#      before it published and acknowledged (1 of 1), neither the big row
+#      nor the one after it, the summary covers up to the big row's
+#      transaction.  oversize = skip: exit 0, a warning names the big row's
+#      file:pos ("1 so far"), the summary says "1 row changes bigger than
+#      Kafka takes skipped (kafka.oversize = skip)" and "acknowledged 2 of
+#      2", and the topic holds exactly the two small rows (keys 1 and 3,
+#      the dump's values)
 # Quiet on success: "== section" lines, FAIL lines, and last
 # "N passed, N failed".  After a failure build/integ/replay is kept (logs
 # and outputs in build/integ/replay/work).
@@ -178,6 +205,8 @@ EOF
 # r.conf: the replays' config (no filter: every table)
 mkconf r 611 "" "$HTTP_R"
 R=$W/r.conf
+# conf_add NAME SECTION LINE: LINE right after [SECTION] in W/NAME.conf
+conf_add() { sed -i "/^\[$2\]\$/a $3" "$W/$1.conf"; }
 
 # daemons
 start_daemon() { # NAME: sets DP
@@ -992,6 +1021,263 @@ if later 9 "SIGINT and the command that continues"; then
         check "9: ... and nothing outside it" [ -z "$(comm -13 "$W/s9.want.ats" "$W/s9g.ats" | head -1)" ]
     fi
     state_same "9: SIGINT"
+fi
+
+# ---- 10: a rotation and DDLs in the range, table maps that swap order ------------------
+if want 10; then
+    # cols10 VALUES OUT: a line per row image (before, after) of each value:
+    # "DB.TABLE<TAB>FILE<TAB>POS<TAB>ID<TAB>COLUMNS", the columns sorted and
+    # joined with commas
+    cols10() {
+        jq -r '. as $v | [.before, .after][] | select(. != null) |
+            [$v.db + "." + $v.table, $v.source.file, ($v.source.pos | tostring), (.id | tostring),
+             (keys | join(","))] | @tsv' "$1" >"$2" 2>"$2.jq"
+    }
+    # cols10_bad COLS DB TABLE: the first images (of cols10's COLS) not of
+    # DB.TABLE (TABLE "": of DB.ta or DB.tb), or without that table's columns
+    # at their position (before D10 the first ones; from D10 on with the
+    # DDL's a_extra or b_v2); "no rows" when COLS is empty
+    cols10_bad() {
+        awk -F '\t' -v db="$2" -v want="$3" -v d="$D10" "$AWKLIB"'
+            BEGIN {
+                split(d, dd, ":")
+                c["ta", 0] = "a_amt,a_name,id"; c["ta", 1] = "a_amt,a_extra,a_name,id"
+                c["tb", 0] = "b_flag,b_note,id"; c["tb", 1] = "b_flag,b_note,b_v2,id"
+            }
+            {
+                t = $1; sub(/^[^.]*\./, "", t)
+                late = !lt($2, $3, dd[1], dd[2])
+                if ($1 != db "." t || (want != "" && t != want) || !((t, late) in c) || $5 != c[t, late]) print
+            }
+            END { if (NR == 0) print "no rows" }' "$1" | head -3 | tr '\t\n' ' |'
+    }
+    # ckpt_done NAME: the checkpoint is at the head, or only Binlog_checkpoint
+    # events lie after it (the server writes one into the new file a moment
+    # after a rotation, maybe after later transactions; no transaction, so
+    # the checkpoint does not move past it)
+    ckpt_done() {
+        ckpt_at_head "$1" && return 0
+        _c=$(ckpt_pos "$1")
+        [ -n "$_c" ] && [ "${_c%:*}" = "$(head_pos | cut -d: -f1)" ] &&
+            [ -z "$(sql -e "SHOW BINLOG EVENTS IN '${_c%:*}' FROM ${_c#*:}" | cut -f3 | grep -v '^Binlog_checkpoint$')" ]
+    }
+    # w10 TABLE ID STATEMENT: STATEMENT on stdout; a row change of TABLE's
+    # row ID noted in W/x10.MD.TABLE.want
+    w10() { echo "$2" >>"$W/x10.$md.$1.want"; echo "$3;"; }
+    for md in FULL MINIMAL; do
+        if [ $md = FULL ]; then db=db10f; else db=db10m; fi
+        section "10: ($md) replay across a file rotation and DDLs, two tables whose table maps swap order"
+        # a session reads the global value when it starts: every sql call
+        # below is a new session
+        sql -e "SET GLOBAL binlog_row_metadata = $md"
+        check "10: ($md) a new session logs binlog_row_metadata=$md ($(sql -e 'SELECT @@binlog_row_metadata'))" \
+            [ "$(sql -e 'SELECT @@binlog_row_metadata')" = $md ]
+        sql -e "CREATE DATABASE $db;
+                CREATE TABLE $db.ta (id INT PRIMARY KEY, a_name VARCHAR(20), a_amt INT);
+                CREATE TABLE $db.tb (id INT PRIMARY KEY, b_flag TINYINT, b_note VARCHAR(20))"
+        C10=$R
+        if [ $md = MINIMAL ]; then
+            # no column names in the binlog: the rows before the DDLs are
+            # named from a daemon's schema history (as in group 6)
+            mkconf m10 622 "$db.*" "127.0.0.1:$((DBPORT + 5))"
+            C10=$W/m10.conf
+            start_daemon m10
+            waitfor 20 connected m10 || bad "10: ($md) the daemon did not connect: $(tail -3 "$W/m10.log")"
+        fi
+        sql -e "FLUSH BINARY LOGS"
+        F10=$(sql -e "SHOW MASTER STATUS" | cut -f1)
+        rm -f "$W/x10.$md.ta.want" "$W/x10.$md.tb.want"
+        # the first file: ta then tb
+        {
+            echo "USE $db;"
+            for i in 1 2 3 4; do
+                echo "BEGIN;"
+                w10 ta $i "INSERT INTO ta VALUES ($i, 'a$i', $((i * 10)))"
+                w10 tb $i "INSERT INTO tb VALUES ($i, $((i % 2)), 'b$i')"
+                echo "COMMIT;"
+            done
+            echo "BEGIN;"
+            w10 ta 1 "UPDATE ta SET a_amt = a_amt + 1 WHERE id = 1"
+            w10 tb 1 "UPDATE tb SET b_note = 'b1u' WHERE id = 1"
+            echo "COMMIT;"
+        } | sql
+        # a rotation, then tb then ta
+        sql -e "FLUSH BINARY LOGS"
+        G10=$(sql -e "SHOW MASTER STATUS" | cut -f1)
+        {
+            echo "USE $db;"
+            for i in 11 12 13 14; do
+                echo "BEGIN;"
+                w10 tb $i "INSERT INTO tb VALUES ($i, $((i % 2)), 'b$i')"
+                w10 ta $i "INSERT INTO ta VALUES ($i, 'a$i', $((i * 10)))"
+                echo "COMMIT;"
+            done
+            echo "BEGIN;"
+            w10 tb 2 "DELETE FROM tb WHERE id = 2"
+            w10 ta 3 "DELETE FROM ta WHERE id = 3"
+            echo "COMMIT;"
+        } | sql
+        if [ $md = MINIMAL ]; then
+            waitfor 30 ckpt_done m10 || bad "10: ($md) the daemon did not reach the head ($(ckpt_pos m10) vs $(head_pos)): $(tail -3 "$W/m10.log")"
+        fi
+        # DDLs: ta gets a column; tb is dropped and created again with one
+        # more (new table ids for both)
+        sql -e "USE $db; ALTER TABLE ta ADD COLUMN a_extra VARCHAR(20); DROP TABLE tb;
+                CREATE TABLE tb (id INT PRIMARY KEY, b_flag TINYINT, b_note VARCHAR(20), b_v2 INT)"
+        D10=$(head_pos)
+        # then both orders: ta first (21, 23), tb first (22, 24)
+        {
+            echo "USE $db;"
+            for i in 21 22 23 24; do
+                echo "BEGIN;"
+                if [ $((i % 2)) -eq 1 ]; then
+                    w10 ta $i "INSERT INTO ta VALUES ($i, 'a$i', $((i * 10)), 'e$i')"
+                    w10 tb $i "INSERT INTO tb VALUES ($i, $((i % 2)), 'b$i', $((i * 100)))"
+                else
+                    w10 tb $i "INSERT INTO tb VALUES ($i, $((i % 2)), 'b$i', $((i * 100)))"
+                    w10 ta $i "INSERT INTO ta VALUES ($i, 'a$i', $((i * 10)), 'e$i')"
+                fi
+                echo "COMMIT;"
+            done
+            echo "BEGIN;"
+            w10 tb 21 "UPDATE tb SET b_v2 = 2101 WHERE id = 21"
+            w10 ta 1 "UPDATE ta SET a_extra = 'x1' WHERE id = 1"
+            echo "COMMIT;"
+        } | sql
+        E10=$(head_pos)
+        check "10: ($md) the range spans a rotation ($F10 .. $G10) and the DDLs ($D10) lie in the second file" \
+            [ "$F10" != "$G10" -a "${D10%:*}" = "$G10" -a "${E10%:*}" = "$G10" ]
+        if [ $md = MINIMAL ]; then
+            waitfor 30 ckpt_done m10 || bad "10: ($md) the daemon did not pass the DDLs ($(ckpt_pos m10) vs $(head_pos)): $(tail -3 "$W/m10.log")"
+            stop_daemon
+            check "10: ($md) the daemon: exit 0 (exit $RC: $(tail -1 "$W/m10.log" | cut -c 1-200))" [ "$RC" -eq 0 ]
+            md5sum <"$W/m10.state/schema-history.jsonl" >"$W/m10.hist.md5"
+        fi
+        n10=$(cat "$W/x10.$md.ta.want" "$W/x10.$md.tb.want" | wc -l)
+
+        # to Kafka
+        replay x10$md -c "$C10" --from "$F10" --topic-suffix .x10 --id "x10-$md"
+        check "10: ($md) replay --from $F10 (to the head, $E10) --topic-suffix .x10: exit 0 (exit $RC: $(err_of x10$md))" [ "$RC" -eq 0 ]
+        check "10: ($md) ... acknowledged $n10 of $n10 ($(sum_ack x10$md))" [ "$(sum_ack x10$md)" = "acknowledged $n10 of $n10" ]
+        check "10: ($md) ... covered up to the head $E10 ($(sum_cov x10$md))" [ "$(sum_cov x10$md | sed 's/.* \.\. //')" = "$E10" ]
+        : >"$W/x10$md.msgs"
+        for t in ta tb; do
+            consume "rp.$db.$t.x10" "$W/x10$md.$t.msgs"
+            cat "$W/x10$md.$t.msgs" >>"$W/x10$md.msgs"
+            of_id "$W/x10$md.$t.msgs" "x10-$md" >"$W/x10$md.$t.vals"
+            nw=$(wc -l <"$W/x10.$md.$t.want")
+            ng=$(wc -l <"$W/x10$md.$t.vals")
+            check "10: ($md) rp.$db.$t.x10: $ng messages, $nw row changes of $t written" [ "$ng" -eq "$nw" ]
+            nt=$(grep -c "^{\"op\":\"[cud]\",\"db\":\"$db\",\"table\":\"$t\"," "$W/x10$md.$t.vals")
+            check "10: ($md) ... every one says \"table\":\"$t\" ($nt of $ng; others: $(grep -v "\"table\":\"$t\"" "$W/x10$md.$t.vals" | head -2 | cut -c 1-200 | tr '\n' '|'))" \
+                [ "$nt" -eq "$ng" -a "$ng" -gt 0 ]
+            keys=$(awk -F '\t' -v id="x10-$md" '$1 == id { print $3 }' "$W/x10$md.$t.msgs" |
+                sed 's/^{"id":\([0-9]*\)}$/\1/' | sort -n | tr '\n' ' ')
+            wkeys=$(sort -n "$W/x10.$md.$t.want" | tr '\n' ' ')
+            check "10: ($md) ... its keys are the ids of the rows written to $t ($keys; want $wkeys)" [ "$keys" = "$wkeys" ]
+            cols10 "$W/x10$md.$t.vals" "$W/x10$md.$t.cols"
+            b=$(cols10_bad "$W/x10$md.$t.cols" "$db" "$t")
+            check "10: ($md) ... each row image has $t's columns of its position (the DDL's column from $D10 on) ($b)" [ -z "$b" ]
+        done
+        # the values under their names: what was written, before and after
+        # the DDLs
+        got=$(jq -c 'select(.op == "c" and .after.id < 20) | [.after.id, .after.a_name, .after.a_amt]' "$W/x10$md.ta.vals" | sort | tr '\n' ' ')
+        want10=$(for i in 1 2 3 4 11 12 13 14; do echo "[$i,\"a$i\",$((i * 10))]"; done | sort | tr '\n' ' ')
+        check "10: ($md) ... ta's rows before the DDL: a_name and a_amt as written ($got)" [ "$got" = "$want10" ]
+        got=$(jq -c 'select(.op == "c" and .after.id < 20) | [.after.id, .after.b_flag, .after.b_note]' "$W/x10$md.tb.vals" | sort | tr '\n' ' ')
+        want10=$(for i in 1 2 3 4 11 12 13 14; do echo "[$i,$((i % 2)),\"b$i\"]"; done | sort | tr '\n' ' ')
+        check "10: ($md) ... tb's rows before the DDL: b_flag and b_note as written ($got)" [ "$got" = "$want10" ]
+        got=$(jq -c 'select(.after.a_extra != null) | [.after.id, .after.a_extra]' "$W/x10$md.ta.vals" | sort | tr '\n' ' ')
+        check "10: ($md) ... ta's new column a_extra holds what was written after the ALTER ($got)" \
+            [ "$got" = '[1,"x1"] [21,"e21"] [22,"e22"] [23,"e23"] [24,"e24"] ' ]
+        got=$(jq -c 'select(.after.b_v2 != null) | [.after.id, .after.b_v2]' "$W/x10$md.tb.vals" | sort | tr '\n' ' ')
+        check "10: ($md) ... the new tb's b_v2 holds what was written after the CREATE ($got)" \
+            [ "$got" = '[21,2100] [21,2101] [22,2200] [23,2300] [24,2400] ' ]
+        if [ $md = FULL ]; then
+            # the names are in the binlog: dump is the truth, value for value
+            dump_live x10 "$F10:4"
+            grep "^{\"op\":\"[cud]\",\"db\":\"$db\"," "$W/x10.dump" >"$W/x10.want"
+            check_messages "10: ($md) the two topics against the dump" "$W/x10$md.msgs" "x10-$md" "$W/x10.want"
+        fi
+
+        # to stdout
+        replay x10s$md -c "$C10" --from "$F10" --stdout
+        check "10: ($md) replay --from $F10 --stdout: exit 0 (exit $RC: $(err_of x10s$md))" [ "$RC" -eq 0 ]
+        check "10: ($md) ... $n10 lines ($(wc -l <"$W/x10s$md.out"))" [ "$(wc -l <"$W/x10s$md.out")" -eq "$n10" ]
+        cols10 "$W/x10s$md.out" "$W/x10s$md.cols"
+        b=$(cols10_bad "$W/x10s$md.cols" "$db" "")
+        check "10: ($md) ... each line's row has the columns of the table it names, at its position ($b)" [ -z "$b" ]
+        sort "$W/x10s$md.out" >"$W/x10s$md.out.s"
+        cat "$W/x10$md.ta.vals" "$W/x10$md.tb.vals" | sort >"$W/x10$md.vals.s"
+        check "10: ($md) ... the lines are the values published to Kafka" same_lines "$W/x10s$md.out.s" "$W/x10$md.vals.s"
+        if [ $md = MINIMAL ]; then
+            check "10: ($md) ... the daemon's schema history is unchanged" \
+                sh -c "md5sum <'$W/m10.state/schema-history.jsonl' | cmp -s - '$W/m10.hist.md5'"
+        fi
+    done
+    sql -e "SET GLOBAL binlog_row_metadata = FULL"
+    state_same "10: a rotation and DDLs"
+fi
+
+# ---- 11: kafka.oversize ------------------------------------------------------------------
+if want 11; then
+    section "11: replay with kafka.oversize = skip skips and counts like run (message.max.bytes = 20000)"
+    sql -e "CREATE TABLE ov (id INT PRIMARY KEY, body LONGTEXT)"
+    A11=$(head_pos)
+    sql -e "INSERT INTO ov VALUES (1, 'small before')"
+    h1=$(head_pos)
+    sql -e "INSERT INTO ov VALUES (2, REPEAT('o', 50000))"
+    h2=$(head_pos)
+    sql -e "INSERT INTO ov VALUES (3, 'small after')"
+    B11=$(head_pos)
+    dump_live ov "$A11"
+    rows_in "$W/ov.dump" "$A11" "$B11" | grep -v '"after":{"id":2,' >"$W/ov.want"
+    check "11: the range holds the big row and the two small ones ($(rows_in "$W/ov.dump" "$A11" "$B11" | wc -l) rows)" \
+        [ "$(rows_in "$W/ov.dump" "$A11" "$B11" | wc -l)" -eq 3 -a "$(wc -l <"$W/ov.want")" -eq 2 ]
+    # pos_in FILE:POS LO HI: the same binlog file as LO and HI, LO <= POS < HI
+    pos_in() {
+        [ "${1%:*}" = "${2%:*}" ] && [ "${1%:*}" = "${3%:*}" ] &&
+            [ "${1##*:}" -ge "${2##*:}" ] && [ "${1##*:}" -lt "${3##*:}" ]
+    }
+    # (a) oversize = fail, the default: r.conf with a small message.max.bytes
+    cp "$R" "$W/ovf.conf"
+    conf_add ovf kafka "message.max.bytes = 20000"
+    replay ovf -c "$W/ovf.conf" --from "$A11" --to "$B11" --topic-suffix .ovf --id ov-fail
+    check "11: oversize = fail: exit 1 (exit $RC: $(err_of ovf))" [ "$RC" -eq 1 ]
+    at=$(sed -n 's/.*row change at `pay`\.`ov` at \([^ ]*\) row 0 is [0-9]* bytes, more than Kafka accepts .*/\1/p' "$W/ovf.err" | tail -1)
+    check "11: ... stderr names \`pay\`.\`ov\` at the big row's file:pos (${at:-none}, in [$h1, $h2)) and \"more than Kafka accepts\"" \
+        pos_in "$at" "$h1" "$h2"
+    check "11: ... and the fix: raise message.max.bytes or set kafka.oversize=skip ($(err_of ovf))" \
+        grep -q 'raise message\.max\.bytes.* or set kafka\.oversize=skip' "$W/ovf.err"
+    consume rp.pay.ov.ovf "$W/ovf.msgs"
+    got=$(of_id "$W/ovf.msgs" ov-fail | sed -n 's/.*"after":{"id":\([0-9]*\)[,}].*/\1/p' | sort -n | tr '\n' ' ')
+    check "11: ... the row before it was published, neither the big row nor the one after it (ids: $got)" [ "$got" = "1 " ]
+    check "11: ... acknowledged 1 of 1 ($(sum_ack ovf))" [ "$(sum_ack ovf)" = "acknowledged 1 of 1" ]
+    e=$(sum_cov ovf | sed 's/.* \.\. //')
+    e=${e:-none:0}
+    check "11: ... covered up to the big row's transaction, not into it ($(sum_cov ovf); it starts at $h1)" \
+        [ "${e%:*}" = "${h1%:*}" -a "${e##*:}" -gt "${A11##*:}" -a "${e##*:}" -le "${h1##*:}" ]
+    state_same "11: oversize = fail"
+
+    # (b) oversize = skip
+    cp "$R" "$W/ovs.conf"
+    conf_add ovs kafka "oversize = skip"
+    conf_add ovs kafka "message.max.bytes = 20000"
+    replay ovs -c "$W/ovs.conf" --from "$A11" --to "$B11" --topic-suffix .ovs --id ov-skip
+    check "11: oversize = skip: exit 0 (exit $RC: $(err_of ovs))" [ "$RC" -eq 0 ]
+    check "11: ... the summary: \"replay ov-skip: 1 row changes bigger than Kafka takes skipped (kafka.oversize = skip)\" ($(grep 'skipped' "$W/ovs.err" | tr '\n' '|'))" \
+        grep -qxF "replay ov-skip: 1 row changes bigger than Kafka takes skipped (kafka.oversize = skip)" "$W/ovs.err"
+    sk='^binlogd replay: \(warning: \)\{0,1\}row change at `pay`\.`ov` at \([^ ]*\) row 0 is [0-9]* bytes, more than Kafka accepts (message\.max\.bytes): skipped, as kafka\.oversize=skip says (1 so far)$'
+    w1=$(sed -n "s/$sk/\\2/p" "$W/ovs.err")
+    check "11: ... a warning names \`pay\`.\`ov\` at the big row's file:pos (${w1:-none}, in [$h1, $h2)), 1 so far ($(grep 'row change at' "$W/ovs.err" | head -1 | cut -c 1-300))" \
+        pos_in "$w1" "$h1" "$h2"
+    check "11: ... one such warning ($(grep -c 'more than Kafka accepts' "$W/ovs.err"))" [ "$(grep -c 'more than Kafka accepts' "$W/ovs.err")" -eq 1 ]
+    check "11: ... acknowledged 2 of 2 ($(sum_ack ovs))" [ "$(sum_ack ovs)" = "acknowledged 2 of 2" ]
+    consume rp.pay.ov.ovs "$W/ovs.msgs"
+    keys=$(awk -F '\t' '$1 == "ov-skip" { print $3 }' "$W/ovs.msgs" | sort | tr '\n' ' ')
+    check "11: ... the topic's keys: the two small rows, not the big one ($keys)" [ "$keys" = '{"id":1} {"id":3} ' ]
+    check_messages "11: oversize = skip" "$W/ovs.msgs" ov-skip "$W/ov.want"
+    state_same "11: oversize = skip"
 fi
 
 finish
