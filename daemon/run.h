@@ -45,7 +45,8 @@
  *     logs), and the strings statement_at and incident_at (written by the
  *     data thread, read by the alert rules on the loop).
  *   - cfg_mu: live (a reload on the loop swaps it; the data thread reads
- *     its filters, oversize and on_statement; the loop too), server_ident
+ *     its filters and on_statement; the loop too; oversize goes to the
+ *     sink's atomic at the reload), server_ident
  *     with have_ident (set by the data thread when it connects, read by the
  *     checkpoint and /status), and cfg.checkpoint_interval_ms (a reload).
  *   - stop_mu: stopping and in_txn change together (begin_stop on the loop,
@@ -153,6 +154,7 @@ typedef struct bd_daemon {
     uint64_t pub_gen;          /* the cfg_gen its routes were made under */
     atomic_int statement_stop; /* stopped at a statement-logged row change: exit 65 */
     int schema_stop;           /* stopped at rows of unknown columns: exit 65 */
+    int stop_here;             /* a transaction ended after a stop was asked for */
     uint64_t rows, skipped_rows;
 
     /* lag monitor */

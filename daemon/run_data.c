@@ -31,22 +31,28 @@ static void stage_reroute(bd_daemon *d)
 static int stage_begin(void *ctx, const bd_pub_txn *t, bd_err *err)
 {
     bd_daemon *d = ctx;
-    pthread_mutex_lock(&d->stop_mu);
-    int stop = atomic_load(&d->stopping) != 0;
-    if (!stop) d->in_txn = 1;
-    pthread_mutex_unlock(&d->stop_mu);
-    if (stop) return bd_err_set(err, BD_ERR_CALLBACK, "stopping");
+    if (atomic_load(&d->stopping)) return bd_err_set(err, BD_ERR_CALLBACK, "stopping");
     /* routes change (a reload) between transactions, so that a map and
      * its rows are routed alike */
     stage_reroute(d);
-    d->txn_no++;
     /* MariaDB's whole second, refined by the time it is read */
     int64_t now = src_now(d);
     const bd_txn *bt = t->txn;
     d->txn_commit = bt && bt->commit_us
                         ? bd_lag_commit_estimate((int64_t)bt->commit_us, bt->commit_exact, now)
                         : now;
-    return bd_ksink_begin(d->sink, (uint64_t)d->txn_commit, err);
+    /* may wait (the ring full, or held while the checkpoint cannot be
+     * written): not yet inside the transaction, so a stop meanwhile is
+     * immediate (begin_stop wakes it) */
+    if (bd_ksink_begin(d->sink, (uint64_t)d->txn_commit, err) < 0) return -1;
+    d->txn_no++; /* one number per ack record opened: they retire in this order */
+    pthread_mutex_lock(&d->stop_mu);
+    int stop = atomic_load(&d->stopping) != 0;
+    if (!stop) d->in_txn = 1;
+    pthread_mutex_unlock(&d->stop_mu);
+    /* stopped while waiting: the record stays empty and open, after every
+     * other, so it holds nothing back */
+    return stop ? bd_err_set(err, BD_ERR_CALLBACK, "stopping") : 0;
 }
 
 /* Whether a table is published, its topic and its lag record. */
@@ -182,9 +188,11 @@ static int stage_end(void *ctx, const bd_pub_txn *t, int skipped, bd_err *err)
     publish_counts(d);
     pthread_mutex_lock(&d->stop_mu);
     d->in_txn = 0;
-    int stop = atomic_load(&d->stopping) != 0;
+    /* a clean stop ends here, after a whole transaction: the decoder
+     * callback that ended it stops the stream once it has counted */
+    d->stop_here = atomic_load(&d->stopping) != 0;
     pthread_mutex_unlock(&d->stop_mu);
-    return stop ? bd_err_set(err, BD_ERR_CALLBACK, "stopping") : 0;
+    return 0;
 }
 
 /* A file's PREVIOUS_GTIDS / GTID_LIST between transactions: a record of
@@ -228,7 +236,7 @@ static int on_event(void *ctx, const bd_event *ev)
     }
     if (ev->gtid_set && !bd_pub_in_txn(d->pub)) return gtid_base(d, ev);
     /* transactions begin and end in the stage (stage_begin, stage_end) */
-    return bd_pub_event(d->pub, ev, &d->pub_err) < 0 ? stage_failed(d) : 0;
+    return bd_pub_event(d->pub, ev, &d->pub_err) < 0 ? stage_failed(d) : d->stop_here;
 }
 
 static int on_row(void *ctx, const bd_row *row)
@@ -241,7 +249,7 @@ static int on_row(void *ctx, const bd_row *row)
         d->rows++;
     else
         d->skipped_rows++;
-    return 0;
+    return d->stop_here;
 }
 
 /* The source asks whether a map without column names needs them: only

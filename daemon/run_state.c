@@ -127,7 +127,8 @@ static void on_report(void *ctx, const bd_kafka_report *r, int ok)
 {
     bd_daemon *d = ctx;
     d->reports = 1; /* run_kafka_cb notes the time: once a batch, not a message */
-    if (ok && r->topic) note_delivered(d, r);
+    /* a refusal skipped (oversize = skip) has no offset to note */
+    if (r->err == 0 && r->topic) note_delivered(d, r);
     if (!ok) {
         run_fail(d,
                  "Kafka did not take a row change for %s: %s; the checkpoint stays before its "

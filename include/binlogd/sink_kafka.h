@@ -21,7 +21,11 @@
  *
  * A message bigger than Kafka takes (the client's message.max.bytes, or
  * the broker's refusal in a delivery report) stops the stream, or with
- * [kafka] oversize = skip is counted, logged and passed over.
+ * [kafka] oversize = skip is counted, logged and passed over.  Any other
+ * delivery Kafka did not take holds the acknowledged position for good;
+ * with threads = 0 it also stops the stream at the next message or
+ * transaction (the caller reads why in the error), since its record
+ * would otherwise fill the ring.
  *
  * Threads: two ways to serve delivery reports.  threads = 1 (the daemon):
  * the data thread calls begin/emit/end and waits on the ack tracker's
@@ -64,8 +68,9 @@ typedef struct bd_ksink_opts {
     void (*on_report)(void *ctx, const bd_kafka_report *r, int ok);
     /* librdkafka's lines and the sink's warnings (syslog levels) */
     void (*log)(void *ctx, int level, const char *msg);
-    /* 1 to stop waiting now (threads = 0; with threads = 1 bd_ksink_stop
-     * wakes the waiters) */
+    /* 1 to stop waiting now: asked while serving reports (threads = 0)
+     * and while librdkafka's own queue is full (both); with threads = 1
+     * bd_ksink_stop wakes the waiters on the ack tracker */
     int (*stopping)(void *ctx);
     void *ctx;
 } bd_ksink_opts;
@@ -84,8 +89,8 @@ void bd_ksink_free(bd_ksink *s);
 bd_kafka *bd_ksink_kafka(bd_ksink *s);
 bd_acks *bd_ksink_acks(bd_ksink *s);
 
-/* [kafka] oversize: 1 skip, 0 stop.  May change between transactions (a
- * reload); read by the delivery thread too. */
+/* [kafka] oversize: 1 skip, 0 stop.  Any thread, at any time (a reload):
+ * each message and report reads it once. */
 void bd_ksink_set_oversize_skip(bd_ksink *s, int skip);
 
 /* A transaction begins; its source commit time (µs) goes with its
@@ -111,7 +116,7 @@ int bd_ksink_flush(bd_ksink *s, int timeout_ms, bd_err *err);
 
 typedef struct bd_ksink_counts {
     uint64_t oversize_skipped; /* messages passed over as too large */
-    uint64_t errors;           /* delivery reports of failure */
+    uint64_t errors;           /* delivery reports of failure (skipped refusals too) */
 } bd_ksink_counts;
 /* Any thread. */
 void bd_ksink_counts_get(const bd_ksink *s, bd_ksink_counts *c);

@@ -25,6 +25,7 @@ struct bd_ksink {
     atomic_ullong oversize_skipped, errors;
     char *replay_id;
     char hpos[300]; /* the binlogd.replay.pos header: file:pos */
+    uint64_t sent;  /* messages queued (threads = 0: reports served every 1024) */
     pthread_mutex_t fail_mu;
     char first_failure[BD_ERRLEN];
 };
@@ -60,6 +61,7 @@ static void on_delivery(void *ctx, const bd_kafka_report *r)
 {
     bd_ksink *s = ctx;
     int ok = r->err == 0;
+    if (!ok) atomic_fetch_add(&s->errors, 1); /* every refusal, a skipped one too */
     if (!ok && r->too_large && atomic_load(&s->oversize_skip)) {
         unsigned long long n = atomic_fetch_add(&s->oversize_skipped, 1) + 1;
         say(s, BD_LOG_WARNING,
@@ -69,7 +71,6 @@ static void on_delivery(void *ctx, const bd_kafka_report *r)
         ok = 1;
     }
     if (!ok) {
-        atomic_fetch_add(&s->errors, 1);
         pthread_mutex_lock(&s->fail_mu);
         if (!s->first_failure[0])
             snprintf(s->first_failure, sizeof s->first_failure,
@@ -140,24 +141,40 @@ static int stopping(bd_ksink *s)
     return atomic_load(&s->stopped) || (s->o.stopping && s->o.stopping(s->o.ctx));
 }
 
+/* One thread: a delivery Kafka did not take stops the stream at once
+ * (its record never retires: the ring would fill and wait for ever).  0,
+ * or -1 with err. */
+static int failed(bd_ksink *s, bd_err *err)
+{
+    if (s->o.threads || !atomic_load(&s->errors)) return 0;
+    pthread_mutex_lock(&s->fail_mu);
+    int any = s->first_failure[0] != 0;
+    if (any) bd_err_set(err, BD_ERR_IO, "%s", s->first_failure);
+    pthread_mutex_unlock(&s->fail_mu);
+    return any ? -1 : 0;
+}
+
 /* One thread: serve delivery reports while the tracker has no room (a
- * full ring with max_msgs 0, else the window).  1 when stopped. */
-static int serve_while_busy(bd_ksink *s, uint64_t max_msgs)
+ * full ring with max_msgs 0, else the window).  0, or -1 with err
+ * (BD_ERR_CALLBACK: stopped). */
+static int serve_while_busy(bd_ksink *s, uint64_t max_msgs, bd_err *err)
 {
     while (bd_acks_busy(s->acks, max_msgs, s->max_bytes)) {
         struct pollfd p = {bd_kafka_fd(s->k), POLLIN, 0};
         poll(&p, 1, 100); /* until reports wait, then serve them */
         bd_kafka_poll(s->k);
-        if (stopping(s)) return 1;
+        if (failed(s, err) < 0) return -1;
+        if (stopping(s)) return bd_err_set(err, BD_ERR_CALLBACK, "stopped");
     }
-    return stopping(s);
+    if (failed(s, err) < 0) return -1;
+    return stopping(s) ? bd_err_set(err, BD_ERR_CALLBACK, "stopped") : 0;
 }
 
 int bd_ksink_begin(bd_ksink *s, uint64_t commit_us, bd_err *err)
 {
     if (s->txn) return 0; /* a transaction cut unseen goes on (publish.h) */
-    if ((!s->o.threads && serve_while_busy(s, 0)) || !(s->txn = bd_acks_open(s->acks)))
-        return bd_err_set(err, BD_ERR_CALLBACK, "stopped");
+    if (!s->o.threads && serve_while_busy(s, 0, err) < 0) return -1;
+    if (!(s->txn = bd_acks_open(s->acks))) return bd_err_set(err, BD_ERR_CALLBACK, "stopped");
     bd_acks_txn_set_commit(s->txn, commit_us);
     return 0;
 }
@@ -205,12 +222,17 @@ static int produce(bd_ksink *s, const bd_pub_msg *m, int32_t partition, bd_err *
     for (;;) {
         /* one thread: room is made by serving reports here; else the
          * polling thread makes it and wait_add sleeps until then */
-        if ((!s->o.threads && serve_while_busy(s, s->max_msgs)) ||
-            bd_acks_wait_add(s->acks, s->txn, len, s->max_msgs, s->max_bytes))
+        if (!s->o.threads && serve_while_busy(s, s->max_msgs, err) < 0) return -1;
+        if (bd_acks_wait_add(s->acks, s->txn, len, s->max_msgs, s->max_bytes))
             return bd_err_set(err, BD_ERR_CALLBACK, "stopped");
         bd_err pe = {0};
         enum bd_kafka_produce_result r = bd_kafka_send(s->k, &km, &pe);
-        if (r == BD_KAFKA_QUEUED) return 0;
+        if (r == BD_KAFKA_QUEUED) {
+            /* one thread: reports (failures, librdkafka's log lines) are
+             * served now and then, not only when the window is full */
+            if (!s->o.threads && (++s->sent & 1023) == 0) bd_kafka_poll(s->k);
+            return 0;
+        }
         bd_acks_unadd(s->acks, s->txn, len);
         if (r == BD_KAFKA_FULL) {
             /* librdkafka's own queue is full: let reports drain it */

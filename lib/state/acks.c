@@ -12,7 +12,10 @@ struct bd_acks_txn {
     const char *file; /* interned: one copy per binlog file name */
     uint64_t pos;
     char gtid[128];
+    /* set at open, read by the delivery thread for each report (unlocked:
+     * written before the first message of the record is produced) */
     uint64_t commit_us;
+    uint64_t end_commit_us; /* set at close, under the lock: the checkpoint's */
     uint64_t outstanding;
     int closed, failed, used;
     /* bd_acks_close_base: the GTID set before a binlog file (malloc'd) */
@@ -105,7 +108,7 @@ static void retire(bd_acks *a)
         a->retired++;
         a->file = t->file;
         a->pos = t->pos;
-        if (t->commit_us) a->commit_us = t->commit_us;
+        if (t->end_commit_us) a->commit_us = t->end_commit_us;
         /* a GTID the set does not take (another flavour) leaves it as is:
          * file:pos stays exact, the set is best effort */
         if (t->gtid[0]) {
@@ -220,7 +223,8 @@ int bd_acks_close(bd_acks *a, bd_acks_txn *t, const char *file, uint64_t pos, co
         t->file = f;
         t->pos = pos;
         snprintf(t->gtid, sizeof t->gtid, "%s", gtid ? gtid : "");
-        t->commit_us = commit_us;
+        /* not commit_us: reports of its messages may be reading that now */
+        t->end_commit_us = commit_us;
         t->closed = 1;
         retire(a);
     }
