@@ -87,6 +87,11 @@ int bd_acks_close_base(bd_acks *a, bd_acks_txn *t, const char *file, uint64_t po
  * in flight (both at least 1).  0, or 1 when stopped. */
 int bd_acks_wait(bd_acks *a, uint64_t max_msgs, uint64_t max_bytes);
 
+/* bd_acks_wait_add() without waiting, for a single thread that serves
+ * its own delivery reports: 0 added, 1 no room (nothing added), 2
+ * stopped. */
+int bd_acks_try_add(bd_acks *a, bd_acks_txn *t, size_t len, uint64_t max_msgs, uint64_t max_bytes);
+
 /* Would waiting block now?  1 while the ring is full or held (max_msgs
  * 0), or max_msgs or more messages or max_bytes or more bytes are in
  * flight; 0 when there is room or the tracker was stopped.  For a single

@@ -170,6 +170,20 @@ static int serve_while_busy(bd_ksink *s, uint64_t max_msgs, bd_err *err)
     return stopping(s) ? bd_err_set(err, BD_ERR_CALLBACK, "stopped") : 0;
 }
 
+/* One thread: count a message of len bytes into the window, serving
+ * reports while it is full (one lock a message when there is room).  0,
+ * or -1 with err. */
+static int add_serving(bd_ksink *s, size_t len, bd_err *err)
+{
+    for (;;) {
+        if (failed(s, err) < 0) return -1;
+        int r = bd_acks_try_add(s->acks, s->txn, len, s->max_msgs, s->max_bytes);
+        if (r == 0) return 0;
+        if (r == 2 || stopping(s)) return bd_err_set(err, BD_ERR_CALLBACK, "stopped");
+        if (serve_while_busy(s, s->max_msgs, err) < 0) return -1;
+    }
+}
+
 int bd_ksink_begin(bd_ksink *s, uint64_t commit_us, bd_err *err)
 {
     if (s->txn) return 0; /* a transaction cut unseen goes on (publish.h) */
@@ -222,9 +236,11 @@ static int produce(bd_ksink *s, const bd_pub_msg *m, int32_t partition, bd_err *
     for (;;) {
         /* one thread: room is made by serving reports here; else the
          * polling thread makes it and wait_add sleeps until then */
-        if (!s->o.threads && serve_while_busy(s, s->max_msgs, err) < 0) return -1;
-        if (bd_acks_wait_add(s->acks, s->txn, len, s->max_msgs, s->max_bytes))
+        if (!s->o.threads) {
+            if (add_serving(s, len, err) < 0) return -1;
+        } else if (bd_acks_wait_add(s->acks, s->txn, len, s->max_msgs, s->max_bytes)) {
             return bd_err_set(err, BD_ERR_CALLBACK, "stopped");
+        }
         bd_err pe = {0};
         enum bd_kafka_produce_result r = bd_kafka_send(s->k, &km, &pe);
         if (r == BD_KAFKA_QUEUED) {

@@ -276,6 +276,19 @@ int bd_acks_wait_add(bd_acks *a, bd_acks_txn *t, size_t len, uint64_t max_msgs, 
     return stopped;
 }
 
+int bd_acks_try_add(bd_acks *a, bd_acks_txn *t, size_t len, uint64_t max_msgs, uint64_t max_bytes)
+{
+    pthread_mutex_lock(&a->mu);
+    int r = a->stopped ? 2 : a->in_flight >= max_msgs || a->in_flight_bytes >= max_bytes ? 1 : 0;
+    if (r == 0) {
+        t->outstanding++;
+        a->in_flight++;
+        a->in_flight_bytes += len;
+    }
+    pthread_mutex_unlock(&a->mu);
+    return r;
+}
+
 int bd_acks_busy(bd_acks *a, uint64_t max_msgs, uint64_t max_bytes)
 {
     pthread_mutex_lock(&a->mu);
