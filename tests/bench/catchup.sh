@@ -6,8 +6,9 @@
 # backlog, timed to its checkpoint at the end, in seconds).
 # Wants BENCH (a name) and SID (the daemon's server id) set; BENCH_KAFKA_OPTS
 # (name=value ...) adds broker options (e.g. a topic default).
+# BINLOGD: the binary to run (default build/binlogd of this tree).
 ROUNDS=${1:-3}
-B=$(pwd)/build/binlogd
+B=${BINLOGD:-$(pwd)/build/binlogd}
 DIR=build/bench/decode-db
 PORT=${BENCH_PORT:-13380}
 KPORT=${BENCH_KAFKA_PORT:-13940}

@@ -9,11 +9,13 @@
 # and writes the results into docs/performance.md (section "Decode").
 #
 #   tests/bench/decode.sh [ROWS] [ROUNDS]
+#
+# BINLOGD: the binary to measure (default build/binlogd).
 set -eu
 cd "$(dirname "$0")/../.."
 ROWS=${1:-1000000}
 ROUNDS=${2:-5}
-B=build/binlogd
+B=${BINLOGD:-build/binlogd}
 DIR=build/bench/decode-db
 PORT=${BENCH_PORT:-13380}
 DB=deploy/dev/mariadb.sh

@@ -9,6 +9,7 @@
 # section "End to end" of docs/performance.md.
 #
 #   tests/bench/e2e.sh [ROUNDS]        (run tests/bench/decode.sh first)
+#   BINLOGD=PATH tests/bench/e2e.sh ...   another binary (catchup.sh)
 set -eu
 cd "$(dirname "$0")/../.."
 BENCH=e2e

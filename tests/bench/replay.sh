@@ -8,6 +8,7 @@
 # asks replay to reach.  Writes the section "Replay" of docs/performance.md.
 #
 #   tests/bench/replay.sh [ROUNDS]      (run tests/bench/decode.sh first)
+#   BINLOGD=PATH tests/bench/replay.sh ...   another binary (catchup.sh)
 set -eu
 cd "$(dirname "$0")/../.."
 BENCH=replay
