@@ -3,7 +3,6 @@
 
 #include "binlogd/config.h"
 #include "binlogd/gtid_set.h"
-#include "binlogd/parse.h"
 #include "binlogd/source_file.h"
 #include "binlogd/source_server.h"
 
@@ -24,11 +23,6 @@ int cli_read_first_line(const char *path, char *out, size_t n)
     if (e) return -1;
     out[strcspn(out, "\r\n")] = '\0';
     return 0;
-}
-
-int cli_parse_uint(const char *s, unsigned long long max, unsigned long long *v)
-{
-    return bd_parse_uint(s, max, v);
 }
 
 int cli_server_opts(const bd_config *c, bd_server_opts *o, char *pw, size_t n, char *err,

@@ -15,11 +15,6 @@
  * Returns 0, or -1 (errno says why) when the file cannot be read. */
 int cli_read_first_line(const char *path, char *out, size_t n);
 
-/* bd_parse_uint (binlogd/parse.h) under its old name, kept while a
- * committed daemon/cmd_replay.c may still call it; delete it once none
- * does.  New code calls bd_parse_uint. */
-int cli_parse_uint(const char *s, unsigned long long max, unsigned long long *v);
-
 struct bd_config;
 struct bd_server_opts;
 /* The source connection of a config as options for the live source; the
