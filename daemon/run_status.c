@@ -103,6 +103,8 @@ static void metrics_text(bd_daemon *d, bd_buf *b)
     bd_metrics_sample(b, BD_M_HEARTBEAT_LAG, NULL, hl);
     run_flight fl;
     run_flight_get(d, &fl);
+    bd_process_stats ps;
+    bd_process_stats_get(&ps);
     int64_t wall = bd_now_us();
     struct {
         enum bd_metric m;
@@ -123,6 +125,11 @@ static void metrics_text(bd_daemon *d, bd_buf *b)
         {BD_M_STATEMENTS_SKIPPED, (double)atomic_load(&d->statements_skipped)},
         {BD_M_KEY_CHANGES, (double)atomic_load(&d->pub_key_changes)},
         {BD_M_TRUNCATES, (double)atomic_load(&d->pub_truncates)},
+        {BD_M_PROCESS_START, ps.start_time_s},
+        {BD_M_PROCESS_CPU, ps.cpu_s},
+        {BD_M_PROCESS_RSS, ps.rss_bytes},
+        {BD_M_PROCESS_OPEN_FDS, ps.open_fds},
+        {BD_M_PROCESS_MAX_FDS, ps.max_fds},
     };
     for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++) {
         bd_metrics_header(b, simple[i].m);

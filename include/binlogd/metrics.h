@@ -91,7 +91,17 @@
     X(WEBHOOK_SENT, "binlogd_webhook_sent_total", "counter", "",                                   \
       "Alert notifications the webhook accepted")                                                  \
     X(WEBHOOK_FAILED, "binlogd_webhook_failed_total", "counter", "",                               \
-      "Alert notifications given up on after the retries")
+      "Alert notifications given up on after the retries")                                         \
+    X(PROCESS_START, "process_start_time_seconds", "gauge", "",                                    \
+      "Unix time the binlogd process started (a change is a restart)")                             \
+    X(PROCESS_CPU, "process_cpu_seconds_total", "counter", "",                                     \
+      "CPU time of the binlogd process, user and system")                                          \
+    X(PROCESS_RSS, "process_resident_memory_bytes", "gauge", "",                                   \
+      "Resident memory of the binlogd process")                                                    \
+    X(PROCESS_OPEN_FDS, "process_open_fds", "gauge", "",                                           \
+      "Open file descriptors of the binlogd process")                                              \
+    X(PROCESS_MAX_FDS, "process_max_fds", "gauge", "",                                             \
+      "The limit on open file descriptors (RLIMIT_NOFILE)")
 
 enum bd_metric {
 #define BD_METRIC_ID(id, name, type, labels, help) BD_M_##id,
@@ -108,6 +118,17 @@ void bd_metrics_header(bd_buf *out, enum bd_metric m);
  * the table's label names, escaped here; NULL when it has none) and the
  * value (NaN, +Inf written as Prometheus spells them). */
 void bd_metrics_sample(bd_buf *out, enum bd_metric m, const char *const *label_values, double v);
+/* The process's own figures, as Prometheus client libraries export them
+ * (the process_* metrics above), read from /proc: NaN for one that cannot
+ * be read.  Any thread. */
+typedef struct bd_process_stats {
+    double start_time_s; /* Unix time */
+    double cpu_s;        /* user + system */
+    double rss_bytes;
+    double open_fds, max_fds;
+} bd_process_stats;
+void bd_process_stats_get(bd_process_stats *p);
+
 /* docs/metrics.md. */
 void bd_metrics_doc(FILE *out);
 

@@ -1,8 +1,13 @@
 /* metrics.c - see include/binlogd/metrics.h. */
 #include "binlogd/metrics.h"
 
+#include <dirent.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 typedef struct metric_def {
     const char *name, *type, *labels, *help;
@@ -76,4 +81,71 @@ void bd_metrics_doc(FILE *out)
     for (int m = 0; m < BD_M_COUNT; m++)
         fprintf(out, "| `%s` | %s | %s | %s |\n", defs[m].name, defs[m].type,
                 *defs[m].labels ? defs[m].labels : "—", defs[m].help);
+}
+
+/* /proc/self/stat: utime, stime (fields 14, 15) and starttime (22), in
+ * clock ticks; the fields after the command, which may hold spaces and
+ * parentheses, are found after its last ')'. */
+static int proc_stat(double *cpu_s, double *start_ticks)
+{
+    char buf[1024];
+    FILE *f = fopen("/proc/self/stat", "r");
+    if (!f) return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')');
+    if (!p) return -1;
+    unsigned long long ut = 0, st = 0, start = 0;
+    /* state is field 3; utime 14, stime 15, starttime 22 */
+    if (sscanf(p + 2,
+               "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %llu",
+               &ut, &st, &start) != 3)
+        return -1;
+    double hz = (double)sysconf(_SC_CLK_TCK);
+    if (hz <= 0) return -1;
+    *cpu_s = (double)(ut + st) / hz;
+    *start_ticks = (double)start / hz;
+    return 0;
+}
+
+/* The boot time (Unix seconds), "btime" of /proc/stat. */
+static double boot_time(void)
+{
+    char line[256];
+    double bt = NAN;
+    FILE *f = fopen("/proc/stat", "r");
+    if (!f) return NAN;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, "btime ", 6)) {
+            bt = strtod(line + 6, NULL); /* the kernel's own number */
+            break;
+        }
+    fclose(f);
+    return bt;
+}
+
+void bd_process_stats_get(bd_process_stats *p)
+{
+    p->start_time_s = p->cpu_s = p->rss_bytes = p->open_fds = p->max_fds = NAN;
+    double since_boot;
+    if (proc_stat(&p->cpu_s, &since_boot) == 0) p->start_time_s = boot_time() + since_boot;
+    unsigned long long size, resident;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%llu %llu", &size, &resident) == 2)
+            p->rss_bytes = (double)resident * (double)sysconf(_SC_PAGESIZE);
+        fclose(f);
+    }
+    DIR *d = opendir("/proc/self/fd");
+    if (d) {
+        double n = 0;
+        for (struct dirent *e; (e = readdir(d));)
+            if (e->d_name[0] != '.') n++;
+        closedir(d);
+        p->open_fds = n - 1; /* not the one opendir holds */
+    }
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+        p->max_fds = rl.rlim_cur == RLIM_INFINITY ? INFINITY : (double)rl.rlim_cur;
 }

@@ -31,7 +31,8 @@ rc=$?
 check "promtool test rules $RT ($(tail -c 600 "$T/out"))" [ "$rc" -eq 0 ]
 for a in BinlogdDown BinlogdLagHigh BinlogdRetentionHeadroomLow BinlogdGateAtRisk \
     BinlogdGateSkewed BinlogdSourceDisconnected BinlogdKafkaNotAcknowledging BinlogdIncidentEvent \
-    BinlogdStatementSkipped BinlogdOversizeSkipped BinlogdKafkaErrors BinlogdHeadPollFailing; do
+    BinlogdStatementSkipped BinlogdOversizeSkipped BinlogdKafkaErrors BinlogdHeadPollFailing \
+    BinlogdRestarting; do
     check "$R defines $a" grep -q "^ *- alert: $a\$" "$R"
 done
 # every rule the file defines has a promtool test

@@ -464,7 +464,7 @@ if want 6; then
         bad "promtool check metrics: $(head -5 "$W/promtool.out")"
     fi
     sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' "$W/metrics.txt" | sort -u >"$W/exported"
-    sed -n 's/^| `\(binlogd_[a-z_]*\)`.*/\1/p' docs/metrics.md | sort -u >"$W/documented"
+    sed -n 's/^| `\(\(binlogd\|process\)_[a-z_]*\)`.*/\1/p' docs/metrics.md | sort -u >"$W/documented"
     check "docs/metrics.md lists metrics" [ "$(wc -l <"$W/documented")" -gt 20 ]
     if cmp -s "$W/exported" "$W/documented"; then ok; else
         bad "exported vs documented: $(diff "$W/exported" "$W/documented" | tr '\n' ' ')"
@@ -473,6 +473,14 @@ if want 6; then
     check "/metrics sample values are numbers" awk '!/^#/ && $2 !~ /^(-?[0-9.e+-]+|NaN|\+Inf|-Inf)$/ { exit 1 }' "$W/metrics.txt"
     "$B" metrics-doc >"$W/metrics.md"
     check "docs/metrics.md is what binlogd metrics-doc prints" cmp -s "$W/metrics.md" docs/metrics.md
+    # the process's own figures, as Prometheus clients export them
+    now=$(date +%s)
+    ps=$(awk '$1 == "process_start_time_seconds" { printf "%d", $2 }' "$W/metrics.txt")
+    check "process_start_time_seconds is the daemon's start (${ps:-none}, now $now)" \
+        [ -n "$ps" -a "${ps:-0}" -le "$now" -a "${ps:-0}" -gt $((now - 3600)) ]
+    check "process_open_fds, process_resident_memory_bytes, process_cpu_seconds_total plausible" \
+        awk '$1 == "process_open_fds" && $2 >= 5 { f = 1 } $1 == "process_resident_memory_bytes" && $2 > 1000000 { r = 1 }
+            $1 == "process_cpu_seconds_total" && $2 > 0 { c = 1 } END { exit !(f && r && c) }' "$W/metrics.txt"
 fi
 
 stop_daemon

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "binlogd/metrics.h"
 #include "testutil.h"
@@ -59,6 +62,39 @@ START_TEST(metrics_samples)
 }
 END_TEST
 
+/* The process_* figures of this very process, read from /proc. */
+START_TEST(metrics_process_stats)
+{
+    /* burn a little CPU and hold one more descriptor, to see both move */
+    bd_process_stats a, b;
+    bd_process_stats_get(&a);
+    volatile double x = 0;
+    for (long i = 0; i < 30000000; i++)
+        x += (double)i * 0.5;
+    FILE *f = fopen("/proc/self/stat", "r");
+    ck_assert_ptr_nonnull(f);
+    bd_process_stats_get(&b);
+    fclose(f);
+    double now = (double)time(NULL);
+    /* started before now, and not before this machine booted a year ago */
+    ck_assert_msg(b.start_time_s <= now + 1 && b.start_time_s > now - 365 * 86400.0,
+                  "start %f, now %f", b.start_time_s, now);
+    ck_assert_msg(fabs(a.start_time_s - b.start_time_s) < 0.02, "start moved: %f %f",
+                  a.start_time_s, b.start_time_s);
+    ck_assert_msg(b.cpu_s > a.cpu_s && b.cpu_s > 0, "cpu %f -> %f", a.cpu_s, b.cpu_s);
+    ck_assert_msg(b.rss_bytes > 100000 && b.rss_bytes < 1e11, "rss %f", b.rss_bytes);
+    ck_assert_msg(b.open_fds >= 3 && b.open_fds == a.open_fds + 1, "fds %f -> %f", a.open_fds,
+                  b.open_fds);
+    struct rlimit rl;
+    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    if (rl.rlim_cur != RLIM_INFINITY) ck_assert(b.max_fds == (double)rl.rlim_cur);
+    /* the exposition names them as Prometheus clients do */
+    ck_assert_str_eq(bd_metric_name(BD_M_PROCESS_START), "process_start_time_seconds");
+    ck_assert_str_eq(bd_metric_name(BD_M_PROCESS_CPU), "process_cpu_seconds_total");
+    (void)x;
+}
+END_TEST
+
 START_TEST(metrics_doc_lists_each_once)
 {
     char *buf = NULL;
@@ -85,6 +121,7 @@ static Suite *suite(void)
     tcase_add_test(t, metrics_header);
     tcase_add_test(t, metrics_samples);
     tcase_add_test(t, metrics_doc_lists_each_once);
+    tcase_add_test(t, metrics_process_stats);
     suite_add_tcase(s, t);
     return s;
 }
