@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "binlogd/kafka.h"
+#include "kmock.h"
 #include "testutil.h"
 
 /* Kafka protocol ApiKeys */
@@ -61,37 +62,6 @@ static int32_t java_murmur2(const void *data, size_t len)
 static int32_t java_partition(const char *key, int32_t nparts)
 {
     return (int32_t)(((uint32_t)java_murmur2(key, strlen(key)) & 0x7fffffff) % (uint32_t)nparts);
-}
-
-/* ---- a mock cluster on its own handle, so the test can break it */
-
-typedef struct mock {
-    rd_kafka_t *rk;
-    rd_kafka_mock_cluster_t *mc;
-    const char *bootstraps;
-} mock;
-
-static void quiet(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
-{
-    (void)rk, (void)level, (void)fac, (void)buf;
-}
-
-static void mock_start(mock *m, int brokers)
-{
-    char es[256];
-    rd_kafka_conf_t *c = rd_kafka_conf_new();
-    rd_kafka_conf_set_log_cb(c, quiet);
-    m->rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, es, sizeof es);
-    ck_assert_msg(m->rk != NULL, "%s", es);
-    m->mc = rd_kafka_mock_cluster_new(m->rk, brokers);
-    ck_assert(m->mc != NULL);
-    m->bootstraps = rd_kafka_mock_cluster_bootstraps(m->mc);
-}
-
-static void mock_stop(mock *m)
-{
-    rd_kafka_mock_cluster_destroy(m->mc);
-    rd_kafka_destroy(m->rk);
 }
 
 /* ---- what the callbacks saw */
@@ -241,7 +211,7 @@ static void consume_all(const mock *m, const char *topic, int nparts, size_t wan
 {
     char es[256];
     rd_kafka_conf_t *c = rd_kafka_conf_new();
-    rd_kafka_conf_set_log_cb(c, quiet);
+    rd_kafka_conf_set_log_cb(c, mock_quiet);
     ck_assert(rd_kafka_conf_set(c, "bootstrap.servers", m->bootstraps, es, sizeof es) == 0);
     ck_assert(rd_kafka_conf_set(c, "fetch.wait.max.ms", "10", es, sizeof es) == 0);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, es, sizeof es);

@@ -21,6 +21,7 @@
 #include "binlogd/kafka.h"
 #include "binlogd/publish.h"
 #include "binlogd/sink_kafka.h"
+#include "kmock.h"
 #include "testutil.h"
 
 /* Kafka protocol ApiKeys */
@@ -37,37 +38,6 @@ static void sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
-}
-
-/* ---- a mock cluster on its own handle, so the test can break it ---------- */
-
-typedef struct mock {
-    rd_kafka_t *rk;
-    rd_kafka_mock_cluster_t *mc;
-    const char *bootstraps;
-} mock;
-
-static void quiet(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
-{
-    (void)rk, (void)level, (void)fac, (void)buf;
-}
-
-static void mock_start(mock *m, int brokers)
-{
-    char es[256];
-    rd_kafka_conf_t *c = rd_kafka_conf_new();
-    rd_kafka_conf_set_log_cb(c, quiet);
-    m->rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, es, sizeof es);
-    ck_assert_msg(m->rk != NULL, "%s", es);
-    m->mc = rd_kafka_mock_cluster_new(m->rk, brokers);
-    ck_assert(m->mc != NULL);
-    m->bootstraps = rd_kafka_mock_cluster_bootstraps(m->mc);
-}
-
-static void mock_stop(mock *m)
-{
-    rd_kafka_mock_cluster_destroy(m->mc);
-    rd_kafka_destroy(m->rk);
 }
 
 /* ---- a configuration built by hand: what bd_ksink_new reads --------------- */
@@ -884,7 +854,7 @@ static void consume(const mock *m, const char *topic, size_t want, got *g)
 {
     char es[256];
     rd_kafka_conf_t *c = rd_kafka_conf_new();
-    rd_kafka_conf_set_log_cb(c, quiet);
+    rd_kafka_conf_set_log_cb(c, mock_quiet);
     ck_assert(rd_kafka_conf_set(c, "bootstrap.servers", m->bootstraps, es, sizeof es) == 0);
     ck_assert(rd_kafka_conf_set(c, "fetch.wait.max.ms", "10", es, sizeof es) == 0);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, es, sizeof es);
