@@ -228,14 +228,21 @@ static void sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
 
 static void run_usage(FILE *f)
 {
-    fprintf(f, "usage: binlogd run -c FILE\n"
+    fprintf(f, "usage: binlogd run -c FILE [--start POSITION]\n"
                "\n"
                "Read the source server's binlog as a replica and publish every row change to\n"
                "Kafka (one message per row, docs/format.md), checkpointing only what Kafka\n"
-               "acknowledged.  Runs until SIGTERM/SIGINT (drain, checkpoint, exit 0); SIGHUP\n"
-               "reloads the options marked reloadable.  Under systemd: Type=notify, watchdog.\n"
+               "acknowledged (with [kafka] exactly_once: in the same Kafka transaction).  The\n"
+               "position is kept in [state] dir and in [kafka] state_topic; Kafka's wins.\n"
+               "Runs until SIGTERM/SIGINT (drain, checkpoint, exit 0); SIGHUP reloads the\n"
+               "options marked reloadable.  Under systemd: Type=notify, watchdog.\n"
                "\n"
                "  -c, --config FILE     the configuration (docs/config.md)\n"
+               "  --start POSITION      where to start when no position is found anywhere,\n"
+               "                        for this start only: oldest, head, FILE[:POS] or\n"
+               "                        gtid:SET.  Needed when the source's topics already\n"
+               "                        hold messages but its position was lost (refused\n"
+               "                        when a position exists)\n"
                "  -h, --help            this help\n"
                "\n"
                "Lag per stage and table, gates and alerts (docs/lag.md) are served on [http]\n"
@@ -287,37 +294,112 @@ static int state_setup(bd_daemon *d)
     return 0;
 }
 
-/* Where to start: the checkpoint, else [source] start. */
-static int start_position(bd_daemon *d, bd_server_opts *o, bd_checkpoint *c, char **from_copy)
+/* Where to start: the checkpoint (exactly once: the state topic's, kc
+ * when have_kc, before the local mirror), else [source] start.  Fills c. */
+static int start_position(bd_daemon *d, bd_server_opts *o, bd_checkpoint *c,
+                          const bd_checkpoint *kc, int have_kc, char **from_copy)
 {
     bd_err err = {0};
     int r = bd_checkpoint_read(d->ckpt_path, c, &err);
-    if (r < 0) {
+    if (r < 0 && !have_kc) {
         dlog(d, BD_LOG_ERROR, "%s", err.msg);
         return -1;
+    }
+    const char *from = d->ckpt_path;
+    if (have_kc) {
+        int cmp = 0, same = r == 0 && !strcmp(c->server, kc->server);
+        if (same) {
+            bd_binpos lp = {0}, kp = {0};
+            snprintf(lp.file, sizeof lp.file, "%.*s", (int)sizeof lp.file - 1, c->file);
+            snprintf(kp.file, sizeof kp.file, "%.*s", (int)sizeof kp.file - 1, kc->file);
+            lp.pos = c->pos;
+            kp.pos = kc->pos;
+            cmp = bd_binpos_cmp(&lp, &kp);
+        }
+        if (!d->eos && same && cmp > 0) {
+            /* at least once: both are acknowledged positions; the state
+             * topic's record is produced after the file and may be lost */
+            dlog(d, BD_LOG_INFO,
+                 "the state topic %s says %s:%llu, the local checkpoint is further: resuming "
+                 "from it",
+                 d->cfg.state_topic, kc->file, (unsigned long long)kc->pos);
+        } else {
+            /* a mirror behind the topic is what a crash leaves (it is
+             * written every checkpoint_interval); ahead of it, or of
+             * another server, it is not this source's history */
+            if (r == 0 && !(same && cmp == 0))
+                dlog(d, same && cmp < 0 ? BD_LOG_INFO : BD_LOG_WARNING,
+                     "the local checkpoint %s says %s:%llu (%s), the state topic %s says %s:%llu "
+                     "(%s): the state topic wins (the local file is a mirror%s)",
+                     d->ckpt_path, c->file, (unsigned long long)c->pos, c->server,
+                     d->cfg.state_topic, kc->file, (unsigned long long)kc->pos, kc->server,
+                     same && cmp < 0 ? ", written every checkpoint_interval" : "");
+            else if (r < 0)
+                dlog(d, BD_LOG_WARNING, "%s: the state topic's position is used", err.msg);
+            *c = *kc;
+            from = d->cfg.state_topic;
+            r = 0;
+        }
+    } else if (d->eos && r == 0) {
+        dlog(d, BD_LOG_WARNING,
+             "the state topic %s holds no position of source %s: resuming from the local "
+             "checkpoint %s, which goes to the state topic from now on",
+             d->cfg.state_topic, d->cfg.source_name, d->ckpt_path);
+    }
+    if (r == 0 && d->start_arg) {
+        dlog(d, BD_LOG_ERROR,
+             "--start %s: a position exists (%s:%llu in %s); --start only chooses where to "
+             "start without one",
+             d->start_arg, c->file, (unsigned long long)c->pos, from);
+        return -2;
     }
     if (r == 0) {
         o->file = c->file;
         o->pos = c->pos;
         o->expect_server = c->server;
         if (d->cfg.allow_server_change && c->gtid[0]) o->failover_gtid = c->gtid;
-        dlog(d, BD_LOG_INFO, "resuming from the checkpoint %s:%llu (%s)", c->file,
-             (unsigned long long)c->pos, c->server);
+        dlog(d, BD_LOG_INFO, "resuming from the checkpoint %s:%llu (%s) of %s", c->file,
+             (unsigned long long)c->pos, c->server, from);
         return 0;
     }
-    const char *s = d->cfg.start;
+    if (d->eos && r != 0)
+        dlog(d, BD_LOG_INFO, "no position of source %s in %s nor in the state topic %s",
+             d->cfg.source_name, d->cfg.state_dir, d->cfg.state_topic);
+    if (d->used_topics && !d->start_arg) {
+        /* not silently: starting anywhere would skip or repeat changes */
+        dlog(d, BD_LOG_ERROR,
+             "no position of source %s (not in %s, not in the state topic %s), but %d of its "
+             "topics already hold messages (%s%s): the position was lost (a new host, a deleted "
+             "state directory or state topic). Starting at [source] start would skip or repeat "
+             "changes downstream. Choose where to resume, for this start only: binlogd run -c %s "
+             "--start FILE:POS|gtid:SET|oldest|head (the last message's \"source\" block in %s "
+             "says where publishing stopped)",
+             d->cfg.source_name, d->cfg.state_dir, d->cfg.state_topic, d->used_topics,
+             d->used_first, d->used_topics > 1 ? ", ..." : "", d->cfg.path, d->used_first);
+        return -2;
+    }
+    const char *s = d->start_arg ? d->start_arg : d->cfg.start;
+    if (!s) {
+        dlog(d, BD_LOG_ERROR,
+             "no position of source %s (not in %s, not in the state topic %s) and no [source] "
+             "start in %s: set it (oldest, head, FILE[:POS], gtid:SET) or run once with --start",
+             d->cfg.source_name, d->cfg.state_dir, d->cfg.state_topic, d->cfg.path);
+        return -2;
+    }
     if (!strcmp(s, "oldest")) {
     } else if (!strcmp(s, "head")) {
         o->from_head = 1;
     } else if (!strncmp(s, "gtid:", 5)) {
         o->gtid = s + 5;
     } else {
-        bd_binpos p; /* checked when the config was loaded */
+        bd_binpos p; /* checked when the config was loaded, or --start */
         if (bd_binpos_parse(s, &p) < 0 || !(*from_copy = strdup(p.file))) return -1;
         o->pos = p.pos;
         o->file = *from_copy;
     }
-    dlog(d, BD_LOG_INFO, "no checkpoint in %s: starting at %s", d->cfg.state_dir, s);
+    dlog(d, d->start_arg ? BD_LOG_WARNING : BD_LOG_INFO,
+         "no position of source %s: starting at %s%s", d->cfg.source_name, s,
+         d->start_arg ? ", as --start says" : "");
     return 0;
 }
 
@@ -335,7 +417,8 @@ static int loop_setup(bd_daemon *d, bd_err *err)
     ev_signal_start(d->loop, &d->sig_hup);
     ev_io_init(&d->kafka_io, run_kafka_cb, bd_kafka_fd(d->k), EV_READ);
     d->kafka_io.data = d;
-    ev_io_start(d->loop, &d->kafka_io);
+    /* exactly once: the data thread serves the producer */
+    if (!d->eos) ev_io_start(d->loop, &d->kafka_io);
     double iv = d->cfg.checkpoint_interval_ms / 1000.0;
     ev_timer_init(&d->ckpt_timer, run_ckpt_cb, iv, iv);
     d->ckpt_timer.data = d;
@@ -385,10 +468,14 @@ static int daemon_run(bd_daemon *d)
     char pw[1024], msg[BD_ERRLEN + 64];
     bd_err err = {0};
     bd_server_opts o;
-    bd_checkpoint *c = calloc(1, sizeof *c);
+    bd_checkpoint *c = calloc(1, sizeof *c), *kc = calloc(1, sizeof *kc);
     char *from_copy = NULL;
-    int rc = EXIT_FAILED;
-    if (!c) return EXIT_FAILED;
+    int rc = EXIT_FAILED, have_kc = 0;
+    if (!c || !kc) {
+        free(c);
+        free(kc);
+        return EXIT_FAILED;
+    }
     if (state_setup(d) < 0) {
         rc = EXIT_USAGE;
         goto out;
@@ -398,16 +485,33 @@ static int daemon_run(bd_daemon *d)
         rc = EXIT_USAGE;
         goto out;
     }
-    if (start_position(d, &o, c, &from_copy) < 0) goto out;
+    int sn = run_sink_new(d, kc, &have_kc, &err);
+    if (sn < 0 && d->sink && !d->eos && access(d->ckpt_path, F_OK) == 0) {
+        /* at least once, Kafka unreachable now: the local checkpoint says
+         * where to resume, and the producer waits for Kafka */
+        dlog(d, BD_LOG_WARNING, "%s; resuming from the local checkpoint", err.msg);
+        have_kc = 0;
+        d->used_topics = 0;
+    } else if (sn < 0) {
+        dlog(d, BD_LOG_ERROR, "%s: %s", d->cfg.path, err.msg);
+        /* a setting librdkafka refused; else Kafka (exactly once: the
+         * transactions, the state topic) */
+        rc = !d->sink && (err.code == BD_ERR_IO || err.code == BD_ERR_UNSUPPORTED) ? EXIT_USAGE
+                                                                                   : EXIT_FAILED;
+        goto out;
+    }
+    int sp = start_position(d, &o, c, kc, have_kc, &from_copy);
+    if (sp < 0) {
+        if (sp == -2) rc = EXIT_USAGE; /* told where to start, it starts */
+        goto out;
+    }
+    if (run_sink_start(d, c, &err) < 0) {
+        dlog(d, BD_LOG_ERROR, "%s: %s", d->cfg.path, err.msg); /* the checkpoint's GTID set */
+        goto out;
+    }
     o.follow = 1;
     o.schema_history = d->hist_path;
     o.log = src_log;
-    if (run_sink_new(d, c, &err) < 0) {
-        dlog(d, BD_LOG_ERROR, "%s: %s", d->cfg.path, err.msg);
-        /* a setting librdkafka refused; else the checkpoint's GTID set */
-        rc = err.code == BD_ERR_IO || err.code == BD_ERR_UNSUPPORTED ? EXIT_USAGE : EXIT_FAILED;
-        goto out;
-    }
     /* a head confirmation counts for two polls and a second */
     d->lag = bd_lag_new((int64_t)c->commit_us, 2 * (int64_t)d->cfg.head_poll_ms * 1000 + 1000000);
     if (!d->lag || run_gates_setup(d) < 0) {
@@ -507,6 +611,7 @@ out:
     free(d->gate_tables);
     free(from_copy);
     free(c);
+    free(kc);
     return rc;
 }
 
@@ -514,15 +619,17 @@ int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
+        {"start", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *path = NULL;
+    const char *path = NULL, *start = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
         switch (c) {
         case 'c': path = optarg; break;
+        case 's': start = optarg; break;
         case 'h': run_usage(stdout); return EXIT_OK;
         default: run_usage(stderr); return EXIT_USAGE;
         }
@@ -535,6 +642,11 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "binlogd run: -c FILE is required (binlogd run --help)\n");
         return EXIT_USAGE;
     }
+    char why[400];
+    if (start && bd_config_start_check("--start", start, why, sizeof why)) {
+        fprintf(stderr, "binlogd run: %s\n", why);
+        return EXIT_USAGE;
+    }
     bd_daemon *d = calloc(1, sizeof *d);
     if (!d) return EXIT_FAILED;
     bd_err err = {0};
@@ -544,6 +656,7 @@ int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
     }
     d->lock_fd = -1;
+    d->start_arg = start;
     d->journal = getenv("JOURNAL_STREAM") != NULL;
     atomic_store(&d->log_level, d->cfg.log_level);
     d->live = &d->cfg;
@@ -551,6 +664,7 @@ int cmd_run(int argc, char **argv)
     pthread_mutex_init(&d->cfg_mu, NULL);
     pthread_mutex_init(&d->stop_mu, NULL);
     pthread_mutex_init(&d->probe_mu, NULL);
+    pthread_mutex_init(&d->dl_mu, NULL);
     d->probe_lag_s = NAN;
     int rc = daemon_run(d);
     if (d->live != &d->cfg) {
@@ -562,6 +676,7 @@ int cmd_run(int argc, char **argv)
     pthread_mutex_destroy(&d->cfg_mu);
     pthread_mutex_destroy(&d->stop_mu);
     pthread_mutex_destroy(&d->probe_mu);
+    pthread_mutex_destroy(&d->dl_mu);
     bd_config_release(&d->cfg);
     free(d);
     return rc;

@@ -128,6 +128,12 @@ typedef struct bd_daemon {
     int in_txn;              /* the data thread is inside a transaction */
     ev_timer grace_timer;
     char server_ident[128];
+    char txn_id[300];      /* exactly once: the producer's transactional.id */
+    const char *start_arg; /* run --start (argv's), NULL: none */
+    /* at the start without a position in the state topic: how many of this
+     * source's topics hold messages, and the first of them */
+    int used_topics;
+    char used_first[256];
     atomic_int have_ident;
 
     /* the main loop */
@@ -137,7 +143,8 @@ typedef struct bd_daemon {
     ev_io kafka_io;
     ev_async wake;
     uint64_t written_seq;
-    int ckpt_failing; /* the last write failed: reading is held */
+    int ckpt_failing;   /* the last write failed: reading is held */
+    int mirror_failing; /* at least once: the last state topic record failed */
     int ready_sent;
     int exit_code;
     char fatal[BD_ERRLEN]; /* the first reason to stop with exit 1 */
@@ -193,8 +200,14 @@ typedef struct bd_daemon {
     uint64_t acked_no;
     ev_tstamp acked_at; /* when acked_progress last ran */
     ev_timer acked_timer;
-    int64_t last_ack_us; /* last delivery report */
-    int reports;         /* delivery reports came in this poll */
+    /* last delivery report (exactly once: last commit; the data thread's) */
+    _Atomic int64_t last_ack_us;
+    atomic_int reports; /* delivery reports came in this poll */
+    /* exactly once: the data thread serves the producer (its reports, its
+     * commits); the loop never polls it.  dl_mu guards the dl_* notes,
+     * which reports (data thread) and the watermark (loop) both touch */
+    int eos;
+    pthread_mutex_t dl_mu;
     const char *dl_topic_ptr;
     char dl_topic[256];     /* note_delivered: the last report's topic, */
     bd_lag_table *dl_table; /* its table, */
@@ -229,9 +242,20 @@ void *run_data_main(void *arg);
 
 /* ---- run_state.c (loop thread) ---- */
 
-/* The Kafka sink (d->sink, d->k, d->acks) starting at the checkpoint c.
- * 0, or -1 with err. */
-int run_sink_new(bd_daemon *d, const bd_checkpoint *c, bd_err *err);
+/* The Kafka sink (d->sink, d->k, d->acks), its acknowledged position not
+ * set yet; the state topic created when missing, and the last checkpoint
+ * of this source read from it into kc (*have_kc 1; 0: none there, and then
+ * d->used_topics says whether its topics hold messages).  Exactly once:
+ * init_transactions first (fences an older instance and ends its open
+ * transaction, so the state topic shows its last commit).  0, or -1 with
+ * err. */
+int run_sink_new(bd_daemon *d, bd_checkpoint *kc, int *have_kc, bd_err *err);
+/* The acknowledged position starts at the checkpoint c (file "" none). */
+int run_sink_start(bd_daemon *d, const bd_checkpoint *c, bd_err *err);
+/* Exactly once (data thread, between transactions): commit the open Kafka
+ * transaction with its checkpoint record when due (idle: the source has
+ * nothing more now); a failure stops the daemon.  0, or -1 to stop. */
+int run_commit(bd_daemon *d, int idle);
 /* Serve the producer's queue (reports): the loop's watcher of its fd. */
 void run_kafka_cb(struct ev_loop *loop, ev_io *w, int revents);
 /* The acknowledged watermark after a burst of reports (5 ms later). */
@@ -245,6 +269,7 @@ typedef struct run_flight {
     char file[BD_CKPT_FILE_MAX]; /* the acknowledged position: file:pos */
     uint64_t pos;
     bd_ksink_counts kc;
+    uint64_t commits; /* Kafka transactions committed (exactly once) */
 } run_flight;
 void run_flight_get(bd_daemon *d, run_flight *f);
 /* What Kafka acknowledged moves the acked watermark and ends probes. */

@@ -186,6 +186,8 @@ static int stage_end(void *ctx, const bd_pub_txn *t, int skipped, bd_err *err)
     bd_lag_read_txn(d->lag, d->txn_no, d->txn_commit);
     if (bd_ksink_end(d->sink, t->file, t->pos, t->txn, err) < 0) return -1;
     publish_counts(d);
+    /* exactly once: a Kafka transaction open long enough commits here */
+    if (run_commit(d, 0) < 0) return bd_err_set(err, BD_ERR_CALLBACK, "stopping");
     pthread_mutex_lock(&d->stop_mu);
     d->in_txn = 0;
     /* a clean stop ends here, after a whole transaction: the decoder
@@ -271,10 +273,25 @@ static void on_disconnected(void *ctx)
     ev_async_send(d->loop, &d->wake);
 }
 
+/* A schema history line, durable in the local file: to the state topic,
+ * so that another host decodes a MINIMAL/NO_LOG backlog alike.  Lines
+ * written after the data thread ended (the source's last "seen_to" at its
+ * free) stay local. */
+static void on_history_line(void *ctx, const char *line, size_t n)
+{
+    bd_daemon *d = ctx;
+    if (atomic_load(&d->data_done)) return;
+    bd_err err = {0};
+    if (bd_ksink_state_line(d->sink, line, n, &err) < 0)
+        dlog(d, BD_LOG_WARNING, "%s: the state topic lacks it (the local history has it)", err.msg);
+}
+
 static int on_idle(void *ctx)
 {
-    publish_counts(ctx);
-    return 0;
+    bd_daemon *d = ctx;
+    publish_counts(d);
+    /* exactly once: nothing more to read now, so what was read commits */
+    return run_commit(d, 1) < 0;
 }
 
 static void on_connected(void *ctx)
@@ -311,6 +328,21 @@ void *run_data_main(void *arg)
 {
     bd_daemon *d = arg;
     d->src_result = bd_source_server_run(d->src, &d->src_err);
+    /* what was read whole, in the schema history (and so in the commit) */
+    bd_source_server_seen_to(d->src);
+    if (d->eos) {
+        /* between transactions: commit what was read whole; inside one (a
+         * stop that could not wait, an error): abort the Kafka transaction,
+         * and a restart publishes all of it again */
+        if (!bd_ksink_txn(d->sink) && !atomic_load(&d->failed) && run_commit(d, 1) == 0) {
+        } else {
+            if (bd_ksink_txn(d->sink))
+                dlog(d, BD_LOG_INFO,
+                     "stopped inside a transaction: the open Kafka transaction "
+                     "is aborted (a restart publishes it again)");
+            bd_ksink_abort(d->sink);
+        }
+    }
     atomic_store(&d->data_done, 1);
     bd_ksink_stop(d->sink); /* nobody waits for room any more */
     ev_async_send(d->loop, &d->wake);
@@ -327,6 +359,7 @@ int run_data_source(bd_daemon *d, bd_server_opts *o, bd_err *err)
     o->on_connected = on_connected;
     o->on_idle = on_idle;
     o->on_disconnected = on_disconnected;
+    o->on_history_line = on_history_line;
     o->want_schema = want_schema;
     o->ctx = d;
     bd_callbacks cb = {d, on_event, on_row, NULL};

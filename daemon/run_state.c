@@ -11,11 +11,17 @@
 
 #include "binlogd/acks.h"
 #include "binlogd/checkpoint.h"
+#include "binlogd/kafka_admin.h"
 #include "binlogd/lag.h"
+#include "binlogd/schema_history.h"
 #include "binlogd/sink_kafka.h"
+#include "binlogd/state_topic.h"
 #include "run.h"
 
 #define RING_TXNS 65536
+/* init_transactions waits for an older instance's open transaction */
+#define TXN_INIT_TIMEOUT_MS 120000
+#define STATE_TIMEOUT_MS 30000
 
 static void kafka_log(void *ctx, int level, const char *msg)
 {
@@ -53,7 +59,18 @@ void run_write_checkpoint(bd_daemon *d, int force)
     if (g.len < sizeof c->gtid) snprintf(c->gtid, sizeof c->gtid, "%s", g.ptr);
     c->commit_us = p.commit_us;
     bd_err err = {0};
-    if (bd_checkpoint_write(d->ckpt_path, c, &err) < 0) {
+    if (bd_checkpoint_write(d->ckpt_path, c, &err) < 0 && d->eos) {
+        /* exactly once: the position lives in the state topic; the file
+         * is a mirror for inspection, so reading goes on */
+        if (!d->ckpt_failing)
+            dlog(d, BD_LOG_WARNING,
+                 "%s: the local mirror of the checkpoint is not updated "
+                 "(the state topic %s holds the position)",
+                 err.msg, d->cfg.state_topic);
+        d->ckpt_failing = 1;
+        d->written_seq = p.seq;
+        bd_lag_durable(d->lag, p.retired, c->file, c->pos);
+    } else if (err.msg[0]) {
         if (!d->ckpt_failing)
             dlog(d, BD_LOG_ERROR,
                  "%s: the previous checkpoint stays; reading paused until the checkpoint can "
@@ -67,6 +84,11 @@ void run_write_checkpoint(bd_daemon *d, int force)
         d->written_seq = p.seq;
         bd_lag_durable(d->lag, p.retired, c->file, c->pos);
         dlog(d, BD_LOG_DEBUG, "checkpoint %s:%llu", c->file, (unsigned long long)c->pos);
+        /* at least once: mirrored to the state topic, for another host */
+        if (bd_ksink_mirror(d->sink, c, &err) < 0 && !d->mirror_failing)
+            dlog(d, BD_LOG_WARNING, "%s: the state topic's position lags the local checkpoint",
+                 err.msg);
+        d->mirror_failing = err.code != BD_OK;
         if (d->ckpt_failing) {
             dlog(d, BD_LOG_INFO, "the checkpoint is written again (%s:%llu): reading resumes",
                  c->file, (unsigned long long)c->pos);
@@ -90,16 +112,22 @@ void run_write_checkpoint(bd_daemon *d, int force)
  * once (its last offset, at the end of the batch of reports). */
 static void flush_delivered(bd_daemon *d)
 {
-    if (!d->dl_pending) return;
-    bd_lag_delivered(d->lag, d->dl_table, d->dl_partition, d->dl_offset, d->dl_commit);
-    d->dl_pending = 0;
+    pthread_mutex_lock(&d->dl_mu);
+    if (d->dl_pending) {
+        bd_lag_delivered(d->lag, d->dl_table, d->dl_partition, d->dl_offset, d->dl_commit);
+        d->dl_pending = 0;
+    }
+    pthread_mutex_unlock(&d->dl_mu);
 }
 
-static void note_delivered(bd_daemon *d, const bd_kafka_report *r)
+static void note_delivered_locked(bd_daemon *d, const bd_kafka_report *r)
 {
     /* the name's pointer is the producer's topic handle's: stable */
     if (r->topic != d->dl_topic_ptr && (!d->dl_topic[0] || strcmp(d->dl_topic, r->topic) != 0)) {
-        flush_delivered(d);
+        if (d->dl_pending) {
+            bd_lag_delivered(d->lag, d->dl_table, d->dl_partition, d->dl_offset, d->dl_commit);
+            d->dl_pending = 0;
+        }
         snprintf(d->dl_topic, sizeof d->dl_topic, "%s", r->topic);
         d->dl_table = bd_lag_table_by_topic(d->lag, r->topic);
         d->dl_partition = -1;
@@ -113,11 +141,21 @@ static void note_delivered(bd_daemon *d, const bd_kafka_report *r)
         d->dl_pending = 1;
         return;
     }
-    flush_delivered(d);
+    if (d->dl_pending) {
+        bd_lag_delivered(d->lag, d->dl_table, d->dl_partition, d->dl_offset, d->dl_commit);
+        d->dl_pending = 0;
+    }
     bd_lag_delivered(d->lag, d->dl_table, r->partition, r->offset, commit);
     d->dl_partition = r->partition;
     d->dl_offset = r->offset;
     d->dl_commit = commit;
+}
+
+static void note_delivered(bd_daemon *d, const bd_kafka_report *r)
+{
+    pthread_mutex_lock(&d->dl_mu);
+    note_delivered_locked(d, r);
+    pthread_mutex_unlock(&d->dl_mu);
 }
 
 /* A delivery report (the sink counts it against its transaction right
@@ -126,7 +164,8 @@ static void note_delivered(bd_daemon *d, const bd_kafka_report *r)
 static void on_report(void *ctx, const bd_kafka_report *r, int ok)
 {
     bd_daemon *d = ctx;
-    d->reports = 1; /* run_kafka_cb notes the time: once a batch, not a message */
+    /* run_kafka_cb notes the time: once a batch, not a message */
+    atomic_store_explicit(&d->reports, 1, memory_order_relaxed);
     /* a refusal skipped (oversize = skip) has no offset to note */
     if (r->err == 0 && r->topic) note_delivered(d, r);
     if (!ok) {
@@ -170,11 +209,9 @@ void run_acked_progress(bd_daemon *d)
 /* Serve librdkafka's events (delivery reports); note when some came. */
 static void poll_kafka(bd_daemon *d)
 {
+    if (d->eos) return; /* the data thread serves the producer */
     bd_kafka_poll(d->k);
-    if (d->reports) {
-        d->reports = 0;
-        d->last_ack_us = bd_now_us();
-    }
+    if (atomic_exchange(&d->reports, 0)) d->last_ack_us = bd_now_us();
 }
 
 void run_kafka_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -214,27 +251,132 @@ void run_ckpt_cb(struct ev_loop *loop, ev_timer *w, int revents)
     run_write_checkpoint(d, 0);
 }
 
-int run_sink_new(bd_daemon *d, const bd_checkpoint *c, bd_err *err)
+/* One of this source's topics (not the state topic)? */
+static int topic_of_source(void *ctx, const char *topic)
 {
+    bd_daemon *d = ctx;
+    return strcmp(topic, d->cfg.state_topic) && bd_config_topic_of_source(&d->cfg, topic);
+}
+
+/* The position in the state topic (exactly once: after fencing). */
+static int state_load(bd_daemon *d, bd_checkpoint *kc, int *have_kc, bd_err *err)
+{
+    if (d->eos) {
+        dlog(d, BD_LOG_INFO,
+             "exactly once: initialising transactions as %s (fences any older instance of this "
+             "source)",
+             d->txn_id);
+        if (bd_ksink_txn_init(d->sink, TXN_INIT_TIMEOUT_MS, err) < 0) return -1;
+    }
+    bd_kafka_admin *ka =
+        bd_kafka_admin_new_reader((const char *const *)d->cfg.kafka, d->cfg.nkafka, err);
+    if (!ka) return -1;
+    int created = 0;
+    int rc = bd_state_topic_ensure(ka, d->cfg.state_topic, &created, STATE_TIMEOUT_MS, err);
+    if (rc == 0 && created)
+        dlog(d, BD_LOG_INFO, "created the state topic %s (one partition, compacted)",
+             d->cfg.state_topic);
+    bd_state_lines lines = {0};
+    if (rc == 0) {
+        int r = bd_state_read(ka, d->cfg.state_topic, d->cfg.source_name, kc, &lines,
+                              STATE_TIMEOUT_MS, err);
+        if (r < 0)
+            rc = -1;
+        else
+            *have_kc = r == 0;
+    }
+    /* the schema history another host wrote, for a MINIMAL/NO_LOG backlog */
+    size_t added = 0;
+    if (rc == 0 && lines.n &&
+        bd_schema_history_merge(d->hist_path, (const char *const *)lines.line, lines.len, lines.n,
+                                &added, err) < 0)
+        rc = -1;
+    if (rc == 0 && added)
+        dlog(d, BD_LOG_INFO, "schema history: %zu lines from the state topic %s added to %s", added,
+             d->cfg.state_topic, d->hist_path);
+    bd_state_lines_release(&lines);
+    if (rc == 0 && !*have_kc) {
+        int n = bd_kafka_admin_used_topics(ka, topic_of_source, d, d->used_first,
+                                           sizeof d->used_first, STATE_TIMEOUT_MS, err);
+        if (n < 0)
+            rc = -1;
+        else
+            d->used_topics = n;
+    }
+    bd_kafka_admin_free(ka);
+    return rc;
+}
+
+int run_sink_new(bd_daemon *d, bd_checkpoint *kc, int *have_kc, bd_err *err)
+{
+    *have_kc = 0;
     bd_ksink_opts ko = {0};
-    ko.threads = 1; /* reports are served by the loop (run_kafka_cb) */
     ko.ring = RING_TXNS;
-    ko.start_file = c->file;
-    ko.start_pos = c->pos;
-    ko.start_gtid = c->gtid;
+    ko.start_file = "";
     ko.on_report = on_report;
     ko.log = kafka_log;
     ko.stopping = stopping_now;
     ko.ctx = d;
+    d->eos = d->cfg.exactly_once;
+    if (d->eos) {
+        /* the data thread serves reports and commits (sink_kafka.h) */
+        ko.threads = 0;
+        snprintf(d->txn_id, sizeof d->txn_id, "binlogd.%s", d->cfg.source_name);
+        ko.transactional_id = d->txn_id;
+        ko.state_topic = d->cfg.state_topic;
+        ko.source = d->cfg.source_name;
+    } else {
+        ko.threads = 1; /* reports are served by the loop (run_kafka_cb) */
+        ko.state_topic = d->cfg.state_topic;
+        ko.source = d->cfg.source_name;
+    }
     d->sink = bd_ksink_new(&d->cfg, &ko, err);
     if (!d->sink) return -1;
     d->k = bd_ksink_kafka(d->sink);
     d->acks = bd_ksink_acks(d->sink);
+    return state_load(d, kc, have_kc, err);
+}
+
+int run_sink_start(bd_daemon *d, const bd_checkpoint *c, bd_err *err)
+{
+    if (bd_ksink_set_start(d->sink, c->file, c->pos, c->gtid, err) < 0) return -1;
+    d->acks = bd_ksink_acks(d->sink);
     return 0;
+}
+
+int run_commit(bd_daemon *d, int idle)
+{
+    if (!d->eos) return 0;
+    if (!bd_ksink_commit_due(d->sink, idle, d->cfg.txn_max_ms)) {
+        if (idle) bd_kafka_poll(d->k); /* librdkafka's log lines, reports */
+        return 0;
+    }
+    char server[128];
+    pthread_mutex_lock(&d->cfg_mu);
+    snprintf(server, sizeof server, "%s", d->server_ident);
+    pthread_mutex_unlock(&d->cfg_mu);
+    bd_err err = {0};
+    if (bd_ksink_commit(d->sink, server, &err) == 0) {
+        atomic_store(&d->last_ack_us, bd_now_us());
+        flush_delivered(d);
+        return 0;
+    }
+    if (err.code == BD_ERR_FENCED)
+        run_fail(d,
+                 "another binlogd took over this source (transactional.id %s; %s): this one was "
+                 "fenced, nothing it had not committed is visible to read_committed consumers",
+                 d->txn_id, err.msg);
+    else
+        run_fail(d,
+                 "a Kafka transaction failed: %s; it was aborted, the position stays before it "
+                 "and a restart publishes it again",
+                 err.msg);
+    return -1;
 }
 
 void run_flight_get(bd_daemon *d, run_flight *f)
 {
     bd_acks_position(d->acks, &f->p, f->file, sizeof f->file, &f->pos, NULL);
     bd_ksink_counts_get(d->sink, &f->kc);
+    f->commits = bd_ksink_commits(d->sink);
 }

@@ -117,6 +117,7 @@ static void metrics_text(bd_daemon *d, bd_buf *b)
         {BD_M_ROWS_OVERSIZE, (double)fl.kc.oversize_skipped},
         {BD_M_KAFKA_DELIVERED, (double)fl.p.delivered},
         {BD_M_KAFKA_ERRORS, (double)fl.kc.errors},
+        {BD_M_KAFKA_TRANSACTIONS, (double)fl.commits},
         {BD_M_KAFKA_IN_FLIGHT, (double)fl.p.in_flight},
         {BD_M_KAFKA_IN_FLIGHT_BYTES, (double)fl.p.in_flight_bytes},
         {BD_M_KAFKA_ACK_AGE,
@@ -243,6 +244,16 @@ static void status_json(bd_daemon *d, bd_buf *b)
     bd_buf_addf(b, ",\"pos\":%llu,\"delivered\":%llu,\"in_flight\":%llu,\"stuck\":%s}",
                 (unsigned long long)pos, (unsigned long long)p.delivered,
                 (unsigned long long)p.in_flight, p.stuck ? "true" : "false");
+    /* how it is delivered: exactly once, with the position in the state topic */
+    bd_buf_addf(b,
+                ",\"delivery\":{\"exactly_once\":%s,\"state_topic\":", d->eos ? "true" : "false");
+    json_str(b, d->cfg.state_topic);
+    if (d->eos) {
+        bd_buf_adds(b, ",\"transactional_id\":");
+        json_str(b, d->txn_id);
+        bd_buf_addf(b, ",\"transactions\":%llu", (unsigned long long)bd_ksink_commits(d->sink));
+    }
+    bd_buf_adds(b, "}");
     bd_buf_adds(b, ",\"lag\":{");
     for (int s = 0; s < BD_NSTAGES; s++) {
         bd_buf_addf(b, "%s\"%s\":{\"lag_s\":", s ? "," : "", bd_stage_name((enum bd_stage)s));

@@ -107,6 +107,25 @@ void bd_acks_hold(bd_acks *a, int on);
 /* Wake every waiter; open and wait return at once from now on. */
 void bd_acks_stop(bd_acks *a);
 
+/* Exactly once (Kafka transactions): from now on a record retires only
+ * when it is also inside a Kafka transaction that committed
+ * (bd_acks_commit_through); delivered is not enough, since an aborted
+ * transaction's messages were delivered too. */
+void bd_acks_set_transactional(bd_acks *a);
+/* The position the acknowledged one becomes when every record opened so
+ * far retires: file (n bytes), pos, the commit time and the GTID set
+ * (appended to gtid when known; may be NULL), and in *mark what
+ * bd_acks_commit_through() takes to retire them.  For the checkpoint
+ * record that goes into the Kafka transaction that holds them.  -1 with
+ * err while a record is open or failed, or out of memory. */
+int bd_acks_prospect(bd_acks *a, uint64_t *mark, char *file, size_t n, uint64_t *pos,
+                     uint64_t *commit_us, bd_buf *gtid, bd_err *err);
+/* The Kafka transaction of the records up to mark committed: they retire
+ * (once delivered, which a commit implies). */
+void bd_acks_commit_through(bd_acks *a, uint64_t mark);
+/* Records opened and not yet retired. */
+uint64_t bd_acks_pending(bd_acks *a);
+
 /* The acknowledged position: the end of the last retired transaction. */
 typedef struct bd_acks_pos {
     uint64_t seq;       /* grows whenever the position moves */

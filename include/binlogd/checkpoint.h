@@ -21,6 +21,7 @@
 
 #include <stdint.h>
 
+#include "binlogd/buf.h"
 #include "binlogd/error.h"
 
 #define BD_CKPT_FILE_MAX 512
@@ -37,6 +38,13 @@ typedef struct bd_checkpoint {
 /* 0 read, 1 no checkpoint yet (the file does not exist), -1 a file that is
  * not a checkpoint (err names the path and what is wrong). */
 int bd_checkpoint_read(const char *path, bd_checkpoint *c, bd_err *err);
+
+/* The checkpoint as JSON text (one line, as in the file), appended to b. */
+void bd_checkpoint_json(const bd_checkpoint *c, bd_buf *b);
+/* A checkpoint from its JSON text (n bytes); where names it in err.  0, or
+ * -1 (BD_ERR_CORRUPT). */
+int bd_checkpoint_parse(const char *text, size_t n, const char *where, bd_checkpoint *c,
+                        bd_err *err);
 
 /* Replace the checkpoint at path atomically and durably. */
 int bd_checkpoint_write(const char *path, const bd_checkpoint *c, bd_err *err);

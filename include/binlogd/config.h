@@ -91,7 +91,10 @@ typedef struct bd_config {
     int oversize;   /* enum bd_oversize */
     int tombstones; /* a null-value message after each delete (compacted topics) */
     int allow_unsafe;
-    char **kafka; /* librdkafka properties, name/value pairs (secrets resolved) */
+    int exactly_once;    /* Kafka transactions with the checkpoint record in them */
+    char *state_topic;   /* the compacted topic of the position */
+    unsigned txn_max_ms; /* a Kafka transaction commits at the next boundary after this */
+    char **kafka;        /* librdkafka properties, name/value pairs (secrets resolved) */
     size_t nkafka;
 
     /* [filter] */
@@ -175,5 +178,15 @@ const bd_key_rule *bd_config_key_rule(const bd_config *c, const char *db, size_t
 /* The topic of db.table from the template. */
 int bd_config_topic(const bd_config *c, const char *db, size_t dbn, const char *table, size_t tn,
                     char *out, size_t n);
+/* A start position as [source] start and run --start take it (oldest,
+ * head, FILE[:POS], gtid:SET): NULL when good, else why (in why, n bytes;
+ * what names the setting). */
+const char *bd_config_start_check(const char *what, const char *s, char *why, size_t n);
+
+/* Could topic be the topic of a table this source publishes: made by
+ * [kafka] topic from a db.table that [filter] include names (any, when
+ * empty)?  1 or 0.  For a start without a position: do this source's
+ * topics hold messages already? */
+int bd_config_topic_of_source(const bd_config *c, const char *topic);
 
 #endif

@@ -98,7 +98,11 @@ typedef struct bd_server_opts {
     /* Called when a connection was lost or could not be made, before the
      * wait for the next attempt (--follow). */
     void (*on_disconnected)(void *ctx);
-    void *ctx; /* for log, on_idle, on_connected and on_disconnected */
+    /* Each line appended to the schema history, once durable (without its
+     * newline): a copy for elsewhere (the daemon's state topic).  On the
+     * thread that runs the source.  May be NULL. */
+    void (*on_history_line)(void *ctx, const char *line, size_t n);
+    void *ctx; /* for log, on_idle, on_connected, on_disconnected, on_history_line */
 } bd_server_opts;
 
 /* Error numbers of the server (mysqld_error.h) and of the client library

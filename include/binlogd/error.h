@@ -22,6 +22,7 @@ enum bd_errcode {
     BD_ERR_CALLBACK,       /* a callback asked to stop */
     BD_ERR_STATEMENT,      /* a row change the binlog holds only as a statement (publish.h) */
     BD_ERR_UNKNOWN_SCHEMA, /* a table's columns at a binlog position cannot be known here */
+    BD_ERR_FENCED,         /* another producer with our transactional.id took over */
 };
 
 #define BD_ERRLEN 512

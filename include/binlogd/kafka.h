@@ -59,6 +59,9 @@ typedef struct bd_kafka_opts {
     const char *const *conf;
     size_t nconf;
     int allow_unsafe; /* accept acks != all / enable.idempotence=false */
+    /* Kafka transactions (exactly once): the producer's transactional.id,
+     * which fences any older producer with the same id; NULL: none */
+    const char *transactional_id;
     void (*on_delivery)(void *ctx, const bd_kafka_report *r);
     /* librdkafka's log lines and errors (level: syslog levels 0..7) */
     void (*log)(void *ctx, int level, const char *msg);
@@ -125,6 +128,10 @@ typedef struct bd_kafka_msg {
     const bd_kafka_header *headers; /* a header with value NULL is a null header */
     size_t nheaders;
     void *opaque; /* handed back in the delivery report */
+    /* 1 from a thread other than the producing one (the loop's checkpoint
+     * mirror): the topic by its name, not through the producing thread's
+     * handle cache */
+    int any_thread;
 } bd_kafka_msg;
 enum bd_kafka_produce_result bd_kafka_send(bd_kafka *k, const bd_kafka_msg *m, bd_err *err);
 
@@ -183,5 +190,34 @@ int bd_kafka_flush(bd_kafka *k, int timeout_ms, bd_err *err);
  * Nothing more can be produced after one; messages that were waiting are
  * reported as failed. */
 int bd_kafka_fatal(bd_kafka *k, bd_err *err);
+
+/* Kafka transactions (a producer made with opts.transactional_id).  Each
+ * call retries what librdkafka calls retriable (a timeout: the call
+ * resumes) for up to timeout_ms in all, and returns:
+ *   BD_KAFKA_TXN_OK         done
+ *   BD_KAFKA_TXN_ABORTABLE  this transaction cannot commit (a message was
+ *                           refused, the broker aborted it): abort it; its
+ *                           messages stay invisible to read_committed
+ *                           consumers, the producer stays usable
+ *   BD_KAFKA_TXN_FENCED     another producer with the same transactional.id
+ *                           took over (it fenced this one): nothing more
+ *                           can be produced, free the producer
+ *   BD_KAFKA_TXN_FATAL      anything else (err says what), as fatal
+ * err is set for every result but OK.  Delivery reports are served on the
+ * calling thread while commit waits (it flushes first): the caller must be
+ * the only thread that polls the producer. */
+enum bd_kafka_txn_result {
+    BD_KAFKA_TXN_OK = 0,
+    BD_KAFKA_TXN_ABORTABLE = 1,
+    BD_KAFKA_TXN_FENCED = 2,
+    BD_KAFKA_TXN_FATAL = -1,
+};
+/* Once, before the first transaction: registers the transactional.id with
+ * its coordinator, aborts the open transaction of an earlier producer with
+ * the same id (or waits for it to complete) and fences that producer. */
+enum bd_kafka_txn_result bd_kafka_txn_init(bd_kafka *k, int timeout_ms, bd_err *err);
+enum bd_kafka_txn_result bd_kafka_txn_begin(bd_kafka *k, bd_err *err);
+enum bd_kafka_txn_result bd_kafka_txn_commit(bd_kafka *k, int timeout_ms, bd_err *err);
+enum bd_kafka_txn_result bd_kafka_txn_abort(bd_kafka *k, int timeout_ms, bd_err *err);
 
 #endif

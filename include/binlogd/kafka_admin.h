@@ -30,6 +30,11 @@ typedef struct bd_kafka_admin bd_kafka_admin;
  * cannot work (no broker, a bad port, a protocol other than
  * security.protocol) or TLS/SASL settings it cannot start with. */
 bd_kafka_admin *bd_kafka_admin_new(const char *const *conf, size_t nconf, bd_err *err);
+/* The same for reading whole partitions (bd_kafka_admin_read_partition of
+ * the state topic): librdkafka's prefetch rather than the one message at
+ * a time that commit-time questions want (which reads a long partition at
+ * about one fetch a second). */
+bd_kafka_admin *bd_kafka_admin_new_reader(const char *const *conf, size_t nconf, bd_err *err);
 void bd_kafka_admin_free(bd_kafka_admin *k);
 
 typedef struct bd_group_offset {
@@ -46,16 +51,16 @@ typedef struct bd_group_offset {
  * than max partitions, and for the first partition the answer has an
  * error for (err names topic and partition). */
 int bd_kafka_admin_group_offsets(bd_kafka_admin *k, const char *group, const char *const *topics,
-                                 size_t ntopics, bd_group_offset *out, size_t max,
-                                 int timeout_ms, bd_err *err);
+                                 size_t ntopics, bd_group_offset *out, size_t max, int timeout_ms,
+                                 bd_err *err);
 
 /* The number of partitions of topic (0 when it does not exist yet), -1
  * with err. */
 int bd_kafka_admin_partitions(bd_kafka_admin *k, const char *topic, int timeout_ms, bd_err *err);
 
 /* Low and high watermark offsets of a partition. 0, or -1 with err. */
-int bd_kafka_admin_watermarks(bd_kafka_admin *k, const char *topic, int32_t partition,
-                              int64_t *low, int64_t *high, int timeout_ms, bd_err *err);
+int bd_kafka_admin_watermarks(bd_kafka_admin *k, const char *topic, int32_t partition, int64_t *low,
+                              int64_t *high, int timeout_ms, bd_err *err);
 
 /* The source commit time (µs, the "ts_us" of the message's "source"
  * block, docs/format.md) of the message at offset: 0 with *commit_us set,
@@ -69,5 +74,33 @@ int bd_kafka_admin_watermarks(bd_kafka_admin *k, const char *topic, int32_t part
  * does not exist (librdkafka does not tell). */
 int bd_kafka_admin_commit_time(bd_kafka_admin *k, const char *topic, int32_t partition,
                                int64_t offset, uint64_t *commit_us, int timeout_ms, bd_err *err);
+
+/* One message of a partition: key and value (either NULL when null) and
+ * its offset.  0 to go on, -1 with err to stop the read with that error. */
+typedef int (*bd_kafka_admin_record_cb)(void *ctx, const void *key, size_t key_len,
+                                        const void *value, size_t value_len, int64_t offset,
+                                        bd_err *err);
+/* Every message of a partition, from its start to its end as a
+ * read_committed consumer sees it: aborted transactions left out, and the
+ * end is the last stable offset (before a transaction still open; a new
+ * producer's init_transactions ends an earlier one's first).  A topic or
+ * partition that does not exist reads as empty.  0, or -1 with err (after
+ * timeout_ms, or as cb said). */
+int bd_kafka_admin_read_partition(bd_kafka_admin *k, const char *topic, int32_t partition,
+                                  bd_kafka_admin_record_cb cb, void *ctx, int timeout_ms,
+                                  bd_err *err);
+
+/* How many topics for which want(ctx, name) says 1 hold at least one
+ * message (a partition whose high watermark is above its low one), and the
+ * name of the first such in first (n bytes).  -1 with err. */
+int bd_kafka_admin_used_topics(bd_kafka_admin *k, int (*want)(void *ctx, const char *topic),
+                               void *ctx, char *first, size_t n, int timeout_ms, bd_err *err);
+
+/* Create a topic of partitions partitions (the broker's default replication
+ * factor) with the topic configuration conf (nconf name/value pairs): 0
+ * created, 1 it existed already (its configuration untouched), -1 with err
+ * (e.g. the client may not create topics: the broker's words). */
+int bd_kafka_admin_create_topic(bd_kafka_admin *k, const char *topic, int partitions,
+                                const char *const *conf, size_t nconf, int timeout_ms, bd_err *err);
 
 #endif

@@ -62,6 +62,8 @@
       "Messages Kafka acknowledged")                                                               \
     X(KAFKA_ERRORS, "binlogd_kafka_errors_total", "counter", "",                                   \
       "Messages Kafka did not take (delivery failures)")                                           \
+    X(KAFKA_TRANSACTIONS, "binlogd_kafka_transactions_total", "counter", "",                       \
+      "Kafka transactions committed, each with its checkpoint record (kafka.exactly_once)")        \
     X(KAFKA_IN_FLIGHT, "binlogd_kafka_in_flight_messages", "gauge", "",                            \
       "Messages produced and not yet acknowledged")                                                \
     X(KAFKA_IN_FLIGHT_BYTES, "binlogd_kafka_in_flight_bytes", "gauge", "",                         \

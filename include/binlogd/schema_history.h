@@ -72,6 +72,20 @@ typedef struct bd_schema_history bd_schema_history;
 bd_schema_history *bd_schema_history_open(const char *path, bd_err *err);
 void bd_schema_history_close(bd_schema_history *h);
 
+/* Call tee with each line appended from now on (without its newline),
+ * once it is durable: the daemon copies them to its state topic. */
+void bd_schema_history_set_tee(bd_schema_history *h,
+                               void (*tee)(void *ctx, const char *line, size_t n), void *ctx);
+
+/* Add to the file at path (created when missing) the lines (n of them,
+ * lens[i] bytes each, no newline) it does not hold yet, as copied from
+ * another history (the state topic's): the server's line first in a new
+ * file, and not again in a file that has one; none at all when the file
+ * names another server than the lines do.  *added counts them.  0, or
+ * -1 with err. */
+int bd_schema_history_merge(const char *path, const char *const *lines, const size_t *lens,
+                            size_t n, size_t *added, bd_err *err);
+
 /* Tie the history to a server ("mariadb server_id=1", "mysql uuid=...").
  * A new file records it; a file of another server is refused. */
 int bd_schema_history_bind(bd_schema_history *h, const char *server, bd_err *err);

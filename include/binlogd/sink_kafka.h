@@ -27,6 +27,15 @@
  * transaction (the caller reads why in the error), since its record
  * would otherwise fill the ring.
  *
+ * Exactly once (opts.transactional_id set): the messages go in Kafka
+ * transactions, each holding whole database transactions.  The first
+ * bd_ksink_begin after a commit opens one; bd_ksink_commit, called
+ * between database transactions, adds the checkpoint record (the position
+ * after the last of them, state_topic.h) and commits.  A record of the ack
+ * tracker then retires only once its Kafka transaction committed, so the
+ * acknowledged position is what a read_committed consumer sees.  Reports
+ * are served on the data thread (threads must be 0).
+ *
  * Threads: two ways to serve delivery reports.  threads = 1 (the daemon):
  * the data thread calls begin/emit/end and waits on the ack tracker's
  * condition variable, while another thread serves the producer's queue
@@ -43,6 +52,7 @@
 #include <stdint.h>
 
 #include "binlogd/acks.h"
+#include "binlogd/checkpoint.h"
 #include "binlogd/config.h"
 #include "binlogd/error.h"
 #include "binlogd/kafka.h"
@@ -60,6 +70,12 @@ typedef struct bd_ksink_opts {
     /* each message carries the headers binlogd.replay.id (this) and
      * binlogd.replay.pos (FILE:POS of its row event); NULL: no headers */
     const char *replay_id;
+    /* exactly once: the producer's transactional.id (NULL: at least
+     * once); the state topic and the source's name (its checkpoint's key,
+     * both modes) */
+    const char *transactional_id;
+    const char *state_topic;
+    const char *source;
     /* each delivery report, before it is counted against its transaction
      * (so r->opaque, the record, is still that transaction's and
      * bd_acks_txn_commit reads its commit time): ok says whether it counts
@@ -106,6 +122,46 @@ int bd_ksink_emit(void *ctx, const bd_pub_msg *m, bd_err *err);
 int bd_ksink_end(bd_ksink *s, const char *file, uint64_t pos, const bd_txn *t, bd_err *err);
 /* The record of the current transaction (NULL outside one). */
 bd_acks_txn *bd_ksink_txn(const bd_ksink *s);
+
+/* Exactly once, before anything is read: init_transactions (fencing an
+ * older producer of the same transactional.id and ending its open
+ * transaction), so that the state topic then shows its last commit.
+ * 0, or -1 with err (BD_ERR_FENCED: fenced meanwhile). */
+int bd_ksink_txn_init(bd_ksink *s, int timeout_ms, bd_err *err);
+/* The acknowledged position starts here instead (nothing opened yet). */
+int bd_ksink_set_start(bd_ksink *s, const char *file, uint64_t pos, const char *gtid, bd_err *err);
+/* Exactly once: should bd_ksink_commit run now?  Between transactions:
+ * when something waits to be committed and either the source has nothing
+ * more to read now (idle) or the open Kafka transaction is older than
+ * max_ms. */
+int bd_ksink_commit_due(bd_ksink *s, int idle, uint64_t max_ms);
+/* Exactly once, between transactions: the checkpoint record of the
+ * position after the last closed transaction (server: the source's
+ * identity text) into the open Kafka transaction, which then commits (its
+ * records retire).  Nothing to do: 0.  -1 with err: BD_ERR_FENCED when
+ * another instance took over, BD_ERR_IO when the transaction failed (it
+ * was aborted: nothing of it is visible to read_committed consumers, and
+ * the acknowledged position stays before it). */
+int bd_ksink_commit(bd_ksink *s, const char *server, bd_err *err);
+/* Exactly once: abort the open Kafka transaction, if any (a stop inside a
+ * database transaction, or after a failure): none of its messages become
+ * visible to read_committed consumers, and the acknowledged position stays
+ * before them.  Failures are logged.  The sink then begins and commits no
+ * more (its records of the aborted transaction must not retire): the
+ * caller stops, and a new sink resumes from the committed position. */
+void bd_ksink_abort(bd_ksink *s);
+/* A schema history line (n bytes) to the state topic: exactly once, in
+ * the open Kafka transaction (one begins if none is open); at least once,
+ * produced at once.  The producing thread.  0, or -1 with err. */
+int bd_ksink_state_line(bd_ksink *s, const char *line, size_t n, bd_err *err);
+/* At least once: the checkpoint c (the acknowledged position, just
+ * written to disk) mirrored to the state topic, so another host can resume
+ * near it.  Any thread; its delivery is not waited for (a lost record only
+ * means a resume further back).  Exactly once: nothing (commits carry it).
+ * 0, or -1 with err. */
+int bd_ksink_mirror(bd_ksink *s, const bd_checkpoint *c, bd_err *err);
+/* Kafka transactions committed so far. */
+uint64_t bd_ksink_commits(const bd_ksink *s);
 
 /* Wake every waiter; begin and emit stop at once from now on. */
 void bd_ksink_stop(bd_ksink *s);

@@ -84,6 +84,12 @@ enum bd_server_result bd_source_server_run(bd_source_server *s, bd_err *err);
  * Async-signal-safe. */
 void bd_source_server_interrupt(bd_source_server *s);
 
+/* Record in the schema history that everything before the resume position
+ * was read whole (a "seen_to" line; also done by free): before a final
+ * commit, so that the line goes with it.  Once per position; on the
+ * source's thread. */
+void bd_source_server_seen_to(bd_source_server *s);
+
 /* Where the stream is.  'reached': the end of the last event received (or
  * the position a heartbeat reported); 'resume': where a reconnect starts,
  * the end of the last complete transaction.  file is "" before the first

@@ -215,6 +215,8 @@ static rd_kafka_conf_t *build_conf(bd_kafka *k, const bd_kafka_opts *o, bd_err *
         assert(o->conf[2 * i] && o->conf[2 * i + 1]);
         if (set_prop(conf, o->conf[2 * i], o->conf[2 * i + 1], err) < 0) goto fail;
     }
+    if (o->transactional_id && set_prop(conf, "transactional.id", o->transactional_id, err) < 0)
+        goto fail;
     /* Logs go to the main queue and are served by bd_kafka_poll on the
      * caller's thread, like everything else; otherwise librdkafka calls the
      * log callback from its own threads.  Set last: not the caller's choice. */
@@ -390,7 +392,7 @@ enum bd_kafka_produce_result bd_kafka_send(bd_kafka *k, const bd_kafka_msg *m, b
             return BD_KAFKA_FAILED;
         }
     }
-    rd_kafka_topic_t *rkt = topic_handle(k, topic);
+    rd_kafka_topic_t *rkt = m->any_thread ? NULL : topic_handle(k, topic);
     if (rkt) {
         vu[n].vtype = RD_KAFKA_VTYPE_RKT;
         vu[n++].u.rkt = rkt;
@@ -583,4 +585,79 @@ int bd_kafka_fatal(bd_kafka *k, bd_err *err)
     if (!e) return 0;
     bd_err_set(err, BD_ERR_IO, "kafka fatal error: %s: %s", rd_kafka_err2name(e), why);
     return 1;
+}
+
+/* One transactional call's outcome; err set unless OK. */
+static enum bd_kafka_txn_result txn_result(bd_kafka *k, rd_kafka_error_t *e, const char *what,
+                                           bd_err *err)
+{
+    if (!e) return BD_KAFKA_TXN_OK;
+    enum bd_kafka_txn_result r = BD_KAFKA_TXN_FATAL;
+    rd_kafka_resp_err_t code = rd_kafka_error_code(e);
+    char why[512];
+    if (code == RD_KAFKA_RESP_ERR__FATAL)
+        code = rd_kafka_fatal_error(k->rk, why, sizeof why);
+    else
+        snprintf(why, sizeof why, "%s", rd_kafka_error_string(e));
+    if (code == RD_KAFKA_RESP_ERR__FENCED || code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
+        code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH)
+        r = BD_KAFKA_TXN_FENCED;
+    else if (rd_kafka_error_txn_requires_abort(e))
+        r = BD_KAFKA_TXN_ABORTABLE;
+    bd_kafka_chomp(why);
+    bd_err_set(err, BD_ERR_IO, "kafka: %s: %s (%s)", what, why, rd_kafka_err2name(code));
+    rd_kafka_error_destroy(e);
+    return r;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+enum txn_call { TXN_INIT, TXN_COMMIT, TXN_ABORT };
+
+/* A resumable call, again while librdkafka says retriable, up to
+ * timeout_ms in all. */
+static enum bd_kafka_txn_result txn_call(bd_kafka *k, enum txn_call c, int timeout_ms, bd_err *err)
+{
+    static const char *const what[] = {"init_transactions", "commit_transaction",
+                                       "abort_transaction"};
+    int64_t deadline = mono_ms() + timeout_ms;
+    for (;;) {
+        int left = (int)(deadline - mono_ms());
+        if (left < 1000) left = 1000;
+        drain(k); /* commit and abort serve the queue: the wake-ups are stale */
+        rd_kafka_error_t *e = c == TXN_INIT     ? rd_kafka_init_transactions(k->rk, left)
+                              : c == TXN_COMMIT ? rd_kafka_commit_transaction(k->rk, left)
+                                                : rd_kafka_abort_transaction(k->rk, left);
+        if (e && rd_kafka_error_is_retriable(e) && mono_ms() < deadline) {
+            say(k, LOG_WARNING, "kafka: %s: %s: retrying", what[c], rd_kafka_error_string(e));
+            rd_kafka_error_destroy(e);
+            continue;
+        }
+        return txn_result(k, e, what[c], err);
+    }
+}
+
+enum bd_kafka_txn_result bd_kafka_txn_init(bd_kafka *k, int timeout_ms, bd_err *err)
+{
+    return txn_call(k, TXN_INIT, timeout_ms, err);
+}
+
+enum bd_kafka_txn_result bd_kafka_txn_begin(bd_kafka *k, bd_err *err)
+{
+    return txn_result(k, rd_kafka_begin_transaction(k->rk), "begin_transaction", err);
+}
+
+enum bd_kafka_txn_result bd_kafka_txn_commit(bd_kafka *k, int timeout_ms, bd_err *err)
+{
+    return txn_call(k, TXN_COMMIT, timeout_ms, err);
+}
+
+enum bd_kafka_txn_result bd_kafka_txn_abort(bd_kafka *k, int timeout_ms, bd_err *err)
+{
+    return txn_call(k, TXN_ABORT, timeout_ms, err);
 }

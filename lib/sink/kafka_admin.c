@@ -87,9 +87,14 @@ static const char *const fetch_defaults[][2] = {
  * that never create a topic (the monitor asks about topics that may not
  * exist yet); logs to our callback, not to the main queue nobody polls. */
 static const char *const forced[][2] = {
-    {"enable.auto.commit", "false"},       {"enable.auto.offset.store", "false"},
-    {"enable.partition.eof", "true"},      {"auto.offset.reset", "error"},
-    {"allow.auto.create.topics", "false"}, {"log.queue", "false"},
+    {"enable.auto.commit", "false"},
+    {"enable.auto.offset.store", "false"},
+    {"enable.partition.eof", "true"},
+    {"auto.offset.reset", "error"},
+    {"allow.auto.create.topics", "false"},
+    {"log.queue", "false"},
+    /* what a consumer of binlogd's topics sees: committed transactions only */
+    {"isolation.level", "read_committed"},
 };
 
 static int producer_only_property(const char *name)
@@ -312,7 +317,29 @@ static void new_refused(bd_kafka_admin *k, const char *const *conf, size_t nconf
     bd_err_set(err, BD_ERR_UNSUPPORTED, "kafka: %s", why);
 }
 
+/* Defaults of a handle that reads whole partitions (the state topic):
+ * librdkafka's own prefetch, an answer within 100 ms at the end. */
+static const char *const read_defaults[][2] = {
+    {"fetch.wait.max.ms", "100"},
+};
+
+static bd_kafka_admin *admin_new(const char *const *conf, size_t nconf,
+                                 const char *const (*defs)[2], size_t ndefs, bd_err *err);
+
 bd_kafka_admin *bd_kafka_admin_new(const char *const *conf, size_t nconf, bd_err *err)
+{
+    return admin_new(conf, nconf, fetch_defaults, sizeof fetch_defaults / sizeof fetch_defaults[0],
+                     err);
+}
+
+bd_kafka_admin *bd_kafka_admin_new_reader(const char *const *conf, size_t nconf, bd_err *err)
+{
+    return admin_new(conf, nconf, read_defaults, sizeof read_defaults / sizeof read_defaults[0],
+                     err);
+}
+
+static bd_kafka_admin *admin_new(const char *const *conf, size_t nconf,
+                                 const char *const (*defs)[2], size_t ndefs, bd_err *err)
 {
     bd_kafka_admin *k = calloc(1, sizeof *k);
     const char **secrets = calloc(nconf + 1, sizeof *secrets);
@@ -331,10 +358,9 @@ bd_kafka_admin *bd_kafka_admin_new(const char *const *conf, size_t nconf, bd_err
 
     char es[BD_ERRLEN];
     rd_kafka_conf_t *rc = rd_kafka_conf_new();
-    for (size_t i = 0; i < sizeof fetch_defaults / sizeof fetch_defaults[0]; i++) {
-        if (rd_kafka_conf_set(rc, fetch_defaults[i][0], fetch_defaults[i][1], es, sizeof es) !=
-            RD_KAFKA_CONF_OK) {
-            conf_refused(err, fetch_defaults[i][0], fetch_defaults[i][1], es, NULL, 0);
+    for (size_t i = 0; i < ndefs; i++) {
+        if (rd_kafka_conf_set(rc, defs[i][0], defs[i][1], es, sizeof es) != RD_KAFKA_CONF_OK) {
+            conf_refused(err, defs[i][0], defs[i][1], es, NULL, 0);
             goto fail;
         }
     }
@@ -680,4 +706,131 @@ int bd_kafka_admin_commit_time(bd_kafka_admin *k, const char *topic, int32_t par
      * whose assign replaces this one. */
     rd_kafka_assign(k->rk, NULL);
     return rc;
+}
+
+int bd_kafka_admin_read_partition(bd_kafka_admin *k, const char *topic, int32_t partition,
+                                  bd_kafka_admin_record_cb cb, void *ctx, int timeout_ms,
+                                  bd_err *err)
+{
+    int64_t deadline = now_ms() + timeout_ms;
+    serve(k);
+    int n = partitions(k, topic, deadline, "reading ", err);
+    if (n < 0) return -1;
+    if (partition >= n) return 0; /* no such partition (yet): nothing in it */
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, partition)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_resp_err_t e = rd_kafka_assign(k->rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (e) return fail(k, err, "reading topic %s: assign: %s", topic, rd_kafka_err2str(e));
+    int rc = 2;
+    char seen[256] = "";
+    while (rc == 2) {
+        int ms = left_ms(deadline);
+        if (ms == 0) {
+            rc = fail(k, err, "reading topic %s partition %d: its end not reached within %d ms%s%s",
+                      topic, (int)partition, timeout_ms, seen[0] ? ": " : "", seen);
+            break;
+        }
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(k->rk, ms);
+        if (!m) continue;
+        int ours =
+            m->rkt && m->partition == partition && strcmp(rd_kafka_topic_name(m->rkt), topic) == 0;
+        if (!m->err) {
+            if (ours && cb(ctx, m->key, m->key_len, m->payload, m->len, m->offset, err) < 0)
+                rc = -1;
+        } else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            /* read_committed: the end is the last stable offset, before
+             * any transaction still open */
+            if (ours) rc = 0;
+        } else if (ours) {
+            rc = fail(k, err, "reading topic %s partition %d: %s", topic, (int)partition,
+                      rd_kafka_message_errstr(m));
+        } else {
+            snprintf(seen, sizeof seen, "%s", rd_kafka_message_errstr(m));
+        }
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_assign(k->rk, NULL);
+    return rc;
+}
+
+int bd_kafka_admin_create_topic(bd_kafka_admin *k, const char *topic, int partitions_n,
+                                const char *const *conf, size_t nconf, int timeout_ms, bd_err *err)
+{
+    char es[512];
+    serve(k);
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, partitions_n, -1, es, sizeof es);
+    if (!nt) return fail(k, err, "creating topic %s: %s", topic, es);
+    for (size_t i = 0; i < nconf; i++) {
+        rd_kafka_resp_err_t ce = rd_kafka_NewTopic_set_config(nt, conf[2 * i], conf[2 * i + 1]);
+        if (ce) {
+            rd_kafka_NewTopic_destroy(nt);
+            return fail(k, err, "creating topic %s: %s=%s: %s", topic, conf[2 * i], conf[2 * i + 1],
+                        rd_kafka_err2str(ce));
+        }
+    }
+    rd_kafka_queue_t *q = rd_kafka_queue_new(k->rk);
+    rd_kafka_AdminOptions_t *ao = rd_kafka_AdminOptions_new(k->rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_set_request_timeout(ao, timeout_ms, es, sizeof es);
+    rd_kafka_AdminOptions_set_operation_timeout(ao, timeout_ms, es, sizeof es);
+    rd_kafka_CreateTopics(k->rk, &nt, 1, ao, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, timeout_ms + 2000);
+    int rc;
+    if (!ev) {
+        rc = fail(k, err, "creating topic %s: no answer within %d ms", topic, timeout_ms);
+    } else if (rd_kafka_event_error(ev)) {
+        rc = fail(k, err, "creating topic %s: %s", topic, rd_kafka_event_error_string(ev));
+    } else {
+        size_t cnt = 0;
+        const rd_kafka_topic_result_t **tr =
+            rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &cnt);
+        rd_kafka_resp_err_t te =
+            cnt ? rd_kafka_topic_result_error(tr[0]) : RD_KAFKA_RESP_ERR_NO_ERROR;
+        if (!te)
+            rc = 0;
+        else if (te == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+            rc = 1;
+        else
+            rc = fail(k, err, "creating topic %s: %s", topic,
+                      rd_kafka_topic_result_error_string(tr[0])
+                          ? rd_kafka_topic_result_error_string(tr[0])
+                          : rd_kafka_err2str(te));
+    }
+    if (ev) rd_kafka_event_destroy(ev);
+    rd_kafka_AdminOptions_destroy(ao);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_NewTopic_destroy(nt);
+    return rc;
+}
+
+int bd_kafka_admin_used_topics(bd_kafka_admin *k, int (*want)(void *ctx, const char *topic),
+                               void *ctx, char *first, size_t n, int timeout_ms, bd_err *err)
+{
+    int64_t deadline = now_ms() + timeout_ms;
+    serve(k);
+    if (n) first[0] = '\0';
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(k->rk, 1, NULL, &md, left_ms(deadline));
+    if (e) return fail(k, err, "listing topics: %s", rd_kafka_err2str(e));
+    int used = 0, rc = 0;
+    for (int i = 0; i < md->topic_cnt && rc == 0; i++) {
+        const rd_kafka_metadata_topic_t *t = &md->topics[i];
+        if (t->err || !want(ctx, t->topic)) continue;
+        for (int p = 0; p < t->partition_cnt; p++) {
+            int64_t lo = 0, hi = 0;
+            e = rd_kafka_query_watermark_offsets(k->rk, t->topic, t->partitions[p].id, &lo, &hi,
+                                                 left_ms(deadline));
+            if (e) {
+                rc = fail(k, err, "watermarks of topic %s partition %d: %s", t->topic,
+                          (int)t->partitions[p].id, rd_kafka_err2str(e));
+                break;
+            }
+            if (hi > lo) {
+                if (!used++ && n) snprintf(first, n, "%s", t->topic);
+                break;
+            }
+        }
+    }
+    rd_kafka_metadata_destroy(md);
+    return rc < 0 ? -1 : used;
 }

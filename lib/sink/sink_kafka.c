@@ -11,8 +11,11 @@
 #include <time.h>
 
 #include "binlogd/buf.h"
+#include "binlogd/state_topic.h"
 
 #define PARTS_TIMEOUT_MS 30000
+/* a commit (or abort) that librdkafka calls retriable is retried this long */
+#define COMMIT_TIMEOUT_MS 60000
 
 struct bd_ksink {
     bd_ksink_opts o;
@@ -28,7 +31,21 @@ struct bd_ksink {
     uint64_t sent;  /* messages queued (threads = 0: reports served every 1024) */
     pthread_mutex_t fail_mu;
     char first_failure[BD_ERRLEN];
+    /* exactly once (data thread) */
+    char *txn_id, *state_topic, *source;
+    int ktxn_open;         /* a Kafka transaction is open */
+    int broken;            /* one was aborted: no more (bd_ksink_abort) */
+    uint64_t ktxn_start;   /* when it opened (monotonic ms) */
+    uint64_t state_seq;    /* the position's seq the state topic holds */
+    atomic_ullong commits; /* Kafka transactions committed */
 };
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 void bd_ksink_kafka_opts(const bd_config *c, bd_kafka_opts *ko)
 {
@@ -61,6 +78,15 @@ static void on_delivery(void *ctx, const bd_kafka_report *r)
 {
     bd_ksink *s = ctx;
     int ok = r->err == 0;
+    if (!r->opaque) {
+        /* the checkpoint record: its transaction's commit fails with it */
+        if (!ok) {
+            atomic_fetch_add(&s->errors, 1);
+            say(s, BD_LOG_ERROR, "Kafka did not take the checkpoint record for %s: %s",
+                r->topic ? r->topic : "?", r->errstr ? r->errstr : "delivery failed");
+        }
+        return;
+    }
     if (!ok) atomic_fetch_add(&s->errors, 1); /* every refusal, a skipped one too */
     if (!ok && r->too_large && atomic_load(&s->oversize_skip)) {
         unsigned long long n = atomic_fetch_add(&s->oversize_skipped, 1) + 1;
@@ -94,15 +120,20 @@ bd_ksink *bd_ksink_new(const bd_config *c, const bd_ksink_opts *o, bd_err *err)
     s->max_msgs = c->max_in_flight;
     s->max_bytes = c->max_in_flight_bytes;
     atomic_store(&s->oversize_skip, c->oversize == BD_OVERSIZE_SKIP);
-    if (o->replay_id && !(s->replay_id = strdup(o->replay_id))) {
+    if ((o->replay_id && !(s->replay_id = strdup(o->replay_id))) ||
+        (o->transactional_id && !(s->txn_id = strdup(o->transactional_id))) ||
+        !(s->state_topic = strdup(o->state_topic ? o->state_topic : "binlogd.state")) ||
+        !(s->source = strdup(o->source ? o->source : ""))) {
         bd_err_set(err, BD_ERR_NOMEM, "out of memory");
         goto fail;
     }
     s->acks = bd_acks_new(o->ring ? o->ring : 1, o->start_file, o->start_pos, BD_FLAVOR_UNKNOWN,
                           o->start_gtid, err);
     if (!s->acks) goto fail;
+    if (s->txn_id) bd_acks_set_transactional(s->acks);
     bd_kafka_opts ko;
     bd_ksink_kafka_opts(c, &ko);
+    ko.transactional_id = s->txn_id;
     ko.on_delivery = on_delivery;
     ko.log = kafka_log;
     ko.ctx = s;
@@ -121,6 +152,9 @@ void bd_ksink_free(bd_ksink *s)
     bd_acks_free(s->acks);
     pthread_mutex_destroy(&s->fail_mu);
     free(s->replay_id);
+    free(s->txn_id);
+    free(s->state_topic);
+    free(s->source);
     free(s);
 }
 
@@ -184,10 +218,27 @@ static int add_serving(bd_ksink *s, size_t len, bd_err *err)
     }
 }
 
+/* Exactly once: the Kafka transaction the next messages go in.  0, or -1
+ * with err. */
+static int ktxn_begin(bd_ksink *s, bd_err *err)
+{
+    if (!s->txn_id || s->ktxn_open) return 0;
+    if (s->broken)
+        return bd_err_set(err, BD_ERR_IO,
+                          "a Kafka transaction was aborted: this sink begins no more");
+    enum bd_kafka_txn_result r = bd_kafka_txn_begin(s->k, err);
+    if (r == BD_KAFKA_TXN_FENCED) err->code = BD_ERR_FENCED;
+    if (r != BD_KAFKA_TXN_OK) return -1;
+    s->ktxn_open = 1;
+    s->ktxn_start = mono_ms();
+    return 0;
+}
+
 int bd_ksink_begin(bd_ksink *s, uint64_t commit_us, bd_err *err)
 {
     if (s->txn) return 0; /* a transaction cut unseen goes on (publish.h) */
     if (!s->o.threads && serve_while_busy(s, 0, err) < 0) return -1;
+    if (ktxn_begin(s, err) < 0) return -1;
     if (!(s->txn = bd_acks_open(s->acks))) return bd_err_set(err, BD_ERR_CALLBACK, "stopped");
     bd_acks_txn_set_commit(s->txn, commit_us);
     return 0;
@@ -300,6 +351,189 @@ int bd_ksink_emit(void *ctx, const bd_pub_msg *m, bd_err *err)
         if (produce(s, m, i, err) < 0) return -1;
     return 0;
 }
+
+int bd_ksink_txn_init(bd_ksink *s, int timeout_ms, bd_err *err)
+{
+    enum bd_kafka_txn_result r = bd_kafka_txn_init(s->k, timeout_ms, err);
+    if (r == BD_KAFKA_TXN_FENCED) err->code = BD_ERR_FENCED;
+    return r == BD_KAFKA_TXN_OK ? 0 : -1;
+}
+
+int bd_ksink_set_start(bd_ksink *s, const char *file, uint64_t pos, const char *gtid, bd_err *err)
+{
+    bd_acks *a = bd_acks_new(s->o.ring ? s->o.ring : 1, file, pos, BD_FLAVOR_UNKNOWN, gtid, err);
+    if (!a) return -1;
+    if (s->txn_id) bd_acks_set_transactional(a);
+    bd_acks_free(s->acks);
+    s->acks = a;
+    return 0;
+}
+
+int bd_ksink_commit_due(bd_ksink *s, int idle, uint64_t max_ms)
+{
+    if (!s->txn_id || s->txn) return 0;
+    /* records retire only at a commit: a ring half full must commit, or
+     * opening the next record would wait for ever */
+    size_t ring = s->o.ring ? s->o.ring : 1;
+    if (s->ktxn_open)
+        return idle || mono_ms() - s->ktxn_start >= max_ms ||
+               bd_acks_pending(s->acks) >= (ring + 1) / 2;
+    /* records without messages (a file's GTID set), or a start position:
+     * only when idle, so that a busy stream puts them in its next one */
+    if (!idle) return 0;
+    if (bd_acks_pending(s->acks)) return 1;
+    bd_acks_pos p;
+    char f[8];
+    uint64_t pos;
+    bd_acks_position(s->acks, &p, f, sizeof f, &pos, NULL);
+    return p.seq != s->state_seq && f[0];
+}
+
+/* The checkpoint record of c, produced to the state topic (any_thread:
+ * from a thread other than the producing one).  0, or -1 with err. */
+static int produce_record(bd_ksink *s, const bd_checkpoint *c, int any_thread, bd_err *err)
+{
+    bd_buf key = BD_BUF_INIT, val = BD_BUF_INIT;
+    int rc = 0;
+    bd_state_checkpoint_key(s->source, &key);
+    bd_checkpoint_json(c, &val);
+    if (bd_buf_failed(&key) || bd_buf_failed(&val)) {
+        rc = bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    bd_kafka_msg km = {s->state_topic, BD_STATE_PARTITION,
+                       key.ptr,        key.len,
+                       val.ptr,        val.len - 1 /* no newline */,
+                       NULL,           0,
+                       NULL,           any_thread};
+    for (;;) {
+        enum bd_kafka_produce_result r = bd_kafka_send(s->k, &km, err);
+        if (r == BD_KAFKA_QUEUED) break;
+        if (r == BD_KAFKA_FULL && !any_thread) {
+            /* the producing thread serves the reports that make room */
+            bd_kafka_poll(s->k);
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        rc = bd_err_prefix(err, "the checkpoint record for %s: ", s->state_topic);
+        break;
+    }
+out:
+    bd_buf_release(&key);
+    bd_buf_release(&val);
+    return rc;
+}
+
+/* The checkpoint record of the position the transaction's records reach
+ * into the open Kafka transaction.  0, or -1 with err. */
+static int produce_checkpoint(bd_ksink *s, const char *server, uint64_t *mark, bd_err *err)
+{
+    bd_checkpoint *c = calloc(1, sizeof *c);
+    bd_buf g = BD_BUF_INIT;
+    int rc = -1;
+    if (!c) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    if (bd_acks_prospect(s->acks, mark, c->file, sizeof c->file, &c->pos, &c->commit_us, &g, err) <
+        0)
+        goto out;
+    rc = 0;
+    if (!c->file[0]) goto out; /* no position yet: nothing to record */
+    snprintf(c->server, sizeof c->server, "%s", server ? server : "");
+    if (g.len < sizeof c->gtid) snprintf(c->gtid, sizeof c->gtid, "%s", g.ptr ? g.ptr : "");
+    if ((rc = ktxn_begin(s, err)) == 0) rc = produce_record(s, c, 0, err);
+out:
+    bd_buf_release(&g);
+    free(c);
+    return rc;
+}
+
+int bd_ksink_state_line(bd_ksink *s, const char *line, size_t n, bd_err *err)
+{
+    bd_buf key = BD_BUF_INIT;
+    bd_state_schema_key(s->source, line, n, &key);
+    int rc = bd_buf_failed(&key) ? bd_err_set(err, BD_ERR_NOMEM, "out of memory") : 0;
+    if (rc == 0) rc = ktxn_begin(s, err);
+    bd_kafka_msg km = {
+        s->state_topic, BD_STATE_PARTITION, key.ptr, key.len, line, n, NULL, 0, NULL, 0};
+    while (rc == 0) {
+        enum bd_kafka_produce_result r = bd_kafka_send(s->k, &km, err);
+        if (r == BD_KAFKA_QUEUED) break;
+        if (r != BD_KAFKA_FULL) {
+            rc = bd_err_prefix(err, "a schema history line for %s: ", s->state_topic);
+            break;
+        }
+        bd_kafka_poll(s->k);
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    bd_buf_release(&key);
+    return rc;
+}
+
+int bd_ksink_mirror(bd_ksink *s, const bd_checkpoint *c, bd_err *err)
+{
+    if (s->txn_id) return 0; /* its commits carry the record */
+    return produce_record(s, c, 1, err);
+}
+
+void bd_ksink_abort(bd_ksink *s)
+{
+    if (!s->txn_id || !s->ktxn_open) return;
+    s->ktxn_open = 0;
+    /* the aborted transaction's records are closed and delivered: a later
+     * commit would retire them, past messages nobody can see */
+    s->broken = 1;
+    bd_err ae = {0};
+    if (bd_kafka_txn_abort(s->k, COMMIT_TIMEOUT_MS, &ae) != BD_KAFKA_TXN_OK)
+        say(s, BD_LOG_ERROR, "%s", ae.msg);
+}
+
+int bd_ksink_commit(bd_ksink *s, const char *server, bd_err *err)
+{
+    if (!s->txn_id) return 0;
+    if (s->broken)
+        return bd_err_set(err, BD_ERR_IO,
+                          "a Kafka transaction was aborted: this sink commits no more");
+    if (!s->ktxn_open && !bd_acks_pending(s->acks)) {
+        /* nothing new, unless the position was moved (a start) */
+        bd_acks_pos p;
+        char f[8];
+        uint64_t pos;
+        bd_acks_position(s->acks, &p, f, sizeof f, &pos, NULL);
+        if (p.seq == s->state_seq) return 0;
+    }
+    uint64_t mark = 0;
+    if (produce_checkpoint(s, server, &mark, err) < 0) {
+        if (err->code != BD_ERR_FENCED) bd_ksink_abort(s);
+        return -1;
+    }
+    if (!s->ktxn_open) return 0;
+    enum bd_kafka_txn_result r = bd_kafka_txn_commit(s->k, COMMIT_TIMEOUT_MS, err);
+    s->ktxn_open = 0;
+    if (r == BD_KAFKA_TXN_OK) {
+        bd_acks_commit_through(s->acks, mark);
+        atomic_fetch_add(&s->commits, 1);
+        bd_acks_pos p;
+        char f[8];
+        uint64_t pos;
+        bd_acks_position(s->acks, &p, f, sizeof f, &pos, NULL);
+        s->state_seq = p.seq;
+        return 0;
+    }
+    if (r == BD_KAFKA_TXN_FENCED) {
+        err->code = BD_ERR_FENCED;
+        return -1;
+    }
+    if (r == BD_KAFKA_TXN_ABORTABLE) {
+        /* nothing of it becomes visible; the position stays before it */
+        s->ktxn_open = 1;
+        bd_ksink_abort(s);
+    }
+    err->code = BD_ERR_IO;
+    return -1;
+}
+
+uint64_t bd_ksink_commits(const bd_ksink *s) { return atomic_load(&((bd_ksink *)s)->commits); }
 
 int bd_ksink_flush(bd_ksink *s, int timeout_ms, bd_err *err)
 {

@@ -42,6 +42,9 @@ struct bd_schema_history {
     seen *seen; /* as the lines say, in no order, overlapping */
     size_t nseen, cseen;
     hpos session; /* this reader's start (file NULL: none) */
+    /* each line appended, after it is durable (bd_schema_history_set_tee) */
+    void (*tee)(void *ctx, const char *line, size_t n);
+    void *tee_ctx;
 };
 
 /* ---- positions ---------------------------------------------------------- */
@@ -301,7 +304,84 @@ static int append_line(bd_schema_history *h, bd_buf *b, bd_err *err)
     if (fdatasync(h->fd) < 0)
         return bd_err_set(err, BD_ERR_IO, "fsync of the schema history %s: %s", h->path,
                           strerror(errno));
+    if (h->tee) h->tee(h->tee_ctx, b->ptr, b->len - 1);
     return 0;
+}
+
+void bd_schema_history_set_tee(bd_schema_history *h,
+                               void (*tee)(void *ctx, const char *line, size_t n), void *ctx)
+{
+    h->tee = tee;
+    h->tee_ctx = ctx;
+}
+
+/* Is line (n bytes, no newline) one of the file's f? */
+static int has_line(char **have, size_t nhave, const char *line, size_t n)
+{
+    for (size_t i = 0; i < nhave; i++)
+        if (strlen(have[i]) == n && !memcmp(have[i], line, n)) return 1;
+    return 0;
+}
+
+int bd_schema_history_merge(const char *path, const char *const *lines, const size_t *lens,
+                            size_t n, size_t *added, bd_err *err)
+{
+    *added = 0;
+    /* opening checks the file and drops a torn last line */
+    bd_schema_history *h = bd_schema_history_open(path, err);
+    if (!h) return -1;
+    char **have = NULL;
+    size_t nhave = 0, cap = 0;
+    int rc = 0;
+    FILE *f = fopen(path, "re");
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t len;
+    while (f && (len = getline(&line, &lcap, f)) > 0) {
+        if (line[len - 1] == '\n') line[--len] = '\0';
+        if (nhave == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **nh = realloc(have, cap * sizeof *nh);
+            if (!nh) {
+                rc = bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+                break;
+            }
+            have = nh;
+        }
+        if (!(have[nhave] = strdup(line))) {
+            rc = bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+            break;
+        }
+        nhave++;
+    }
+    free(line);
+    if (f) fclose(f);
+    /* a new file starts with the server's line; a file of another server
+     * takes none of these lines (the positions are not its) */
+    int fresh = nhave == 0;
+    for (size_t i = 0; rc == 0 && !fresh && i < n; i++)
+        if (lens[i] > 25 && !memcmp(lines[i], "{\"binlogd_schema_history\"", 25) &&
+            !has_line(have, nhave, lines[i], lens[i]))
+            n = 0;
+    for (int pass = fresh ? 0 : 1; rc == 0 && pass < 2; pass++) {
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            int header = lens[i] > 25 && !memcmp(lines[i], "{\"binlogd_schema_history\"", 25);
+            if ((pass == 0) != header) continue;
+            if (header && !fresh) continue; /* the file names its server already */
+            if (has_line(have, nhave, lines[i], lens[i])) continue;
+            bd_buf b = BD_BUF_INIT;
+            bd_buf_add(&b, lines[i], lens[i]);
+            rc = append_line(h, &b, err);
+            bd_buf_release(&b);
+            if (rc == 0) (*added)++;
+            if (header) fresh = 0;
+        }
+    }
+    for (size_t i = 0; i < nhave; i++)
+        free(have[i]);
+    free(have);
+    bd_schema_history_close(h);
+    return rc;
 }
 
 static void add_at(bd_buf *b, const char *key, const char *file, uint64_t pos)

@@ -55,10 +55,12 @@ struct bd_source_server {
     bd_server_opts o; /* string fields point at the copies below */
     char *host, *user, *password, *file, *gtid, *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key,
         *hist_path, *expect_copy, *failover;
-    bd_schema_history *hist; /* opened at the first connection */
-    char *start_gtid;        /* bd_server_position.start_gtid */
-    bd_callbacks ucb;        /* the caller's callbacks (behind gfilter after a mapped GTID start) */
-    bd_gtid_set gset;        /* the GTID start, parsed */
+    bd_schema_history *hist;      /* opened at the first connection */
+    char seen_file[NAME_MAX_LEN]; /* the last "seen_to" written */
+    uint64_t seen_pos;
+    char *start_gtid; /* bd_server_position.start_gtid */
+    bd_callbacks ucb; /* the caller's callbacks (behind gfilter after a mapped GTID start) */
+    bd_gtid_set gset; /* the GTID start, parsed */
     bd_gtid_filter gfilter;
     bd_decoder *d;
 
@@ -312,12 +314,7 @@ void bd_source_server_free(bd_source_server *s)
     free(s->start_gtid);
     free(s->expect_copy);
     free(s->failover);
-    if (s->hist && s->rs_file[0]) {
-        /* what was read whole (up to the last transaction ended), for the
-         * next reader; a crash leaves it unsaid, which only costs lookups */
-        bd_err e = {0};
-        bd_schema_history_seen_to(s->hist, s->rs_file, s->rs_pos, &e);
-    }
+    bd_source_server_seen_to(s);
     bd_schema_history_close(s->hist);
     free(s->ahead);
     free(s);
@@ -999,6 +996,8 @@ static int setup(bd_source_server *s, int first, bd_err *err)
     if (first && check_checkpoint_server(s, ident, err) < 0) return -1;
     if (s->hist_path && !s->hist) {
         s->hist = bd_schema_history_open(s->hist_path, err);
+        if (s->hist && s->o.on_history_line)
+            bd_schema_history_set_tee(s->hist, s->o.on_history_line, s->o.ctx);
         if (!s->hist || bd_schema_history_bind(s->hist, ident, err) < 0) return -1;
     }
     if (check_settings(s, &st, err) < 0) return -1;
@@ -2268,6 +2267,19 @@ static int stream(bd_source_server *s, bd_err *err)
 }
 
 /* ---- the loop ----------------------------------------------------------- */
+
+void bd_source_server_seen_to(bd_source_server *s)
+{
+    if (!s->hist || !s->rs_file[0]) return;
+    /* what was read whole (up to the last transaction ended), for the next
+     * reader; a crash leaves it unsaid, which only costs lookups.  Once per
+     * position. */
+    if (!strcmp(s->seen_file, s->rs_file) && s->seen_pos == s->rs_pos) return;
+    snprintf(s->seen_file, sizeof s->seen_file, "%s", s->rs_file);
+    s->seen_pos = s->rs_pos;
+    bd_err e = {0};
+    bd_schema_history_seen_to(s->hist, s->rs_file, s->rs_pos, &e);
+}
 
 enum bd_server_result bd_source_server_run(bd_source_server *s, bd_err *err)
 {

@@ -35,6 +35,10 @@ struct bd_acks {
     const char *file;
     uint64_t pos, commit_us, seq;
     uint64_t retired; /* records retired since the start */
+    uint64_t opened;  /* records opened since the start */
+    /* exactly once: only the first 'committed' records opened may retire
+     * (their Kafka transaction committed); UINT64_MAX otherwise */
+    uint64_t committed;
     bd_gtid_set gtids;
     int gtid_known; /* gtids is every transaction up to file:pos, not just those seen */
     /* flight */
@@ -64,6 +68,7 @@ bd_acks *bd_acks_new(size_t capacity, const char *file, uint64_t pos, enum bd_fl
         return NULL;
     }
     a->cap = capacity ? capacity : 1;
+    a->committed = UINT64_MAX;
     pthread_mutex_init(&a->mu, NULL);
     pthread_cond_init(&a->cv, NULL);
     a->gtids.flavor = BD_FLAVOR_UNKNOWN;
@@ -98,36 +103,44 @@ void bd_acks_free(bd_acks *a)
     free(a);
 }
 
+/* The position after record t: file:pos, commit time and GTID set move
+ * as its retirement moves them (retire() and bd_acks_prospect()). */
+static void apply(const bd_acks_txn *t, const char **file, uint64_t *pos, uint64_t *commit_us,
+                  bd_gtid_set *gtids, int *known)
+{
+    *file = t->file;
+    *pos = t->pos;
+    if (t->end_commit_us) *commit_us = t->end_commit_us;
+    /* a GTID the set does not take (another flavour) leaves it as is:
+     * file:pos stays exact, the set is best effort */
+    if (t->gtid[0]) {
+        bd_err e;
+        (void)bd_gtid_set_add(gtids, t->gtid, &e);
+    }
+    if (t->base && !*known) {
+        /* the first file start after a start without a GTID set: from
+         * here on the set is complete */
+        bd_gtid_set b = BD_GTID_SET_INIT;
+        bd_err e;
+        if (bd_gtid_set_parse_before(&b, t->base_flavor, t->base, t->base_len, &e) == 0) {
+            bd_gtid_set_release(gtids);
+            *gtids = b;
+            *known = 1;
+        } else {
+            bd_gtid_set_release(&b);
+        }
+    }
+}
+
 /* Retire done records at the head.  Called with the lock held. */
 static void retire(bd_acks *a)
 {
     int moved = 0;
-    while (a->count) {
+    while (a->count && a->retired < a->committed) {
         bd_acks_txn *t = &a->ring[a->head];
         if (!t->closed || t->outstanding || t->failed) break;
         a->retired++;
-        a->file = t->file;
-        a->pos = t->pos;
-        if (t->end_commit_us) a->commit_us = t->end_commit_us;
-        /* a GTID the set does not take (another flavour) leaves it as is:
-         * file:pos stays exact, the set is best effort */
-        if (t->gtid[0]) {
-            bd_err e;
-            (void)bd_gtid_set_add(&a->gtids, t->gtid, &e);
-        }
-        if (t->base && !a->gtid_known) {
-            /* the first file start after a start without a GTID set: from
-             * here on the set is complete */
-            bd_gtid_set b = BD_GTID_SET_INIT;
-            bd_err e;
-            if (bd_gtid_set_parse_before(&b, t->base_flavor, t->base, t->base_len, &e) == 0) {
-                bd_gtid_set_release(&a->gtids);
-                a->gtids = b;
-                a->gtid_known = 1;
-            } else {
-                bd_gtid_set_release(&b);
-            }
-        }
+        apply(t, &a->file, &a->pos, &a->commit_us, &a->gtids, &a->gtid_known);
         free(t->base);
         t->base = NULL;
         t->used = 0;
@@ -139,6 +152,69 @@ static void retire(bd_acks *a)
         a->seq++;
         pthread_cond_broadcast(&a->cv);
     }
+}
+
+void bd_acks_set_transactional(bd_acks *a)
+{
+    pthread_mutex_lock(&a->mu);
+    a->committed = a->opened;
+    pthread_mutex_unlock(&a->mu);
+}
+
+int bd_acks_prospect(bd_acks *a, uint64_t *mark, char *file, size_t n, uint64_t *pos,
+                     uint64_t *commit_us, bd_buf *gtid, bd_err *err)
+{
+    pthread_mutex_lock(&a->mu);
+    const char *f = a->file;
+    uint64_t p = a->pos, cu = a->commit_us;
+    int known = a->gtid_known;
+    bd_gtid_set g = BD_GTID_SET_INIT;
+    int rc = 0;
+    if (a->gtid_known) {
+        /* a copy of the set: the text of it, parsed again */
+        bd_buf t = BD_BUF_INIT;
+        bd_gtid_set_text(&a->gtids, &t);
+        rc = bd_buf_failed(&t)
+                 ? bd_err_set(err, BD_ERR_NOMEM, "out of memory")
+                 : bd_gtid_set_parse_before(&g, a->gtids.flavor, t.ptr ? t.ptr : "", t.len, err);
+        bd_buf_release(&t);
+    }
+    if (g.flavor == BD_FLAVOR_UNKNOWN) g.flavor = a->gtids.flavor;
+    for (size_t i = 0; rc == 0 && i < a->count; i++) {
+        const bd_acks_txn *t = &a->ring[(a->head + i) % a->cap];
+        if (!t->closed || t->failed) {
+            rc = bd_err_set(err, BD_ERR_CALLBACK,
+                            t->failed ? "a message was not delivered" : "a transaction is open");
+            break;
+        }
+        apply(t, &f, &p, &cu, &g, &known);
+    }
+    if (rc == 0) {
+        *mark = a->opened;
+        snprintf(file, n, "%s", f);
+        *pos = p;
+        *commit_us = cu;
+        if (gtid && known) bd_gtid_set_text(&g, gtid);
+    }
+    bd_gtid_set_release(&g);
+    pthread_mutex_unlock(&a->mu);
+    return rc;
+}
+
+void bd_acks_commit_through(bd_acks *a, uint64_t mark)
+{
+    pthread_mutex_lock(&a->mu);
+    if (mark > a->committed || a->committed == UINT64_MAX) a->committed = mark;
+    retire(a);
+    pthread_mutex_unlock(&a->mu);
+}
+
+uint64_t bd_acks_pending(bd_acks *a)
+{
+    pthread_mutex_lock(&a->mu);
+    uint64_t n = a->count;
+    pthread_mutex_unlock(&a->mu);
+    return n;
 }
 
 void bd_acks_set_start(bd_acks *a, const char *file, uint64_t pos, enum bd_flavor flavor,
@@ -190,6 +266,7 @@ bd_acks_txn *bd_acks_open(bd_acks *a)
         memset(t, 0, sizeof *t);
         t->used = 1;
         a->count++;
+        a->opened++;
     }
     pthread_mutex_unlock(&a->mu);
     return t;

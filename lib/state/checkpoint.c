@@ -12,16 +12,15 @@
 
 #include "binlogd/buf.h"
 
-int bd_checkpoint_read(const char *path, bd_checkpoint *c, bd_err *err)
+int bd_checkpoint_parse(const char *text, size_t n, const char *where, bd_checkpoint *c,
+                        bd_err *err)
 {
     memset(c, 0, sizeof *c);
     json_error_t je;
-    json_t *j = json_load_file(path, 0, &je);
-    if (!j) {
-        if (access(path, F_OK) != 0 && errno == ENOENT) return 1;
-        return bd_err_set(err, BD_ERR_CORRUPT, "checkpoint %s: line %d: %s", path, je.line,
+    json_t *j = json_loadb(text, n, 0, &je);
+    if (!j)
+        return bd_err_set(err, BD_ERR_CORRUPT, "checkpoint %s: line %d: %s", where, je.line,
                           je.text);
-    }
     json_t *v = json_object_get(j, "binlogd_checkpoint"), *srv = json_object_get(j, "server"),
            *f = json_object_get(j, "file"), *p = json_object_get(j, "pos"),
            *g = json_object_get(j, "gtid"), *cu = json_object_get(j, "commit_us");
@@ -41,10 +40,7 @@ int bd_checkpoint_read(const char *path, bd_checkpoint *c, bd_err *err)
         bad = "bad \"commit_us\"";
     if (bad) {
         json_decref(j);
-        return bd_err_set(err, BD_ERR_CORRUPT,
-                          "checkpoint %s: %s; fix or remove it (removing it starts over at "
-                          "source.start)",
-                          path, bad);
+        return bd_err_set(err, BD_ERR_CORRUPT, "checkpoint %s: %s", where, bad);
     }
     snprintf(c->server, sizeof c->server, "%s", json_string_value(srv));
     snprintf(c->file, sizeof c->file, "%s", json_string_value(f));
@@ -53,6 +49,37 @@ int bd_checkpoint_read(const char *path, bd_checkpoint *c, bd_err *err)
     c->commit_us = cu ? (uint64_t)json_integer_value(cu) : 0;
     json_decref(j);
     return 0;
+}
+
+int bd_checkpoint_read(const char *path, bd_checkpoint *c, bd_err *err)
+{
+    memset(c, 0, sizeof *c);
+    FILE *f = fopen(path, "re");
+    if (!f) {
+        if (errno == ENOENT) return 1;
+        return bd_err_set(err, BD_ERR_IO, "checkpoint %s: %s", path, strerror(errno));
+    }
+    /* the whole file, however long its escapes make it */
+    bd_buf b = BD_BUF_INIT;
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        bd_buf_add(&b, chunk, n);
+    int rerr = ferror(f);
+    fclose(f);
+    int rc = 0;
+    if (rerr)
+        rc = bd_err_set(err, BD_ERR_IO, "checkpoint %s: read error", path);
+    else if (bd_buf_failed(&b))
+        rc = bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    else if (bd_checkpoint_parse(b.ptr ? b.ptr : "", b.len, path, c, err) < 0) {
+        size_t l = strlen(err->msg);
+        snprintf(err->msg + l, sizeof err->msg - l, "%s",
+                 "; fix or remove it (removing it starts over at source.start)");
+        rc = -1;
+    }
+    bd_buf_release(&b);
+    return rc;
 }
 
 static int write_all(int fd, const char *p, size_t n)
@@ -67,22 +94,27 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-int bd_checkpoint_write(const char *path, const bd_checkpoint *c, bd_err *err)
+void bd_checkpoint_json(const bd_checkpoint *c, bd_buf *b)
 {
-    bd_buf b = BD_BUF_INIT;
     char when[32];
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    bd_buf_adds(&b, "{\"binlogd_checkpoint\":1,\"server\":");
-    bd_buf_add_json_str(&b, c->server, strlen(c->server));
-    bd_buf_adds(&b, ",\"file\":");
-    bd_buf_add_json_str(&b, c->file, strlen(c->file));
-    bd_buf_addf(&b, ",\"pos\":%llu,\"gtid\":", (unsigned long long)c->pos);
-    bd_buf_add_json_str(&b, c->gtid, strlen(c->gtid));
-    bd_buf_addf(&b, ",\"commit_us\":%llu,\"written\":\"%s\"}\n", (unsigned long long)c->commit_us,
+    bd_buf_adds(b, "{\"binlogd_checkpoint\":1,\"server\":");
+    bd_buf_add_json_str(b, c->server, strlen(c->server));
+    bd_buf_adds(b, ",\"file\":");
+    bd_buf_add_json_str(b, c->file, strlen(c->file));
+    bd_buf_addf(b, ",\"pos\":%llu,\"gtid\":", (unsigned long long)c->pos);
+    bd_buf_add_json_str(b, c->gtid, strlen(c->gtid));
+    bd_buf_addf(b, ",\"commit_us\":%llu,\"written\":\"%s\"}\n", (unsigned long long)c->commit_us,
                 when);
+}
+
+int bd_checkpoint_write(const char *path, const bd_checkpoint *c, bd_err *err)
+{
+    bd_buf b = BD_BUF_INIT;
+    bd_checkpoint_json(c, &b);
     if (bd_buf_failed(&b)) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
 
     char tmp[4096], dir[4096];

@@ -77,9 +77,11 @@ static const opt opts[] = {
      "seconds after which a silent connection is dead; 0: 3 x heartbeat"},
     {"source", "connect_timeout", T_UINT, F(connect_timeout_s), "10", 1, 3600, NULL, NULL, 0, 0,
      "seconds"},
-    {"source", "start", T_STR, F(start), "oldest", 0, 0, NULL, NULL, 0, 0,
-     "where to start when there is no checkpoint: oldest (the oldest binlog on the server), "
-     "head, FILE[:POS] (POS an event's start, 4 or more; default 4), or gtid:SET"},
+    {"source", "start", T_STR, F(start), NULL, 0, 0, NULL, NULL, 0, 0,
+     "where to start when there is no position (no checkpoint, nothing in the state topic): "
+     "oldest (the oldest binlog on the server), head, FILE[:POS] (POS an event's start, 4 or "
+     "more; default 4), or gtid:SET; no default: without a position the daemon starts only "
+     "where it is told (this, or run --start)"},
     {"source", "allow_server_change", T_BOOL, F(allow_server_change), "false", 0, 0, NULL, NULL, 0,
      0,
      "resume from a checkpoint of another server (after a failover; GTID checkpoints only). "
@@ -103,6 +105,16 @@ static const opt opts[] = {
     {"kafka", "tombstones", T_BOOL, F(tombstones), "false", 0, 0, NULL, NULL, 0, 0,
      "after each delete, a message with the same key and a null value, so that a compacted "
      "topic forgets the row"},
+    {"kafka", "exactly_once", T_BOOL, F(exactly_once), "false", 0, 0, NULL, NULL, 0, 0,
+     "publish each database transaction in a Kafka transaction together with its checkpoint "
+     "record (read_committed consumers see it exactly once; the position lives in "
+     "state_topic, so any host resumes); false: at least once"},
+    {"kafka", "state_topic", T_STR, F(state_topic), "binlogd.state", 0, 0, NULL, NULL, 0, 0,
+     "compacted topic of the position (created with one partition and cleanup.policy=compact "
+     "when missing); with exactly_once the position is read from it at start"},
+    {"kafka", "transaction_max", T_MS, F(txn_max_ms), "500ms", 1, 600000, NULL, NULL, 0, 0,
+     "exactly_once: a Kafka transaction commits when the source has nothing more to read, or at "
+     "the first transaction boundary after this long"},
     {"kafka", "allow_unsafe", T_BOOL, F(allow_unsafe), "false", 0, 0, NULL, NULL, 0, 0,
      "accept librdkafka settings that can lose messages (acks other than all, "
      "enable.idempotence=false)"},
@@ -688,32 +700,37 @@ const bd_gate_config *bd_config_gate(const bd_config *c, const char *name)
     return NULL;
 }
 
-/* Values that the option types let through but that cannot work: found
- * here, by check-config and at every start, rather than when the daemon
- * first uses them.  NULL, or why (in why, n bytes). */
-static const char *check_values(const bd_config *c, char *why, size_t n)
+const char *bd_config_start_check(const char *what, const char *s, char *why, size_t n)
 {
-    /* [source] start: oldest | head | FILE[:POS] | gtid:SET */
-    const char *s = c->start;
+    /* oldest | head | FILE[:POS] | gtid:SET */
     if (!strncmp(s, "gtid:", 5)) {
         bd_gtid_set g = BD_GTID_SET_INIT;
         bd_err e = {0};
         int bad = bd_gtid_set_parse(&g, BD_FLAVOR_UNKNOWN, s + 5, strlen(s + 5), &e) < 0;
         bd_gtid_set_release(&g);
         if (bad) {
-            snprintf(why, n, "[source] start = %.200s: %.200s", s, e.msg);
+            snprintf(why, n, "%s = %.200s: %.200s", what, s, e.msg);
             return why;
         }
     } else if (strcmp(s, "oldest") && strcmp(s, "head")) {
         bd_binpos p;
         if (bd_binpos_parse(s, &p) < 0) {
             snprintf(why, n,
-                     "[source] start = %.200s: wants oldest, head, FILE[:POS] (a binlog name "
-                     "as SHOW BINARY LOGS lists it, POS 4..4294967295) or gtid:SET",
-                     s);
+                     "%s = %.200s: wants oldest, head, FILE[:POS] (a binlog name as SHOW BINARY "
+                     "LOGS lists it, POS 4..4294967295) or gtid:SET",
+                     what, s);
             return why;
         }
     }
+    return NULL;
+}
+
+/* Values that the option types let through but that cannot work: found
+ * here, by check-config and at every start, rather than when the daemon
+ * first uses them.  NULL, or why (in why, n bytes). */
+static const char *check_values(const bd_config *c, char *why, size_t n)
+{
+    if (c->start && bd_config_start_check("[source] start", c->start, why, n)) return why;
     if (!c->host || !c->host[0]) return "[source] host must not be empty";
     for (size_t i = 0; i < c->nkafka; i++)
         if (!strcmp(c->kafka[2 * i], "bootstrap.servers") && !c->kafka[2 * i + 1][0])
@@ -1153,24 +1170,35 @@ void bd_config_doc(FILE *out)
 /* ---- filters and topics ------------------------------------------------- */
 
 /* Does "db.table" match one of the comma-separated patterns? */
+/* The next item of a comma-separated list at *p (spaces around it cut):
+ * its start, *n its length (0 at the end); *p moves past it. */
+static const char *list_next(const char **p, size_t *n)
+{
+    const char *q = *p;
+    while (*q == ' ' || *q == ',' || *q == '\t')
+        q++;
+    size_t l = strcspn(q, ",");
+    size_t e = l;
+    while (e && (q[e - 1] == ' ' || q[e - 1] == '\t'))
+        e--;
+    *p = q + l;
+    *n = e;
+    return q;
+}
+
 static int match_list(const char *list, const char *name)
 {
     const char *p = list;
     while (*p) {
-        while (*p == ' ' || *p == ',' || *p == '\t')
-            p++;
-        size_t l = strcspn(p, ",");
-        size_t e = l;
-        while (e && (p[e - 1] == ' ' || p[e - 1] == '\t'))
-            e--;
+        size_t e;
+        const char *it = list_next(&p, &e);
         if (e) {
             char pat[512];
-            snprintf(pat, sizeof pat, "%.*s", (int)e, p);
+            snprintf(pat, sizeof pat, "%.*s", (int)e, it);
             /* a pattern without a dot means a whole database */
             if (!strchr(pat, '.') && strlen(pat) + 2 < sizeof pat) strcat(pat, ".*");
             if (fnmatch(pat, name, 0) == 0) return 1;
         }
-        p += l;
     }
     return 0;
 }
@@ -1202,27 +1230,31 @@ const bd_key_rule *bd_config_key_rule(const bd_config *c, const char *db, size_t
     return bd_key_rule_match(c->keys, c->nkeys, db, dbn, table, tn);
 }
 
-int bd_config_topic(const bd_config *c, const char *db, size_t dbn, const char *table, size_t tn,
-                    char *out, size_t n)
+/* The topic of db.table, or (glob) the fnmatch pattern of the topics of
+ * the tables db.table match as patterns: their characters kept as they
+ * are. */
+static int topic_expand(const bd_config *c, const char *db, size_t dbn, const char *table,
+                        size_t tn, int glob, char *out, size_t n)
 {
     size_t o = 0;
     for (const char *t = c->topic; *t; t++) {
         const char *v = NULL;
         size_t vl = 0;
+        int raw = 0;
         if (!strncmp(t, "{source}", 8)) {
             v = c->source_name, vl = strlen(c->source_name), t += 7;
         } else if (!strncmp(t, "{db}", 4)) {
-            v = db, vl = dbn, t += 3;
+            v = db, vl = dbn, raw = glob, t += 3;
         } else if (!strncmp(t, "{table}", 7)) {
-            v = table, vl = tn, t += 6;
+            v = table, vl = tn, raw = glob, t += 6;
         } else {
             v = t, vl = 1;
         }
         for (size_t i = 0; i < vl; i++) {
             char ch = v[i];
             /* Kafka topic names: [a-zA-Z0-9._-], at most 249 */
-            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                  (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
+            if (!raw && !((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                          (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
                 ch = '_';
             if (o + 1 >= n || o >= 249) return -1;
             out[o++] = ch;
@@ -1230,4 +1262,30 @@ int bd_config_topic(const bd_config *c, const char *db, size_t dbn, const char *
     }
     out[o] = '\0';
     return o ? 0 : -1;
+}
+
+int bd_config_topic(const bd_config *c, const char *db, size_t dbn, const char *table, size_t tn,
+                    char *out, size_t n)
+{
+    return topic_expand(c, db, dbn, table, tn, 0, out, n);
+}
+
+int bd_config_topic_of_source(const bd_config *c, const char *topic)
+{
+    const char *p = c->include && *c->include ? c->include : "*.*";
+    while (*p) {
+        size_t e;
+        const char *it = list_next(&p, &e);
+        if (!e) continue;
+        /* "db.table", or "db" for a whole database */
+        const char *dot = memchr(it, '.', e);
+        size_t dbn = dot ? (size_t)(dot - it) : e;
+        const char *tb = dot ? dot + 1 : "*";
+        size_t tn = dot ? e - dbn - 1 : 1;
+        char glob[600];
+        if (topic_expand(c, it, dbn, tb, tn, 1, glob, sizeof glob) == 0 &&
+            fnmatch(glob, topic, 0) == 0)
+            return 1;
+    }
+    return 0;
 }

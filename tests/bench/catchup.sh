@@ -7,6 +7,8 @@
 # Wants BENCH (a name) and SID (the daemon's server id) set; BENCH_KAFKA_OPTS
 # (name=value ...) adds broker options (e.g. a topic default).
 # BINLOGD: the binary to run (default build/binlogd of this tree).
+# BENCH_KAFKA_EXTRA: lines added to the [kafka] section of conf (e.g.
+# "exactly_once = true").
 ROUNDS=${1:-3}
 B=${BINLOGD:-$(pwd)/build/binlogd}
 DIR=build/bench/decode-db
@@ -51,6 +53,7 @@ name = $2
 start = $3
 [kafka]
 bootstrap.servers = 127.0.0.1:$KPORT
+${BENCH_KAFKA_EXTRA:-}
 [state]
 dir = $1
 checkpoint_interval = 20ms

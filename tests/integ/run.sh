@@ -43,6 +43,21 @@
 #      "acknowledged up to" the head, WATCHDOG=1 every second, RELOADING=1
 #      then READY=1 on SIGHUP (also when the reload is refused), STOPPING=1
 #      on SIGTERM
+#  12  exactly once ([kafka] exactly_once = true): kill -9 at $RUN_KILLS
+#      random moments under a mixed insert/update/delete load, restart each
+#      time: a read_committed consumer sees every committed change exactly
+#      once, in source order per key (a read_uncommitted one may see aborted
+#      repeats: counted); then the state directory deleted while stopped:
+#      the daemon resumes from the state topic where it was, nothing repeated;
+#      then no position anywhere (another state topic, no state directory)
+#      while the topic holds messages: exit 2 naming the topic and --start;
+#      --start FILE:POS once starts there; --start with a position found,
+#      and no position with no [source] start: exit 2
+#  13  exactly once, $RUN_METADATA metadata: the daemon reads a table, stops;
+#      a backlog of rows, a column rename (ALTER), rows; the state directory
+#      (the schema history with it) deleted: the daemon resumes from the
+#      state topic, takes the schema history from there, and every value is
+#      under its column of the time ("a" before the rename, "a2" after)
 #  11  a topic that does not exist and is not created (the producer's
 #      allow.auto.create.topics=false): the daemon exits 1 naming the topic
 #      and the cause, its checkpoint before the row; where the topic can be
@@ -138,6 +153,7 @@ start = $3
 
 [kafka]
 bootstrap.servers = $BS
+state_topic = run.state.$1
 
 [filter]
 include = $2
@@ -728,9 +744,12 @@ if want 7; then
     stop_daemon
     n2=$(msg_count tb_seq)
     check "7: ... and the restart published none of it again ($n2 messages)" [ "$n2" -eq 30000 ]
-    # a checkpoint written against another server is refused ...
+    # a checkpoint written against another server is refused ... (the
+    # state topic's record too: the position comes from there)
     cp "$W/t.state/checkpoint.json" "$W/t.ckpt.orig"
     sed -i 's/"server":"[^"]*"/"server":"mariadb server_id=999"/' "$W/t.state/checkpoint.json"
+    printf '%s\t%s\n' '{"source":"run","kind":"checkpoint"}' "$(cat "$W/t.state/checkpoint.json")" |
+        kcat -b "$BS" -P -t run.state.t -p 0 -K "$(printf '\t')"
     start_daemon t
     exited_daemon 20
     check "7: a checkpoint of another server: exit 1 (exit $RC)" [ "$RC" -eq 1 ]
@@ -1003,6 +1022,167 @@ if want 11; then
     check "11: ... restarted where the topic is created: exit 0 on SIGTERM (exit $RC)" [ "$RC" -eq 0 ]
     got=$(got_ids nt)
     check "11: ... the row is published, once (ids: $got)" [ "$got" = 1 ]
+fi
+
+# ---- 12: exactly once: kill -9 under a mixed load ------------------------------------
+# consume_iso TABLE OUT LEVEL: as consume, with isolation.level LEVEL
+consume_iso() {
+    kcat -b "$BS" -C -t "$(topic "$1")" -o beginning -e -q -X isolation.level="$3" \
+        -f '%p %o %T %k %s\n' >"$2" 2>"$2.err"
+}
+# verify_once GROUP TABLE: a read_committed consumer saw each change of the
+# table exactly once, and per key in source order
+verify_once() {
+    _g=$1 _t=$2
+    consume_iso "$_t" "$W/$_t.msgs" read_committed
+    nmsg=$(wc -l <"$W/$_t.msgs")
+    ndist=$(srcrows "$W/$_t.msgs" | cut -f1 | sort -u | wc -l)
+    check "$_g: no change seen twice by a read_committed consumer ($nmsg messages, $ndist distinct (file,pos,row))" \
+        [ "$nmsg" -eq "$ndist" ]
+    for op in c u d; do
+        grep "\"op\":\"$op\"" "$W/$_t.msgs" | sed 's/^[0-9]* [0-9]* [0-9-]* {"id":\([0-9]*\)} .*/\1/' | sort >"$W/$_t.$op"
+    done
+    tcpsql -e "SELECT id FROM $_t" | sort >"$W/$_t.truth"
+    comm -23 "$W/$_t.c" "$W/$_t.d" >"$W/$_t.live"
+    nc=$(wc -l <"$W/$_t.c")
+    nd=$(wc -l <"$W/$_t.d")
+    check "$_g: a load was written ($nc inserts, $nd deletes)" [ "$nc" -ge 50 -a "$nd" -ge 5 ]
+    check "$_g: inserted minus deleted is the table, row for row" cmp -s "$W/$_t.live" "$W/$_t.truth"
+    check "$_g: an update for every insert" cmp -s "$W/$_t.c" "$W/$_t.u"
+    sort "$W/$_t.committed" >"$W/$_t.committed.s"
+    _m=$(comm -23 "$W/$_t.committed.s" "$W/$_t.c" | head -5 | tr '\n' ' ')
+    check "$_g: every insert the writer saw committed was consumed ($_m)" [ -z "$_m" ]
+    # per key: one partition, offsets in source order
+    awk "$AWKLIB"'{ v = after4($0); src(v); k = $4
+        if ((k in part) && part[k] != $1) { print "key " k " in two partitions"; exit 1 }
+        if ((k in prev) && AT <= prev[k]) { print "key " k ": offset " $2 " at " AT " after " prev[k]; exit 1 }
+        part[k] = $1; prev[k] = AT }' "$W/$_t.msgs" >"$W/$_t.order"
+    check "$_g: per key, one partition and source order ($(cat "$W/$_t.order"))" [ $? -eq 0 ]
+}
+if want 12; then
+    section "12: exactly once: kill -9 at $KILLS random moments under a mixed load"
+    seq_table e_seq
+    mkconf e "$DB.e_seq" "$(head_pos)"
+    conf_add e kafka "exactly_once = true"
+    rm -f "$W/e_seq.stop"
+    : >"$W/e_seq.committed"
+    (
+        i=1
+        while [ ! -f "$W/e_seq.stop" ]; do
+            del=""
+            [ $((i % 4)) -eq 0 ] && del="DELETE FROM e_seq WHERE id = $((i - 2));"
+            if tcpsql -e "BEGIN; INSERT INTO e_seq VALUES ($i, 'a');
+                          UPDATE e_seq SET note = 'b$i' WHERE id = $i; $del COMMIT" 2>/dev/null; then
+                echo "$i" >>"$W/e_seq.committed"
+            else
+                sleep 0.1
+            fi
+            i=$((i + 1))
+        done
+    ) &
+    WP=$!
+    WPIDS="$WPIDS $WP"
+    k=1
+    while [ $k -le "$KILLS" ]; do
+        start_daemon e
+        s=$(awk -v s="$$$k" 'BEGIN { srand(s); printf "%.1f", 0.5 + rand() * 2.5 }')
+        nap "$s"
+        check "12: the daemon ran until kill $k (${s} s: $(tail -1 "$W/e.log" | cut -c 1-200))" alive "$DP"
+        kill9_daemon
+        k=$((k + 1))
+    done
+    start_daemon e
+    sleep 1
+    stop_writer e_seq
+    waitfor 60 ckpt_at_head e || bad "12: the checkpoint did not reach the head after the last restart ($(ckpt_pos e) vs $(head_pos))"
+    stop_daemon
+    check "12: the last daemon: SIGTERM, exit 0 (exit $RC)" [ "$RC" -eq 0 ]
+    check "12: restarts resumed from the state topic ($(grep_count "of run.state" "$W/e.log"))" \
+        [ "$(grep_count "of run.state" "$W/e.log")" -ge 1 ]
+    check "12: Kafka transactions committed, with their checkpoints" grep -q "exactly once: initialising transactions" "$W/e.log"
+    verify_once 12 e_seq
+    consume_iso e_seq "$W/e_seq.all" read_uncommitted
+    check "12: a read_uncommitted consumer sees at least as many ($(wc -l <"$W/e_seq.all") >= $nmsg; the rest: aborted repeats)" \
+        [ "$(wc -l <"$W/e_seq.all")" -ge "$nmsg" ]
+
+    # the state directory lost while stopped: the state topic has the position
+    rm -rf "$W/e.state"
+    i=100000
+    while [ $i -lt 100010 ]; do
+        tcpsql -e "INSERT INTO e_seq VALUES ($i, 'a'); UPDATE e_seq SET note = 'b' WHERE id = $i"
+        echo "$i" >>"$W/e_seq.committed"
+        i=$((i + 1))
+    done
+    start_daemon e
+    waitfor 30 ckpt_at_head e || bad "12: without its state directory, the checkpoint did not reach the head ($(ckpt_pos e) vs $(head_pos)): $(tail -2 "$W/e.log")"
+    stop_daemon
+    check "12: state directory deleted: exit 0 (exit $RC)" [ "$RC" -eq 0 ]
+    check "12: ... it resumed from the state topic ($(grep "resuming from" "$W/e.log" | tail -1 | cut -c 1-200))" \
+        sh -c "grep 'resuming from' '$W/e.log' | tail -1 | grep -q 'of run.state'"
+    verify_once "12 (state directory deleted)" e_seq
+
+    # both gone: a new state topic, no state directory, old topics
+    rm -rf "$W/e.state"
+    conf_set e state_topic run.state2
+    start_daemon e
+    exited_daemon 30
+    check "12: no position anywhere but the topic holds messages: exit 2 (exit $RC)" [ "$RC" -eq 2 ]
+    check "12: ... naming the topic, the loss and --start ($(grep 'error:' "$W/e.log" | tail -1 | cut -c 1-300))" \
+        grep -q "error: no position of source run .*1 of its topics already hold messages ($(topic e_seq)).*--start" "$W/e.log"
+    here=$(head_pos)
+    tcpsql -e "INSERT INTO e_seq VALUES (200000, 'a')"
+    "$B" run -c "$W/e.conf" --start "$here" >>"$W/e.log" 2>&1 &
+    DP=$!
+    DPIDS="$DPIDS $DP"
+    waitfor 30 ckpt_at_head e || bad "12: --start $here: the checkpoint did not reach the head: $(tail -2 "$W/e.log")"
+    stop_daemon
+    check "12: --start $here once: exit 0 (exit $RC)" [ "$RC" -eq 0 ]
+    check "12: ... it said where it started" grep -q "warning: no position of source run: starting at $here, as --start says" "$W/e.log"
+    check "12: ... the row after it published, once" \
+        [ "$(consume_iso e_seq /dev/stdout read_committed | grep -c '"after":{"id":200000,')" -eq 1 ]
+    "$B" run -c "$W/e.conf" --start oldest >>"$W/e.log" 2>&1
+    RC=$?
+    check "12: --start with a position found: exit 2 (exit $RC)" [ "$RC" -eq 2 ]
+    check "12: ... saying a position exists" grep -q "error: --start oldest: a position exists" "$W/e.log"
+    mkconf e2 "$DB.e2_none" x
+    sed -i -e '/^start = x$/d' -e 's/^name = run$/name = fresh/' "$W/e2.conf"
+    "$B" run -c "$W/e2.conf" >"$W/e2.log" 2>&1
+    RC=$?
+    check "12: no position, nothing published, no [source] start: exit 2 (exit $RC)" [ "$RC" -eq 2 ]
+    check "12: ... saying to set start or use --start ($(grep 'error:' "$W/e2.log" | cut -c 1-200))" \
+        grep -q "no \[source\] start in .*run once with --start" "$W/e2.log"
+fi
+
+# ---- 13: the schema history from the state topic -------------------------------------
+if want 13; then
+    section "13: a backlog across an ALTER ($META metadata), resumed without the local schema history"
+    sql -e "CREATE TABLE h_alt (id INT PRIMARY KEY, a VARCHAR(10), b INT)"
+    mkconf h "$DB.h_alt" "$(head_pos)"
+    conf_add h kafka "exactly_once = true"
+    start_daemon h
+    waitfor 20 connected h 1 || bad "13: the daemon did not connect: $(tail -3 "$W/h.log")"
+    sql -e "INSERT INTO h_alt VALUES (1, 'one', 10)"
+    waitfor 30 ckpt_at_head h || bad "13: the checkpoint did not reach the head: $(tail -2 "$W/h.log")"
+    stop_daemon
+    check "13: the first run: exit 0 (exit $RC)" [ "$RC" -eq 0 ]
+    # the backlog: a row, the rename, a row
+    sql -e "INSERT INTO h_alt VALUES (2, 'two', 20)"
+    sql -e "ALTER TABLE h_alt CHANGE a a2 VARCHAR(10)"
+    sql -e "INSERT INTO h_alt VALUES (3, 'three', 30)"
+    rm -rf "$W/h.state"
+    start_daemon h
+    waitfor 30 ckpt_at_head h || bad "13: resumed, the checkpoint did not reach the head ($(ckpt_pos h) vs $(head_pos)): $(tail -2 "$W/h.log")"
+    stop_daemon
+    check "13: resumed without its state directory: exit 0 (exit $RC: $(grep 'error' "$W/h.log" | tail -1 | cut -c 1-200))" [ "$RC" -eq 0 ]
+    check "13: ... from the state topic" sh -c "grep 'resuming from' '$W/h.log' | tail -1 | grep -q 'of run.state.h'"
+    if [ "$META" != FULL ]; then
+        check "13: ... with the schema history from the state topic ($(grep 'schema history:' "$W/h.log" | tail -1 | cut -c 1-200))" \
+            grep -q "schema history: [0-9]* lines from the state topic run.state.h added to" "$W/h.log"
+    fi
+    consume_iso h_alt "$W/h_alt.msgs" read_committed
+    check "13: three rows, each once ($(wc -l <"$W/h_alt.msgs"))" [ "$(wc -l <"$W/h_alt.msgs")" -eq 3 ]
+    check "13: before the rename: \"a\":\"two\"" grep -q '"after":{"id":2,"a":"two","b":20}' "$W/h_alt.msgs"
+    check "13: after it: \"a2\":\"three\"" grep -q '"after":{"id":3,"a2":"three","b":30}' "$W/h_alt.msgs"
 fi
 
 finish

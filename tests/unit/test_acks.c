@@ -2,7 +2,8 @@
  * a contiguous prefix of transactions that ended and whose every message
  * was delivered; a failed delivery holds it for good; GTID sets of both
  * flavours; file rotation; the ring's capacity and the in-flight limit as
- * backpressure; stop; and many transactions through two threads. */
+ * backpressure; stop; many transactions through two threads; and the
+ * transactional mode of exactly once (prospect, commit_through, pending). */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -1039,6 +1040,337 @@ START_TEST(acks_many_transactions)
 }
 END_TEST
 
+/* ---- exactly once: records retire only through a committed mark */
+
+/* bd_acks_prospect that must succeed: its position, set and mark. */
+typedef struct pros {
+    uint64_t mark;
+    char file[256];
+    uint64_t pos, commit_us;
+    char gtid[512];
+} pros;
+
+static pros prospect_ok(bd_acks *a)
+{
+    pros r;
+    memset(&r, 0, sizeof r);
+    bd_buf g = BD_BUF_INIT;
+    bd_err err = {0};
+    ck_assert_msg(
+        bd_acks_prospect(a, &r.mark, r.file, sizeof r.file, &r.pos, &r.commit_us, &g, &err) == 0,
+        "%s", err.msg);
+    snprintf(r.gtid, sizeof r.gtid, "%s", g.ptr ? g.ptr : "");
+    bd_buf_release(&g);
+    return r;
+}
+
+/* bd_acks_prospect that must fail: -1, err set, nothing appended to the
+ * GTID buffer. */
+static void prospect_fails(bd_acks *a)
+{
+    uint64_t mark = 0, pos = 0, cu = 0;
+    char file[64] = "";
+    bd_buf g = BD_BUF_INIT;
+    bd_err err = {0};
+    ck_assert_int_eq(bd_acks_prospect(a, &mark, file, sizeof file, &pos, &cu, &g, &err), -1);
+    ck_assert_str_ne(err.msg, "");
+    ck_assert_uint_eq(g.len, 0);
+    bd_buf_release(&g);
+}
+
+START_TEST(acks_txn_delivered_is_not_enough)
+{
+    bd_acks *a = new_ok(8, "binlog.000001", 4, BD_FLAVOR_MARIADB, "0-1-5");
+    bd_acks_set_transactional(a);
+    ck_assert_uint_eq(bd_acks_pending(a), 0);
+    bd_acks_txn *t1 = open_ok(a);
+    ck_assert_uint_eq(bd_acks_pending(a), 1);
+    bd_acks_add(a, t1, 10);
+    bd_acks_add(a, t1, 20);
+    close_ok(a, t1, "binlog.000001", 100, "0-1-6", 1001);
+    bd_acks_delivered(a, t1, 10, 1);
+    bd_acks_delivered(a, t1, 20, 1);
+    bd_acks_txn *t2 = open_ok(a);
+    close_ok(a, t2, "binlog.000001", 200, "0-1-7", 1002); /* no messages at all */
+    /* closed and delivered, yet not committed: the position stays */
+    snap s = at(a);
+    ck_assert_str_eq(s.file, "binlog.000001");
+    ck_assert_uint_eq(s.pos, 4);
+    ck_assert_str_eq(s.gtid, "0-1-5");
+    ck_assert_uint_eq(s.p.seq, 0);
+    ck_assert_uint_eq(s.p.retired, 0);
+    ck_assert_uint_eq(s.p.open_txns, 2);
+    ck_assert_uint_eq(s.p.delivered, 2);
+    ck_assert_uint_eq(s.p.in_flight, 0);
+    ck_assert_uint_eq(s.p.commit_us, 0);
+    ck_assert_int_eq(s.p.stuck, 0);
+    ck_assert_uint_eq(bd_acks_pending(a), 2);
+
+    /* the prospect: where the position goes once both retire */
+    pros r = prospect_ok(a);
+    ck_assert_str_eq(r.file, "binlog.000001");
+    ck_assert_uint_eq(r.pos, 200);
+    ck_assert_uint_eq(r.commit_us, 1002);
+    ck_assert_str_eq(r.gtid, "0-1-7");
+    /* ... without moving the real one */
+    s = at(a);
+    ck_assert_uint_eq(s.pos, 4);
+    ck_assert_str_eq(s.gtid, "0-1-5");
+    ck_assert_uint_eq(s.p.seq, 0);
+    ck_assert_uint_eq(bd_acks_pending(a), 2);
+    /* asked again: the same */
+    pros r2 = prospect_ok(a);
+    ck_assert_uint_eq(r2.mark, r.mark);
+    ck_assert_uint_eq(r2.pos, 200);
+    ck_assert_str_eq(r2.gtid, "0-1-7");
+
+    /* a record opened after the mark (the next Kafka transaction) */
+    bd_acks_txn *t3 = open_ok(a);
+    bd_acks_add(a, t3, 5);
+    close_ok(a, t3, "binlog.000002", 300, "0-1-8", 1003);
+    bd_acks_delivered(a, t3, 5, 1);
+    ck_assert_uint_eq(bd_acks_pending(a), 3);
+
+    /* the commit of the mark: exactly the prospect, t3 stays */
+    bd_acks_commit_through(a, r.mark);
+    s = at(a);
+    ck_assert_str_eq(s.file, r.file);
+    ck_assert_uint_eq(s.pos, r.pos);
+    ck_assert_str_eq(s.gtid, r.gtid);
+    ck_assert_uint_eq(s.p.commit_us, r.commit_us);
+    ck_assert_uint_eq(s.p.retired, 2);
+    ck_assert_uint_eq(s.p.open_txns, 1);
+    ck_assert_uint_gt(s.p.seq, 0);
+    ck_assert_uint_eq(bd_acks_pending(a), 1);
+    uint64_t seq = s.p.seq;
+    /* an older mark again changes nothing */
+    bd_acks_commit_through(a, r.mark);
+    bd_acks_commit_through(a, 0);
+    s = at(a);
+    ck_assert_uint_eq(s.pos, 200);
+    ck_assert_uint_eq(s.p.seq, seq);
+    ck_assert_uint_eq(bd_acks_pending(a), 1);
+
+    /* the next prospect reaches t3; its commit retires it */
+    r = prospect_ok(a);
+    ck_assert_str_eq(r.file, "binlog.000002");
+    ck_assert_uint_eq(r.pos, 300);
+    ck_assert_uint_eq(r.commit_us, 1003);
+    ck_assert_str_eq(r.gtid, "0-1-8");
+    ck_assert_uint_eq(at(a).pos, 200);
+    bd_acks_commit_through(a, r.mark);
+    s = at(a);
+    ck_assert_str_eq(s.file, "binlog.000002");
+    ck_assert_uint_eq(s.pos, 300);
+    ck_assert_str_eq(s.gtid, "0-1-8");
+    ck_assert_uint_eq(s.p.retired, 3);
+    ck_assert_uint_eq(s.p.open_txns, 0);
+    ck_assert_uint_eq(bd_acks_pending(a), 0);
+
+    /* nothing pending: the prospect is the position itself */
+    r = prospect_ok(a);
+    ck_assert_str_eq(r.file, "binlog.000002");
+    ck_assert_uint_eq(r.pos, 300);
+    ck_assert_str_eq(r.gtid, "0-1-8");
+    ck_assert_uint_eq(r.commit_us, 1003);
+    bd_acks_commit_through(a, r.mark);
+    ck_assert_uint_eq(at(a).pos, 300);
+    ck_assert_uint_eq(at(a).p.retired, 3);
+    bd_acks_free(a);
+}
+END_TEST
+
+/* A record whose messages are not all delivered at the commit (a commit
+ * implies delivery, but the reports may come later) retires with its
+ * last report. */
+START_TEST(acks_txn_commit_before_reports)
+{
+    bd_acks *a = new_ok(4, "binlog.000001", 4, BD_FLAVOR_MARIADB, "0-1-5");
+    bd_acks_set_transactional(a);
+    bd_acks_txn *t = open_ok(a);
+    bd_acks_add(a, t, 10);
+    close_ok(a, t, "binlog.000001", 100, "0-1-6", 7);
+    pros r = prospect_ok(a);
+    ck_assert_uint_eq(r.pos, 100);
+    bd_acks_commit_through(a, r.mark);
+    ck_assert_uint_eq(at(a).pos, 4);
+    ck_assert_uint_eq(bd_acks_pending(a), 1);
+    bd_acks_delivered(a, t, 10, 1);
+    snap s = at(a);
+    ck_assert_uint_eq(s.pos, 100);
+    ck_assert_str_eq(s.gtid, "0-1-6");
+    ck_assert_uint_eq(bd_acks_pending(a), 0);
+    bd_acks_free(a);
+}
+END_TEST
+
+/* prospect fails while a record is open, or failed. */
+START_TEST(acks_txn_prospect_fails)
+{
+    bd_acks *a = new_ok(4, "binlog.000001", 4, BD_FLAVOR_MARIADB, "0-1-5");
+    bd_acks_set_transactional(a);
+    bd_acks_txn *t1 = open_ok(a);
+    bd_acks_add(a, t1, 10);
+    bd_acks_delivered(a, t1, 10, 1);
+    prospect_fails(a); /* open (inside a database transaction) */
+    close_ok(a, t1, "binlog.000001", 100, "0-1-6", 1);
+    pros r = prospect_ok(a);
+    ck_assert_uint_eq(r.pos, 100);
+    bd_acks_txn *t2 = open_ok(a);
+    prospect_fails(a); /* the first is closed, the second open */
+    close_ok(a, t2, "binlog.000001", 200, "0-1-7", 2);
+    ck_assert_uint_eq(prospect_ok(a).pos, 200);
+    /* a third whose message was given up on */
+    bd_acks_txn *t3 = open_ok(a);
+    bd_acks_add(a, t3, 10);
+    close_ok(a, t3, "binlog.000001", 300, "0-1-8", 3);
+    bd_acks_delivered(a, t3, 10, 0);
+    prospect_fails(a);
+    snap s = at(a);
+    ck_assert_uint_eq(s.pos, 4);
+    ck_assert_int_eq(s.p.stuck, 0); /* t1 heads the ring, and is fine */
+    /* the earlier mark still commits what it covered, never past t3 */
+    bd_acks_commit_through(a, r.mark);
+    s = at(a);
+    ck_assert_uint_eq(s.pos, 100);
+    ck_assert_uint_eq(bd_acks_pending(a), 2);
+    bd_acks_commit_through(a, UINT64_MAX - 1);
+    s = at(a);
+    ck_assert_uint_eq(s.pos, 200);
+    ck_assert_int_eq(s.p.stuck, 1);
+    ck_assert_uint_eq(bd_acks_pending(a), 1);
+    prospect_fails(a);
+    bd_acks_free(a);
+}
+END_TEST
+
+/* The GTID set of a prospect: MariaDB and MySQL, from a start set or
+ * from a file start (bd_acks_close_base) that makes it known. */
+START_TEST(acks_txn_prospect_gtids)
+{
+    /* MariaDB: positions per domain */
+    bd_acks *a = new_ok(8, "binlog.000001", 4, BD_FLAVOR_MARIADB, "0-1-5");
+    bd_acks_set_transactional(a);
+    one(a, "binlog.000001", 100, "0-1-6");
+    one(a, "binlog.000001", 200, "2-3-9");
+    pros r = prospect_ok(a);
+    ck_assert_str_eq(r.gtid, "0-1-6,2-3-9");
+    ck_assert_uint_eq(r.pos, 200);
+    ck_assert_str_eq(at(a).gtid, "0-1-5");
+    bd_acks_commit_through(a, r.mark);
+    ck_assert_str_eq(at(a).gtid, "0-1-6,2-3-9");
+    /* appended to what the buffer holds */
+    bd_buf g = BD_BUF_INIT;
+    bd_buf_adds(&g, "set=");
+    uint64_t mark, pos, cu;
+    char f[64];
+    bd_err err = {0};
+    ck_assert_int_eq(bd_acks_prospect(a, &mark, f, sizeof f, &pos, &cu, &g, &err), 0);
+    ck_assert_str_eq(g.ptr, "set=0-1-6,2-3-9");
+    bd_buf_release(&g);
+    /* gtid may be NULL */
+    ck_assert_int_eq(bd_acks_prospect(a, &mark, f, sizeof f, &pos, &cu, NULL, &err), 0);
+    ck_assert_uint_eq(pos, 200);
+    bd_acks_free(a);
+
+    /* MySQL: a start set, then GTIDs of two servers */
+    a = new_ok(8, "binlog.000001", 4, BD_FLAVOR_MYSQL, U1 ":1-5");
+    bd_acks_set_transactional(a);
+    one(a, "binlog.000001", 100, U1 ":6");
+    one(a, "binlog.000001", 200, U2 ":1");
+    one(a, "binlog.000001", 300, U1 ":7");
+    r = prospect_ok(a);
+    ck_assert_str_eq(r.gtid, U1 ":1-7," U2 ":1");
+    ck_assert_uint_eq(r.pos, 300);
+    ck_assert_str_eq(at(a).gtid, U1 ":1-5");
+    ck_assert_uint_eq(at(a).pos, 4);
+    bd_acks_commit_through(a, r.mark);
+    ck_assert_str_eq(at(a).gtid, U1 ":1-7," U2 ":1");
+    ck_assert_uint_eq(at(a).pos, 300);
+    bd_acks_free(a);
+
+    /* MySQL without a start set: unknown ("") until a file start's
+     * PREVIOUS_GTIDS, complete from there on */
+    a = new_ok(8, "binlog.000001", 4, BD_FLAVOR_MYSQL, "");
+    bd_acks_set_transactional(a);
+    one(a, "binlog.000001", 100, U1 ":9");
+    r = prospect_ok(a);
+    ck_assert_uint_eq(r.pos, 100);
+    ck_assert_str_eq(r.gtid, "");
+    bd_acks_txn *b = open_ok(a);
+    const char *prev = U1 ":1-9";
+    ck_assert_int_eq(
+        bd_acks_close_base(a, b, "binlog.000002", 155, BD_FLAVOR_MYSQL, prev, strlen(prev), &err),
+        0);
+    one(a, "binlog.000002", 400, U1 ":10");
+    r = prospect_ok(a);
+    ck_assert_str_eq(r.file, "binlog.000002");
+    ck_assert_uint_eq(r.pos, 400);
+    ck_assert_str_eq(r.gtid, U1 ":1-10");
+    /* the real position: neither moved nor known */
+    snap s = at(a);
+    ck_assert_str_eq(s.file, "binlog.000001");
+    ck_assert_uint_eq(s.pos, 4);
+    ck_assert_str_eq(s.gtid, "");
+    ck_assert_uint_eq(bd_acks_pending(a), 3);
+    bd_acks_commit_through(a, r.mark);
+    s = at(a);
+    ck_assert_str_eq(s.file, "binlog.000002");
+    ck_assert_uint_eq(s.pos, 400);
+    ck_assert_str_eq(s.gtid, U1 ":1-10");
+    ck_assert_uint_eq(bd_acks_pending(a), 0);
+    bd_acks_free(a);
+
+    /* MariaDB without a start set: a GTID_LIST makes it known; a prospect
+     * that ends on the base record itself */
+    a = new_ok(8, "binlog.000001", 4, BD_FLAVOR_MARIADB, NULL);
+    bd_acks_set_transactional(a);
+    one(a, "binlog.000001", 100, "0-1-7");
+    b = open_ok(a);
+    ck_assert_int_eq(
+        bd_acks_close_base(a, b, "binlog.000002", 300, BD_FLAVOR_MARIADB, "0-1-7,1-1-2", 11, &err),
+        0);
+    r = prospect_ok(a);
+    ck_assert_str_eq(r.file, "binlog.000002");
+    ck_assert_uint_eq(r.pos, 300);
+    ck_assert_str_eq(r.gtid, "0-1-7,1-1-2");
+    ck_assert_str_eq(at(a).gtid, "");
+    bd_acks_commit_through(a, r.mark);
+    s = at(a);
+    ck_assert_str_eq(s.gtid, "0-1-7,1-1-2");
+    ck_assert_str_eq(s.file, "binlog.000002");
+    ck_assert_uint_eq(s.pos, 300);
+    bd_acks_free(a);
+}
+END_TEST
+
+/* Transactional mode turned on with records already in the ring: those
+ * retire as before; only the ones opened after it wait for a commit. */
+START_TEST(acks_txn_set_later)
+{
+    bd_acks *a = new_ok(8, "binlog.000001", 4, BD_FLAVOR_MARIADB, "0-1-5");
+    bd_acks_txn *t1 = open_ok(a);
+    bd_acks_add(a, t1, 1);
+    bd_acks_set_transactional(a);
+    bd_acks_txn *t2 = open_ok(a);
+    bd_acks_add(a, t2, 1);
+    close_ok(a, t1, "binlog.000001", 100, "0-1-6", 1);
+    close_ok(a, t2, "binlog.000001", 200, "0-1-7", 2);
+    bd_acks_delivered(a, t1, 1, 1);
+    bd_acks_delivered(a, t2, 1, 1);
+    snap s = at(a);
+    ck_assert_uint_eq(s.pos, 100);
+    ck_assert_str_eq(s.gtid, "0-1-6");
+    ck_assert_uint_eq(bd_acks_pending(a), 1);
+    pros r = prospect_ok(a);
+    ck_assert_uint_eq(r.pos, 200);
+    bd_acks_commit_through(a, r.mark);
+    ck_assert_uint_eq(at(a).pos, 200);
+    ck_assert_uint_eq(bd_acks_pending(a), 0);
+    bd_acks_free(a);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("acks");
@@ -1057,6 +1389,13 @@ static Suite *suite(void)
     tcase_add_test(t, acks_rotate);
     tcase_add_test(t, acks_in_flight_counters);
     suite_add_tcase(s, t);
+    TCase *x = tcase_create("transactional");
+    tcase_add_test(x, acks_txn_delivered_is_not_enough);
+    tcase_add_test(x, acks_txn_commit_before_reports);
+    tcase_add_test(x, acks_txn_prospect_fails);
+    tcase_add_test(x, acks_txn_prospect_gtids);
+    tcase_add_test(x, acks_txn_set_later);
+    suite_add_tcase(s, x);
     TCase *b = tcase_create("blocking");
     tcase_add_test(b, acks_ring_full_blocks_open);
     tcase_add_test(b, acks_ring_one_record);

@@ -2,7 +2,8 @@
  * (long GTID sets, names that need JSON escaping), no checkpoint yet,
  * every kind of broken file with its path in the message, the atomic
  * replace (no FILE.tmp left, stale ones overwritten), unwritable places,
- * and the file's mode. */
+ * and the file's mode; and the JSON text alone (bd_checkpoint_json and
+ * bd_checkpoint_parse, as the state topic's records use them). */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "binlogd/buf.h"
 #include "binlogd/checkpoint.h"
 #include "testutil.h"
 
@@ -424,6 +426,204 @@ START_TEST(ckpt_mode_stale_tmp)
 }
 END_TEST
 
+/* ---- the JSON text alone (the state topic's records) */
+
+#define WHERE "in topic binlogd.state at offset 42"
+
+static void parse_ok(const char *text, size_t n, bd_checkpoint *c)
+{
+    bd_err err = {0};
+    ck_assert_msg(bd_checkpoint_parse(text, n, WHERE, c, &err) == 0, "%s: %.*s", err.msg, (int)n,
+                  text);
+}
+
+START_TEST(ckpt_json_round_trip)
+{
+    bd_checkpoint *c = new_ckpt(), *r = new_ckpt();
+    snprintf(c->server, sizeof c->server, "mysql server_uuid=%s", U1);
+    snprintf(c->file, sizeof c->file, "bin\"log\\x\t\ny-\xc3\xa9.000042");
+    c->pos = 5000000000ull;
+    snprintf(c->gtid, sizeof c->gtid, "%s:1-977,\n55778904-0299-11f1-b1b8-4ef0c4956feb:1-3:tag:7",
+             U1);
+    c->commit_us = 1764265694123456ull;
+
+    /* appended to what the buffer holds: one line, ending in a newline */
+    bd_buf b = BD_BUF_INIT;
+    bd_buf_adds(&b, "prefix:");
+    bd_checkpoint_json(c, &b);
+    ck_assert(!bd_buf_failed(&b));
+    ck_assert_uint_gt(b.len, 8);
+    ck_assert_int_eq(memcmp(b.ptr, "prefix:", 7), 0);
+    const char *text = b.ptr + 7;
+    size_t n = b.len - 7;
+    ck_assert_int_eq(text[n - 1], '\n');
+    ck_assert_ptr_eq(memchr(text, '\n', n), text + n - 1);
+    ck_assert_int_eq(text[0], '{');
+
+    parse_ok(text, n, r);
+    same(r, c);
+    /* without the newline */
+    memset(r, 0, sizeof *r);
+    parse_ok(text, n - 1, r);
+    same(r, c);
+    /* n bytes exactly: what follows them is not read */
+    char *more = malloc(n + 16);
+    ck_assert_ptr_nonnull(more);
+    memcpy(more, text, n);
+    memcpy(more + n, "{\"junk\":", 9);
+    memset(r, 0, sizeof *r);
+    parse_ok(more, n, r);
+    same(r, c);
+    free(more);
+
+    /* the keys of the file format, version 1, written now */
+    json_error_t je;
+    json_t *j = json_loadb(text, n, 0, &je);
+    ck_assert_msg(j != NULL, "%s", je.text);
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "binlogd_checkpoint")), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "server")), c->server);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "file")), c->file);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "gtid")), c->gtid);
+    ck_assert(json_integer_value(json_object_get(j, "pos")) == 5000000000ll);
+    ck_assert(json_integer_value(json_object_get(j, "commit_us")) == 1764265694123456ll);
+    const char *w = json_string_value(json_object_get(j, "written"));
+    ck_assert_ptr_nonnull(w);
+    struct tm tm = {0};
+    const char *end = strptime(w, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    ck_assert_msg(end && !*end, "written '%s'", w);
+    time_t t = timegm(&tm), now = time(NULL);
+    ck_assert_msg(t <= now && t >= now - 60, "written '%s' is not now", w);
+    json_decref(j);
+
+    /* the same text as the file (up to "written", which is the time) */
+    fresh_dir();
+    write_ok(c);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    static char file_text[4096];
+    size_t fl = fread(file_text, 1, sizeof file_text, f);
+    fclose(f);
+    const char *wk = strstr(text, ",\"written\":");
+    ck_assert_ptr_nonnull(wk);
+    size_t upto = (size_t)(wk - text);
+    ck_assert_uint_gt(fl, upto);
+    ck_assert_int_eq(memcmp(file_text, text, upto), 0);
+    /* and the file's text parses too */
+    parse_ok(file_text, fl, r);
+    same(r, c);
+    cleanup();
+    bd_buf_release(&b);
+
+    /* nothing known but the position */
+    memset(c, 0, sizeof *c);
+    snprintf(c->file, sizeof c->file, "mariadb-bin.000001");
+    c->pos = 4;
+    bd_checkpoint_json(c, &b);
+    ck_assert(!bd_buf_failed(&b));
+    memset(r, 0xee, sizeof *r);
+    parse_ok(b.ptr, b.len, r);
+    same(r, c);
+    ck_assert_str_eq(r->server, "");
+    ck_assert_str_eq(r->gtid, "");
+    ck_assert_uint_eq(r->commit_us, 0);
+    bd_buf_release(&b);
+
+    /* the largest that fit */
+    memset(c->server, 's', sizeof c->server - 1);
+    c->server[sizeof c->server - 1] = '\0';
+    memset(c->file, 'f', sizeof c->file - 1);
+    c->file[sizeof c->file - 1] = '\0';
+    memset(c->gtid, 'g', sizeof c->gtid - 1);
+    c->gtid[sizeof c->gtid - 1] = '\0';
+    c->pos = UINT32_MAX + 10ull;
+    c->commit_us = 1;
+    bd_checkpoint_json(c, &b);
+    ck_assert(!bd_buf_failed(&b));
+    parse_ok(b.ptr, b.len, r);
+    same(r, c);
+    bd_buf_release(&b);
+    free(c);
+    free(r);
+}
+END_TEST
+
+/* text (n bytes) is refused: -1, BD_ERR_CORRUPT, where and want in the
+ * message. */
+static void parse_bad_n(const char *text, size_t n, const char *want)
+{
+    bd_checkpoint *c = new_ckpt();
+    bd_err err = {0};
+    int r = bd_checkpoint_parse(text, n, WHERE, c, &err);
+    free(c);
+    ck_assert_msg(r == -1, "parse gave %d for: %.*s", r, (int)n, text);
+    ck_assert_int_eq(err.code, BD_ERR_CORRUPT);
+    ck_assert_msg(strstr(err.msg, WHERE) != NULL, "message '%s' lacks where", err.msg);
+    ck_assert_msg(strstr(err.msg, want) != NULL, "message '%s' lacks '%s'", err.msg, want);
+}
+
+static void parse_bad(const char *text, const char *want) { parse_bad_n(text, strlen(text), want); }
+
+START_TEST(ckpt_parse_bad)
+{
+    /* not JSON, truncated, empty, two values */
+    parse_bad("binlog.000001:1234", "line 1");
+    parse_bad(HEAD "\"file\":\"binlog.000001\",\"pos\":12", "line 1");
+    parse_bad("", "checkpoint ");
+    parse_bad_n("{}", 0, "checkpoint ");
+    parse_bad("{\"binlogd_checkpoint\":1}{}", "checkpoint ");
+    /* a good one cut short by n */
+    const char *good = HEAD "\"file\":\"b.1\",\"pos\":4,\"gtid\":\"0-1-5\"}";
+    parse_bad_n(good, strlen(good) - 1, "checkpoint ");
+    /* JSON but not a checkpoint */
+    parse_bad("[1,2,3]", "not a binlogd checkpoint");
+    parse_bad("null", "checkpoint ");
+    parse_bad("{}", "not a binlogd checkpoint");
+    parse_bad(
+        "{\"binlogd_checkpoint\":2,\"server\":\"x\",\"file\":\"b.1\",\"pos\":4,\"gtid\":\"\"}",
+        "not a binlogd checkpoint (version 1)");
+    /* each field */
+    parse_bad("{\"binlogd_checkpoint\":1,\"file\":\"b.1\",\"pos\":4,\"gtid\":\"\"}",
+              "bad \"server\"");
+    parse_bad(HEAD "\"file\":\"\",\"pos\":1234,\"gtid\":\"0-1-5\"}", "bad \"file\"");
+    parse_bad(HEAD "\"file\":7,\"pos\":1234,\"gtid\":\"0-1-5\"}", "bad \"file\"");
+    parse_bad(HEAD "\"file\":\"b.1\",\"pos\":3,\"gtid\":\"\"}", "bad \"pos\"");
+    parse_bad(HEAD "\"file\":\"b.1\",\"pos\":\"4\",\"gtid\":\"\"}", "bad \"pos\"");
+    parse_bad(HEAD "\"file\":\"b.1\",\"gtid\":\"\"}", "bad \"pos\"");
+    parse_bad(HEAD "\"file\":\"b.1\",\"pos\":1234}", "bad \"gtid\"");
+    parse_bad(HEAD "\"file\":\"b.1\",\"pos\":1234,\"gtid\":null}", "bad \"gtid\"");
+    parse_bad(HEAD "\"file\":\"b.1\",\"pos\":1234,\"gtid\":\"\",\"commit_us\":-1}",
+              "bad \"commit_us\"");
+    parse_bad(HEAD "\"file\":\"b.1\",\"pos\":1234,\"gtid\":\"\",\"commit_us\":1.5}",
+              "bad \"commit_us\"");
+    /* too long to hold */
+    {
+        static char big[sizeof(((bd_checkpoint *)0)->server) + 200];
+        int n = snprintf(big, sizeof big, "{\"binlogd_checkpoint\":1,\"server\":\"");
+        size_t sl = sizeof(((bd_checkpoint *)0)->server);
+        memset(big + n, 's', sl);
+        snprintf(big + n + sl, sizeof big - (size_t)n - sl,
+                 "\",\"file\":\"b.1\",\"pos\":4,\"gtid\":\"\"}");
+        parse_bad(big, "bad \"server\"");
+    }
+    {
+        static char big[BD_CKPT_GTID_MAX + 200];
+        int n = snprintf(big, sizeof big, HEAD "\"file\":\"b.1\",\"pos\":4,\"gtid\":\"");
+        memset(big + n, 'g', BD_CKPT_GTID_MAX);
+        snprintf(big + n + BD_CKPT_GTID_MAX, sizeof big - (size_t)n - BD_CKPT_GTID_MAX, "\"}");
+        parse_bad(big, "bad \"gtid\"");
+    }
+    /* the good one whole */
+    bd_checkpoint *c = new_ckpt();
+    parse_ok(good, strlen(good), c);
+    ck_assert_str_eq(c->server, "mariadb server_id=1");
+    ck_assert_str_eq(c->file, "b.1");
+    ck_assert_uint_eq(c->pos, 4);
+    ck_assert_str_eq(c->gtid, "0-1-5");
+    ck_assert_uint_eq(c->commit_us, 0);
+    free(c);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("checkpoint");
@@ -435,6 +635,8 @@ static Suite *suite(void)
     tcase_add_test(t, ckpt_write_fails);
     tcase_add_test(t, ckpt_mode);
     tcase_add_test(t, ckpt_mode_stale_tmp);
+    tcase_add_test(t, ckpt_json_round_trip);
+    tcase_add_test(t, ckpt_parse_bad);
     suite_add_tcase(s, t);
     return s;
 }

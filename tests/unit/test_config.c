@@ -305,10 +305,29 @@ START_TEST(config_filters_topics)
     ck_assert_int_eq(bd_config_topic(&c, "acct", 4, "bal$nces", 8, t, sizeof t), 0);
     ck_assert_str_eq(t, "pay_ments.acct.bal_nces");
     ck_assert_int_eq(bd_config_topic(&c, "acct", 4, "x", 1, t, 5), -1); /* does not fit */
+    /* the topics of the included tables (a start without a position asks
+     * whether they hold messages): the template with the patterns in */
+    ck_assert_int_eq(bd_config_topic_of_source(&c, "pay_ments.acct.balances"), 1);
+    ck_assert_int_eq(bd_config_topic_of_source(&c, "pay_ments.ledger.flows"), 1);
+    ck_assert_int_eq(bd_config_topic_of_source(&c, "pay_ments.ledger.flows2"), 0);
+    ck_assert_int_eq(bd_config_topic_of_source(&c, "pay_ments.ops.x"), 1);
+    ck_assert_int_eq(bd_config_topic_of_source(&c, "other.acct.balances"), 0);
+    ck_assert_int_eq(bd_config_topic_of_source(&c, "binlogd.state"), 0);
     bd_config_release(&c);
     load_ok(&c, MIN);
     ck_assert_int_eq(bd_config_table_wanted(&c, "any", 3, "t", 1), 1); /* no include: all */
+    ck_assert_int_eq(bd_config_topic_of_source(&c, "db1.any.t"), 1);
+    ck_assert_int_eq(bd_config_topic_of_source(&c, "db2.any.t"), 0);
+    ck_assert_ptr_null(c.start); /* no default: a start is told where */
+    ck_assert_int_eq(c.exactly_once, 0);
+    ck_assert_str_eq(c.state_topic, "binlogd.state");
+    ck_assert_uint_eq(c.txn_max_ms, 500);
     bd_config_release(&c);
+    char why[300];
+    ck_assert_ptr_null(bd_config_start_check("--start", "binlog.000002:4", why, sizeof why));
+    ck_assert_ptr_null(bd_config_start_check("--start", "gtid:0-1-5", why, sizeof why));
+    ck_assert_ptr_nonnull(bd_config_start_check("--start", "binlog.000002:3", why, sizeof why));
+    ck_assert_msg(strstr(why, "--start = binlog.000002:3: wants oldest, head") == why, "%s", why);
 }
 END_TEST
 

@@ -1,7 +1,9 @@
 /* test_kafka_admin.c - lib/sink/kafka_admin.c without a broker: the settings it
  * refuses (and how it names them), the producer settings it leaves out,
  * silence on stderr, and the questions asked of librdkafka's in-process
- * mock cluster (the real broker: tests/integ/kafka_admin.sh). */
+ * mock cluster, reading a partition whole and the state topic's
+ * checkpoints among them (the real broker: tests/integ/kafka_admin.sh). */
+#include <jansson.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <stdio.h>
@@ -10,7 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "binlogd/buf.h"
+#include "binlogd/checkpoint.h"
 #include "binlogd/kafka_admin.h"
+#include "binlogd/state_topic.h"
 #include "testutil.h"
 
 #define NCONF(c) (sizeof(c) / sizeof((c)[0]) / 2)
@@ -417,6 +422,314 @@ START_TEST(test_mock_group_offsets)
 }
 END_TEST
 
+/* ---- reading a partition whole; the state topic */
+
+/* Produce key/value (either NULL: null) to topic [partition]. */
+static void produce_kv(rd_kafka_t *p, const char *topic, int32_t partition, const char *key,
+                       const char *value)
+{
+    rd_kafka_resp_err_t e =
+        rd_kafka_producev(p, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
+                          RD_KAFKA_V_KEY((void *)key, key ? strlen(key) : 0),
+                          RD_KAFKA_V_VALUE((void *)value, value ? strlen(value) : 0),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+    ck_assert_msg(!e, "%s", rd_kafka_err2str(e));
+}
+
+/* A handle that reads a partition at the pace of its fetches.  With the
+ * handle's default queued.min.messages=1 (set for commit time: no
+ * prefetch) librdkafka's fetcher pauses once a message is queued and
+ * looks again only about once a second, and the mock answers each Fetch
+ * with one message set: every record produced on its own then costs a
+ * second.  (And an answer at the end of a partition after 10 ms.) */
+static bd_kafka_admin *reader(mock *m)
+{
+    const char *conf[] = {"bootstrap.servers", m->bootstraps, "queued.min.messages", "100000",
+                          "fetch.wait.max.ms", "10"};
+    bd_err err = {0};
+    bd_kafka_admin *k = bd_kafka_admin_new(conf, NCONF(conf), &err);
+    ck_assert_msg(k != NULL, "%s", err.msg);
+    return k;
+}
+
+#define MAXREC 16
+
+/* What bd_kafka_admin_read_partition handed to its callback. */
+typedef struct recs {
+    size_t n;
+    char key[MAXREC][64]; /* "(null)" for a null key */
+    char value[MAXREC][64];
+    int64_t offset[MAXREC];
+    size_t fail_at; /* the callback fails at this record (1-based; 0 never) */
+} recs;
+
+static int on_rec(void *ctx, const void *key, size_t key_len, const void *value, size_t value_len,
+                  int64_t offset, bd_err *err)
+{
+    recs *r = ctx;
+    ck_assert_uint_lt(r->n, MAXREC);
+    size_t i = r->n++;
+    snprintf(r->key[i], sizeof r->key[i], "%.*s", key ? (int)key_len : 6,
+             key ? (const char *)key : "(null)");
+    snprintf(r->value[i], sizeof r->value[i], "%.*s", value ? (int)value_len : 6,
+             value ? (const char *)value : "(null)");
+    r->offset[i] = offset;
+    if (r->fail_at && r->n == r->fail_at)
+        return bd_err_set(err, BD_ERR_CORRUPT, "stop at %d", (int)i);
+    return 0;
+}
+
+static void read_ok(bd_kafka_admin *k, const char *topic, int32_t partition, recs *r)
+{
+    memset(r, 0, sizeof *r);
+    bd_err err = {0};
+    int rc = bd_kafka_admin_read_partition(k, topic, partition, on_rec, r, 10000, &err);
+    ck_assert_msg(rc == 0, "reading %s [%d]: %d: %s", topic, (int)partition, rc, err.msg);
+}
+
+static void rec_is(const recs *r, size_t i, const char *key, const char *value, int64_t offset)
+{
+    ck_assert_uint_lt(i, r->n);
+    ck_assert_str_eq(r->key[i], key);
+    ck_assert_str_eq(r->value[i], value);
+    ck_assert_int_eq(r->offset[i], offset);
+}
+
+START_TEST(test_mock_read_partition)
+{
+    mock m;
+    mock_start(&m);
+    ck_assert(!rd_kafka_mock_topic_create(m.mc, "r1", 2, 1));
+    ck_assert(!rd_kafka_mock_topic_create(m.mc, "r2", 1, 1));
+    rd_kafka_t *p = client(&m, RD_KAFKA_PRODUCER, NULL);
+    produce_kv(p, "r1", 0, "k1", "a");
+    produce_kv(p, "r1", 0, "k2", "b");
+    produce_kv(p, "r1", 0, NULL, "c");
+    produce_kv(p, "r1", 0, "k3", NULL);
+    produce_kv(p, "r1", 1, "k9", "z");
+    ck_assert_int_eq(rd_kafka_flush(p, 5000), 0);
+    rd_kafka_destroy(p);
+
+    bd_kafka_admin *k = reader(&m);
+    recs *r = calloc(1, sizeof *r);
+    ck_assert_ptr_nonnull(r);
+    read_ok(k, "r1", 0, r);
+    ck_assert_uint_eq(r->n, 4);
+    rec_is(r, 0, "k1", "a", 0);
+    rec_is(r, 1, "k2", "b", 1);
+    rec_is(r, 2, "(null)", "c", 2);
+    rec_is(r, 3, "k3", "(null)", 3);
+    read_ok(k, "r1", 1, r);
+    ck_assert_uint_eq(r->n, 1);
+    rec_is(r, 0, "k9", "z", 0);
+    /* empty, no such partition, no such topic: nothing */
+    read_ok(k, "r2", 0, r);
+    ck_assert_uint_eq(r->n, 0);
+    read_ok(k, "r1", 5, r);
+    ck_assert_uint_eq(r->n, 0);
+    read_ok(k, "no.such.topic", 0, r);
+    ck_assert_uint_eq(r->n, 0);
+
+    /* the callback stops the read with its error */
+    memset(r, 0, sizeof *r);
+    r->fail_at = 2;
+    bd_err err = {0};
+    ck_assert_int_eq(bd_kafka_admin_read_partition(k, "r1", 0, on_rec, r, 10000, &err), -1);
+    ck_assert_uint_eq(r->n, 2);
+    ck_assert_int_eq(err.code, BD_ERR_CORRUPT);
+    ck_assert_str_eq(err.msg, "stop at 1");
+    /* ... and the next read starts over */
+    read_ok(k, "r1", 0, r);
+    ck_assert_uint_eq(r->n, 4);
+    rec_is(r, 0, "k1", "a", 0);
+
+    /* committed transactions: their messages, not their markers (an
+     * offset each); the end is found after a marker too */
+    char es[256];
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    rd_kafka_conf_set_log_cb(c, quiet);
+    ck_assert(rd_kafka_conf_set(c, "bootstrap.servers", m.bootstraps, es, sizeof es) == 0);
+    ck_assert(rd_kafka_conf_set(c, "transactional.id", "reader-test", es, sizeof es) == 0);
+    p = rd_kafka_new(RD_KAFKA_PRODUCER, c, es, sizeof es);
+    ck_assert_msg(p != NULL, "%s", es);
+    rd_kafka_error_t *te = rd_kafka_init_transactions(p, 10000);
+    ck_assert_msg(!te, "%s", te ? rd_kafka_error_string(te) : "");
+    ck_assert(!rd_kafka_begin_transaction(p));
+    produce_kv(p, "r1", 0, "t1", "in txn 1");
+    produce_kv(p, "r1", 0, "t2", "in txn 2");
+    te = rd_kafka_commit_transaction(p, 10000);
+    ck_assert_msg(!te, "%s", te ? rd_kafka_error_string(te) : "");
+    read_ok(k, "r1", 0, r);
+    ck_assert_uint_eq(r->n, 6);
+    rec_is(r, 4, "t1", "in txn 1", 4);
+    rec_is(r, 5, "t2", "in txn 2", 5);
+    ck_assert(!rd_kafka_begin_transaction(p));
+    produce_kv(p, "r1", 0, "t3", "in txn 3");
+    te = rd_kafka_commit_transaction(p, 10000);
+    ck_assert_msg(!te, "%s", te ? rd_kafka_error_string(te) : "");
+    rd_kafka_destroy(p);
+    read_ok(k, "r1", 0, r);
+    ck_assert_uint_eq(r->n, 7);
+    ck_assert_str_eq(r->key[6], "t3");
+    ck_assert_str_eq(r->value[6], "in txn 3");
+    /* (a broker puts each commit's marker at an offset of its own; the
+     * mock does not) */
+    ck_assert_int_ge(r->offset[6], 6);
+
+    free(r);
+    bd_kafka_admin_free(k);
+    mock_stop(&m);
+}
+END_TEST
+
+/* A checkpoint's JSON text (without its newline). */
+static void ckpt_text(const char *file, uint64_t pos, const char *gtid, char *out, size_t n)
+{
+    bd_checkpoint c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.server, sizeof c.server, "mariadb server_id=1");
+    snprintf(c.file, sizeof c.file, "%s", file);
+    c.pos = pos;
+    snprintf(c.gtid, sizeof c.gtid, "%s", gtid);
+    c.commit_us = pos * 10;
+    bd_buf b = BD_BUF_INIT;
+    bd_checkpoint_json(&c, &b);
+    ck_assert(!bd_buf_failed(&b));
+    ck_assert_uint_lt(b.len, n);
+    snprintf(out, n, "%.*s", (int)b.len - 1, b.ptr);
+    bd_buf_release(&b);
+}
+
+static void key_of(const char *source, char *out, size_t n)
+{
+    bd_buf b = BD_BUF_INIT;
+    bd_state_checkpoint_key(source, &b);
+    ck_assert(!bd_buf_failed(&b));
+    ck_assert_uint_lt(b.len, n);
+    snprintf(out, n, "%.*s", (int)b.len, b.ptr);
+    bd_buf_release(&b);
+}
+
+/* bd_state_read_checkpoint: 0 with c, 1 none, -1. */
+static int state_read(bd_kafka_admin *k, const char *topic, const char *source, bd_checkpoint *c,
+                      bd_err *err)
+{
+    memset(c, 0xee, sizeof *c);
+    return bd_state_read_checkpoint(k, topic, source, c, 10000, err);
+}
+
+START_TEST(test_mock_state_checkpoint)
+{
+    /* the key: a JSON object naming the source and the kind */
+    char key[256], other[256], text[1024];
+    key_of("db1", key, sizeof key);
+    ck_assert_str_eq(key, "{\"source\":\"db1\",\"kind\":\"checkpoint\"}");
+    key_of("a\"b\\c", other, sizeof other);
+    json_error_t je;
+    json_t *j = json_loads(other, 0, &je);
+    ck_assert_msg(j != NULL, "%s: %s", other, je.text);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "a\"b\\c");
+    ck_assert_str_eq(json_string_value(json_object_get(j, "kind")), "checkpoint");
+    json_decref(j);
+    key_of("db2", other, sizeof other);
+
+    mock m;
+    mock_start(&m);
+    ck_assert(!rd_kafka_mock_topic_create(m.mc, "st", 1, 1));
+    bd_kafka_admin *k = reader(&m);
+    bd_checkpoint *c = malloc(sizeof *c);
+    ck_assert_ptr_nonnull(c);
+    bd_err err = {0};
+    /* an empty topic, a missing one: none */
+    ck_assert_int_eq(state_read(k, "st", "db1", c, &err), 1);
+    ck_assert_str_eq(c->file, "");
+    ck_assert_uint_eq(c->pos, 0);
+    ck_assert_int_eq(state_read(k, "st.missing", "db1", c, &err), 1);
+
+    rd_kafka_t *p = client(&m, RD_KAFKA_PRODUCER, NULL);
+    ckpt_text("binlog.000001", 100, "0-1-1", text, sizeof text);
+    produce_kv(p, "st", 0, key, text);
+    ckpt_text("other.000009", 999, "0-2-9", text, sizeof text);
+    produce_kv(p, "st", 0, other, text);
+    ckpt_text("binlog.000002", 200, "0-1-2", text, sizeof text);
+    produce_kv(p, "st", 0, key, text);
+    /* not a checkpoint, but of another source, or of no key: not read */
+    produce_kv(p, "st", 0, other, "{\"not\":\"a checkpoint\"}");
+    produce_kv(p, "st", 0, NULL, "junk");
+    produce_kv(p, "st", 0, "{\"source\":\"db1\",\"kind\":\"other\"}", "junk");
+    ck_assert_int_eq(rd_kafka_flush(p, 5000), 0);
+
+    /* the last record of the key wins */
+    ck_assert_msg(state_read(k, "st", "db1", c, &err) == 0, "%s", err.msg);
+    ck_assert_str_eq(c->server, "mariadb server_id=1");
+    ck_assert_str_eq(c->file, "binlog.000002");
+    ck_assert_uint_eq(c->pos, 200);
+    ck_assert_str_eq(c->gtid, "0-1-2");
+    ck_assert_uint_eq(c->commit_us, 2000);
+    ck_assert_int_eq(state_read(k, "st", "db3", c, &err), 1);
+    ck_assert_str_eq(c->file, "");
+
+    /* a tombstone forgets it; a later record is the checkpoint again */
+    produce_kv(p, "st", 0, key, NULL);
+    ck_assert_int_eq(rd_kafka_flush(p, 5000), 0);
+    ck_assert_int_eq(state_read(k, "st", "db1", c, &err), 1);
+    ck_assert_str_eq(c->file, "");
+    ck_assert_uint_eq(c->pos, 0);
+    ckpt_text("binlog.000003", 300, "0-1-3", text, sizeof text);
+    produce_kv(p, "st", 0, key, text);
+    ck_assert_int_eq(rd_kafka_flush(p, 5000), 0);
+    ck_assert_msg(state_read(k, "st", "db1", c, &err) == 0, "%s", err.msg);
+    ck_assert_str_eq(c->file, "binlog.000003");
+    ck_assert_uint_eq(c->pos, 300);
+    ck_assert_str_eq(c->gtid, "0-1-3");
+
+    /* a record of this source that is not a checkpoint: an error naming
+     * the topic and the offset */
+    produce_kv(p, "st", 0, key, "{\"binlogd_checkpoint\":1,\"file\":\"x\"}");
+    ck_assert_int_eq(rd_kafka_flush(p, 5000), 0);
+    memset(&err, 0, sizeof err);
+    ck_assert_int_eq(state_read(k, "st", "db1", c, &err), -1);
+    ck_assert_int_eq(err.code, BD_ERR_CORRUPT);
+    ck_assert_msg(strstr(err.msg, "in topic st at offset 8") != NULL, "%s", err.msg);
+    ck_assert_msg(strstr(err.msg, "bad \"server\"") != NULL, "%s", err.msg);
+    rd_kafka_destroy(p);
+
+    free(c);
+    bd_kafka_admin_free(k);
+    mock_stop(&m);
+}
+END_TEST
+
+/* librdkafka's mock cluster does not answer CreateTopics (2.0.2 has no
+ * handler for it; the request waits for a controller until the timeout),
+ * so only the failure of a create is seen here.  It does make a topic when
+ * its metadata is asked for: bd_state_topic_ensure then finds it and does
+ * not create it (a topic created by hand, for a principal that may not
+ * create topics).  (Creating a topic: tests/integ, against a real
+ * broker.) */
+START_TEST(test_mock_state_topic_not_created)
+{
+    mock m;
+    mock_start(&m);
+    bd_kafka_admin *k = admin(&m);
+    bd_err err = {0};
+    static const char *const conf[] = {"cleanup.policy", "compact"};
+    ck_assert_int_eq(bd_kafka_admin_create_topic(k, "nt.1", 1, conf, 1, 500, &err), -1);
+    char want[300];
+    snprintf(want, sizeof want, "kafka %s: creating topic nt.1: ", m.bootstraps);
+    ck_assert_msg(strncmp(err.msg, want, strlen(want)) == 0, "%s", err.msg);
+    int created = -1;
+    long long t0 = ms_now();
+    memset(&err, 0, sizeof err);
+    ck_assert_int_eq(bd_state_topic_ensure(k, "nt.state", &created, 500, &err), 0);
+    ck_assert_msg(ms_now() - t0 < 500 + 2500, "took %lld ms", ms_now() - t0);
+    ck_assert_int_eq(created, 0);
+    ck_assert_int_gt(bd_kafka_admin_partitions(k, "nt.state", 1000, &err), 0);
+    bd_kafka_admin_free(k);
+    mock_stop(&m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("kafka_admin");
@@ -430,6 +743,9 @@ int main(void)
     tcase_add_test(tc, test_quiet_and_named);
     tcase_add_test(tc, test_mock_partitions_watermarks_commit_time);
     tcase_add_test(tc, test_mock_group_offsets);
+    tcase_add_test(tc, test_mock_read_partition);
+    tcase_add_test(tc, test_mock_state_checkpoint);
+    tcase_add_test(tc, test_mock_state_topic_not_created);
     suite_add_tcase(s, tc);
     return tu_run(s) ? 1 : 0;
 }

@@ -4,7 +4,9 @@
  * reports and with a polling thread, the oversize policy (the client's
  * limit and the broker's refusal), a failed delivery holding the
  * acknowledged position, the partition of each kind of message, and the
- * replay headers read back from the cluster. */
+ * replay headers read back from the cluster, and exactly once: Kafka
+ * transactions, the acknowledged position moving only at a commit, the
+ * checkpoint records of the state topic, commit_due, abort and fencing. */
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <poll.h>
@@ -17,15 +19,17 @@
 #include <unistd.h>
 
 #include "binlogd/acks.h"
+#include "binlogd/checkpoint.h"
 #include "binlogd/config.h"
 #include "binlogd/kafka.h"
 #include "binlogd/publish.h"
 #include "binlogd/sink_kafka.h"
+#include "binlogd/state_topic.h"
 #include "kmock.h"
 #include "testutil.h"
 
 /* Kafka protocol ApiKeys */
-enum { API_PRODUCE = 0 };
+enum { API_PRODUCE = 0, API_END_TXN = 26 };
 
 static int64_t now_ms(void)
 {
@@ -998,6 +1002,518 @@ START_TEST(ks_new_refused)
 }
 END_TEST
 
+/* ---- 7. exactly once: Kafka transactions and the state topic ------------------ */
+
+#define STATE_TOPIC "binlogd.state"
+
+static bd_ksink *eos_new(sctx *x, const kconf *k, size_t ring, const char *start_file,
+                         uint64_t start_pos, const char *start_gtid, const char *txn_id,
+                         const char *source)
+{
+    bd_ksink_opts o = {0};
+    o.threads = 0;
+    o.ring = ring;
+    o.start_file = start_file;
+    o.start_pos = start_pos;
+    o.start_gtid = start_gtid;
+    o.transactional_id = txn_id;
+    o.state_topic = STATE_TOPIC;
+    o.source = source;
+    o.on_report = on_report;
+    o.log = on_log;
+    o.stopping = on_stopping;
+    o.ctx = x;
+    bd_err err = {0};
+    bd_ksink *s = bd_ksink_new(&k->c, &o, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
+    x->s = s;
+    return s;
+}
+
+static void txn_init_ok(bd_ksink *s)
+{
+    bd_err err = {0};
+    ck_assert_msg(bd_ksink_txn_init(s, 20000, &err) == 0, "%s", err.msg);
+}
+
+static void end_gtid_ok(bd_ksink *s, const char *file, uint64_t pos, const char *gtid,
+                        uint64_t commit_us)
+{
+    bd_txn t = {0};
+    t.in_txn = 1;
+    t.commit_us = commit_us;
+    t.has_gtid = 1;
+    snprintf(t.gtid, sizeof t.gtid, "%s", gtid);
+    bd_err err = {0};
+    ck_assert_msg(bd_ksink_end(s, file, pos, &t, &err) == 0, "%s", err.msg);
+    ck_assert_ptr_null(bd_ksink_txn(s));
+}
+
+static void commit_ok(bd_ksink *s, const char *server)
+{
+    bd_err err = {0};
+    ck_assert_msg(bd_ksink_commit(s, server, &err) == 0, "commit: %s", err.msg);
+}
+
+/* The acknowledged position's GTID set ("" when not known). */
+static void position_gtid(bd_ksink *s, char *out, size_t n)
+{
+    bd_acks_pos p;
+    char f[64];
+    uint64_t pos;
+    bd_buf g = BD_BUF_INIT;
+    bd_acks_position(bd_ksink_acks(s), &p, f, sizeof f, &pos, &g);
+    snprintf(out, n, "%s", g.ptr ? g.ptr : "");
+    bd_buf_release(&g);
+}
+
+/* The records of the state topic's partition, as read back. */
+typedef struct srec {
+    size_t n;
+    char *key[16];
+    char *value[16]; /* NULL: a tombstone */
+} srec;
+
+static void srec_free(srec *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->key[i]);
+        free(r->value[i]);
+    }
+    memset(r, 0, sizeof *r);
+}
+
+static char *dup_n(const void *p, size_t n)
+{
+    if (!p) return NULL;
+    char *s = malloc(n + 1);
+    ck_assert_ptr_nonnull(s);
+    memcpy(s, p, n);
+    s[n] = '\0';
+    return s;
+}
+
+/* The high watermark of STATE_TOPIC [0]: records ever produced there
+ * (the mock gives transaction markers no offsets). */
+static int64_t state_high(const mock *m)
+{
+    char es[256];
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    rd_kafka_conf_set_log_cb(c, mock_quiet);
+    ck_assert(rd_kafka_conf_set(c, "bootstrap.servers", m->bootstraps, es, sizeof es) == 0);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, es, sizeof es);
+    ck_assert_msg(rk != NULL, "%s", es);
+    int64_t lo = -1, hi = -1;
+    rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(rk, STATE_TOPIC, 0, &lo, &hi, 10000);
+    ck_assert_msg(!e, "%s", rd_kafka_err2str(e));
+    rd_kafka_destroy(rk);
+    return hi;
+}
+
+/* Read want (at least 1) records of STATE_TOPIC [0] from its start (the
+ * legacy consumer, as consume()), then check that nothing more comes and
+ * that the partition holds no more. */
+static void read_state(const mock *m, size_t want, srec *r)
+{
+    ck_assert_uint_gt(want, 0);
+    char es[256];
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    rd_kafka_conf_set_log_cb(c, mock_quiet);
+    ck_assert(rd_kafka_conf_set(c, "bootstrap.servers", m->bootstraps, es, sizeof es) == 0);
+    ck_assert(rd_kafka_conf_set(c, "fetch.wait.max.ms", "10", es, sizeof es) == 0);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, es, sizeof es);
+    ck_assert_msg(rk != NULL, "%s", es);
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, STATE_TOPIC, NULL);
+    ck_assert(rd_kafka_consume_start(rkt, 0, RD_KAFKA_OFFSET_BEGINNING) == 0);
+    memset(r, 0, sizeof *r);
+    int64_t end = now_ms() + 10000, quiet_until = 0;
+    while (r->n < want || now_ms() < quiet_until) {
+        ck_assert_msg(now_ms() < end, "read %zu of %zu state records", r->n, want);
+        rd_kafka_message_t *msg;
+        while ((msg = rd_kafka_consume(rkt, 0, 5)) != NULL) {
+            if (!msg->err) {
+                ck_assert_uint_lt(r->n, 16);
+                r->key[r->n] = dup_n(msg->key, msg->key_len);
+                r->value[r->n] = dup_n(msg->payload, msg->len);
+                r->n++;
+            }
+            rd_kafka_message_destroy(msg);
+        }
+        if (r->n >= want && !quiet_until) quiet_until = now_ms() + 150;
+    }
+    ck_assert_uint_eq(r->n, want);
+    ck_assert_int_eq(state_high(m), (int64_t)want);
+    rd_kafka_consume_stop(rkt, 0);
+    rd_kafka_topic_destroy(rkt);
+    rd_kafka_destroy(rk);
+}
+
+/* Record i of r is the checkpoint of source: its key, and its value
+ * parsed into c. */
+static void state_ckpt(const srec *r, size_t i, const char *source, bd_checkpoint *c)
+{
+    bd_buf key = BD_BUF_INIT;
+    bd_state_checkpoint_key(source, &key);
+    ck_assert_ptr_nonnull(r->key[i]);
+    ck_assert_msg(strlen(r->key[i]) == key.len && !memcmp(r->key[i], key.ptr, key.len),
+                  "record %zu: key %s, want %.*s", i, r->key[i], (int)key.len, key.ptr);
+    bd_buf_release(&key);
+    ck_assert_ptr_nonnull(r->value[i]);
+    bd_err err = {0};
+    ck_assert_msg(
+        bd_checkpoint_parse(r->value[i], strlen(r->value[i]), "the state record", c, &err) == 0,
+        "%s: %s", err.msg, r->value[i]);
+}
+
+/* Begin/emit/end and commit: the position moves at the commit, not at the
+ * delivery reports; the state topic holds the checkpoint of the commit. */
+START_TEST(ks_eos_commit)
+{
+    mock m;
+    mock_start(&m, 1);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, "eos.t", 2, 1) == 0);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, STATE_TOPIC, 1, 1) == 0);
+    kconf k;
+    kconf_init(&k, &m, 100, 1 << 20, BD_OVERSIZE_FAIL, NULL, 0);
+    sctx *x = sctx_new(0);
+    bd_ksink *s = eos_new(x, &k, 8, "binlog.000001", 4, "0-1-5", "binlogd.src1", "src1");
+    txn_init_ok(s);
+    ck_assert_uint_eq(bd_ksink_commits(s), 0);
+    /* nothing open, nothing moved: nothing to commit */
+    ck_assert_int_eq(bd_ksink_commit_due(s, 1, 0), 0);
+    ck_assert_int_eq(bd_ksink_commit_due(s, 0, 0), 0);
+
+    begin_ok(s, 111);
+    /* inside a database transaction: never */
+    ck_assert_int_eq(bd_ksink_commit_due(s, 1, 0), 0);
+    EMIT_OK(s, "eos.t", BD_PUB_BY_KEY, "pay.eos", "{\"id\":1}", "one", 3, "binlog.000001", 100, 0);
+    EMIT_OK(s, "eos.t", BD_PUB_BY_KEY, "pay.eos", "{\"id\":2}", "two", 3, "binlog.000001", 100, 1);
+    EMIT_OK(s, "eos.t", BD_PUB_BY_KEY, "pay.eos", "{\"id\":3}", "three", 5, "binlog.000001", 200,
+            0);
+    end_gtid_ok(s, "binlog.000001", 1000, "0-1-6", 111);
+    /* every report served, every message delivered: still not acknowledged */
+    flush_ok(s);
+    ck_assert_uint_eq(x->n, 3);
+    for (size_t i = 0; i < x->n; i++) {
+        ck_assert_int_eq(x->r[i].ok, 1);
+        ck_assert_str_eq(x->r[i].topic, "eos.t");
+    }
+    apos a = position(s);
+    CHECK_POS(s, "binlog.000001", 4);
+    ck_assert_uint_eq(a.p.delivered, 3);
+    ck_assert_uint_eq(a.p.in_flight, 0);
+    ck_assert_uint_eq(a.p.retired, 0);
+    ck_assert_uint_eq(a.p.open_txns, 1);
+    ck_assert_uint_eq(a.p.seq, 0);
+    ck_assert_uint_eq(a.p.commit_us, 0);
+    ck_assert_uint_eq(bd_acks_pending(bd_ksink_acks(s)), 1);
+    char g[128];
+    position_gtid(s, g, sizeof g);
+    ck_assert_str_eq(g, "0-1-5");
+    ck_assert_uint_eq(bd_ksink_commits(s), 0);
+    /* between transactions: due when idle (not yet when busy) */
+    ck_assert_int_eq(bd_ksink_commit_due(s, 0, 600000), 0);
+    ck_assert_int_eq(bd_ksink_commit_due(s, 1, 600000), 1);
+
+    commit_ok(s, "mariadb server_id=1");
+    ck_assert_uint_eq(bd_ksink_commits(s), 1);
+    a = position(s);
+    CHECK_POS(s, "binlog.000001", 1000);
+    ck_assert_uint_eq(a.p.retired, 1);
+    ck_assert_uint_eq(a.p.open_txns, 0);
+    ck_assert_uint_eq(a.p.commit_us, 111);
+    ck_assert_int_eq(a.p.stuck, 0);
+    position_gtid(s, g, sizeof g);
+    ck_assert_str_eq(g, "0-1-6");
+    ck_assert_uint_eq(bd_acks_pending(bd_ksink_acks(s)), 0);
+    /* committed: nothing waits any more */
+    ck_assert_int_eq(bd_ksink_commit_due(s, 1, 0), 0);
+    ck_assert_int_eq(bd_ksink_commit_due(s, 0, 0), 0);
+
+    /* the state topic: one record, this source's checkpoint at the commit */
+    srec r;
+    read_state(&m, 1, &r);
+    bd_checkpoint *c = calloc(1, sizeof *c);
+    ck_assert_ptr_nonnull(c);
+    state_ckpt(&r, 0, "src1", c);
+    ck_assert_str_eq(c->server, "mariadb server_id=1");
+    ck_assert_str_eq(c->file, "binlog.000001");
+    ck_assert_uint_eq(c->pos, 1000);
+    ck_assert_str_eq(c->gtid, "0-1-6");
+    ck_assert_uint_eq(c->commit_us, 111);
+    srec_free(&r);
+
+    /* two more database transactions in one Kafka transaction: the
+     * checkpoint after the last of them */
+    begin_ok(s, 222);
+    EMIT_OK(s, "eos.t", BD_PUB_BY_KEY, "pay.eos", "{\"id\":4}", "four", 4, "binlog.000001", 1100,
+            0);
+    end_gtid_ok(s, "binlog.000001", 2000, "0-1-7", 222);
+    begin_ok(s, 333);
+    EMIT_OK(s, "eos.t", BD_PUB_BY_KEY, "pay.eos", "{\"id\":5}", "five", 4, "binlog.000002", 300, 0);
+    end_gtid_ok(s, "binlog.000002", 900, "0-1-8", 333);
+    flush_ok(s);
+    CHECK_POS(s, "binlog.000001", 1000);
+    ck_assert_uint_eq(bd_acks_pending(bd_ksink_acks(s)), 2);
+    commit_ok(s, "mariadb server_id=1");
+    ck_assert_uint_eq(bd_ksink_commits(s), 2);
+    CHECK_POS(s, "binlog.000002", 900);
+    a = position(s);
+    ck_assert_uint_eq(a.p.retired, 3);
+    ck_assert_uint_eq(a.p.delivered, 5);
+    ck_assert_uint_eq(a.p.commit_us, 333);
+    position_gtid(s, g, sizeof g);
+    ck_assert_str_eq(g, "0-1-8");
+    read_state(&m, 2, &r);
+    state_ckpt(&r, 0, "src1", c);
+    ck_assert_uint_eq(c->pos, 1000);
+    state_ckpt(&r, 1, "src1", c);
+    ck_assert_str_eq(c->server, "mariadb server_id=1");
+    ck_assert_str_eq(c->file, "binlog.000002");
+    ck_assert_uint_eq(c->pos, 900);
+    ck_assert_str_eq(c->gtid, "0-1-8");
+    ck_assert_uint_eq(c->commit_us, 333);
+    srec_free(&r);
+
+    free(c);
+    bd_ksink_free(s);
+    sctx_free(x);
+    mock_stop(&m);
+}
+END_TEST
+
+/* commit_due: an open Kafka transaction is due when idle, or when it is
+ * older than max_ms. */
+START_TEST(ks_eos_commit_due)
+{
+    mock m;
+    mock_start(&m, 1);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, "eos.t", 1, 1) == 0);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, STATE_TOPIC, 1, 1) == 0);
+    kconf k;
+    kconf_init(&k, &m, 100, 1 << 20, BD_OVERSIZE_FAIL, NULL, 0);
+    sctx *x = sctx_new(0);
+    bd_ksink *s = eos_new(x, &k, 16, "binlog.000001", 4, NULL, "binlogd.due", "due");
+    txn_init_ok(s);
+    ck_assert_int_eq(bd_ksink_commit_due(s, 1, 0), 0);
+    int64_t t0 = now_ms();
+    begin_ok(s, 0);
+    EMIT_OK(s, "eos.t", BD_PUB_BY_KEY, "pay.eos", "{\"id\":1}", "one", 3, "binlog.000001", 100, 0);
+    end_ok(s, "binlog.000001", 500, 0);
+    ck_assert_int_eq(bd_ksink_commit_due(s, 1, 600000), 1);
+    if (now_ms() - t0 < 500) /* (valgrind may be slower than that) */
+        ck_assert_int_eq(bd_ksink_commit_due(s, 0, 600000), 0);
+    sleep_ms(150);
+    ck_assert_int_eq(bd_ksink_commit_due(s, 0, 100), 1);
+    ck_assert_int_eq(bd_ksink_commit_due(s, 0, 600000), 0);
+    /* inside a database transaction: not even when it is old */
+    begin_ok(s, 0);
+    ck_assert_int_eq(bd_ksink_commit_due(s, 0, 100), 0);
+    ck_assert_int_eq(bd_ksink_commit_due(s, 1, 0), 0);
+    end_ok(s, "binlog.000001", 600, 0);
+    ck_assert_int_eq(bd_ksink_commit_due(s, 0, 100), 1);
+    commit_ok(s, "mariadb server_id=2");
+    ck_assert_uint_eq(bd_ksink_commits(s), 1);
+    CHECK_POS(s, "binlog.000001", 600);
+    ck_assert_int_eq(bd_ksink_commit_due(s, 0, 0), 0);
+    ck_assert_int_eq(bd_ksink_commit_due(s, 1, 0), 0);
+    srec r;
+    read_state(&m, 1, &r);
+    bd_checkpoint *c = calloc(1, sizeof *c);
+    ck_assert_ptr_nonnull(c);
+    state_ckpt(&r, 0, "due", c);
+    ck_assert_str_eq(c->server, "mariadb server_id=2");
+    ck_assert_str_eq(c->file, "binlog.000001");
+    ck_assert_uint_eq(c->pos, 600);
+    ck_assert_str_eq(c->gtid, ""); /* started without a GTID set: not known */
+    srec_free(&r);
+    free(c);
+    bd_ksink_free(s);
+    sctx_free(x);
+    mock_stop(&m);
+}
+END_TEST
+
+/* A fresh start: the start position alone (no messages) is committed
+ * when idle; bd_ksink_set_start replaces the start and keeps the
+ * transactional mode. */
+START_TEST(ks_eos_start_positions)
+{
+    mock m;
+    mock_start(&m, 1);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, "eos.t", 1, 1) == 0);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, STATE_TOPIC, 1, 1) == 0);
+    kconf k;
+    kconf_init(&k, &m, 100, 1 << 20, BD_OVERSIZE_FAIL, NULL, 0);
+    sctx *x = sctx_new(0);
+    bd_ksink *s = eos_new(x, &k, 8, "", 0, NULL, "binlogd.fresh", "fresh");
+    txn_init_ok(s);
+    /* no position yet */
+    ck_assert_int_eq(bd_ksink_commit_due(s, 1, 0), 0);
+    bd_acks_set_start(bd_ksink_acks(s), "binlog.000002", 4, BD_FLAVOR_MARIADB, "0-1-3");
+    CHECK_POS(s, "binlog.000002", 4);
+    ck_assert_int_eq(bd_ksink_commit_due(s, 0, 0), 0); /* busy: goes in the next one */
+    ck_assert_int_eq(bd_ksink_commit_due(s, 1, 0), 1);
+    commit_ok(s, "mariadb server_id=1");
+    ck_assert_uint_eq(bd_ksink_commits(s), 1);
+    ck_assert_int_eq(bd_ksink_commit_due(s, 1, 0), 0);
+    srec r;
+    read_state(&m, 1, &r);
+    bd_checkpoint *c = calloc(1, sizeof *c);
+    ck_assert_ptr_nonnull(c);
+    state_ckpt(&r, 0, "fresh", c);
+    ck_assert_str_eq(c->file, "binlog.000002");
+    ck_assert_uint_eq(c->pos, 4);
+    ck_assert_str_eq(c->gtid, "0-1-3");
+    ck_assert_str_eq(c->server, "mariadb server_id=1");
+    srec_free(&r);
+    bd_ksink_free(s);
+
+    /* a checkpoint read from the state topic: the start instead */
+    s = eos_new(x, &k, 8, "", 0, NULL, "binlogd.resume", "resume");
+    txn_init_ok(s);
+    bd_acks *before = bd_ksink_acks(s);
+    bd_err err = {0};
+    /* a GTID set that is none: refused, the start as it was */
+    ck_assert_int_eq(bd_ksink_set_start(s, "binlog.000009", 120, "not-a-gtid", &err), -1);
+    ck_assert_str_ne(err.msg, "");
+    ck_assert_ptr_eq(bd_ksink_acks(s), before);
+    CHECK_POS(s, "", 0);
+    memset(&err, 0, sizeof err);
+    ck_assert_msg(bd_ksink_set_start(s, "binlog.000009", 120, "0-1-40", &err) == 0, "%s", err.msg);
+    CHECK_POS(s, "binlog.000009", 120);
+    char g[128];
+    position_gtid(s, g, sizeof g);
+    ck_assert_str_eq(g, "0-1-40");
+    begin_ok(s, 0);
+    EMIT_OK(s, "eos.t", BD_PUB_BY_KEY, "pay.eos", "{\"id\":1}", "one", 3, "binlog.000009", 200, 0);
+    end_gtid_ok(s, "binlog.000009", 700, "0-1-41", 0);
+    flush_ok(s);
+    /* still transactional: delivered is not enough */
+    CHECK_POS(s, "binlog.000009", 120);
+    ck_assert_uint_eq(position(s).p.delivered, 1);
+    ck_assert_int_eq(bd_ksink_commit_due(s, 1, 600000), 1);
+    commit_ok(s, "mariadb server_id=1");
+    CHECK_POS(s, "binlog.000009", 700);
+    position_gtid(s, g, sizeof g);
+    ck_assert_str_eq(g, "0-1-41");
+    read_state(&m, 2, &r);
+    state_ckpt(&r, 0, "fresh", c);
+    state_ckpt(&r, 1, "resume", c);
+    ck_assert_str_eq(c->file, "binlog.000009");
+    ck_assert_uint_eq(c->pos, 700);
+    ck_assert_str_eq(c->gtid, "0-1-41");
+    srec_free(&r);
+    free(c);
+    bd_ksink_free(s);
+    sctx_free(x);
+    mock_stop(&m);
+}
+END_TEST
+
+/* No line of x's log at BD_LOG_ERROR. */
+static void no_error_logged(sctx *x)
+{
+    char lead[8];
+    snprintf(lead, sizeof lead, "%d ", BD_LOG_ERROR);
+    for (const char *l = x->logs; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l))
+        ck_assert_msg(strncmp(l, lead, strlen(lead)) != 0, "an error logged: %s", x->logs);
+}
+
+/* abort: the position stays before the aborted transaction, nothing is
+ * counted as committed. */
+START_TEST(ks_eos_abort)
+{
+    mock m;
+    mock_start(&m, 1);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, "eos.t", 1, 1) == 0);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, STATE_TOPIC, 1, 1) == 0);
+    kconf k;
+    kconf_init(&k, &m, 100, 1 << 20, BD_OVERSIZE_FAIL, NULL, 0);
+    sctx *x = sctx_new(0);
+    bd_ksink *s = eos_new(x, &k, 8, "binlog.000001", 4, "0-1-5", "binlogd.abort", "ab");
+    txn_init_ok(s);
+    bd_ksink_abort(s); /* nothing open: nothing to do */
+    begin_ok(s, 0);
+    EMIT_OK(s, "eos.t", BD_PUB_BY_KEY, "pay.eos", "{\"id\":1}", "one", 3, "binlog.000001", 100, 0);
+    end_gtid_ok(s, "binlog.000001", 500, "0-1-6", 0);
+    flush_ok(s);
+    bd_ksink_abort(s);
+    CHECK_POS(s, "binlog.000001", 4);
+    char g[128];
+    position_gtid(s, g, sizeof g);
+    ck_assert_str_eq(g, "0-1-5");
+    apos a = position(s);
+    ck_assert_uint_eq(a.p.retired, 0);
+    ck_assert_uint_eq(a.p.delivered, 1);
+    ck_assert_uint_eq(bd_ksink_commits(s), 0);
+    no_error_logged(x);
+    /* a stop inside a database transaction */
+    bd_ksink_free(s);
+    s = eos_new(x, &k, 8, "binlog.000001", 4, "0-1-5", "binlogd.abort", "ab");
+    txn_init_ok(s);
+    begin_ok(s, 0);
+    EMIT_OK(s, "eos.t", BD_PUB_BY_KEY, "pay.eos", "{\"id\":1}", "one", 3, "binlog.000001", 100, 0);
+    bd_ksink_abort(s);
+    CHECK_POS(s, "binlog.000001", 4);
+    ck_assert_uint_eq(bd_ksink_commits(s), 0);
+    bd_ksink_free(s);
+    /* nothing was committed: no checkpoint record was even produced */
+    ck_assert_int_eq(state_high(&m), 0);
+    sctx_free(x);
+    mock_stop(&m);
+}
+END_TEST
+
+/* Fenced: the broker answers a producer that another instance with the
+ * same transactional.id fenced with PRODUCER_FENCED.  (librdkafka
+ * 2.0.2's mock cluster does not fence by itself: a second producer's
+ * InitProducerId gets a producer id of its own and the first one's
+ * epoch stays valid, so the answer is injected here.)  The commit fails
+ * with BD_ERR_FENCED, the position stays before the transaction, and
+ * nothing more can begin. */
+START_TEST(ks_eos_fenced)
+{
+    mock m;
+    mock_start(&m, 1);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, "eos.t", 1, 1) == 0);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, STATE_TOPIC, 1, 1) == 0);
+    kconf k;
+    kconf_init(&k, &m, 100, 1 << 20, BD_OVERSIZE_FAIL, NULL, 0);
+    sctx *x = sctx_new(0);
+    bd_ksink *s = eos_new(x, &k, 8, "binlog.000001", 4, NULL, "binlogd.same", "same");
+    txn_init_ok(s);
+    begin_ok(s, 0);
+    EMIT_OK(s, "eos.t", BD_PUB_BY_KEY, "pay.eos", "{\"id\":1}", "one", 3, "binlog.000001", 100, 0);
+    end_ok(s, "binlog.000001", 500, 0);
+    commit_ok(s, "mariadb server_id=1");
+    CHECK_POS(s, "binlog.000001", 500);
+
+    begin_ok(s, 0);
+    EMIT_OK(s, "eos.t", BD_PUB_BY_KEY, "pay.eos", "{\"id\":2}", "two", 3, "binlog.000001", 600, 0);
+    end_ok(s, "binlog.000001", 900, 0);
+    flush_ok(s);
+    rd_kafka_mock_push_request_errors(m.mc, API_END_TXN, 1, RD_KAFKA_RESP_ERR_PRODUCER_FENCED);
+    bd_err err = {0};
+    ck_assert_int_eq(bd_ksink_commit(s, "mariadb server_id=1", &err), -1);
+    ck_assert_msg(err.code == BD_ERR_FENCED, "code %d: %s", err.code, err.msg);
+    ck_assert_str_ne(err.msg, "");
+    CHECK_POS(s, "binlog.000001", 500);
+    ck_assert_uint_eq(bd_ksink_commits(s), 1);
+    ck_assert_uint_eq(position(s).p.retired, 1);
+    /* a fenced producer produces nothing more */
+    memset(&err, 0, sizeof err);
+    ck_assert_int_eq(bd_ksink_begin(s, 0, &err), -1);
+    ck_assert_msg(err.code == BD_ERR_FENCED, "code %d: %s", err.code, err.msg);
+    CHECK_POS(s, "binlog.000001", 500);
+    /* (the state topic is not looked at: the mock shows the checkpoint
+     * record of a transaction that never committed to every consumer) */
+    bd_ksink_free(s);
+    sctx_free(x);
+    mock_stop(&m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sink_kafka");
@@ -1015,6 +1531,11 @@ int main(void)
     tcase_add_test(tc, ks_partitions);
     tcase_add_test(tc, ks_replay_headers);
     tcase_add_test(tc, ks_new_refused);
+    tcase_add_test(tc, ks_eos_commit);
+    tcase_add_test(tc, ks_eos_commit_due);
+    tcase_add_test(tc, ks_eos_start_positions);
+    tcase_add_test(tc, ks_eos_abort);
+    tcase_add_test(tc, ks_eos_fenced);
     suite_add_tcase(s, tc);
     return tu_run(s) ? 1 : 0;
 }

@@ -11,6 +11,9 @@
  * "YYYY-MM-DDTHH:MM:SS.ffffffZ" are both read as UTC.  Rows committed
  * before SINCE_US (microseconds since the epoch; default 0: none) are left
  * out: the warm-up.
+ * A line whose timestamp is "-" is stamped with the time it was read
+ * instead: fed by a live consumer (kcat -u ... -f '-\t%s\n'), that is when
+ * the row became visible to it (tests/bench/eos.sh, read_committed).
  * Prints: count p50 p99 p999 max, latencies in milliseconds. */
 #define _DEFAULT_SOURCE
 #include <stdio.h>
@@ -31,8 +34,8 @@ static int parse_ts(const char *s, long long *us)
     memset(&tm, 0, sizeof tm);
     int frac_len = 0;
     char sep;
-    if (sscanf(s, "%4d-%2d-%2d%c%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &sep, &tm.tm_hour,
-               &tm.tm_min, &tm.tm_sec) != 7)
+    if (sscanf(s, "%4d-%2d-%2d%c%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &sep,
+               &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 7)
         return -1;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
@@ -50,8 +53,7 @@ static int parse_ts(const char *s, long long *us)
 static double pct(const long long *v, size_t n, double q)
 {
     size_t i = (size_t)(q * (double)n);
-    if (i >= n)
-        i = n - 1;
+    if (i >= n) i = n - 1;
     return v[i] / 1000.0;
 }
 
@@ -62,19 +64,24 @@ int main(int argc, char **argv)
     long long *commit = malloc(cap * sizeof *commit), *lat = malloc(cap * sizeof *lat);
     static char line[1 << 20];
     while (commit && lat && fgets(line, sizeof line, stdin)) {
-        long long ms = strtoll(line, NULL, 10), us;
+        long long ms = strtoll(line, NULL, 10), us, seen_us;
+        if (line[0] == '-') {
+            struct timespec now;
+            clock_gettime(CLOCK_REALTIME, &now);
+            seen_us = (long long)now.tv_sec * 1000000LL + now.tv_nsec / 1000;
+        } else {
+            seen_us = ms * 1000;
+        }
         const char *f = strstr(line, "\"updated_at\":\"");
-        if (!f || parse_ts(f + 14, &us) != 0)
-            continue;
+        if (!f || parse_ts(f + 14, &us) != 0) continue;
         if (n == cap) {
             cap *= 2;
             commit = realloc(commit, cap * sizeof *commit);
             lat = realloc(lat, cap * sizeof *lat);
-            if (!commit || !lat)
-                break;
+            if (!commit || !lat) break;
         }
         commit[n] = us;
-        lat[n++] = ms * 1000 - us;
+        lat[n++] = seen_us - us;
     }
     if (!commit || !lat) {
         fprintf(stderr, "latency: out of memory\n");
@@ -82,8 +89,7 @@ int main(int argc, char **argv)
     }
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (commit[i] >= since)
-            lat[m++] = lat[i];
+        if (commit[i] >= since) lat[m++] = lat[i];
     if (m == 0) {
         fprintf(stderr, "latency: no rows with an updated_at\n");
         return 1;

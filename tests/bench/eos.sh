@@ -1,0 +1,183 @@
+#!/bin/sh
+# Exactly once against at least once: the cost of [kafka] exactly_once.
+#
+#   tests/bench/eos.sh [ROUNDS] [STEADY_SECONDS]   (run tests/bench/decode.sh first)
+#
+# 1. Catch-up of the 1,000,000-row backlog of tests/bench/decode.sh
+#    (tests/bench/catchup.sh: start to the checkpoint at the backlog's end),
+#    at least once and exactly once in interleaved rounds (default 5 each):
+#    min/median/max, and the exactly-once rate as a share of the
+#    at-least-once rate.  The last exactly-once round's topic, read by a
+#    read_committed consumer, holds every row once.
+# 2. Steady state: tests/bench/peers/writer.c commits RATE (2,000)
+#    transactions a second (an INSERT of 1-5 rows, updated_at = NOW(6)) for
+#    5 s of warm-up plus STEADY_SECONDS (default 20), with the daemon
+#    following the head, in each mode; a live kcat consumer (read_committed
+#    for exactly once, fetch.wait.max.ms=5) stamps each row when it sees it:
+#    commit-to-visible latency p50/p99/p99.9/max (tests/bench/peers/latency.c)
+#    and the daemon's CPU seconds per million rows.
+# 3. Peak RSS of the exactly-once daemon through one 2,000,000-row
+#    transaction.
+# Writes the section "Exactly once" of docs/performance.md.
+set -eu
+cd "$(dirname "$0")/../.."
+STEADY=${2:-20}
+WARMUP=5
+RATE=${EOS_RATE:-2000}
+BENCH=eos
+SID=5190
+set -- "${1:-5}"
+. tests/bench/catchup.sh
+KB=127.0.0.1:$KPORT
+SQL() { sh $DB sql "$DIR" binlogd "$@"; }
+mkdir -p build/bench
+cc -std=c11 -O2 -Wall -Wextra -o build/bench/peers-writer tests/bench/peers/writer.c $(pkg-config --cflags --libs libmariadb)
+cc -std=c11 -O2 -Wall -Wextra -o build/bench/peers-latency tests/bench/peers/latency.c
+EOS_LINES="exactly_once = true
+state_topic = eos.state"
+stats() { sort -n | awk '{a[NR]=$1} END {printf "%.2f %.2f %.2f", a[1], (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2, a[NR]}'; }
+
+# --- 1. catch-up, interleaved ------------------------------------------------
+: >"$W/t_alo"
+: >"$W/t_eos"
+r=1
+while [ $r -le "$ROUNDS" ]; do
+    BENCH_KAFKA_EXTRA="" catch_up a$r >>"$W/t_alo"
+    BENCH_KAFKA_EXTRA=$EOS_LINES catch_up e$r >>"$W/t_eos"
+    echo "    round $r: at least once $(tail -1 "$W/t_alo") s, exactly once $(tail -1 "$W/t_eos") s" >&2
+    r=$((r + 1))
+done
+kcat -b "$KB" -C -t "${BENCH}e$ROUNDS.binlogd.split_account_flow" -e -q -X isolation.level=read_committed -f '%k\n' \
+    >"$W/keys" 2>/dev/null
+all=$(wc -l <"$W/keys")
+got=$(sort -u "$W/keys" | wc -l)
+[ "$all" -eq "$ROWS" ] && [ "$got" -eq "$ROWS" ] ||
+    { echo "exactly once round $ROUNDS: $all messages, $got distinct keys (read_committed); want $ROWS" >&2; exit 1; }
+set -- $(stats <"$W/t_alo")
+A_MIN=$1 A_MED=$2 A_MAX=$3
+set -- $(stats <"$W/t_eos")
+E_MIN=$1 E_MED=$2 E_MAX=$3
+A_RATE=$(echo "$ROWS / $A_MED" | bc -l | xargs printf '%.0f')
+E_RATE=$(echo "$ROWS / $E_MED" | bc -l | xargs printf '%.0f')
+SHARE=$(echo "100 * $A_MED / $E_MED" | bc -l | xargs printf '%.1f')
+echo "catch-up: at least once ${A_MED}s (${A_RATE} rows/s), exactly once ${E_MED}s (${E_RATE} rows/s): ${SHARE}% of the at-least-once rate" >&2
+
+# --- 2. steady state ----------------------------------------------------------
+LIVE=split_account_flow_eos
+SQL -e "CREATE TABLE IF NOT EXISTS $LIVE LIKE split_account_flow"
+HZ=$(getconf CLK_TCK)
+steady() { # MODE (alo|eos)
+    m=$1
+    head=$(SQL -N -B -e "SHOW MASTER STATUS" | awk '{print $1 ":" $2}')
+    if [ "$m" = eos ]; then extra=$EOS_LINES; iso=read_committed; else extra=""; iso=read_uncommitted; fi
+    BENCH_KAFKA_EXTRA=$extra conf "$W/st-$m" "s$m" "$head" >"$W/s$m.conf"
+    "$B" run -c "$W/s$m.conf" 2>"$W/s$m.log" &
+    DPID=$!
+    topic=s$m.binlogd.$LIVE
+    id=$(SQL -N -B -e "SELECT COALESCE(MAX(id), 0) + 1 FROM $LIVE")
+    # a probe row a second until one is visible: the daemon follows the head
+    while :; do
+        kill -0 "$DPID" 2>/dev/null || { cat "$W/s$m.log" >&2; exit 1; }
+        SQL -e "INSERT INTO $LIVE SELECT $id, merchant_id, counterparty_id, amount, fee, currency, status, memo, created_at, NOW(6), ext FROM split_account_flow WHERE id = 1"
+        id=$((id + 1))
+        sleep 1
+        n=$(kcat -b "$KB" -C -t "$topic" -e -q -X isolation.level=$iso -f 'x\n' 2>/dev/null | wc -l)
+        [ "$n" -gt 0 ] && break
+    done
+    rm -f "$W/fifo.$m"
+    mkfifo "$W/fifo.$m"
+    since=$(($(date +%s%N) / 1000 + WARMUP * 1000000))
+    build/bench/peers-latency "$since" <"$W/fifo.$m" >"$W/lat.$m" &
+    LP=$!
+    kcat -b "$KB" -C -t "$topic" -o end -u -q -X isolation.level=$iso -X fetch.wait.max.ms=5 \
+        -f '-\t%s\n' >"$W/fifo.$m" 2>/dev/null &
+    KP=$!
+    sleep 2
+    c0=$(awk '{print $14 + $15}' "/proc/$DPID/stat")
+    w=$(build/bench/peers-writer 127.0.0.1 "$PORT" root "" binlogd "$LIVE" "$RATE" $((WARMUP + STEADY)) "$id")
+    sleep 3
+    c1=$(awk '{print $14 + $15}' "/proc/$DPID/stat")
+    kill "$KP" 2>/dev/null || true
+    wait "$KP" 2>/dev/null || true
+    wait "$LP"
+    kill -TERM "$DPID"
+    wait "$DPID" || { cat "$W/s$m.log" >&2; exit 1; }
+    DPID=""
+    rows=$(echo "$w" | cut -d' ' -f2)
+    seen=$(cut -d' ' -f1 <"$W/lat.$m")
+    # writer: txns rows secs rate late | latency: rows p50 p99 p999 max | cpu s per M rows
+    echo "$w | $(cat "$W/lat.$m") | $(echo "($c1 - $c0) / $HZ * 1000000 / $rows" | bc -l | xargs printf '%.2f')" >"$W/steady.$m"
+    echo "    steady $m: $(cat "$W/steady.$m") (rows seen after the warm-up: $seen)" >&2
+}
+steady alo
+steady eos
+
+# --- 3. peak RSS through a 2,000,000-row transaction, exactly once ------------
+SQL -e "CREATE TABLE IF NOT EXISTS big_txn (id INT PRIMARY KEY, pad VARCHAR(40)); TRUNCATE big_txn"
+HEAD=$(SQL -N -B -e "SHOW MASTER STATUS" | awk '{print $1 ":" $2}')
+st=$W/state-big
+BENCH_KAFKA_EXTRA=$EOS_LINES conf "$st" ebig "$HEAD" >"$W/big.conf"
+"$B" run -c "$W/big.conf" 2>"$W/big.log" &
+DPID=$!
+sleep 2
+SQL -e "INSERT INTO big_txn SELECT seq, CONCAT('row ', seq) FROM seq_1_to_2000000"
+AFTER=$(SQL -N -B -e "SHOW MASTER STATUS" | awk '{print $2}')
+AFILE=$(SQL -N -B -e "SHOW MASTER STATUS" | awk '{print $1}')
+t0=$(now)
+while :; do
+    p=$(ckpt_pos "$st")
+    [ "${p% *}" = "$AFILE" ] && [ "${p#* }" -ge "$AFTER" ] && break
+    kill -0 "$DPID" 2>/dev/null || { cat "$W/big.log" >&2; exit 1; }
+    sleep 0.05
+done
+t1=$(now)
+HWM=$(awk '/VmHWM/ {print $2}' /proc/$DPID/status)
+kill -TERM "$DPID"
+wait "$DPID"
+DPID=""
+NB=$(kcat -b "$KB" -C -t "ebig.binlogd.big_txn" -e -q -X isolation.level=read_committed -f 'x\n' 2>/dev/null | wc -l)
+[ "$NB" -eq 2000000 ] || { echo "the 2,000,000-row transaction: $NB messages visible to read_committed" >&2; exit 1; }
+TB=$(echo "$t1 - $t0" | bc -l | xargs printf '%.1f')
+HWM_MB=$(echo "$HWM / 1024" | bc -l | xargs printf '%.1f')
+echo "2,000,000-row transaction, exactly once: committed ${TB}s after its commit; daemon peak RSS ${HWM_MB} MB" >&2
+
+read -r _ SA_ROWS _ SA_RATE _ _ _ SA_P50 SA_P99 SA_P999 SA_MAX _ SA_CPU <"$W/steady.alo"
+read -r _ SE_ROWS _ SE_RATE _ _ _ SE_P50 SE_P99 SE_P999 SE_MAX _ SE_CPU <"$W/steady.eos"
+yn() { [ "$1" = 1 ] && echo met || echo "NOT met"; }
+. tests/bench/section.sh
+section "Exactly once" <<EOT
+\`sh tests/bench/eos.sh $ROUNDS $STEADY\`, $(date -u +%Y-%m-%d), on this machine ($(nproc) cores,
+$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)), one local MariaDB and one local Kafka broker (KRaft, one node, 6
+partitions), librdkafka $(pkg-config --modversion rdkafka). At least once is \`[kafka] exactly_once = false\`; exactly
+once is \`exactly_once = true\` (transaction_max 500ms): each Kafka transaction holds whole
+database transactions and the checkpoint record (state topic \`eos.state\`).
+
+Catch-up of the 1,000,000-row backlog (start to the checkpoint at its end), $ROUNDS interleaved
+rounds each:
+
+| mode | min | median | max | rows/s (median) |
+|---|---|---|---|---|
+| at least once | ${A_MIN} s | ${A_MED} s | ${A_MAX} s | ${A_RATE} |
+| exactly once | ${E_MIN} s | ${E_MED} s | ${E_MAX} s | ${E_RATE} |
+
+Exactly once catches up at **${SHARE}%** of the at-least-once rate (target: at least 90%:
+$(yn "$(echo "$SHARE >= 90" | bc)")). A read_committed consumer of the last exactly-once round's topic
+read every one of the $ROWS rows once.
+
+Steady state: $RATE transactions/s (1-5 rows each) for ${WARMUP} s of warm-up and ${STEADY} s measured,
+the daemon following the head; latency from the row's NOW(6) to the moment a live kcat
+consumer printed it (read_committed for exactly once, read_uncommitted for at least once;
+fetch.wait.max.ms=5), over the rows written after the warm-up:
+
+| mode | achieved rate | rows measured | p50 | p99 | p99.9 | max | daemon CPU s per M rows |
+|---|---|---|---|---|---|---|---|
+| at least once | ${SA_RATE}/s | ${SA_ROWS} | ${SA_P50} ms | ${SA_P99} ms | ${SA_P999} ms | ${SA_MAX} ms | ${SA_CPU} |
+| exactly once | ${SE_RATE}/s | ${SE_ROWS} | ${SE_P50} ms | ${SE_P99} ms | ${SE_P999} ms | ${SE_MAX} ms | ${SE_CPU} |
+
+p99 commit-to-visible for a read_committed consumer under 30 ms: $(yn "$(echo "$SE_P99 < 30" | bc)").
+
+One 2,000,000-row transaction, exactly once (one Kafka transaction): visible to read_committed
+consumers ${TB} s after its commit, every row; the daemon's peak RSS ${HWM_MB} MB (target: under
+64 MB: $(yn "$(echo "$HWM_MB < 64" | bc)")).
+EOT
+echo "wrote docs/performance.md (Exactly once)" >&2
