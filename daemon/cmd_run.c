@@ -79,6 +79,13 @@ void dlog(bd_daemon *d, int level, const char *fmt, ...)
 
 void run_fail(bd_daemon *d, const char *fmt, ...)
 {
+    /* a standby whose producer was fenced: another instance has the turn,
+     * and what fails now is a consequence; it waits again */
+    if (d->member && d->sink && bd_ksink_fenced(d->sink)) atomic_store(&d->demoted, 1);
+    if (atomic_load(&d->demoted)) {
+        if (d->loop) ev_async_send(d->loop, &d->wake);
+        return;
+    }
     int expected = 0;
     if (!atomic_compare_exchange_strong(&d->failed, &expected, 1)) return;
     va_list ap;
@@ -135,6 +142,8 @@ static void begin_stop(bd_daemon *d, const char *why, int now)
     }
 }
 
+void run_stop_now(bd_daemon *d) { begin_stop(d, "this instance lost its turn", 1); }
+
 static void wd_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     (void)loop;
@@ -154,6 +163,7 @@ static void wake_cb(struct ev_loop *loop, ev_async *w, int revents)
         sd_notify(0, "READY=1\nSTATUS=connected, publishing");
     }
     if (atomic_load(&d->failed)) begin_stop(d, "error", 1);
+    if (atomic_load(&d->demoted)) begin_stop(d, "this instance lost its turn", 1);
     if (atomic_load(&d->data_done)) ev_break(loop, EVBREAK_ALL);
 }
 
@@ -433,6 +443,12 @@ static int loop_setup(bd_daemon *d, bd_err *err)
     ev_async_start(d->loop, &d->wake);
     ev_timer_init(&d->acked_timer, run_acked_timer_cb, 0.005, 0);
     d->acked_timer.data = d;
+    if (d->member) {
+        /* a standby's turn: rebalances served, a lost partition noticed */
+        ev_timer_init(&d->member_timer, run_member_cb, 0.1, 0.1);
+        d->member_timer.data = d;
+        ev_timer_start(d->loop, &d->member_timer);
+    }
     ev_timer_init(&d->eval_timer, run_eval_cb, EVAL_INTERVAL_S, EVAL_INTERVAL_S);
     d->eval_timer.data = d;
     ev_timer_start(d->loop, &d->eval_timer);
@@ -484,6 +500,14 @@ static int daemon_run(bd_daemon *d)
         dlog(d, BD_LOG_ERROR, "%s", msg);
         rc = EXIT_USAGE;
         goto out;
+    }
+    if (d->cfg.standby) {
+        /* wait for this instance's turn (run_standby.c) */
+        int w = run_standby_wait(d);
+        if (w != 0) {
+            rc = w > 0 ? EXIT_OK : EXIT_FAILED;
+            goto out;
+        }
     }
     int sn = run_sink_new(d, kc, &have_kc, &err);
     if (sn < 0 && d->sink && !d->eos && access(d->ckpt_path, F_OK) == 0) {
@@ -600,6 +624,8 @@ out:
         bd_alerter_free(d->alerter, 3000);
     }
     bd_http_stop(d->http);
+    bd_kafka_admin_free(d->member); /* leaves the group: a standby's turn now */
+    d->member = NULL;
     bd_source_server_free(d->src);
     bd_pub_free(d->pub);
     bd_ksink_free(d->sink); /* runs no callbacks: the loop may go after it */
@@ -667,6 +693,7 @@ int cmd_run(int argc, char **argv)
     pthread_mutex_init(&d->dl_mu, NULL);
     d->probe_lag_s = NAN;
     int rc = daemon_run(d);
+    int again = atomic_load(&d->demoted) && rc == EXIT_OK;
     if (d->live != &d->cfg) {
         bd_config_release(d->live);
         free(d->live);
@@ -679,5 +706,14 @@ int cmd_run(int argc, char **argv)
     pthread_mutex_destroy(&d->dl_mu);
     bd_config_release(&d->cfg);
     free(d);
+    if (again) {
+        /* [kafka] standby: lost the turn; wait again, as a fresh start of
+         * the same command (the same pid for systemd: no exit, no restart
+         * loop).  argv is main's, past the program's name. */
+        fprintf(stderr, "binlogd: standby: waiting again\n");
+        execv("/proc/self/exe", argv - 1);
+        fprintf(stderr, "binlogd: standby: cannot start again (%s): exiting\n", strerror(errno));
+        return EXIT_FAILED;
+    }
     return rc;
 }

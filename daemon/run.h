@@ -75,6 +75,7 @@
 #include "binlogd/config.h"
 #include "binlogd/error.h"
 #include "binlogd/kafka.h"
+#include "binlogd/kafka_admin.h"
 #include "binlogd/lag.h"
 #include "binlogd/publish.h"
 #include "binlogd/sink_kafka.h"
@@ -208,6 +209,13 @@ typedef struct bd_daemon {
      * which reports (data thread) and the watermark (loop) both touch */
     int eos;
     pthread_mutex_t dl_mu;
+    /* [kafka] standby: the group member (kafka_admin.h), its group, and
+     * whether this instance lost its turn (the loop: a revoked partition;
+     * the data thread: a fenced commit), after which it waits again */
+    bd_kafka_admin *member;
+    char group[300];
+    ev_timer member_timer;
+    atomic_int demoted;
     const char *dl_topic_ptr;
     char dl_topic[256];     /* note_delivered: the last report's topic, */
     bd_lag_table *dl_table; /* its table, */
@@ -230,6 +238,9 @@ void dlog(bd_daemon *d, int level, const char *fmt, ...) __attribute__((format(p
 /* The first reason to stop with exit 1 (later ones are dropped; the loop
  * begins the stop when woken).  Any thread. */
 void run_fail(bd_daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Stop at once (a standby that lost its turn).  The loop's thread. */
+void run_stop_now(bd_daemon *d);
 
 /* ---- run_data.c (data thread) ---- */
 
@@ -293,5 +304,19 @@ int run_gates_setup(bd_daemon *d);
 
 /* The HTTP endpoints' handler (ctx: the daemon); see bd_http_handler. */
 int run_http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const char **ctype);
+/* The same while waiting as a standby: /status and /metrics say so, the
+ * rest answers 503. */
+int run_standby_http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const char **ctype);
+
+/* ---- run_standby.c ([kafka] standby) ---- */
+
+/* Wait as a member of the source's group on the state topic until this
+ * instance holds its partition: 0 then (d->member stays, polled by
+ * run_member_cb), 1 when a stop was asked for meanwhile (SIGTERM,
+ * SIGINT), -1 after logging why (Kafka). */
+int run_standby_wait(bd_daemon *d);
+/* The loop's timer while active: the member's rebalances; losing the
+ * partition demotes (d->demoted, a stop at once). */
+void run_member_cb(struct ev_loop *loop, ev_timer *w, int revents);
 
 #endif

@@ -280,7 +280,9 @@ static void on_disconnected(void *ctx)
 static void on_history_line(void *ctx, const char *line, size_t n)
 {
     bd_daemon *d = ctx;
-    if (atomic_load(&d->data_done)) return;
+    /* after the data thread, or once another instance has the turn: the
+     * producer is not this thread's, or fenced */
+    if (atomic_load(&d->data_done) || atomic_load(&d->demoted)) return;
     bd_err err = {0};
     if (bd_ksink_state_line(d->sink, line, n, &err) < 0)
         dlog(d, BD_LOG_WARNING, "%s: the state topic lacks it (the local history has it)", err.msg);

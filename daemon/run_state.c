@@ -168,6 +168,16 @@ static void on_report(void *ctx, const bd_kafka_report *r, int ok)
     atomic_store_explicit(&d->reports, 1, memory_order_relaxed);
     /* a refusal skipped (oversize = skip) has no offset to note */
     if (r->err == 0 && r->topic) note_delivered(d, r);
+    if (!ok && r->fenced && d->member) {
+        /* standby: another instance took over; this one waits again */
+        if (!atomic_exchange(&d->demoted, 1))
+            dlog(d, BD_LOG_WARNING,
+                 "another instance of source %s took over (transactional.id %s): this one was "
+                 "fenced; it stops publishing and waits as a standby",
+                 d->cfg.source_name, d->txn_id);
+        ev_async_send(d->loop, &d->wake);
+        return;
+    }
     if (!ok) {
         run_fail(d,
                  "Kafka did not take a row change for %s: %s; the checkpoint stays before its "
@@ -347,6 +357,7 @@ int run_sink_start(bd_daemon *d, const bd_checkpoint *c, bd_err *err)
 int run_commit(bd_daemon *d, int idle)
 {
     if (!d->eos) return 0;
+    if (atomic_load(&d->demoted)) return -1; /* no more: another instance has the turn */
     if (!bd_ksink_commit_due(d->sink, idle, d->cfg.txn_max_ms)) {
         if (idle) bd_kafka_poll(d->k); /* librdkafka's log lines, reports */
         return 0;
@@ -361,7 +372,15 @@ int run_commit(bd_daemon *d, int idle)
         flush_delivered(d);
         return 0;
     }
-    if (err.code == BD_ERR_FENCED)
+    if (err.code == BD_ERR_FENCED && d->member) {
+        /* standby: another instance has the turn; this one waits again */
+        dlog(d, BD_LOG_WARNING,
+             "another instance of source %s took over (transactional.id %s): this one was "
+             "fenced; what it had not committed stays invisible to read_committed consumers; "
+             "it stops publishing and waits as a standby",
+             d->cfg.source_name, d->txn_id);
+        atomic_store(&d->demoted, 1);
+    } else if (err.code == BD_ERR_FENCED)
         run_fail(d,
                  "another binlogd took over this source (transactional.id %s; %s): this one was "
                  "fenced, nothing it had not committed is visible to read_committed consumers",

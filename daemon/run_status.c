@@ -31,6 +31,8 @@ static void metrics_text(bd_daemon *d, bd_buf *b)
     bd_metrics_header(b, BD_M_BUILD_INFO);
     const char *bi[] = {BINLOGD_VERSION_TEXT, c->source_name};
     bd_metrics_sample(b, BD_M_BUILD_INFO, bi, 1);
+    bd_metrics_header(b, BD_M_STANDBY);
+    bd_metrics_sample(b, BD_M_STANDBY, NULL, 0);
     bd_metrics_header(b, BD_M_SOURCE_CONNECTED);
     bd_metrics_sample(b, BD_M_SOURCE_CONNECTED, NULL, atomic_load(&d->connected));
     bd_metrics_header(b, BD_M_SOURCE_RECONNECTS);
@@ -380,4 +382,50 @@ int run_http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const char **
     }
     bd_buf_adds(b, "{\"error\":\"not found: /metrics, /status, /gates/NAME, /lag\"}\n");
     return 404;
+}
+
+int run_standby_http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const char **ctype)
+{
+    bd_daemon *d = ctx;
+    const char *path = bd_http_path(req);
+    if (!strcmp(path, "/metrics")) {
+        *ctype = "text/plain; version=0.0.4; charset=utf-8";
+        bd_metrics_header(b, BD_M_BUILD_INFO);
+        const char *bi[] = {BINLOGD_VERSION_TEXT, d->cfg.source_name};
+        bd_metrics_sample(b, BD_M_BUILD_INFO, bi, 1);
+        bd_metrics_header(b, BD_M_STANDBY);
+        bd_metrics_sample(b, BD_M_STANDBY, NULL, 1);
+        bd_process_stats ps;
+        bd_process_stats_get(&ps);
+        const struct {
+            enum bd_metric m;
+            double v;
+        } p[] = {{BD_M_PROCESS_START, ps.start_time_s},
+                 {BD_M_PROCESS_CPU, ps.cpu_s},
+                 {BD_M_PROCESS_RSS, ps.rss_bytes},
+                 {BD_M_PROCESS_OPEN_FDS, ps.open_fds},
+                 {BD_M_PROCESS_MAX_FDS, ps.max_fds}};
+        for (size_t i = 0; i < sizeof p / sizeof p[0]; i++) {
+            bd_metrics_header(b, p[i].m);
+            bd_metrics_sample(b, p[i].m, NULL, p[i].v);
+        }
+        return 200;
+    }
+    *ctype = "application/json";
+    bd_buf_adds(b, "{\"version\":");
+    json_str(b, BINLOGD_VERSION_TEXT);
+    bd_buf_adds(b, ",\"role\":\"standby\",\"source\":{\"name\":");
+    json_str(b, d->cfg.source_name);
+    bd_buf_adds(b, "},\"group\":");
+    json_str(b, d->group);
+    bd_buf_adds(b, ",\"state_topic\":");
+    json_str(b, d->cfg.state_topic);
+    if (!strcmp(path, "/status")) {
+        bd_buf_adds(b, "}\n");
+        return 200;
+    }
+    /* gates and lag: the active instance knows them */
+    bd_buf_adds(b, ",\"error\":\"standby: this instance does not publish now; ask the active "
+                   "instance of this source\"}\n");
+    return 503;
 }

@@ -91,10 +91,12 @@ typedef struct bd_config {
     int oversize;   /* enum bd_oversize */
     int tombstones; /* a null-value message after each delete (compacted topics) */
     int allow_unsafe;
-    int exactly_once;    /* Kafka transactions with the checkpoint record in them */
-    char *state_topic;   /* the compacted topic of the position */
-    unsigned txn_max_ms; /* a Kafka transaction commits at the next boundary after this */
-    char **kafka;        /* librdkafka properties, name/value pairs (secrets resolved) */
+    int exactly_once;            /* Kafka transactions with the checkpoint record in them */
+    char *state_topic;           /* the compacted topic of the position */
+    unsigned txn_max_ms;         /* a Kafka transaction commits at the next boundary after this */
+    int standby;                 /* join the group of the source on the state topic */
+    unsigned standby_timeout_ms; /* the member's session timeout */
+    char **kafka;                /* librdkafka properties, name/value pairs (secrets resolved) */
     size_t nkafka;
 
     /* [filter] */

@@ -49,6 +49,8 @@ typedef struct bd_kafka_report {
     int32_t partition;
     int64_t offset;
     size_t len; /* key + value bytes */
+    int purged; /* not sent: purged by an abort of its transaction (or at the end) */
+    int fenced; /* refused because a newer producer of the transactional.id took over */
 } bd_kafka_report;
 
 typedef struct bd_kafka_opts {
@@ -190,6 +192,10 @@ int bd_kafka_flush(bd_kafka *k, int timeout_ms, bd_err *err);
  * Nothing more can be produced after one; messages that were waiting are
  * reported as failed. */
 int bd_kafka_fatal(bd_kafka *k, bd_err *err);
+
+/* 1 when the producer stopped for good because a newer producer with its
+ * transactional.id fenced it (its fatal error says so).  Any thread. */
+int bd_kafka_fenced(bd_kafka *k);
 
 /* Kafka transactions (a producer made with opts.transactional_id).  Each
  * call retries what librdkafka calls retriable (a timeout: the call

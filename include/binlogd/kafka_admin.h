@@ -35,6 +35,17 @@ bd_kafka_admin *bd_kafka_admin_new(const char *const *conf, size_t nconf, bd_err
  * a time that commit-time questions want (which reads a long partition at
  * about one fetch a second). */
 bd_kafka_admin *bd_kafka_admin_new_reader(const char *const *conf, size_t nconf, bd_err *err);
+/* A member of the consumer group group on topic (the state topic), whose
+ * session ends session_ms after its last heartbeat (librdkafka heartbeats
+ * from its own thread): the member that holds partition 0 is the active
+ * instance of its source.  It reads nothing.  NULL with err. */
+bd_kafka_admin *bd_kafka_admin_member(const char *const *conf, size_t nconf, const char *group,
+                                      const char *topic, unsigned session_ms, bd_err *err);
+/* Serve the member's rebalances (call it often: every 100 ms): 1 while it
+ * holds partition 0, else 0 (not yet, or revoked, or lost after its
+ * session ended).  One thread. */
+int bd_kafka_admin_member_poll(bd_kafka_admin *k);
+/* A member leaves its group first. */
 void bd_kafka_admin_free(bd_kafka_admin *k);
 
 typedef struct bd_group_offset {

@@ -21,6 +21,8 @@
 #define BD_METRICS(X)                                                                              \
     X(BUILD_INFO, "binlogd_build_info", "gauge", "version,source",                                 \
       "Always 1; the labels name the binlogd version and the source")                              \
+    X(STANDBY, "binlogd_standby", "gauge", "",                                                     \
+      "1 while this instance waits as a standby ([kafka] standby), 0 while it publishes")          \
     X(SOURCE_CONNECTED, "binlogd_source_connected", "gauge", "",                                   \
       "1 while the binlog stream from the source is connected, else 0")                            \
     X(SOURCE_RECONNECTS, "binlogd_source_reconnects_total", "counter", "",                         \

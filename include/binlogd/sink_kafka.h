@@ -128,6 +128,9 @@ bd_acks_txn *bd_ksink_txn(const bd_ksink *s);
  * transaction), so that the state topic then shows its last commit.
  * 0, or -1 with err (BD_ERR_FENCED: fenced meanwhile). */
 int bd_ksink_txn_init(bd_ksink *s, int timeout_ms, bd_err *err);
+/* Exactly once: 1 when a newer producer of the transactional.id fenced this
+ * one (it produces nothing more).  Any thread. */
+int bd_ksink_fenced(bd_ksink *s);
 /* The acknowledged position starts here instead (nothing opened yet). */
 int bd_ksink_set_start(bd_ksink *s, const char *file, uint64_t pos, const char *gtid, bd_err *err);
 /* Exactly once: should bd_ksink_commit run now?  Between transactions:

@@ -157,6 +157,18 @@ static const char *report_reason(rd_kafka_resp_err_t e)
     }
 }
 
+static int is_fencing(rd_kafka_resp_err_t e)
+{
+    return e == RD_KAFKA_RESP_ERR__FENCED || e == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
+           e == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH;
+}
+
+int bd_kafka_fenced(bd_kafka *k)
+{
+    char why[8];
+    return is_fencing(rd_kafka_fatal_error(k->rk, why, sizeof why));
+}
+
 static void on_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
     (void)rk;
@@ -172,6 +184,9 @@ static void on_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         .partition = m->partition,
         .offset = m->err ? -1 : m->offset,
         .len = m->len + m->key_len,
+        .purged =
+            m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT,
+        .fenced = is_fencing(m->err) || (m->err == RD_KAFKA_RESP_ERR__FATAL && bd_kafka_fenced(k)),
     };
     /* before the callback, which may well ask whether anything is left */
     atomic_fetch_sub(&k->in_flight, 1);
@@ -599,8 +614,7 @@ static enum bd_kafka_txn_result txn_result(bd_kafka *k, rd_kafka_error_t *e, con
         code = rd_kafka_fatal_error(k->rk, why, sizeof why);
     else
         snprintf(why, sizeof why, "%s", rd_kafka_error_string(e));
-    if (code == RD_KAFKA_RESP_ERR__FENCED || code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
-        code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH)
+    if (is_fencing(code))
         r = BD_KAFKA_TXN_FENCED;
     else if (rd_kafka_error_txn_requires_abort(e))
         r = BD_KAFKA_TXN_ABORTABLE;

@@ -40,6 +40,11 @@ struct bd_kafka_admin {
     /* the first one: where rd_kafka_new() fails, OpenSSL's errors come
      * root cause first ("No such file or directory", then "system lib") */
     char first[400];
+    /* a group member (bd_kafka_admin_member): its topic, and whether it
+     * holds partition 0 of it (set by the rebalance callback, which runs
+     * in bd_kafka_admin_member_poll) */
+    char *member_topic;
+    int active;
 };
 
 /* Properties that only a producer uses (librdkafka 2.0.2's CONFIGURATION.md
@@ -323,23 +328,88 @@ static const char *const read_defaults[][2] = {
     {"fetch.wait.max.ms", "100"},
 };
 
+/* A group member's: its group and session timeout (NULL: a handle that
+ * joins no group). */
+typedef struct member_opts {
+    const char *group, *topic;
+    unsigned session_ms;
+} member_opts;
+
 static bd_kafka_admin *admin_new(const char *const *conf, size_t nconf,
-                                 const char *const (*defs)[2], size_t ndefs, bd_err *err);
+                                 const char *const (*defs)[2], size_t ndefs, const member_opts *mo,
+                                 bd_err *err);
 
 bd_kafka_admin *bd_kafka_admin_new(const char *const *conf, size_t nconf, bd_err *err)
 {
     return admin_new(conf, nconf, fetch_defaults, sizeof fetch_defaults / sizeof fetch_defaults[0],
-                     err);
+                     NULL, err);
 }
 
 bd_kafka_admin *bd_kafka_admin_new_reader(const char *const *conf, size_t nconf, bd_err *err)
 {
     return admin_new(conf, nconf, read_defaults, sizeof read_defaults / sizeof read_defaults[0],
-                     err);
+                     NULL, err);
+}
+
+/* The group's assignment changed.  The cooperative protocol (set below)
+ * moves only the partitions that change owner, so an active member keeps
+ * partition 0 while others join or leave; take what is given (at the
+ * partitions' ends: the member reads nothing) and note whether partition 0
+ * of the topic is held.  Served by bd_kafka_admin_member_poll. */
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    bd_kafka_admin *k = opaque;
+    int has = 0;
+    for (int i = 0; i < parts->cnt; i++) {
+        parts->elems[i].offset = RD_KAFKA_OFFSET_END;
+        if (!strcmp(parts->elems[i].topic, k->member_topic) && parts->elems[i].partition == 0)
+            has = 1;
+    }
+    rd_kafka_error_t *e = NULL;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        e = rd_kafka_incremental_assign(rk, parts);
+        if (has) k->active = 1;
+    } else {
+        /* revoked, or lost (the session timed out): at once */
+        e = rd_kafka_incremental_unassign(rk, parts);
+        if (has || err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) k->active = 0;
+    }
+    if (e) rd_kafka_error_destroy(e);
+}
+
+bd_kafka_admin *bd_kafka_admin_member(const char *const *conf, size_t nconf, const char *group,
+                                      const char *topic, unsigned session_ms, bd_err *err)
+{
+    member_opts mo = {group, topic, session_ms};
+    bd_kafka_admin *k = admin_new(conf, nconf, read_defaults,
+                                  sizeof read_defaults / sizeof read_defaults[0], &mo, err);
+    if (!k) return NULL;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(k->rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (e) {
+        fail(k, err, "joining group %s on topic %s: %s", group, topic, rd_kafka_err2str(e));
+        bd_kafka_admin_free(k);
+        return NULL;
+    }
+    return k;
+}
+
+int bd_kafka_admin_member_poll(bd_kafka_admin *k)
+{
+    /* rebalances are served here; the messages (the state topic's new
+     * records) are of no use to a member */
+    rd_kafka_message_t *m;
+    while ((m = rd_kafka_consumer_poll(k->rk, 0)) != NULL)
+        rd_kafka_message_destroy(m);
+    return k->active;
 }
 
 static bd_kafka_admin *admin_new(const char *const *conf, size_t nconf,
-                                 const char *const (*defs)[2], size_t ndefs, bd_err *err)
+                                 const char *const (*defs)[2], size_t ndefs, const member_opts *mo,
+                                 bd_err *err)
 {
     bd_kafka_admin *k = calloc(1, sizeof *k);
     const char **secrets = calloc(nconf + 1, sizeof *secrets);
@@ -416,13 +486,38 @@ static bd_kafka_admin *admin_new(const char *const *conf, size_t nconf,
     }
 
     /* unique per handle, so that no two handles (or daemons) ever share
-     * one; nothing is committed under it */
-    char group[96];
+     * one; nothing is committed under it.  A member: its group, and a
+     * session that ends soon after it stops heartbeating (a dead host) */
+    char group[300], num[32];
     snprintf(group, sizeof group, "binlogd-admin-%ld-%lld-%p", (long)getpid(), (long long)now_ms(),
              (void *)k);
+    if (mo) snprintf(group, sizeof group, "%s", mo->group);
     if (rd_kafka_conf_set(rc, "group.id", group, es, sizeof es) != RD_KAFKA_CONF_OK) {
         conf_refused(err, "group.id", group, es, NULL, 0);
         goto fail;
+    }
+    if (mo) {
+        if (!(k->member_topic = strdup(mo->topic))) {
+            bd_err_set(err, BD_ERR_NOMEM, "kafka admin: out of memory");
+            goto fail;
+        }
+        snprintf(num, sizeof num, "%u", mo->session_ms);
+        if (rd_kafka_conf_set(rc, "session.timeout.ms", num, es, sizeof es) != RD_KAFKA_CONF_OK) {
+            conf_refused(err, "session.timeout.ms", num, es, NULL, 0);
+            goto fail;
+        }
+        snprintf(num, sizeof num, "%u", mo->session_ms / 5 < 3000 ? mo->session_ms / 5 : 3000);
+        if (rd_kafka_conf_set(rc, "heartbeat.interval.ms", num, es, sizeof es) !=
+            RD_KAFKA_CONF_OK) {
+            conf_refused(err, "heartbeat.interval.ms", num, es, NULL, 0);
+            goto fail;
+        }
+        if (rd_kafka_conf_set(rc, "partition.assignment.strategy", "cooperative-sticky", es,
+                              sizeof es) != RD_KAFKA_CONF_OK) {
+            conf_refused(err, "partition.assignment.strategy", "cooperative-sticky", es, NULL, 0);
+            goto fail;
+        }
+        rd_kafka_conf_set_rebalance_cb(rc, on_rebalance);
     }
     rd_kafka_conf_set_opaque(rc, k);
     rd_kafka_conf_set_log_cb(rc, on_log);
@@ -450,9 +545,11 @@ fail:
 void bd_kafka_admin_free(bd_kafka_admin *k)
 {
     if (!k) return;
-    /* closes the consumer: no group was joined and auto-commit is off, so
-     * it neither leaves a group nor commits */
+    /* a member leaves its group now (another takes over at once, not after
+     * the session timeout); others joined none; auto-commit is off */
+    if (k->rk && k->member_topic) rd_kafka_consumer_close(k->rk);
     if (k->rk) rd_kafka_destroy(k->rk);
+    free(k->member_topic);
     /* after rd_kafka_destroy: its threads may log until then */
     pthread_mutex_destroy(&k->lock);
     free(k->servers);

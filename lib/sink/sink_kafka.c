@@ -80,11 +80,24 @@ static void on_delivery(void *ctx, const bd_kafka_report *r)
     int ok = r->err == 0;
     if (!r->opaque) {
         /* the checkpoint record: its transaction's commit fails with it */
-        if (!ok) {
+        if (!ok && !r->purged) { /* purged: its transaction was aborted */
             atomic_fetch_add(&s->errors, 1);
             say(s, BD_LOG_ERROR, "Kafka did not take the checkpoint record for %s: %s",
                 r->topic ? r->topic : "?", r->errstr ? r->errstr : "delivery failed");
         }
+        return;
+    }
+    if (!ok && r->fenced && s->txn_id) {
+        /* another instance took over: not Kafka's refusal of the message;
+         * the caller hears of it (on_report) and stops */
+        if (s->o.on_report) s->o.on_report(s->o.ctx, r, 0);
+        bd_acks_delivered(s->acks, r->opaque, r->len, 0);
+        return;
+    }
+    if (!ok && r->purged && s->txn_id) {
+        /* its Kafka transaction was aborted (bd_ksink_abort): not Kafka's
+         * refusal; the record stays unretired, and the sink is done */
+        bd_acks_delivered(s->acks, r->opaque, r->len, 0);
         return;
     }
     if (!ok) atomic_fetch_add(&s->errors, 1); /* every refusal, a skipped one too */
@@ -351,6 +364,8 @@ int bd_ksink_emit(void *ctx, const bd_pub_msg *m, bd_err *err)
         if (produce(s, m, i, err) < 0) return -1;
     return 0;
 }
+
+int bd_ksink_fenced(bd_ksink *s) { return s->txn_id && bd_kafka_fenced(s->k); }
 
 int bd_ksink_txn_init(bd_ksink *s, int timeout_ms, bd_err *err)
 {

@@ -115,6 +115,15 @@ static const opt opts[] = {
     {"kafka", "transaction_max", T_MS, F(txn_max_ms), "500ms", 1, 600000, NULL, NULL, 0, 0,
      "exactly_once: a Kafka transaction commits when the source has nothing more to read, or at "
      "the first transaction boundary after this long"},
+    {"kafka", "standby", T_BOOL, F(standby), "false", 0, 0, NULL, NULL, 0, 0,
+     "several instances of one source (the same [source] name, on other hosts): each joins the "
+     "consumer group binlogd.{source} on state_topic; the one holding its partition publishes, "
+     "the others wait and take over when it dies (needs exactly_once: its transactional id "
+     "fences the old one)"},
+    {"kafka", "standby_timeout", T_MS, F(standby_timeout_ms), "10s", 6000, 300000, NULL, NULL, 0, 0,
+     "standby: how long after the active instance's last heartbeat the group gives its "
+     "partition to a standby (Kafka's session.timeout.ms; the broker allows 6s..30m by "
+     "default)"},
     {"kafka", "allow_unsafe", T_BOOL, F(allow_unsafe), "false", 0, 0, NULL, NULL, 0, 0,
      "accept librdkafka settings that can lose messages (acks other than all, "
      "enable.idempotence=false)"},
@@ -732,6 +741,9 @@ static const char *check_values(const bd_config *c, char *why, size_t n)
 {
     if (c->start && bd_config_start_check("[source] start", c->start, why, n)) return why;
     if (!c->host || !c->host[0]) return "[source] host must not be empty";
+    if (c->standby && !c->exactly_once)
+        return "[kafka] standby = true needs exactly_once = true (its transactional id fences an "
+               "instance that lost its turn)";
     for (size_t i = 0; i < c->nkafka; i++)
         if (!strcmp(c->kafka[2 * i], "bootstrap.servers") && !c->kafka[2 * i + 1][0])
             return "[kafka] bootstrap.servers must not be empty";

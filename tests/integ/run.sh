@@ -58,6 +58,13 @@
 #      (the schema history with it) deleted: the daemon resumes from the
 #      state topic, takes the schema history from there, and every value is
 #      under its column of the time ("a" before the rename, "a2" after)
+#  14  active and standby ([kafka] standby, standby_timeout 6 s): two
+#      instances of one config (two state directories); one publishes, the
+#      other waits; kill -9 of the active one under a mixed load: the other
+#      takes over (the time is printed; under 15 s); then the new active one
+#      frozen (SIGSTOP) past the session while a third start waits: that one
+#      takes over, the frozen one after SIGCONT is fenced or demoted and waits
+#      again; a read_committed consumer sees every change once
 #  11  a topic that does not exist and is not created (the producer's
 #      allow.auto.create.topics=false): the daemon exits 1 naming the topic
 #      and the cause, its checkpoint before the row; where the topic can be
@@ -1183,6 +1190,84 @@ if want 13; then
     check "13: three rows, each once ($(wc -l <"$W/h_alt.msgs"))" [ "$(wc -l <"$W/h_alt.msgs")" -eq 3 ]
     check "13: before the rename: \"a\":\"two\"" grep -q '"after":{"id":2,"a":"two","b":20}' "$W/h_alt.msgs"
     check "13: after it: \"a2\":\"three\"" grep -q '"after":{"id":3,"a2":"three","b":30}' "$W/h_alt.msgs"
+fi
+
+# ---- 14: active and standby ----------------------------------------------------------
+if want 14; then
+    section "14: active and standby: the active one killed, then one frozen and fenced"
+    seq_table sb_seq
+    mkconf sa "$DB.sb_seq" "$(head_pos)"
+    conf_add sa kafka "exactly_once = true"
+    conf_add sa kafka "standby = true"
+    conf_add sa kafka "standby_timeout = 6s"
+    printf '\n[http]\nlisten = 127.0.0.1:0\n' >>"$W/sa.conf"
+    sed "s|^dir = .*|dir = $AW/sb.state|" "$W/sa.conf" >"$W/sb.conf"
+    active() { grep -q "active: this instance holds partition 0" "$W/$1.log" 2>/dev/null; }
+    waiting() { [ "$(grep_count "standby: waiting in group" "$W/$1.log")" -ge "$2" ]; }
+    start_daemon sa
+    PA=$DP
+    waitfor 30 active sa || bad "14: the first instance did not become active: $(tail -3 "$W/sa.log")"
+    start_daemon sb
+    PB=$DP
+    waitfor 30 waiting sb 1 || bad "14: the second instance did not wait: $(tail -3 "$W/sb.log")"
+    nap 3
+    check "14: only one publishes (the second waits: $(tail -1 "$W/sb.log" | cut -c 1-150))" sh -c "! grep -q 'active: this' '$W/sb.log'"
+    rm -f "$W/sb_seq.stop"
+    : >"$W/sb_seq.committed"
+    (
+        i=1
+        while [ ! -f "$W/sb_seq.stop" ]; do
+            del=""
+            [ $((i % 4)) -eq 0 ] && del="DELETE FROM sb_seq WHERE id = $((i - 2));"
+            if tcpsql -e "BEGIN; INSERT INTO sb_seq VALUES ($i, 'a');
+                          UPDATE sb_seq SET note = 'b$i' WHERE id = $i; $del COMMIT" 2>/dev/null; then
+                echo "$i" >>"$W/sb_seq.committed"
+            else
+                sleep 0.1
+            fi
+            i=$((i + 1))
+        done
+    ) &
+    WP=$!
+    WPIDS="$WPIDS $WP"
+    nap 3
+    DP=$PA
+    t0=$(now_ms)
+    kill9_daemon
+    waitfor 40 active sb || bad "14: the standby did not take over: $(tail -3 "$W/sb.log")"
+    # its first commit writes its local mirror of the position
+    waitfor 40 test -s "$W/sb.state/checkpoint.json" || bad "14: the standby committed nothing: $(tail -3 "$W/sb.log")"
+    TAKEOVER=$(($(now_ms) - t0))
+    section "14: takeover after kill -9 of the active instance: $TAKEOVER ms to the standby's first commit"
+    check "14: the standby took over within 15 s ($TAKEOVER ms)" [ "$TAKEOVER" -le 15000 ]
+    # a third start waits; the active one frozen past its session
+    start_daemon sa
+    PA=$DP
+    waitfor 30 waiting sa 2 || bad "14: the restarted instance did not wait: $(tail -3 "$W/sa.log")"
+    kill -STOP "$PB"
+    nap 12
+    check "14: with the active one frozen, the waiting one took over" active sa
+    kill -CONT "$PB"
+    waitfor 30 waiting sb 2 || bad "14: the frozen instance did not go back to waiting: $(tail -5 "$W/sb.log")"
+    check "14: ... the frozen one, thawed, stopped publishing ($(grep -E 'fenced|lost partition' "$W/sb.log" | tail -1 | cut -c 1-200))" \
+        grep -qE "was fenced|lost partition 0" "$W/sb.log"
+    check "14: ... and it is still running (waiting, not exited)" alive "$PB"
+    nap 2
+    touch "$W/sb_seq.stop"
+    wait "$WP"
+    forget WPIDS "$WP"
+    DP=$PA
+    waitfor 60 ckpt_at_head sa || bad "14: the active one's checkpoint did not reach the head ($(ckpt_pos sa) vs $(head_pos))"
+    stop_daemon
+    check "14: the active one: SIGTERM, exit 0 (exit $RC)" [ "$RC" -eq 0 ]
+    # it left the group: the other takes over at once, with nothing to do
+    DP=$PB
+    waitfor 30 sh -c "[ \$(grep -c 'active: this instance holds' '$W/sb.log') -ge 2 ]" ||
+        bad "14: the waiting one did not take over after a clean stop: $(tail -2 "$W/sb.log")"
+    nap 2
+    stop_daemon
+    check "14: the last one: SIGTERM, exit 0 (exit $RC)" [ "$RC" -eq 0 ]
+    verify_once 14 sb_seq
 fi
 
 finish
