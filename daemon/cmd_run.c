@@ -81,7 +81,17 @@ void run_fail(bd_daemon *d, const char *fmt, ...)
 {
     /* a standby whose producer was fenced: another instance has the turn,
      * and what fails now is a consequence; it waits again */
-    if (d->member && d->sink && bd_ksink_fenced(d->sink)) atomic_store(&d->demoted, 1);
+    if (d->member && d->sink && bd_ksink_fenced(d->sink) && !atomic_exchange(&d->demoted, 1)) {
+        char why[BD_ERRLEN];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, sizeof why, fmt, ap);
+        va_end(ap);
+        dlog(d, BD_LOG_WARNING,
+             "another instance of source %s took over: this one was fenced (%s); it stops "
+             "publishing and waits as a standby",
+             d->cfg.source_name, why);
+    }
     if (atomic_load(&d->demoted)) {
         if (d->loop) ev_async_send(d->loop, &d->wake);
         return;

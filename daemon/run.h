@@ -281,6 +281,7 @@ typedef struct run_flight {
     uint64_t pos;
     bd_ksink_counts kc;
     uint64_t commits; /* Kafka transactions committed (exactly once) */
+    double commit_s;  /* time spent committing them */
 } run_flight;
 void run_flight_get(bd_daemon *d, run_flight *f);
 /* What Kafka acknowledged moves the acked watermark and ends probes. */

@@ -398,4 +398,5 @@ void run_flight_get(bd_daemon *d, run_flight *f)
     bd_acks_position(d->acks, &f->p, f->file, sizeof f->file, &f->pos, NULL);
     bd_ksink_counts_get(d->sink, &f->kc);
     f->commits = bd_ksink_commits(d->sink);
+    f->commit_s = bd_ksink_commit_seconds(d->sink);
 }

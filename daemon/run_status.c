@@ -120,6 +120,7 @@ static void metrics_text(bd_daemon *d, bd_buf *b)
         {BD_M_KAFKA_DELIVERED, (double)fl.p.delivered},
         {BD_M_KAFKA_ERRORS, (double)fl.kc.errors},
         {BD_M_KAFKA_TRANSACTIONS, (double)fl.commits},
+        {BD_M_KAFKA_COMMIT_SECONDS, fl.commit_s},
         {BD_M_KAFKA_IN_FLIGHT, (double)fl.p.in_flight},
         {BD_M_KAFKA_IN_FLIGHT_BYTES, (double)fl.p.in_flight_bytes},
         {BD_M_KAFKA_ACK_AGE,

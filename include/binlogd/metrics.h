@@ -66,6 +66,9 @@
       "Messages Kafka did not take (delivery failures)")                                           \
     X(KAFKA_TRANSACTIONS, "binlogd_kafka_transactions_total", "counter", "",                       \
       "Kafka transactions committed, each with its checkpoint record (kafka.exactly_once)")        \
+    X(KAFKA_COMMIT_SECONDS, "binlogd_kafka_commit_seconds_total", "counter", "",                   \
+      "Seconds the data thread waited for Kafka transaction commits (divided by "                  \
+      "binlogd_kafka_transactions_total: the mean commit time)")                                   \
     X(KAFKA_IN_FLIGHT, "binlogd_kafka_in_flight_messages", "gauge", "",                            \
       "Messages produced and not yet acknowledged")                                                \
     X(KAFKA_IN_FLIGHT_BYTES, "binlogd_kafka_in_flight_bytes", "gauge", "",                         \

@@ -163,6 +163,8 @@ int bd_ksink_state_line(bd_ksink *s, const char *line, size_t n, bd_err *err);
  * means a resume further back).  Exactly once: nothing (commits carry it).
  * 0, or -1 with err. */
 int bd_ksink_mirror(bd_ksink *s, const bd_checkpoint *c, bd_err *err);
+/* Seconds spent waiting in commits so far (all of them, failed ones too). */
+double bd_ksink_commit_seconds(const bd_ksink *s);
 /* Kafka transactions committed so far. */
 uint64_t bd_ksink_commits(const bd_ksink *s);
 

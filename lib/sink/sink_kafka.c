@@ -33,12 +33,20 @@ struct bd_ksink {
     char first_failure[BD_ERRLEN];
     /* exactly once (data thread) */
     char *txn_id, *state_topic, *source;
-    int ktxn_open;         /* a Kafka transaction is open */
-    int broken;            /* one was aborted: no more (bd_ksink_abort) */
-    uint64_t ktxn_start;   /* when it opened (monotonic ms) */
-    uint64_t state_seq;    /* the position's seq the state topic holds */
-    atomic_ullong commits; /* Kafka transactions committed */
+    int ktxn_open;           /* a Kafka transaction is open */
+    int broken;              /* one was aborted: no more (bd_ksink_abort) */
+    uint64_t ktxn_start;     /* when it opened (monotonic ms) */
+    uint64_t state_seq;      /* the position's seq the state topic holds */
+    atomic_ullong commits;   /* Kafka transactions committed */
+    atomic_ullong commit_us; /* time spent in commit_transaction (µs) */
 };
+
+static uint64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
 
 static uint64_t mono_ms(void)
 {
@@ -523,7 +531,9 @@ int bd_ksink_commit(bd_ksink *s, const char *server, bd_err *err)
         return -1;
     }
     if (!s->ktxn_open) return 0;
+    uint64_t t0 = mono_us();
     enum bd_kafka_txn_result r = bd_kafka_txn_commit(s->k, COMMIT_TIMEOUT_MS, err);
+    atomic_fetch_add(&s->commit_us, mono_us() - t0);
     s->ktxn_open = 0;
     if (r == BD_KAFKA_TXN_OK) {
         bd_acks_commit_through(s->acks, mark);
@@ -549,6 +559,11 @@ int bd_ksink_commit(bd_ksink *s, const char *server, bd_err *err)
 }
 
 uint64_t bd_ksink_commits(const bd_ksink *s) { return atomic_load(&((bd_ksink *)s)->commits); }
+
+double bd_ksink_commit_seconds(const bd_ksink *s)
+{
+    return (double)atomic_load(&((bd_ksink *)s)->commit_us) / 1e6;
+}
 
 int bd_ksink_flush(bd_ksink *s, int timeout_ms, bd_err *err)
 {

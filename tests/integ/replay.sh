@@ -187,6 +187,8 @@ start = head
 bootstrap.servers = $BS
 topic = {source}.{db}.{table}
 linger.ms = 5
+; each config its own position (they share [source] name)
+state_topic = rp.state.$1
 
 [filter]
 include = $3
@@ -761,6 +763,8 @@ if want 6; then
             CREATE TABLE mflow (id INT PRIMARY KEY, amount DECIMAL(12,2))"
     mkconf m 621 "pay.mflow" "127.0.0.1:$((DBPORT + 4))"
     start_daemon m
+    # it starts at the head it finds: the rows come after it has it
+    waitfor 20 connected m || bad "6: the MINIMAL daemon did not connect: $(tail -3 "$W/m.log")"
     M6=$(head_pos)
     sql -e "INSERT INTO mflow VALUES (611, 6.11), (612, 6.12)"
     waitfor 30 ckpt_at_head m || bad "6: the MINIMAL daemon did not reach the head: $(tail -3 "$W/m.log")"

@@ -65,6 +65,10 @@
 #      frozen (SIGSTOP) past the session while a third start waits: that one
 #      takes over, the frozen one after SIGCONT is fenced or demoted and waits
 #      again; a read_committed consumer sees every change once
+#  15  exactly once: the broker killed (kill -9) under a mixed load and
+#      started again 5 s later: the daemon stays up or exits 1 (started
+#      again, as systemd would); a read_committed consumer sees every
+#      change once: the open transaction aborted and published again once
 #  11  a topic that does not exist and is not created (the producer's
 #      allow.auto.create.topics=false): the daemon exits 1 naming the topic
 #      and the cause, its checkpoint before the row; where the topic can be
@@ -274,8 +278,8 @@ function src(v,   s) {
 srcrows() { awk "$AWKLIB"'{ v = after4($0); src(v); print F " " P " " R "\t" v }' "$1"; }
 
 # ---- writers -------------------------------------------------------------------
-# start_writer TABLE: small transactions in the background (insert row i,
-# update it); each id whose COMMIT succeeded goes to W/TABLE.committed.
+# start_writer TABLE [mixed]: small transactions in the background (insert
+# row i, update it); each id whose COMMIT succeeded goes to W/TABLE.committed.
 # Sets WP.  stop_writer TABLE stops it.
 start_writer() {
     rm -f "$W/$1.stop"
@@ -283,8 +287,10 @@ start_writer() {
     (
         i=1
         while [ ! -f "$W/$1.stop" ]; do
+            del=""
+            [ "${2:-}" = mixed ] && [ $((i % 4)) -eq 0 ] && del="DELETE FROM $1 WHERE id = $((i - 2));"
             if tcpsql -e "BEGIN; INSERT INTO $1 VALUES ($i, 'a');
-                          UPDATE $1 SET note = 'b$i' WHERE id = $i; COMMIT" 2>/dev/null; then
+                          UPDATE $1 SET note = 'b$i' WHERE id = $i; $del COMMIT" 2>/dev/null; then
                 echo "$i" >>"$W/$1.committed"
             else
                 sleep 0.1
@@ -1031,6 +1037,10 @@ if want 11; then
     check "11: ... the row is published, once (ids: $got)" [ "$got" = 1 ]
 fi
 
+# start_mixed TABLE: start_writer's load, and every fourth transaction also
+# deletes row i-2
+start_mixed() { start_writer "$1" mixed; }
+
 # ---- 12: exactly once: kill -9 under a mixed load ------------------------------------
 # consume_iso TABLE OUT LEVEL: as consume, with isolation.level LEVEL
 consume_iso() {
@@ -1071,24 +1081,7 @@ if want 12; then
     seq_table e_seq
     mkconf e "$DB.e_seq" "$(head_pos)"
     conf_add e kafka "exactly_once = true"
-    rm -f "$W/e_seq.stop"
-    : >"$W/e_seq.committed"
-    (
-        i=1
-        while [ ! -f "$W/e_seq.stop" ]; do
-            del=""
-            [ $((i % 4)) -eq 0 ] && del="DELETE FROM e_seq WHERE id = $((i - 2));"
-            if tcpsql -e "BEGIN; INSERT INTO e_seq VALUES ($i, 'a');
-                          UPDATE e_seq SET note = 'b$i' WHERE id = $i; $del COMMIT" 2>/dev/null; then
-                echo "$i" >>"$W/e_seq.committed"
-            else
-                sleep 0.1
-            fi
-            i=$((i + 1))
-        done
-    ) &
-    WP=$!
-    WPIDS="$WPIDS $WP"
+    start_mixed e_seq
     k=1
     while [ $k -le "$KILLS" ]; do
         start_daemon e
@@ -1212,24 +1205,7 @@ if want 14; then
     waitfor 30 waiting sb 1 || bad "14: the second instance did not wait: $(tail -3 "$W/sb.log")"
     nap 3
     check "14: only one publishes (the second waits: $(tail -1 "$W/sb.log" | cut -c 1-150))" sh -c "! grep -q 'active: this' '$W/sb.log'"
-    rm -f "$W/sb_seq.stop"
-    : >"$W/sb_seq.committed"
-    (
-        i=1
-        while [ ! -f "$W/sb_seq.stop" ]; do
-            del=""
-            [ $((i % 4)) -eq 0 ] && del="DELETE FROM sb_seq WHERE id = $((i - 2));"
-            if tcpsql -e "BEGIN; INSERT INTO sb_seq VALUES ($i, 'a');
-                          UPDATE sb_seq SET note = 'b$i' WHERE id = $i; $del COMMIT" 2>/dev/null; then
-                echo "$i" >>"$W/sb_seq.committed"
-            else
-                sleep 0.1
-            fi
-            i=$((i + 1))
-        done
-    ) &
-    WP=$!
-    WPIDS="$WPIDS $WP"
+    start_mixed sb_seq
     nap 3
     DP=$PA
     t0=$(now_ms)
@@ -1253,9 +1229,7 @@ if want 14; then
         grep -qE "was fenced|lost partition 0" "$W/sb.log"
     check "14: ... and it is still running (waiting, not exited)" alive "$PB"
     nap 2
-    touch "$W/sb_seq.stop"
-    wait "$WP"
-    forget WPIDS "$WP"
+    stop_writer sb_seq
     DP=$PA
     waitfor 60 ckpt_at_head sa || bad "14: the active one's checkpoint did not reach the head ($(ckpt_pos sa) vs $(head_pos))"
     stop_daemon
@@ -1268,6 +1242,41 @@ if want 14; then
     stop_daemon
     check "14: the last one: SIGTERM, exit 0 (exit $RC)" [ "$RC" -eq 0 ]
     verify_once 14 sb_seq
+fi
+
+# ---- 15: exactly once: the broker killed mid-transaction ------------------------------
+if want 15; then
+    section "15: exactly once: the broker killed (kill -9) and started again under a mixed load"
+    seq_table b_seq
+    mkconf bk "$DB.b_seq" "$(head_pos)"
+    conf_add bk kafka "exactly_once = true"
+    start_daemon bk
+    waitfor 20 connected bk 1 || bad "15: the daemon did not connect: $(tail -3 "$W/bk.log")"
+    start_mixed b_seq
+    nap 3
+    kill -9 "$(cat "$DIR/kafka/kafka.pid")"
+    nap 5
+    if ! sh "$KSH" start "$DIR/kafka" "$KPORT" $KOPTS >"$W/kafka.restart15.log" 2>&1; then
+        cat "$W/kafka.restart15.log"
+        bad "15: Kafka did not start again"
+        finish
+    fi
+    nap 10
+    restarts=0
+    if ! alive "$DP"; then
+        wait "$DP"
+        RC=$?
+        forget DPIDS "$DP"
+        check "15: a daemon that did not ride it out exits 1 ($RC: $(grep error: "$W/bk.log" | tail -1 | cut -c 1-200))" [ "$RC" -eq 1 ]
+        start_daemon bk
+        restarts=1
+    fi
+    nap 3
+    stop_writer b_seq
+    waitfor 90 ckpt_at_head bk || bad "15: the checkpoint did not reach the head ($(ckpt_pos bk) vs $(head_pos)): $(tail -2 "$W/bk.log")"
+    stop_daemon
+    check "15: SIGTERM at the end: exit 0 (exit $RC; restarted $restarts times)" [ "$RC" -eq 0 ]
+    verify_once 15 b_seq
 fi
 
 finish
