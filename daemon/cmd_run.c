@@ -437,8 +437,7 @@ static int loop_setup(bd_daemon *d, bd_err *err)
     ev_signal_start(d->loop, &d->sig_hup);
     ev_io_init(&d->kafka_io, run_kafka_cb, bd_kafka_fd(d->k), EV_READ);
     d->kafka_io.data = d;
-    /* exactly once: the data thread serves the producer */
-    if (!d->eos) ev_io_start(d->loop, &d->kafka_io);
+    ev_io_start(d->loop, &d->kafka_io);
     double iv = d->cfg.checkpoint_interval_ms / 1000.0;
     ev_timer_init(&d->ckpt_timer, run_ckpt_cb, iv, iv);
     d->ckpt_timer.data = d;

@@ -38,7 +38,9 @@
  *   - librdkafka's own threads (a main one and one per broker connection)
  *     for the producer, and another set for the monitor's Kafka client
  *     when there is one.  None of them calls the daemon's code: the
- *     producer's callbacks are served by bd_kafka_poll() on the loop.
+ *     producer's callbacks are served by bd_kafka_poll() on the loop, and
+ *     (exactly once) by a commit on the data thread while it waits, never
+ *     by both at once (kafka.h).
  *
  * Locks (each mutex guards the fields named; see the struct):
  *   - log_mu: a log line on stderr (dlog, from every thread above that
@@ -201,12 +203,12 @@ typedef struct bd_daemon {
     uint64_t acked_no;
     ev_tstamp acked_at; /* when acked_progress last ran */
     ev_timer acked_timer;
-    /* last delivery report (exactly once: last commit; the data thread's) */
+    /* last delivery report (or, exactly once, commit) */
     _Atomic int64_t last_ack_us;
     atomic_int reports; /* delivery reports came in this poll */
-    /* exactly once: the data thread serves the producer (its reports, its
-     * commits); the loop never polls it.  dl_mu guards the dl_* notes,
-     * which reports (data thread) and the watermark (loop) both touch */
+    /* exactly once: a commit on the data thread serves the reports while
+     * it waits (the loop otherwise); dl_mu guards the dl_* notes, which
+     * reports (either thread) and the watermark (loop) both touch */
     int eos;
     pthread_mutex_t dl_mu;
     /* [kafka] standby: the group member (kafka_admin.h), its group, and

@@ -219,7 +219,6 @@ void run_acked_progress(bd_daemon *d)
 /* Serve librdkafka's events (delivery reports); note when some came. */
 static void poll_kafka(bd_daemon *d)
 {
-    if (d->eos) return; /* the data thread serves the producer */
     bd_kafka_poll(d->k);
     if (atomic_exchange(&d->reports, 0)) d->last_ack_us = bd_now_us();
 }
@@ -328,17 +327,14 @@ int run_sink_new(bd_daemon *d, bd_checkpoint *kc, int *have_kc, bd_err *err)
     ko.stopping = stopping_now;
     ko.ctx = d;
     d->eos = d->cfg.exactly_once;
+    /* reports are served by the loop (run_kafka_cb); with exactly once a
+     * commit on the data thread serves them meanwhile (kafka.h) */
+    ko.threads = 1;
+    ko.state_topic = d->cfg.state_topic;
+    ko.source = d->cfg.source_name;
     if (d->eos) {
-        /* the data thread serves reports and commits (sink_kafka.h) */
-        ko.threads = 0;
         snprintf(d->txn_id, sizeof d->txn_id, "binlogd.%s", d->cfg.source_name);
         ko.transactional_id = d->txn_id;
-        ko.state_topic = d->cfg.state_topic;
-        ko.source = d->cfg.source_name;
-    } else {
-        ko.threads = 1; /* reports are served by the loop (run_kafka_cb) */
-        ko.state_topic = d->cfg.state_topic;
-        ko.source = d->cfg.source_name;
     }
     d->sink = bd_ksink_new(&d->cfg, &ko, err);
     if (!d->sink) return -1;
@@ -358,10 +354,7 @@ int run_commit(bd_daemon *d, int idle)
 {
     if (!d->eos) return 0;
     if (atomic_load(&d->demoted)) return -1; /* no more: another instance has the turn */
-    if (!bd_ksink_commit_due(d->sink, idle, d->cfg.txn_max_ms)) {
-        if (idle) bd_kafka_poll(d->k); /* librdkafka's log lines, reports */
-        return 0;
-    }
+    if (!bd_ksink_commit_due(d->sink, idle, d->cfg.txn_max_ms)) return 0;
     char server[128];
     pthread_mutex_lock(&d->cfg_mu);
     snprintf(server, sizeof server, "%s", d->server_ident);

@@ -12,8 +12,10 @@
  *
  * Threads: bd_kafka_produce() may be called from one thread (the data
  * path) while bd_kafka_poll() runs on another (the event loop); delivery
- * callbacks run inside bd_kafka_poll() and bd_kafka_flush(), on the calling
- * thread.
+ * callbacks run inside bd_kafka_poll(), bd_kafka_flush() and the
+ * transactional calls, on the calling thread, never on two threads at
+ * once: a poll finds the queue taken by a flush or a commit on another
+ * thread and returns (that call wakes the fd when it is done).
  *
  * librdkafka's log lines and error callbacks are served the same way (its
  * log.queue is always set), so opts.log also runs on the polling thread.
@@ -210,8 +212,8 @@ int bd_kafka_fenced(bd_kafka *k);
  *                           can be produced, free the producer
  *   BD_KAFKA_TXN_FATAL      anything else (err says what), as fatal
  * err is set for every result but OK.  Delivery reports are served on the
- * calling thread while commit waits (it flushes first): the caller must be
- * the only thread that polls the producer. */
+ * calling thread while commit waits (it flushes first); a bd_kafka_poll on
+ * another thread meanwhile serves nothing. */
 enum bd_kafka_txn_result {
     BD_KAFKA_TXN_OK = 0,
     BD_KAFKA_TXN_ABORTABLE = 1,

@@ -33,8 +33,9 @@
  * between database transactions, adds the checkpoint record (the position
  * after the last of them, state_topic.h) and commits.  A record of the ack
  * tracker then retires only once its Kafka transaction committed, so the
- * acknowledged position is what a read_committed consumer sees.  Reports
- * are served on the data thread (threads must be 0).
+ * acknowledged position is what a read_committed consumer sees.  Either
+ * threading mode: a commit serves the reports on its own thread meanwhile
+ * (kafka.h).
  *
  * Threads: two ways to serve delivery reports.  threads = 1 (the daemon):
  * the data thread calls begin/emit/end and waits on the ack tracker's

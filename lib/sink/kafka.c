@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <librdkafka/rdkafka.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -28,6 +29,9 @@ struct bd_kafka {
     rd_kafka_t *rk;
     rd_kafka_queue_t *mainq;
     int pipefd[2]; /* [0] is bd_kafka_fd; librdkafka writes [1] */
+    /* held by the thread that serves the main queue (callbacks run on it):
+     * the loop's bd_kafka_poll only tries it, a commit or a flush waits */
+    pthread_mutex_t serve_mu;
     /* produced and not yet reported: rd_kafka_outq_len() also counts
      * requests that are not messages, so it cannot answer this */
     atomic_size_t in_flight;
@@ -270,6 +274,7 @@ bd_kafka *bd_kafka_new(const bd_kafka_opts *o, bd_err *err)
         return NULL;
     }
     atomic_init(&k->in_flight, 0);
+    pthread_mutex_init(&k->serve_mu, NULL);
     k->on_delivery = o->on_delivery;
     k->log = o->log;
     k->ctx = o->ctx;
@@ -345,6 +350,7 @@ void bd_kafka_free(bd_kafka *k)
     /* after rd_kafka_destroy: librdkafka's threads may write to [1] until then */
     if (k->pipefd[0] >= 0) close(k->pipefd[0]);
     if (k->pipefd[1] >= 0) close(k->pipefd[1]);
+    pthread_mutex_destroy(&k->serve_mu);
     free(k);
 }
 
@@ -356,7 +362,28 @@ int bd_kafka_poll(bd_kafka *k)
      * and re-arms when the queue is served, so an event queued after the
      * poll below writes again and is not lost. */
     drain(k);
-    return rd_kafka_poll(k->rk, 0);
+    /* another thread serves the queue now (a commit, a flush): it wakes
+     * the fd when it is done, for what it left */
+    if (pthread_mutex_trylock(&k->serve_mu) != 0) return 0;
+    int n = rd_kafka_poll(k->rk, 0);
+    pthread_mutex_unlock(&k->serve_mu);
+    return n;
+}
+
+/* Serve the queue as a blocking call does: alone; then wake the fd, so
+ * that a poller that found the queue taken looks again. */
+static void serve_begin(bd_kafka *k)
+{
+    pthread_mutex_lock(&k->serve_mu);
+    drain(k); /* the call serves the queue: the wake-ups are stale */
+}
+
+static void serve_end(bd_kafka *k)
+{
+    if (write(k->pipefd[1], "1", 1) < 0) {
+        /* full: a wake-up is pending anyway */
+    }
+    pthread_mutex_unlock(&k->serve_mu);
 }
 
 /* The cached handle of topic, created on first use; NULL when the cache is
@@ -585,8 +612,9 @@ size_t bd_kafka_in_flight(const bd_kafka *k) { return atomic_load(&((bd_kafka *)
 
 int bd_kafka_flush(bd_kafka *k, int timeout_ms, bd_err *err)
 {
-    drain(k); /* rd_kafka_flush serves the queue: the wake-ups are stale */
+    serve_begin(k);
     rd_kafka_flush(k->rk, timeout_ms);
+    serve_end(k);
     size_t left = bd_kafka_in_flight(k);
     if (left == 0) return 0;
     return bd_err_set(err, BD_ERR_IO, "kafka: %zu messages not delivered after %d ms", left,
@@ -643,10 +671,12 @@ static enum bd_kafka_txn_result txn_call(bd_kafka *k, enum txn_call c, int timeo
     for (;;) {
         int left = (int)(deadline - mono_ms());
         if (left < 1000) left = 1000;
-        drain(k); /* commit and abort serve the queue: the wake-ups are stale */
+        /* commit and abort serve the queue (they flush first) */
+        serve_begin(k);
         rd_kafka_error_t *e = c == TXN_INIT     ? rd_kafka_init_transactions(k->rk, left)
                               : c == TXN_COMMIT ? rd_kafka_commit_transaction(k->rk, left)
                                                 : rd_kafka_abort_transaction(k->rk, left);
+        serve_end(k);
         if (e && rd_kafka_error_is_retriable(e) && mono_ms() < deadline) {
             say(k, LOG_WARNING, "kafka: %s: %s: retrying", what[c], rd_kafka_error_string(e));
             rd_kafka_error_destroy(e);

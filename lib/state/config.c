@@ -112,7 +112,7 @@ static const opt opts[] = {
     {"kafka", "state_topic", T_STR, F(state_topic), "binlogd.state", 0, 0, NULL, NULL, 0, 0,
      "compacted topic of the position (created with one partition and cleanup.policy=compact "
      "when missing); with exactly_once the position is read from it at start"},
-    {"kafka", "transaction_max", T_MS, F(txn_max_ms), "500ms", 1, 600000, NULL, NULL, 0, 0,
+    {"kafka", "transaction_max", T_MS, F(txn_max_ms), "1s", 1, 600000, NULL, NULL, 0, 0,
      "exactly_once: a Kafka transaction commits when the source has nothing more to read, or at "
      "the first transaction boundary after this long"},
     {"kafka", "standby", T_BOOL, F(standby), "false", 0, 0, NULL, NULL, 0, 0,

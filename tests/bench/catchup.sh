@@ -3,7 +3,8 @@
 # tests/bench/decode.sh and a Kafka broker (6 partitions) for build/bench/$BENCH,
 # stops them on exit, and defines conf STATE SOURCE START (a daemon config),
 # ckpt_pos, median, now and catch_up ROUND (the daemon's catch-up of the
-# backlog, timed to its checkpoint at the end, in seconds).
+# backlog, timed to its checkpoint at the end, in seconds; its start-up,
+# to the first checkpoint, goes to W/startupROUND).
 # Wants BENCH (a name) and SID (the daemon's server id) set; BENCH_KAFKA_OPTS
 # (name=value ...) adds broker options (e.g. a topic default).
 # BINLOGD: the binary to run (default build/binlogd of this tree).
@@ -70,8 +71,12 @@ catch_up() { # ROUND
     t0=$(now)
     "$B" run -c "$W/r$1.conf" 2>"$W/r$1.log" &
     DPID=$!
+    ts=""
     while :; do
         p=$(ckpt_pos "$st")
+        # the first checkpoint is written at the start position, once
+        # connected: the start-up, in W/startupROUND
+        [ -z "$ts" ] && [ -n "$p" ] && ts=$(now) && echo "$ts - $t0" | bc -l >"$W/startup$1"
         f=${p% *}
         n=${p#* }
         if [ -n "$p" ] && { [ "$f" != "$NAME" ] || [ "$n" -ge "$END" ]; }; then break; fi

@@ -321,7 +321,7 @@ START_TEST(config_filters_topics)
     ck_assert_ptr_null(c.start); /* no default: a start is told where */
     ck_assert_int_eq(c.exactly_once, 0);
     ck_assert_str_eq(c.state_topic, "binlogd.state");
-    ck_assert_uint_eq(c.txn_max_ms, 500);
+    ck_assert_uint_eq(c.txn_max_ms, 1000);
     bd_config_release(&c);
     char why[300];
     ck_assert_ptr_null(bd_config_start_check("--start", "binlog.000002:4", why, sizeof why));
