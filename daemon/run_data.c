@@ -336,8 +336,8 @@ void *run_data_main(void *arg)
         /* between transactions: commit what was read whole; inside one (a
          * stop that could not wait, an error): abort the Kafka transaction,
          * and a restart publishes all of it again */
-        if (!bd_ksink_txn(d->sink) && !atomic_load(&d->failed) && run_commit(d, 1) == 0) {
-        } else {
+        int whole = !bd_ksink_txn(d->sink) && !atomic_load(&d->failed);
+        if (!whole || run_commit(d, 1) < 0) {
             if (bd_ksink_txn(d->sink))
                 dlog(d, BD_LOG_INFO,
                      "stopped inside a transaction: the open Kafka transaction "

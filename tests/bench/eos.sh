@@ -70,14 +70,14 @@ A_RATE=$(echo "$ROWS / $A_MED" | bc -l | xargs printf '%.0f')
 E_RATE=$(echo "$ROWS / $E_MED" | bc -l | xargs printf '%.0f')
 SHARE=$(echo "100 * $A_MED / $E_MED" | bc -l | xargs printf '%.1f')
 set -- $(stats <"$W/s_alo")
-SA_MIN=$1 SA_MED=$2 SA_MAX=$3
+TA_MIN=$1 TA_MED=$2 TA_MAX=$3
 set -- $(stats <"$W/s_eos")
-SE_MIN=$1 SE_MED=$2 SE_MAX=$3
+TE_MIN=$1 TE_MED=$2 TE_MAX=$3
 UA_MED=$(stats <"$W/u_alo" | cut -d' ' -f2)
 UE_MED=$(stats <"$W/u_eos" | cut -d' ' -f2)
-S_SHARE=$(echo "100 * $SA_MED / $SE_MED" | bc -l | xargs printf '%.1f')
-SA_RATE=$(echo "$ROWS / $SA_MED" | bc -l | xargs printf '%.0f')
-SE_RATE=$(echo "$ROWS / $SE_MED" | bc -l | xargs printf '%.0f')
+S_SHARE=$(echo "100 * $TA_MED / $TE_MED" | bc -l | xargs printf '%.1f')
+TA_RATE=$(echo "$ROWS / $TA_MED" | bc -l | xargs printf '%.0f')
+TE_RATE=$(echo "$ROWS / $TE_MED" | bc -l | xargs printf '%.0f')
 echo "catch-up: at least once ${A_MED}s (${A_RATE} rows/s), exactly once ${E_MED}s (${E_RATE} rows/s): ${SHARE}% of the at-least-once rate" >&2
 
 # --- 2. steady state ----------------------------------------------------------
@@ -190,8 +190,8 @@ initialises the transactional producer); the streaming alone (first checkpoint t
 
 | mode | min | median | max | rows/s (median) |
 |---|---|---|---|---|
-| at least once | ${SA_MIN} s | ${SA_MED} s | ${SA_MAX} s | ${SA_RATE} |
-| exactly once | ${SE_MIN} s | ${SE_MED} s | ${SE_MAX} s | ${SE_RATE} |
+| at least once | ${TA_MIN} s | ${TA_MED} s | ${TA_MAX} s | ${TA_RATE} |
+| exactly once | ${TE_MIN} s | ${TE_MED} s | ${TE_MAX} s | ${TE_RATE} |
 
 Streaming, exactly once runs at **${S_SHARE}%** of the at-least-once rate. A read_committed consumer of the last exactly-once round's topic
 read every one of the $ROWS rows once.
