@@ -297,8 +297,9 @@ static int state_load(bd_daemon *d, bd_checkpoint *kc, int *have_kc, bd_err *err
     /* the schema history another host wrote, for a MINIMAL/NO_LOG backlog */
     size_t added = 0;
     if (rc == 0 && lines.n &&
-        bd_schema_history_merge(d->hist_path, (const char *const *)lines.line, lines.len, lines.n,
-                                &added, err) < 0)
+        bd_schema_history_merge(d->hist_path, *have_kc ? kc->server : NULL,
+                                (const char *const *)lines.line, lines.len, lines.n, &added,
+                                err) < 0)
         rc = -1;
     if (rc == 0 && added)
         dlog(d, BD_LOG_INFO, "schema history: %zu lines from the state topic %s added to %s", added,

@@ -81,10 +81,12 @@ void bd_schema_history_set_tee(bd_schema_history *h,
  * lens[i] bytes each, no newline) it does not hold yet, as copied from
  * another history (the state topic's): the server's line first in a new
  * file, and not again in a file that has one; none at all when the file
- * names another server than the lines do.  *added counts them.  0, or
+ * names another server than the lines do.  server ("mariadb server_id=1";
+ * NULL: unknown) names a new file when the lines lack their server's line
+ * (without either, nothing is added).  *added counts them.  0, or
  * -1 with err. */
-int bd_schema_history_merge(const char *path, const char *const *lines, const size_t *lens,
-                            size_t n, size_t *added, bd_err *err);
+int bd_schema_history_merge(const char *path, const char *server, const char *const *lines,
+                            const size_t *lens, size_t n, size_t *added, bd_err *err);
 
 /* Tie the history to a server ("mariadb server_id=1", "mysql uuid=...").
  * A new file records it; a file of another server is refused. */

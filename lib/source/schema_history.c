@@ -315,6 +315,14 @@ void bd_schema_history_set_tee(bd_schema_history *h,
     h->tee_ctx = ctx;
 }
 
+/* The first line of a history of server. */
+static void header_line(const char *server, bd_buf *b)
+{
+    bd_buf_adds(b, "{\"binlogd_schema_history\":1,\"server\":");
+    bd_buf_add_json_str(b, server, strlen(server));
+    bd_buf_addc(b, '}');
+}
+
 /* Is line (n bytes, no newline) one of the file's f? */
 static int has_line(char **have, size_t nhave, const char *line, size_t n)
 {
@@ -323,8 +331,8 @@ static int has_line(char **have, size_t nhave, const char *line, size_t n)
     return 0;
 }
 
-int bd_schema_history_merge(const char *path, const char *const *lines, const size_t *lens,
-                            size_t n, size_t *added, bd_err *err)
+int bd_schema_history_merge(const char *path, const char *server, const char *const *lines,
+                            const size_t *lens, size_t n, size_t *added, bd_err *err)
 {
     *added = 0;
     /* opening checks the file and drops a torn last line */
@@ -356,9 +364,24 @@ int bd_schema_history_merge(const char *path, const char *const *lines, const si
     }
     free(line);
     if (f) fclose(f);
-    /* a new file starts with the server's line; a file of another server
+    /* a new file starts with the server's line (the lines', else server's:
+     * their first copy of it may have been lost); a file of another server
      * takes none of these lines (the positions are not its) */
     int fresh = nhave == 0;
+    int with_header = 0;
+    for (size_t i = 0; i < n; i++)
+        if (lens[i] > 25 && !memcmp(lines[i], "{\"binlogd_schema_history\"", 25)) with_header = 1;
+    if (rc == 0 && fresh && !with_header) {
+        if (!server || !*server) {
+            n = 0; /* whose they are is not known */
+        } else {
+            bd_buf b = BD_BUF_INIT;
+            header_line(server, &b);
+            rc = append_line(h, &b, err);
+            bd_buf_release(&b);
+            fresh = 0;
+        }
+    }
     for (size_t i = 0; rc == 0 && !fresh && i < n; i++)
         if (lens[i] > 25 && !memcmp(lines[i], "{\"binlogd_schema_history\"", 25) &&
             !has_line(have, nhave, lines[i], lens[i]))
@@ -573,17 +596,23 @@ const char *bd_schema_history_server(const bd_schema_history *h) { return h->ser
 int bd_schema_history_bind(bd_schema_history *h, const char *server, bd_err *err)
 {
     if (h->server) {
-        if (strcmp(h->server, server) == 0) return 0;
-        return bd_err_set(err, BD_ERR_IO,
-                          "schema history %s belongs to %s, not to this server (%s): its "
-                          "positions mean nothing here; give another file",
-                          h->path, h->server, server);
+        if (strcmp(h->server, server) != 0)
+            return bd_err_set(err, BD_ERR_IO,
+                              "schema history %s belongs to %s, not to this server (%s): its "
+                              "positions mean nothing here; give another file",
+                              h->path, h->server, server);
+        /* the copy elsewhere may lack it (its first copy lost): again */
+        if (h->tee) {
+            bd_buf b = BD_BUF_INIT;
+            header_line(server, &b);
+            if (!bd_buf_failed(&b)) h->tee(h->tee_ctx, b.ptr, b.len);
+            bd_buf_release(&b);
+        }
+        return 0;
     }
     if (!(h->server = strdup(server))) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
     bd_buf b = BD_BUF_INIT;
-    bd_buf_adds(&b, "{\"binlogd_schema_history\":1,\"server\":");
-    bd_buf_add_json_str(&b, server, strlen(server));
-    bd_buf_addc(&b, '}');
+    header_line(server, &b);
     int r = append_line(h, &b, err);
     bd_buf_release(&b);
     return r;

@@ -767,6 +767,53 @@ START_TEST(apply_refuses)
 }
 END_TEST
 
+/* Lines copied from another host's history (the state topic): merged into
+ * a file, a new one named for the server even when the copy lacks the
+ * server's line (its first copy was lost), none into a file of another
+ * server, none when whose they are is not known. */
+START_TEST(history_merge)
+{
+    static const char *const tl =
+        "{\"table\":{\"file\":\"binlog.000001\",\"pos\":400},\"seen_from\":{\"file\":"
+        "\"binlog.000001\",\"pos\":4},\"db\":\"app\",\"name\":\"t\",\"columns\":[{\"name\":"
+        "\"id\",\"type\":\"int(11)\",\"collation\":0}],\"primary_key\":[\"id\"]}";
+    const char *lines[] = {tl};
+    size_t lens[] = {strlen(tl)}, added = 9;
+    bd_err err = {0};
+    /* a new file, no server's line among the lines: named for server */
+    fresh_path();
+    ck_assert_int_eq(
+        bd_schema_history_merge(path, "mariadb server_id=1", lines, lens, 1, &added, &err), 0);
+    ck_assert_uint_eq(added, 1);
+    bd_schema_history *h = open_ok(); /* the first line names the server */
+    const bd_schema_col *cols = NULL;
+    size_t n = 0;
+    int later = 0;
+    ck_assert_int_eq(bd_schema_history_find(h, "binlog.000001", 400, "app", "t", &cols, &n, &later),
+                     1);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(cols[0].name, "id");
+    bd_schema_history_close(h);
+    /* again: nothing new */
+    ck_assert_int_eq(
+        bd_schema_history_merge(path, "mariadb server_id=1", lines, lens, 1, &added, &err), 0);
+    ck_assert_uint_eq(added, 0);
+    /* a file of another server takes none of another's lines */
+    static const char *const hdr2 =
+        "{\"binlogd_schema_history\":1,\"server\":\"mariadb server_id=2\"}";
+    const char *lines2[] = {hdr2, tl};
+    size_t lens2[] = {strlen(hdr2), strlen(tl)};
+    ck_assert_int_eq(bd_schema_history_merge(path, NULL, lines2, lens2, 2, &added, &err), 0);
+    ck_assert_uint_eq(added, 0);
+    unlink(path);
+    /* a new file and no server known: nothing */
+    fresh_path();
+    ck_assert_int_eq(bd_schema_history_merge(path, NULL, lines, lens, 1, &added, &err), 0);
+    ck_assert_uint_eq(added, 0);
+    unlink(path);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("schema_history");
@@ -782,8 +829,10 @@ static Suite *suite(void)
     tcase_add_test(t, members_parse);
     tcase_add_test(t, apply_matches_full);
     tcase_add_test(t, apply_refuses);
+    tcase_add_test(t, history_merge);
     suite_add_tcase(s, t);
     return s;
 }
+
 
 int main(void) { return tu_run(suite()) ? 1 : 0; }
