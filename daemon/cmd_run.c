@@ -166,6 +166,8 @@ static void wake_cb(struct ev_loop *loop, ev_async *w, int revents)
 {
     (void)revents;
     bd_daemon *d = w->data;
+    /* a first start waits for its first checkpoint: now, not a timer later */
+    if (atomic_load(&d->first_wait)) run_write_checkpoint(d, 0);
     if (atomic_load(&d->connected) && !d->ready_sent) {
         d->ready_sent = 1;
         dlog(d, BD_LOG_INFO, "connected to %s:%u (%s); publishing", d->cfg.host, d->cfg.port,
@@ -534,6 +536,7 @@ static int daemon_run(bd_daemon *d)
         goto out;
     }
     int sp = start_position(d, &o, c, kc, have_kc, &from_copy);
+    d->fresh = !c->file[0];
     if (sp < 0) {
         if (sp == -2) rc = EXIT_USAGE; /* told where to start, it starts */
         goto out;

@@ -211,6 +211,13 @@ typedef struct bd_daemon {
      * reports (either thread) and the watermark (loop) both touch */
     int eos;
     pthread_mutex_t dl_mu;
+    /* a first start (no position anywhere): nothing is published before
+     * its start position is recorded (exactly once: committed to the state
+     * topic on connecting; at least once: reading held until the loop has
+     * written the first checkpoint), so that a crash in its first second
+     * does not leave messages without a position */
+    int fresh;
+    atomic_int first_wait;
     /* [kafka] standby: the group member (kafka_admin.h), its group, and
      * whether this instance lost its turn (the loop: a revoked partition;
      * the data thread: a fenced commit), after which it waits again */

@@ -316,10 +316,20 @@ static void on_connected(void *ctx)
         /* resumed on another server after its GTID set (allow_server_change):
          * the checkpoint's file:pos belongs to the old one */
         bd_acks_restart_at(d->acks, p.resume_file, p.resume_pos);
-    else if (p.resume_file[0])
+    else if (p.resume_file[0]) {
         /* a fresh start: the position the stream starts at becomes the
          * first checkpoint, so a restart before any change resumes here */
         bd_acks_set_start(d->acks, p.resume_file, p.resume_pos, id.flavor, p.start_gtid);
+        if (d->fresh) {
+            d->fresh = 0;
+            if (d->eos) {
+                run_commit(d, 1); /* the start position, alone in a transaction */
+            } else {
+                bd_acks_hold(d->acks, 1); /* lifted by the first checkpoint */
+                atomic_store(&d->first_wait, 1);
+            }
+        }
+    }
     /* the dump starts where everything before has been read */
     if (p.resume_file && *p.resume_file) bd_lag_read_pos(d->lag, p.resume_file, p.resume_pos, 0);
     atomic_store(&d->connected, 1);

@@ -84,6 +84,7 @@ void run_write_checkpoint(bd_daemon *d, int force)
         d->written_seq = p.seq;
         bd_lag_durable(d->lag, p.retired, c->file, c->pos);
         dlog(d, BD_LOG_DEBUG, "checkpoint %s:%llu", c->file, (unsigned long long)c->pos);
+        if (atomic_exchange(&d->first_wait, 0)) bd_acks_hold(d->acks, 0); /* the first one */
         /* at least once: mirrored to the state topic, for another host */
         if (bd_ksink_mirror(d->sink, c, &err) < 0 && !d->mirror_failing)
             dlog(d, BD_LOG_WARNING, "%s: the state topic's position lags the local checkpoint",
