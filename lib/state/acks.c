@@ -204,7 +204,8 @@ int bd_acks_prospect(bd_acks *a, uint64_t *mark, char *file, size_t n, uint64_t 
 void bd_acks_commit_through(bd_acks *a, uint64_t mark)
 {
     pthread_mutex_lock(&a->mu);
-    if (mark > a->committed || a->committed == UINT64_MAX) a->committed = mark;
+    /* not transactional (UINT64_MAX): every record may retire already */
+    if (a->committed != UINT64_MAX && mark > a->committed) a->committed = mark;
     retire(a);
     pthread_mutex_unlock(&a->mu);
 }
