@@ -19,6 +19,9 @@
 # 3. Peak RSS of the exactly-once daemon through one 2,000,000-row
 #    transaction.
 # Writes the section "Exactly once" of docs/performance.md.
+# The broker runs as every benchmark's does (deploy/dev/kafka.sh: 512 MB,
+# the serial collector); KAFKA_JVM_OPTS adds JVM options (the section
+# names them).
 set -eu
 cd "$(dirname "$0")/../.."
 STEADY=${2:-20}
@@ -171,7 +174,7 @@ yn() { [ "$1" = 1 ] && echo met || echo "NOT met"; }
 section "Exactly once" <<EOT
 \`sh tests/bench/eos.sh $ROUNDS $STEADY\`, $(date -u +%Y-%m-%d), on this machine ($(nproc) cores,
 $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)), one local MariaDB and one local Kafka broker (KRaft, one node, 6
-partitions), librdkafka $(pkg-config --modversion rdkafka). At least once is \`[kafka] exactly_once = false\`; exactly
+partitions; heap 512 MB, ${KAFKA_JVM_OPTS:+JVM options \`$KAFKA_JVM_OPTS\`}${KAFKA_JVM_OPTS:-serial collector}), librdkafka $(pkg-config --modversion rdkafka). At least once is \`[kafka] exactly_once = false\`; exactly
 once is \`exactly_once = true\` (transaction_max 1s): each Kafka transaction holds whole
 database transactions and the checkpoint record (state topic \`eos.state\`).
 
@@ -213,6 +216,21 @@ seconds and the probes), the data thread waiting $(cut -d' ' -f2 "$W/commits.eos
 read while one commits waits for it and then for its own, so its latency is about two commit
 times; the commit is the producer's flush, the coordinator's EndTxn and the markers written on
 this one broker.
+
+What sets that figure, found while getting it under 30 ms (2026-12-07, exploratory runs of
+the same load, 12 s each, not reproduced by this script): the coordinator answers a commit
+before it has written the commit markers and refuses to add a partition to the next
+transaction until they are (CONCURRENT_TRANSACTIONS), which librdkafka 2.0.2 retries only
+20 ms later. Opening the next Kafka transaction at once hit that at about 12% of the commits
+and gave p99 58-59 ms; waiting 2 ms after a commit before the next one opens
+(\`TXN_GAP_US\` in lib/sink/sink_kafka.c) gave p99 25-31 ms in three interleaved rounds on a
+ZGC broker. The broker's collector matters as much: with deploy/dev/kafka.sh's default serial
+collector, p99 stayed at 45-50 ms with the gap (pauses of tens of ms every few seconds, in
+both modes). This script run with \`KAFKA_JVM_OPTS="-XX:-UseSerialGC -XX:+UseZGC"\` gave
+p99 44.0 ms, but its catch-up share fell to 72.1% (the collector's threads take CPU from the
+daemon and MariaDB on 2 cores), so the figures above use the serial collector. \`linger.ms\` 0 or 1 instead of librdkafka's 5 changed nothing (the commit's flush
+sends at once); turning the broker's \`transaction.partition.verification.enable\` off shortened
+each commit by about 2 ms but is not a setting to ask of users, so it is not used here.
 
 One 2,000,000-row transaction, exactly once (one Kafka transaction): visible to read_committed
 consumers ${TB} s after its commit, every row; the daemon's peak RSS ${HWM_MB} MB (target: under
