@@ -183,7 +183,7 @@ static void alerter_log(void *ctx, int level, const char *msg)
 {
     dlog(ctx, level, "alert webhook: %s", msg);
 }
-static void monitor_log(void *ctx, int level, const char *msg)
+void run_monitor_log(void *ctx, int level, const char *msg)
 {
     dlog(ctx, level, "monitor: %s", msg);
 }
@@ -514,7 +514,7 @@ static int daemon_run(bd_daemon *d)
     }
     if (d->cfg.standby) {
         /* wait for this instance's turn (run_standby.c) */
-        int w = run_standby_wait(d);
+        int w = run_standby_wait(d, &o);
         if (w != 0) {
             rc = w > 0 ? EXIT_OK : EXIT_FAILED;
             goto out;
@@ -563,7 +563,8 @@ static int daemon_run(bd_daemon *d)
         goto out;
     }
     if (d->src) {
-        bd_monitor_opts mo = {&d->cfg, &o, d->lag, d->gate_tables, d->ngate_tables, monitor_log, d};
+        bd_monitor_opts mo = {&d->cfg,         &o, d->lag, d->gate_tables, d->ngate_tables,
+                              run_monitor_log, d,  0};
         d->mon = bd_monitor_start(&mo, &err);
     }
     memset(pw, 0, sizeof pw);
@@ -643,10 +644,7 @@ out:
     bd_ksink_free(d->sink); /* runs no callbacks: the loop may go after it */
     if (d->loop) ev_loop_destroy(d->loop);
     bd_lag_free(d->lag);
-    for (size_t g = 0; d->gate_tz && g < d->cfg.ngates; g++)
-        bd_tz_free(d->gate_tz[g]);
-    free(d->gate_tz);
-    free(d->gate_tables);
+    run_gates_free(d);
     free(from_copy);
     free(c);
     free(kc);

@@ -415,7 +415,7 @@ bd_monitor *bd_monitor_start(const bd_monitor_opts *o, bd_err *err)
     m->so.file = m->so.gtid = NULL;
     m->so.expect_server = m->so.failover_gtid = m->so.schema_history = NULL;
     const char *hb = o->cfg->heartbeat_table;
-    if (hb && *hb) {
+    if (hb && *hb && !o->passive) {
         const char *dot = strchr(hb, '.');
         if (!dot || dot == hb || !dot[1] || (size_t)(dot - hb) >= sizeof m->hb_db ||
             strlen(dot + 1) >= sizeof m->hb_tb || strchr(hb, '`')) {

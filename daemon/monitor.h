@@ -39,6 +39,9 @@ typedef struct bd_monitor_opts {
     size_t ntables;
     void (*log)(void *ctx, int level, const char *msg);
     void *ctx;
+    /* a standby's: it only watches (no heartbeat probe row: the active
+     * instance writes it) */
+    int passive;
 } bd_monitor_opts;
 
 /* Start the thread; NULL with err set when it cannot start. */

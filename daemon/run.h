@@ -176,6 +176,11 @@ typedef struct bd_daemon {
     bd_lag_table **gate_tables; /* the gates' tables */
     size_t ngate_tables;
     ev_timer eval_timer;
+    /* a standby: the active instance's last checkpoint in the state topic
+     * and when it was read (this host's clock, µs; 0: none yet); under
+     * cfg_mu */
+    bd_checkpoint standby_ckpt;
+    int64_t standby_ckpt_at;
     /* data thread */
     uint64_t txn_no;        /* ack records opened (they retire in this order) */
     int64_t txn_commit;     /* the open transaction's commit time (estimate) */
@@ -309,13 +314,18 @@ void run_eval_cb(struct ev_loop *loop, ev_timer *w, int revents);
 /* The gates' zones and tables (their lag records) and the heartbeat
  * table's name, from the config.  0, or -1 after logging why. */
 int run_gates_setup(bd_daemon *d);
+/* What run_gates_setup made, freed (also after it failed half-way). */
+void run_gates_free(bd_daemon *d);
+/* The monitor's log (ctx: the daemon). */
+void run_monitor_log(void *ctx, int level, const char *msg);
 
 /* ---- run_status.c (loop thread) ---- */
 
 /* The HTTP endpoints' handler (ctx: the daemon); see bd_http_handler. */
 int run_http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const char **ctype);
-/* The same while waiting as a standby: /status and /metrics say so, the
- * rest answers 503. */
+/* The same while waiting as a standby: /status and /metrics say so;
+ * /gates and /lag answer from the active instance's checkpoint in the
+ * state topic (run_standby.c), or 503 when that cannot be followed. */
 int run_standby_http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const char **ctype);
 
 /* ---- run_standby.c ([kafka] standby) ---- */
@@ -324,7 +334,7 @@ int run_standby_http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const
  * instance holds its partition: 0 then (d->member stays, polled by
  * run_member_cb), 1 when a stop was asked for meanwhile (SIGTERM,
  * SIGINT), -1 after logging why (Kafka). */
-int run_standby_wait(bd_daemon *d);
+int run_standby_wait(bd_daemon *d, const bd_server_opts *o);
 /* The loop's timer while active: the member's rebalances; losing the
  * partition demotes (d->demoted, a stop at once). */
 void run_member_cb(struct ev_loop *loop, ev_timer *w, int revents);

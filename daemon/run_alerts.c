@@ -184,6 +184,17 @@ void run_eval_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /* The gates' zones and tables, the heartbeat table's name. */
+void run_gates_free(bd_daemon *d)
+{
+    for (size_t g = 0; d->gate_tz && g < d->cfg.ngates; g++)
+        bd_tz_free(d->gate_tz[g]);
+    free(d->gate_tz);
+    free(d->gate_tables);
+    d->gate_tz = NULL;
+    d->gate_tables = NULL;
+    d->ngate_tables = 0;
+}
+
 int run_gates_setup(bd_daemon *d)
 {
     const bd_config *c = &d->cfg;

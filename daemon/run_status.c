@@ -422,11 +422,51 @@ int run_standby_http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const
     bd_buf_adds(b, ",\"state_topic\":");
     json_str(b, d->cfg.state_topic);
     if (!strcmp(path, "/status")) {
+        /* what the active instance committed, as the state topic says */
+        char t[40];
+        pthread_mutex_lock(&d->cfg_mu);
+        bd_checkpoint c = d->standby_ckpt;
+        int64_t at = d->standby_ckpt_at;
+        pthread_mutex_unlock(&d->cfg_mu);
+        bd_buf_adds(b, ",\"committed\":");
+        if (!at) {
+            bd_buf_adds(b, "null");
+        } else {
+            bd_buf_adds(b, "{\"file\":");
+            json_str(b, c.file);
+            bd_buf_addf(b, ",\"pos\":%llu,\"commit_time\":", (unsigned long long)c.pos);
+            bd_time_format(t, (int64_t)c.commit_us);
+            if (c.commit_us)
+                bd_buf_addf(b, "\"%s\"", t);
+            else
+                bd_buf_adds(b, "null"); /* a start position */
+            bd_buf_adds(b, ",\"server\":");
+            json_str(b, c.server);
+            bd_time_format(t, at);
+            bd_buf_addf(b, ",\"read_at\":\"%s\"}", t);
+        }
+        if (d->lag) {
+            bd_lag_report r;
+            bd_lag_report_make(d->lag, src_now(d), &r);
+            bd_buf_adds(b, ",\"lag\":{\"durable\":{\"lag_s\":");
+            json_num(b, r.stage[BD_STAGE_DURABLE].lag_s);
+            bd_time_format(t, r.stage[BD_STAGE_DURABLE].watermark_us);
+            bd_buf_addf(b, ",\"watermark\":\"%s\"}}", t);
+            bd_lag_report_release(&r);
+        }
         bd_buf_adds(b, "}\n");
         return 200;
     }
-    /* gates and lag: the active instance knows them */
-    bd_buf_adds(b, ",\"error\":\"standby: this instance does not publish now; ask the active "
-                   "instance of this source\"}\n");
+    /* gates and lag: from the active instance's checkpoint, when followed */
+    if (strncmp(path, "/gates/", 7) && strcmp(path, "/lag")) {
+        bd_buf_adds(b, ",\"error\":\"not found: /metrics, /status, /gates/NAME, /lag\"}\n");
+        return 404;
+    }
+    if (d->lag && d->mon) {
+        bd_buf_truncate(b, 0);
+        return run_http_handler(ctx, req, b, ctype);
+    }
+    bd_buf_adds(b, ",\"error\":\"standby: the active instance's position cannot be followed "
+                   "here (see the log); ask the active instance of this source\"}\n");
     return 503;
 }

@@ -100,6 +100,16 @@ typedef int (*bd_kafka_admin_record_cb)(void *ctx, const void *key, size_t key_l
 int bd_kafka_admin_read_partition(bd_kafka_admin *k, const char *topic, int32_t partition,
                                   bd_kafka_admin_record_cb cb, void *ctx, int timeout_ms,
                                   bd_err *err);
+/* The same from offset *next (negative: the partition's start) to its
+ * end; *next is left after the last message read (as it was when there
+ * was none), so that the next call reads only what came since.  A
+ * partition written all the time may never show its end to a
+ * read_committed reader (the end moves on with every commit): budget_ms >
+ * 0 ends the read after that long with what came (0, once something was
+ * read at all). */
+int bd_kafka_admin_read_partition_from(bd_kafka_admin *k, const char *topic, int32_t partition,
+                                       int64_t *next, bd_kafka_admin_record_cb cb, void *ctx,
+                                       int timeout_ms, int budget_ms, bd_err *err);
 
 /* How many topics for which want(ctx, name) says 1 hold at least one
  * message (a partition whose high watermark is above its low one), and the

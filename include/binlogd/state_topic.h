@@ -62,4 +62,12 @@ int bd_state_read(bd_kafka_admin *k, const char *topic, const char *source, bd_c
 int bd_state_read_checkpoint(bd_kafka_admin *k, const char *topic, const char *source,
                              bd_checkpoint *c, int timeout_ms, bd_err *err);
 
+/* Follow source's checkpoint: read the topic from offset *next (negative:
+ * its start) to its end, or for budget_ms (0: no limit), as
+ * bd_kafka_admin_read_partition_from.  0 when a record of source came (c
+ * holds the last one; a tombstone clears c), 1 when none did (c
+ * untouched), -1 with err. */
+int bd_state_follow(bd_kafka_admin *k, const char *topic, const char *source, int64_t *next,
+                    bd_checkpoint *c, int timeout_ms, int budget_ms, bd_err *err);
+
 #endif

@@ -214,3 +214,26 @@ int bd_state_read_checkpoint(bd_kafka_admin *k, const char *topic, const char *s
 {
     return bd_state_read(k, topic, source, c, NULL, timeout_ms, err);
 }
+
+int bd_state_follow(bd_kafka_admin *k, const char *topic, const char *source, int64_t *next,
+                    bd_checkpoint *c, int timeout_ms, int budget_ms, bd_err *err)
+{
+    bd_checkpoint *t = calloc(1, sizeof *t);
+    reader r = {BD_BUF_INIT, BD_BUF_INIT, topic, t, 0, NULL, 0, 0, 0};
+    int tomb = 0;
+    bd_state_checkpoint_key(source, &r.key);
+    int rc = !t || bd_buf_failed(&r.key) ? bd_err_set(err, BD_ERR_NOMEM, "out of memory") : 0;
+    if (rc == 0) {
+        /* a tombstone read now: found drops back to 0 after a record */
+        r.found = -1;
+        rc = bd_kafka_admin_read_partition_from(k, topic, BD_STATE_PARTITION, next, on_record, &r,
+                                                timeout_ms, budget_ms, err);
+        tomb = r.found == 0;
+    }
+    if (rc == 0 && r.found == 1) *c = *t;
+    if (rc == 0 && tomb) memset(c, 0, sizeof *c);
+    bd_buf_release(&r.key);
+    free(t);
+    if (rc < 0) return -1;
+    return r.found == 1 || tomb ? 0 : 1;
+}

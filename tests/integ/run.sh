@@ -60,7 +60,8 @@
 #      under its column of the time ("a" before the rename, "a2" after)
 #  14  active and standby ([kafka] standby, standby_timeout 6 s): two
 #      instances of one config (two state directories); one publishes, the
-#      other waits; kill -9 of the active one under a mixed load: the other
+#      other waits and answers /gates and /lag from the state topic (a
+#      passed cut-off ready, a future one not); kill -9 of the active one under a mixed load: the other
 #      takes over (the time is printed; under 15 s); then the new active one
 #      frozen (SIGSTOP) past the session while a third start waits: that one
 #      takes over, the frozen one after SIGCONT is fenced or demoted and waits
@@ -1193,8 +1194,11 @@ if want 14; then
     conf_add sa kafka "exactly_once = true"
     conf_add sa kafka "standby = true"
     conf_add sa kafka "standby_timeout = 6s"
-    printf '\n[http]\nlisten = 127.0.0.1:0\n' >>"$W/sa.conf"
-    sed "s|^dir = .*|dir = $AW/sb.state|" "$W/sa.conf" >"$W/sb.conf"
+    HA=$((DBPORT + 7))
+    HB=$((DBPORT + 8))
+    printf '\n[http]\nlisten = 127.0.0.1:%s\n[gate g14]\ntables = %s.sb_seq\ncutoff = 00:00\n' "$HA" "$DB" >>"$W/sa.conf"
+    sed -e "s|^dir = .*|dir = $AW/sb.state|" -e "s|^listen = .*|listen = 127.0.0.1:$HB|" "$W/sa.conf" >"$W/sb.conf"
+    hget() { curl -s -o "$W/h14.body" -w '%{http_code}' "http://127.0.0.1:$1$2" 2>/dev/null; }
     active() { grep -q "active: this instance holds partition 0" "$W/$1.log" 2>/dev/null; }
     waiting() { [ "$(grep_count "standby: waiting in group" "$W/$1.log")" -ge "$2" ]; }
     start_daemon sa
@@ -1207,6 +1211,26 @@ if want 14; then
     check "14: only one publishes (the second waits: $(tail -1 "$W/sb.log" | cut -c 1-150))" sh -c "! grep -q 'active: this' '$W/sb.log'"
     start_mixed sb_seq
     nap 3
+    # the standby answers gates and lag from the active one's checkpoint in
+    # the state topic: a cut-off the load has passed is ready, one ahead
+    # of it is not
+    T14=$(($(date +%s) - 2))
+    waitfor 20 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' 'http://127.0.0.1:$HB/gates/g14?cutoff=@$T14')\" = 200 ]" ||
+        bad "14: the standby's gate did not open for a passed cut-off: $(hget "$HB" "/gates/g14?cutoff=@$T14") $(cat "$W/h14.body")"
+    code=$(hget "$HB" "/gates/g14?cutoff=@$T14")
+    check "14: standby: /gates/g14 for a cut-off 2 s back: 200, ready, the table's durable watermark past it ($code $(cut -c 1-300 "$W/h14.body"))" \
+        sh -c "[ $code = 200 ] && grep -q '\"ready\":true' '$W/h14.body' && grep -q '\"table\":\"$DB.sb_seq\"' '$W/h14.body'"
+    code=$(hget "$HB" "/gates/g14?cutoff=@$(($(date +%s) + 3600))")
+    check "14: standby: /gates/g14 for a cut-off an hour ahead: 503, not ready ($code)" \
+        sh -c "[ $code = 503 ] && grep -q '\"ready\":false' '$W/h14.body'"
+    code=$(hget "$HB" "/lag?max=30s&stage=durable")
+    check "14: standby: /lag?stage=durable under load: 200, a figure under 30 s ($code $(cat "$W/h14.body"))" \
+        sh -c "[ $code = 200 ] && grep -q '\"lag_s\":[0-9]' '$W/h14.body'"
+    code=$(hget "$HB" /status)
+    check "14: standby: /status says standby and what the active one committed ($code $(cut -c 1-300 "$W/h14.body"))" \
+        sh -c "[ $code = 200 ] && grep -q '\"role\":\"standby\"' '$W/h14.body' && grep -q '\"committed\":{\"file\":\"' '$W/h14.body'"
+    code=$(hget "$HB" /nothing)
+    check "14: standby: an unknown path: 404 ($code)" [ "$code" = 404 ]
     DP=$PA
     t0=$(now_ms)
     kill9_daemon

@@ -700,6 +700,66 @@ START_TEST(test_mock_state_checkpoint)
 }
 END_TEST
 
+/* bd_state_follow: each call reads only what came since the last, and
+ * says whether a record of the source was among it. */
+START_TEST(test_mock_state_follow)
+{
+    char key[256], other[256], text[1024];
+    key_of("db1", key, sizeof key);
+    key_of("db2", other, sizeof other);
+    mock m;
+    mock_start(&m);
+    ck_assert(!rd_kafka_mock_topic_create(m.mc, "sf", 1, 1));
+    bd_kafka_admin *k = reader(&m);
+    bd_checkpoint *c = calloc(1, sizeof *c);
+    ck_assert_ptr_nonnull(c);
+    bd_err err = {0};
+    int64_t next = -1;
+    /* empty: none, and the offset stays at the start */
+    ck_assert_int_eq(bd_state_follow(k, "sf", "db1", &next, c, 10000, 0, &err), 1);
+    ck_assert_int_eq(next, -1);
+    rd_kafka_t *p = client(&m, RD_KAFKA_PRODUCER, NULL);
+    ckpt_text("binlog.000001", 100, "0-1-1", text, sizeof text);
+    produce_kv(p, "sf", 0, key, text);
+    ckpt_text("binlog.000002", 200, "0-1-2", text, sizeof text);
+    produce_kv(p, "sf", 0, key, text);
+    ck_assert_int_eq(rd_kafka_flush(p, 5000), 0);
+    ck_assert_msg(bd_state_follow(k, "sf", "db1", &next, c, 10000, 0, &err) == 0, "%s", err.msg);
+    ck_assert_str_eq(c->file, "binlog.000002");
+    ck_assert_uint_eq(c->pos, 200);
+    ck_assert_int_eq(next, 2);
+    /* nothing new: none, c as it was */
+    ck_assert_int_eq(bd_state_follow(k, "sf", "db1", &next, c, 10000, 0, &err), 1);
+    ck_assert_str_eq(c->file, "binlog.000002");
+    ck_assert_int_eq(next, 2);
+    /* another source's record: read past, none for this one */
+    ckpt_text("other.000009", 9, "0-2-9", text, sizeof text);
+    produce_kv(p, "sf", 0, other, text);
+    ck_assert_int_eq(rd_kafka_flush(p, 5000), 0);
+    ck_assert_int_eq(bd_state_follow(k, "sf", "db1", &next, c, 10000, 0, &err), 1);
+    ck_assert_str_eq(c->file, "binlog.000002");
+    ck_assert_int_eq(next, 3);
+    /* a newer one, read with a budget */
+    ckpt_text("binlog.000003", 300, "0-1-3", text, sizeof text);
+    produce_kv(p, "sf", 0, key, text);
+    ck_assert_int_eq(rd_kafka_flush(p, 5000), 0);
+    ck_assert_msg(bd_state_follow(k, "sf", "db1", &next, c, 10000, 200, &err) == 0, "%s", err.msg);
+    ck_assert_str_eq(c->file, "binlog.000003");
+    ck_assert_uint_eq(c->pos, 300);
+    ck_assert_int_eq(next, 4);
+    /* a tombstone clears it */
+    produce_kv(p, "sf", 0, key, NULL);
+    ck_assert_int_eq(rd_kafka_flush(p, 5000), 0);
+    ck_assert_int_eq(bd_state_follow(k, "sf", "db1", &next, c, 10000, 0, &err), 0);
+    ck_assert_str_eq(c->file, "");
+    ck_assert_int_eq(next, 5);
+    rd_kafka_destroy(p);
+    free(c);
+    bd_kafka_admin_free(k);
+    mock_stop(&m);
+}
+END_TEST
+
 /* librdkafka's mock cluster does not answer CreateTopics (2.0.2 has no
  * handler for it; the request waits for a controller until the timeout),
  * so only the failure of a create is seen here.  It does make a topic when
@@ -745,6 +805,7 @@ int main(void)
     tcase_add_test(tc, test_mock_group_offsets);
     tcase_add_test(tc, test_mock_read_partition);
     tcase_add_test(tc, test_mock_state_checkpoint);
+    tcase_add_test(tc, test_mock_state_follow);
     tcase_add_test(tc, test_mock_state_topic_not_created);
     suite_add_tcase(s, tc);
     return tu_run(s) ? 1 : 0;
