@@ -1,7 +1,9 @@
-/* cmd_gate.c - `binlogd gate -c FILE NAME`: ask the running daemon
- * whether gate NAME is ready (GET /gates/NAME on its [http] listen
- * address), or wait until it is, and say so in the exit status so that a
- * scheduler can hold a job back (DESIGN.md §4, "Gates"). */
+/* cmd_gate.c - `binlogd gate -c FILE NAME` or `binlogd gate --url URL
+ * NAME`: ask the running daemon whether gate NAME is ready (GET
+ * /gates/NAME on its [http] listen address, or at URL), or wait until it
+ * is, and say so in the exit status so that a scheduler can hold a job
+ * back (DESIGN.md §4, "Gates").  The config is read without its secrets
+ * (bd_config_load_gates): a scheduler's user may not read them. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -32,19 +34,27 @@ static void gate_usage(FILE *f)
 {
     fprintf(f, "usage: binlogd gate -c FILE NAME [--cutoff T] [--wait DURATION] [--interval D]\n"
                "                    [--quiet]\n"
+               "       binlogd gate --url http://HOST:PORT NAME [options as above]\n"
                "\n"
                "Ask the running daemon whether gate NAME (a [gate NAME] section of FILE) is\n"
                "ready: whether its tables are complete to the cut-off.  The daemon is asked\n"
                "at FILE's [http] listen address (GET /gates/NAME; 0.0.0.0 and [::] are\n"
-               "asked at 127.0.0.1 and [::1]).  Prints the state, the cut-off and each\n"
-               "table's watermark and lag.\n"
+               "asked at 127.0.0.1 and [::1]), or at URL.  Prints the state, the cut-off\n"
+               "and each table's watermark and lag.  FILE needs only [http] and the\n"
+               "[gate NAME] sections; its secrets are not read, so a job runner's user\n"
+               "that cannot read them can still ask.\n"
                "\n"
-               "  -c, --config FILE   the daemon's config file\n"
+               "  -c, --config FILE   the daemon's config file (or a copy of its [http]\n"
+               "                      and [gate NAME] sections)\n"
+               "      --url URL       ask the daemon at URL (http://HOST:PORT, as its\n"
+               "                      [http] listen says); no config needed, and with -c\n"
+               "                      it replaces FILE's [http] listen\n"
                "      --cutoff T      the cut-off to ask about instead of the gate's own:\n"
                "                      RFC 3339 (2026-11-27T00:00:00+08:00), a date and time\n"
                "                      in the gate's time zone (2026-11-27 00:00), a time of\n"
                "                      day (00:00: the latest one, now) or @UNIX_SECONDS;\n"
-               "                      resolved once, when the command starts\n"
+               "                      resolved once, when the command starts (with --url\n"
+               "                      and no -c: by the daemon, at its first answer)\n"
                "      --wait D        ask again until the gate is ready, for at most D\n"
                "                      (30s, 5m, 1h, 500ms); an unreachable daemon is asked\n"
                "                      again too\n"
@@ -58,7 +68,7 @@ static void gate_usage(FILE *f)
                "  1  error: the daemon could not be asked or gave an unexpected answer (with\n"
                "     --wait: the last question, at the end of the wait, failed so)\n"
                "  2  usage error: bad arguments, config file, unknown gate, or no [http]\n"
-               "     listen address in FILE\n"
+               "     listen address in FILE (nor --url)\n"
                "  3  not ready: a table is behind the cut-off (not_ready, at_risk, or skewed\n"
                "     with a table behind)\n"
                "  4  --wait ran out while the gate was not ready\n");
@@ -240,12 +250,31 @@ static const bd_gate_config *find_gate(const bd_config *c, const char *name, bd_
     return NULL;
 }
 
-enum { O_CUTOFF = 0x100, O_WAIT, O_INTERVAL, O_QUIET };
+enum { O_CUTOFF = 0x100, O_WAIT, O_INTERVAL, O_QUIET, O_URL };
 
-/* Ask (and wait) with everything resolved; the exit status. */
-static int run_gate(const char *name, const char *url, int waiting, double wait_s,
-                    double interval_s, int quiet)
+/* A cut-off the daemon resolved (pin: the URL of the gate without it):
+ * the questions after the first ask about the same instant, as they do
+ * when the command resolves it itself.  0, or -1 (left as it was). */
+static int pin_cutoff(CURL *e, const char *pin, const struct answer *a, char *url, size_t n)
 {
+    const char *c = a->json ? jstr(a->json, "cutoff") : NULL;
+    char *esc = c ? curl_easy_escape(e, c, 0) : NULL;
+    int rc = -1;
+    if (esc && (size_t)snprintf(url, n, "%s?cutoff=%s", pin, esc) < n) {
+        curl_easy_setopt(e, CURLOPT_URL, url);
+        rc = 0;
+    }
+    curl_free(esc);
+    return rc;
+}
+
+/* Ask (and wait) with everything resolved, or with the cut-off left to the
+ * daemon (pin: the URL without it); the exit status. */
+static int run_gate(const char *name, const char *url_in, const char *pin, int waiting,
+                    double wait_s, double interval_s, int quiet)
+{
+    char url[1024];
+    snprintf(url, sizeof url, "%s", url_in);
     CURL *e = curl_easy_init();
     if (!e) {
         fprintf(stderr, "binlogd gate: cannot start libcurl\n");
@@ -270,6 +299,7 @@ static int run_gate(const char *name, const char *url, int waiting, double wait_
             if (left * 1000 < tmo) tmo = left * 1000 < 200 ? 200 : (long)(left * 1000);
         }
         ask(e, url, tmo, name, &a);
+        if (pin && a.o != OUT_ERROR && pin_cutoff(e, pin, &a, url, sizeof url) == 0) pin = NULL;
         if (a.o == OUT_READY || !waiting) break;
         if (!told && !quiet) {
             fprintf(stderr, "binlogd gate: %s: %s; waiting\n", name,
@@ -319,9 +349,10 @@ int cmd_gate(int argc, char **argv)
         {"wait", required_argument, NULL, O_WAIT},
         {"interval", required_argument, NULL, O_INTERVAL},
         {"quiet", no_argument, NULL, O_QUIET},
+        {"url", required_argument, NULL, O_URL},
         {NULL, 0, NULL, 0},
     };
-    const char *cfg_path = NULL, *cutoff = NULL;
+    const char *cfg_path = NULL, *cutoff = NULL, *url_opt = NULL;
     double wait_s = 0, interval_s = 1;
     int waiting = 0, quiet = 0, c;
     optind = 1;
@@ -344,27 +375,43 @@ int cmd_gate(int argc, char **argv)
                                    optarg);
             break;
         case O_QUIET: quiet = 1; break;
+        case O_URL: url_opt = optarg; break;
         default: gate_usage(stderr); return EXIT_USAGE;
         }
     }
-    if (!cfg_path) return usage_error("give the daemon's config file with -c FILE%s", "");
+    if (!cfg_path && !url_opt)
+        return usage_error("give the daemon's config file with -c FILE, or its address with "
+                           "--url http://HOST:PORT%s",
+                           "");
     if (optind >= argc) return usage_error("give the name of a gate%s", "");
     if (optind + 1 < argc) return usage_error("unexpected argument '%s'", argv[optind + 1]);
     const char *name = argv[optind];
+    char base[192], url[1024];
+    if (url_opt) {
+        size_t ul = strlen(url_opt);
+        while (ul && url_opt[ul - 1] == '/')
+            ul--;
+        if ((strncmp(url_opt, "http://", 7) && strncmp(url_opt, "https://", 8)) ||
+            ul >= sizeof base || strpbrk(url_opt, "?# ") != NULL)
+            return usage_error("--url wants the daemon's address, http://HOST:PORT (as its "
+                               "[http] listen says), not '%s'",
+                               url_opt);
+        snprintf(base, sizeof base, "%.*s", (int)ul, url_opt);
+    }
 
     bd_config cfg;
     memset(&cfg, 0, sizeof cfg);
     bd_err err = {0};
-    if (bd_config_load(&cfg, cfg_path, &err) < 0) {
+    if (cfg_path && bd_config_load_gates(&cfg, cfg_path, &err) < 0) {
         fprintf(stderr, "binlogd gate: %s\n", err.msg);
         return EXIT_USAGE;
     }
     int rc = EXIT_USAGE;
     bd_buf list = BD_BUF_INIT;
     bd_tz *tz = NULL;
-    char *esc = NULL;
-    const bd_gate_config *g = find_gate(&cfg, name, &list);
-    if (!g) {
+    char *esc = NULL, *cesc = NULL;
+    const bd_gate_config *g = cfg_path ? find_gate(&cfg, name, &list) : NULL;
+    if (cfg_path && !g) {
         if (cfg.ngates)
             fprintf(stderr, "binlogd gate: %s: no gate '%s' (gates: %s)\n", cfg_path, name,
                     list.ptr);
@@ -373,14 +420,14 @@ int cmd_gate(int argc, char **argv)
                     cfg_path, name);
         goto out;
     }
-    char base[192], url[1024];
     const char *why;
-    if (!cfg.http_listen || !cfg.http_listen[0]) {
+    if (url_opt) {
+        /* the address given */
+    } else if (!cfg.http_listen || !cfg.http_listen[0]) {
         fprintf(stderr, "binlogd gate: %s: [http] listen is not set: the daemon serves no gates\n",
                 cfg_path);
         goto out;
-    }
-    if (daemon_base(cfg.http_listen, base, sizeof base, &why) < 0) {
+    } else if (daemon_base(cfg.http_listen, base, sizeof base, &why) < 0) {
         fprintf(stderr, "binlogd gate: %s: [http] listen '%s' %s\n", cfg_path, cfg.http_listen,
                 why);
         goto out;
@@ -393,7 +440,13 @@ int cmd_gate(int argc, char **argv)
     }
     if (!(esc = curl_easy_escape(NULL, name, 0))) goto oom;
     int n = snprintf(url, sizeof url, "%s/gates/%s", base, esc);
-    if (cutoff) {
+    char pin[1024] = "";
+    if (cutoff && !g) {
+        /* no config, so no zone: the daemon resolves it in the gate's */
+        snprintf(pin, sizeof pin, "%s", url);
+        if (!(cesc = curl_easy_escape(NULL, cutoff, 0))) goto oom;
+        n += snprintf(url + n, sizeof url - (size_t)n, "?cutoff=%s", cesc);
+    } else if (cutoff) {
         /* Resolved here, once: "00:00" must mean the same midnight on every
          * question of a --wait that runs past the next one. */
         const char *zone = g->timezone && g->timezone[0] ? g->timezone : "UTC";
@@ -420,13 +473,14 @@ int cmd_gate(int argc, char **argv)
         fprintf(stderr, "binlogd gate: the gate's URL is too long\n");
         goto out_curl;
     }
-    rc = run_gate(name, url, waiting, wait_s, interval_s, quiet);
+    rc = run_gate(name, url, pin[0] ? pin : NULL, waiting, wait_s, interval_s, quiet);
     goto out_curl;
 oom:
     fprintf(stderr, "binlogd gate: out of memory\n");
     rc = EXIT_ERROR;
 out_curl:
     curl_free(esc);
+    curl_free(cesc);
     curl_global_cleanup();
 out:
     bd_tz_free(tz);

@@ -144,6 +144,12 @@ typedef struct bd_config {
 /* Defaults, then the file.  -1 with err "FILE:LINE: what" for anything the
  * file gets wrong, or a missing required option. */
 int bd_config_load(bd_config *c, const char *path, bd_err *err);
+/* What `binlogd gate` needs of the same file: every line is read and
+ * checked as above ([gate NAME] sections in full), but nothing is
+ * required (a file of only [http] and [gate NAME] will do) and secrets
+ * are not read (a scheduler's user may not be able to): [kafka] secret
+ * properties are left out of c, password files are not opened. */
+int bd_config_load_gates(bd_config *c, const char *path, bd_err *err);
 void bd_config_release(bd_config *c);
 
 /* The gate called name, or NULL. */

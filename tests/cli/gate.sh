@@ -4,7 +4,10 @@
 # Exit statuses 0 ready, 3 not ready, 4 --wait ran out, 1 daemon
 # unreachable or an unexpected answer, 2 usage; --wait returning 0 once the
 # fake turns from 503 to 200; an unknown gate named with the defined ones;
-# the printed state and tables; --cutoff resolved in the gate's zone.
+# the printed state and tables; --cutoff resolved in the gate's zone;
+# --url without a config (the cut-off sent as given, then pinned to the
+# daemon's answer), with one; a config of only [http] and [gate NAME],
+# and one whose secret file cannot be read: gate reads neither.
 # Prints "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
@@ -134,6 +137,50 @@ timezone = Asia/Shanghai
 "$B" gate -c "$T/tz.conf" shanghai --cutoff "2026-11-27 00:00" >/dev/null 2>"$T/err"
 check "--cutoff in Asia/Shanghai: exit 0 ($(cat "$T/err"))" [ $? -eq 0 ]
 check "--cutoff in Asia/Shanghai: 16:00Z the day before" has "^GET /gates/shanghai?cutoff=2026-11-26T16:00:00.000000Z HTTP/1.1$" "$T/requests"
+
+# --url: no config at all
+respond "503 Service Unavailable" "$NOTREADY"
+: >"$T/requests"
+"$B" gate --url "http://127.0.0.1:$P/" statement >"$T/out" 2>"$T/err"
+rc=$?
+check "--url, no -c, 503: exit 3 ($rc; $(cat "$T/err"))" [ "$rc" -eq 3 ]
+check "--url: asked GET /gates/statement ($(tail -1 "$T/requests"))" has "^GET /gates/statement HTTP/1.1$" "$T/requests"
+check "--url: prints the state" has "^gate statement: at_risk" "$T/out"
+"$B" gate --url "ftp://127.0.0.1:$P" statement >/dev/null 2>"$T/err"
+check "--url ftp://...: exit 2 ($?)" [ $? -eq 2 ]
+check "--url ftp://...: says what it wants" has "--url wants the daemon's address, http://HOST:PORT" "$T/err"
+# a cut-off without a config: sent as given, then pinned to the instant
+# the daemon resolved it to, for the rest of a --wait
+: >"$T/requests"
+"$B" gate --url "http://127.0.0.1:$P" statement --cutoff "2026-11-27 00:00" --wait 20s --interval 200ms >"$T/out" 2>"$T/err" &
+gp=$!
+sleep 1.2
+respond "200 OK" "$READY"
+wait "$gp"
+rc=$?
+check "--url --cutoff --wait, 503 then 200: exit 0 ($rc; $(cat "$T/err"))" [ "$rc" -eq 0 ]
+check "--url --cutoff: the first question carries it as given ($(head -1 "$T/requests"))" \
+    sh -c "head -1 '$T/requests' | grep -q '^GET /gates/statement?cutoff=2026-11-27%2000%3A00 HTTP/1.1\$'"
+check "--url --cutoff: the next ones the daemon's instant ($(sed -n 2p "$T/requests"))" \
+    sh -c "sed -n 2p '$T/requests' | grep -q '^GET /gates/statement?cutoff=2026-11-26T16%3A00%3A00.000000Z HTTP/1.1\$'"
+# --url with -c: the config's gate and zone, the URL's address
+respond "503 Service Unavailable" "$NOTREADY"
+conf "$T/far.conf" 127.0.0.1:1
+"$B" gate -c "$T/far.conf" --url "http://127.0.0.1:$P" statement --cutoff "2026-11-27 00:00" >/dev/null 2>"$T/err"
+check "--url with -c: asked at the URL, exit 3 ($?; $(cat "$T/err"))" [ $? -eq 3 ]
+check "--url with -c: the cut-off resolved by the config's zone" has "^GET /gates/statement?cutoff=2026-11-27T00:00:00.000000Z HTTP/1.1$" "$T/requests"
+# a config of only [http] and [gate NAME], and one whose secrets this
+# user cannot read: gate needs neither the rest nor the secrets
+printf '[http]\nlisten = 127.0.0.1:%s\n[gate statement]\ntables = acct.flow\ncutoff = 00:00\n' "$P" >"$T/gateonly.conf"
+"$B" gate -c "$T/gateonly.conf" statement >/dev/null 2>"$T/err"
+check "only [http] and [gate]: exit 3 ($?; $(cat "$T/err"))" [ $? -eq 3 ]
+conf "$T/secret.conf" "127.0.0.1:$P" '[kafka]
+sasl.password = file:/nonexistent/binlogd/kafka-password
+'
+"$B" check-config -c "$T/secret.conf" --offline >/dev/null 2>"$T/cerr" || "$B" check-config -c "$T/secret.conf" >/dev/null 2>"$T/cerr"
+check "a secret file nobody can read: the daemon's config load refuses it ($(head -1 "$T/cerr"))" has "kafka-password" "$T/cerr"
+"$B" gate -c "$T/secret.conf" statement >/dev/null 2>"$T/err"
+check "... and gate does not read it: exit 3 ($?; $(cat "$T/err"))" [ $? -eq 3 ]
 
 # --wait: ready after the fake turns from 503 to 200
 respond "503 Service Unavailable" "$NOTREADY"

@@ -372,6 +372,43 @@ START_TEST(config_docs)
 }
 END_TEST
 
+/* bd_config_load_gates: only [http] and [gate NAME] matter; nothing is
+ * required and no secret is read, but the file must still be right. */
+START_TEST(config_gates_only)
+{
+    bd_config c;
+    bd_err err = {0};
+    write_cfg("[http]\nlisten = 127.0.0.1:9175\n[gate g]\ntables = a.b\ncutoff = 00:00\n");
+    ck_assert_msg(bd_config_load_gates(&c, path, &err) == 0, "%s", err.msg);
+    bd_config_release(&c);
+    ck_assert_int_eq(bd_config_load(&c, path, &err), -1); /* the daemon needs more */
+    unlink(path);
+    write_cfg(MIN "sasl.password = file:/nonexistent/pw\n[http]\nlisten = 127.0.0.1:9\n"
+                  "[gate g]\ntables = a.b\ncutoff = 01:30\ntimezone = Asia/Shanghai\n");
+    memset(&err, 0, sizeof err);
+    ck_assert_msg(bd_config_load_gates(&c, path, &err) == 0, "%s", err.msg);
+    ck_assert_str_eq(c.http_listen, "127.0.0.1:9");
+    ck_assert_uint_eq(c.ngates, 1);
+    ck_assert_str_eq(c.gates[0].name, "g");
+    ck_assert_str_eq(c.gates[0].timezone, "Asia/Shanghai");
+    for (size_t i = 0; i < c.nkafka; i++) /* left out, not read */
+        ck_assert_str_ne(c.kafka[2 * i], "sasl.password");
+    bd_config_release(&c);
+    ck_assert_int_eq(bd_config_load(&c, path, &err), -1);
+    ck_assert_msg(strstr(err.msg, "cannot read /nonexistent/pw") != NULL, "%s", err.msg);
+    unlink(path);
+    /* still checked: an unknown key, a gate without its tables */
+    write_cfg("[http]\nlisten = 127.0.0.1:9\nlisen = x\n");
+    ck_assert_int_eq(bd_config_load_gates(&c, path, &err), -1);
+    ck_assert_msg(strstr(err.msg, ":3: unknown option 'lisen'") != NULL, "%s", err.msg);
+    unlink(path);
+    write_cfg("[gate g]\ncutoff = 00:00\n");
+    ck_assert_int_eq(bd_config_load_gates(&c, path, &err), -1);
+    ck_assert_msg(strstr(err.msg, "[gate g] tables is required") != NULL, "%s", err.msg);
+    unlink(path);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("config");
@@ -381,6 +418,7 @@ static Suite *suite(void)
     tcase_add_test(t, config_durations);
     tcase_add_test(t, config_errors);
     tcase_add_test(t, config_secrets);
+    tcase_add_test(t, config_gates_only);
     tcase_add_test(t, config_filters_topics);
     tcase_add_test(t, config_reload);
     tcase_add_test(t, config_docs);
