@@ -546,6 +546,7 @@ static int daemon_run(bd_daemon *d)
         goto out;
     }
     o.follow = 1;
+    o.retry_first = 1; /* a source down at boot: wait for it (the log says so) */
     o.schema_history = d->hist_path;
     o.log = src_log;
     /* a head confirmation counts for two polls and a second */

@@ -58,6 +58,11 @@ typedef struct bd_server_opts {
     const char *gtid;
     int from_head;
     int follow;
+    /* with follow: a first connection that fails for a reason that may
+     * pass (refused, lost, a host name not resolved) is retried with the
+     * backoff of later ones instead of failing (the daemon: a database or
+     * DNS down at boot) */
+    int retry_first;
     double heartbeat_s;         /* server heartbeat period; 0: 5 s */
     unsigned read_timeout_s;    /* 0: 3 x heartbeat, rounded up */
     unsigned connect_timeout_s; /* 0: 10 s */
@@ -122,6 +127,7 @@ enum bd_server_errno {
     BD_ER_SLAVE_SAME_ID = 4052,
     BD_CR_CONNECTION_ERR = 2002,
     BD_CR_CONN_HOST_ERR = 2003,
+    BD_CR_UNKNOWN_HOST = 2005,
     BD_CR_SERVER_GONE = 2006,
     BD_CR_SERVER_LOST = 2013,
     BD_CR_SSL_CONN_ERR = 2026,
@@ -129,7 +135,8 @@ enum bd_server_errno {
 };
 
 /* 1 if error number e (mysql_errno()) means the connection is gone and a
- * new one may work (refused, lost, server shutting down, killed), else 0. */
+ * new one may work (refused, lost, server shutting down, killed, the host
+ * name not resolved now), else 0. */
 int bd_server_retryable(unsigned e);
 
 /* "host:port" of o for messages, with the defaults of bd_server_connect()

@@ -38,6 +38,7 @@ int bd_server_retryable(unsigned e)
     switch (e) {
     case BD_CR_CONNECTION_ERR:
     case BD_CR_CONN_HOST_ERR:
+    case BD_CR_UNKNOWN_HOST: /* a DNS answer missing for a while */
     case BD_CR_SERVER_GONE:
     case BD_CR_SERVER_LOST:
     case BD_CR_SERVER_LOST_EXT:

@@ -2303,9 +2303,10 @@ enum bd_server_result bd_source_server_run(bd_source_server *s, bd_err *err)
         if (r != 0) {
             disconnect(s);
             if (s->stop) return BD_SERVER_STOPPED;
-            /* the first connection fails fast: a wrong host or password
-             * is better reported than retried */
-            if (r < 0 || first || !s->o.follow) return BD_SERVER_ERROR;
+            /* the first connection fails fast (a wrong host or password
+             * is better reported than retried), unless the caller is a
+             * daemon that must ride out a source down at its start */
+            if (r < 0 || (first && !s->o.retry_first) || !s->o.follow) return BD_SERVER_ERROR;
         } else {
             if (!first) {
                 s->reconnects++;
@@ -2351,8 +2352,10 @@ enum bd_server_result bd_source_server_run(bd_source_server *s, bd_err *err)
         char at[NAME_MAX_LEN + 64];
         if (s->established)
             snprintf(at, sizeof at, "%s:%llu", s->rs_file, (unsigned long long)s->rs_pos);
-        else
+        else if (s->open_desc[0])
             snprintf(at, sizeof at, "%s", s->open_desc);
+        else
+            snprintf(at, sizeof at, "%s", "the start position (not connected yet)");
         slog(s, BD_SERVER_WARN, "%s; retrying in %u.%03u s (attempt %u), to resume at %s", err->msg,
              ms / 1000, ms % 1000, attempt, at);
         if (nap(s, ms)) return BD_SERVER_STOPPED;

@@ -25,6 +25,23 @@ check "good config: reported valid" has "OK config $T/good.conf: valid" "$T/out"
 check "good config: --print shows the effective port" has "^port = 1$" "$T/out"
 check "good config: names the server it could not reach ($(head -c 200 "$T/err"))" has "127.0.0.1:1" "$T/err"
 
+# --offline: the configuration only, no server asked (systemd's ExecStartPre)
+"$B" check-config -c "$T/good.conf" --offline >"$T/out" 2>"$T/err"
+rc=$?
+check "--offline, server unreachable: exit 0 ($rc; $(cat "$T/err"))" [ "$rc" -eq 0 ]
+check "--offline: says what it checked and that no server was asked" has "valid, Kafka settings accepted, secrets readable, state directory .* writable (offline: no server asked)" "$T/out"
+"$B" check-config -c "$T/good.conf" --offline --json >"$T/out" 2>"$T/err"
+check "--offline --json: one object" has '^{"config":".*good.conf","valid":true,"offline":true}$' "$T/out"
+sed 's|^connect_timeout = 1$|connect_timeout = 1\npassword_file = /nonexistent/binlogd-pw|' "$T/good.conf" >"$T/pw.conf"
+"$B" check-config -c "$T/pw.conf" --offline >"$T/out" 2>"$T/err"
+rc=$?
+check "--offline, a password file that cannot be read: exit 2 ($rc)" [ "$rc" -eq 2 ]
+check "--offline: names the password file ($(cat "$T/err"))" has "password_file /nonexistent/binlogd-pw" "$T/err"
+"$B" check-config -c "$T/bad.conf" --offline >/dev/null 2>"$T/err"
+check "--offline, bad config: exit 2 ($?)" [ $? -eq 2 ]
+"$B" check-config --host 127.0.0.1 --offline >/dev/null 2>"$T/err"
+check "--offline without -c: exit 2 ($?)" [ $? -eq 2 ]
+
 printf '[state]\ndir = /proc/nope/state\n' >>"$T/good.conf"
 "$B" check-config -c "$T/good.conf" >"$T/out" 2>"$T/err"
 check "state dir twice: FILE:LINE ($(cat "$T/err"))" has "good.conf:10: \[state\] dir given twice" "$T/err"

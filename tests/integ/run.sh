@@ -23,7 +23,9 @@
 #   3  Kafka frozen (SIGSTOP) ~15 s, then stopped ~30 s and started again:
 #      the daemon stays up, its checkpoint does not move while the broker is
 #      away and never covers a message Kafka had not appended; nothing lost
-#   4  MariaDB restarted under load: the daemon reconnects, nothing lost
+#   4  MariaDB restarted under load: the daemon reconnects, nothing lost;
+#      a daemon started while MariaDB is down retries (says so), then
+#      connects and publishes once it is up
 #   5  the checkpoint cannot be written (an obstacle; a full disk: a small
 #      tmpfs, where mount is allowed): a clear error naming the path,
 #      reading stops (nothing more published), goes on when it can write
@@ -631,6 +633,29 @@ if want 4; then
     stop_daemon
     check "4: SIGTERM: exit 0 (exit $RC: $(tail -1 "$W/m.log"))" [ "$RC" -eq 0 ]
     verify_seq 4 m_seq
+    # started while the source is down (a database still booting): it
+    # waits with the backoff of a reconnect, says so, and starts once the
+    # source is there
+    seq_table m2_seq
+    mkconf m2 "$DB.m2_seq" "$(head_pos)"
+    sh "$MSH" stop "$DIR/db" >"$W/db.stop2.log" 2>&1 || bad "4: mariadb.sh stop: $(cat "$W/db.stop2.log")"
+    start_daemon m2
+    waitfor 20 grep -q "retrying in .* to resume at" "$W/m2.log"
+    check "4: started with the source down: it says it retries ($(grep retrying "$W/m2.log" | tail -1 | cut -c 1-200))" \
+        grep -q "retrying in .* to resume at" "$W/m2.log"
+    nap 2
+    check "4: ... and keeps running" alive "$DP"
+    if ! sh "$MSH" start "$DIR/db" "$DBPORT" $SRVOPTS >"$W/db.restart2.log" 2>&1; then
+        cat "$W/db.restart2.log"
+        bad "4: MariaDB did not start again"
+        finish
+    fi
+    waitfor 60 connected m2 1 || bad "4: the daemon did not connect once the source was up: $(tail -3 "$W/m2.log")"
+    sql -e "INSERT INTO m2_seq VALUES (1, 'a'); INSERT INTO m2_seq VALUES (2, 'a'); UPDATE m2_seq SET note = 'b'"
+    waitslow 20 count_is m2_seq 4
+    check "4: ... then it publishes what follows its start ($(msg_count m2_seq) of 4 messages)" [ "$(msg_count m2_seq)" -eq 4 ]
+    stop_daemon
+    check "4: ... SIGTERM: exit 0 (exit $RC)" [ "$RC" -eq 0 ]
 fi
 
 # ---- 5: the checkpoint cannot be written ------------------------------------------------
