@@ -2,11 +2,13 @@
 #include "cli.h"
 
 #include "binlogd/config.h"
+#include "binlogd/parse.h"
 #include "binlogd/gtid_set.h"
 #include "binlogd/source_file.h"
 #include "binlogd/source_server.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,4 +136,42 @@ out:
     free(names);
     bd_buf_release(&text);
     return idx < 0 ? -1 : first + idx;
+}
+
+int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+               const struct option *longopts)
+{
+    /* ':' first (after a '+'): a missing value is told apart */
+    char so[64];
+    int plus = shortopts[0] == '+';
+    snprintf(so, sizeof so, "%s:%s", plus ? "+" : "", shortopts + plus);
+    opterr = 0;
+    int c = getopt_long(argc, argv, so, longopts, NULL);
+    if (c != '?' && c != ':') return c;
+    /* what was given: the argument getopt stopped at */
+    const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+    char given[128];
+    if (optopt && (optopt < 0x100) && !(arg[0] == '-' && arg[1] == '-'))
+        snprintf(given, sizeof given, "-%c", optopt);
+    else
+        snprintf(given, sizeof given, "%.*s", (int)strcspn(arg, "="), arg);
+    if (c == ':') {
+        fprintf(stderr, "binlogd %s: option '%s' needs a value; see binlogd %s --help\n", cmd,
+                given, cmd);
+        return '?';
+    }
+    const char *names[64];
+    size_t n = 0;
+    for (const struct option *o = longopts; o && o->name && n < 64; o++)
+        names[n++] = o->name;
+    const char *near = given[0] == '-' && given[1] == '-' ? bd_closest(given + 2, names, n) : NULL;
+    if (near)
+        fprintf(stderr,
+                "binlogd %s: unknown option '%s' (did you mean '--%s'?); see binlogd %s "
+                "--help\n",
+                cmd, given, near, cmd);
+    else
+        fprintf(stderr, "binlogd %s: unknown option '%s'; see binlogd %s --help\n", cmd, given,
+                cmd);
+    return '?';
 }

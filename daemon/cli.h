@@ -27,6 +27,15 @@ int cli_server_opts(const struct bd_config *c, struct bd_server_opts *o, char *p
  * a writable parent (binlogd run creates it).  0, or -1 with err. */
 int cli_state_dir_check(const char *dir, char *err, size_t n);
 
+struct option;
+/* getopt_long for command cmd ("run", "gate", ...), which prints its own
+ * complaint: one line, "binlogd CMD: unknown option '--x' (did you mean
+ * '--y'?); see binlogd CMD --help" or "... option '--wait' needs a
+ * value; ...", and returns '?' for both (the caller exits 2 without
+ * printing its usage).  shortopts as getopt_long takes them. */
+int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+               const struct option *longopts);
+
 /* The last component of a path. */
 const char *cli_base_name(const char *path);
 

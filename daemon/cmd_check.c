@@ -339,7 +339,7 @@ int cmd_check(int argc, char **argv)
     int json = 0, print = 0, offline = 0, c;
     unsigned long long v;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hc:", opts, NULL)) != -1) {
+    while ((c = cli_getopt("check-config", argc, argv, "hc:", opts)) != -1) {
         switch (c) {
         case 'h': check_usage(stdout); return EXIT_CLEAN;
         case 'c': cfg_path = optarg; break;
@@ -378,7 +378,7 @@ int cmd_check(int argc, char **argv)
                 return usage_error("--min-retention wants seconds (1 or more), not '%s'", optarg);
             po.min_retention_s = v;
             break;
-        default: check_usage(stderr); return EXIT_USAGE;
+        default: return EXIT_USAGE; /* cli_getopt said why */
         }
     }
     if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);

@@ -364,7 +364,7 @@ int cmd_dump(int argc, char **argv)
     unsigned long long v;
     int rc = EXIT_DONE;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "eh", opts, NULL)) != -1) {
+    while ((c = cli_getopt("dump", argc, argv, "eh", opts)) != -1) {
         if (c >= O_HOST && c != O_GTID) a.any = 1;
         switch (c) {
         case 'e': events = 1; break;
@@ -458,8 +458,7 @@ int cmd_dump(int argc, char **argv)
             }
             a.o.trust_ddl_ahead = !strcmp(optarg, "trust");
             break;
-        default:
-            dump_usage(stderr);
+        default: /* cli_getopt said why */
             rc = EXIT_USAGE;
             goto out;
         }

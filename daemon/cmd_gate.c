@@ -20,6 +20,7 @@
 #include "binlogd/config.h"
 #include "binlogd/parse.h"
 #include "binlogd/tz.h"
+#include "cli.h"
 #include "commands.h"
 
 /* The exit statuses; --help lists them. */
@@ -356,7 +357,7 @@ int cmd_gate(int argc, char **argv)
     double wait_s = 0, interval_s = 1;
     int waiting = 0, quiet = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hc:", opts, NULL)) != -1) {
+    while ((c = cli_getopt("gate", argc, argv, "hc:", opts)) != -1) {
         switch (c) {
         case 'h': gate_usage(stdout); return EXIT_READY;
         case 'c': cfg_path = optarg; break;
@@ -376,7 +377,7 @@ int cmd_gate(int argc, char **argv)
             break;
         case O_QUIET: quiet = 1; break;
         case O_URL: url_opt = optarg; break;
-        default: gate_usage(stderr); return EXIT_USAGE;
+        default: return EXIT_USAGE; /* cli_getopt said why */
         }
     }
     if (!cfg_path && !url_opt)

@@ -307,7 +307,7 @@ static int read_args(bd_replay *r, args *a, int argc, char **argv, int *rc)
     a->zone = "UTC";
     optind = 1;
     *rc = EXIT_USAGE;
-    while (!a->files && (c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+    while (!a->files && (c = cli_getopt("replay", argc, argv, "+c:h", opts)) != -1) {
         switch (c) {
         case 'c': a->path = optarg; break;
         case O_FROM: a->from = optarg; break;
@@ -332,7 +332,7 @@ static int read_args(bd_replay *r, args *a, int argc, char **argv, int *rc)
             replay_usage(stdout);
             *rc = EXIT_OK;
             return -1;
-        default: return usage_error("unknown option"), -1;
+        default: return -1; /* cli_getopt said why; *rc is EXIT_USAGE */
         }
     }
     a->nfiles = a->files ? argc - optind : 0;

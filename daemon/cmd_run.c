@@ -663,12 +663,12 @@ int cmd_run(int argc, char **argv)
     const char *path = NULL, *start = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+    while ((c = cli_getopt("run", argc, argv, "c:h", opts)) != -1) {
         switch (c) {
         case 'c': path = optarg; break;
         case 's': start = optarg; break;
         case 'h': run_usage(stdout); return EXIT_OK;
-        default: run_usage(stderr); return EXIT_USAGE;
+        default: return EXIT_USAGE; /* cli_getopt said why */
         }
     }
     if (optind < argc) {

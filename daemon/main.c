@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "binlogd/parse.h"
 #include "commands.h"
 
 #ifndef BINLOGD_VERSION
@@ -56,7 +57,14 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "binlogd: unknown command '%s'\n\n", argv[1]);
-    usage(stderr);
+    const char *names[sizeof commands / sizeof commands[0]];
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        names[i] = commands[i].name;
+    const char *near = bd_closest(argv[1], names, sizeof names / sizeof names[0]);
+    if (near)
+        fprintf(stderr, "binlogd: unknown command '%s' (did you mean '%s'?); see binlogd --help\n",
+                argv[1], near);
+    else
+        fprintf(stderr, "binlogd: unknown command '%s'; see binlogd --help\n", argv[1]);
     return 2;
 }

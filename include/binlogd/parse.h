@@ -78,4 +78,11 @@ int bd_parse_hostport(const char *s, char *host, size_t hostn, unsigned *port,
  * string. */
 const char *bd_hostport_strerror(int rc);
 
+/* For a "did you mean": the candidate (of n; NULL ones skipped) nearest
+ * to word in edits (insert, delete, replace, swap of two neighbours,
+ * case ignored), if it is near enough to be a slip: at most 1 edit for
+ * words up to 4 letters, 2 up to 8, 3 beyond; the first of equals).  NULL
+ * when none is, or when word is one of them. */
+const char *bd_closest(const char *word, const char *const *cand, size_t n);
+
 #endif

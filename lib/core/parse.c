@@ -1,6 +1,7 @@
 /* parse.c - see include/binlogd/parse.h. */
 #include "binlogd/parse.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -166,4 +167,50 @@ const char *bd_hostport_strerror(int rc)
     case BD_HOSTPORT_MALFORMED: return "malformed address (IPv6 is written [ADDRESS]:PORT)";
     }
     return "not HOST:PORT";
+}
+
+/* Edits from a to b (optimal string alignment: Levenshtein plus the swap
+ * of two neighbours), case ignored; stops counting past limit + 1. */
+static size_t edits(const char *a, const char *b, size_t limit)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64) return limit + 1;
+    if ((la > lb ? la - lb : lb - la) > limit) return limit + 1;
+    size_t d[65][65];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            int ne = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+            size_t v = d[i - 1][j - 1] + (size_t)ne;
+            if (d[i - 1][j] + 1 < v) v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 &&
+                tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == tolower((unsigned char)b[j - 1]) &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    }
+    return d[la][lb];
+}
+
+const char *bd_closest(const char *word, const char *const *cand, size_t n)
+{
+    size_t wl = strlen(word);
+    size_t limit = wl <= 4 ? 1 : wl <= 8 ? 2 : 3, best = limit + 1;
+    const char *found = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!cand[i]) continue;
+        if (!strcmp(word, cand[i])) return NULL;
+        size_t e = edits(word, cand[i], limit);
+        if (e < best) {
+            best = e;
+            found = cand[i];
+        }
+    }
+    return found;
 }

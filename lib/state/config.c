@@ -489,6 +489,13 @@ static int gate_option(reader *r, const char *gname, const char *name, const cha
         if (e) return fail_at(r, "[gate %s] %s %s", gname, name, e);
         return 1;
     }
+    const char *names[NGATE_OPTS];
+    for (size_t i = 0; i < NGATE_OPTS; i++)
+        names[i] = gate_opts[i].name;
+    const char *near = bd_closest(name, names, NGATE_OPTS);
+    if (near)
+        return fail_at(r, "unknown option '%s' in [gate %s] (did you mean '%s'?)", name, gname,
+                       near);
     return fail_at(r, "unknown option '%s' in [gate %s] (binlogd run --help lists them)", name,
                    gname);
 }
@@ -568,13 +575,25 @@ static int handler(void *user, const char *section, const char *name, const char
     }
     if (!o) {
         int known_section = 0;
+        const char *names[NOPTS];
+        size_t n = 0;
         for (size_t i = 0; i < NOPTS; i++)
-            known_section |= !strcmp(opts[i].section, section);
-        if (!known_section)
+            if (!strcmp(opts[i].section, section)) names[n++] = opts[i].name;
+        known_section = n > 0;
+        if (!known_section) {
+            static const char *const sections[] = {"source", "kafka", "filter", "keys",  "state",
+                                                   "daemon", "lag",   "http",   "alert", "gate"};
+            const char *near = bd_closest(section, sections, sizeof sections / sizeof *sections);
+            if (near) return fail_at(r, "unknown section [%s] (did you mean [%s]?)", section, near);
             return fail_at(r,
                            "unknown section [%s] (sections: source, kafka, filter, keys, "
                            "state, daemon, lag, http, alert, gate NAME)",
                            section);
+        }
+        const char *near = bd_closest(name, names, n);
+        if (near)
+            return fail_at(r, "unknown option '%s' in [%s] (did you mean '%s'?)", name, section,
+                           near);
         return fail_at(r, "unknown option '%s' in [%s] (binlogd run --help lists them)", name,
                        section);
     }

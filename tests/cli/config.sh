@@ -25,6 +25,27 @@ check "good config: reported valid" has "OK config $T/good.conf: valid" "$T/out"
 check "good config: --print shows the effective port" has "^port = 1$" "$T/out"
 check "good config: names the server it could not reach ($(head -c 200 "$T/err"))" has "127.0.0.1:1" "$T/err"
 
+# a slip of the pen: "did you mean"
+printf '[http]\nlisen = 127.0.0.1:9175\n' >"$T/slip.conf"
+"$B" check-config -c "$T/slip.conf" >/dev/null 2>"$T/err"
+check "a mistyped key: exit 2 and did you mean ($(cat "$T/err"))" has "slip.conf:2: unknown option 'lisen' in \[http\] (did you mean 'listen'?)" "$T/err"
+printf '[sorce]\nhost = x\n' >"$T/slip.conf"
+"$B" check-config -c "$T/slip.conf" >/dev/null 2>"$T/err"
+check "a mistyped section: did you mean ($(cat "$T/err"))" has "slip.conf:2: unknown section \[sorce\] (did you mean \[source\]?)" "$T/err"
+# a mistyped command-line option: one line, "binlogd CMD:", did you mean, where to look
+for cmd in run dump replay gate check-config; do
+    "$B" $cmd --bogus >"$T/out" 2>"$T/err"
+    rc=$?
+    check "$cmd --bogus: exit 2, one line naming the command and --help ($rc: $(cat "$T/err"))" \
+        sh -c "[ $rc -eq 2 ] && [ \$(wc -l <'$T/err') -eq 1 ] && grep -q \"^binlogd $cmd: unknown option '--bogus'; see binlogd $cmd --help\\\$\" '$T/err' && [ ! -s '$T/out' ]"
+done
+"$B" dupm >/dev/null 2>"$T/err"
+check "a mistyped command: exit 2 and did you mean ($?: $(cat "$T/err"))" has "^binlogd: unknown command 'dupm' (did you mean 'dump'?); see binlogd --help$" "$T/err"
+"$B" replay --form x >/dev/null 2>"$T/err"
+check "replay --form: did you mean --from ($(cat "$T/err"))" has "^binlogd replay: unknown option '--form' (did you mean '--from'?); see binlogd replay --help$" "$T/err"
+"$B" gate --wait >/dev/null 2>"$T/err"
+check "gate --wait without a value: says so ($(cat "$T/err"))" has "^binlogd gate: option '--wait' needs a value; see binlogd gate --help$" "$T/err"
+
 # --offline: the configuration only, no server asked (systemd's ExecStartPre)
 "$B" check-config -c "$T/good.conf" --offline >"$T/out" 2>"$T/err"
 rc=$?

@@ -348,6 +348,25 @@ START_TEST(binpos_format_cmp)
 }
 END_TEST
 
+START_TEST(closest)
+{
+    static const char *const opts[] = {"listen", "cutoff", "wait", "interval", NULL, "quiet"};
+    size_t n = sizeof opts / sizeof opts[0];
+    ck_assert_str_eq(bd_closest("lisen", opts, n), "listen");  /* a letter left out */
+    ck_assert_str_eq(bd_closest("lsiten", opts, n), "listen"); /* two swapped */
+    ck_assert_str_eq(bd_closest("Listen", opts, n), "listen"); /* case */
+    ck_assert_str_eq(bd_closest("cutof", opts, n), "cutoff");
+    ck_assert_str_eq(bd_closest("intervall", opts, n), "interval");
+    ck_assert_str_eq(bd_closest("wiat", opts, n), "wait");
+    ck_assert_ptr_null(bd_closest("listen", opts, n)); /* itself: nothing to suggest */
+    ck_assert_ptr_null(bd_closest("port", opts, n));   /* nothing near */
+    ck_assert_ptr_null(bd_closest("w", opts, n));
+    ck_assert_ptr_null(bd_closest("", opts, n));
+    ck_assert_ptr_null(bd_closest("quite_different_word", opts, n));
+    ck_assert_ptr_null(bd_closest("x", opts, 0));
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("parse");
@@ -358,6 +377,7 @@ static Suite *suite(void)
     tcase_add_test(t, parse_hostport);
     tcase_add_test(t, binpos_parse);
     tcase_add_test(t, binpos_format_cmp);
+    tcase_add_test(t, closest);
     suite_add_tcase(s, t);
     return s;
 }
