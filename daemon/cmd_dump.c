@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "binlogd/decoder.h"
 #include "binlogd/gtid_set.h"
@@ -85,8 +87,9 @@ static void dump_usage(FILE *f)
             "SIGINT/SIGTERM (--host); 1 corrupt or undecodable input, or a server error\n"
             "(one line on stderr names file, position, event type and what was wrong, or\n"
             "what the server said and what to do; nothing after it is printed); 2 usage\n"
-            "error; 3 the last event of the last file is incomplete (a file still being\n"
-            "written): everything before it was printed; 65 a row change logged as a\n"
+            "error, or a FILE that cannot be read (nothing is printed); 3 the last event\n"
+            "of the last file is incomplete (a file still being written): everything\n"
+            "before it was printed; 65 a row change logged as a\n"
             "statement (its rows are not in the binlog), or rows of a table whose columns\n"
             "there are not known (--ddl-ahead): the message names it, nothing after it is\n"
             "printed.\n",
@@ -231,6 +234,17 @@ static int run_files(int argc, char **argv, int first, int events, int verify, c
 {
     bd_gtid_set set = BD_GTID_SET_INIT;
     bd_gtid_filter filter;
+    /* a file that cannot be read is a wrong argument, not corrupt input:
+     * said before anything is printed */
+    for (int i = first; i < argc; i++) {
+        struct stat st;
+        int e = stat(argv[i], &st) < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+        if (!e && access(argv[i], R_OK) < 0) e = errno;
+        if (e) {
+            fprintf(stderr, "binlogd dump: %s: %s\n", argv[i], strerror(e));
+            return EXIT_USAGE;
+        }
+    }
     if (gtid) {
         bd_err perr = {0};
         if (bd_gtid_set_parse(&set, BD_FLAVOR_UNKNOWN, gtid, strlen(gtid), &perr) < 0) {

@@ -26,7 +26,9 @@ grep -q "Exit status" "$T/out" || bad "help text lacks exit statuses"
 expect "no args" 2 "no files given" "$B" dump
 expect "unknown option" 2 "" "$B" dump --bogus
 expect "unknown command" 2 "unknown command" "$B" frobnicate
-expect "missing file" 1 "No such file" "$B" dump "$T/nope"
+expect "missing file: exit 2 (a wrong argument, not corrupt input), the whole path" 2 "^binlogd dump: $T/nope: No such file or directory$" "$B" dump "$T/nope"
+expect "a missing file after a good one: exit 2, nothing printed" 2 "$T/nope: No such file" "$B" dump "$FX/rust_mysql_common/mariadb-bin.000001" "$T/nope"
+[ ! -s "$T/out" ] && ok || bad "a missing file after a good one: something was printed"
 
 # A good MariaDB file: two inserts, every line valid JSON with the contract keys.
 expect "mariadb file" 0 "" "$B" dump "$FX/rust_mysql_common/mariadb-bin.000001"
@@ -113,7 +115,7 @@ expect "gtid: file without GTIDs" 1 "no PREVIOUS_GTIDS or GTID_LIST" \
 # what cannot be mapped whole is named, not misread; a FIFO without a
 # writer does not hang the command
 mkdir "$T/adir"
-expect "a directory" 1 "adir: is a directory" "$B" dump "$T/adir"
+expect "a directory" 2 "adir: Is a directory" "$B" dump "$T/adir"
 mkfifo "$T/fifo"
 expect "a FIFO" 1 "fifo: not a regular file" timeout 10 "$B" dump "$T/fifo"
 
