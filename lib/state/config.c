@@ -21,13 +21,14 @@
 #include <sys/socket.h>
 
 enum opt_type {
-    T_STR,  /* char * */
-    T_UINT, /* unsigned (or uint32_t / uint64_t by size) */
-    T_BOOL, /* int */
-    T_SECS, /* double, seconds with a fraction */
-    T_MS,   /* unsigned, from "500ms", "2s", "1m" */
-    T_SIZE, /* uint64_t, from "64M", "1G", bytes */
-    T_ENUM, /* int, one of choices */
+    T_STR,   /* char * */
+    T_UINT,  /* unsigned (or uint32_t / uint64_t by size) */
+    T_BOOL,  /* int */
+    T_SECS,  /* double, seconds with a fraction */
+    T_MS,    /* unsigned, from "500ms", "2s", "1m" */
+    T_WSECS, /* unsigned whole seconds, from "15s", "2m", "30" */
+    T_SIZE,  /* uint64_t, from "64M", "1G", bytes */
+    T_ENUM,  /* int, one of choices */
 };
 
 typedef struct opt {
@@ -73,10 +74,10 @@ static const opt opts[] = {
     {"source", "ssl_key", T_STR, F(ssl_key), NULL, 0, 0, NULL, NULL, 0, 0, "client key file"},
     {"source", "heartbeat", T_SECS, F(heartbeat_s), "5", 0.001, 4294967.0, NULL, NULL, 0, 0,
      "seconds of silence after which the server sends a heartbeat"},
-    {"source", "read_timeout", T_UINT, F(read_timeout_s), "0", 0, 86400, NULL, NULL, 0, 0,
-     "seconds after which a silent connection is dead; 0: 3 x heartbeat"},
-    {"source", "connect_timeout", T_UINT, F(connect_timeout_s), "10", 1, 3600, NULL, NULL, 0, 0,
-     "seconds"},
+    {"source", "read_timeout", T_WSECS, F(read_timeout_s), "0", 0, 86400, NULL, NULL, 0, 0,
+     "whole seconds after which a silent connection is dead; 0: 3 x heartbeat"},
+    {"source", "connect_timeout", T_WSECS, F(connect_timeout_s), "10s", 1, 3600, NULL, NULL, 0, 0,
+     "whole seconds a connection attempt may take"},
     {"source", "start", T_STR, F(start), NULL, 0, 0, NULL, NULL, 0, 0,
      "where to start when there is no position (no checkpoint, nothing in the state topic): "
      "oldest (the oldest binlog on the server), head, FILE[:POS] (POS an event's start, 4 or "
@@ -277,6 +278,16 @@ static const char *set_value(void *c, const opt *o, const char *v, char *msg, si
             memcpy(p, &d, sizeof d);
         else
             put_uint(c, o, (unsigned long long)llround(d * 1000));
+        return NULL;
+    }
+    case T_WSECS: {
+        double d;
+        if (bd_parse_secs(v, &d) < 0 || d != floor(d) || d < o->min || d > o->max) {
+            snprintf(msg, n, "wants whole seconds in %gs..%gs (e.g. 15s, 2m, 30), not '%s'", o->min,
+                     o->max, v);
+            return msg;
+        }
+        put_uint(c, o, (unsigned long long)d);
         return NULL;
     }
     case T_SIZE: {
@@ -996,6 +1007,21 @@ void bd_config_unreloadable(const bd_config *a, const bd_config *b, char *buf, s
         snprintf(buf + len, len < n ? n - len : 0, "%slibrdkafka properties", len ? ", " : "");
 }
 
+/* ms as the largest whole unit: 1h, 5m, 30s, 500ms; 0 as 0. */
+static void print_duration(FILE *out, unsigned long long ms)
+{
+    if (!ms)
+        fputs("0", out);
+    else if (ms % 3600000 == 0)
+        fprintf(out, "%lluh", ms / 3600000);
+    else if (ms % 60000 == 0)
+        fprintf(out, "%llum", ms / 60000);
+    else if (ms % 1000 == 0)
+        fprintf(out, "%llus", ms / 1000);
+    else
+        fprintf(out, "%llums", ms);
+}
+
 static void print_value(const bd_config *c, const opt *o, FILE *out)
 {
     const char *p = (const char *)c + o->off;
@@ -1007,6 +1033,7 @@ static void print_value(const bd_config *c, const opt *o, FILE *out)
     }
     case T_UINT:
     case T_MS:
+    case T_WSECS:
     case T_SIZE: {
         unsigned long long v;
         if (o->size == sizeof(uint64_t)) {
@@ -1018,8 +1045,15 @@ static void print_value(const bd_config *c, const opt *o, FILE *out)
             memcpy(&x, p, sizeof x);
             v = x;
         }
-        if (o->type == T_MS)
-            fprintf(out, "%llums", v);
+        /* as the file would say it: 1s not 1000ms, 16M not 16777216 */
+        if (o->type == T_MS || o->type == T_WSECS)
+            print_duration(out, o->type == T_MS ? v : v * 1000);
+        else if (o->type == T_SIZE && v && v % (1ULL << 30) == 0)
+            fprintf(out, "%lluG", v >> 30);
+        else if (o->type == T_SIZE && v && v % (1ULL << 20) == 0)
+            fprintf(out, "%lluM", v >> 20);
+        else if (o->type == T_SIZE && v && v % (1ULL << 10) == 0)
+            fprintf(out, "%lluK", v >> 10);
         else
             fprintf(out, "%llu", v);
         break;
@@ -1033,7 +1067,10 @@ static void print_value(const bd_config *c, const opt *o, FILE *out)
     case T_SECS: {
         double d;
         memcpy(&d, p, sizeof d);
-        fprintf(out, "%g", d);
+        if (d >= 0.001 && d < 1e12 && fabs(d * 1000 - llround(d * 1000)) < 1e-6)
+            print_duration(out, (unsigned long long)llround(d * 1000));
+        else
+            fprintf(out, "%g", d);
         break;
     }
     case T_ENUM: {
@@ -1098,6 +1135,7 @@ static const char *type_word(const opt *o)
     case T_BOOL: return "true/false";
     case T_SECS: return "seconds";
     case T_MS: return "duration";
+    case T_WSECS: return "duration";
     case T_SIZE: return "size";
     case T_ENUM: return o->choices;
     }

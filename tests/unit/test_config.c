@@ -139,6 +139,35 @@ START_TEST(config_durations)
         double d = 0;
         ck_assert_msg(bd_parse_secs(bad[i], &d) == -1, "'%s' accepted as %g", bad[i], d);
     }
+    /* the timeouts in whole seconds take the same syntax */
+    bd_config c;
+    load_ok(&c, MIN "[source]\nread_timeout = 2m\nconnect_timeout = 15s\n");
+    ck_assert_uint_eq(c.read_timeout_s, 120);
+    ck_assert_uint_eq(c.connect_timeout_s, 15);
+    bd_config_release(&c);
+    load_ok(&c, MIN "[source]\nconnect_timeout = 30\n");
+    ck_assert_uint_eq(c.connect_timeout_s, 30);
+    /* printed as the file would say it */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    bd_config_print(&c, f);
+    fclose(f);
+    static const char *const printed[] = {"\nconnect_timeout = 30s\n",
+                                          "\nread_timeout = 0\n",
+                                          "\nheartbeat = 5s\n",
+                                          "\ncheckpoint_interval = 1s\n",
+                                          "\nmax_in_flight_bytes = 16M\n",
+                                          "\nalert_lag = 5m\n",
+                                          "\nretention_alert = 1h\n",
+                                          "\nport = 3306\n"};
+    for (size_t i = 0; i < sizeof printed / sizeof printed[0]; i++)
+        ck_assert_msg(strstr(buf, printed[i]) != NULL, "--print lacks '%s'", printed[i] + 1);
+    free(buf);
+    bd_config_release(&c);
+    load_bad(MIN "[source]\nconnect_timeout = 1.5s\n",
+             ":6: [source] connect_timeout wants whole seconds in 1s..3600s");
+    load_bad(MIN "[source]\nread_timeout = 2d\n", ":6: [source] read_timeout wants whole seconds");
 }
 END_TEST
 
