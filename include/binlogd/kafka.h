@@ -76,6 +76,11 @@ typedef struct bd_kafka_opts {
  * OAuth configuration): never logged, never in an error message. */
 int bd_kafka_secret_property(const char *name);
 
+/* Does librdkafka take name = value (a property it knows, a value it
+ * accepts)?  0, or -1 with its reason in msg (a secret's value never
+ * quoted).  For errors at the config file's line, before any client. */
+int bd_kafka_property_check(const char *name, const char *value, char *msg, size_t n);
+
 /* The caller's last setting of name or of its alias among nconf name/value
  * pairs (librdkafka keeps the last one), or NULL; *spelling is set to the
  * name as the caller wrote it, so that a refusal quotes the config file. */

@@ -105,6 +105,24 @@ static int set_prop(rd_kafka_conf_t *conf, const char *name, const char *value, 
     return bd_err_set(err, BD_ERR_UNSUPPORTED, "kafka.%s=%s: %s", name, value, es);
 }
 
+int bd_kafka_property_check(const char *name, const char *value, char *msg, size_t n)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (!conf) {
+        snprintf(msg, n, "out of memory");
+        return -1;
+    }
+    char es[512];
+    int ok = rd_kafka_conf_set(conf, name, value, es, sizeof es) == RD_KAFKA_CONF_OK;
+    rd_kafka_conf_destroy(conf);
+    if (ok) return 0;
+    bd_kafka_chomp(es);
+    snprintf(msg, n, "%s", bd_kafka_secret_property(name) && *value && strstr(es, value)
+                               ? "invalid value"
+                               : es);
+    return -1;
+}
+
 static int get_prop(rd_kafka_conf_t *conf, const char *name, char *buf, size_t size)
 {
     size_t n = size;

@@ -574,11 +574,18 @@ static int handler(void *user, const char *section, const char *name, const char
         /* gate needs no secret, and its user may not be able to read one */
         if (r->gate_only && bd_kafka_secret_property(name)) return 1;
         if (!bd_kafka_secret_property(name)) {
+            if (bd_kafka_property_check(name, value, msg, sizeof msg) < 0)
+                return fail_at(r, "[kafka] %s = %s: %s", name, value, msg);
             if (kafka_put(c, name, value) < 0) return fail_at(r, "out of memory");
             return 1;
         }
         char *s = resolve_secret(value, msg, sizeof msg);
         if (!s) return fail_at(r, "[kafka] %s %s", name, msg);
+        if (bd_kafka_property_check(name, s, msg, sizeof msg) < 0) {
+            memset(s, 0, strlen(s));
+            free(s);
+            return fail_at(r, "[kafka] %s: %s", name, msg);
+        }
         int rc = kafka_put(c, name, s);
         memset(s, 0, strlen(s));
         free(s);

@@ -76,7 +76,9 @@ kafka_conf() { # LINE: a good config whose [kafka] also has LINE
 }
 kafka_conf "no.such.property = 1"
 check "an unknown librdkafka property: exit 2 ($RC)" [ "$RC" -eq 2 ]
-check "... named, as librdkafka says ($(cat "$T/err"))" has "kafka.no.such.property=1: No such configuration property" "$T/err"
+check "... named at FILE:LINE, as librdkafka says ($(cat "$T/err"))" has "k.conf:7: \[kafka\] no.such.property = 1: No such configuration property" "$T/err"
+kafka_conf "linger.ms = soon"
+check "a bad librdkafka value at FILE:LINE ($(cat "$T/err"))" has "k.conf:7: \[kafka\] linger.ms = soon: Invalid value" "$T/err"
 check "... before the server is asked" [ ! -s "$T/out" ]
 kafka_conf "acks = 1"
 check "acks = 1 refused ($(cat "$T/err"))" has "kafka.acks=1: refused: messages could be lost" "$T/err"
