@@ -117,9 +117,8 @@ int bd_kafka_property_check(const char *name, const char *value, char *msg, size
     rd_kafka_conf_destroy(conf);
     if (ok) return 0;
     bd_kafka_chomp(es);
-    snprintf(msg, n, "%s", bd_kafka_secret_property(name) && *value && strstr(es, value)
-                               ? "invalid value"
-                               : es);
+    snprintf(msg, n, "%s",
+             bd_kafka_secret_property(name) && *value && strstr(es, value) ? "invalid value" : es);
     return -1;
 }
 
