@@ -17,9 +17,6 @@
 
 #include <microhttpd.h>
 
-/* Enough for /metrics scrapes and schedulers asking about gates; more
- * would mean something is hammering the daemon. */
-#define HTTP_CONN_LIMIT 64
 /* Seconds an idle or stuck connection is kept: a client that stops
  * reading cannot hold a slot for long. */
 #define HTTP_CONN_TIMEOUT_S 10
@@ -210,7 +207,7 @@ bd_http *bd_http_start(struct ev_loop *loop, const char *listen, bd_http_handler
     errno = 0;
     s->mhd = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&s->addr,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)BD_HTTP_CONN_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)HTTP_CONN_TIMEOUT_S, MHD_OPTION_EXTERNAL_LOGGER, on_log, s, MHD_OPTION_END);
     if (!s->mhd) {
         int e = s->log_errno ? s->log_errno : errno;

@@ -35,6 +35,14 @@ const char *bd_http_path(const bd_http_req *r);
 typedef int (*bd_http_handler)(void *ctx, const bd_http_req *r, bd_buf *body,
                                const char **content_type);
 
+/* Connections served at once.  Far more than scrapes and gate questions
+ * need, so that clients that open a connection and then stall or vanish
+ * (300 half requests closed at once, 64 that send a byte at a time) do
+ * not lock the others out while MHD's idle timeout runs; each costs a
+ * file descriptor and MHD's per-connection memory (32 KB at most: a
+ * request larger than that is refused with 431 or 414). */
+#define BD_HTTP_CONN_LIMIT 1024
+
 /* Listen and serve on loop.  NULL with err naming the address and why
  * (malformed, in use, not permitted). */
 bd_http *bd_http_start(struct ev_loop *loop, const char *listen, bd_http_handler h, void *ctx,

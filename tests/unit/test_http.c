@@ -2,16 +2,21 @@
  * libcurl client in the same thread: the test steps both (curl_multi and
  * ev_run NOWAIT) until the answer is in.  Bodies, content types, 404,
  * query arguments, HEAD, 405 with Allow for other methods, a handler that
- * gives a bad status, a large body, stopping with a connection open, the
+ * gives a bad status, a large body, stopping with a connection open,
+ * hostile clients (a limit's worth that vanish, 300 half requests closed at
+ * once, 64 slow senders, a 200 KB header, a 100 KB URL), the
  * listen address syntax and the errors of a port in use or an address not
  * on this host. */
 #include <curl/curl.h>
+#include <errno.h>
 #include <ev.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -319,13 +324,22 @@ static void step_for(struct ev_loop *loop, int ms)
     }
 }
 
-/* 64 clients (the connection limit) send half a request and go away: the
- * endpoint answers again.  MHD stops accepting at its limit and takes up
- * accepting again only inside a later MHD_run(); without the loop's
- * periodic run it stayed deaf for good.  MHD notices some of the closed
- * half-read connections only at its 10 s idle timeout: allow 20 s. */
+/* As many clients as the connection limit send half a request and go
+ * away: the endpoint answers again.  MHD stops accepting at its limit and
+ * takes up accepting again only inside a later MHD_run(); without the
+ * loop's periodic run it stayed deaf for good.  MHD notices some of the
+ * closed half-read connections only at its 10 s idle timeout: allow
+ * 20 s.  (Client and server ends: two descriptors each; the soft limit is
+ * raised to the hard one for it.) */
 START_TEST(http_limit_recovers)
 {
+    struct rlimit rl;
+    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    ck_assert_msg(rl.rlim_cur >= 2 * BD_HTTP_CONN_LIMIT + 64,
+                  "this test needs %d open files (ulimit -n), the hard limit is %llu",
+                  2 * BD_HTTP_CONN_LIMIT + 64, (unsigned long long)rl.rlim_cur);
     struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
     struct ctx c = {0};
     bd_http *s = start(loop, "127.0.0.1:0", &c);
@@ -333,8 +347,8 @@ START_TEST(http_limit_recovers)
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)bd_http_port(s));
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int fds[64];
-    for (int i = 0; i < 64; i++) {
+    static int fds[BD_HTTP_CONN_LIMIT];
+    for (int i = 0; i < BD_HTTP_CONN_LIMIT; i++) {
         fds[i] = socket(AF_INET, SOCK_STREAM, 0);
         ck_assert_int_ge(fds[i], 0);
         ck_assert_int_eq(connect(fds[i], (struct sockaddr *)&sa, sizeof sa), 0);
@@ -343,12 +357,12 @@ START_TEST(http_limit_recovers)
         ev_run(loop, EVRUN_NOWAIT);
     }
     step_for(loop, 500);
-    for (int i = 0; i < 64; i++) {
+    for (int i = 0; i < BD_HTTP_CONN_LIMIT; i++) {
         static const char more[] = "X: y\r\n";
         ck_assert_int_eq(write(fds[i], more, sizeof more - 1), (ssize_t)(sizeof more - 1));
     }
     step_for(loop, 500);
-    for (int i = 0; i < 64; i++)
+    for (int i = 0; i < BD_HTTP_CONN_LIMIT; i++)
         close(fds[i]);
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/hello", bd_http_port(s));
@@ -373,7 +387,185 @@ START_TEST(http_limit_recovers)
         curl_easy_cleanup(e);
         curl_multi_cleanup(m);
     }
-    ck_assert_msg(ok, "no answer within 20 s after the 64 clients left");
+    ck_assert_msg(ok, "no answer within 20 s after the %d clients left", BD_HTTP_CONN_LIMIT);
+    bd_http_stop(s);
+    ev_loop_destroy(loop);
+}
+END_TEST
+
+/* One GET of url, stepping loop, for at most ms: its status, or 0 when
+ * no answer came in time. */
+static long try_get(struct ev_loop *loop, const char *url, int ms)
+{
+    CURL *e = curl_easy_init();
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    CURLM *m = curl_multi_init();
+    curl_multi_add_handle(m, e);
+    int running = 1;
+    for (int k = 0; k < ms / 5 && running; k++) {
+        curl_multi_perform(m, &running);
+        ev_run(loop, EVRUN_NOWAIT);
+        if (running) curl_multi_poll(m, NULL, 0, 5, NULL);
+    }
+    long status = 0;
+    if (!running) curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_multi_remove_handle(m, e);
+    curl_easy_cleanup(e);
+    curl_multi_cleanup(m);
+    return status;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int connect_to(int port)
+{
+    struct sockaddr_in sa = {0};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    ck_assert_int_ge(fd, 0);
+    int r = connect(fd, (struct sockaddr *)&sa, sizeof sa);
+    ck_assert_msg(r == 0 || errno == EINPROGRESS, "connect: %s", strerror(errno));
+    return fd;
+}
+
+/* 300 clients each send half a request and all close at once: the
+ * endpoint answers a normal request within 2 s of their leaving (it was
+ * deaf for about 30 s: the closed connections waited for the idle
+ * timeout in MHD's queue). */
+START_TEST(http_hostile_closers)
+{
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    struct ctx c = {0};
+    bd_http *s = start(loop, "127.0.0.1:0", &c);
+    int port = bd_http_port(s), fds[300];
+    for (int i = 0; i < 300; i++) {
+        fds[i] = connect_to(port);
+        ev_run(loop, EVRUN_NOWAIT);
+    }
+    step_for(loop, 200);
+    for (int i = 0; i < 300; i++) {
+        static const char half[] = "GET /hello HTTP/1.1\r\nHost: x\r\n";
+        ck_assert_int_eq(write(fds[i], half, sizeof half - 1), (ssize_t)(sizeof half - 1));
+    }
+    step_for(loop, 300);
+    for (int i = 0; i < 300; i++)
+        close(fds[i]);
+    double t0 = now_s();
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hello", port);
+    long st = 0;
+    while (st != 200 && now_s() - t0 < 10)
+        st = try_get(loop, url, 500);
+    double took = now_s() - t0;
+    ck_assert_msg(st == 200 && took <= 2.0, "after 300 closers: HTTP %ld after %.2f s", st, took);
+    bd_http_stop(s);
+    ev_loop_destroy(loop);
+}
+END_TEST
+
+/* 64 slow clients that keep sending (a header line a byte at a time)
+ * hold their connections: normal requests are served meanwhile. */
+START_TEST(http_hostile_slow)
+{
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    struct ctx c = {0};
+    bd_http *s = start(loop, "127.0.0.1:0", &c);
+    int port = bd_http_port(s), fds[64];
+    for (int i = 0; i < 64; i++) {
+        fds[i] = connect_to(port);
+        ev_run(loop, EVRUN_NOWAIT);
+    }
+    step_for(loop, 100);
+    for (int i = 0; i < 64; i++) {
+        static const char start_line[] = "GET /hello HTTP/1.1\r\nX-Slow: ";
+        ck_assert_int_eq(write(fds[i], start_line, sizeof start_line - 1),
+                         (ssize_t)(sizeof start_line - 1));
+    }
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hello", port);
+    for (int round = 0; round < 6; round++) {
+        for (int i = 0; i < 64; i++)
+            (void)!write(fds[i], "a", 1); /* still sending */
+        double t0 = now_s();
+        long st = try_get(loop, url, 1000);
+        ck_assert_msg(st == 200, "round %d, 64 slow clients connected: HTTP %ld after %.2f s",
+                      round, st, now_s() - t0);
+        step_for(loop, 200);
+    }
+    for (int i = 0; i < 64; i++)
+        close(fds[i]);
+    bd_http_stop(s);
+    ev_loop_destroy(loop);
+}
+END_TEST
+
+/* A request of n bytes of one part (header value or URL) sent in full
+ * (the loop stepped while the socket is full); the status line's code of
+ * the answer, 0 for none within 5 s. */
+static int send_big(struct ev_loop *loop, int port, int in_url, size_t n)
+{
+    bd_buf req = BD_BUF_INIT;
+    bd_buf_adds(&req, "GET /");
+    if (in_url)
+        for (size_t i = 0; i < n; i++)
+            bd_buf_addc(&req, 'u');
+    bd_buf_adds(&req, "hello HTTP/1.1\r\nHost: x\r\n");
+    if (!in_url) {
+        bd_buf_adds(&req, "X-Big: ");
+        for (size_t i = 0; i < n; i++)
+            bd_buf_addc(&req, 'h');
+        bd_buf_adds(&req, "\r\n");
+    }
+    bd_buf_adds(&req, "\r\n");
+    ck_assert(!bd_buf_failed(&req));
+    int fd = connect_to(port);
+    size_t off = 0;
+    char got[256] = "";
+    size_t gl = 0;
+    double t0 = now_s();
+    while (now_s() - t0 < 5) {
+        ev_run(loop, EVRUN_NOWAIT);
+        if (off < req.len) {
+            ssize_t w = write(fd, req.ptr + off, req.len - off);
+            if (w > 0) off += (size_t)w;
+        }
+        ssize_t r = read(fd, got + gl, sizeof got - 1 - gl);
+        if (r > 0) gl += (size_t)r;
+        if (r == 0 || gl >= 12) break; /* "HTTP/1.1 431" or closed */
+        usleep(1000);
+    }
+    got[gl] = '\0';
+    close(fd);
+    bd_buf_release(&req);
+    int code = 0;
+    if (gl >= 12 && !strncmp(got, "HTTP/1.", 7)) code = atoi(got + 9);
+    return code;
+}
+
+/* A 200 KB header and a 100 KB URL are refused (4xx) without harm: a
+ * normal request is served right after. */
+START_TEST(http_hostile_big)
+{
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    struct ctx c = {0};
+    bd_http *s = start(loop, "127.0.0.1:0", &c);
+    int port = bd_http_port(s);
+    int hc = send_big(loop, port, 0, 200 * 1024), uc = send_big(loop, port, 1, 100 * 1024);
+    ck_assert_msg(hc >= 400 && hc < 500, "a 200 KB header: HTTP %d", hc);
+    ck_assert_msg(uc >= 400 && uc < 500, "a 100 KB URL: HTTP %d", uc);
+    ck_assert_int_eq(c.calls, 0); /* the handler never saw them */
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hello", port);
+    ck_assert_int_eq(try_get(loop, url, 2000), 200);
     bd_http_stop(s);
     ev_loop_destroy(loop);
 }
@@ -389,6 +581,9 @@ static Suite *suite(void)
     tcase_add_test(tc, http_listen_errors);
     tcase_add_test(tc, http_ipv6);
     tcase_add_test(tc, http_limit_recovers);
+    tcase_add_test(tc, http_hostile_closers);
+    tcase_add_test(tc, http_hostile_slow);
+    tcase_add_test(tc, http_hostile_big);
     suite_add_tcase(s, tc);
     return s;
 }
