@@ -40,7 +40,7 @@ typedef int (*bd_http_handler)(void *ctx, const bd_http_req *r, bd_buf *body,
  * (300 half requests closed at once, 64 that send a byte at a time) do
  * not lock the others out while MHD's idle timeout runs; each costs a
  * file descriptor and MHD's per-connection memory (32 KB at most: a
- * request larger than that is refused with 431 or 414). */
+ * request larger than that is refused with a 4xx answer). */
 #define BD_HTTP_CONN_LIMIT 1024
 
 /* Listen and serve on loop.  NULL with err naming the address and why
