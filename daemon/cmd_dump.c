@@ -58,8 +58,10 @@ static void dump_usage(FILE *f)
             "                        BINLOG MONITOR (MySQL: REPLICATION CLIENT) and SELECT\n"
             "      --password-file F read the password from the first line of F; else\n"
             "                        from the environment variable BINLOGD_PASSWORD\n"
-            "      --server-id N     replica id to register with (default %u); every reader\n"
-            "                        of one server needs its own\n"
+            "      --server-id N     replica id to register with (default %u, not the\n"
+            "                        daemon's 424242); every reader of one server needs its\n"
+            "                        own: a second one with an id makes the server drop\n"
+            "                        the first\n"
             "  start (one of; default: the oldest binlog the server has):\n"
             "      --from FILE[:POS] a binlog file and the position of an event in it (4)\n"
             "      --gtid SET        after this GTID set (MySQL uuid:1-5,...) or MariaDB GTID\n"
@@ -93,7 +95,7 @@ static void dump_usage(FILE *f)
             "statement (its rows are not in the binlog), or rows of a table whose columns\n"
             "there are not known (--ddl-ahead): the message names it, nothing after it is\n"
             "printed.\n",
-            BD_SERVER_DEFAULT_REPLICA_ID);
+            BD_DUMP_DEFAULT_REPLICA_ID);
 }
 
 /* ---- live server ---------------------------------------------------------- */
@@ -483,6 +485,8 @@ int cmd_dump(int argc, char **argv)
                              argv[optind]);
             goto out;
         }
+        /* never the daemon's default id by default */
+        if (!a.o.server_id) a.o.server_id = BD_DUMP_DEFAULT_REPLICA_ID;
         int starts = (a.o.file != NULL) + (a.o.gtid != NULL) + a.o.from_head;
         if (starts > 1) {
             rc = usage_error("give only one of --from, --gtid and --from-head%s", "");

@@ -465,7 +465,16 @@ static int wire(bd_replay *r, const args *a, bd_server_opts *so, char *pw, size_
             fprintf(stderr, "binlogd replay: %s\n", msg);
             return EXIT_USAGE;
         }
-        /* a reader of its own, never the daemon's id */
+        /* a reader of its own, never the daemon's id: the server would
+         * drop the daemon's stream for this one */
+        if (a->sid && a->sid == r->cfg.server_id) {
+            fprintf(stderr,
+                    "binlogd replay: --server-id %llu is the daemon's ([source] server_id in "
+                    "%s): the server would drop the daemon's stream; give another id (default: "
+                    "%u)\n",
+                    a->sid, a->path, r->cfg.server_id + 1);
+            return EXIT_USAGE;
+        }
         so->server_id = a->sid ? (uint32_t)a->sid : r->cfg.server_id + 1;
     }
     int rc = bd_replay_schema_history(r, a->hist, a->files, so);

@@ -29,6 +29,10 @@ struct st_mysql; /* MYSQL of libmariadb */
 /* The replica server id used when none is given.  Two readers with the
  * same id kick each other off the server (4052): give each its own. */
 #define BD_SERVER_DEFAULT_REPLICA_ID 424242u
+/* `binlogd dump --host`'s: not the daemon's default (424242) nor a
+ * replay's next to it (the daemon's + 1), since a second reader with a
+ * replica's id makes the server drop the first */
+#define BD_DUMP_DEFAULT_REPLICA_ID 424240u
 
 enum bd_ssl_mode {
     BD_SSL_PREFERRED = 0, /* TLS when the server offers it (the default) */

@@ -174,5 +174,13 @@ check "a broken --schema-history: exit 1 (exit $RC)" [ "$RC" -eq 1 ]
 check "... the error names it, not the copy ($(err h4))" \
     sh -c "grep -q 'schema history $T/broken.jsonl:1: ' '$T/h4.err' && ! grep -q binlogd-replay-history '$T/h4.err'"
 
+# a live replay with the daemon's own replica id: refused before any
+# connection (the server would drop the daemon's stream for it)
+rp sid --from binlog.000001:4 --to binlog.000001:1000 --server-id 424242 --stdout
+check "--server-id of the daemon ([source] server_id, default 424242): exit 2 ($RC: $(err sid))" [ "$RC" -eq 2 ]
+check "... says why and what the default is" grep -q "is the daemon's (\[source\] server_id in .*c.conf): the server would drop the daemon's stream; give another id (default: 424243)" "$T/sid.err"
+"$B" dump --help >"$T/dh.out"
+check "dump --host's default replica id is 424240, not the daemon's" grep -q "replica id to register with (default 424240, not the" "$T/dh.out"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
