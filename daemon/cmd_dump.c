@@ -474,9 +474,7 @@ int cmd_dump(int argc, char **argv)
             }
             a.o.trust_ddl_ahead = !strcmp(optarg, "trust");
             break;
-        default: /* cli_getopt said why */
-            rc = EXIT_USAGE;
-            goto out;
+        default: /* cli_getopt said why */ rc = EXIT_USAGE; goto out;
         }
     }
     if (a.o.host) {
