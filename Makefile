@@ -10,6 +10,10 @@
 #                                      ($(BUILD)/tsan)
 #   make test T=test_acks VALGRIND=1   the same under valgrind (as make check)
 #   make BUILD=build/x ...             another build tree (default build)
+#   make install [PREFIX=/usr/local] [DESTDIR=...]
+#                                      the binary, man pages, systemd unit,
+#                                      example config and docs (make man: the
+#                                      man pages alone, in $(BUILD)/man)
 #   tests/run.sh test_acks             the steps of the full run whose name
 #                                      matches (see tests/run.sh)
 #
@@ -73,8 +77,58 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_OBJ   := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_COMMON := $(BUILD)/tests/unit/testutil.o
 
-.PHONY: all check demo fuzz bench clean deps unit suites format test
-all: $(BUILD)/binlogd
+.PHONY: all check demo fuzz bench clean deps unit suites format test man install uninstall pkgcheck deb deps-demo deps-test
+all: pkgcheck $(BUILD)/binlogd
+
+# A missing -dev package is named here, not met as a compiler error about
+# a missing header: pkg-config module -> the Debian package that has it.
+PKG_DEB := libmariadb:libmariadb-dev jansson:libjansson-dev libzstd:libzstd-dev zlib:zlib1g-dev \
+    rdkafka:librdkafka-dev inih:libinih-dev libsystemd:libsystemd-dev \
+    libmicrohttpd:libmicrohttpd-dev libcurl:libcurl4-openssl-dev
+pkgcheck:
+	@command -v pkg-config >/dev/null || { echo "make: pkg-config is missing: apt-get install pkg-config (or make deps)" >&2; exit 1; }
+	@missing=; for m in $(PKG_DEB); do pkg-config --exists $${m%%:*} || missing="$$missing $${m#*:}"; done; \
+	    [ -f /usr/include/ev.h ] || missing="$$missing libev-dev"; \
+	    if [ -n "$$missing" ]; then echo "make: missing build dependencies: apt-get install$$missing (or make deps)" >&2; exit 1; fi
+
+# Installation: the binary, man pages made from its own --help and option
+# table (scripts/man.sh), the systemd unit with the binary's path, the
+# example config and the docs.  No sysusers or tmpfiles snippet: the unit
+# runs as a DynamicUser and has systemd create /var/lib/binlogd
+# (StateDirectory) and /etc/binlogd (ConfigurationDirectory).
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/binlogd
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+man: $(BUILD)/man/binlogd.8
+$(BUILD)/man/binlogd.8: $(BUILD)/binlogd scripts/man.sh
+	@sh scripts/man.sh $(BUILD)/binlogd $(BUILD)/man
+install: all man
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BUILD)/binlogd $(DESTDIR)$(BINDIR)/binlogd
+	install -m 0644 $(BUILD)/man/binlogd.8 $(DESTDIR)$(MANDIR)/man8/binlogd.8
+	install -m 0644 $(BUILD)/man/binlogd.conf.5 $(DESTDIR)$(MANDIR)/man5/binlogd.conf.5
+	sed -e 's|/usr/local/bin/binlogd|$(BINDIR)/binlogd|g' \
+	    -e 's|file:/usr/local/share/doc/binlogd/|file:$(DOCDIR)/|' \
+	    -e 's|^Documentation=\(.*\)$$|Documentation=\1 man:binlogd(8)|' \
+	    deploy/systemd/binlogd.service >$(DESTDIR)$(UNITDIR)/binlogd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/binlogd.service
+	install -m 0644 deploy/binlogd.conf.example README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+# A Debian package (debian/: debhelper; the runtime Depends computed by
+# dh_shlibdeps; the unit installed neither enabled nor started), written to
+# $(BUILD)/deb-out.
+deb:
+	@dpkg-checkbuilddeps || { echo "make deb: apt-get install the packages above (or make deps)" >&2; exit 1; }
+	debian/rules clean
+	debian/rules binary
+	@ls build/deb-out/binlogd_*.deb
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/binlogd $(DESTDIR)$(MANDIR)/man8/binlogd.8 \
+	    $(DESTDIR)$(MANDIR)/man5/binlogd.conf.5 $(DESTDIR)$(UNITDIR)/binlogd.service
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 # Every object: $(BUILD)/DIR/NAME.o from DIR/NAME.c, its header dependencies
 # in $(BUILD)/DIR/NAME.d.  An object whose .d file is missing (built before
@@ -128,8 +182,13 @@ unit: $(UNIT_BIN) $(INTEG_BIN) $(BUILD)/tests/webhook_recv $(BUILD)/binlogd
 # the unit suites alone (the ThreadSanitizer tree)
 suites: $(UNIT_BIN)
 
+# the packages to build (make deps), to run the demo, to run the tests
 deps:
-	@sh scripts/deps.sh
+	@sh scripts/deps.sh build
+deps-demo:
+	@sh scripts/deps.sh demo
+deps-test:
+	@sh scripts/deps.sh test
 
 # `make test T="test_acks test_publish"`: build and run those unit suites
 # (all of them without T), under SAN=asan|tsan or VALGRIND=1 if given; exits
@@ -159,20 +218,20 @@ test: $(TEST_NAMES:%=$(BUILD)/tests/%)
 # The whole test run: plain, valgrind, ASan+UBSan, ThreadSanitizer, shell
 # tests, real-server tests, and a short fuzz pass.  tests/run.sh prints the
 # summary.
-check: deps
+check: deps-test
 	@$(MAKE) --no-print-directory all unit
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all unit
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/tsan OPT="-O1 -g" SAN="-fsanitize=thread" suites
 	@BUILD=$(BUILD) sh tests/run.sh
 
-demo: deps all
+demo: deps-demo all
 	@sh scripts/demo.sh
 
-fuzz: deps
+fuzz: deps-test
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-bench: deps all
+bench: deps-test all
 	@sh tests/bench/decode.sh
 
 format:

@@ -1,12 +1,33 @@
 #!/bin/sh
-# Install the Debian packages that building, testing and the demo need, if
-# any are missing.  Idempotent and quiet when everything is there.
+# Install the Debian packages that a purpose needs, if any are missing.
+# Idempotent and quiet when everything is there.
+#
+#   scripts/deps.sh build   compiling binlogd, its man pages and its package
+#                           (make deps; what a build host needs, no servers)
+#   scripts/deps.sh demo    build + the demo's MariaDB, Kafka (a JRE, mvn) and
+#                           tools (make demo)
+#   scripts/deps.sh test    demo + what the tests use: Check, valgrind,
+#                           sanitizers, clang-format, promtool, socat, ...
+#                           (make check)
+# A replication host that runs the package needs none of these: `apt
+# install ./binlogd_*.deb` brings the runtime libraries.
 set -eu
-PKGS="gcc make pkg-config libmariadb-dev default-libmysqlclient-dev mariadb-server mariadb-client
-librdkafka-dev libev-dev libjansson-dev check libsubunit-dev libsystemd-dev libzstd-dev zlib1g-dev
-libmicrohttpd-dev libinih-dev libcurl4-openssl-dev valgrind clang-14 libclang-rt-14-dev kcat
-xxd procps bc util-linux clang-format-14 default-jre-headless default-jdk-headless maven socat openssl systemd gawk
-jq prometheus tzdata"
+BUILD_PKGS="gcc make pkg-config libmariadb-dev librdkafka-dev libev-dev libjansson-dev
+libsystemd-dev libzstd-dev zlib1g-dev libmicrohttpd-dev libinih-dev libcurl4-openssl-dev
+debhelper dpkg-dev"
+DEMO_PKGS="mariadb-server mariadb-client default-jre-headless default-jdk-headless maven kcat
+procps bc util-linux openssl gawk jq tzdata curl"
+TEST_PKGS="default-libmysqlclient-dev check libsubunit-dev valgrind clang-14 libclang-rt-14-dev
+xxd clang-format-14 socat systemd prometheus man-db"
+case "${1:-build}" in
+build) PKGS=$BUILD_PKGS ;;
+demo) PKGS="$BUILD_PKGS $DEMO_PKGS" ;;
+test) PKGS="$BUILD_PKGS $DEMO_PKGS $TEST_PKGS" ;;
+*)
+    echo "usage: scripts/deps.sh build|demo|test" >&2
+    exit 2
+    ;;
+esac
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
