@@ -1,6 +1,6 @@
 #!/bin/sh
 # The Debian package (make deb) on this machine, as an operator would meet
-# it: it builds from this checkout, `dpkg -i` installs it with only the
+# it: a build host without a -dev package is told which; it builds from this checkout, `dpkg -i` installs it with only the
 # runtime libraries it depends on, `binlogd --help` and the man pages
 # (binlogd(8), binlogd.conf(5)) work, the installed unit passes
 # `systemd-analyze verify` and is neither enabled nor started, the
@@ -32,6 +32,13 @@ if dpkg-query -W -f='${Status}' binlogd 2>/dev/null | grep -q "install ok instal
     bad "a binlogd package is installed already: this test installs and purges its own; remove that one first"
     finish
 fi
+
+# a build host without the -dev packages: make names them (pkg-config
+# pointed at nothing stands in for their absence)
+PKG_CONFIG_LIBDIR=/nonexistent PKG_CONFIG_PATH= make -s pkgcheck >"$T/pc.out" 2>"$T/pc.err"
+rc=$?
+check "missing -dev packages: make fails naming them ($rc: $(cat "$T/pc.err"))" \
+    sh -c "[ $rc -ne 0 ] && grep -q 'missing build dependencies: apt-get install libmariadb-dev libjansson-dev .*librdkafka-dev' '$T/pc.err'"
 
 make -s deb >"$T/build.log" 2>&1
 rc=$?
