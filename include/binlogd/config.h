@@ -9,8 +9,9 @@
  * Keys of [kafka] that are not binlogd's own go to librdkafka as they are
  * (bootstrap.servers, linger.ms, security.protocol, ...).  Secrets are
  * never written in the file: source.password_file / source.password_env,
- * and for librdkafka's secret properties a value "file:PATH" or
- * "env:NAME" (any other value of a secret property is refused).  Secret
+ * and for librdkafka's secret properties a value "file:PATH", "cred:NAME"
+ * (a systemd credential) or "env:NAME" (any other value of a secret
+ * property is refused); file options may name a credential too.  Secret
  * values are never printed by bd_config_print().
  *
  * Errors cite FILE:LINE.  Ownership: a bd_config owns every string in it;

@@ -431,7 +431,34 @@ static int kafka_put(bd_config *c, const char *name, const char *value)
     return 0;
 }
 
-/* "file:PATH" (first line) or "env:NAME" into a fresh string. */
+/* "cred:NAME", a systemd credential (LoadCredential=NAME:...), as the
+ * path of its file, $CREDENTIALS_DIRECTORY/NAME, into a fresh string;
+ * NULL with msg. */
+static char *cred_path(const char *v, char *msg, size_t n)
+{
+    const char *name = v + 5, *dir = getenv("CREDENTIALS_DIRECTORY");
+    if (!*name || strchr(name, '/')) {
+        snprintf(msg, n, "%s: a credential is cred:NAME, NAME as in LoadCredential=NAME:PATH", v);
+        return NULL;
+    }
+    if (!dir || !*dir) {
+        snprintf(msg, n,
+                 "%s: no systemd credentials here ($CREDENTIALS_DIRECTORY is not set: give the "
+                 "unit LoadCredential=%s:PATH)",
+                 v, name);
+        return NULL;
+    }
+    size_t l = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(l);
+    if (p)
+        snprintf(p, l, "%s/%s", dir, name);
+    else
+        snprintf(msg, n, "out of memory");
+    return p;
+}
+
+/* "file:PATH" (first line), "cred:NAME" (the first line of a systemd
+ * credential) or "env:NAME" into a fresh string. */
 static char *resolve_secret(const char *v, char *msg, size_t n)
 {
     if (!strncmp(v, "env:", 4)) {
@@ -442,12 +469,17 @@ static char *resolve_secret(const char *v, char *msg, size_t n)
         }
         return strdup(e);
     }
-    if (!strncmp(v, "file:", 5)) {
-        FILE *f = fopen(v + 5, "r");
+    if (!strncmp(v, "file:", 5) || !strncmp(v, "cred:", 5)) {
+        char *cp = v[0] == 'c' ? cred_path(v, msg, n) : NULL;
+        if (v[0] == 'c' && !cp) return NULL;
+        const char *path = cp ? cp : v + 5;
+        FILE *f = fopen(path, "r");
         if (!f) {
-            snprintf(msg, n, "cannot read %s: %s", v + 5, strerror(errno));
+            snprintf(msg, n, "cannot read %s: %s", path, strerror(errno));
+            free(cp);
             return NULL;
         }
+        free(cp);
         char line[4096];
         if (!fgets(line, sizeof line, f)) line[0] = '\0';
         fclose(f);
@@ -456,7 +488,7 @@ static char *resolve_secret(const char *v, char *msg, size_t n)
         memset(line, 0, sizeof line);
         return s;
     }
-    snprintf(msg, n, "is a secret: give it as file:PATH or env:NAME, not in the file");
+    snprintf(msg, n, "is a secret: give it as file:PATH, cred:NAME or env:NAME, not in the file");
     return NULL;
 }
 
@@ -574,9 +606,18 @@ static int handler(void *user, const char *section, const char *name, const char
         /* gate needs no secret, and its user may not be able to read one */
         if (r->gate_only && bd_kafka_secret_property(name)) return 1;
         if (!bd_kafka_secret_property(name)) {
-            if (bd_kafka_property_check(name, value, msg, sizeof msg) < 0)
-                return fail_at(r, "[kafka] %s = %s: %s", name, value, msg);
-            if (kafka_put(c, name, value) < 0) return fail_at(r, "out of memory");
+            /* a file librdkafka reads (ssl.ca.location, ...) may be a
+             * systemd credential */
+            char *cp = NULL;
+            if (!strncmp(value, "cred:", 5) && !r->gate_only &&
+                !(cp = cred_path(value, msg, sizeof msg)))
+                return fail_at(r, "[kafka] %s %s", name, msg);
+            const char *v = cp ? cp : value;
+            int rc = bd_kafka_property_check(name, v, msg, sizeof msg);
+            if (rc == 0) rc = kafka_put(c, name, v) < 0 ? -2 : 0;
+            free(cp);
+            if (rc == -1) return fail_at(r, "[kafka] %s = %s: %s", name, value, msg);
+            if (rc == -2) return fail_at(r, "out of memory");
             return 1;
         }
         char *s = resolve_secret(value, msg, sizeof msg);
@@ -618,7 +659,16 @@ static int handler(void *user, const char *section, const char *name, const char
     size_t idx = (size_t)(o - opts);
     if (r->seen[idx]) return fail_at(r, "[%s] %s given twice", section, name);
     r->seen[idx] = 1;
-    const char *e = set_value(c, o, value, msg, sizeof msg);
+    /* the source's files may be systemd credentials (cred:NAME) */
+    char *cp = NULL;
+    static const char *const files[] = {"password_file", "ssl_ca", "ssl_capath", "ssl_cert",
+                                        "ssl_key"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0] && !r->gate_only; i++)
+        if (!strcmp(section, "source") && !strcmp(name, files[i]) && !strncmp(value, "cred:", 5) &&
+            !(cp = cred_path(value, msg, sizeof msg)))
+            return fail_at(r, "[source] %s %s", name, msg);
+    const char *e = set_value(c, o, cp ? cp : value, msg, sizeof msg);
+    free(cp);
     if (e) return fail_at(r, "[%s] %s %s", section, name, e);
     return 1;
 }
@@ -1181,7 +1231,7 @@ void bd_config_help(FILE *out)
             (i + 1 == NOPTS || strcmp(opts[i + 1].section, "kafka")))
             fprintf(out, "  %-20s %s\n", "(any other key)",
                     "passed to librdkafka, e.g. bootstrap.servers (required), "
-                    "security.protocol; secrets as file:PATH or env:NAME");
+                    "security.protocol; secrets as file:PATH, cred:NAME or env:NAME");
     }
     fprintf(out, "\n[keys]  (tables without a primary key)\n");
     fprintf(out, "  %-20s %s\n", "db.table = c1, c2",
@@ -1209,7 +1259,11 @@ void bd_config_doc(FILE *out)
           "configuration stays.\n\n"
           "Secrets never sit in the file: the source password comes from `password_file` or the\n"
           "environment variable named by `password_env`; librdkafka's secret properties\n"
-          "(`sasl.password`, `ssl.key.password`, ...) take `file:PATH` or `env:NAME`.\n\n"
+          "(`sasl.password`, `ssl.key.password`, ...) take `file:PATH` or `env:NAME`.\n"
+          "Under systemd, `cred:NAME` names a credential of the unit (`LoadCredential=NAME:PATH`,\n"
+          "read from `$CREDENTIALS_DIRECTORY`, readable by the service's dynamic user whatever\n"
+          "the file's owner): as a secret's value, or as `password_file`, `ssl_ca`, `ssl_capath`,\n"
+          "`ssl_cert`, `ssl_key` and librdkafka's file locations (`ssl.ca.location`, ...).\n\n"
           "Values: a *number* is decimal digits only; a *duration* or *seconds* a number\n"
           "(a fraction allowed) with an optional unit `s`, `ms`, `m` or `h` (`500ms`, `2m`;\n"
           "none: seconds); a *size* a number with an optional `K`, `M` or `G` (powers of\n"

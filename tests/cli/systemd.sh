@@ -29,6 +29,12 @@ check "runs binlogd run -c" grep -q '^ExecStart=/usr/local/bin/binlogd run -c /e
 check "ExecStartPre checks the configuration only" grep -q '^ExecStartPre=/usr/local/bin/binlogd check-config --offline -c /etc/binlogd/binlogd.conf$' "$U"
 check "no restart after a configuration error (2) or a statement stop (65)" grep -q '^RestartPreventExitStatus=2 65$' "$U"
 check "a start limit" sh -c "grep -q '^StartLimitIntervalSec=' '$U' && grep -q '^StartLimitBurst=' '$U'"
+# the unit with its credentials in use (the files present): verify accepts it
+mkdir -p "$T/cred"
+sed -e 's|^#LoadCredential=|LoadCredential=|' "$T/binlogd.service" >"$T/cred/binlogd.service"
+check "credentials for the secrets and key files are shown (LoadCredential)" grep -q '^#LoadCredential=db-password:/etc/binlogd/db-password$' "$U"
+systemd-analyze verify "$T/cred/binlogd.service" >"$T/cred.out" 2>&1
+check "with LoadCredential= uncommented: systemd-analyze verify exit 0 ($?: $(head -c 300 "$T/cred.out"))" [ ! -s "$T/cred.out" ]
 check "reload is SIGHUP" grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$U"
 check "its own user and state directory" sh -c "grep -q '^DynamicUser=yes' '$U' && grep -q '^StateDirectory=binlogd' '$U'"
 echo "$pass passed, $fail failed"

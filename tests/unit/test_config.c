@@ -314,6 +314,46 @@ START_TEST(config_secrets)
     ck_assert(strstr(err.msg, "password_file /nonexistent/pw") != NULL);
     bd_config_release(&c);
     unsetenv("BD_TEST_PW");
+
+    /* systemd credentials (LoadCredential=NAME:PATH): cred:NAME, for the
+     * secrets and for the files the clients read */
+    char dir[] = "/tmp/bd_cred_XXXXXX", p1[64], p2[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(p1, sizeof p1, "%s/db-password", dir);
+    snprintf(p2, sizeof p2, "%s/kafka-password", dir);
+    FILE *w = fopen(p1, "w");
+    fputs("db-s3cret\n", w);
+    fclose(w);
+    w = fopen(p2, "w");
+    fputs("kafka-s3cret\n", w);
+    fclose(w);
+    setenv("CREDENTIALS_DIRECTORY", dir, 1);
+    load_ok(&c, MIN "sasl.password = cred:kafka-password\nssl.ca.location = cred:kafka-ca.pem\n"
+                    "[source]\npassword_file = cred:db-password\nssl_ca = cred:db-ca.pem\n");
+    ck_assert_str_eq(c.kafka[2], "sasl.password");
+    ck_assert_str_eq(c.kafka[3], "kafka-s3cret");
+    char want[96];
+    snprintf(want, sizeof want, "%s/kafka-ca.pem", dir);
+    ck_assert_str_eq(c.kafka[4], "ssl.ca.location");
+    ck_assert_str_eq(c.kafka[5], want);
+    snprintf(want, sizeof want, "%s/db-ca.pem", dir);
+    ck_assert_str_eq(c.ssl_ca, want);
+    ck_assert_int_eq(bd_config_source_password(&c, pw, sizeof pw, &err), 0);
+    ck_assert_str_eq(pw, "db-s3cret");
+    bd_config_release(&c);
+    load_bad(MIN "sasl.password = cred:nope\n", ":5: [kafka] sasl.password cannot read");
+    load_bad(MIN "[source]\nssl_key = cred:../etc/key\n", ":6: [source] ssl_key cred:../etc/key: a "
+                                                          "credential is cred:NAME");
+    unsetenv("CREDENTIALS_DIRECTORY");
+    load_bad(MIN "sasl.password = cred:kafka-password\n",
+             ":5: [kafka] sasl.password cred:kafka-password: no systemd credentials here "
+             "($CREDENTIALS_DIRECTORY is not set: give the unit "
+             "LoadCredential=kafka-password:PATH)");
+    load_bad(MIN "[source]\npassword_file = cred:db-password\n",
+             ":6: [source] password_file cred:db-password: no systemd credentials here");
+    unlink(p1);
+    unlink(p2);
+    rmdir(dir);
 }
 END_TEST
 
