@@ -61,6 +61,11 @@ static void gate_usage(FILE *f)
                "                      again too\n"
                "      --interval D    time between two questions while waiting (1s)\n"
                "      --quiet         print no summary (errors still go to stderr)\n"
+               "      --cacert FILE   with HTTPS ([http] tls_cert, or an https:// --url): the\n"
+               "                      CA to verify the daemon by (default: FILE's tls_cert)\n"
+               "      --user NAME     basic authentication (default: FILE's [http] auth_user)\n"
+               "      --password-file F  its password, the first line of F (default: the\n"
+               "                      environment variable BINLOGD_HTTP_PASSWORD)\n"
                "  -h, --help          show this help\n"
                "\n"
                "Exit status:\n"
@@ -110,7 +115,7 @@ static void sleep_for(double secs)
 /* The URL base "http://HOST:PORT" of the daemon listening on listen
  * ("HOST:PORT" or "[V6]:PORT", as [http] listen takes it); a wildcard
  * address is asked on loopback.  0, or -1 with why. */
-static int daemon_base(const char *listen, char *out, size_t n, const char **why)
+static int daemon_base(const char *listen, int tls, char *out, size_t n, const char **why)
 {
     char host[128];
     unsigned port;
@@ -131,7 +136,8 @@ static int daemon_base(const char *listen, char *out, size_t n, const char **why
     if (inet_pton(v6 ? AF_INET6 : AF_INET, host, a) == 1 &&
         !memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", v6 ? 16 : 4))
         snprintf(host, sizeof host, "%s", v6 ? "::1" : "127.0.0.1");
-    if ((size_t)snprintf(out, n, "http://%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", port) >= n)
+    if ((size_t)snprintf(out, n, "%s://%s%s%s:%u", tls ? "https" : "http", v6 ? "[" : "", host,
+                         v6 ? "]" : "", port) >= n)
         return -1;
     return 0;
 }
@@ -251,7 +257,7 @@ static const bd_gate_config *find_gate(const bd_config *c, const char *name, bd_
     return NULL;
 }
 
-enum { O_CUTOFF = 0x100, O_WAIT, O_INTERVAL, O_QUIET, O_URL };
+enum { O_CUTOFF = 0x100, O_WAIT, O_INTERVAL, O_QUIET, O_URL, O_CACERT, O_USER, O_PWFILE };
 
 /* A cut-off the daemon resolved (pin: the URL of the gate without it):
  * the questions after the first ask about the same instant, as they do
@@ -271,8 +277,14 @@ static int pin_cutoff(CURL *e, const char *pin, const struct answer *a, char *ur
 
 /* Ask (and wait) with everything resolved, or with the cut-off left to the
  * daemon (pin: the URL without it); the exit status. */
-static int run_gate(const char *name, const char *url_in, const char *pin, int waiting,
-                    double wait_s, double interval_s, int quiet)
+/* How the daemon's endpoint is reached when it has TLS or authentication. */
+typedef struct access {
+    const char *cacert;  /* the CA (or self-signed certificate) to verify it by */
+    const char *userpwd; /* "user:password" for basic authentication */
+} access_opts;
+
+static int run_gate(const char *name, const char *url_in, const char *pin, const access_opts *ac,
+                    int waiting, double wait_s, double interval_s, int quiet)
 {
     char url[1024];
     snprintf(url, sizeof url, "%s", url_in);
@@ -281,6 +293,8 @@ static int run_gate(const char *name, const char *url_in, const char *pin, int w
         fprintf(stderr, "binlogd gate: cannot start libcurl\n");
         return EXIT_ERROR;
     }
+    if (ac->cacert) curl_easy_setopt(e, CURLOPT_CAINFO, ac->cacert);
+    if (ac->userpwd) curl_easy_setopt(e, CURLOPT_USERPWD, ac->userpwd);
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     /* the daemon is local: an http_proxy in the environment must not
@@ -351,9 +365,13 @@ int cmd_gate(int argc, char **argv)
         {"interval", required_argument, NULL, O_INTERVAL},
         {"quiet", no_argument, NULL, O_QUIET},
         {"url", required_argument, NULL, O_URL},
+        {"cacert", required_argument, NULL, O_CACERT},
+        {"user", required_argument, NULL, O_USER},
+        {"password-file", required_argument, NULL, O_PWFILE},
         {NULL, 0, NULL, 0},
     };
-    const char *cfg_path = NULL, *cutoff = NULL, *url_opt = NULL;
+    const char *cfg_path = NULL, *cutoff = NULL, *url_opt = NULL, *cacert = NULL, *user = NULL,
+               *pwfile = NULL;
     double wait_s = 0, interval_s = 1;
     int waiting = 0, quiet = 0, c;
     optind = 1;
@@ -377,6 +395,9 @@ int cmd_gate(int argc, char **argv)
             break;
         case O_QUIET: quiet = 1; break;
         case O_URL: url_opt = optarg; break;
+        case O_CACERT: cacert = optarg; break;
+        case O_USER: user = optarg; break;
+        case O_PWFILE: pwfile = optarg; break;
         default: return EXIT_USAGE; /* cli_getopt said why */
         }
     }
@@ -428,7 +449,8 @@ int cmd_gate(int argc, char **argv)
         fprintf(stderr, "binlogd gate: %s: [http] listen is not set: the daemon serves no gates\n",
                 cfg_path);
         goto out;
-    } else if (daemon_base(cfg.http_listen, base, sizeof base, &why) < 0) {
+    } else if (daemon_base(cfg.http_listen, cfg.http_tls_cert != NULL, base, sizeof base, &why) <
+               0) {
         fprintf(stderr, "binlogd gate: %s: [http] listen '%s' %s\n", cfg_path, cfg.http_listen,
                 why);
         goto out;
@@ -474,7 +496,33 @@ int cmd_gate(int argc, char **argv)
         fprintf(stderr, "binlogd gate: the gate's URL is too long\n");
         goto out_curl;
     }
-    rc = run_gate(name, url, pin[0] ? pin : NULL, waiting, wait_s, interval_s, quiet);
+    /* TLS: verified by --cacert, else by the config's own certificate
+     * (self-signed); authentication: the config's user, the password from
+     * --password-file or $BINLOGD_HTTP_PASSWORD (the daemon keeps only its
+     * hash) */
+    access_opts ac = {cacert ? cacert : cfg.http_tls_cert, NULL};
+    if (!user) user = cfg.http_auth_user;
+    char pw[512] = "", up[700];
+    if (pwfile && cli_read_first_line(pwfile, pw, sizeof pw) < 0) {
+        fprintf(stderr, "binlogd gate: --password-file %s: %s\n", pwfile, strerror(errno));
+        goto out_curl;
+    }
+    if (!pwfile && getenv("BINLOGD_HTTP_PASSWORD"))
+        snprintf(pw, sizeof pw, "%s", getenv("BINLOGD_HTTP_PASSWORD"));
+    if (user) {
+        if (!pw[0]) {
+            fprintf(stderr,
+                    "binlogd gate: the daemon asks for user %s's password: give it with "
+                    "--password-file F or $BINLOGD_HTTP_PASSWORD\n",
+                    user);
+            goto out_curl;
+        }
+        snprintf(up, sizeof up, "%s:%s", user, pw);
+        ac.userpwd = up;
+    }
+    rc = run_gate(name, url, pin[0] ? pin : NULL, &ac, waiting, wait_s, interval_s, quiet);
+    explicit_bzero(pw, sizeof pw);
+    explicit_bzero(up, sizeof up);
     goto out_curl;
 oom:
     fprintf(stderr, "binlogd gate: out of memory\n");

@@ -464,7 +464,9 @@ static int loop_setup(bd_daemon *d, bd_err *err)
     d->eval_timer.data = d;
     ev_timer_start(d->loop, &d->eval_timer);
     if (d->cfg.http_listen && *d->cfg.http_listen) {
-        d->http = bd_http_start(d->loop, d->cfg.http_listen, run_http_handler, d, err);
+        bd_http_opts ho;
+        run_http_opts(d, &ho);
+        d->http = bd_http_start(d->loop, d->cfg.http_listen, &ho, run_http_handler, d, err);
         if (!d->http) {
             dlog(d, BD_LOG_ERROR, "%s: [http] listen %s", d->cfg.path, err->msg);
             return -1;

@@ -7,6 +7,7 @@
 #include "binlogd/parse.h"
 
 #include <arpa/inet.h>
+#include <crypt.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdarg.h>
@@ -33,6 +34,10 @@ struct bd_http {
     char log[256]; /* MHD's last message, for start-up errors */
     int log_errno; /* errno when MHD logged it */
     struct sockaddr_storage addr;
+    char *cert, *key;            /* PEM text, kept while MHD runs (the key wiped) */
+    char *auth_user, *auth_hash; /* basic authentication, or NULL */
+    char *auth_ok;               /* the last password that matched the hash */
+    struct crypt_data *cd;       /* crypt_r's work area */
 };
 
 struct bd_http_req {
@@ -77,6 +82,44 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
     return q;
 }
 
+/* Strings equal, in a time that does not tell where they differ. */
+static int same_secret(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    unsigned char d = (unsigned char)(la != lb);
+    for (size_t i = 0; i < la; i++)
+        d |= (unsigned char)(a[i] ^ b[i % (lb ? lb : 1)]);
+    return d == 0;
+}
+
+/* The request's basic authentication against the user and hash.  A
+ * bcrypt check takes tens of milliseconds of the loop's time: the last
+ * password that matched is kept (in memory only) and compared first, so
+ * a scraper pays it once. */
+static int authorized(bd_http *s, struct MHD_Connection *conn)
+{
+    char *pass = NULL;
+    char *user = MHD_basic_auth_get_username_password(conn, &pass);
+    int ok = 0;
+    if (user && pass && same_secret(user, s->auth_user)) {
+        if (s->auth_ok && same_secret(pass, s->auth_ok)) {
+            ok = 1;
+        } else {
+            const char *h = crypt_r(pass, s->auth_hash, s->cd);
+            ok = h && h[0] != '*' && same_secret(h, s->auth_hash);
+            if (ok) {
+                if (s->auth_ok) explicit_bzero(s->auth_ok, strlen(s->auth_ok));
+                free(s->auth_ok);
+                s->auth_ok = strdup(pass);
+            }
+        }
+    }
+    if (pass) explicit_bzero(pass, strlen(pass));
+    MHD_free(user);
+    MHD_free(pass);
+    return ok;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
@@ -92,6 +135,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
         static const char msg[] = "method not allowed: only GET and HEAD\n";
         return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, msg, sizeof msg - 1, text, 1);
+    }
+    if (s->auth_user && !authorized(s, conn)) {
+        static const char msg[] = "authentication required\n";
+        struct MHD_Response *rsp =
+            MHD_create_response_from_buffer(sizeof msg - 1, (void *)msg, MHD_RESPMEM_PERSISTENT);
+        if (!rsp) return MHD_NO;
+        enum MHD_Result q = MHD_queue_basic_auth_fail_response(conn, "binlogd", rsp);
+        MHD_destroy_response(rsp);
+        return q;
     }
     bd_http_req r = {conn, url};
     const char *type = text;
@@ -185,8 +237,31 @@ bad_host:
                       listen);
 }
 
-bd_http *bd_http_start(struct ev_loop *loop, const char *listen, bd_http_handler h, void *ctx,
-                       bd_err *err)
+/* The whole file at path into a fresh string; NULL with err. */
+static char *slurp(const char *path, const char *what, bd_err *err)
+{
+    FILE *f = fopen(path, "r");
+    bd_buf b = BD_BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    if (!f) {
+        bd_err_set(err, BD_ERR_IO, "[http] %s %s: %s", what, path, strerror(errno));
+        return NULL;
+    }
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < (1 << 20))
+        bd_buf_add(&b, chunk, n);
+    fclose(f);
+    bd_buf_addc(&b, '\0');
+    if (bd_buf_failed(&b)) {
+        bd_buf_release(&b);
+        bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    return b.ptr; /* the buffer's memory, handed over */
+}
+
+bd_http *bd_http_start(struct ev_loop *loop, const char *listen, const bd_http_opts *o,
+                       bd_http_handler h, void *ctx, bd_err *err)
 {
     bd_http *s = calloc(1, sizeof *s);
     if (!s || !(s->listen = strdup(listen))) {
@@ -204,11 +279,44 @@ bd_http *bd_http_start(struct ev_loop *loop, const char *listen, bd_http_handler
     }
     unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     if (s->addr.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+    if (o && o->tls_cert && o->tls_key) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            bd_err_set(err, BD_ERR_UNSUPPORTED,
+                       "%s: this libmicrohttpd has no TLS: [http] tls_cert cannot be served",
+                       listen);
+            bd_http_stop(s);
+            return NULL;
+        }
+        if (!(s->cert = slurp(o->tls_cert, "tls_cert", err)) ||
+            !(s->key = slurp(o->tls_key, "tls_key", err))) {
+            bd_http_stop(s);
+            return NULL;
+        }
+        flags |= MHD_USE_TLS;
+    }
+    if (o && o->auth_user && o->auth_hash) {
+        s->auth_user = strdup(o->auth_user);
+        s->auth_hash = strdup(o->auth_hash);
+        s->cd = calloc(1, sizeof *s->cd);
+        if (!s->auth_user || !s->auth_hash || !s->cd) {
+            bd_err_set(err, BD_ERR_NOMEM, "%s: out of memory", listen);
+            bd_http_stop(s);
+            return NULL;
+        }
+    }
     errno = 0;
-    s->mhd = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&s->addr,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)BD_HTTP_CONN_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)HTTP_CONN_TIMEOUT_S, MHD_OPTION_EXTERNAL_LOGGER, on_log, s, MHD_OPTION_END);
+    /* TLS options only with TLS: MHD refuses them otherwise */
+    s->mhd = s->cert ? MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+                                        (struct sockaddr *)&s->addr, MHD_OPTION_CONNECTION_LIMIT,
+                                        (unsigned)BD_HTTP_CONN_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
+                                        (unsigned)HTTP_CONN_TIMEOUT_S, MHD_OPTION_EXTERNAL_LOGGER,
+                                        on_log, s, MHD_OPTION_HTTPS_MEM_CERT, s->cert,
+                                        MHD_OPTION_HTTPS_MEM_KEY, s->key, MHD_OPTION_END)
+                     : MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+                                        (struct sockaddr *)&s->addr, MHD_OPTION_CONNECTION_LIMIT,
+                                        (unsigned)BD_HTTP_CONN_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
+                                        (unsigned)HTTP_CONN_TIMEOUT_S, MHD_OPTION_EXTERNAL_LOGGER,
+                                        on_log, s, MHD_OPTION_END);
     if (!s->mhd) {
         int e = s->log_errno ? s->log_errno : errno;
         if (e == EADDRINUSE)
@@ -253,5 +361,14 @@ void bd_http_stop(bd_http *s)
     }
     bd_buf_release(&s->body);
     free(s->listen);
+    if (s->key) explicit_bzero(s->key, strlen(s->key));
+    if (s->auth_ok) explicit_bzero(s->auth_ok, strlen(s->auth_ok));
+    if (s->cd) explicit_bzero(s->cd, sizeof *s->cd);
+    free(s->cert);
+    free(s->key);
+    free(s->auth_user);
+    free(s->auth_hash);
+    free(s->auth_ok);
+    free(s->cd);
     free(s);
 }

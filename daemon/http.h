@@ -8,8 +8,10 @@
  *
  * Only GET and HEAD are served (405 otherwise).  The listen address is
  * "HOST:PORT" or "[IPv6]:PORT" with a numeric address (names are not
- * resolved); the default in the config is loopback.  At most 64
- * connections; one idle for 10 s is closed.
+ * resolved); the default in the config is loopback.  At most
+ * BD_HTTP_CONN_LIMIT connections; one idle for 10 s is closed.  Beyond
+ * loopback it may speak HTTPS only and ask for basic authentication
+ * (bd_http_opts).
  *
  * Ownership: bd_http_start() copies listen; the handler's body buffer is
  * owned by the server and valid during the call.
@@ -43,10 +45,17 @@ typedef int (*bd_http_handler)(void *ctx, const bd_http_req *r, bd_buf *body,
  * request larger than that is refused with a 4xx answer). */
 #define BD_HTTP_CONN_LIMIT 1024
 
+/* HTTPS and basic authentication; a NULL field (or NULL opts): off. */
+typedef struct bd_http_opts {
+    const char *tls_cert, *tls_key; /* PEM files, read at start */
+    const char *auth_user;          /* every request must give this user ... */
+    const char *auth_hash;          /* ... and a password of this crypt(3) hash */
+} bd_http_opts;
+
 /* Listen and serve on loop.  NULL with err naming the address and why
- * (malformed, in use, not permitted). */
-bd_http *bd_http_start(struct ev_loop *loop, const char *listen, bd_http_handler h, void *ctx,
-                       bd_err *err);
+ * (malformed, in use, not permitted, a TLS file that cannot be read). */
+bd_http *bd_http_start(struct ev_loop *loop, const char *listen, const bd_http_opts *o,
+                       bd_http_handler h, void *ctx, bd_err *err);
 /* The port listened on: the one asked for, or the one the system chose
  * for port 0 (tests use that). */
 int bd_http_port(const bd_http *s);

@@ -321,6 +321,9 @@ void run_monitor_log(void *ctx, int level, const char *msg);
 
 /* ---- run_status.c (loop thread) ---- */
 
+/* The endpoint's TLS and authentication from [http]; o's strings point
+ * into d->cfg.  Says (log) when it listens beyond loopback without them. */
+void run_http_opts(bd_daemon *d, bd_http_opts *o);
 /* The HTTP endpoints' handler (ctx: the daemon); see bd_http_handler. */
 int run_http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const char **ctype);
 /* The same while waiting as a standby: /status and /metrics say so;

@@ -246,7 +246,9 @@ int run_standby_wait(bd_daemon *d, const bd_server_opts *o)
     }
     bd_http *http = NULL;
     if (d->cfg.http_listen && *d->cfg.http_listen) {
-        http = bd_http_start(loop, d->cfg.http_listen, run_standby_http_handler, d, &err);
+        bd_http_opts ho;
+        run_http_opts(d, &ho);
+        http = bd_http_start(loop, d->cfg.http_listen, &ho, run_standby_http_handler, d, &err);
         if (!http) dlog(d, BD_LOG_WARNING, "standby: [http] listen %s", err.msg);
     }
     dlog(d, BD_LOG_INFO,

@@ -305,6 +305,25 @@ static void status_json(bd_daemon *d, bd_buf *b)
     bd_lag_report_release(&r);
 }
 
+void run_http_opts(bd_daemon *d, bd_http_opts *o)
+{
+    o->tls_cert = d->cfg.http_tls_cert;
+    o->tls_key = d->cfg.http_tls_key;
+    o->auth_user = d->cfg.http_auth_user;
+    o->auth_hash = d->cfg.http_auth_hash;
+    const char *l = d->cfg.http_listen;
+    int loopback =
+        !strncmp(l, "127.", 4) || !strncmp(l, "[::1]:", 6) || !strncmp(l, "localhost:", 10);
+    if (!loopback && (!o->tls_cert || !o->auth_user))
+        dlog(d, BD_LOG_WARNING,
+             "[http] listen %s is beyond loopback %s: whoever reaches the port reads /metrics, "
+             "/status and the gates (set tls_cert/tls_key and auth_user/auth_password_hash)",
+             l,
+             !o->tls_cert && !o->auth_user ? "without TLS nor authentication"
+             : !o->tls_cert                ? "without TLS (the password crosses in clear)"
+                                           : "without authentication");
+}
+
 int run_http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const char **ctype)
 {
     bd_daemon *d = ctx;

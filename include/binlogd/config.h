@@ -126,6 +126,8 @@ typedef struct bd_config {
 
     /* [http] */
     char *http_listen; /* host:port of /metrics etc.; "" off */
+    char *http_tls_cert, *http_tls_key; /* PEM files: HTTPS; NULL: plain HTTP */
+    char *http_auth_user, *http_auth_hash; /* basic authentication; NULL: none */
 
     /* [alert] */
     char *webhook; /* Alertmanager API v2 URL (.../api/v2/alerts); "" off */

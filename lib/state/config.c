@@ -171,6 +171,16 @@ static const opt opts[] = {
     {"http", "listen", T_STR, F(http_listen), "127.0.0.1:9175", 0, 0, NULL, NULL, 0, 0,
      "IPV4:PORT or [IPV6]:PORT (numeric: names are not resolved) of /metrics, /status, "
      "/gates/NAME and /lag (loopback unless told); empty: off"},
+    {"http", "tls_cert", T_STR, F(http_tls_cert), NULL, 0, 0, NULL, NULL, 0, 0,
+     "PEM certificate (chain) file: the endpoint speaks HTTPS only (with tls_key; cred:NAME "
+     "allowed)"},
+    {"http", "tls_key", T_STR, F(http_tls_key), NULL, 0, 0, NULL, NULL, 0, 0,
+     "PEM private key file of tls_cert (cred:NAME allowed)"},
+    {"http", "auth_user", T_STR, F(http_auth_user), NULL, 0, 0, NULL, NULL, 0, 0,
+     "basic authentication: the user every request must give (with auth_password_hash)"},
+    {"http", "auth_password_hash", T_STR, F(http_auth_hash), NULL, 0, 0, NULL, NULL, 0, 0,
+     "its password as a crypt(3) hash, bcrypt as Prometheus' web config takes it "
+     "(htpasswd -nBC 10 USER | cut -d: -f2)"},
 
     {"alert", "webhook", T_STR, F(webhook), "", 0, 0, NULL, NULL, 0, 0,
      "URL alerts are POSTed to in Alertmanager's API format (http://HOST:9093/api/v2/alerts); "
@@ -661,12 +671,15 @@ static int handler(void *user, const char *section, const char *name, const char
     r->seen[idx] = 1;
     /* the source's files may be systemd credentials (cred:NAME) */
     char *cp = NULL;
-    static const char *const files[] = {"password_file", "ssl_ca", "ssl_capath", "ssl_cert",
-                                        "ssl_key"};
+    static const char *const files[] = {
+        "source.password_file", "source.ssl_ca", "source.ssl_capath", "source.ssl_cert",
+        "source.ssl_key",       "http.tls_cert", "http.tls_key"};
+    char full[64];
+    snprintf(full, sizeof full, "%s.%s", section, name);
     for (size_t i = 0; i < sizeof files / sizeof files[0] && !r->gate_only; i++)
-        if (!strcmp(section, "source") && !strcmp(name, files[i]) && !strncmp(value, "cred:", 5) &&
+        if (!strcmp(full, files[i]) && !strncmp(value, "cred:", 5) &&
             !(cp = cred_path(value, msg, sizeof msg)))
-            return fail_at(r, "[source] %s %s", name, msg);
+            return fail_at(r, "[%s] %s %s", section, name, msg);
     const char *e = set_value(c, o, cp ? cp : value, msg, sizeof msg);
     free(cp);
     if (e) return fail_at(r, "[%s] %s %s", section, name, e);
@@ -968,6 +981,13 @@ static int load(bd_config *c, const char *path, int gate_only, bd_err *err)
         bad = "[kafka] topic must contain {table}: each table needs its own topic";
     else if (!c->state_dir[0])
         bad = "[state] dir must not be empty";
+    else if (!c->http_tls_cert != !c->http_tls_key)
+        bad = "[http] tls_cert and tls_key go together (HTTPS needs both)";
+    else if (!c->http_auth_user != !c->http_auth_hash)
+        bad = "[http] auth_user and auth_password_hash go together";
+    else if (c->http_auth_hash && c->http_auth_hash[0] != '$')
+        bad = "[http] auth_password_hash wants a crypt(3) hash ($2b$..., as htpasswd -nBC 10 "
+              "USER | cut -d: -f2 prints), never the password";
     char why[600];
     if (!bad) bad = check_values(c, why, sizeof why);
     if (bad) {

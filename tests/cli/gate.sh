@@ -56,6 +56,7 @@ printf '%s\n' "$line" | tr -d '\r' >>"$1/requests"
 while IFS= read -r h; do
     h=$(printf '%s' "$h" | tr -d '\r')
     [ -z "$h" ] && break
+    case $h in Authorization:*) printf '%s\n' "$h" >>"$1/auth" ;; esac
 done
 cat "$1/response"
 EOF
@@ -248,6 +249,43 @@ wait "$gp"
 rc=$?
 kill "$late" 2>/dev/null
 check "daemon up during --wait: exit 0 ($rc; $(cat "$T/err"))" [ "$rc" -eq 0 ]
+
+# a daemon behind HTTPS and basic authentication ([http] tls_cert and
+# auth_user): gate asks over HTTPS, verifies the daemon by the config's
+# certificate, and gives the user and the password from the environment
+if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 1 \
+    -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1; then
+    TP=$((P + 200))
+    socat "OPENSSL-LISTEN:$TP,bind=127.0.0.1,reuseaddr,fork,cert=$T/cert.pem,key=$T/key.pem,verify=0" \
+        "SYSTEM:sh $T/respond.sh $T" 2>/dev/null &
+    tls=$!
+    sleep 0.5
+    respond "503 Service Unavailable" "$NOTREADY"
+    conf "$T/tls.conf" "127.0.0.1:$TP" "[http]
+tls_cert = $T/cert.pem
+tls_key = $T/key.pem
+auth_user = prometheus
+auth_password_hash = \$2b\$10\$abcdefghijklmnopqrstuuO2cYFaWbJ0ZQXK2o6m3d.TLnN3rz9Cm
+"
+    : >"$T/auth"
+    "$B" gate -c "$T/tls.conf" statement >"$T/out" 2>"$T/err"
+    rc=$?
+    check "TLS + auth, no password given: exit 2 ($rc)" [ "$rc" -eq 2 ]
+    check "... says how to give it ($(cat "$T/err"))" has "give it with --password-file F or \$BINLOGD_HTTP_PASSWORD" "$T/err"
+    BINLOGD_HTTP_PASSWORD=s3cret "$B" gate -c "$T/tls.conf" statement >"$T/out" 2>"$T/err"
+    rc=$?
+    check "TLS + auth: asked over HTTPS, exit 3 as for plain HTTP ($rc: $(cat "$T/err"))" [ "$rc" -eq 3 ]
+    check "TLS + auth: the user and password went along ($(cat "$T/auth"))" \
+        grep -q "^Authorization: Basic $(printf 'prometheus:s3cret' | base64)$" "$T/auth"
+    printf 's3cret\n' >"$T/pw"
+    "$B" gate --url "https://127.0.0.1:$TP" --cacert "$T/cert.pem" --user prometheus --password-file "$T/pw" statement >/dev/null 2>"$T/err"
+    check "TLS + auth with --url, --cacert, --user, --password-file: exit 3 ($?: $(cat "$T/err"))" [ $? -eq 3 ]
+    "$B" gate --url "https://127.0.0.1:$TP" statement >/dev/null 2>"$T/err"
+    check "HTTPS without the CA: exit 1, the certificate named ($?: $(cat "$T/err"))" has "certificate" "$T/err"
+    kill "$tls" 2>/dev/null
+else
+    bad "openssl could not make a test certificate"
+fi
 
 # usage errors that need the config: 2
 "$B" gate -c "$T/gate.conf" nope >"$T/out" 2>"$T/err"

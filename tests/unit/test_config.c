@@ -349,6 +349,17 @@ START_TEST(config_secrets)
              ":5: [kafka] sasl.password cred:kafka-password: no systemd credentials here "
              "($CREDENTIALS_DIRECTORY is not set: give the unit "
              "LoadCredential=kafka-password:PATH)");
+    /* [http] TLS and authentication go in pairs; a hash, never a password */
+    load_bad(MIN "[http]\ntls_cert = /etc/c.pem\n", ": [http] tls_cert and tls_key go together");
+    load_bad(MIN "[http]\nauth_user = p\n",
+             ": [http] auth_user and auth_password_hash go together");
+    load_bad(MIN "[http]\nauth_user = p\nauth_password_hash = hunter2\n",
+             ": [http] auth_password_hash wants a crypt(3) hash");
+    load_ok(&c, MIN "[http]\nlisten = 0.0.0.0:9175\ntls_cert = /etc/c.pem\ntls_key = /etc/k.pem\n"
+                    "auth_user = p\nauth_password_hash = $2b$10$x\n");
+    ck_assert_str_eq(c.http_tls_key, "/etc/k.pem");
+    ck_assert_str_eq(c.http_auth_hash, "$2b$10$x");
+    bd_config_release(&c);
     load_bad(MIN "[source]\npassword_file = cred:db-password\n",
              ":6: [source] password_file cred:db-password: no systemd credentials here");
     unlink(p1);

@@ -7,6 +7,7 @@
  * once, 64 slow senders, a 200 KB header, a 100 KB URL), the
  * listen address syntax and the errors of a port in use or an address not
  * on this host. */
+#include <crypt.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <ev.h>
@@ -145,7 +146,7 @@ static void ask(struct ev_loop *loop, const char *method, const char *url, struc
 static bd_http *start(struct ev_loop *loop, const char *listen, struct ctx *c)
 {
     bd_err err = {0};
-    bd_http *s = bd_http_start(loop, listen, handler, c, &err);
+    bd_http *s = bd_http_start(loop, listen, NULL, handler, c, &err);
     ck_assert_msg(s != NULL, "start %s: %s", listen, err.msg);
     ck_assert_int_gt(bd_http_port(s), 0);
     return s;
@@ -252,7 +253,7 @@ static void start_fails(struct ev_loop *loop, const char *listen, const char *wa
 {
     bd_err err = {0};
     struct ctx c = {0};
-    bd_http *s = bd_http_start(loop, listen, handler, &c, &err);
+    bd_http *s = bd_http_start(loop, listen, NULL, handler, &c, &err);
     ck_assert_msg(s == NULL, "%s started", listen);
     ck_assert_msg(strstr(err.msg, want) != NULL, "%s: '%s' lacks '%s'", listen, err.msg, want);
 }
@@ -282,7 +283,7 @@ START_TEST(http_listen_errors)
     snprintf(listen, sizeof listen, "127.0.0.1:%d", bd_http_port(s));
     snprintf(want, sizeof want, "%s: address already in use", listen);
     bd_err err = {0};
-    ck_assert_ptr_null(bd_http_start(loop, listen, handler, &c, &err));
+    ck_assert_ptr_null(bd_http_start(loop, listen, NULL, handler, &c, &err));
     ck_assert_str_eq(err.msg, want);
     bd_http_stop(s);
     if (geteuid() != 0) start_fails(loop, "127.0.0.1:1", "permission denied");
@@ -295,7 +296,7 @@ START_TEST(http_ipv6)
     struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
     struct ctx c = {0};
     bd_err err = {0};
-    bd_http *s = bd_http_start(loop, "[::1]:0", handler, &c, &err);
+    bd_http *s = bd_http_start(loop, "[::1]:0", NULL, handler, &c, &err);
     if (!s) {
         /* a host without IPv6 loopback: the refusal must say so */
         ck_assert_msg(strstr(err.msg, "[::1]:0: ") == err.msg, "%s", err.msg);
@@ -571,6 +572,97 @@ START_TEST(http_hostile_big)
 }
 END_TEST
 
+/* GET url with basic authentication userpwd ("user:password", NULL:
+ * none) and the CA file ca (NULL: none), stepping loop for at most 5 s:
+ * the status (0: none), and curl's result in *cr. */
+static long get_auth(struct ev_loop *loop, const char *url, const char *userpwd, const char *ca,
+                     CURLcode *cr)
+{
+    CURL *e = curl_easy_init();
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    bd_buf body = BD_BUF_INIT;
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
+    if (userpwd) curl_easy_setopt(e, CURLOPT_USERPWD, userpwd);
+    if (ca) curl_easy_setopt(e, CURLOPT_CAINFO, ca);
+    CURLM *m = curl_multi_init();
+    curl_multi_add_handle(m, e);
+    int running = 1;
+    for (int k = 0; k < 1000 && running; k++) {
+        curl_multi_perform(m, &running);
+        ev_run(loop, EVRUN_NOWAIT);
+        if (running) curl_multi_poll(m, NULL, 0, 5, NULL);
+    }
+    long status = 0;
+    int left;
+    CURLMsg *msg = curl_multi_info_read(m, &left);
+    *cr = msg ? msg->data.result : CURLE_OPERATION_TIMEDOUT;
+    if (!running) curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_multi_remove_handle(m, e);
+    curl_easy_cleanup(e);
+    curl_multi_cleanup(m);
+    bd_buf_release(&body);
+    return status;
+}
+
+/* HTTPS with a certificate of 127.0.0.1 and basic authentication with a
+ * bcrypt hash: the right user and password 200 (again from the kept
+ * match), a wrong password, another user or none 401, plain HTTP gets no
+ * answer; a missing key file is an error at start naming it. */
+START_TEST(http_tls_auth)
+{
+    char dir[] = "/tmp/bd_tls_XXXXXX", cmd[600], cert[64], key[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(cert, sizeof cert, "%s/cert.pem", dir);
+    snprintf(key, sizeof key, "%s/key.pem", dir);
+    snprintf(cmd, sizeof cmd,
+             "openssl req -x509 -newkey rsa:2048 -nodes -keyout %s -out %s -days 1 "
+             "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1",
+             key, cert);
+    ck_assert_msg(system(cmd) == 0, "openssl could not make a certificate");
+    char salt[64];
+    ck_assert_ptr_nonnull(crypt_gensalt_rn("$2b$", 4, NULL, 0, salt, sizeof salt));
+    struct crypt_data *cd = calloc(1, sizeof *cd);
+    const char *h = crypt_r("s3cret", salt, cd);
+    ck_assert_msg(h && !strncmp(h, "$2b$", 4), "no bcrypt here: %s", h ? h : "(null)");
+    char hash[128];
+    snprintf(hash, sizeof hash, "%s", h);
+    free(cd);
+
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    struct ctx c = {0};
+    bd_http_opts o = {cert, key, "prometheus", hash};
+    bd_err err = {0};
+    bd_http *s = bd_http_start(loop, "127.0.0.1:0", &o, handler, &c, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
+    char url[128], plain[128];
+    snprintf(url, sizeof url, "https://127.0.0.1:%d/hello", bd_http_port(s));
+    snprintf(plain, sizeof plain, "http://127.0.0.1:%d/hello", bd_http_port(s));
+    CURLcode cr;
+    ck_assert_int_eq(get_auth(loop, url, "prometheus:s3cret", cert, &cr), 200);
+    ck_assert_int_eq(c.calls, 1);
+    ck_assert_int_eq(get_auth(loop, url, "prometheus:s3cret", cert, &cr), 200);
+    ck_assert_int_eq(get_auth(loop, url, "prometheus:wrong", cert, &cr), 401);
+    ck_assert_int_eq(get_auth(loop, url, "other:s3cret", cert, &cr), 401);
+    ck_assert_int_eq(get_auth(loop, url, NULL, cert, &cr), 401);
+    ck_assert_int_eq(c.calls, 2); /* the handler saw only the authorised */
+    long st = get_auth(loop, plain, "prometheus:s3cret", NULL, &cr);
+    ck_assert_msg(st == 0 && cr != CURLE_OK, "plain HTTP to the HTTPS endpoint: HTTP %ld (%s)", st,
+                  curl_easy_strerror(cr));
+    bd_http_stop(s);
+
+    /* a key file that cannot be read: an error naming it */
+    bd_http_opts bad = {cert, "/nonexistent/key.pem", NULL, NULL};
+    ck_assert_ptr_null(bd_http_start(loop, "127.0.0.1:0", &bad, handler, &c, &err));
+    ck_assert_msg(strstr(err.msg, "tls_key /nonexistent/key.pem") != NULL, "%s", err.msg);
+    ev_loop_destroy(loop);
+    unlink(cert);
+    unlink(key);
+    rmdir(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("http");
@@ -584,6 +676,7 @@ static Suite *suite(void)
     tcase_add_test(tc, http_hostile_closers);
     tcase_add_test(tc, http_hostile_slow);
     tcase_add_test(tc, http_hostile_big);
+    tcase_add_test(tc, http_tls_auth);
     suite_add_tcase(s, tc);
     return s;
 }
