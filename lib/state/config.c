@@ -61,8 +61,9 @@ static const opt opts[] = {
      "file whose first line is the password (else password_env)"},
     {"source", "password_env", T_STR, F(password_env), "BINLOGD_PASSWORD", 0, 0, NULL, NULL, 0, 0,
      "environment variable holding the password when there is no password_file"},
-    {"source", "server_id", T_UINT, F(server_id), "424242", 1, 4294967295.0, NULL, NULL, 0, 0,
-     "replica id to register with; unique among the server's replicas and readers"},
+    {"source", "server_id", T_UINT, F(server_id), NULL, 1, 4294967295.0, NULL, NULL, 0, 1,
+     "replica id to register with; unique among the server's replicas and readers (dump --host "
+     "uses 424240, replay this + 1)"},
     {"source", "ssl_mode", T_STR, F(ssl_mode), "PREFERRED", 0, 0, NULL, NULL, 0, 0,
      "DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY"},
     {"source", "ssl_ca", T_STR, F(ssl_ca), NULL, 0, 0, NULL, NULL, 0, 0,

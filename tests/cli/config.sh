@@ -9,7 +9,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 . tests/lib.sh
 
-printf '[source]\nhost = 127.0.0.1\nport = 1\nconnect_timeout = 1\n[kafka]\nbootstrap.servers = 127.0.0.1:1\n[state]\ndir = %s/state\n' "$T" >"$T/good.conf"
+printf '[source]\nhost = 127.0.0.1\nport = 1\nserver_id = 7\nconnect_timeout = 1\n[kafka]\nbootstrap.servers = 127.0.0.1:1\n[state]\ndir = %s/state\n' "$T" >"$T/good.conf"
 printf '[source]\nhost = 127.0.0.1\nprot = 1\n[kafka]\nbootstrap.servers = x\n' >"$T/bad.conf"
 
 "$B" check-config -c "$T/bad.conf" >"$T/out" 2>"$T/err"
@@ -65,20 +65,20 @@ check "--offline without -c: exit 2 ($?)" [ $? -eq 2 ]
 
 printf '[state]\ndir = /proc/nope/state\n' >>"$T/good.conf"
 "$B" check-config -c "$T/good.conf" >"$T/out" 2>"$T/err"
-check "state dir twice: FILE:LINE ($(cat "$T/err"))" has "good.conf:10: \[state\] dir given twice" "$T/err"
+check "state dir twice: FILE:LINE ($(cat "$T/err"))" has "good.conf:11: \[state\] dir given twice" "$T/err"
 
 # librdkafka's settings, checked without a broker: what run would refuse
 kafka_conf() { # LINE: a good config whose [kafka] also has LINE
-    printf '[source]\nhost = 127.0.0.1\nport = 1\nconnect_timeout = 1\n[kafka]\nbootstrap.servers = 127.0.0.1:1\n%s\n[state]\ndir = %s/state\n' \
+    printf '[source]\nhost = 127.0.0.1\nport = 1\nserver_id = 7\nconnect_timeout = 1\n[kafka]\nbootstrap.servers = 127.0.0.1:1\n%s\n[state]\ndir = %s/state\n' \
         "$1" "$T" >"$T/k.conf"
     "$B" check-config -c "$T/k.conf" >"$T/out" 2>"$T/err"
     RC=$?
 }
 kafka_conf "no.such.property = 1"
 check "an unknown librdkafka property: exit 2 ($RC)" [ "$RC" -eq 2 ]
-check "... named at FILE:LINE, as librdkafka says ($(cat "$T/err"))" has "k.conf:7: \[kafka\] no.such.property = 1: No such configuration property" "$T/err"
+check "... named at FILE:LINE, as librdkafka says ($(cat "$T/err"))" has "k.conf:8: \[kafka\] no.such.property = 1: No such configuration property" "$T/err"
 kafka_conf "linger.ms = soon"
-check "a bad librdkafka value at FILE:LINE ($(cat "$T/err"))" has "k.conf:7: \[kafka\] linger.ms = soon: Invalid value" "$T/err"
+check "a bad librdkafka value at FILE:LINE ($(cat "$T/err"))" has "k.conf:8: \[kafka\] linger.ms = soon: Invalid value" "$T/err"
 check "... before the server is asked" [ ! -s "$T/out" ]
 kafka_conf "acks = 1"
 check "acks = 1 refused ($(cat "$T/err"))" has "kafka.acks=1: refused: messages could be lost" "$T/err"
@@ -91,7 +91,7 @@ check "-c with --host: usage error" [ $? -eq 2 ]
 
 # gates: checked at load, each error naming the gate and the option
 gate() { # LINES...: a config with a [gate statement] of these lines
-    printf '[source]\nhost = 127.0.0.1\n[kafka]\nbootstrap.servers = 127.0.0.1:1\n[gate statement]\n' >"$T/gate.conf"
+    printf '[source]\nhost = 127.0.0.1\nserver_id = 7\n[kafka]\nbootstrap.servers = 127.0.0.1:1\n[gate statement]\n' >"$T/gate.conf"
     for l in "$@"; do printf '%s\n' "$l" >>"$T/gate.conf"; done
     "$B" check-config -c "$T/gate.conf" --print >"$T/out" 2>"$T/err"
 }
@@ -105,7 +105,7 @@ check "gate: a pattern is not a table ($(cat "$T/err"))" has "tables: 'pay.\*' i
 gate "cutoff = 00:00"
 check "gate: tables required ($(cat "$T/err"))" has "\[gate statement\] tables is required" "$T/err"
 gate "tables = pay.flow, pay.cp" "cutoff = 00:00" "timezone = Asia/Shanghai" "max_skew = 1m" "bogus = 1"
-check "gate: unknown option at FILE:LINE ($(cat "$T/err"))" has "gate.conf:10: unknown option 'bogus' in \[gate statement\]" "$T/err"
+check "gate: unknown option at FILE:LINE ($(cat "$T/err"))" has "gate.conf:11: unknown option 'bogus' in \[gate statement\]" "$T/err"
 gate "tables = pay.flow, pay.cp" "cutoff = 00:00" "timezone = Asia/Shanghai" "max_skew = 1m"
 check "gate: a valid gate printed" has "^max_skew = 1m$" "$T/out"
 

@@ -36,7 +36,7 @@ U2=396e294c-1ca4-11f1-9ae7-00155da79c6b
 TAG=$F/rust_mysql_common/binlog_transaction_with_GTID_TAG.000001
 U3=55778904-0299-11f1-b1b8-4ef0c4956feb
 # replay needs a config for its [filter] and topic; --files reads no server
-printf '[source]\nhost = 127.0.0.1\nport = 1\n[kafka]\nbootstrap.servers = 127.0.0.1:1\n[state]\ndir = %s/state\n' \
+printf '[source]\nhost = 127.0.0.1\nport = 1\nserver_id = 424242\n[kafka]\nbootstrap.servers = 127.0.0.1:1\n[state]\ndir = %s/state\n' \
     "$T" >"$T/c.conf"
 
 # want NAME GTID_REGEX FILE...: the dump's rows of those GTIDs, T/NAME.want

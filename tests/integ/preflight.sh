@@ -235,6 +235,7 @@ cat >"$DIR/keys.conf" <<EOF
 host = 127.0.0.1
 port = $PORT
 user = repl
+server_id = 7
 password_file = $DIR/pw
 [kafka]
 bootstrap.servers = 127.0.0.1:1
@@ -305,6 +306,7 @@ cat >"$DIR/ukeys.conf" <<EOF
 host = 127.0.0.1
 port = $PORT
 user = repl
+server_id = 7
 password_file = $DIR/pw
 [kafka]
 bootstrap.servers = 127.0.0.1:1

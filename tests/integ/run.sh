@@ -351,7 +351,7 @@ if want 6; then
     }
     base "colour = blue" >"$W/cfg-unknown.conf"
     base "port = 3306" "server_id = seventy" >"$W/cfg-badvalue.conf"
-    base "port = $DBPORT" "password_file = $AW/no-such-password" >"$W/cfg-nopw.conf"
+    base "port = $DBPORT" "password_file = $AW/no-such-password" "server_id = 77" >"$W/cfg-nopw.conf"
     for c in unknown:3 badvalue:4 nopw:4; do
         n=${c%:*} line=${c#*:}
         f=$W/cfg-$n.conf

@@ -19,7 +19,9 @@ static void write_cfg(const char *text)
     close(fd);
 }
 
-#define MIN "[source]\nhost = db1\n[kafka]\nbootstrap.servers = k1:9092\n"
+#define MIN "[source]\nhost = db1\nserver_id = 9001\n[kafka]\nbootstrap.servers = k1:9092\n"
+/* the same without server_id (for the tests of that option) */
+#define MIN0 "[source]\nhost = db1\n[kafka]\nbootstrap.servers = k1:9092\n"
 
 static void load_ok(bd_config *c, const char *text)
 {
@@ -46,11 +48,13 @@ static void load_bad(const char *text, const char *want)
 START_TEST(config_defaults)
 {
     bd_config c;
+    /* the replica id has no default: two readers sharing one drop each other */
+    load_bad(MIN0, ": [source] server_id is required");
     load_ok(&c, MIN);
     ck_assert_str_eq(c.host, "db1");
     ck_assert_str_eq(c.source_name, "db1"); /* name defaults to the host */
     ck_assert_uint_eq(c.port, 3306);
-    ck_assert_uint_eq(c.server_id, 424242);
+    ck_assert_uint_eq(c.server_id, 9001);
     ck_assert_str_eq(c.user, "binlogd");
     ck_assert_str_eq(c.password_env, "BINLOGD_PASSWORD");
     ck_assert(c.heartbeat_s == 5.0);
@@ -109,7 +113,7 @@ START_TEST(config_values)
     for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++) {
         char text[512];
         snprintf(text, sizeof text,
-                 "[source]  ; a comment after a section\nhost = db1\n%s\n[kafka]\n"
+                 "[source]  ; a comment after a section\nhost = db1\nserver_id = 1\n%s\n[kafka]\n"
                  "bootstrap.servers = k\ntopic = {source}_{db}.{table}\n[http] # here\n"
                  "listen = [::1]:0\n[lag]\nheartbeat_table = ops.heartbeat\n[alert]\n"
                  "webhook = https://am.example:9093/api/v2/alerts\n",
@@ -166,27 +170,27 @@ START_TEST(config_durations)
     free(buf);
     bd_config_release(&c);
     load_bad(MIN "[source]\nconnect_timeout = 1.5s\n",
-             ":6: [source] connect_timeout wants whole seconds in 1s..3600s");
-    load_bad(MIN "[source]\nread_timeout = 2d\n", ":6: [source] read_timeout wants whole seconds");
+             ":7: [source] connect_timeout wants whole seconds in 1s..3600s");
+    load_bad(MIN "[source]\nread_timeout = 2d\n", ":7: [source] read_timeout wants whole seconds");
 }
 END_TEST
 
 START_TEST(config_errors)
 {
-    load_bad(MIN "[source]\nprot = 3306\n", ":6: unknown option 'prot' in [source]");
-    load_bad(MIN "[sorce]\nhost = x\n", ":6: unknown section [sorce]");
+    load_bad(MIN "[source]\nprot = 3306\n", ":7: unknown option 'prot' in [source]");
+    load_bad(MIN "[sorce]\nhost = x\n", ":7: unknown section [sorce]");
     load_bad("host = x\n" MIN, ":1: 'host' is outside any [section]");
-    load_bad(MIN "[source]\nport = 70000\n", ":6: [source] port wants a whole number in 1..65535");
-    load_bad(MIN "[source]\nport = -1\n", ":6: [source] port wants a whole number");
-    load_bad(MIN "[source]\nheartbeat = soon\n", ":6: [source] heartbeat wants seconds");
-    load_bad(MIN "[source]\nhost = db2\n", ":6: [source] host given twice");
-    load_bad(MIN "[daemon]\nlog_level = loud\n", ":6: [daemon] log_level wants one of");
+    load_bad(MIN "[source]\nport = 70000\n", ":7: [source] port wants a whole number in 1..65535");
+    load_bad(MIN "[source]\nport = -1\n", ":7: [source] port wants a whole number");
+    load_bad(MIN "[source]\nheartbeat = soon\n", ":7: [source] heartbeat wants seconds");
+    load_bad(MIN "[source]\nhost = db2\n", ":7: [source] host given twice");
+    load_bad(MIN "[daemon]\nlog_level = loud\n", ":7: [daemon] log_level wants one of");
     load_bad(MIN "[source]\nallow_server_change = maybe\n",
-             ":6: [source] allow_server_change wants true or false");
+             ":7: [source] allow_server_change wants true or false");
     load_bad(MIN "[state]\ncheckpoint_interval = 1ms\n",
-             ":6: [state] checkpoint_interval wants a duration");
+             ":7: [state] checkpoint_interval wants a duration");
     load_bad(MIN "[daemon]\nmax_in_flight_bytes = 12X\n",
-             ":6: [daemon] max_in_flight_bytes wants a size");
+             ":7: [daemon] max_in_flight_bytes wants a size");
     /* what strtod let through into a size before bd_parse_size (inih
      * strips the spaces around a value, so " 5M" cannot reach it here;
      * test_parse has it) */
@@ -195,17 +199,17 @@ START_TEST(config_errors)
     for (size_t i = 0; i < sizeof bad_sizes / sizeof bad_sizes[0]; i++) {
         char text[256];
         snprintf(text, sizeof text, MIN "[daemon]\nmax_in_flight_bytes = %s\n", bad_sizes[i]);
-        load_bad(text, ":6: [daemon] max_in_flight_bytes wants a size");
+        load_bad(text, ":7: [daemon] max_in_flight_bytes wants a size");
     }
-    load_bad(MIN "[source]\nport = +3306\n", ":6: [source] port wants a whole number");
-    load_bad(MIN "[source]\nserver_id = 4294967296\n",
+    load_bad(MIN "[source]\nport = +3306\n", ":7: [source] port wants a whole number");
+    load_bad(MIN0 "[source]\nserver_id = 4294967296\n",
              ":6: [source] server_id wants a whole number in 1..4294967295");
-    load_bad(MIN "just words\n", ":5: not a [section] or a key = value line");
+    load_bad(MIN "just words\n", ":6: not a [section] or a key = value line");
     /* the first error is the one reported */
-    load_bad(MIN "[source]\nbad1 = 1\nbad2 = 2\n", ":6: unknown option 'bad1'");
+    load_bad(MIN "[source]\nbad1 = 1\nbad2 = 2\n", ":7: unknown option 'bad1'");
     /* whole-file checks name the file */
     load_bad("[kafka]\nbootstrap.servers = k\n", ": [source] host is required");
-    load_bad("[source]\nhost = db1\n", ": [kafka] bootstrap.servers is required");
+    load_bad("[source]\nhost = db1\nserver_id = 1\n", ": [kafka] bootstrap.servers is required");
     load_bad(MIN "[source]\nssl_mode = VERIFY_CA\n",
              ": [source] ssl_mode VERIFY_CA and VERIFY_IDENTITY need ssl_ca");
     load_bad(MIN "[source]\nssl_mode = SOMETIMES\n", ": [source] ssl_mode wants");
@@ -215,11 +219,11 @@ START_TEST(config_errors)
     /* section lines: nothing after [name] but a comment, and a ']' */
     load_bad("[source] host = db1\n[kafka]\nbootstrap.servers = k\n",
              ":1: text after [source]: a section line holds only [name]");
-    load_bad(MIN "[state\ndir = /tmp/x\n", ":5: '[' without ']'");
+    load_bad(MIN "[state\ndir = /tmp/x\n", ":6: '[' without ']'");
     /* inih would cut a long section name short, unseen */
     load_bad(
         MIN "[gate nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn]\ntables = a.b\n",
-        ":5: [gate nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn]: a section name is at most 49");
+        ":6: [gate nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn]: a section name is at most 49");
     /* a NUL byte would end the value unseen (write_cfg writes strlen bytes:
      * the NUL goes in by hand) */
     {
@@ -235,13 +239,15 @@ START_TEST(config_errors)
         int r = bd_config_load(&c, path, &err);
         unlink(path);
         ck_assert_int_eq(r, -1);
-        ck_assert_msg(strstr(err.msg, ":6: a NUL byte") != NULL, "%s", err.msg);
+        ck_assert_msg(strstr(err.msg, ":7: a NUL byte") != NULL, "%s", err.msg);
     }
     /* values the types let through but that cannot work */
-    load_bad("[source]\nhost = db1\nstart = gtid:garbage\n[kafka]\nbootstrap.servers = k\n",
+    load_bad("[source]\nhost = db1\nserver_id = 1\nstart = "
+             "gtid:garbage\n[kafka]\nbootstrap.servers = k\n",
              ": [source] start = gtid:garbage: ");
-    load_bad("[source]\nhost = db1\nstart = file:abc\n[kafka]\nbootstrap.servers = k\n",
-             ": [source] start = file:abc: wants oldest, head, FILE[:POS]");
+    load_bad(
+        "[source]\nhost = db1\nserver_id = 1\nstart = file:abc\n[kafka]\nbootstrap.servers = k\n",
+        ": [source] start = file:abc: wants oldest, head, FILE[:POS]");
     /* FILE[:POS] is bd_binpos_parse's: POS 4..2^32-1, a name without '/' */
     static const char *const bad_starts[] = {
         "binlog.000003:",           "binlog.000003:12x",   "binlog.000003:0",  "binlog.000003:3",
@@ -253,9 +259,9 @@ START_TEST(config_errors)
                  bad_starts[i]);
         load_bad(text, want);
     }
-    load_bad("[source]\nhost =\n[kafka]\nbootstrap.servers = k\n",
+    load_bad("[source]\nhost =\nserver_id = 1\n[kafka]\nbootstrap.servers = k\n",
              ": [source] host must not be empty");
-    load_bad("[source]\nhost = db1\n[kafka]\nbootstrap.servers =\n",
+    load_bad("[source]\nhost = db1\nserver_id = 1\n[kafka]\nbootstrap.servers =\n",
              ": [kafka] bootstrap.servers must not be empty");
     load_bad(MIN "[kafka]\ntopic = {nope}.{table}\n",
              ": [kafka] topic = {nope}.{table}: unknown placeholder");
@@ -280,12 +286,12 @@ END_TEST
 
 START_TEST(config_secrets)
 {
-    load_bad(MIN "sasl.password = hunter2\n", ":5: [kafka] sasl.password is a secret");
+    load_bad(MIN "sasl.password = hunter2\n", ":6: [kafka] sasl.password is a secret");
     unsetenv("BD_TEST_NOPE");
     load_bad(MIN "sasl.password = env:BD_TEST_NOPE\n",
-             ":5: [kafka] sasl.password the environment variable BD_TEST_NOPE is not set");
+             ":6: [kafka] sasl.password the environment variable BD_TEST_NOPE is not set");
     load_bad(MIN "ssl.key.password = file:/nonexistent/pw\n",
-             ":5: [kafka] ssl.key.password cannot read /nonexistent/pw");
+             ":6: [kafka] ssl.key.password cannot read /nonexistent/pw");
     setenv("BD_TEST_PW", "s3cret-value", 1);
     bd_config c;
     load_ok(&c, MIN "sasl.password = env:BD_TEST_PW\n");
@@ -341,12 +347,12 @@ START_TEST(config_secrets)
     ck_assert_int_eq(bd_config_source_password(&c, pw, sizeof pw, &err), 0);
     ck_assert_str_eq(pw, "db-s3cret");
     bd_config_release(&c);
-    load_bad(MIN "sasl.password = cred:nope\n", ":5: [kafka] sasl.password cannot read");
-    load_bad(MIN "[source]\nssl_key = cred:../etc/key\n", ":6: [source] ssl_key cred:../etc/key: a "
+    load_bad(MIN "sasl.password = cred:nope\n", ":6: [kafka] sasl.password cannot read");
+    load_bad(MIN "[source]\nssl_key = cred:../etc/key\n", ":7: [source] ssl_key cred:../etc/key: a "
                                                           "credential is cred:NAME");
     unsetenv("CREDENTIALS_DIRECTORY");
     load_bad(MIN "sasl.password = cred:kafka-password\n",
-             ":5: [kafka] sasl.password cred:kafka-password: no systemd credentials here "
+             ":6: [kafka] sasl.password cred:kafka-password: no systemd credentials here "
              "($CREDENTIALS_DIRECTORY is not set: give the unit "
              "LoadCredential=kafka-password:PATH)");
     /* [http] TLS and authentication go in pairs; a hash, never a password */
@@ -361,7 +367,7 @@ START_TEST(config_secrets)
     ck_assert_str_eq(c.http_auth_hash, "$2b$10$x");
     bd_config_release(&c);
     load_bad(MIN "[source]\npassword_file = cred:db-password\n",
-             ":6: [source] password_file cred:db-password: no systemd credentials here");
+             ":7: [source] password_file cred:db-password: no systemd credentials here");
     unlink(p1);
     unlink(p2);
     rmdir(dir);
@@ -420,7 +426,8 @@ START_TEST(config_reload)
     bd_config_unreloadable(&a, &b, buf, sizeof buf);
     ck_assert_str_eq(buf, ""); /* filters and log level reload */
     bd_config_release(&b);
-    load_ok(&b, "[source]\nhost = db2\nport = 1\n[kafka]\nbootstrap.servers = k2:9092\n");
+    load_ok(&b, "[source]\nhost = db2\nport = 1\nserver_id = 9001\n[kafka]\nbootstrap.servers = "
+                "k2:9092\n");
     bd_config_unreloadable(&a, &b, buf, sizeof buf);
     ck_assert_str_eq(buf, "source.name, source.host, source.port, librdkafka properties");
     bd_config_release(&a);
