@@ -125,8 +125,8 @@ typedef struct bd_config {
     unsigned consumer_poll_ms; /* consumer groups' committed offsets */
 
     /* [http] */
-    char *http_listen; /* host:port of /metrics etc.; "" off */
-    char *http_tls_cert, *http_tls_key; /* PEM files: HTTPS; NULL: plain HTTP */
+    char *http_listen;                     /* host:port of /metrics etc.; "" off */
+    char *http_tls_cert, *http_tls_key;    /* PEM files: HTTPS; NULL: plain HTTP */
     char *http_auth_user, *http_auth_hash; /* basic authentication; NULL: none */
 
     /* [alert] */
