@@ -199,6 +199,15 @@ initialises the transactional producer); the streaming alone (first checkpoint t
 Streaming, exactly once runs at **${S_SHARE}%** of the at-least-once rate. A read_committed consumer of the last exactly-once round's topic
 read every one of the $ROWS rows once.
 
+What the catch-up gap is made of (exploratory runs, 2026-12-07, \`/metrics\` polled every 50 ms
+through 1,000,000-row catch-ups, not reproduced by this script): the exactly-once daemon
+commits 3-5 times per catch-up (60-180 ms in \`commit_transaction\` in all) and uses the same
+CPU as at least once (2.42 against 2.37 s); in both modes the in-flight window is full
+(19,000 or more of its 20,000 messages) in about half the samples, so the broker sets the pace,
+and transactional produce costs it more. One configuration's rounds spread over 2.7-4.4 s
+(5-round runs of this script gave 72-122% today; 11 rounds are steadier).
+\`linger.ms\` 20 with \`batch.size\` 1 MB changed nothing beyond that spread.
+
 Steady state: $RATE transactions/s (1-5 rows each) for ${WARMUP} s of warm-up and ${STEADY} s measured,
 the daemon following the head; latency from the row's NOW(6) to the moment a live kcat
 consumer printed it (read_committed for exactly once, read_uncommitted for at least once;
