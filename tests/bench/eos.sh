@@ -206,7 +206,9 @@ CPU as at least once (2.42 against 2.37 s); in both modes the in-flight window i
 (19,000 or more of its 20,000 messages) in about half the samples, so the broker sets the pace,
 and transactional produce costs it more. One configuration's rounds spread over 2.7-4.4 s
 (5-round runs of this script gave 72-122% today; 11 rounds are steadier).
-\`linger.ms\` 20 with \`batch.size\` 1 MB changed nothing beyond that spread.
+\`linger.ms\` 20 with \`batch.size\` 1 MB changed nothing beyond that spread; fewer, longer
+Kafka transactions do not help either (\`transaction_max\` 5s: median 4.61 s against 4.38 s at 1s and 3.35 s
+at least once, 7 interleaved rounds).
 
 Steady state: $RATE transactions/s (1-5 rows each) for ${WARMUP} s of warm-up and ${STEADY} s measured,
 the daemon following the head; latency from the row's NOW(6) to the moment a live kcat
