@@ -71,7 +71,9 @@
 #  15  exactly once: the broker killed (kill -9) under a mixed load and
 #      started again 5 s later: the daemon stays up or exits 1 (started
 #      again, as systemd would); a read_committed consumer sees every
-#      change once: the open transaction aborted and published again once
+#      change once: the open transaction aborted and published again once;
+#      a 300,000-row transaction being published at the kill (part of it
+#      appended before, part after): read_committed sees each row once
 #  11  a topic that does not exist and is not created (the producer's
 #      allow.auto.create.topics=false): the daemon exits 1 naming the topic
 #      and the cause, its checkpoint before the row; where the topic can be
@@ -1297,12 +1299,21 @@ fi
 if want 15; then
     section "15: exactly once: the broker killed (kill -9) and started again under a mixed load"
     seq_table b_seq
-    mkconf bk "$DB.b_seq" "$(head_pos)"
+    sql -e "CREATE TABLE b_big (id INT PRIMARY KEY, pad VARCHAR(40))"
+    mkconf bk "$DB.b_seq,$DB.b_big" "$(head_pos)"
     conf_add bk kafka "exactly_once = true"
     start_daemon bk
     waitfor 20 connected bk 1 || bad "15: the daemon did not connect: $(tail -3 "$W/bk.log")"
+    # a first row makes b_big's topic exist before the big transaction
+    sql -e "INSERT INTO b_big VALUES (0, 'first')"
     start_mixed b_seq
     nap 3
+    # one 300,000-row transaction, committed on the source just before the
+    # kill: the daemon is in the middle of publishing it (about a second
+    # of work) when the broker dies
+    sql -e "INSERT INTO b_big SELECT seq, CONCAT('row ', seq) FROM seq_1_to_300000"
+    nap 0.2
+    KT=$(now_ms)
     kill -9 "$(cat "$DIR/kafka/kafka.pid")"
     nap 5
     if ! sh "$KSH" start "$DIR/kafka" "$KPORT" $KOPTS >"$W/kafka.restart15.log" 2>&1; then
@@ -1326,6 +1337,22 @@ if want 15; then
     stop_daemon
     check "15: SIGTERM at the end: exit 0 (exit $RC; restarted $restarts times)" [ "$RC" -eq 0 ]
     verify_once 15 b_seq
+    # the big transaction was being published when the broker died: the
+    # broker had appended part of it before the kill (LogAppendTime) and
+    # the rest after its restart.  Whether its Kafka transaction went on
+    # after the restart (the idempotent producer's retries, within
+    # transaction.timeout.ms) or was aborted and published again, a
+    # read_committed consumer sees each row once
+    consume_iso b_big "$W/b_big.rc" read_committed
+    consume_iso b_big "$W/b_big.ru" read_uncommitted
+    nrc=$(wc -l <"$W/b_big.rc")
+    ndrc=$(srcrows "$W/b_big.rc" | cut -f1 | sort -u | wc -l)
+    nru=$(wc -l <"$W/b_big.ru")
+    split=$(awk -v k="$KT" '$3 < k { b++ } $3 > k { a++ } END { printf "%d before, %d after", b, a }' "$W/b_big.ru")
+    check "15: the kill hit the 300,000-row transaction mid-way: appended $split the kill" \
+        awk -v k="$KT" '$3 < k { b++ } $3 > k { a++ } END { exit !(b > 0 && a > 0) }' "$W/b_big.ru"
+    check "15: ... read_committed sees each of its rows once ($nrc messages with the first row, $ndrc distinct; read_uncommitted $nru)" \
+        sh -c "[ $nrc -eq 300001 ] && [ $ndrc -eq 300001 ]"
 fi
 
 finish
