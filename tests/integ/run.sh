@@ -72,7 +72,7 @@
 #      started again 5 s later: the daemon stays up or exits 1 (started
 #      again, as systemd would); a read_committed consumer sees every
 #      change once: the open transaction aborted and published again once;
-#      a 300,000-row transaction being published at the kill (part of it
+#      a 1,000,000-row transaction being published at the kill (part of it
 #      appended before, part after): read_committed sees each row once
 #  11  a topic that does not exist and is not created (the producer's
 #      allow.auto.create.topics=false): the daemon exits 1 naming the topic
@@ -1308,11 +1308,11 @@ if want 15; then
     sql -e "INSERT INTO b_big VALUES (0, 'first')"
     start_mixed b_seq
     nap 3
-    # one 300,000-row transaction, committed on the source just before the
-    # kill: the daemon is in the middle of publishing it (about a second
-    # of work) when the broker dies
-    sql -e "INSERT INTO b_big SELECT seq, CONCAT('row ', seq) FROM seq_1_to_300000"
-    nap 0.2
+    # one 1,000,000-row transaction, committed on the source just before the
+    # kill: the daemon is in the middle of publishing it (seconds of work)
+    # when the broker dies
+    sql -e "INSERT INTO b_big SELECT seq, CONCAT('row ', seq) FROM seq_1_to_1000000"
+    nap 0.5
     KT=$(now_ms)
     kill -9 "$(cat "$DIR/kafka/kafka.pid")"
     nap 5
@@ -1349,10 +1349,10 @@ if want 15; then
     ndrc=$(srcrows "$W/b_big.rc" | cut -f1 | sort -u | wc -l)
     nru=$(wc -l <"$W/b_big.ru")
     split=$(awk -v k="$KT" '$3 < k { b++ } $3 > k { a++ } END { printf "%d before, %d after", b, a }' "$W/b_big.ru")
-    check "15: the kill hit the 300,000-row transaction mid-way: appended $split the kill" \
+    check "15: the kill hit the 1,000,000-row transaction mid-way: appended $split the kill" \
         awk -v k="$KT" '$3 < k { b++ } $3 > k { a++ } END { exit !(b > 0 && a > 0) }' "$W/b_big.ru"
     check "15: ... read_committed sees each of its rows once ($nrc messages with the first row, $ndrc distinct; read_uncommitted $nru)" \
-        sh -c "[ $nrc -eq 300001 ] && [ $ndrc -eq 300001 ]"
+        sh -c "[ $nrc -eq 1000001 ] && [ $ndrc -eq 1000001 ]"
 fi
 
 finish
