@@ -55,7 +55,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 # -pthread: the daemon and the live source run threads of their own
 # -Ilib: lib-private headers by their folder ("binlog/internal.h") from any
 # folder under lib/
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -pthread -Iinclude -Ilib $(PKG_CFLAGS) $(CFLAGS)
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -pthread -Iinclude -Ilib $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 # each object gets a .d file listing the headers it included (-MP: a removed
 # header is no error)
 DEPFLAGS   = -MMD -MP
@@ -144,7 +144,7 @@ $(BUILD)/libbinlogd.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/binlogd: $(DAEMON_OBJ) $(BUILD)/libbinlogd.a
-	$(CC) $(CFLAGS_ALL) -o $@ $(DAEMON_OBJ) $(BUILD)/libbinlogd.a $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $(DAEMON_OBJ) $(BUILD)/libbinlogd.a $(LDLIBS_ALL)
 
 $(BUILD)/tests/unit/%.o: XCFLAGS = -Itests/unit -DFIXTURES=\"$(CURDIR)/tests/fixtures\"
 

@@ -438,6 +438,19 @@ static int connect_to(int port)
     return fd;
 }
 
+/* n clients connect to port and each sends text (part of a request). */
+static void clients_send(struct ev_loop *loop, int port, int *fds, int n, const char *text)
+{
+    for (int i = 0; i < n; i++) {
+        fds[i] = connect_to(port);
+        ev_run(loop, EVRUN_NOWAIT);
+    }
+    step_for(loop, 200);
+    size_t len = strlen(text);
+    for (int i = 0; i < n; i++)
+        ck_assert_int_eq(write(fds[i], text, len), (ssize_t)len);
+}
+
 /* 300 clients each send half a request and all close at once: the
  * endpoint answers a normal request within 2 s of their leaving (it was
  * deaf for about 30 s: the closed connections waited for the idle
@@ -448,15 +461,7 @@ START_TEST(http_hostile_closers)
     struct ctx c = {0};
     bd_http *s = start(loop, "127.0.0.1:0", &c);
     int port = bd_http_port(s), fds[300];
-    for (int i = 0; i < 300; i++) {
-        fds[i] = connect_to(port);
-        ev_run(loop, EVRUN_NOWAIT);
-    }
-    step_for(loop, 200);
-    for (int i = 0; i < 300; i++) {
-        static const char half[] = "GET /hello HTTP/1.1\r\nHost: x\r\n";
-        ck_assert_int_eq(write(fds[i], half, sizeof half - 1), (ssize_t)(sizeof half - 1));
-    }
+    clients_send(loop, port, fds, 300, "GET /hello HTTP/1.1\r\nHost: x\r\n");
     step_for(loop, 300);
     for (int i = 0; i < 300; i++)
         close(fds[i]);
@@ -481,16 +486,7 @@ START_TEST(http_hostile_slow)
     struct ctx c = {0};
     bd_http *s = start(loop, "127.0.0.1:0", &c);
     int port = bd_http_port(s), fds[64];
-    for (int i = 0; i < 64; i++) {
-        fds[i] = connect_to(port);
-        ev_run(loop, EVRUN_NOWAIT);
-    }
-    step_for(loop, 100);
-    for (int i = 0; i < 64; i++) {
-        static const char start_line[] = "GET /hello HTTP/1.1\r\nX-Slow: ";
-        ck_assert_int_eq(write(fds[i], start_line, sizeof start_line - 1),
-                         (ssize_t)(sizeof start_line - 1));
-    }
+    clients_send(loop, port, fds, 64, "GET /hello HTTP/1.1\r\nX-Slow: ");
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/hello", port);
     for (int round = 0; round < 6; round++) {
