@@ -21,7 +21,7 @@
 # next to each object); the library is every lib/*.c and lib/*/*.c.
 
 CC      ?= gcc
-PKGS    := libmariadb jansson libzstd zlib rdkafka inih libsystemd libmicrohttpd libcurl libcrypt check
+PKGS    := libmariadb jansson libzstd zlib rdkafka inih libsystemd libmicrohttpd libcurl libcrypt libcrypto check
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
 OPT     ?= -O3 -g
@@ -49,7 +49,7 @@ SAN_RUN := env TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 endif
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs libmariadb libzstd zlib jansson rdkafka inih libsystemd libmicrohttpd libcurl libcrypt 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs libmariadb libzstd zlib jansson rdkafka inih libsystemd libmicrohttpd libcurl libcrypt libcrypto 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 # -pthread: the daemon and the live source run threads of their own
@@ -84,7 +84,7 @@ all: pkgcheck $(BUILD)/binlogd
 # a missing header: pkg-config module -> the Debian package that has it.
 PKG_DEB := libmariadb:libmariadb-dev jansson:libjansson-dev libzstd:libzstd-dev zlib:zlib1g-dev \
     rdkafka:librdkafka-dev inih:libinih-dev libsystemd:libsystemd-dev \
-    libmicrohttpd:libmicrohttpd-dev libcurl:libcurl4-openssl-dev libcrypt:libcrypt-dev
+    libmicrohttpd:libmicrohttpd-dev libcurl:libcurl4-openssl-dev libcrypt:libcrypt-dev libcrypto:libssl-dev
 pkgcheck:
 	@command -v pkg-config >/dev/null || { echo "make: pkg-config is missing: apt-get install pkg-config (or make deps)" >&2; exit 1; }
 	@missing=; for m in $(PKG_DEB); do pkg-config --exists $${m%%:*} || missing="$$missing $${m#*:}"; done; \

@@ -41,7 +41,9 @@ static void check_usage(FILE *f)
                "Check that a MySQL or MariaDB server is set up for binlogd: binary log on,\n"
                "binlog_format=ROW, row image and metadata, partial JSON, compression,\n"
                "checksums, GTIDs, binlog retention and the account's grants; with -c also\n"
-               "the published tables that have no primary key, and their [keys].  Read-only.\n"
+               "the published tables that have no primary key, and their [keys], and the\n"
+               "columns each [columns] rule matches (a rule matching none is a warning; one\n"
+               "that leaves a table without its key, an error).  Read-only.\n"
                "Prints one line per finding (ERROR / WARNING / INFO / OK, the variable and\n"
                "its value, what is wrong, why it matters, and the fix) and a summary.\n"
                "\n"
@@ -165,8 +167,48 @@ static void keys_text(const bd_config *c, const bd_pf_table *kt, size_t nk)
                nk ? " or a unique key that stands in for one" : "");
 }
 
+/* What the [columns] rules do on the server (with -c). */
+typedef struct col_findings {
+    bd_pf_colrule *cr; /* one per rule */
+    size_t n;
+    char *problems; /* lines, NULL: none */
+    size_t nproblems;
+} col_findings;
+
+static void columns_count(const col_findings *cf, bd_preflight_report *r)
+{
+    for (size_t i = 0; i < cf->n; i++) {
+        if (cf->cr[i].nmatch)
+            r->infos++;
+        else
+            r->warnings++;
+    }
+    r->errors += (unsigned)cf->nproblems;
+}
+
+static void columns_text(const bd_config *c, const col_findings *cf)
+{
+    for (size_t i = 0; i < cf->n; i++) {
+        const bd_col_rule *rule = cf->cr[i].rule;
+        if (cf->cr[i].nmatch)
+            printf("INFO columns [columns] %s = %s: %s\n", rule->pattern, rule->action,
+                   cf->cr[i].matches);
+        else
+            printf("WARNING columns [columns] %s = %s (%s:%u) matches no column of a published "
+                   "table: a typo leaves the column it meant in clear. Fix: the pattern, as "
+                   "db.table.column (names compared exactly, case included)\n",
+                   rule->pattern, rule->action, c->path, rule->line);
+    }
+    for (const char *p = cf->problems; p && *p;) {
+        size_t l = strcspn(p, "\n");
+        printf("ERROR columns %.*s\n", (int)l, p);
+        p += l + (p[l] == '\n');
+    }
+}
+
 static void print_text(const bd_server_opts *o, const char *version, const bd_preflight_report *r,
-                       const bd_config *cfg, const bd_pf_table *kt, size_t nk)
+                       const bd_config *cfg, const bd_pf_table *kt, size_t nk,
+                       const col_findings *cf)
 {
     for (size_t i = 0; i < r->n; i++) {
         const bd_pf_finding *f = &r->f[i];
@@ -176,6 +218,7 @@ static void print_text(const bd_server_opts *o, const char *version, const bd_pr
         printf("\n");
     }
     if (cfg) keys_text(cfg, kt, nk);
+    if (cfg) columns_text(cfg, cf);
     printf("%s:%u (%s): %u error%s, %u warning%s, %u info, %u ok: %s\n", o->host,
            o->port ? o->port : 3306, version, r->errors, r->errors == 1 ? "" : "s", r->warnings,
            r->warnings == 1 ? "" : "s", r->infos, r->oks,
@@ -185,7 +228,8 @@ static void print_text(const bd_server_opts *o, const char *version, const bd_pr
 }
 
 static int print_json(const bd_server_opts *o, enum bd_flavor fl, const char *version,
-                      const bd_preflight_report *r, const bd_pf_table *kt, size_t nk, int with_keys)
+                      const bd_preflight_report *r, const bd_pf_table *kt, size_t nk, int with_keys,
+                      const col_findings *cf)
 {
     json_t *root = json_object(), *arr = json_array(), *srv = json_object();
     if (!root || !arr || !srv) return -1;
@@ -230,6 +274,29 @@ static int print_json(const bd_server_opts *o, enum bd_flavor fl, const char *ve
                                             "missing_column", t->missing[0] ? t->missing : NULL));
         }
         json_object_set_new(root, "tables_without_primary_key", ka);
+        /* each [columns] rule with the published columns it matches (none:
+         * a warning), and the tables a rule leaves without a key (errors) */
+        json_t *ca = json_array(), *pa = json_array();
+        for (size_t i = 0; ca && i < cf->n; i++) {
+            json_t *m = json_array();
+            for (const char *p = cf->cr[i].matches; m && p && *p;) {
+                size_t l = strcspn(p, ",");
+                json_array_append_new(m, json_stringn(p, l));
+                p += l;
+                p += strspn(p, ", ");
+            }
+            json_array_append_new(ca, json_pack("{s:s, s:s, s:i, s:o}", "pattern",
+                                                cf->cr[i].rule->pattern, "action",
+                                                cf->cr[i].rule->action, "line",
+                                                (int)cf->cr[i].rule->line, "matches", m));
+        }
+        for (const char *p = cf->problems; pa && p && *p;) {
+            size_t l = strcspn(p, "\n");
+            json_array_append_new(pa, json_stringn(p, l));
+            p += l + (p[l] == '\n');
+        }
+        json_object_set_new(root, "columns", ca);
+        json_object_set_new(root, "column_errors", pa);
     }
     json_object_set_new(root, "errors", json_integer(r->errors));
     json_object_set_new(root, "warnings", json_integer(r->warnings));
@@ -284,6 +351,12 @@ static int check_server(const bd_server_opts *o, bd_preflight_opts *po, int json
     bd_pf_table *kt = NULL;
     size_t nk = 0;
     if (r == 0 && cfg) r = bd_preflight_keyless(m, cfg, &kt, &nk, &err);
+    col_findings cf = {0};
+    if (r == 0 && cfg) {
+        cf.n = cfg->columns.n;
+        r = bd_preflight_columns(m, cfg, kt, nk, &cf.cr, &cf.problems, &cf.nproblems, &err);
+        if (r < 0) cf.n = 0;
+    }
     mysql_close(m);
     if (r < 0) {
         fprintf(stderr, "binlogd check-config: %s\n", err.msg);
@@ -291,19 +364,20 @@ static int check_server(const bd_server_opts *o, bd_preflight_opts *po, int json
         return EXIT_USAGE;
     }
     if (cfg) keys_count(cfg, kt, nk, rep);
+    if (cfg) columns_count(&cf, rep);
+    int rc = rep->errors ? EXIT_ERRORS : EXIT_CLEAN;
     if (json) {
-        if (print_json(o, fl, version, rep, kt, nk, cfg != NULL) < 0) {
+        if (print_json(o, fl, version, rep, kt, nk, cfg != NULL, &cf) < 0) {
             fprintf(stderr, "binlogd check-config: out of memory\n");
-            free(rep);
-            free(kt);
-            return EXIT_USAGE;
+            rc = EXIT_USAGE;
         }
     } else {
-        print_text(o, version, rep, cfg, kt, nk);
+        print_text(o, version, rep, cfg, kt, nk, &cf);
     }
-    int rc = rep->errors ? EXIT_ERRORS : EXIT_CLEAN;
+    bd_preflight_columns_free(cf.cr, cf.n, cf.problems);
     free(rep);
     free(kt);
+    if (rc == EXIT_USAGE) return rc;
     if (fflush(stdout) != 0) {
         fprintf(stderr, "binlogd check-config: writing to stdout failed\n");
         return EXIT_USAGE;

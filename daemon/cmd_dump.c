@@ -32,15 +32,19 @@ enum {
 static void dump_usage(FILE *f)
 {
     fprintf(f,
-            "usage: binlogd dump [--events] [--no-verify] [--on-statement skip] [--gtid SET]\n"
-            "                    FILE...\n"
+            "usage: binlogd dump [-c FILE] [--events] [--no-verify] [--on-statement skip]\n"
+            "                    [--gtid SET] FILE...\n"
             "       binlogd dump --host HOST [connection options] [start] [--follow]\n"
-            "                    [--events] [--no-verify] [--on-statement skip]\n"
+            "                    [-c FILE] [--events] [--no-verify] [--on-statement skip]\n"
             "\n"
             "Decode MySQL or MariaDB binlog / relay-log files, in the order given, or the\n"
             "binlog of a live server read as a replica, and print one JSON object per row\n"
             "change on stdout (see docs/format.md; the live source: docs/source.md).\n"
             "\n"
+            "  -c, --config FILE     apply the [columns] rules of the daemon's config FILE\n"
+            "                        (columns left out, masked or hashed as run publishes\n"
+            "                        them; only [columns], [hash_key ID] and [keys] used).\n"
+            "                        Without it every column is printed as it is\n"
             "  -e, --events          also print every non-row event with its decoded fields\n"
             "      --gtid SET        (files) skip the transactions in SET: start at the newest\n"
             "                        FILE whose PREVIOUS_GTIDS / GTID_LIST is inside SET\n"
@@ -92,9 +96,10 @@ static void dump_usage(FILE *f)
             "error, or a FILE that cannot be read (nothing is printed); 3 the last event\n"
             "of the last file is incomplete (a file still being written): everything\n"
             "before it was printed; 65 a row change logged as a\n"
-            "statement (its rows are not in the binlog), or rows of a table whose columns\n"
-            "there are not known (--ddl-ahead): the message names it, nothing after it is\n"
-            "printed.\n",
+            "statement (its rows are not in the binlog), rows of a table whose columns\n"
+            "there are not known (--ddl-ahead), or a table the -c rules cannot apply to\n"
+            "(no column names, a key column excluded): the message names it, nothing\n"
+            "after it is printed.\n",
             BD_DUMP_DEFAULT_REPLICA_ID);
 }
 
@@ -140,6 +145,7 @@ typedef struct server_args {
     bd_binpos from; /* --from; o.file points into it */
     int any;        /* a server option was given */
     int skip_statements;
+    const bd_config *cfg; /* -c: the config whose [columns] (and [keys]) apply */
 } server_args;
 
 /* The exit status and message of a decoder stopped by the sink. */
@@ -148,7 +154,8 @@ static int sink_failure(const bd_sink_stdout *sink)
     fprintf(stderr, "binlogd dump: %s%s\n", sink->err.msg,
             sink->err.code == BD_ERR_STATEMENT ? " (or: --on-statement skip, to go on without it)"
                                                : "");
-    return sink->err.code == BD_ERR_STATEMENT ? EXIT_NOT_EXACT : EXIT_CORRUPT;
+    return sink->err.code == BD_ERR_STATEMENT || sink->err.code == BD_ERR_COLUMNS ? EXIT_NOT_EXACT
+                                                                                  : EXIT_CORRUPT;
 }
 
 static int run_server(server_args *a, int events, int verify)
@@ -175,6 +182,7 @@ static int run_server(server_args *a, int events, int verify)
         return EXIT_CORRUPT;
     }
     bd_sink_stdout_skip_statements(&sink, a->skip_statements);
+    bd_sink_stdout_set_config(&sink, a->cfg);
     a->o.log = server_log;
     a->o.on_idle = server_idle;
     a->o.on_connected = server_connected;
@@ -232,7 +240,7 @@ static int run_server(server_args *a, int events, int verify)
 /* ---- files ------------------------------------------------------------------ */
 
 static int run_files(int argc, char **argv, int first, int events, int verify, const char *gtid,
-                     int skip_statements)
+                     int skip_statements, const bd_config *cfg)
 {
     bd_gtid_set set = BD_GTID_SET_INIT;
     bd_gtid_filter filter;
@@ -266,6 +274,7 @@ static int run_files(int argc, char **argv, int first, int events, int verify, c
         return EXIT_CORRUPT;
     }
     bd_sink_stdout_skip_statements(&sink, skip_statements);
+    bd_sink_stdout_set_config(&sink, cfg);
     bd_callbacks cb = {&sink, bd_sink_stdout_on_event, bd_sink_stdout_on_row};
     if (gtid) cb = bd_gtid_filter_wrap(&filter, &set, &cb);
     bd_decoder *d = bd_decoder_new(&cb);
@@ -372,18 +381,37 @@ int cmd_dump(int argc, char **argv)
         {"ssl-key", required_argument, NULL, O_SSL_KEY},
         {"schema-history", required_argument, NULL, O_SCHEMA_HISTORY},
         {"ddl-ahead", required_argument, NULL, O_DDL_AHEAD},
+        {"config", required_argument, NULL, 'c'},
         {NULL, 0, NULL, 0},
     };
     int events = 0, verify = 1, c;
     server_args a;
     memset(&a, 0, sizeof a);
+    bd_config cfg = {0};
+    int have_cfg = 0;
     unsigned long long v;
     int rc = EXIT_DONE;
     optind = 1;
-    while ((c = cli_getopt("dump", argc, argv, "eh", opts)) != -1) {
+    while ((c = cli_getopt("dump", argc, argv, "ehc:", opts)) != -1) {
         if (c >= O_HOST && c != O_GTID) a.any = 1;
         switch (c) {
         case 'e': events = 1; break;
+        case 'c': {
+            bd_err err = {0};
+            if (have_cfg) {
+                rc = usage_error("-c given twice%s", "");
+                goto out;
+            }
+            /* only the column rules (and their keys) are taken from it */
+            if (bd_config_load_columns(&cfg, optarg, &err) < 0) {
+                fprintf(stderr, "binlogd dump: %s\n", err.msg);
+                rc = EXIT_USAGE;
+                goto out;
+            }
+            have_cfg = 1;
+            a.cfg = &cfg;
+            break;
+        }
         case O_NOVERIFY: verify = 0; break;
         case O_ON_STATEMENT:
             if (strcmp(optarg, "fail") && strcmp(optarg, "skip")) {
@@ -503,7 +531,8 @@ int cmd_dump(int argc, char **argv)
         rc = EXIT_USAGE;
         goto out;
     }
-    rc = run_files(argc, argv, optind, events, verify, a.o.gtid, a.skip_statements);
+    rc = run_files(argc, argv, optind, events, verify, a.o.gtid, a.skip_statements, a.cfg);
 out:
+    if (have_cfg) bd_config_release(&cfg);
     return rc;
 }

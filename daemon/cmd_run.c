@@ -625,7 +625,9 @@ static int daemon_run(bd_daemon *d)
     rc = EXIT_OK;
     if (atomic_load(&d->failed)) {
         dlog(d, BD_LOG_ERROR, "%s", d->fatal);
-        rc = atomic_load(&d->statement_stop) || d->schema_stop ? EXIT_NOT_EXACT : EXIT_FAILED;
+        rc = atomic_load(&d->statement_stop) || atomic_load(&d->columns_stop) || d->schema_stop
+                 ? EXIT_NOT_EXACT
+                 : EXIT_FAILED;
     }
 out:
     if (d->th_started) {
@@ -718,6 +720,7 @@ int cmd_run(int argc, char **argv)
     pthread_mutex_destroy(&d->probe_mu);
     pthread_mutex_destroy(&d->dl_mu);
     bd_config_release(&d->cfg);
+    bd_col_rules_release(&d->cols);
     free(d);
     if (again) {
         /* [kafka] standby: lost the turn; wait again, as a fresh start of

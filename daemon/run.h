@@ -47,7 +47,8 @@
  *     logs), and the strings statement_at and incident_at (written by the
  *     data thread, read by the alert rules on the loop).
  *   - cfg_mu: live (a reload on the loop swaps it; the data thread reads
- *     its filters and on_statement; the loop too; oversize goes to the
+ *     its filters and on_statement, and takes its column rules into cols,
+ *     cols_set and cols_since, which /status reads; the loop too; oversize goes to the
  *     sink's atomic at the reload), server_ident
  *     with have_ident (set by the data thread when it connects, read by the
  *     checkpoint and /status), and cfg.checkpoint_interval_ms (a reload).
@@ -156,6 +157,13 @@ typedef struct bd_daemon {
     /* reloadable settings read by the data thread (under cfg_mu) */
     pthread_mutex_t cfg_mu;
     bd_config *live; /* the filters, oversize and log level in force */
+    /* [columns]: the rules the stage applies, the data thread's: moved out
+     * of live at the first transaction boundary after a reload (cfg_mu:
+     * /status reads them), the number of the set (1: the start's) and the
+     * position of the first transaction it applied to ("": the start) */
+    bd_col_rules cols;
+    unsigned cols_set;
+    char cols_since[BD_CKPT_FILE_MAX + 24];
     atomic_ullong cfg_gen;
 
     /* data thread state: the publish stage (routes, keys, the held row) */
@@ -163,6 +171,7 @@ typedef struct bd_daemon {
     bd_err pub_err;            /* why the stage stopped */
     uint64_t pub_gen;          /* the cfg_gen its routes were made under */
     atomic_int statement_stop; /* stopped at a statement-logged row change: exit 65 */
+    atomic_int columns_stop;   /* [columns] rules that cannot apply to a table: exit 65 */
     int schema_stop;           /* stopped at rows of unknown columns: exit 65 */
     int stop_here;             /* a transaction ended after a stop was asked for */
     uint64_t rows, skipped_rows;

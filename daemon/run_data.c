@@ -17,13 +17,34 @@
 
 /* ---- data thread: the publish stage's callbacks ------------------------- */
 
-/* A reload may have changed the filters: route every table again. */
-static void stage_reroute(bd_daemon *d)
+/* A reload may have changed the filters and the column rules: route every
+ * table again, with the new rules from the transaction at t on. */
+static void stage_reroute(bd_daemon *d, const bd_pub_txn *t)
 {
     uint64_t gen = atomic_load_explicit(&d->cfg_gen, memory_order_relaxed);
     if (gen == d->pub_gen) return;
     d->pub_gen = gen;
-    bd_pub_reroute(d->pub);
+    pthread_mutex_lock(&d->cfg_mu);
+    bd_col_rules old = d->cols;
+    int same = 1;
+    if (d->live != &d->cfg) {
+        d->cols = d->live->columns;
+        memset(&d->live->columns, 0, sizeof d->live->columns);
+        same = bd_col_rules_same(&old, &d->cols);
+        if (!same) {
+            d->cols_set++;
+            snprintf(d->cols_since, sizeof d->cols_since, "%s:%llu", t->file,
+                     (unsigned long long)t->pos);
+        }
+    }
+    pthread_mutex_unlock(&d->cfg_mu);
+    bd_pub_set_columns(d->pub, &d->cols); /* reroutes */
+    if (d->live != &d->cfg) bd_col_rules_release(&old);
+    if (!same)
+        dlog(d, BD_LOG_INFO,
+             "column rules: set %u (%zu rules, %zu hash keys) applies from the transaction at "
+             "%s on; the ones before it were published under the previous set",
+             d->cols_set, d->cols.n, d->cols.nkeys, d->cols_since);
 }
 
 /* A transaction begins: its ack record opens, or the daemon stops here,
@@ -34,7 +55,7 @@ static int stage_begin(void *ctx, const bd_pub_txn *t, bd_err *err)
     if (atomic_load(&d->stopping)) return bd_err_set(err, BD_ERR_CALLBACK, "stopping");
     /* routes change (a reload) between transactions, so that a map and
      * its rows are routed alike */
-    stage_reroute(d);
+    stage_reroute(d, t);
     /* MariaDB's whole second, refined by the time it is read */
     int64_t now = src_now(d);
     const bd_txn *bt = t->txn;
@@ -149,6 +170,8 @@ static int stage_failed(bd_daemon *d)
              "on_statement = skip (each such statement is then logged, counted and alerted), "
              "then repair the table downstream (docs/operations.md)");
     } else {
+        /* a column rule that cannot be applied: a restart would stop the same way */
+        if (d->pub_err.code == BD_ERR_COLUMNS) atomic_store(&d->columns_stop, 1);
         run_fail(d, "%s", d->pub_err.msg);
     }
     return 1;
@@ -363,7 +386,13 @@ void *run_data_main(void *arg)
 
 int run_data_source(bd_daemon *d, bd_server_opts *o, bd_err *err)
 {
+    /* the column rules become the data thread's (see stage_reroute) */
+    d->cols = d->cfg.columns;
+    memset(&d->cfg.columns, 0, sizeof d->cfg.columns);
+    d->cols_set = 1;
+    d->cols_since[0] = '\0';
     bd_pub_opts po = {d->cfg.keys, d->cfg.nkeys, d->cfg.tombstones};
+    po.columns = &d->cols;
     bd_pub_ops pops = {d,           stage_route, stage_emit, stage_statement,
                        stage_begin, stage_end,   stage_row};
     d->pub = bd_pub_new(&po, &pops);

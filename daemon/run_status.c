@@ -257,6 +257,28 @@ static void status_json(bd_daemon *d, bd_buf *b)
         bd_buf_addf(b, ",\"transactions\":%llu", (unsigned long long)bd_ksink_commits(d->sink));
     }
     bd_buf_adds(b, "}");
+    /* the column rules in force and since where (never a key) */
+    pthread_mutex_lock(&d->cfg_mu);
+    bd_buf_addf(b, ",\"columns\":{\"set\":%u,\"since\":", d->cols_set);
+    if (d->cols_since[0])
+        json_str(b, d->cols_since);
+    else
+        bd_buf_adds(b, "null");
+    bd_buf_adds(b, ",\"rules\":[");
+    for (size_t i = 0; i < d->cols.n; i++) {
+        bd_buf_adds(b, i ? ",{\"pattern\":" : "{\"pattern\":");
+        json_str(b, d->cols.rules[i].pattern);
+        bd_buf_adds(b, ",\"action\":");
+        json_str(b, d->cols.rules[i].action);
+        bd_buf_adds(b, "}");
+    }
+    bd_buf_adds(b, "],\"hash_keys\":[");
+    for (size_t k = 0; k < d->cols.nkeys; k++) {
+        if (k) bd_buf_addc(b, ',');
+        json_str(b, d->cols.keys[k].id);
+    }
+    bd_buf_adds(b, "]}");
+    pthread_mutex_unlock(&d->cfg_mu);
     bd_buf_adds(b, ",\"lag\":{");
     for (int s = 0; s < BD_NSTAGES; s++) {
         bd_buf_addf(b, "%s\"%s\":{\"lag_s\":", s ? "," : "", bd_stage_name((enum bd_stage)s));

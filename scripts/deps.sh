@@ -14,7 +14,7 @@
 set -eu
 BUILD_PKGS="gcc make pkg-config libmariadb-dev librdkafka-dev libev-dev libjansson-dev
 libsystemd-dev libzstd-dev zlib1g-dev libmicrohttpd-dev libinih-dev libcurl4-openssl-dev
-libcrypt-dev debhelper dpkg-dev"
+libcrypt-dev libssl-dev debhelper dpkg-dev"
 DEMO_PKGS="mariadb-server mariadb-client default-jre-headless default-jdk-headless maven kcat
 procps bc util-linux openssl gawk jq tzdata curl"
 TEST_PKGS="default-libmysqlclient-dev check libsubunit-dev valgrind clang-14 libclang-rt-14-dev

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "binlogd/columns.h"
 #include "binlogd/error.h"
 /* bd_parse_secs and the other value parsers the options are read with;
  * included so that the callers of bd_parse_secs, declared here before
@@ -142,6 +143,9 @@ typedef struct bd_config {
     /* [gate NAME] sections */
     bd_gate_config *gates;
     size_t ngates;
+    /* [columns] rules and the [hash_key ID] sections they hash with
+     * (columns.h); reloadable */
+    bd_col_rules columns;
 } bd_config;
 
 /* Defaults, then the file.  -1 with err "FILE:LINE: what" for anything the
@@ -153,6 +157,10 @@ int bd_config_load(bd_config *c, const char *path, bd_err *err);
  * are not read (a scheduler's user may not be able to): [kafka] secret
  * properties are left out of c, password files are not opened. */
 int bd_config_load_gates(bd_config *c, const char *path, bd_err *err);
+/* What `dump -c` needs: as bd_config_load_gates (nothing required,
+ * [kafka] secrets and password files not read), but the [hash_key ID]
+ * secrets are read, so that [columns] rules apply. */
+int bd_config_load_columns(bd_config *c, const char *path, bd_err *err);
 void bd_config_release(bd_config *c);
 
 /* The gate called name, or NULL. */

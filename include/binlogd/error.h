@@ -23,6 +23,7 @@ enum bd_errcode {
     BD_ERR_STATEMENT,      /* a row change the binlog holds only as a statement (publish.h) */
     BD_ERR_UNKNOWN_SCHEMA, /* a table's columns at a binlog position cannot be known here */
     BD_ERR_FENCED,         /* another producer with our transactional.id took over */
+    BD_ERR_COLUMNS,        /* [columns] rules that cannot be applied to a table exactly */
 };
 
 #define BD_ERRLEN 512

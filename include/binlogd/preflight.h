@@ -96,6 +96,28 @@ typedef struct bd_pf_table {
 int bd_preflight_keyless(struct st_mysql *m, const bd_config *c, bd_pf_table **out, size_t *n,
                          bd_err *err);
 
+/* What one [columns] rule does on the server (bd_preflight_columns). */
+typedef struct bd_pf_colrule {
+    const bd_col_rule *rule;
+    char *matches; /* "db.table.column, ..." of the published columns it is the
+                      first match of (malloc'ed), NULL: none */
+    size_t nmatch;
+} bd_pf_colrule;
+
+/* The [columns] rules of c against the server's published tables (its
+ * [filter]; system schemas left out): the columns each rule is the first
+ * match of (*out: one per rule, c->columns.n of them, in the rules'
+ * order), and the tables whose key a rule excludes or masks with no
+ * [keys] line to stand in (the daemon stops at their first change), one
+ * "`db`.`table`: what and the fix" per line in *problems (malloc'ed, NULL:
+ * none; nproblems of them).  The key is the primary key, else the unique
+ * key of keyless[0..nk) (bd_preflight_keyless), else none.  0, or -1 with
+ * err; free with bd_preflight_columns_free(). */
+int bd_preflight_columns(struct st_mysql *m, const bd_config *c, const bd_pf_table *keyless,
+                         size_t nk, bd_pf_colrule **out, char **problems, size_t *nproblems,
+                         bd_err *err);
+void bd_preflight_columns_free(bd_pf_colrule *cr, size_t n, char *problems);
+
 /* Connect with the connection fields of o (host, port, user, password,
  * connect_timeout_s, ssl_*; the others are ignored) as bd_server_connect()
  * does (connection.h) and detect the server: flavour, VERSION() into

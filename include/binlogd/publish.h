@@ -14,6 +14,10 @@
  *     delete under the old key, then a create under the new one (per key,
  *     messages then stay in commit order on one partition); optionally a
  *     tombstone (null value) after each delete, for compacted topics;
+ *   - [columns] rules (columns.h): columns left out, masked or hashed in
+ *     both images and in the key, before anything is encoded; a table
+ *     whose key column a rule excludes or masks is keyed by its [keys]
+ *     rule when that avoids such columns, else it stops the stage;
  *   - the last message of a transaction is held until the transaction's
  *     end says it is the last ("xid", "last":true);
  *   - TRUNCATE of a published table: one op "t" message for every
@@ -31,7 +35,8 @@
  * Threads: one stage is used by one thread (the data path), fed by one
  * decoder at a time (it knows a map it saw by address and serial).
  * Ownership: bd_pub_new() copies the options' pointers only: the key
- * rules (a config's) must outlive the stage.  Everything handed to the
+ * and column rules (a config's) must outlive the stage, or be replaced
+ * with bd_pub_set_columns() before they go.  Everything handed to the
  * callbacks is valid during the call only.
  */
 #ifndef BINLOGD_PUBLISH_H
@@ -40,6 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "binlogd/columns.h"
 #include "binlogd/config.h"
 #include "binlogd/decoder.h"
 #include "binlogd/error.h"
@@ -146,6 +152,7 @@ typedef struct bd_pub_opts {
      * of rows then carry only value, op, last and direct (a TRUNCATE's
      * carries everything).  NULL: the stage's own buffers. */
     bd_buf *direct;
+    const bd_col_rules *columns; /* [columns] rules; NULL or none: every column as is */
 } bd_pub_opts;
 
 typedef struct bd_pub bd_pub;
@@ -156,6 +163,15 @@ void bd_pub_free(bd_pub *p);
 
 /* Forget every route (the filters changed): tables are routed again. */
 void bd_pub_reroute(bd_pub *p);
+
+/* Apply these column rules from the next row on (a reload; call it between
+ * transactions, so that no transaction is half one rule set, half the
+ * other).  rs must outlive the stage or the next call. */
+void bd_pub_set_columns(bd_pub *p, const bd_col_rules *rs);
+
+/* The same for the [keys] rules (dump -c, whose stage is made before its
+ * config is known); keys must outlive the stage. */
+void bd_pub_set_keys(bd_pub *p, const bd_key_rule *keys, size_t nkeys);
 
 /* The server names tables in lower case (lower_case_table_names 1 or 2):
  * the tables a statement or TRUNCATE names, typed in any case, are routed

@@ -48,6 +48,10 @@ void bd_sink_stdout_release(bd_sink_stdout *s);
 /* Skip row changes logged as statements (with a warning each) instead of
  * stopping. */
 void bd_sink_stdout_skip_statements(bd_sink_stdout *s, int skip);
+/* Apply the [columns] rules of c, with its [keys] for the tables whose
+ * primary key a rule hides (dump -c); c must outlive the sink.  NULL:
+ * every column as it is. */
+void bd_sink_stdout_set_config(bd_sink_stdout *s, const bd_config *c);
 /* callbacks for bd_callbacks (ctx = the sink) */
 int bd_sink_stdout_on_event(void *ctx, const bd_event *ev);
 int bd_sink_stdout_on_row(void *ctx, const bd_row *row);

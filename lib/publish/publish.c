@@ -32,7 +32,19 @@ typedef struct route_slot {
     uint32_t key[KEY_COLS_MAX];
     uint32_t nkey;
     int key_valid;
+    int cols_touch; /* a [columns] rule's table part matches it (-1: not looked yet) */
 } route_slot;
+
+/* The column plan of a slot's table map (beside the slot, which is wiped
+ * when refilled: the plan keeps its arrays); valid for the map it was
+ * built for while the slot keeps its gen. */
+typedef struct plan_slot {
+    bd_col_plan plan;
+    uint64_t gen;      /* the route slot's gen it was built under */
+    const bd_table *t; /* the map */
+    uint64_t serial;   /* its serial (0: rebuilt for every row) */
+    int keyed_by_rule; /* the primary key has a masked column: [keys] is used */
+} plan_slot;
 
 /* The message waiting to learn whether it is the last of its transaction. */
 typedef struct held_msg {
@@ -56,7 +68,12 @@ struct bd_pub {
     bd_pub_opts o;
     bd_pub_ops ops;
     route_slot routes[ROUTES];
+    plan_slot plans[ROUTES];
     uint64_t gen;
+    /* [columns]: the images after the rules, and the text they made */
+    bd_value *cimg[2];
+    uint32_t cimg_cap;
+    bd_buf arena;
     /* the slot of the last row's table map: rows of one map come in runs,
      * and a map's names compare faster than they hash */
     const bd_table *last_t;
@@ -85,7 +102,10 @@ bd_pub *bd_pub_new(const bd_pub_opts *o, const bd_pub_ops *ops)
     bd_buf_init(&p->held.val);
     bd_buf_init(&p->held.key);
     bd_buf_init(&p->scratch);
+    bd_buf_init(&p->arena);
     bd_enc_cache_init(&p->cache);
+    for (size_t i = 0; i < ROUTES; i++)
+        bd_col_plan_init(&p->plans[i].plan);
     return p;
 }
 
@@ -95,9 +115,28 @@ void bd_pub_free(bd_pub *p)
     bd_buf_release(&p->held.val);
     bd_buf_release(&p->held.key);
     bd_buf_release(&p->scratch);
+    bd_buf_release(&p->arena);
     bd_enc_cache_release(&p->cache);
+    for (size_t i = 0; i < ROUTES; i++)
+        bd_col_plan_release(&p->plans[i].plan);
+    free(p->cimg[0]);
+    free(p->cimg[1]);
     free(p->img);
     free(p);
+}
+
+void bd_pub_set_keys(bd_pub *p, const bd_key_rule *keys, size_t nkeys)
+{
+    p->o.keys = keys;
+    p->o.nkeys = nkeys;
+    bd_pub_reroute(p);
+}
+
+void bd_pub_set_columns(bd_pub *p, const bd_col_rules *rs)
+{
+    p->o.columns = rs;
+    /* plans and the keys chosen for them follow the routes */
+    bd_pub_reroute(p);
 }
 
 void bd_pub_reroute(bd_pub *p)
@@ -204,6 +243,7 @@ static route_slot *route_find(bd_pub *p, const char *db, size_t dbn, const char 
     if (p->ops.route(p->ops.ctx, db, dbn, tb, tbn, &s->r, err) < 0) return NULL;
     s->used = 1;
     s->gen = ++p->gen;
+    s->cols_touch = -1;
     p->last_t = NULL; /* it may have been this slot */
     return s;
 }
@@ -235,16 +275,66 @@ const bd_pub_route *bd_pub_route_of(bd_pub *p, const bd_table *t, bd_err *err)
     return s ? &s->r : NULL;
 }
 
-/* The key columns of t: its primary key, else its [keys] rule's columns.
+/* The column plan of map t (slot s): *out NULL when no rule touches the
+ * table.  0, or -1 with err (rules but no column names). */
+static int plan_of(bd_pub *p, route_slot *s, const bd_table *t, const bd_col_plan **out,
+                   bd_err *err)
+{
+    *out = NULL;
+    const bd_col_rules *rs = p->o.columns;
+    if (!rs || !rs->n) return 0;
+    if (s->cols_touch < 0) s->cols_touch = bd_col_rules_touch(rs, s->db, s->dbn, s->tb, s->tbn);
+    if (!s->cols_touch) return 0;
+    plan_slot *ps = &p->plans[s - p->routes];
+    if (ps->gen != s->gen || ps->t != t || !t->serial || ps->serial != t->serial) {
+        ps->gen = 0;
+        if (bd_col_plan_build(&ps->plan, rs, t, err) < 0) return -1;
+        ps->gen = s->gen;
+        ps->t = t;
+        ps->serial = t->serial;
+    }
+    if (ps->plan.any) *out = &ps->plan;
+    return 0;
+}
+
+/* The first of the key columns cols[0..n) that cp leaves out or masks
+ * (a hashed one still tells rows apart), or -1. */
+static int64_t key_hidden(const bd_col_plan *cp, const uint32_t *cols, uint32_t n)
+{
+    for (uint32_t k = 0; cp && k < n; k++) {
+        const bd_col_rule *r = cols[k] < cp->ncols ? cp->rule[cols[k]] : NULL;
+        if (r && r->act != BD_COL_HASH) return cols[k];
+    }
+    return -1;
+}
+
+static int key_hidden_err(const route_slot *s, const bd_table *t, const bd_col_plan *cp, int64_t c,
+                          const char *which, bd_err *err)
+{
+    const bd_col_rule *r = cp->rule[c];
+    return bd_err_set(err, BD_ERR_COLUMNS,
+                      "[columns] %s = %s %s `%s`.`%s`.`%.*s`, a column of its %s: its messages "
+                      "would lose their key (or, masked, share one); give the table a [keys] "
+                      "line of columns no rule excludes or masks, or hash the column instead",
+                      r->pattern, r->action, r->act == BD_COL_EXCLUDE ? "excludes" : "masks", s->db,
+                      s->tb, (int)t->cols[c].name.n, t->cols[c].name.p, which);
+}
+
+/* The key columns of t: its primary key, else its [keys] rule's columns
+ * (also when the column rules cp leave out or mask a primary key column).
  * 0 with the columns in *cols and their count in *n (0: no key), or -1
  * with err. */
-static int key_of(bd_pub *p, route_slot *s, const bd_table *t, const uint32_t **cols, uint32_t *n,
-                  bd_err *err)
+static int key_of(bd_pub *p, route_slot *s, const bd_table *t, const bd_col_plan *cp,
+                  const uint32_t **cols, uint32_t *n, bd_err *err)
 {
+    int64_t pk_hidden = -1;
     if (t->npk) {
-        *cols = t->pk;
-        *n = t->npk;
-        return 0;
+        pk_hidden = key_hidden(cp, t->pk, t->npk);
+        if (pk_hidden < 0) {
+            *cols = t->pk;
+            *n = t->npk;
+            return 0;
+        }
     }
     if (!s->rule_looked) {
         s->rule_looked = 1;
@@ -252,6 +342,7 @@ static int key_of(bd_pub *p, route_slot *s, const bd_table *t, const uint32_t **
     }
     const bd_key_rule *kr = s->rule;
     if (!kr) {
+        if (pk_hidden >= 0) return key_hidden_err(s, t, cp, pk_hidden, "primary key", err);
         *n = 0;
         return 0;
     }
@@ -287,6 +378,8 @@ static int key_of(bd_pub *p, route_slot *s, const bd_table *t, const uint32_t **
         s->nkey = (uint32_t)kr->ncols;
         s->key_valid = 1;
     }
+    int64_t h = key_hidden(cp, s->key, s->nkey);
+    if (h >= 0) return key_hidden_err(s, t, cp, h, "[keys] key", err);
     *cols = s->key;
     *n = s->nkey;
     return 0;
@@ -340,8 +433,8 @@ static int flush_held(bd_pub *p, int has_xid, uint64_t xid, int last, bd_err *er
 
 /* Hold one message for row r (op and images as r says) under the key
  * columns cols[0..n) of the images of kr (none: by the table's name). */
-static int hold(bd_pub *p, route_slot *s, const bd_row *r, const bd_row *kr, const uint32_t *cols,
-                uint32_t n, bd_err *err)
+static int hold(bd_pub *p, route_slot *s, const bd_col_plan *cp, const bd_row *r, const bd_row *kr,
+                const uint32_t *cols, uint32_t n, bd_err *err)
 {
     if (flush_held(p, 0, 0, 0, err) < 0) return -1;
     held_msg *h = &p->held;
@@ -352,11 +445,13 @@ static int hold(bd_pub *p, route_slot *s, const bd_row *r, const bd_row *kr, con
          * with it until it goes out; its message carries nothing else */
         h->at = p->o.direct->len;
         bd_encode_row_cached(p->o.direct, r, &p->cache);
+        if (cp) bd_buf_add(p->o.direct, cp->src.ptr, cp->src.len);
         h->on = 1;
         return 0;
     }
     bd_buf_reset(&h->val);
     bd_encode_row_cached(&h->val, r, &p->cache);
+    if (cp) bd_buf_add(&h->val, cp->src.ptr, cp->src.len);
     bd_buf_reset(&h->key);
     h->has_key = n > 0 && !p->o.no_keys;
     if (h->has_key) bd_encode_key_cols(&h->key, kr, cols, n);
@@ -424,6 +519,7 @@ int bd_pub_row(bd_pub *p, const bd_row *row, bd_err *err)
     route_slot *s = route_of_map(p, t, err);
     if (!s) return -1;
     if (p->ops.row && p->ops.row(p->ops.ctx, row, &s->r, err) < 0) return -1;
+    bd_row xr; /* the row as the column rules leave it; row points here then */
     int published = 0;
     if (!s->r.wanted) {
         p->counts.filtered++;
@@ -437,11 +533,37 @@ int bd_pub_row(bd_pub *p, const bd_row *row, bd_err *err)
     } else {
         const uint32_t *cols = NULL;
         uint32_t n = 0;
-        /* a values-only sink needs the key only to split a key change */
-        if ((!p->o.direct || row->op == BD_OP_UPDATE) && key_of(p, s, t, &cols, &n, err) < 0)
+        const bd_col_plan *cp;
+        if (plan_of(p, s, t, &cp, err) < 0) return -1;
+        /* a values-only sink needs the key only to split a key change (the
+         * column rules check it all the same: dump -c refuses what run does) */
+        if ((!p->o.direct || row->op == BD_OP_UPDATE || cp) &&
+            key_of(p, s, t, cp, &cols, &n, err) < 0)
             return -1;
-        if (row->op == BD_OP_UPDATE && n && row->before && row->after &&
-            key_changes(row, cols, n)) {
+        /* a key change is a change of the values, whatever the rules make
+         * of them */
+        int moved =
+            row->op == BD_OP_UPDATE && n && row->before && row->after && key_changes(row, cols, n);
+        if (cp) {
+            /* from here on the images are what the rules leave */
+            if (t->ncols > p->cimg_cap) {
+                for (int i = 0; i < 2; i++) {
+                    bd_value *v = realloc(p->cimg[i], t->ncols * sizeof *v);
+                    if (!v) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+                    p->cimg[i] = v;
+                }
+                p->cimg_cap = t->ncols;
+            }
+            bd_buf_reset(&p->arena);
+            xr = *row;
+            const bd_value *const in[2] = {row->before, row->after};
+            if (bd_col_apply(cp, p->o.columns, t, in, p->cimg, &p->arena) < 0)
+                return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+            if (row->before) xr.before = p->cimg[0];
+            if (row->after) xr.after = p->cimg[1];
+            row = &xr;
+        }
+        if (moved) {
             /* the row leaves its old key and arrives under the new one:
              * each key's partition sees its own side, in commit order */
             bd_row gone = *row, came = *row;
@@ -464,11 +586,11 @@ int bd_pub_row(bd_pub *p, const bd_row *row, bd_err *err)
             came.after = p->img;
             /* the new key: the after image, columns it lacks (unchanged)
              * from the before image */
-            if (hold(p, s, &gone, &gone, cols, n, err) < 0 ||
-                hold(p, s, &came, row, cols, n, err) < 0)
+            if (hold(p, s, cp, &gone, &gone, cols, n, err) < 0 ||
+                hold(p, s, cp, &came, row, cols, n, err) < 0)
                 return -1;
             p->counts.key_changes++;
-        } else if (hold(p, s, row, row, cols, n, err) < 0) {
+        } else if (hold(p, s, cp, row, row, cols, n, err) < 0) {
             return -1;
         }
         p->counts.rows++;

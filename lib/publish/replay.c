@@ -321,6 +321,7 @@ static int stage_failed(bd_replay *r)
         r->statement_stop = 1;
         snprintf(r->err, sizeof r->err, "%s", r->pub_err.msg);
     } else {
+        r->schema_stop |= r->pub_err.code == BD_ERR_COLUMNS; /* exit 65 */
         snprintf(r->err, sizeof r->err, "%s", r->pub_err.msg);
     }
     return 1;
@@ -766,6 +767,7 @@ static int sink_stopping(void *ctx) { return stopped(ctx); }
 int bd_replay_open(bd_replay *r)
 {
     bd_pub_opts po = {r->cfg.keys, r->cfg.nkeys, r->cfg.tombstones};
+    po.columns = &r->cfg.columns;
     bd_pub_ops pops = {r, stage_route, stage_emit, stage_statement, stage_begin, stage_end};
     r->pub = bd_pub_new(&po, &pops);
     if (!r->pub) {

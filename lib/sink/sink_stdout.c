@@ -87,6 +87,13 @@ void bd_sink_stdout_release(bd_sink_stdout *s)
 
 void bd_sink_stdout_skip_statements(bd_sink_stdout *s, int skip) { s->skip_statements = skip; }
 
+void bd_sink_stdout_set_config(bd_sink_stdout *s, const bd_config *c)
+{
+    if (!c) return;
+    bd_pub_set_keys(s->pub, c->keys, c->nkeys);
+    bd_pub_set_columns(s->pub, &c->columns);
+}
+
 int bd_sink_stdout_pending(const bd_sink_stdout *s) { return bd_pub_holding(s->pub); }
 
 int bd_sink_stdout_on_event(void *ctx, const bd_event *ev)

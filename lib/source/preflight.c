@@ -807,3 +807,158 @@ int bd_preflight_connect(const bd_server_opts *o, struct st_mysql **out, enum bd
     *out = m;
     return 0;
 }
+
+/* ---- [columns] ------------------------------------------------------------- */
+
+/* Append text to a malloc'ed list (", " between items): 0 or -1. */
+static int text_list_add(char **list, const char *sep, const char *text)
+{
+    size_t l = *list ? strlen(*list) : 0, sl = *list ? strlen(sep) : 0, tl = strlen(text);
+    char *n = realloc(*list, l + sl + tl + 1);
+    if (!n) return -1;
+    memcpy(n + l, sep, sl);
+    memcpy(n + l + sl, text, tl + 1);
+    *list = n;
+    return 0;
+}
+
+/* One table's columns (names, primary-key flags; n of them): credit each
+ * column to its first rule, and check that the table keeps a key. */
+static int table_columns(const bd_config *c, const char *db, const char *tb, char **names,
+                         const int *pk, size_t n, const bd_pf_table *keyless, size_t nk,
+                         bd_pf_colrule *cr, char **problems, size_t *np)
+{
+    const bd_col_rules *rs = &c->columns;
+    size_t dbn = strlen(db), tbn = strlen(tb);
+    const bd_col_rule **rule = calloc(n ? n : 1, sizeof *rule);
+    if (!rule) return -1;
+    for (size_t i = 0; i < n; i++) {
+        rule[i] = bd_col_rules_match(rs, db, dbn, tb, tbn, names[i], strlen(names[i]));
+        if (!rule[i]) continue;
+        cr[rule[i] - rs->rules].nmatch++;
+        char full[200];
+        snprintf(full, sizeof full, "%s.%s.%s", db, tb, names[i]);
+        if (text_list_add(&cr[rule[i] - rs->rules].matches, ", ", full) < 0) goto nomem;
+    }
+    /* the key: the primary key, else the unique key standing in for it */
+    const char *key[BD_PF_KEY_MAX];
+    size_t nkey = 0;
+    for (size_t i = 0; i < n && nkey < BD_PF_KEY_MAX; i++)
+        if (pk[i]) key[nkey++] = names[i];
+    for (size_t k = 0; !nkey && k < nk; k++)
+        if (!strcmp(keyless[k].db, db) && !strcmp(keyless[k].table, tb) && keyless[k].ukey)
+            for (size_t j = 0; j < keyless[k].nukey_cols; j++)
+                key[nkey++] = keyless[k].ukey_cols[j];
+    /* hidden: excluded or masked (a hashed key still tells rows apart) */
+    const bd_col_rule *hidden = NULL;
+    const char *hcol = NULL;
+    for (size_t k = 0; k < nkey && !hidden; k++)
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(names[i], key[k]) && rule[i] && rule[i]->act != BD_COL_HASH) {
+                hidden = rule[i];
+                hcol = names[i];
+                break;
+            }
+    if (hidden) {
+        /* a [keys] line of columns the table has and no rule hides stands in */
+        const bd_key_rule *kr = bd_config_key_rule(c, db, dbn, tb, tbn);
+        int ok = kr != NULL;
+        for (size_t k = 0; ok && k < kr->ncols; k++) {
+            size_t i = 0;
+            while (i < n && strcmp(names[i], kr->cols[k]))
+                i++;
+            ok = i < n && (!rule[i] || rule[i]->act == BD_COL_HASH);
+        }
+        if (!ok) {
+            char line[700];
+            snprintf(line, sizeof line,
+                     "`%s`.`%s`: [columns] %s = %s %s `%s`, a column of its key, and no [keys] "
+                     "line of other columns keys the table: binlogd stops at its first change "
+                     "(exit 65). Fix: [keys] %s.%s = columns that identify a row, or hash the "
+                     "column instead",
+                     db, tb, hidden->pattern, hidden->action,
+                     hidden->act == BD_COL_EXCLUDE ? "excludes" : "masks", hcol, db, tb);
+            if (text_list_add(problems, "\n", line) < 0) goto nomem;
+            (*np)++;
+        }
+    }
+    free(rule);
+    return 0;
+nomem:
+    free(rule);
+    return -1;
+}
+
+int bd_preflight_columns(struct st_mysql *m, const bd_config *c, const bd_pf_table *keyless,
+                         size_t nk, bd_pf_colrule **out, char **problems, size_t *nproblems,
+                         bd_err *err)
+{
+    *out = NULL;
+    *problems = NULL;
+    *nproblems = 0;
+    const bd_col_rules *rs = &c->columns;
+    if (!rs->n) return 0;
+    bd_pf_colrule *cr = calloc(rs->n, sizeof *cr);
+    if (!cr) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < rs->n; i++)
+        cr[i].rule = &rs->rules[i];
+    if (mysql_query(m, "SELECT c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME, EXISTS (SELECT 1 "
+                       "FROM information_schema.STATISTICS k WHERE k.TABLE_SCHEMA = "
+                       "c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME AND k.INDEX_NAME = "
+                       "'PRIMARY' AND k.COLUMN_NAME = c.COLUMN_NAME) "
+                       "FROM information_schema.COLUMNS c JOIN information_schema.TABLES t ON "
+                       "t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME "
+                       "WHERE t.TABLE_TYPE = 'BASE TABLE' AND c.TABLE_SCHEMA NOT IN ('mysql', "
+                       "'information_schema', 'performance_schema', 'sys') "
+                       "ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION")) {
+        free(cr);
+        return bd_err_set(err, BD_ERR_IO, "information_schema.COLUMNS: %u: %s", mysql_errno(m),
+                          mysql_error(m));
+    }
+    MYSQL_RES *res = mysql_store_result(m);
+    if (!res) {
+        free(cr);
+        return bd_err_set(err, BD_ERR_IO, "information_schema.COLUMNS: %u: %s", mysql_errno(m),
+                          mysql_error(m));
+    }
+    size_t rows = (size_t)mysql_num_rows(res), n = 0;
+    char **names = calloc(rows ? rows : 1, sizeof *names);
+    int *pk = calloc(rows ? rows : 1, sizeof *pk);
+    char db[65] = "", tb[65] = "";
+    int rc = names && pk ? 0 : -1;
+    MYSQL_ROW row;
+    /* rows come table by table: each table is looked at when the next begins */
+    while (rc == 0) {
+        row = mysql_fetch_row(res);
+        const char *rdb = row && row[0] ? row[0] : "", *rtb = row && row[1] ? row[1] : "";
+        if (!row || strcmp(rdb, db) || strcmp(rtb, tb)) {
+            if (n && bd_config_table_wanted(c, db, strlen(db), tb, strlen(tb)))
+                rc = table_columns(c, db, tb, names, pk, n, keyless, nk, cr, problems, nproblems);
+            n = 0;
+            if (!row) break;
+            snprintf(db, sizeof db, "%s", rdb);
+            snprintf(tb, sizeof tb, "%s", rtb);
+        }
+        names[n] = row[2] ? row[2] : (char *)"";
+        pk[n] = row[3] && row[3][0] == '1';
+        n++;
+    }
+    free(names);
+    free(pk);
+    mysql_free_result(res);
+    if (rc < 0) {
+        bd_preflight_columns_free(cr, rs->n, *problems);
+        *problems = NULL;
+        return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    }
+    *out = cr;
+    return 0;
+}
+
+void bd_preflight_columns_free(bd_pf_colrule *cr, size_t n, char *problems)
+{
+    for (size_t i = 0; cr && i < n; i++)
+        free(cr[i].matches);
+    free(cr);
+    free(problems);
+}

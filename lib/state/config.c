@@ -348,6 +348,8 @@ typedef struct reader {
     unsigned char seen[sizeof opts / sizeof opts[0]];
     unsigned *gate_seen; /* per gate, a bit per gate option */
     int gate_only;       /* bd_config_load_gates: secrets left unread */
+    int hash_keys;       /* bd_config_load_columns: but the [hash_key ID] secrets read */
+    unsigned *hk_seen;   /* per [hash_key ID], a bit per option: 1 secret, 2 encoding */
 } reader;
 
 static int fail_at(reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -598,6 +600,85 @@ static int key_rule(reader *r, const char *pattern, const char *value)
     return 1;
 }
 
+/* One line of [columns]: "db.table.column = action" (patterns allowed). */
+static int column_rule(reader *r, const char *pattern, const char *action)
+{
+    bd_col_rules *rs = &r->c->columns;
+    char why[400];
+    for (size_t i = 0; i < rs->n; i++)
+        if (!strcmp(rs->rules[i].pattern, pattern))
+            return fail_at(r, "[columns] %s given twice", pattern);
+    bd_col_rule *v = realloc(rs->rules, (rs->n + 1) * sizeof *v);
+    if (!v) return fail_at(r, "out of memory");
+    rs->rules = v;
+    bd_col_rule *cr = &v[rs->n++];
+    memset(cr, 0, sizeof *cr);
+    cr->line = r->line;
+    if (bd_col_pattern_set(cr, pattern, why, sizeof why) ||
+        bd_col_action_parse(cr, action, why, sizeof why))
+        return fail_at(r, "[columns] %s", why);
+    return 1;
+}
+
+/* One option of a [hash_key ID] section: secret (file:, cred:, env:; at
+ * least 16 bytes) or encoding (hex, base64). */
+static int hash_key_option(reader *r, const char *id, const char *name, const char *value)
+{
+    bd_col_rules *rs = &r->c->columns;
+    size_t l = strlen(id);
+    if (l == 0 || l > 32 ||
+        strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != l)
+        return fail_at(r, "[hash_key %s]: a key id is 1 to 32 letters, digits, '_', '-' or '.'",
+                       id);
+    size_t k = 0;
+    while (k < rs->nkeys && strcmp(rs->keys[k].id, id))
+        k++;
+    if (k == rs->nkeys) {
+        bd_hash_key *v = realloc(rs->keys, (k + 1) * sizeof *v);
+        if (!v) return fail_at(r, "out of memory");
+        rs->keys = v;
+        unsigned *seen = realloc(r->hk_seen, (k + 1) * sizeof *seen);
+        if (!seen) return fail_at(r, "out of memory");
+        r->hk_seen = seen;
+        seen[k] = 0;
+        memset(&v[k], 0, sizeof v[k]);
+        rs->nkeys++;
+        if (!(v[k].id = strdup(id))) return fail_at(r, "out of memory");
+    }
+    bd_hash_key *hk = &rs->keys[k];
+    unsigned bit = !strcmp(name, "secret") ? 1 : !strcmp(name, "encoding") ? 2 : 0;
+    if (!bit)
+        return fail_at(r, "unknown option '%s' in [hash_key %s] (secret, encoding)", name, id);
+    if (r->hk_seen[k] & bit) return fail_at(r, "[hash_key %s] %s given twice", id, name);
+    r->hk_seen[k] |= bit;
+    if (bit == 2) {
+        if (strcmp(value, "hex") && strcmp(value, "base64"))
+            return fail_at(r, "[hash_key %s] encoding wants hex or base64", id);
+        hk->base64 = !strcmp(value, "base64");
+        return 1;
+    }
+    if (strncmp(value, "file:", 5) && strncmp(value, "cred:", 5) && strncmp(value, "env:", 4))
+        return fail_at(r,
+                       "[hash_key %s] secret is a secret: give it as file:PATH, cred:NAME or "
+                       "env:NAME, not in the file",
+                       id);
+    if (!(hk->source = strdup(value))) return fail_at(r, "out of memory");
+    if (r->gate_only && !r->hash_keys) return 1; /* not needed, maybe not readable */
+    char msg[256];
+    char *sec = resolve_secret(value, msg, sizeof msg);
+    if (!sec) return fail_at(r, "[hash_key %s] secret %s", id, msg);
+    size_t sl = strlen(sec);
+    int rc = sl < 16 ? -2 : bd_hash_key_set_secret(hk, (const unsigned char *)sec, sl);
+    memset(sec, 0, sl);
+    free(sec);
+    if (rc == -2)
+        return fail_at(r,
+                       "[hash_key %s] secret: %zu bytes; a key needs at least 16 (32 random "
+                       "bytes as hex: openssl rand -hex 32)",
+                       id, sl);
+    return rc < 0 ? fail_at(r, "out of memory") : 1;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     reader *r = user;
@@ -612,6 +693,13 @@ static int handler(void *user, const char *section, const char *name, const char
         return gate_option(r, g, name, value);
     }
     if (!strcmp(section, "keys")) return key_rule(r, name, value);
+    if (!strcmp(section, "columns")) return column_rule(r, name, value);
+    if (!strncmp(section, "hash_key", 8) && (section[8] == ' ' || section[8] == '\0')) {
+        const char *k = section + 8;
+        while (*k == ' ')
+            k++;
+        return hash_key_option(r, k, name, value);
+    }
     const opt *o = find_opt(section, name);
     if (!o && !strcmp(section, "kafka")) {
         /* gate needs no secret, and its user may not be able to read one */
@@ -651,13 +739,14 @@ static int handler(void *user, const char *section, const char *name, const char
             if (!strcmp(opts[i].section, section)) names[n++] = opts[i].name;
         known_section = n > 0;
         if (!known_section) {
-            static const char *const sections[] = {"source", "kafka", "filter", "keys",  "state",
-                                                   "daemon", "lag",   "http",   "alert", "gate"};
+            static const char *const sections[] = {"source", "kafka",  "filter",  "keys",
+                                                   "state",  "daemon", "lag",     "http",
+                                                   "alert",  "gate",   "columns", "hash_key"};
             const char *near = bd_closest(section, sections, sizeof sections / sizeof *sections);
             if (near) return fail_at(r, "unknown section [%s] (did you mean [%s]?)", section, near);
             return fail_at(r,
                            "unknown section [%s] (sections: source, kafka, filter, keys, "
-                           "state, daemon, lag, http, alert, gate NAME)",
+                           "state, daemon, lag, http, alert, gate NAME, columns, hash_key ID)",
                            section);
         }
         const char *near = bd_closest(name, names, n);
@@ -720,6 +809,7 @@ void bd_config_release(bd_config *c)
         free(c->keys[i].pattern);
     }
     free(c->keys);
+    bd_col_rules_release(&c->columns);
     free(c->path);
     memset(c, 0, sizeof *c);
 }
@@ -915,7 +1005,23 @@ static const char *check_values(const bd_config *c, char *why, size_t n)
     return NULL;
 }
 
-static int load(bd_config *c, const char *path, int gate_only, bd_err *err)
+/* Every [hash_key ID] has its secret, every hash rule its key: -1 with err. */
+static int check_columns(bd_config *c, const unsigned *hk_seen, bd_err *err)
+{
+    bd_col_rules *rs = &c->columns;
+    for (size_t k = 0; k < rs->nkeys; k++)
+        if (!(hk_seen[k] & 1))
+            return bd_err_set(err, BD_ERR_IO,
+                              "%s: [hash_key %s] secret is required (file:PATH, cred:NAME or "
+                              "env:NAME)",
+                              c->path, rs->keys[k].id);
+    char why[400];
+    if (bd_col_rules_resolve(rs, why, sizeof why) < 0)
+        return bd_err_set(err, BD_ERR_IO, "%s: %s", c->path, why);
+    return 0;
+}
+
+static int load(bd_config *c, const char *path, int gate_only, int hash_keys, bd_err *err)
 {
     memset(c, 0, sizeof *c);
     char msg[256];
@@ -934,6 +1040,7 @@ static int load(bd_config *c, const char *path, int gate_only, bd_err *err)
     r.c = c;
     r.err = err;
     r.gate_only = gate_only;
+    r.hash_keys = hash_keys;
     r.f = fopen(path, "r");
     if (!r.f) {
         bd_err_set(err, BD_ERR_IO, "%s: %s", path, strerror(errno));
@@ -949,7 +1056,9 @@ static int load(bd_config *c, const char *path, int gate_only, bd_err *err)
         fail_at(&r, rc > 0 ? "not a [section] or a key = value line" : "cannot read the file");
     }
     int gates_bad = r.failed ? 0 : check_gates(c, r.gate_seen, err);
+    if (!r.failed && !gates_bad) gates_bad = check_columns(c, r.hk_seen, err);
     free(r.gate_seen);
+    free(r.hk_seen);
     if (r.failed || gates_bad) {
         bd_config_release(c);
         return -1;
@@ -1004,11 +1113,16 @@ static int load(bd_config *c, const char *path, int gate_only, bd_err *err)
     return 0;
 }
 
-int bd_config_load(bd_config *c, const char *path, bd_err *err) { return load(c, path, 0, err); }
+int bd_config_load(bd_config *c, const char *path, bd_err *err) { return load(c, path, 0, 1, err); }
 
 int bd_config_load_gates(bd_config *c, const char *path, bd_err *err)
 {
-    return load(c, path, 1, err);
+    return load(c, path, 1, 0, err);
+}
+
+int bd_config_load_columns(bd_config *c, const char *path, bd_err *err)
+{
+    return load(c, path, 1, 1, err);
 }
 
 int bd_config_source_password(const bd_config *c, char *buf, size_t n, bd_err *err)
@@ -1203,6 +1317,14 @@ void bd_config_print(const bd_config *c, FILE *out)
             fputc('\n', out);
         }
     }
+    const bd_col_rules *rs = &c->columns;
+    if (rs->n) fprintf(out, "\n[columns]\n");
+    for (size_t i = 0; i < rs->n; i++)
+        fprintf(out, "%s = %s\n", rs->rules[i].pattern, rs->rules[i].action);
+    /* where the key comes from, never the key */
+    for (size_t k = 0; k < rs->nkeys; k++)
+        fprintf(out, "\n[hash_key %s]\nsecret = %s\nencoding = %s\n", rs->keys[k].id,
+                rs->keys[k].source, rs->keys[k].base64 ? "base64" : "hex");
 }
 
 static const char *type_word(const opt *o)
@@ -1328,6 +1450,39 @@ void bd_config_doc(FILE *out)
         const opt *o = &gate_opts[i];
         doc_line(out, o, 0);
     }
+    fputs("\n## [columns]\n\n"
+          "Sensitive columns, left out, masked or hashed before a row change becomes a message\n"
+          "(run, replay, `dump -c` and the snapshot alike; see docs/format.md). One line per\n"
+          "column pattern, `db.table.column = action`: `*` and `?` allowed; the column is what\n"
+          "follows the last dot, and the first line that matches a column counts.\n\n"
+          "| action | the column in `before` and `after` |\n|---|---|\n"
+          "| `exclude` | absent (never part of a key: a table whose primary key it is needs a "
+          "`[keys]` line without it) |\n"
+          "| `mask:null` | `null` |\n"
+          "| `mask:keep-last-N` | the last N characters as they are, each earlier one `*`; "
+          "numbers (integers, DECIMAL, FLOAT) count and star digits only and become strings "
+          "keeping sign, point and scale (`\"***45.67\"`); binary columns stay base64 of "
+          "the starred bytes |\n"
+          "| `mask:fixed=TEXT` | the string TEXT |\n"
+          "| `hash:ID` (or `hash` with one key) | HMAC-SHA-256 of the value's text under "
+          "`[hash_key ID]`, hex or base64: the same value gives the same token in every "
+          "table, so joins still work; `source.hashed` names the key of each hashed column |\n"
+          "\nNULL stays `null` and a column an image lacks stays absent, whatever the action.\n"
+          "A masked key column collapses keys, so it is refused like an excluded one. Rules\n"
+          "change with a reload (SIGHUP), at the next transaction boundary. `binlogd\n"
+          "check-config` lists the columns each rule matches on the server and warns about\n"
+          "rules that match none.\n",
+          out);
+    fputs("\n## [hash_key ID]\n\n"
+          "One section per key that `hash:ID` rules name (`[hash_key k2026]`); the id goes into\n"
+          "the messages, the key never: not in logs, `/status` or `check-config --print`.\n\n"
+          "| option | type | default | meaning |\n|---|---|---|---|\n"
+          "| `secret` | text | (required) | where the key is: `file:PATH` or `cred:NAME` (the "
+          "first line of the file or systemd credential) or `env:NAME`; at least 16 bytes "
+          "(`openssl rand -hex 32`) |\n"
+          "| `encoding` | hex\\|base64 | `hex` | the tokens' form: 64 hex digits or 44 base64 "
+          "characters |\n",
+          out);
 }
 
 /* ---- filters and topics ------------------------------------------------- */

@@ -496,6 +496,96 @@ START_TEST(config_gates_only)
 }
 END_TEST
 
+START_TEST(config_columns)
+{
+    bd_config c;
+    bd_err err = {0};
+    setenv("BD_TEST_HK", "a-key-of-twenty-bytes", 1);
+    char kf[] = "/tmp/bd_hk_XXXXXX";
+    int fd = mkstemp(kf);
+    ck_assert(fd >= 0);
+    ck_assert(write(fd, "file-key-0123456789\n", 20) == 20);
+    close(fd);
+    char text[1024];
+    snprintf(text, sizeof text,
+             MIN "[columns]\npay.acct.card_no = hash:k1\npay.*.phone = exclude\n"
+                 "pay.acct.name = mask:keep-last-1\npay.acct.memo = mask:fixed=***\n"
+                 "pay.acct.open_id = hash:k2\n[hash_key k1]\nsecret = env:BD_TEST_HK\n"
+                 "[hash_key k2]\nsecret = file:%s\nencoding = base64\n",
+             kf);
+    load_ok(&c, text);
+    ck_assert_uint_eq(c.columns.n, 5);
+    ck_assert_str_eq(c.columns.rules[0].pattern, "pay.acct.card_no");
+    ck_assert_str_eq(c.columns.rules[0].key_id, "k1");
+    ck_assert_uint_eq(c.columns.rules[0].line, 7);
+    ck_assert_int_eq(c.columns.rules[1].act, BD_COL_EXCLUDE);
+    ck_assert_uint_eq(c.columns.rules[4].key, 1);
+    ck_assert_uint_eq(c.columns.nkeys, 2);
+    ck_assert_int_eq(c.columns.keys[1].base64, 1);
+    /* the key's token is HMAC-SHA-256 under the first line of the file */
+    char tok[65];
+    size_t n = bd_hash_token(&c.columns.keys[0], "x", 1, tok);
+    ck_assert_uint_eq(n, 64);
+    /* printed: the rules and where the keys are, never the keys */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    bd_config_print(&c, f);
+    fclose(f);
+    ck_assert_msg(strstr(buf, "[columns]\npay.acct.card_no = hash:k1\npay.*.phone = exclude\n"),
+                  "%s", buf);
+    ck_assert(strstr(buf, "[hash_key k1]\nsecret = env:BD_TEST_HK\nencoding = hex\n"));
+    ck_assert(!strstr(buf, "a-key-of-twenty") && !strstr(buf, "file-key-0123"));
+    free(buf);
+    bd_config_release(&c);
+
+    /* errors at FILE:LINE */
+    load_bad(MIN "[columns]\npay.acct = exclude\n", ":7: [columns] 'pay.acct': a rule is "
+                                                    "db.table.column");
+    load_bad(MIN "[columns]\npay.a.b = drop\n", ":7: [columns] unknown action 'drop'");
+    load_bad(MIN "[columns]\npay.a.b = exclude\npay.a.b = mask:null\n",
+             ":8: [columns] pay.a.b given twice");
+    load_bad(MIN "[columns]\npay.a.b = hash\n", ": [columns] pay.a.b = hash: no [hash_key ID]");
+    load_bad(MIN "[columns]\npay.a.b = hash:k9\n[hash_key k1]\nsecret = env:BD_TEST_HK\n",
+             ": [columns] pay.a.b = hash:k9: no [hash_key k9] section");
+    load_bad(MIN "[hash_key k1]\nsecret = hunter2hunter2hunter2\n",
+             ":7: [hash_key k1] secret is a secret: give it as file:PATH");
+    setenv("BD_TEST_HK_SHORT", "short", 1);
+    load_bad(MIN "[hash_key k1]\nsecret = env:BD_TEST_HK_SHORT\n",
+             ":7: [hash_key k1] secret: 5 bytes; a key needs at least 16");
+    unsetenv("BD_TEST_HK_NONE");
+    load_bad(MIN "[hash_key k1]\nsecret = env:BD_TEST_HK_NONE\n",
+             ":7: [hash_key k1] secret the environment variable BD_TEST_HK_NONE is not set");
+    load_bad(MIN "[hash_key k1]\nencoding = hex\n", ": [hash_key k1] secret is required");
+    load_bad(MIN "[hash_key k1]\nsecret = env:BD_TEST_HK\nencoding = b64\n",
+             ":8: [hash_key k1] encoding wants hex or base64");
+    load_bad(MIN "[hash_key k1]\nsalt = x\n", ":7: unknown option 'salt' in [hash_key k1]");
+    load_bad(MIN "[hash_key a/b]\nsecret = env:BD_TEST_HK\n", ":7: [hash_key a/b]: a key id is");
+    load_bad(MIN "[colums]\na.b.c = exclude\n", ":7: unknown section [colums] (did you mean "
+                                                "[columns]?)");
+
+    /* gate reads no key; dump -c reads the keys but no other secret */
+    snprintf(text, sizeof text,
+             MIN "sasl.password = file:/nonexistent/pw\n[columns]\na.b.c = hash\n"
+                 "[hash_key k1]\nsecret = file:%s\n",
+             kf);
+    write_cfg(text);
+    ck_assert_msg(bd_config_load_columns(&c, path, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(c.columns.n, 1);
+    ck_assert_ptr_nonnull(c.columns.keys[0].hmac);
+    bd_config_release(&c);
+    unlink(kf);
+    ck_assert_msg(bd_config_load_gates(&c, path, &err) == 0, "%s", err.msg);
+    ck_assert_ptr_null(c.columns.keys[0].hmac);
+    bd_config_release(&c);
+    ck_assert_int_eq(bd_config_load_columns(&c, path, &err), -1);
+    ck_assert_msg(strstr(err.msg, "[hash_key k1] secret cannot read"), "%s", err.msg);
+    unlink(path);
+    unsetenv("BD_TEST_HK");
+    unsetenv("BD_TEST_HK_SHORT");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("config");
@@ -506,6 +596,7 @@ static Suite *suite(void)
     tcase_add_test(t, config_errors);
     tcase_add_test(t, config_secrets);
     tcase_add_test(t, config_gates_only);
+    tcase_add_test(t, config_columns);
     tcase_add_test(t, config_filters_topics);
     tcase_add_test(t, config_reload);
     tcase_add_test(t, config_docs);

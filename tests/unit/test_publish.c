@@ -979,6 +979,196 @@ START_TEST(pub_keys_rule_missing_column)
 }
 END_TEST
 
+/* ---- [columns] ---------------------------------------------------------------- */
+
+/* A rule set as the config reader builds it: rules "pattern=action;..."
+ * and one key k1. */
+static void col_rules(bd_col_rules *rs, const char *spec)
+{
+    char why[400], buf[512];
+    memset(rs, 0, sizeof *rs);
+    snprintf(buf, sizeof buf, "%s", spec);
+    for (char *save = NULL, *item = strtok_r(buf, ";", &save); item;
+         item = strtok_r(NULL, ";", &save)) {
+        char *eq = strchr(item, '=');
+        ck_assert(eq != NULL);
+        *eq = '\0';
+        rs->rules = realloc(rs->rules, (rs->n + 1) * sizeof *rs->rules);
+        ck_assert(rs->rules != NULL);
+        bd_col_rule *r = &rs->rules[rs->n++];
+        memset(r, 0, sizeof *r);
+        ck_assert_msg(bd_col_pattern_set(r, item, why, sizeof why) == NULL, "%s", why);
+        ck_assert_msg(bd_col_action_parse(r, eq + 1, why, sizeof why) == NULL, "%s", why);
+    }
+    rs->keys = calloc(1, sizeof *rs->keys);
+    ck_assert(rs->keys != NULL);
+    rs->nkeys = 1;
+    rs->keys[0].id = strdup("k1");
+    rs->keys[0].source = strdup("env:K");
+    const char *key = "0123456789abcdef";
+    ck_assert_int_eq(bd_hash_key_set_secret(&rs->keys[0], (const unsigned char *)key, 16), 0);
+    ck_assert_msg(bd_col_rules_resolve(rs, why, sizeof why) == 0, "%s", why);
+}
+
+/* The token of text under k1, quoted. */
+static const char *tok(const bd_col_rules *rs, const char *text, char out[70])
+{
+    out[0] = '"';
+    size_t n = bd_hash_token(&rs->keys[0], text, strlen(text), out + 1);
+    out[n + 1] = '"';
+    out[n + 2] = '\0';
+    return out;
+}
+
+/* Excluded, masked and hashed columns in both images and in the key; a
+ * hashed primary key keys by its token, and a key change is one still. */
+START_TEST(pub_columns)
+{
+    rec *R = rec_new();
+    bd_col_rules rs;
+    col_rules(&rs, "pay.flow.id=hash:k1;pay.flow.amount=exclude;pay.*.memo=mask:keep-last-2");
+    bd_pub *p = pub_new(R, NULL, 0, 0, 0);
+    bd_pub_set_columns(p, &rs);
+    bd_table *t = flow_table();
+    bd_err err = {0};
+    char k1[70], k2[70];
+    tok(&rs, "1", k1);
+    tok(&rs, "2", k2);
+    bd_value a[3] = {VI(1), VS("100.00"), VS("分账流水")};
+    bd_value b[3] = {VI(2), VS("100.00"), VN()};
+    bd_row r = mk_row(BD_OP_UPDATE, t, a, b, 100, 0);
+    ROW_OK(p, &r);
+    ck_assert_int_eq(bd_pub_finish(p, 1, &err), 0);
+    ck_assert_uint_eq(R->n, 2);
+    char key[100], val[600];
+    snprintf(key, sizeof key, "{\"id\":%s}", k1);
+    snprintf(val, sizeof val,
+             "{\"op\":\"d\",\"db\":\"pay\",\"table\":\"flow\",\"before\":{\"id\":%s,"
+             "\"memo\":\"**流水\"},\"after\":null,\"source\":{\"flavor\":\"mariadb\","
+             "\"server_id\":1,\"file\":\"binlog.000001\",\"pos\":100,\"gtid\":\"0-1-42\","
+             "\"ts_us\":1700000000000000,\"row\":0,\"hashed\":{\"id\":\"k1\"},\"xid\":null,"
+             "\"last\":false}}",
+             k1);
+    CHECK_MSG(R, 0, 'd', "pay.flow", BD_PUB_BY_KEY, "pay.flow", key, val, 0, 100, 0);
+    snprintf(key, sizeof key, "{\"id\":%s}", k2);
+    snprintf(val, sizeof val,
+             "{\"op\":\"c\",\"db\":\"pay\",\"table\":\"flow\",\"before\":null,\"after\":{\"id\":%s,"
+             "\"memo\":null},\"source\":{\"flavor\":\"mariadb\","
+             "\"server_id\":1,\"file\":\"binlog.000001\",\"pos\":100,\"gtid\":\"0-1-42\","
+             "\"ts_us\":1700000000000000,\"row\":0,\"hashed\":{\"id\":\"k1\"},\"xid\":null,"
+             "\"last\":true}}",
+             k2);
+    CHECK_MSG(R, 1, 'c', "pay.flow", BD_PUB_BY_KEY, "pay.flow", key, val, 1, 100, 0);
+    /* the excluded column is nowhere */
+    for (size_t i = 0; i < R->n; i++)
+        ck_assert(!strstr(R->m[i].value, "amount") && !strstr(R->m[i].value, "100.00"));
+    CHECK_COUNTS(p, 1, 0, 1, 0, 0, 2);
+    bd_pub_free(p);
+    bd_table_free(t);
+    bd_col_rules_release(&rs);
+    rec_free(R);
+}
+END_TEST
+
+/* A rule that excludes or masks a key column: refused, unless a [keys]
+ * line of columns no rule hides keys the table. */
+START_TEST(pub_columns_key_hidden)
+{
+    rec *R = rec_new();
+    bd_col_rules rs;
+    col_rules(&rs, "pay.flow.id=exclude;pay.flow.memo=mask:null");
+    bd_table *t = flow_table();
+    bd_err err = {0};
+    bd_value a[3] = {VI(1), VS("100.00"), VS("x")};
+    bd_row r = mk_row(BD_OP_INSERT, t, NULL, a, 100, 0);
+
+    bd_pub *p = pub_new(R, NULL, 0, 0, 0);
+    bd_pub_set_columns(p, &rs);
+    ck_assert_int_eq(bd_pub_row(p, &r, &err), -1);
+    ck_assert_int_eq(err.code, BD_ERR_COLUMNS);
+    ck_assert_msg(strstr(err.msg, "[columns] pay.flow.id = exclude excludes `pay`.`flow`.`id`") &&
+                      strstr(err.msg, "primary key") && strstr(err.msg, "[keys]"),
+                  "%s", err.msg);
+    ck_assert_uint_eq(R->n, 0);
+    bd_pub_free(p);
+
+    /* a [keys] line naming a masked column is refused the same way */
+    char *memo[] = {(char *)"memo"};
+    bd_key_rule km = {(char *)"pay.flow", memo, 1};
+    p = pub_new(R, &km, 1, 0, 0);
+    bd_pub_set_columns(p, &rs);
+    memset(&err, 0, sizeof err);
+    ck_assert_int_eq(bd_pub_row(p, &r, &err), -1);
+    ck_assert_int_eq(err.code, BD_ERR_COLUMNS);
+    ck_assert_msg(strstr(err.msg, "masks `pay`.`flow`.`memo`") && strstr(err.msg, "[keys] key"),
+                  "%s", err.msg);
+    bd_pub_free(p);
+
+    /* one of columns left alone keys it */
+    char *amount[] = {(char *)"amount"};
+    bd_key_rule ka = {(char *)"pay.*", amount, 1};
+    p = pub_new(R, &ka, 1, 0, 0);
+    bd_pub_set_columns(p, &rs);
+    ROW_OK(p, &r);
+    ck_assert_int_eq(bd_pub_finish(p, 1, &err), 0);
+    ck_assert_uint_eq(R->n, 1);
+    CHECK_MSG(R, 0, 'c', "pay.flow", BD_PUB_BY_KEY, "pay.flow", "{\"amount\":\"100.00\"}",
+              "{\"op\":\"c\",\"db\":\"pay\",\"table\":\"flow\",\"before\":null,"
+              "\"after\":{\"amount\":\"100.00\",\"memo\":null}," SRC(100, 0, null, true),
+              1, 100, 0);
+    bd_pub_free(p);
+    bd_table_free(t);
+    bd_col_rules_release(&rs);
+    rec_free(R);
+}
+END_TEST
+
+/* New rules between transactions: the transactions before in clear, the
+ * ones after under the rules, none of them half and half; no rules for a
+ * table without names: published positional as before, while rules that
+ * match it stop the stage rather than publish it in clear. */
+START_TEST(pub_columns_switch)
+{
+    rec *R = rec_new();
+    bd_col_rules rs;
+    col_rules(&rs, "pay.flow.memo=mask:fixed=***");
+    bd_pub *p = pub_new(R, NULL, 0, 0, 0);
+    bd_table *t = flow_table();
+    bd_err err = {0};
+    bd_value a[3] = {VI(1), VS("1"), VS("clear")};
+    tev x;
+    bd_row r = mk_row(BD_OP_INSERT, t, NULL, a, 100, 0);
+    ROW_OK(p, &r);
+    mk_xid(&x, 150, 9);
+    ck_assert_int_eq(bd_pub_event(p, &x.ev, &err), 0);
+    bd_pub_set_columns(p, &rs); /* between transactions */
+    r = mk_row(BD_OP_INSERT, t, NULL, a, 200, 0);
+    ROW_OK(p, &r);
+    mk_xid(&x, 250, 10);
+    ck_assert_int_eq(bd_pub_event(p, &x.ev, &err), 0);
+    bd_pub_set_columns(p, NULL); /* and off again */
+    r = mk_row(BD_OP_INSERT, t, NULL, a, 300, 0);
+    ROW_OK(p, &r);
+    ck_assert_int_eq(bd_pub_finish(p, 1, &err), 0);
+    ck_assert_uint_eq(R->n, 3);
+    ck_assert(strstr(R->m[0].value, "\"memo\":\"clear\""));
+    ck_assert(strstr(R->m[1].value, "\"memo\":\"***\""));
+    ck_assert(strstr(R->m[2].value, "\"memo\":\"clear\""));
+
+    bd_table *u = mk_table(76, "pay", "flow", "LVV", NULL, PK0, 1);
+    bd_pub_set_columns(p, &rs);
+    r = mk_row(BD_OP_INSERT, u, NULL, a, 400, 0);
+    ck_assert_int_eq(bd_pub_row(p, &r, &err), -1);
+    ck_assert_int_eq(err.code, BD_ERR_COLUMNS);
+    ck_assert_uint_eq(R->n, 3);
+    bd_pub_free(p);
+    bd_table_free(t);
+    bd_table_free(u);
+    bd_col_rules_release(&rs);
+    rec_free(R);
+}
+END_TEST
+
 START_TEST(pub_keys_rule_no_names)
 {
     rec *R = rec_new();
@@ -2837,6 +3027,9 @@ int main(void)
     tcase_add_test(tc, pub_keys_rule);
     tcase_add_test(tc, pub_keys_rule_missing_column);
     tcase_add_test(tc, pub_keys_rule_no_names);
+    tcase_add_test(tc, pub_columns);
+    tcase_add_test(tc, pub_columns_key_hidden);
+    tcase_add_test(tc, pub_columns_switch);
     tcase_add_test(tc, pub_keys_rule_pk_wins);
     tcase_add_test(tc, pub_keys_rule_remap);
     tcase_add_test(tc, pub_truncate);
