@@ -110,6 +110,7 @@ void bd_buf_add_json_utf8(bd_buf *b, const char *p, size_t n);
 char *bd_raw_u64(char *o, uint64_t v);
 char *bd_raw_i64(char *o, int64_t v);
 char *bd_raw_base64(char *o, const uint8_t *p, size_t n);
+char *bd_raw_hex(char *o, const uint8_t *p, size_t n); /* lower case, 2n characters */
 char *bd_raw_json_str(char *o, const char *s, size_t n, int trusted);
 /* 1 if p[0..n) is well-formed UTF-8 (up to 4-byte sequences, no surrogates). */
 int bd_utf8_valid(const uint8_t *p, size_t n);

@@ -106,7 +106,8 @@ size_t bd_hash_token(const bd_hash_key *k, const void *v, size_t n, char *out);
 /* The actions for the columns of one table map. */
 typedef struct bd_col_plan {
     const bd_col_rule **rule; /* per column; NULL: as is */
-    uint32_t ncols, cap;
+    uint32_t *idx;            /* the columns that have a rule, nidx of them */
+    uint32_t ncols, cap, nidx;
     int any;    /* some column has an action */
     bd_buf src; /* ',"hashed":{"col":"ID",...}' for "source", or empty */
 } bd_col_plan;

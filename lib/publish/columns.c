@@ -242,12 +242,7 @@ size_t bd_hash_token(const bd_hash_key *k, const void *v, size_t n, char *out)
     SHA256_Update(&w, md, sizeof md);
     SHA256_Final(md, &w);
     if (k->base64) return (size_t)(bd_raw_base64(out, md, sizeof md) - out);
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < sizeof md; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    return 2 * sizeof md;
+    return (size_t)(bd_raw_hex(out, md, sizeof md) - out);
 }
 
 /* ---- plans ------------------------------------------------------------------ */
@@ -261,6 +256,7 @@ void bd_col_plan_init(bd_col_plan *p)
 void bd_col_plan_release(bd_col_plan *p)
 {
     free(p->rule);
+    free(p->idx);
     bd_buf_release(&p->src);
     memset(p, 0, sizeof *p);
 }
@@ -269,6 +265,7 @@ int bd_col_plan_build(bd_col_plan *p, const bd_col_rules *rs, const bd_table *t,
 {
     p->any = 0;
     p->ncols = 0;
+    p->nidx = 0;
     bd_buf_reset(&p->src);
     if (!rs || !rs->n || !bd_col_rules_touch(rs, t->db.p, t->db.n, t->name.p, t->name.n)) return 0;
     if (!t->has_names)
@@ -280,8 +277,10 @@ int bd_col_plan_build(bd_col_plan *p, const bd_col_rules *rs, const bd_table *t,
                           (int)t->db.n, t->db.p, (int)t->name.n, t->name.p);
     if (t->ncols > p->cap) {
         const bd_col_rule **r = realloc(p->rule, t->ncols * sizeof *r);
-        if (!r) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
-        p->rule = r;
+        if (r) p->rule = r;
+        uint32_t *x = r ? realloc(p->idx, t->ncols * sizeof *x) : NULL;
+        if (!x) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+        p->idx = x;
         p->cap = t->ncols;
     }
     p->ncols = t->ncols;
@@ -292,6 +291,7 @@ int bd_col_plan_build(bd_col_plan *p, const bd_col_rules *rs, const bd_table *t,
             bd_col_rules_match(rs, t->db.p, t->db.n, t->name.p, t->name.n, c->name.p, c->name.n);
         if (!p->rule[i]) continue;
         p->any = 1;
+        p->idx[p->nidx++] = i;
         if (p->rule[i]->act != BD_COL_HASH) continue;
         /* which key made each token: consumers tell two keys' tokens apart
          * during a rotation */
@@ -374,10 +374,10 @@ static size_t keep_last(char *o, const char *s, size_t n, unsigned keep, int dig
 static char *apply_image(const bd_col_plan *p, const bd_col_rules *rs, const bd_table *t,
                          const bd_value *in, bd_value *out, char *o)
 {
-    for (uint32_t i = 0; i < p->ncols; i++) {
+    memcpy(out, in, p->ncols * sizeof *out);
+    for (uint32_t x = 0; x < p->nidx; x++) {
+        uint32_t i = p->idx[x];
         const bd_col_rule *r = p->rule[i];
-        out[i] = in[i];
-        if (!r) continue;
         if (r->act == BD_COL_EXCLUDE) {
             out[i].kind = BD_V_ABSENT;
             continue;
@@ -424,8 +424,10 @@ int bd_col_apply(const bd_col_plan *p, const bd_col_rules *rs, const bd_table *t
      * that does not move */
     size_t need = 1;
     for (int k = 0; k < 2; k++)
-        for (uint32_t i = 0; in[k] && i < p->ncols; i++)
-            if (p->rule[i] && in[k][i].kind > BD_V_NULL) need += room(p->rule[i], &in[k][i]);
+        for (uint32_t x = 0; in[k] && x < p->nidx; x++) {
+            uint32_t i = p->idx[x];
+            if (in[k][i].kind > BD_V_NULL) need += room(p->rule[i], &in[k][i]);
+        }
     if (bd_buf_grow(arena, need) < 0) return -1;
     char *o = arena->ptr + arena->len;
     for (int k = 0; k < 2; k++)
