@@ -81,6 +81,15 @@ static const char *flavor_name(enum bd_flavor f)
     return f == BD_FLAVOR_MARIADB ? "MariaDB" : f == BD_FLAVOR_MYSQL ? "MySQL" : "unknown";
 }
 
+/* What the [columns] rules do on the server (with -c). */
+typedef struct col_findings {
+    bd_pf_colrule *cr; /* one per rule */
+    size_t n;
+    char *problems; /* lines, NULL: none */
+    size_t nproblems;
+    unsigned char *keys_used; /* per [keys] rule: keys a table whose primary key a rule hides */
+} col_findings;
+
 /* Does a table of kt[0..nk) match rule (as its first matching [keys]
  * line)?  If that table is keyed by a unique key, its INFO says that the
  * rule is not used. */
@@ -89,6 +98,14 @@ static int keys_rule_seen(const bd_key_rule *rule, const bd_pf_table *kt, size_t
     for (size_t i = 0; i < nk; i++)
         if (kt[i].rule == rule) return 1;
     return 0;
+}
+
+/* [keys] rule j of c is used: by a table without a primary key, or in
+ * place of a primary key that a [columns] rule hides. */
+static int keys_rule_used(const bd_config *c, size_t j, const bd_pf_table *kt, size_t nk,
+                          const col_findings *cf)
+{
+    return keys_rule_seen(&c->keys[j], kt, nk) || (cf->keys_used && cf->keys_used[j]);
 }
 
 /* Published tables without a primary key nor a unique key in its place. */
@@ -104,7 +121,8 @@ static size_t keys_keyless(const bd_pf_table *kt, size_t nk)
  * what each gets, counted into r.  kt[0..nk).  A table keyed by a unique
  * key (kt[i].ukey) is one INFO, which also says that its [keys] rule, if
  * any, is not used. */
-static void keys_count(const bd_config *c, const bd_pf_table *kt, size_t nk, bd_preflight_report *r)
+static void keys_count(const bd_config *c, const bd_pf_table *kt, size_t nk, const col_findings *cf,
+                       bd_preflight_report *r)
 {
     for (size_t i = 0; i < nk; i++) {
         if (kt[i].ukey)
@@ -117,12 +135,12 @@ static void keys_count(const bd_config *c, const bd_pf_table *kt, size_t nk, bd_
             r->warnings++;
     }
     for (size_t j = 0; j < c->nkeys; j++) {
-        if (!keys_rule_seen(&c->keys[j], kt, nk)) r->warnings++;
+        if (!keys_rule_used(c, j, kt, nk, cf)) r->warnings++;
     }
     if (!keys_keyless(kt, nk) && !c->nkeys) r->oks++;
 }
 
-static void keys_text(const bd_config *c, const bd_pf_table *kt, size_t nk)
+static void keys_text(const bd_config *c, const bd_pf_table *kt, size_t nk, const col_findings *cf)
 {
     for (size_t i = 0; i < nk; i++) {
         const bd_pf_table *t = &kt[i];
@@ -157,7 +175,7 @@ static void keys_text(const bd_config *c, const bd_pf_table *kt, size_t nk)
         }
     }
     for (size_t j = 0; j < c->nkeys; j++) {
-        if (!keys_rule_seen(&c->keys[j], kt, nk))
+        if (!keys_rule_used(c, j, kt, nk, cf))
             printf("WARNING keys [keys] %s: matches no published table without a primary key "
                    "(a typo? a table with a primary key is keyed by it)\n",
                    c->keys[j].pattern);
@@ -166,14 +184,6 @@ static void keys_text(const bd_config *c, const bd_pf_table *kt, size_t nk)
         printf("OK keys: every published table has a primary key%s\n",
                nk ? " or a unique key that stands in for one" : "");
 }
-
-/* What the [columns] rules do on the server (with -c). */
-typedef struct col_findings {
-    bd_pf_colrule *cr; /* one per rule */
-    size_t n;
-    char *problems; /* lines, NULL: none */
-    size_t nproblems;
-} col_findings;
 
 static void columns_count(const col_findings *cf, bd_preflight_report *r)
 {
@@ -217,7 +227,7 @@ static void print_text(const bd_server_opts *o, const char *version, const bd_pr
         if (f->severity != BD_PF_OK && f->fix[0]) printf(". Fix: %s", f->fix);
         printf("\n");
     }
-    if (cfg) keys_text(cfg, kt, nk);
+    if (cfg) keys_text(cfg, kt, nk, cf);
     if (cfg) columns_text(cfg, cf);
     printf("%s:%u (%s): %u error%s, %u warning%s, %u info, %u ok: %s\n", o->host,
            o->port ? o->port : 3306, version, r->errors, r->errors == 1 ? "" : "s", r->warnings,
@@ -354,7 +364,8 @@ static int check_server(const bd_server_opts *o, bd_preflight_opts *po, int json
     col_findings cf = {0};
     if (r == 0 && cfg) {
         cf.n = cfg->columns.n;
-        r = bd_preflight_columns(m, cfg, kt, nk, &cf.cr, &cf.problems, &cf.nproblems, &err);
+        r = bd_preflight_columns(m, cfg, kt, nk, &cf.cr, &cf.problems, &cf.nproblems, &cf.keys_used,
+                                 &err);
         if (r < 0) cf.n = 0;
     }
     mysql_close(m);
@@ -363,7 +374,7 @@ static int check_server(const bd_server_opts *o, bd_preflight_opts *po, int json
         free(rep);
         return EXIT_USAGE;
     }
-    if (cfg) keys_count(cfg, kt, nk, rep);
+    if (cfg) keys_count(cfg, kt, nk, &cf, rep);
     if (cfg) columns_count(&cf, rep);
     int rc = rep->errors ? EXIT_ERRORS : EXIT_CLEAN;
     if (json) {
@@ -374,7 +385,7 @@ static int check_server(const bd_server_opts *o, bd_preflight_opts *po, int json
     } else {
         print_text(o, version, rep, cfg, kt, nk, &cf);
     }
-    bd_preflight_columns_free(cf.cr, cf.n, cf.problems);
+    bd_preflight_columns_free(cf.cr, cf.n, cf.problems, cf.keys_used);
     free(rep);
     free(kt);
     if (rc == EXIT_USAGE) return rc;

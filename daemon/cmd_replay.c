@@ -110,7 +110,9 @@ static void replay_usage(FILE *f)
           "binlogd.replay.id and binlogd.replay.pos (FILE:POS of its row event).\n"
           "\n"
           "  -c, --config FILE     the daemon's configuration: source, [kafka], [filter],\n"
-          "                        [daemon] max_in_flight and max_in_flight_bytes\n"
+          "                        [daemon] max_in_flight and max_in_flight_bytes, [keys],\n"
+          "                        [columns] with its [hash_key ID] keys (columns left out,\n"
+          "                        masked or hashed as the daemon publishes them)\n"
           "START (one of):\n"
           "      --from FILE[:POS] a binlog position (POS 4 when omitted)\n"
           "      --from gtid:SET   after the transactions of a GTID set (MySQL\n"
@@ -156,7 +158,8 @@ static void replay_usage(FILE *f)
           "duplicates, marked); 1 an error or a message Kafka did not take; 2 usage;\n"
           "65 a row change in the range is logged as a statement (its rows are not in the\n"
           "binlog; [source] on_statement = skip replays without it), or a table's columns\n"
-          "at a position are not known ([source] ddl_ahead); 130 interrupted\n"
+          "at a position are not known ([source] ddl_ahead), or a [columns] rule\n"
+          "cannot apply to a table (no column names, a key column hidden); 130 interrupted\n"
           "(SIGINT/SIGTERM): the summary says how far it got and the command that\n"
           "continues.\n",
           f);

@@ -111,12 +111,15 @@ typedef struct bd_pf_colrule {
  * [keys] line to stand in (the daemon stops at their first change), one
  * "`db`.`table`: what and the fix" per line in *problems (malloc'ed, NULL:
  * none; nproblems of them).  The key is the primary key, else the unique
- * key of keyless[0..nk) (bd_preflight_keyless), else none.  0, or -1 with
- * err; free with bd_preflight_columns_free(). */
+ * key of keyless[0..nk) (bd_preflight_keyless), else none.  (*keys_used)[j]
+ * is set when [keys] rule j keys a table in place of a primary key that a
+ * rule hides (c->nkeys of them, malloc'ed).  0, or -1 with err; free with
+ * bd_preflight_columns_free(). */
 int bd_preflight_columns(struct st_mysql *m, const bd_config *c, const bd_pf_table *keyless,
                          size_t nk, bd_pf_colrule **out, char **problems, size_t *nproblems,
-                         bd_err *err);
-void bd_preflight_columns_free(bd_pf_colrule *cr, size_t n, char *problems);
+                         unsigned char **keys_used, bd_err *err);
+void bd_preflight_columns_free(bd_pf_colrule *cr, size_t n, char *problems,
+                               unsigned char *keys_used);
 
 /* Connect with the connection fields of o (host, port, user, password,
  * connect_timeout_s, ssl_*; the others are ignored) as bd_server_connect()

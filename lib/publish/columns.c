@@ -315,10 +315,78 @@ static int numeric(const bd_column *c, const bd_value *v)
     return v->kind == BD_V_ASCII && (c->type == 246 /* NEWDECIMAL */ || c->type == 0);
 }
 
-/* The value's text, as the message would carry it without quotes, for
- * hashing and masking: into tmp for integers. */
-static const char *value_text(const bd_value *v, char tmp[24], size_t *n)
+/* The text of a JSON string s[0..n) (quotes included, escaped as JSON
+ * writers escape) into o, which has n bytes of room; returns its length. */
+static size_t json_unquote(const char *s, size_t n, char *o)
 {
+    size_t w = 0;
+    for (size_t i = 1; i + 1 < n; i++) {
+        if (s[i] != '\\' || i + 2 >= n) {
+            o[w++] = s[i];
+            continue;
+        }
+        char e = s[++i];
+        unsigned cp = 0;
+        switch (e) {
+        case 'b': o[w++] = '\b'; continue;
+        case 'f': o[w++] = '\f'; continue;
+        case 'n': o[w++] = '\n'; continue;
+        case 'r': o[w++] = '\r'; continue;
+        case 't': o[w++] = '\t'; continue;
+        case 'u': break;
+        default: o[w++] = e; continue; /* \" \\ \/ */
+        }
+        /* \uXXXX, a surrogate pair as two of them */
+        for (int k = 0; k < 4 && i + 1 < n - 1; k++) {
+            char h = s[++i];
+            cp = cp * 16 + (unsigned)(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+        }
+        if (cp >= 0xd800 && cp < 0xdc00 && i + 6 < n - 1 && s[i + 1] == '\\' && s[i + 2] == 'u') {
+            unsigned lo = 0;
+            for (int k = 0; k < 4; k++) {
+                char h = s[i + 3 + k];
+                lo = lo * 16 + (unsigned)(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+            }
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+            i += 6;
+        }
+        if (cp < 0x80) {
+            o[w++] = (char)cp;
+        } else if (cp < 0x800) {
+            o[w++] = (char)(0xc0 | cp >> 6);
+            o[w++] = (char)(0x80 | (cp & 0x3f));
+        } else if (cp < 0x10000) {
+            o[w++] = (char)(0xe0 | cp >> 12);
+            o[w++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+            o[w++] = (char)(0x80 | (cp & 0x3f));
+        } else {
+            o[w++] = (char)(0xf0 | cp >> 18);
+            o[w++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+            o[w++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+            o[w++] = (char)(0x80 | (cp & 0x3f));
+        }
+    }
+    return w;
+}
+
+/* Is v JSON text that is one string (an ENUM member comes so, already
+ * quoted and escaped)? */
+static int json_string(const bd_value *v)
+{
+    return v->kind == BD_V_JSON && v->n >= 2 && v->s[0] == '"' && v->s[v->n - 1] == '"';
+}
+
+/* The value's text, as the message would carry it without quotes, for
+ * hashing and masking: integers into tmp, a JSON string's text (unescaped)
+ * at *o, which then moves past it. */
+static const char *value_text(const bd_value *v, char tmp[24], size_t *n, char **o)
+{
+    if (json_string(v)) {
+        char *s = *o;
+        *n = json_unquote(v->s, v->n, s);
+        *o += *n;
+        return s;
+    }
     if (v->kind == BD_V_INT) {
         *n = (size_t)(bd_raw_i64(tmp, v->i) - tmp);
         return tmp;
@@ -334,20 +402,28 @@ static const char *value_text(const bd_value *v, char tmp[24], size_t *n)
 /* Room the output of rule r on v takes at most. */
 static size_t room(const bd_col_rule *r, const bd_value *v)
 {
+    size_t text = json_string(v) ? v->n : 0; /* the string's text, unescaped */
     switch (r->act) {
-    case BD_COL_MASK_LAST: return v->kind == BD_V_INT || v->kind == BD_V_UINT ? 24 : v->n;
-    case BD_COL_MASK_FIXED: return strlen(r->fixed);
-    case BD_COL_HASH: return 64;
+    case BD_COL_MASK_LAST: return text + (v->kind == BD_V_INT || v->kind == BD_V_UINT ? 24 : v->n);
+    case BD_COL_HASH: return text + 64;
     default: return 0;
     }
 }
 
 /* mask:keep-last-N of text s (n bytes) into o: the last `keep` units as
  * they are, every earlier unit '*' (one per unit).  A unit is a digit
- * (digits_only: other characters stay), a UTF-8 character (utf8) or a
+ * (digits_only, for numbers: other characters stay, and so does an
+ * exponent, which is the number's scale), a UTF-8 character (utf8) or a
  * byte.  Returns the length written. */
 static size_t keep_last(char *o, const char *s, size_t n, unsigned keep, int digits_only, int utf8)
 {
+    size_t exp = 0;
+    if (digits_only) {
+        const char *e = memchr(s, 'e', n);
+        if (!e) e = memchr(s, 'E', n);
+        if (e) exp = n - (size_t)(e - s);
+        n -= exp;
+    }
     /* where the kept tail starts */
     size_t cut = n;
     for (unsigned k = 0; k < keep && cut > 0;) {
@@ -367,7 +443,9 @@ static size_t keep_last(char *o, const char *s, size_t n, unsigned keep, int dig
             o[w++] = '*';
     }
     memcpy(o + w, s + cut, n - cut);
-    return w + n - cut;
+    w += n - cut;
+    memcpy(o + w, s + n, exp);
+    return w + exp;
 }
 
 /* One image (room reserved): text from o on; returns its end. */
@@ -384,16 +462,20 @@ static char *apply_image(const bd_col_plan *p, const bd_col_rules *rs, const bd_
         }
         /* an absent column stays absent, NULL stays null */
         if (in[i].kind <= BD_V_NULL) continue;
-        char tmp[24];
-        size_t n;
-        const char *s = value_text(&in[i], tmp, &n);
-        switch (r->act) {
-        case BD_COL_MASK_NULL: out[i].kind = BD_V_NULL; continue;
-        case BD_COL_MASK_FIXED:
+        if (r->act == BD_COL_MASK_NULL) {
+            out[i].kind = BD_V_NULL;
+            continue;
+        }
+        if (r->act == BD_COL_MASK_FIXED) {
             out[i].kind = BD_V_STRING;
             out[i].s = r->fixed;
             out[i].n = strlen(r->fixed);
             continue;
+        }
+        char tmp[24];
+        size_t n;
+        const char *s = value_text(&in[i], tmp, &n, &o);
+        switch (r->act) {
         case BD_COL_HASH:
             out[i].kind = BD_V_ASCII;
             out[i].n = bd_hash_token(&rs->keys[r->key], s, n, o);

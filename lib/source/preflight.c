@@ -826,7 +826,7 @@ static int text_list_add(char **list, const char *sep, const char *text)
  * column to its first rule, and check that the table keeps a key. */
 static int table_columns(const bd_config *c, const char *db, const char *tb, char **names,
                          const int *pk, size_t n, const bd_pf_table *keyless, size_t nk,
-                         bd_pf_colrule *cr, char **problems, size_t *np)
+                         bd_pf_colrule *cr, char **problems, size_t *np, unsigned char *keys_used)
 {
     const bd_col_rules *rs = &c->columns;
     size_t dbn = strlen(db), tbn = strlen(tb);
@@ -869,6 +869,7 @@ static int table_columns(const bd_config *c, const char *db, const char *tb, cha
                 i++;
             ok = i < n && (!rule[i] || rule[i]->act == BD_COL_HASH);
         }
+        if (ok) keys_used[kr - c->keys] = 1;
         if (!ok) {
             char line[700];
             snprintf(line, sizeof line,
@@ -891,15 +892,21 @@ nomem:
 
 int bd_preflight_columns(struct st_mysql *m, const bd_config *c, const bd_pf_table *keyless,
                          size_t nk, bd_pf_colrule **out, char **problems, size_t *nproblems,
-                         bd_err *err)
+                         unsigned char **keys_used, bd_err *err)
 {
     *out = NULL;
     *problems = NULL;
     *nproblems = 0;
+    *keys_used = NULL;
     const bd_col_rules *rs = &c->columns;
     if (!rs->n) return 0;
     bd_pf_colrule *cr = calloc(rs->n, sizeof *cr);
-    if (!cr) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    unsigned char *used = calloc(c->nkeys ? c->nkeys : 1, 1);
+    if (!cr || !used) {
+        free(cr);
+        free(used);
+        return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+    }
     for (size_t i = 0; i < rs->n; i++)
         cr[i].rule = &rs->rules[i];
     if (mysql_query(m, "SELECT c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME, EXISTS (SELECT 1 "
@@ -912,12 +919,14 @@ int bd_preflight_columns(struct st_mysql *m, const bd_config *c, const bd_pf_tab
                        "'information_schema', 'performance_schema', 'sys') "
                        "ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION")) {
         free(cr);
+        free(used);
         return bd_err_set(err, BD_ERR_IO, "information_schema.COLUMNS: %u: %s", mysql_errno(m),
                           mysql_error(m));
     }
     MYSQL_RES *res = mysql_store_result(m);
     if (!res) {
         free(cr);
+        free(used);
         return bd_err_set(err, BD_ERR_IO, "information_schema.COLUMNS: %u: %s", mysql_errno(m),
                           mysql_error(m));
     }
@@ -933,7 +942,8 @@ int bd_preflight_columns(struct st_mysql *m, const bd_config *c, const bd_pf_tab
         const char *rdb = row && row[0] ? row[0] : "", *rtb = row && row[1] ? row[1] : "";
         if (!row || strcmp(rdb, db) || strcmp(rtb, tb)) {
             if (n && bd_config_table_wanted(c, db, strlen(db), tb, strlen(tb)))
-                rc = table_columns(c, db, tb, names, pk, n, keyless, nk, cr, problems, nproblems);
+                rc = table_columns(c, db, tb, names, pk, n, keyless, nk, cr, problems, nproblems,
+                                   used);
             n = 0;
             if (!row) break;
             snprintf(db, sizeof db, "%s", rdb);
@@ -947,18 +957,21 @@ int bd_preflight_columns(struct st_mysql *m, const bd_config *c, const bd_pf_tab
     free(pk);
     mysql_free_result(res);
     if (rc < 0) {
-        bd_preflight_columns_free(cr, rs->n, *problems);
+        bd_preflight_columns_free(cr, rs->n, *problems, used);
         *problems = NULL;
         return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
     }
     *out = cr;
+    *keys_used = used;
     return 0;
 }
 
-void bd_preflight_columns_free(bd_pf_colrule *cr, size_t n, char *problems)
+void bd_preflight_columns_free(bd_pf_colrule *cr, size_t n, char *problems,
+                               unsigned char *keys_used)
 {
     for (size_t i = 0; cr && i < n; i++)
         free(cr[i].matches);
     free(cr);
     free(problems);
+    free(keys_used);
 }

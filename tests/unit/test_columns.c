@@ -313,7 +313,7 @@ START_TEST(col_apply_actions)
     CHECK_VAL(&out[3], BD_V_ASCII, "-**.*0");
     CHECK_VAL(&out[4], BD_V_ASCII, "************7890"); /* a number becomes a string */
     CHECK_VAL(&out[5], BD_V_ASCII, "********************");
-    CHECK_VAL(&out[6], BD_V_ASCII, "-*.**e+20"); /* digits from the end: the exponent's */
+    CHECK_VAL(&out[6], BD_V_ASCII, "-*.25e+20"); /* the exponent (the scale) stays */
     CHECK_VAL(&out[7], BD_V_ABSENT, NULL);
     CHECK_VAL(&out[8], BD_V_NULL, NULL);
     ck_assert_int_eq(out[9].kind, BD_V_BYTES); /* bytes stay bytes: starred bytes */
@@ -400,6 +400,52 @@ START_TEST(col_plan_tables)
 }
 END_TEST
 
+/* ENUM members come as JSON strings, quoted and escaped: their text is
+ * what is masked and hashed, as a VARCHAR of the same text would be. */
+START_TEST(col_json_strings)
+{
+    static const char *const names[] = {"kind", "tier", "esc", "doc", "txt"};
+    static const uint8_t types[] = {BD_T_STRING, BD_T_STRING, BD_T_STRING, BD_T_JSON, BD_T_VARCHAR};
+    bd_table *t = mk_table("pay", "en", names, types, 5, 1);
+    bd_col_rules rs = {0};
+    add_rule(&rs, "pay.en.kind", "mask:keep-last-3");
+    add_rule(&rs, "pay.en.tier", "hash:k1");
+    add_rule(&rs, "pay.en.esc", "mask:keep-last-2");
+    add_rule(&rs, "pay.en.doc", "hash:k1");
+    add_rule(&rs, "pay.en.txt", "hash:k1");
+    add_key(&rs, "k1", "key-of-sixteen-bytes", 0);
+    resolve_ok(&rs);
+    bd_col_plan p;
+    bd_col_plan_init(&p);
+    bd_err err = {0};
+    ck_assert_int_eq(bd_col_plan_build(&p, &rs, t, &err), 0);
+    bd_value in[5] = {V(BD_V_JSON, "\"personal\""), V(BD_V_JSON, "\"\\u5206\\u8d26\""),
+                      V(BD_V_JSON, "\"a\\\"b\\\\c\\n\\ud83d\\ude00\""), V(BD_V_JSON, "{\"a\":1}"),
+                      V(BD_V_STRING, "分账")};
+    bd_value out[5], out2[5];
+    bd_buf arena = BD_BUF_INIT;
+    const bd_value *const ins[2] = {in, NULL};
+    bd_value *const outs[2] = {out, out2};
+    ck_assert_int_eq(bd_col_apply(&p, &rs, t, ins, outs, &arena), 0);
+    CHECK_VAL(&out[0], BD_V_STRING, "*****nal");
+    /* "\u5206\u8d26" is 分账: the same token as the VARCHAR's */
+    CHECK_VAL(&out[1], BD_V_ASCII, NULL);
+    ck_assert_uint_eq(out[1].n, 64);
+    ck_assert(out[4].n == 64 && !memcmp(out[1].s, out[4].s, 64));
+    /* a"b\c, a newline, U+1F600: the last two characters kept */
+    CHECK_VAL(&out[2], BD_V_STRING, "*****\n\xf0\x9f\x98\x80");
+    /* a JSON document that is not a string: its text */
+    char tok[65];
+    size_t tn = bd_hash_token(&rs.keys[0], "{\"a\":1}", 7, tok);
+    tok[tn] = '\0';
+    CHECK_VAL(&out[3], BD_V_ASCII, tok);
+    bd_buf_release(&arena);
+    bd_col_plan_release(&p);
+    bd_col_rules_release(&rs);
+    free_table(t);
+}
+END_TEST
+
 START_TEST(col_same)
 {
     bd_col_rules a = {0}, b = {0}, c = {0}, d = {0};
@@ -432,6 +478,7 @@ int main(void)
     tcase_add_test(tc, col_resolve);
     tcase_add_test(tc, col_apply_actions);
     tcase_add_test(tc, col_plan_tables);
+    tcase_add_test(tc, col_json_strings);
     tcase_add_test(tc, col_same);
     suite_add_tcase(s, tc);
     return tu_run(s) ? 1 : 0;
