@@ -4,12 +4,14 @@
 # stops them on exit, and defines conf STATE SOURCE START (a daemon config),
 # ckpt_pos, median, now and catch_up ROUND (the daemon's catch-up of the
 # backlog, timed to its checkpoint at the end, in seconds; its start-up,
-# to the first checkpoint, goes to W/startupROUND).
+# to the first checkpoint, goes to W/startupROUND, and the CPU seconds it
+# used to then, user + system, to W/cpuROUND).
 # Wants BENCH (a name) and SID (the daemon's server id) set; BENCH_KAFKA_OPTS
 # (name=value ...) adds broker options (e.g. a topic default).
 # BINLOGD: the binary to run (default build/binlogd of this tree).
 # BENCH_KAFKA_EXTRA: lines added to the [kafka] section of conf (e.g.
-# "exactly_once = true").
+# "exactly_once = true"); BENCH_CONF_TAIL: sections added at its end (e.g.
+# [columns]), read when conf runs.
 ROUNDS=${1:-3}
 B=${BINLOGD:-$(pwd)/build/binlogd}
 DIR=build/bench/decode-db
@@ -60,6 +62,7 @@ dir = $1
 checkpoint_interval = 20ms
 [daemon]
 log_level = warning
+${BENCH_CONF_TAIL:-}
 EOF
 }
 
@@ -84,6 +87,7 @@ catch_up() { # ROUND
         sleep 0.02
     done
     t1=$(now)
+    awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f\n", ($14 + $15) / hz}' "/proc/$DPID/stat" >"$W/cpu$1"
     kill -TERM "$DPID"
     wait "$DPID" || { cat "$W/r$1.log" >&2; exit 1; }
     DPID=""
