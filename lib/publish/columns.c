@@ -417,30 +417,33 @@ static size_t room(const bd_col_rule *r, const bd_value *v)
  * byte.  Returns the length written. */
 static size_t keep_last(char *o, const char *s, size_t n, unsigned keep, int digits_only, int utf8)
 {
-    size_t exp = 0;
+    size_t exp = 0, cut = n, w = 0;
     if (digits_only) {
         const char *e = memchr(s, 'e', n);
         if (!e) e = memchr(s, 'E', n);
         if (e) exp = n - (size_t)(e - s);
         n -= exp;
-    }
-    /* where the kept tail starts */
-    size_t cut = n;
-    for (unsigned k = 0; k < keep && cut > 0;) {
-        cut--;
-        if (digits_only) {
-            if (s[cut] >= '0' && s[cut] <= '9') k++;
-        } else if (!utf8 || ((uint8_t)s[cut] & 0xc0) != 0x80) {
-            k++;
+        cut = n;
+        /* the kept tail starts at the keep-th digit from the end */
+        for (unsigned k = 0; k < keep && cut > 0;) {
+            cut--;
+            k += s[cut] >= '0' && s[cut] <= '9';
         }
-    }
-    if (digits_only && keep == 0) cut = n;
-    size_t w = 0;
-    for (size_t i = 0; i < cut; i++) {
-        if (digits_only)
-            o[w++] = s[i] >= '0' && s[i] <= '9' ? '*' : s[i];
-        else if (!utf8 || ((uint8_t)s[i] & 0xc0) != 0x80)
-            o[w++] = '*';
+        if (keep == 0) cut = n;
+        for (size_t i = 0; i < cut; i++)
+            o[i] = s[i] >= '0' && s[i] <= '9' ? '*' : s[i];
+        w = cut;
+    } else {
+        /* the kept tail starts at the keep-th character from the end (a
+         * UTF-8 character starts at any byte but a continuation byte) */
+        for (unsigned k = 0; k < keep && cut > 0;) {
+            cut--;
+            k += !utf8 || ((uint8_t)s[cut] & 0xc0) != 0x80;
+        }
+        /* one '*' per character before it */
+        for (size_t i = 0; i < cut; i++)
+            w += !utf8 || ((uint8_t)s[i] & 0xc0) != 0x80;
+        memset(o, '*', w);
     }
     memcpy(o + w, s + cut, n - cut);
     w += n - cut;
