@@ -78,7 +78,8 @@ const char *bd_col_action_parse(bd_col_rule *r, const char *action, char *why, s
 const char *bd_col_pattern_set(bd_col_rule *r, const char *pattern, char *why, size_t n);
 
 /* Give key k its secret (len bytes, at least 16): the HMAC states are
- * computed from it; the caller wipes its own copy.  0, or -1 (memory). */
+ * computed from it, and checked against OpenSSL's HMAC(); the caller
+ * wipes its own copy.  0, -1 (memory) or -2 (the check failed). */
 int bd_hash_key_set_secret(bd_hash_key *k, const unsigned char *secret, size_t len);
 
 /* Point every hash rule at its key: -1 with why naming the rule when its

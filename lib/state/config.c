@@ -668,14 +668,17 @@ static int hash_key_option(reader *r, const char *id, const char *name, const ch
     char *sec = resolve_secret(value, msg, sizeof msg);
     if (!sec) return fail_at(r, "[hash_key %s] secret %s", id, msg);
     size_t sl = strlen(sec);
-    int rc = sl < 16 ? -2 : bd_hash_key_set_secret(hk, (const unsigned char *)sec, sl);
+    int rc = sl < 16 ? -3 : bd_hash_key_set_secret(hk, (const unsigned char *)sec, sl);
     memset(sec, 0, sl);
     free(sec);
-    if (rc == -2)
+    if (rc == -3)
         return fail_at(r,
                        "[hash_key %s] secret: %zu bytes; a key needs at least 16 (32 random "
                        "bytes as hex: openssl rand -hex 32)",
                        id, sl);
+    if (rc == -2)
+        return fail_at(r, "[hash_key %s]: the HMAC does not agree with OpenSSL's HMAC(): not used",
+                       id);
     return rc < 0 ? fail_at(r, "out of memory") : 1;
 }
 
