@@ -43,7 +43,8 @@ static void dump_usage(FILE *f)
             "\n"
             "  -c, --config FILE     apply the [columns] rules of the daemon's config FILE\n"
             "                        (columns left out, masked or hashed as run publishes\n"
-            "                        them; only [columns], [hash_key ID] and [keys] used).\n"
+            "                        them; only [columns], [hash_key ID] and [keys] used;\n"
+            "                        not with --events, whose SQL text they cannot reach).\n"
             "                        Without it every column is printed as it is\n"
             "  -e, --events          also print every non-row event with its decoded fields\n"
             "      --gtid SET        (files) skip the transactions in SET: start at the newest\n"
@@ -420,18 +421,25 @@ int cmd_dump(int argc, char **argv)
             }
             a.skip_statements = !strcmp(optarg, "skip");
             break;
-        case 'h': dump_usage(stdout); return EXIT_DONE;
+        case 'h':
+            dump_usage(stdout);
+            rc = EXIT_DONE;
+            goto out;
         case O_HOST: a.o.host = optarg; break;
         case O_PORT:
-            if (bd_parse_uint(optarg, 65535, &v) < 0 || v == 0)
-                return usage_error("--port wants a number in 1..65535, not '%s'", optarg);
+            if (bd_parse_uint(optarg, 65535, &v) < 0 || v == 0) {
+                rc = usage_error("--port wants a number in 1..65535, not '%s'", optarg);
+                goto out;
+            }
             a.o.port = (unsigned)v;
             break;
         case O_USER: a.o.user = optarg; break;
         case O_PWFILE: a.password_file = optarg; break;
         case O_SERVER_ID:
-            if (bd_parse_uint(optarg, UINT32_MAX, &v) < 0 || v == 0)
-                return usage_error("--server-id wants a number in 1..4294967295, not '%s'", optarg);
+            if (bd_parse_uint(optarg, UINT32_MAX, &v) < 0 || v == 0) {
+                rc = usage_error("--server-id wants a number in 1..4294967295, not '%s'", optarg);
+                goto out;
+            }
             a.o.server_id = (uint32_t)v;
             break;
         case O_FROM:
@@ -504,6 +512,15 @@ int cmd_dump(int argc, char **argv)
             break;
         default: /* cli_getopt said why */ rc = EXIT_USAGE; goto out;
         }
+    }
+    if (have_cfg && events) {
+        /* statements, annotations and user variables carry values in the
+         * clear, which no rule can reach */
+        rc = usage_error("-c and --events do not go together: the events' SQL text (ROWS_QUERY, "
+                         "ANNOTATE_ROWS, QUERY, USER_VAR) can hold the values the [columns] "
+                         "rules hide%s",
+                         "");
+        goto out;
     }
     if (a.o.host) {
         if (optind < argc) {

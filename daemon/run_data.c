@@ -26,8 +26,8 @@ static void stage_reroute(bd_daemon *d, const bd_pub_txn *t)
     d->pub_gen = gen;
     pthread_mutex_lock(&d->cfg_mu);
     bd_col_rules old = d->cols;
-    int same = 1;
-    if (d->live != &d->cfg) {
+    int same = 1, taken = d->live != &d->cfg;
+    if (taken) {
         d->cols = d->live->columns;
         memset(&d->live->columns, 0, sizeof d->live->columns);
         same = bd_col_rules_same(&old, &d->cols);
@@ -39,7 +39,7 @@ static void stage_reroute(bd_daemon *d, const bd_pub_txn *t)
     }
     pthread_mutex_unlock(&d->cfg_mu);
     bd_pub_set_columns(d->pub, &d->cols); /* reroutes */
-    if (d->live != &d->cfg) bd_col_rules_release(&old);
+    if (taken) bd_col_rules_release(&old);
     if (!same)
         dlog(d, BD_LOG_INFO,
              "column rules: set %u (%zu rules, %zu hash keys) applies from the transaction at "

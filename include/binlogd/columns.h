@@ -1,10 +1,11 @@
 /* columns.h - [columns]: sensitive columns left out, masked or hashed
  * before a row change becomes a message (docs/format.md, "Sensitive
- * columns"), the same in run, replay, dump -c and the snapshot.
+ * columns"), the same in run, replay and dump -c (one publish stage).
  *
  * A rule maps a pattern "db.table.column" (fnmatch: * and ?; the column is
- * what follows the last dot, the table part is matched against "db.table"
- * as [filter] and [keys] are) to an action:
+ * what follows the last dot, compared without case as the server compares
+ * column names; the table part is matched against "db.table" as [filter]
+ * and [keys] are) to an action:
  *   exclude            the column is left out of both images
  *   mask:null          null
  *   mask:keep-last-N   the last N characters (numbers: digits) as they

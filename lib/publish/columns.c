@@ -133,8 +133,11 @@ int bd_hash_key_set_secret(bd_hash_key *k, const unsigned char *secret, size_t l
     SHA256_Final(got, &w);
     if (!HMAC(EVP_sha256(), secret, (int)len, (const unsigned char *)probe, sizeof probe - 1, want,
               &wn) ||
-        wn != sizeof got || CRYPTO_memcmp(want, got, sizeof got))
+        wn != sizeof got || CRYPTO_memcmp(want, got, sizeof got)) {
+        OPENSSL_cleanse(&w, sizeof w);
         return -2;
+    }
+    OPENSSL_cleanse(&w, sizeof w);
     return 0;
 }
 
@@ -215,10 +218,14 @@ int bd_col_rules_same(const bd_col_rules *a, const bd_col_rules *b)
     return 1;
 }
 
-/* "db.table" of dbn+tbn bytes into out (132 bytes): 0, or -1 when too long. */
-static int table_name(char out[132], const char *db, size_t dbn, const char *tb, size_t tbn)
+/* Names are at most 64 characters, up to 4 bytes each in UTF-8. */
+#define NAME_MAX_BYTES 256
+
+/* "db.table" of dbn+tbn bytes into out: 0, or -1 when too long. */
+static int table_name(char out[2 * NAME_MAX_BYTES + 2], const char *db, size_t dbn, const char *tb,
+                      size_t tbn)
 {
-    if (dbn > 64 || tbn > 64) return -1;
+    if (dbn > NAME_MAX_BYTES || tbn > NAME_MAX_BYTES) return -1;
     memcpy(out, db, dbn);
     out[dbn] = '.';
     memcpy(out + dbn + 1, tb, tbn);
@@ -229,7 +236,8 @@ static int table_name(char out[132], const char *db, size_t dbn, const char *tb,
 int bd_col_rules_touch(const bd_col_rules *rs, const char *db, size_t dbn, const char *tb,
                        size_t tbn)
 {
-    char name[132];
+    char name[2 * NAME_MAX_BYTES + 2];
+    /* a name too long to compare counts as matched: refused, never in clear */
     if (!rs || !rs->n || table_name(name, db, dbn, tb, tbn) < 0) return rs && rs->n;
     for (size_t i = 0; i < rs->n; i++)
         if (fnmatch(rs->rules[i].table_pat, name, 0) == 0) return 1;
@@ -239,13 +247,14 @@ int bd_col_rules_touch(const bd_col_rules *rs, const char *db, size_t dbn, const
 const bd_col_rule *bd_col_rules_match(const bd_col_rules *rs, const char *db, size_t dbn,
                                       const char *tb, size_t tbn, const char *col, size_t cn)
 {
-    char name[132], c[65];
-    if (!rs || table_name(name, db, dbn, tb, tbn) < 0 || cn > 64) return NULL;
+    char name[2 * NAME_MAX_BYTES + 2], c[NAME_MAX_BYTES + 1];
+    if (!rs || table_name(name, db, dbn, tb, tbn) < 0 || cn > NAME_MAX_BYTES) return NULL;
     memcpy(c, col, cn);
     c[cn] = '\0';
+    /* column names are compared as the server does: without case */
     for (size_t i = 0; i < rs->n; i++)
         if (fnmatch(rs->rules[i].table_pat, name, 0) == 0 &&
-            fnmatch(rs->rules[i].col_pat, c, 0) == 0)
+            fnmatch(rs->rules[i].col_pat, c, FNM_CASEFOLD) == 0)
             return &rs->rules[i];
     return NULL;
 }
@@ -305,6 +314,12 @@ int bd_col_plan_build(bd_col_plan *p, const bd_col_rules *rs, const bd_table *t,
     int hashed = 0;
     for (uint32_t i = 0; i < t->ncols; i++) {
         const bd_column *c = &t->cols[i];
+        if (c->name.n > NAME_MAX_BYTES || t->db.n > NAME_MAX_BYTES || t->name.n > NAME_MAX_BYTES)
+            return bd_err_set(err, BD_ERR_COLUMNS,
+                              "[columns] rules match `%.*s`.`%.*s`, whose names are too long "
+                              "to compare with them; nothing of it is published in clear",
+                              (int)(t->db.n > 80 ? 80 : t->db.n), t->db.p,
+                              (int)(t->name.n > 80 ? 80 : t->name.n), t->name.p);
         p->rule[i] =
             bd_col_rules_match(rs, t->db.p, t->db.n, t->name.p, t->name.n, c->name.p, c->name.n);
         if (!p->rule[i]) continue;

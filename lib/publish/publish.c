@@ -43,7 +43,6 @@ typedef struct plan_slot {
     uint64_t gen;      /* the route slot's gen it was built under */
     const bd_table *t; /* the map */
     uint64_t serial;   /* its serial (0: rebuilt for every row) */
-    int keyed_by_rule; /* the primary key has a masked column: [keys] is used */
 } plan_slot;
 
 /* The message waiting to learn whether it is the last of its transaction. */
@@ -286,7 +285,8 @@ static int plan_of(bd_pub *p, route_slot *s, const bd_table *t, const bd_col_pla
     if (s->cols_touch < 0) s->cols_touch = bd_col_rules_touch(rs, s->db, s->dbn, s->tb, s->tbn);
     if (!s->cols_touch) return 0;
     plan_slot *ps = &p->plans[s - p->routes];
-    if (ps->gen != s->gen || ps->t != t || !t->serial || ps->serial != t->serial) {
+    if (ps->gen != s->gen || ps->t != t || !t->serial || ps->serial != t->serial ||
+        ps->plan.ncols != t->ncols) {
         ps->gen = 0;
         if (bd_col_plan_build(&ps->plan, rs, t, err) < 0) return -1;
         ps->gen = s->gen;
@@ -655,6 +655,13 @@ static int statement(bd_pub *p, const bd_event *ev, const bd_stmt *st, const cha
     }
     /* tables it cannot name count as every table */
     if (!hit && !st->tables_unknown) return 0;
+    /* the SQL may hold values of columns the rules hide: not repeated in
+     * messages, logs or alerts when they could concern the table */
+    if (p->o.columns && p->o.columns->n &&
+        (!hit || bd_col_rules_touch(p->o.columns, db, strlen(db), tb, strlen(tb)))) {
+        query = NULL;
+        qn = 0;
+    }
     bd_pub_statement s = {st->verb ? st->verb : "statement",
                           db,
                           tb,

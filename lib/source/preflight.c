@@ -840,15 +840,22 @@ static int table_columns(const bd_config *c, const char *db, const char *tb, cha
         snprintf(full, sizeof full, "%s.%s.%s", db, tb, names[i]);
         if (text_list_add(&cr[rule[i] - rs->rules].matches, ", ", full) < 0) goto nomem;
     }
-    /* the key: the primary key, else the unique key standing in for it */
+    /* the key: the primary key, else the unique key standing in for it,
+     * else the table's [keys] line (then it has no other way out) */
     const char *key[BD_PF_KEY_MAX];
     size_t nkey = 0;
+    int by_rule = 0;
     for (size_t i = 0; i < n && nkey < BD_PF_KEY_MAX; i++)
         if (pk[i]) key[nkey++] = names[i];
     for (size_t k = 0; !nkey && k < nk; k++)
         if (!strcmp(keyless[k].db, db) && !strcmp(keyless[k].table, tb) && keyless[k].ukey)
             for (size_t j = 0; j < keyless[k].nukey_cols; j++)
                 key[nkey++] = keyless[k].ukey_cols[j];
+    const bd_key_rule *kr0 = nkey ? NULL : bd_config_key_rule(c, db, dbn, tb, tbn);
+    for (size_t k = 0; kr0 && k < kr0->ncols && nkey < BD_PF_KEY_MAX; k++) {
+        key[nkey++] = kr0->cols[k];
+        by_rule = 1;
+    }
     /* hidden: excluded or masked (a hashed key still tells rows apart) */
     const bd_col_rule *hidden = NULL;
     const char *hcol = NULL;
@@ -861,7 +868,7 @@ static int table_columns(const bd_config *c, const char *db, const char *tb, cha
             }
     if (hidden) {
         /* a [keys] line of columns the table has and no rule hides stands in */
-        const bd_key_rule *kr = bd_config_key_rule(c, db, dbn, tb, tbn);
+        const bd_key_rule *kr = by_rule ? NULL : bd_config_key_rule(c, db, dbn, tb, tbn);
         int ok = kr != NULL;
         for (size_t k = 0; ok && k < kr->ncols; k++) {
             size_t i = 0;
@@ -917,7 +924,7 @@ int bd_preflight_columns(struct st_mysql *m, const bd_config *c, const bd_pf_tab
                        "t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME "
                        "WHERE t.TABLE_TYPE = 'BASE TABLE' AND c.TABLE_SCHEMA NOT IN ('mysql', "
                        "'information_schema', 'performance_schema', 'sys') "
-                       "ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION")) {
+                       "ORDER BY BINARY c.TABLE_SCHEMA, BINARY c.TABLE_NAME, c.ORDINAL_POSITION")) {
         free(cr);
         free(used);
         return bd_err_set(err, BD_ERR_IO, "information_schema.COLUMNS: %u: %s", mysql_errno(m),
@@ -933,7 +940,7 @@ int bd_preflight_columns(struct st_mysql *m, const bd_config *c, const bd_pf_tab
     size_t rows = (size_t)mysql_num_rows(res), n = 0;
     char **names = calloc(rows ? rows : 1, sizeof *names);
     int *pk = calloc(rows ? rows : 1, sizeof *pk);
-    char db[65] = "", tb[65] = "";
+    char db[257] = "", tb[257] = ""; /* 64 characters of up to 4 bytes */
     int rc = names && pk ? 0 : -1;
     MYSQL_ROW row;
     /* rows come table by table: each table is looked at when the next begins */

@@ -492,13 +492,14 @@ static char *resolve_secret(const char *v, char *msg, size_t n)
             free(cp);
             return NULL;
         }
+        setvbuf(f, NULL, _IONBF, 0); /* no copy of the secret in stdio's buffer */
         free(cp);
         char line[4096];
         if (!fgets(line, sizeof line, f)) line[0] = '\0';
         fclose(f);
         line[strcspn(line, "\r\n")] = '\0';
         char *s = strdup(line);
-        memset(line, 0, sizeof line);
+        explicit_bzero(line, sizeof line); /* not optimised away */
         return s;
     }
     snprintf(msg, n, "is a secret: give it as file:PATH, cred:NAME or env:NAME, not in the file");
@@ -669,7 +670,7 @@ static int hash_key_option(reader *r, const char *id, const char *name, const ch
     if (!sec) return fail_at(r, "[hash_key %s] secret %s", id, msg);
     size_t sl = strlen(sec);
     int rc = sl < 16 ? -3 : bd_hash_key_set_secret(hk, (const unsigned char *)sec, sl);
-    memset(sec, 0, sl);
+    explicit_bzero(sec, sl);
     free(sec);
     if (rc == -3)
         return fail_at(r,
@@ -725,12 +726,12 @@ static int handler(void *user, const char *section, const char *name, const char
         char *s = resolve_secret(value, msg, sizeof msg);
         if (!s) return fail_at(r, "[kafka] %s %s", name, msg);
         if (bd_kafka_property_check(name, s, msg, sizeof msg) < 0) {
-            memset(s, 0, strlen(s));
+            explicit_bzero(s, strlen(s));
             free(s);
             return fail_at(r, "[kafka] %s: %s", name, msg);
         }
         int rc = kafka_put(c, name, s);
-        memset(s, 0, strlen(s));
+        explicit_bzero(s, strlen(s));
         free(s);
         return rc < 0 ? fail_at(r, "out of memory") : 1;
     }
@@ -1455,22 +1456,25 @@ void bd_config_doc(FILE *out)
     }
     fputs("\n## [columns]\n\n"
           "Sensitive columns, left out, masked or hashed before a row change becomes a message\n"
-          "(run, replay, `dump -c` and the snapshot alike; see docs/format.md). One line per\n"
-          "column pattern, `db.table.column = action`: `*` and `?` allowed; the column is what\n"
-          "follows the last dot, and the first line that matches a column counts.\n\n"
+          "(run, replay and `dump -c` alike; see docs/format.md). One line per column pattern,\n"
+          "`db.table.column = action`: `*` and `?` allowed; the column is what follows the\n"
+          "last dot and is compared without case, as the server compares column names; the\n"
+          "first line that matches a column counts.\n\n"
           "| action | the column in `before` and `after` |\n|---|---|\n"
           "| `exclude` | absent (never part of a key: a table whose primary key it is needs a "
           "`[keys]` line without it) |\n"
           "| `mask:null` | `null` |\n"
           "| `mask:keep-last-N` | the last N characters as they are, each earlier one `*`; "
-          "numbers (integers, DECIMAL, FLOAT) count and star digits only and become strings "
+          "numbers (integers, DECIMAL, FLOAT, DOUBLE, YEAR, BIT) count and star digits only and "
+          "become strings "
           "keeping sign, point and scale (`\"***45.67\"`); binary columns stay base64 of "
           "the starred bytes |\n"
           "| `mask:fixed=TEXT` | the string TEXT |\n"
           "| `hash:ID` (or `hash` with one key) | HMAC-SHA-256 of the value's text under "
           "`[hash_key ID]`, hex or base64: the same value gives the same token in every "
           "table, so joins still work; `source.hashed` names the key of each hashed column |\n"
-          "\nNULL stays `null` and a column an image lacks stays absent, whatever the action.\n"
+          "\nNULL stays `null` and a column an image lacks stays absent, whatever the action\n"
+          "but `exclude` (which always leaves the column out).\n"
           "A masked key column collapses keys, so it is refused like an excluded one. Rules\n"
           "change with a reload (SIGHUP), at the next transaction boundary. `binlogd\n"
           "check-config` lists the columns each rule matches on the server and warns about\n"
@@ -1481,8 +1485,10 @@ void bd_config_doc(FILE *out)
           "the messages, the key never: not in logs, `/status` or `check-config --print`.\n\n"
           "| option | type | default | meaning |\n|---|---|---|---|\n"
           "| `secret` | text | (required) | where the key is: `file:PATH` or `cred:NAME` (the "
-          "first line of the file or systemd credential) or `env:NAME`; at least 16 bytes "
-          "(`openssl rand -hex 32`) |\n"
+          "first line of the file or systemd credential) or `env:NAME`; the key is that text's "
+          "bytes as they are (64 hex digits are 64 bytes of key, not 32 decoded ones), at least "
+          "16 (`openssl rand -hex 32`). A new key gets a new id: the same id with other key "
+          "material would change its tokens under the same name |\n"
           "| `encoding` | hex\\|base64 | `hex` | the tokens' form: 64 hex digits or 44 base64 "
           "characters |\n",
           out);

@@ -141,5 +141,15 @@ expect "statement: LOAD DATA" 0 'LOAD DATA of `test`.`t3` logged as a statement 
     "$B" dump --on-statement skip "$FX/rust_mysql_common/ver_5_1_23.001"
 [ "$(wc -l <"$T/out")" -eq 5 ] || bad "statement: LOAD DATA: $(wc -l <"$T/out") row lines, want 5"
 
+# -c: the [columns] rules of a config; not with --events, whose SQL text they
+# cannot reach; a config that does not load is a usage error
+printf '[columns]\ntest.nokey.b = mask:null\n' >"$T/cols.conf"
+expect "columns: -c with --events refused" 2 "-c and --events do not go together" \
+    "$B" dump -c "$T/cols.conf" --events "$RAW"
+[ -s "$T/out" ] && bad "columns: -c --events printed $(wc -l <"$T/out") lines"
+printf '[columns]\ntest.nokey = exclude\n' >"$T/bad.conf"
+expect "columns: a bad rule" 2 "bad.conf:2: .columns. 'test.nokey': a rule is db.table.column" \
+    "$B" dump -c "$T/bad.conf" "$RAW"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -446,6 +446,41 @@ START_TEST(col_json_strings)
 }
 END_TEST
 
+/* Column names are compared without case, as the server does; long
+ * names (64 characters of up to 4 bytes) are compared, longer ones are
+ * refused rather than passed over. */
+START_TEST(col_names)
+{
+    static char long_name[200], too_long[300];
+    for (int i = 0; i < 60; i++) /* 60 three-byte characters: 180 bytes */
+        memcpy(long_name + 3 * i, "身", 3);
+    memset(too_long, 'x', 280);
+    const char *names[] = {"Card_No", long_name, "id"};
+    static const uint8_t types[] = {BD_T_VARCHAR, BD_T_VARCHAR, BD_T_LONG};
+    bd_col_rules rs = {0};
+    add_rule(&rs, "pay.acct.card_no", "exclude");
+    add_rule(&rs, "pay.acct.身*", "mask:null");
+    resolve_ok(&rs);
+    bd_table *t = mk_table("pay", "acct", names, types, 3, 1);
+    bd_col_plan p;
+    bd_col_plan_init(&p);
+    bd_err err = {0};
+    ck_assert_int_eq(bd_col_plan_build(&p, &rs, t, &err), 0);
+    ck_assert(p.rule[0] == &rs.rules[0]);
+    ck_assert(p.rule[1] == &rs.rules[1]);
+    ck_assert(p.rule[2] == NULL);
+    names[1] = too_long;
+    bd_table *u = mk_table("pay", "acct", names, types, 3, 1);
+    ck_assert_int_eq(bd_col_plan_build(&p, &rs, u, &err), -1);
+    ck_assert_int_eq(err.code, BD_ERR_COLUMNS);
+    ck_assert_msg(strstr(err.msg, "too long") != NULL, "%s", err.msg);
+    bd_col_plan_release(&p);
+    bd_col_rules_release(&rs);
+    free_table(t);
+    free_table(u);
+}
+END_TEST
+
 START_TEST(col_same)
 {
     bd_col_rules a = {0}, b = {0}, c = {0}, d = {0};
@@ -479,6 +514,7 @@ int main(void)
     tcase_add_test(tc, col_apply_actions);
     tcase_add_test(tc, col_plan_tables);
     tcase_add_test(tc, col_json_strings);
+    tcase_add_test(tc, col_names);
     tcase_add_test(tc, col_same);
     suite_add_tcase(s, tc);
     return tu_run(s) ? 1 : 0;
