@@ -536,7 +536,9 @@ int bd_pub_row(bd_pub *p, const bd_row *row, bd_err *err)
         const bd_col_plan *cp;
         if (plan_of(p, s, t, &cp, err) < 0) return -1;
         /* a values-only sink needs the key only to split a key change (the
-         * column rules check it all the same: dump -c refuses what run does) */
+         * column rules check it all the same: dump -c refuses a hidden key as
+         * run does, for the keys it knows: files give no unique key standing in
+         * for a missing primary key) */
         if ((!p->o.direct || row->op == BD_OP_UPDATE || cp) &&
             key_of(p, s, t, cp, &cols, &n, err) < 0)
             return -1;
