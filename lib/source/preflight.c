@@ -836,7 +836,7 @@ static int table_columns(const bd_config *c, const char *db, const char *tb, cha
         rule[i] = bd_col_rules_match(rs, db, dbn, tb, tbn, names[i], strlen(names[i]));
         if (!rule[i]) continue;
         cr[rule[i] - rs->rules].nmatch++;
-        char full[200];
+        char full[1024]; /* three names of up to 256 bytes */
         snprintf(full, sizeof full, "%s.%s.%s", db, tb, names[i]);
         if (text_list_add(&cr[rule[i] - rs->rules].matches, ", ", full) < 0) goto nomem;
     }
@@ -878,7 +878,7 @@ static int table_columns(const bd_config *c, const char *db, const char *tb, cha
         }
         if (ok) keys_used[kr - c->keys] = 1;
         if (!ok) {
-            char line[700];
+            char line[3072]; /* names of up to 256 bytes each */
             snprintf(line, sizeof line,
                      "`%s`.`%s`: [columns] %s = %s %s `%s`, a column of its key, and no [keys] "
                      "line of other columns keys the table: binlogd stops at its first change "
