@@ -111,6 +111,26 @@ char *bd_raw_u64(char *o, uint64_t v);
 char *bd_raw_i64(char *o, int64_t v);
 char *bd_raw_base64(char *o, const uint8_t *p, size_t n);
 char *bd_raw_hex(char *o, const uint8_t *p, size_t n); /* lower case, 2n characters */
+/* Code point cp (below 0x110000, not a surrogate) as UTF-8, 1 to 4 bytes. */
+static inline char *bd_raw_utf8(char *o, uint32_t cp)
+{
+    if (cp < 0x80) {
+        *o++ = (char)cp;
+    } else if (cp < 0x800) {
+        *o++ = (char)(0xc0 | cp >> 6);
+        *o++ = (char)(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+        *o++ = (char)(0xe0 | cp >> 12);
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+        *o++ = (char)(0x80 | (cp & 0x3f));
+    } else {
+        *o++ = (char)(0xf0 | cp >> 18);
+        *o++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+        *o++ = (char)(0x80 | (cp & 0x3f));
+    }
+    return o;
+}
 char *bd_raw_json_str(char *o, const char *s, size_t n, int trusted);
 /* 1 if p[0..n) is well-formed UTF-8 (up to 4-byte sequences, no surrogates). */
 int bd_utf8_valid(const uint8_t *p, size_t n);

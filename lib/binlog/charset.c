@@ -698,17 +698,7 @@ static int reserve(job *j, size_t n)
 
 static void put_ucs(bd_buf *b, unsigned u)
 {
-    char *o = b->ptr + b->len;
-    if (u < 0x80) {
-        *o++ = (char)u;
-    } else if (u < 0x800) {
-        *o++ = (char)(0xc0 | u >> 6);
-        *o++ = (char)(0x80 | (u & 0x3f));
-    } else {
-        *o++ = (char)(0xe0 | u >> 12);
-        *o++ = (char)(0x80 | ((u >> 6) & 0x3f));
-        *o++ = (char)(0x80 | (u & 0x3f));
-    }
+    char *o = bd_raw_utf8(b->ptr + b->len, u);
     b->len = (size_t)(o - b->ptr);
     b->ptr[b->len] = '\0';
 }

@@ -626,30 +626,6 @@ static int rd_u4(const uint8_t *p, size_t n, size_t i, unsigned *cp)
     return 0;
 }
 
-static size_t put_utf8(uint8_t *o, unsigned cp)
-{
-    if (cp < 0x80) {
-        o[0] = (uint8_t)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (uint8_t)(0xc0 | cp >> 6);
-        o[1] = (uint8_t)(0x80 | (cp & 63));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (uint8_t)(0xe0 | cp >> 12);
-        o[1] = (uint8_t)(0x80 | ((cp >> 6) & 63));
-        o[2] = (uint8_t)(0x80 | (cp & 63));
-        return 3;
-    }
-    o[0] = (uint8_t)(0xf0 | cp >> 18);
-    o[1] = (uint8_t)(0x80 | ((cp >> 12) & 63));
-    o[2] = (uint8_t)(0x80 | ((cp >> 6) & 63));
-    o[3] = (uint8_t)(0x80 | (cp & 63));
-    return 4;
-}
-
 /* A quoted member name: JSON string syntax, as Json_path::to_string writes
  * names that are not ECMAScript identifiers.  *i is just past the quote. */
 static int path_qname(dctx *d, const uint8_t *p, size_t n, size_t *i, leg *l)
@@ -692,7 +668,7 @@ static int path_qname(dctx *d, const uint8_t *p, size_t n, size_t *i, leg *l)
                 cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
             }
             /* \uXXXX (6 bytes) -> at most 3, a pair (12) -> 4 */
-            len += put_utf8(o + len, cp);
+            len = (size_t)((uint8_t *)bd_raw_utf8((char *)o + len, cp) - o);
             break;
         }
         default: return d_fail(d, BD_ERR_CORRUPT, "bad escape \\%c in member name", ch);

@@ -383,21 +383,7 @@ static size_t json_unquote(const char *s, size_t n, char *o)
             cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
             i += 6;
         }
-        if (cp < 0x80) {
-            o[w++] = (char)cp;
-        } else if (cp < 0x800) {
-            o[w++] = (char)(0xc0 | cp >> 6);
-            o[w++] = (char)(0x80 | (cp & 0x3f));
-        } else if (cp < 0x10000) {
-            o[w++] = (char)(0xe0 | cp >> 12);
-            o[w++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-            o[w++] = (char)(0x80 | (cp & 0x3f));
-        } else {
-            o[w++] = (char)(0xf0 | cp >> 18);
-            o[w++] = (char)(0x80 | ((cp >> 12) & 0x3f));
-            o[w++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-            o[w++] = (char)(0x80 | (cp & 0x3f));
-        }
+        w = (size_t)(bd_raw_utf8(o + w, cp) - o);
     }
     return w;
 }
