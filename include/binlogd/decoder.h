@@ -161,7 +161,8 @@ typedef struct bd_value {
     size_t n;
 } bd_value;
 
-enum bd_op { BD_OP_INSERT = 'c', BD_OP_UPDATE = 'u', BD_OP_DELETE = 'd' };
+/* BD_OP_READ: a snapshot's read of an existing row (never the decoder's) */
+enum bd_op { BD_OP_INSERT = 'c', BD_OP_UPDATE = 'u', BD_OP_DELETE = 'd', BD_OP_READ = 'r' };
 
 /* Where an event sits.  For events inside a TRANSACTION_PAYLOAD, pos is the
  * payload's position and inner is the 1-based index inside it (0 outside). */
@@ -252,6 +253,21 @@ typedef struct bd_callbacks {
      * what follows from the columns (pre-encoded names and members). */
     int (*on_table)(void *ctx, bd_table *t, bd_err *err);
 } bd_callbacks;
+
+/* A table described by a caller rather than parsed from a TABLE_MAP (a
+ * snapshot's rows, read with SELECT): db.name with ncols zeroed columns
+ * (visible, signedness known: 0).  The caller sets each column's type,
+ * is_unsigned, collation and nullable, names them (bd_table_set_name),
+ * gives the key (bd_table_set_pk), sets serial (a number no decoder
+ * gives: the publish stage tells maps apart by it) and then calls
+ * bd_table_finish().  NULL when out of memory.  Freed with
+ * bd_table_destroy(). */
+bd_table *bd_table_new(const char *db, size_t dbn, const char *name, size_t nn, uint32_t ncols);
+/* Rebuild what follows from the columns (flags, pre-encoded names):
+ * after the caller filled them in.  -1 when out of memory. */
+int bd_table_finish(bd_table *t);
+/* Free a table from bd_table_new() (NULL: nothing). */
+void bd_table_destroy(bd_table *t);
 
 /* Give column col the name name[0..n) (copied; the table owns it).  0, or
  * -1 for a column out of range or no memory. */

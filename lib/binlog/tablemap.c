@@ -145,6 +145,32 @@ void bd_table_free(bd_table *t)
     free(t);
 }
 
+bd_table *bd_table_new(const char *db, size_t dbn, const char *name, size_t nn, uint32_t ncols)
+{
+    bd_table *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    /* the names live where a parsed map keeps its body */
+    t->raw = malloc(dbn + nn + 2);
+    t->cols = calloc(ncols ? ncols : 1, sizeof *t->cols);
+    if (!t->raw || !t->cols) {
+        bd_table_free(t);
+        return NULL;
+    }
+    memcpy(t->raw, db, dbn);
+    t->raw[dbn] = 0;
+    memcpy(t->raw + dbn + 1, name, nn);
+    t->raw[dbn + 1 + nn] = 0;
+    t->raw_len = dbn + nn + 2;
+    t->db = (bd_str){(const char *)t->raw, dbn};
+    t->name = (bd_str){(const char *)t->raw + dbn + 1, nn};
+    t->ncols = ncols;
+    for (uint32_t i = 0; i < ncols; i++)
+        t->cols[i].visible = 1;
+    return t;
+}
+
+void bd_table_destroy(bd_table *t) { bd_table_free(t); }
+
 /* Optional metadata bitmaps are MSB first. */
 static int bit_msb(const uint8_t *p, size_t i) { return (p[i / 8] >> (7 - i % 8)) & 1; }
 

@@ -19,8 +19,8 @@
 int bd_table_parse(bd_table **out, const uint8_t *body, size_t len, unsigned post_len,
                    enum bd_flavor flavor, bd_err *err);
 void bd_table_free(bd_table *t);
-/* Recompute what follows from the columns (flags, pre-encoded keys); after
- * parsing and after a schema source filled columns in.  -1 on OOM. */
-int bd_table_finish(bd_table *t);
+/* bd_table_finish() (decoder.h) recomputes what follows from the columns
+ * (flags, pre-encoded keys): after parsing and after a schema source
+ * filled columns in. */
 
 #endif
