@@ -4,12 +4,8 @@
  * is, and say so in the exit status so that a scheduler can hold a job
  * back (DESIGN.md §4, "Gates").  The config is read without its secrets
  * (bd_config_load_gates): a scheduler's user may not read them. */
-#include <arpa/inet.h>
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -18,9 +14,9 @@
 
 #include "binlogd/buf.h"
 #include "binlogd/config.h"
-#include "binlogd/parse.h"
 #include "binlogd/tz.h"
 #include "cli.h"
+#include "client.h"
 #include "commands.h"
 
 /* The exit statuses; --help lists them. */
@@ -28,56 +24,51 @@ enum { EXIT_READY = 0, EXIT_ERROR = 1, EXIT_USAGE = 2, EXIT_NOT_READY = 3, EXIT_
 
 /* One request may take this long; the daemon answers from memory. */
 #define ASK_TIMEOUT_MS 5000L
-/* A gate's answer is a few KB; more is not the daemon. */
-#define BODY_MAX (1 << 20)
 
 static void gate_usage(FILE *f)
 {
-    fprintf(f, "usage: binlogd gate -c FILE NAME [--cutoff T] [--wait DURATION] [--interval D]\n"
-               "                    [--quiet]\n"
-               "       binlogd gate --url http://HOST:PORT NAME [options as above]\n"
-               "\n"
-               "Ask the running daemon whether gate NAME (a [gate NAME] section of FILE) is\n"
-               "ready: whether its tables are complete to the cut-off.  The daemon is asked\n"
-               "at FILE's [http] listen address (GET /gates/NAME; 0.0.0.0 and [::] are\n"
-               "asked at 127.0.0.1 and [::1]), or at URL.  Prints the state, the cut-off\n"
-               "and each table's watermark and lag.  FILE needs only [http] and the\n"
-               "[gate NAME] sections; its secrets are not read, so a job runner's user\n"
-               "that cannot read them can still ask.\n"
-               "\n"
-               "  -c, --config FILE   the daemon's config file (or a copy of its [http]\n"
-               "                      and [gate NAME] sections)\n"
-               "      --url URL       ask the daemon at URL (http://HOST:PORT, as its\n"
-               "                      [http] listen says); no config needed, and with -c\n"
-               "                      it replaces FILE's [http] listen\n"
-               "      --cutoff T      the cut-off to ask about instead of the gate's own:\n"
-               "                      RFC 3339 (2026-11-27T00:00:00+08:00), a date and time\n"
-               "                      in the gate's time zone (2026-11-27 00:00), a time of\n"
-               "                      day (00:00: the latest one, now) or @UNIX_SECONDS;\n"
-               "                      resolved once, when the command starts (with --url\n"
-               "                      and no -c: by the daemon, at its first answer)\n"
-               "      --wait D        ask again until the gate is ready, for at most D\n"
-               "                      (30s, 5m, 1h, 500ms); an unreachable daemon is asked\n"
-               "                      again too\n"
-               "      --interval D    time between two questions while waiting (1s)\n"
-               "      --quiet         print no summary (errors still go to stderr)\n"
-               "      --cacert FILE   with HTTPS ([http] tls_cert, or an https:// --url): the\n"
-               "                      CA to verify the daemon by (default: FILE's tls_cert)\n"
-               "      --user NAME     basic authentication (default: FILE's [http] auth_user)\n"
-               "      --password-file F  its password, the first line of F (default: the\n"
-               "                      environment variable BINLOGD_HTTP_PASSWORD)\n"
-               "  -h, --help          show this help\n"
-               "\n"
-               "Exit status:\n"
-               "  0  ready: every table is past the cut-off, the job may run (the state may\n"
-               "     still say skewed: the tables differ beyond the cut-off)\n"
-               "  1  error: the daemon could not be asked or gave an unexpected answer (with\n"
-               "     --wait: the last question, at the end of the wait, failed so)\n"
-               "  2  usage error: bad arguments, config file, unknown gate, or no [http]\n"
-               "     listen address in FILE (nor --url)\n"
-               "  3  not ready: a table is behind the cut-off (not_ready, at_risk, or skewed\n"
-               "     with a table behind)\n"
-               "  4  --wait ran out while the gate was not ready\n");
+    fputs("usage: binlogd gate -c FILE NAME [--cutoff T] [--wait DURATION] [--interval D]\n"
+          "                    [--quiet]\n"
+          "       binlogd gate --url http://HOST:PORT NAME [options as above]\n"
+          "\n"
+          "Ask the running daemon whether gate NAME (a [gate NAME] section of FILE) is\n"
+          "ready: whether its tables are complete to the cut-off.  The daemon is asked\n"
+          "at FILE's [http] listen address (GET /gates/NAME; 0.0.0.0 and [::] are\n"
+          "asked at 127.0.0.1 and [::1]), or at URL.  Prints the state, the cut-off\n"
+          "and each table's watermark and lag.  FILE needs only [http] and the\n"
+          "[gate NAME] sections; its secrets are not read, so a job runner's user\n"
+          "that cannot read them can still ask.\n"
+          "\n"
+          "  -c, --config FILE   the daemon's config file (or a copy of its [http]\n"
+          "                      and [gate NAME] sections)\n",
+          f);
+    fputs(CLIENT_URL_HELP, f);
+    fputs("      --cutoff T      the cut-off to ask about instead of the gate's own:\n"
+          "                      RFC 3339 (2026-11-27T00:00:00+08:00), a date and time\n"
+          "                      in the gate's time zone (2026-11-27 00:00), a time of\n"
+          "                      day (00:00: the latest one, now) or @UNIX_SECONDS;\n"
+          "                      resolved once, when the command starts (with --url\n"
+          "                      and no -c: by the daemon, at its first answer)\n"
+          "      --wait D        ask again until the gate is ready, for at most D\n"
+          "                      (30s, 5m, 1h, 500ms); an unreachable daemon is asked\n"
+          "                      again too\n"
+          "      --interval D    time between two questions while waiting (1s)\n"
+          "      --quiet         print no summary (errors still go to stderr)\n",
+          f);
+    fputs(CLIENT_ACCESS_HELP, f);
+    fputs("  -h, --help          show this help\n"
+          "\n"
+          "Exit status:\n"
+          "  0  ready: every table is past the cut-off, the job may run (the state may\n"
+          "     still say skewed: the tables differ beyond the cut-off)\n"
+          "  1  error: the daemon could not be asked or gave an unexpected answer (with\n"
+          "     --wait: the last question, at the end of the wait, failed so)\n"
+          "  2  usage error: bad arguments, config file, unknown gate, or no [http]\n"
+          "     listen address in FILE (nor --url)\n"
+          "  3  not ready: a table is behind the cut-off (not_ready, at_risk, or skewed\n"
+          "     with a table behind)\n"
+          "  4  --wait ran out while the gate was not ready\n",
+          f);
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -88,123 +79,35 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-/* The config's durations (bd_parse_secs), at most a week: a scheduler's
- * wait is shorter.  0, or -1. */
-static int parse_duration(const char *s, double *secs)
-{
-    double v;
-    if (bd_parse_secs(s, &v) < 0 || v > 7 * 86400.0) return -1;
-    *secs = v;
-    return 0;
-}
-
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void sleep_for(double secs)
-{
-    struct timespec ts = {(time_t)secs, (long)((secs - (double)(time_t)secs) * 1e9)};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
-    }
-}
-
-/* The URL base "http://HOST:PORT" of the daemon listening on listen
- * ("HOST:PORT" or "[V6]:PORT", as [http] listen takes it); a wildcard
- * address is asked on loopback.  0, or -1 with why. */
-static int daemon_base(const char *listen, int tls, char *out, size_t n, const char **why)
-{
-    char host[128];
-    unsigned port;
-    /* port 0 passes the syntax so that it gets its own message below */
-    int rc = bd_parse_hostport(listen, host, sizeof host, &port, 0,
-                               BD_HOSTPORT_NEED_PORT | BD_HOSTPORT_ANY_PORT);
-    if (rc < 0) {
-        *why = "is not HOST:PORT or [IPV6]:PORT";
-        return -1;
-    }
-    if (port == 0) {
-        *why = "has no fixed port to ask";
-        return -1;
-    }
-    int v6 = strchr(host, ':') != NULL;
-    /* any address the daemon listens on: ask it where it surely listens */
-    unsigned char a[16];
-    if (inet_pton(v6 ? AF_INET6 : AF_INET, host, a) == 1 &&
-        !memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", v6 ? 16 : 4))
-        snprintf(host, sizeof host, "%s", v6 ? "::1" : "127.0.0.1");
-    if ((size_t)snprintf(out, n, "%s://%s%s%s:%u", tls ? "https" : "http", v6 ? "[" : "", host,
-                         v6 ? "]" : "", port) >= n)
-        return -1;
-    return 0;
-}
-
 enum outcome { OUT_READY, OUT_NOT_READY, OUT_ERROR };
 
 /* What one question gave. */
 struct answer {
     enum outcome o;
-    long status;
-    json_t *json;   /* the body, when it is JSON */
-    char err[2048]; /* the URL (< 1024), curl's message or the body's first line */
+    client_answer c; /* the HTTP answer; c.err says why for OUT_ERROR */
 };
 
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
+/* Ask url once; the outcome in a. */
+static void ask(client *cl, const char *url, long timeout_ms, const char *name, struct answer *a)
 {
-    bd_buf *b = ud;
-    if (b->len + size * n > BODY_MAX) return 0; /* curl fails the transfer */
-    bd_buf_add(b, p, size * n);
-    return size * n;
-}
-
-/* Ask url once (e is set up for it); the outcome in a (a->json to be
- * released by the caller). */
-static void ask(CURL *e, const char *url, long timeout_ms, const char *name, struct answer *a)
-{
-    char cerr[CURL_ERROR_SIZE] = "";
-    bd_buf body = BD_BUF_INIT;
-    json_decref(a->json);
-    memset(a, 0, sizeof *a);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, cerr);
-    CURLcode rc = curl_easy_perform(e);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
-    if (rc != CURLE_OK) {
+    client_ask(cl, "GET", url, timeout_ms, &a->c);
+    if (!a->c.reached) {
         a->o = OUT_ERROR;
-        snprintf(a->err, sizeof a->err,
-                 "cannot ask the daemon at %s: %s (is binlogd run with "
-                 "this config running?)",
-                 url, cerr[0] ? cerr : curl_easy_strerror(rc));
-        bd_buf_release(&body);
-        return;
-    }
-    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &a->status);
-    if (a->status == 200 || a->status == 503) {
-        json_error_t je;
-        a->o = a->status == 200 ? OUT_READY : OUT_NOT_READY;
-        a->json = json_loadb(body.ptr, body.len, 0, &je);
-        if (a->json && !json_is_object(a->json)) {
-            json_decref(a->json);
-            a->json = NULL;
-        }
+    } else if (a->c.status == 200 || a->c.status == 503) {
+        a->o = a->c.status == 200 ? OUT_READY : OUT_NOT_READY;
     } else {
         /* the first line of what came back tells why, usually */
-        size_t l = strcspn(body.ptr, "\r\n");
+        int l;
+        const char *line = client_answer_line(&a->c, &l);
         a->o = OUT_ERROR;
-        snprintf(a->err, sizeof a->err, "%s: the daemon answered HTTP %ld%s%.*s", url, a->status,
-                 l ? ": " : "", (int)(l > 200 ? 200 : l), body.ptr);
-        if (a->status == 404) {
-            size_t el = strlen(a->err);
-            snprintf(a->err + el, sizeof a->err - el,
+        snprintf(a->c.err, sizeof a->c.err, "%s: the daemon answered HTTP %ld%s%.*s", url,
+                 a->c.status, l ? ": " : "", l, line);
+        if (a->c.status == 404) {
+            size_t el = strlen(a->c.err);
+            snprintf(a->c.err + el, sizeof a->c.err - el,
                      " (does the running daemon's config define [gate %s]? reload it)", name);
         }
     }
-    bd_buf_release(&body);
 }
 
 static const char *jstr(json_t *o, const char *key)
@@ -215,10 +118,10 @@ static const char *jstr(json_t *o, const char *key)
 /* The daemon's answer as lines: state, cut-off, each table. */
 static void print_summary(const char *name, const struct answer *a)
 {
-    json_t *j = a->json;
+    json_t *j = a->c.json;
     if (!j) {
         printf("gate %s: %s (HTTP %ld; the answer was not JSON)\n", name,
-               a->o == OUT_READY ? "ready" : "not_ready", a->status);
+               a->o == OUT_READY ? "ready" : "not_ready", a->c.status);
         return;
     }
     const char *state = jstr(j, "state");
@@ -243,6 +146,8 @@ static void print_summary(const char *name, const struct answer *a)
         if (json_is_number(lag)) printf(", lag %.3f s", json_number_value(lag));
         if (json_is_boolean(complete))
             printf(", %s", json_is_true(complete) ? "complete" : "incomplete");
+        if (json_is_true(json_object_get(t, "loading")))
+            printf(" (a snapshot still loads its existing rows)");
         printf("\n");
     }
 }
@@ -257,75 +162,54 @@ static const bd_gate_config *find_gate(const bd_config *c, const char *name, bd_
     return NULL;
 }
 
-enum { O_CUTOFF = 0x100, O_WAIT, O_INTERVAL, O_QUIET, O_URL, O_CACERT, O_USER, O_PWFILE };
+enum { O_CUTOFF = 0x100, O_WAIT, O_INTERVAL, O_QUIET };
 
 /* A cut-off the daemon resolved (pin: the URL of the gate without it):
  * the questions after the first ask about the same instant, as they do
  * when the command resolves it itself.  0, or -1 (left as it was). */
 static int pin_cutoff(CURL *e, const char *pin, const struct answer *a, char *url, size_t n)
 {
-    const char *c = a->json ? jstr(a->json, "cutoff") : NULL;
+    const char *c = a->c.json ? jstr(a->c.json, "cutoff") : NULL;
     char *esc = c ? curl_easy_escape(e, c, 0) : NULL;
     int rc = -1;
-    if (esc && (size_t)snprintf(url, n, "%s?cutoff=%s", pin, esc) < n) {
-        curl_easy_setopt(e, CURLOPT_URL, url);
-        rc = 0;
-    }
+    if (esc && (size_t)snprintf(url, n, "%s?cutoff=%s", pin, esc) < n) rc = 0;
     curl_free(esc);
     return rc;
 }
 
 /* Ask (and wait) with everything resolved, or with the cut-off left to the
- * daemon (pin: the URL without it); the exit status. */
-/* How the daemon's endpoint is reached when it has TLS or authentication. */
-typedef struct access {
-    const char *cacert;  /* the CA (or self-signed certificate) to verify it by */
-    const char *userpwd; /* "user:password" for basic authentication */
-} access_opts;
-
-static int run_gate(const char *name, const char *url_in, const char *pin, const access_opts *ac,
-                    int waiting, double wait_s, double interval_s, int quiet)
+ * daemon (pin: the URL without it); the exit status.  cl is set up for
+ * TLS and authentication. */
+static int run_gate(client *cl, const char *name, const char *url_in, const char *pin, int waiting,
+                    double wait_s, double interval_s, int quiet)
 {
     char url[1024];
     snprintf(url, sizeof url, "%s", url_in);
-    CURL *e = curl_easy_init();
-    if (!e) {
-        fprintf(stderr, "binlogd gate: cannot start libcurl\n");
-        return EXIT_ERROR;
-    }
-    if (ac->cacert) curl_easy_setopt(e, CURLOPT_CAINFO, ac->cacert);
-    if (ac->userpwd) curl_easy_setopt(e, CURLOPT_USERPWD, ac->userpwd);
-    curl_easy_setopt(e, CURLOPT_URL, url);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    /* the daemon is local: an http_proxy in the environment must not
-     * send the question elsewhere */
-    curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "binlogd-gate");
+    if (client_open(cl, "binlogd-gate") < 0) return EXIT_ERROR;
 
-    struct answer a = {0};
-    double deadline = mono_now() + wait_s;
+    struct answer a = {OUT_ERROR, CLIENT_ANSWER_INIT};
+    double deadline = client_now() + wait_s;
     int told = 0, rc;
     for (;;) {
         long tmo = ASK_TIMEOUT_MS;
         if (waiting) {
             /* a question does not outlast the wait by much */
-            double left = deadline - mono_now();
+            double left = deadline - client_now();
             if (left * 1000 < tmo) tmo = left * 1000 < 200 ? 200 : (long)(left * 1000);
         }
-        ask(e, url, tmo, name, &a);
-        if (pin && a.o != OUT_ERROR && pin_cutoff(e, pin, &a, url, sizeof url) == 0) pin = NULL;
+        ask(cl, url, tmo, name, &a);
+        if (pin && a.o != OUT_ERROR && pin_cutoff(cl->e, pin, &a, url, sizeof url) == 0) pin = NULL;
         if (a.o == OUT_READY || !waiting) break;
         if (!told && !quiet) {
             fprintf(stderr, "binlogd gate: %s: %s; waiting\n", name,
-                    a.o == OUT_ERROR        ? a.err
-                    : jstr(a.json, "state") ? jstr(a.json, "state")
-                                            : "not ready");
+                    a.o == OUT_ERROR          ? a.c.err
+                    : jstr(a.c.json, "state") ? jstr(a.c.json, "state")
+                                              : "not ready");
             told = 1;
         }
-        double left = deadline - mono_now();
+        double left = deadline - client_now();
         if (left <= 0) break;
-        sleep_for(left < interval_s ? left : interval_s);
+        client_sleep(left < interval_s ? left : interval_s);
     }
     if (a.o == OUT_READY) {
         if (!quiet) print_summary(name, &a);
@@ -339,15 +223,14 @@ static int run_gate(const char *name, const char *url_in, const char *pin, const
             rc = EXIT_NOT_READY;
         }
     } else {
-        fprintf(stderr, "binlogd gate: %s%s\n", a.err,
+        fprintf(stderr, "binlogd gate: %s%s\n", a.c.err,
                 waiting ? " (the last question, at the end of the wait)" : "");
         rc = EXIT_ERROR;
     }
-    if (!quiet && a.o != OUT_ERROR && !a.json)
+    if (!quiet && a.o != OUT_ERROR && !a.c.json)
         fprintf(stderr, "binlogd gate: %s: the answer was not JSON; the HTTP status decided\n",
                 url);
-    json_decref(a.json);
-    curl_easy_cleanup(e);
+    client_answer_release(&a.c);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "binlogd gate: writing to stdout failed\n");
         return EXIT_ERROR;
@@ -364,44 +247,38 @@ int cmd_gate(int argc, char **argv)
         {"wait", required_argument, NULL, O_WAIT},
         {"interval", required_argument, NULL, O_INTERVAL},
         {"quiet", no_argument, NULL, O_QUIET},
-        {"url", required_argument, NULL, O_URL},
-        {"cacert", required_argument, NULL, O_CACERT},
-        {"user", required_argument, NULL, O_USER},
-        {"password-file", required_argument, NULL, O_PWFILE},
+        CLIENT_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    const char *cfg_path = NULL, *cutoff = NULL, *url_opt = NULL, *cacert = NULL, *user = NULL,
-               *pwfile = NULL;
+    const char *cfg_path = NULL, *cutoff = NULL;
+    client_args ca = {0};
     double wait_s = 0, interval_s = 1;
     int waiting = 0, quiet = 0, c;
     optind = 1;
     while ((c = cli_getopt("gate", argc, argv, "hc:", opts)) != -1) {
+        if (client_option(&ca, c, optarg)) continue;
         switch (c) {
         case 'h': gate_usage(stdout); return EXIT_READY;
         case 'c': cfg_path = optarg; break;
         case O_CUTOFF: cutoff = optarg; break;
         case O_WAIT:
-            if (parse_duration(optarg, &wait_s) < 0 || wait_s <= 0)
+            if (client_parse_duration(optarg, &wait_s) < 0 || wait_s <= 0)
                 return usage_error("--wait wants a duration such as 30s, 5m, 1h or 500ms (up to "
                                    "a week), not '%s'",
                                    optarg);
             waiting = 1;
             break;
         case O_INTERVAL:
-            if (parse_duration(optarg, &interval_s) < 0 || interval_s < 0.01)
+            if (client_parse_duration(optarg, &interval_s) < 0 || interval_s < 0.01)
                 return usage_error("--interval wants a duration such as 1s, 5s or 500ms (10ms "
                                    "or more), not '%s'",
                                    optarg);
             break;
         case O_QUIET: quiet = 1; break;
-        case O_URL: url_opt = optarg; break;
-        case O_CACERT: cacert = optarg; break;
-        case O_USER: user = optarg; break;
-        case O_PWFILE: pwfile = optarg; break;
         default: return EXIT_USAGE; /* cli_getopt said why */
         }
     }
-    if (!cfg_path && !url_opt)
+    if (!cfg_path && !ca.url)
         return usage_error("give the daemon's config file with -c FILE, or its address with "
                            "--url http://HOST:PORT%s",
                            "");
@@ -409,17 +286,10 @@ int cmd_gate(int argc, char **argv)
     if (optind + 1 < argc) return usage_error("unexpected argument '%s'", argv[optind + 1]);
     const char *name = argv[optind];
     char base[192], url[1024];
-    if (url_opt) {
-        size_t ul = strlen(url_opt);
-        while (ul && url_opt[ul - 1] == '/')
-            ul--;
-        if ((strncmp(url_opt, "http://", 7) && strncmp(url_opt, "https://", 8)) ||
-            ul >= sizeof base || strpbrk(url_opt, "?# ") != NULL)
-            return usage_error("--url wants the daemon's address, http://HOST:PORT (as its "
-                               "[http] listen says), not '%s'",
-                               url_opt);
-        snprintf(base, sizeof base, "%.*s", (int)ul, url_opt);
-    }
+    if (ca.url && client_url_base(ca.url, base, sizeof base) < 0)
+        return usage_error("--url wants the daemon's address, http://HOST:PORT (as its "
+                           "[http] listen says), not '%s'",
+                           ca.url);
 
     bd_config cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -432,6 +302,8 @@ int cmd_gate(int argc, char **argv)
     bd_buf list = BD_BUF_INIT;
     bd_tz *tz = NULL;
     char *esc = NULL, *cesc = NULL;
+    client cl;
+    memset(&cl, 0, sizeof cl);
     const bd_gate_config *g = cfg_path ? find_gate(&cfg, name, &list) : NULL;
     if (cfg_path && !g) {
         if (cfg.ngates)
@@ -442,22 +314,9 @@ int cmd_gate(int argc, char **argv)
                     cfg_path, name);
         goto out;
     }
-    const char *why;
-    if (url_opt) {
-        /* the address given */
-    } else if (!cfg.http_listen || !cfg.http_listen[0]) {
-        fprintf(stderr, "binlogd gate: %s: [http] listen is not set: the daemon serves no gates\n",
-                cfg_path);
+    if (!ca.url && client_listen_base("gate", cfg_path, &cfg, "gates", base, sizeof base) < 0)
         goto out;
-    } else if (daemon_base(cfg.http_listen, cfg.http_tls_cert != NULL, base, sizeof base, &why) <
-               0) {
-        fprintf(stderr, "binlogd gate: %s: [http] listen '%s' %s\n", cfg_path, cfg.http_listen,
-                why);
-        goto out;
-    }
-    CURLcode gi = curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (gi != CURLE_OK) {
-        fprintf(stderr, "binlogd gate: cannot start libcurl: %s\n", curl_easy_strerror(gi));
+    if (client_init(&cl, "gate") < 0) {
         rc = EXIT_ERROR;
         goto out;
     }
@@ -475,7 +334,7 @@ int cmd_gate(int argc, char **argv)
         const char *zone = g->timezone && g->timezone[0] ? g->timezone : "UTC";
         if (!(tz = bd_tz_load(zone, &err))) {
             fprintf(stderr, "binlogd gate: %s: [gate %s] %s\n", cfg_path, name, err.msg);
-            goto out_curl;
+            goto out;
         }
         struct timespec now;
         clock_gettime(CLOCK_REALTIME, &now);
@@ -486,7 +345,7 @@ int cmd_gate(int argc, char **argv)
                     "2026-11-27T00:00:00+08:00, '2026-11-27 00:00' in the gate's zone %s, a "
                     "time of day such as 00:00, or @UNIX_SECONDS)\n",
                     cutoff, zone);
-            goto out_curl;
+            goto out;
         }
         char t[32];
         bd_time_format(t, us);
@@ -494,44 +353,18 @@ int cmd_gate(int argc, char **argv)
     }
     if (n < 0 || (size_t)n >= sizeof url) {
         fprintf(stderr, "binlogd gate: the gate's URL is too long\n");
-        goto out_curl;
+        goto out;
     }
-    /* TLS: verified by --cacert, else by the config's own certificate
-     * (self-signed); authentication: the config's user, the password from
-     * --password-file or $BINLOGD_HTTP_PASSWORD (the daemon keeps only its
-     * hash) */
-    access_opts ac = {cacert ? cacert : cfg.http_tls_cert, NULL};
-    if (!user) user = cfg.http_auth_user;
-    char pw[512] = "", up[700];
-    if (pwfile && cli_read_first_line(pwfile, pw, sizeof pw) < 0) {
-        fprintf(stderr, "binlogd gate: --password-file %s: %s\n", pwfile, strerror(errno));
-        goto out_curl;
-    }
-    if (!pwfile && getenv("BINLOGD_HTTP_PASSWORD"))
-        snprintf(pw, sizeof pw, "%s", getenv("BINLOGD_HTTP_PASSWORD"));
-    if (user) {
-        if (!pw[0]) {
-            fprintf(stderr,
-                    "binlogd gate: the daemon asks for user %s's password: give it with "
-                    "--password-file F or $BINLOGD_HTTP_PASSWORD\n",
-                    user);
-            goto out_curl;
-        }
-        snprintf(up, sizeof up, "%s:%s", user, pw);
-        ac.userpwd = up;
-    }
-    rc = run_gate(name, url, pin[0] ? pin : NULL, &ac, waiting, wait_s, interval_s, quiet);
-    explicit_bzero(pw, sizeof pw);
-    explicit_bzero(up, sizeof up);
-    goto out_curl;
+    if (client_access(&cl, &ca, &cfg) < 0) goto out;
+    rc = run_gate(&cl, name, url, pin[0] ? pin : NULL, waiting, wait_s, interval_s, quiet);
+    goto out;
 oom:
     fprintf(stderr, "binlogd gate: out of memory\n");
     rc = EXIT_ERROR;
-out_curl:
+out:
     curl_free(esc);
     curl_free(cesc);
-    curl_global_cleanup();
-out:
+    client_release(&cl);
     bd_tz_free(tz);
     bd_buf_release(&list);
     bd_config_release(&cfg);

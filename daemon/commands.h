@@ -6,6 +6,7 @@ int cmd_run(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_config_doc(int argc, char **argv);
 int cmd_metrics_doc(int argc, char **argv);

@@ -19,6 +19,7 @@ static const struct command {
     {"dump", cmd_dump, "decode binlog files to JSON lines on stdout"},
     {"replay", cmd_replay, "re-publish a binlog range to Kafka (or stdout), whole transactions"},
     {"gate", cmd_gate, "ask the running daemon whether a gate is ready (exit 0 ready, 3 not)"},
+    {"snapshot", cmd_snapshot, "ask the running daemon to snapshot tables, follow or cancel one"},
     {"check-config", cmd_check, "check a config file and its source server's settings"},
     {"config-doc", cmd_config_doc, "print docs/config.md: every option of the config file"},
     {"metrics-doc", cmd_metrics_doc, "print docs/metrics.md: every metric of /metrics"},
