@@ -561,6 +561,20 @@ static int daemon_run(bd_daemon *d)
         snprintf(d->server_ident, sizeof d->server_ident, "%s", c->server);
         atomic_store(&d->have_ident, 1);
     }
+    {
+        /* the snapshots' progress is the local checkpoint's (exactly once
+         * too: the state topic's records do not carry it; the local file is
+         * never ahead of them, so at worst chunks are read again) */
+        bd_checkpoint *lc = calloc(1, sizeof *lc);
+        bd_err lerr = {0};
+        int lr = lc ? bd_checkpoint_read(d->ckpt_path, lc, &lerr) : -1;
+        int si = run_snapshot_init(d, lr == 0 ? lc : NULL, &o);
+        free(lc);
+        if (si < 0) {
+            rc = EXIT_USAGE;
+            goto out;
+        }
+    }
     if (run_data_source(d, &o, &err) < 0 && err.code == BD_ERR_NOMEM) {
         dlog(d, BD_LOG_ERROR, "out of memory");
         goto out;
@@ -593,6 +607,7 @@ static int daemon_run(bd_daemon *d)
         goto out;
     }
     d->th_started = 1;
+    if (run_snapshot_start(d) < 0) goto out;
 
     ev_run(d->loop, 0);
 
@@ -600,6 +615,7 @@ static int daemon_run(bd_daemon *d)
     begin_stop(d, atomic_load(&d->failed) ? "error" : "the source stopped", 1);
     pthread_join(d->th, NULL);
     d->th_started = 0;
+    run_snapshot_stop(d); /* its last chunk's window ended with the data thread */
     if (d->src_result == BD_SERVER_ERROR && !(d->src_err.code == BD_ERR_CALLBACK)) {
         run_fail(d, "source: %s", d->src_err.msg);
         d->schema_stop = d->src_err.code == BD_ERR_UNKNOWN_SCHEMA;
@@ -634,6 +650,7 @@ out:
         begin_stop(d, "error", 1);
         pthread_join(d->th, NULL);
     }
+    run_snapshot_free(d);
     bd_monitor_stop(d->mon);
     d->mon = NULL; /* the clock goes on without the measured offset */
     if (d->alerter) {

@@ -43,7 +43,10 @@ struct bd_http {
 struct bd_http_req {
     struct MHD_Connection *conn;
     const char *path;
+    int post;
 };
+
+int bd_http_post(const bd_http_req *r) { return r->post; }
 
 const char *bd_http_arg(const bd_http_req *r, const char *name)
 {
@@ -76,7 +79,8 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
         MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (!r) return MHD_NO; /* out of memory: MHD closes the connection */
     enum MHD_Result q = MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    if (q == MHD_YES && allow) q = MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    if (q == MHD_YES && allow)
+        q = MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST");
     if (q == MHD_YES) q = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return q;
@@ -131,9 +135,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)req_cls;
     static const char text[] = "text/plain; charset=utf-8";
     /* Answered at the first call, before any body is read: MHD then closes
-     * the connection instead of reading an upload nobody wants. */
-    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
-        static const char msg[] = "method not allowed: only GET and HEAD\n";
+     * the connection instead of reading an upload nobody wants (a POST's
+     * arguments are in its query string). */
+    int post = !strcmp(method, MHD_HTTP_METHOD_POST);
+    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0 &&
+        !post) {
+        static const char msg[] = "method not allowed: only GET, HEAD and POST\n";
         return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, msg, sizeof msg - 1, text, 1);
     }
     if (s->auth_user && !authorized(s, conn)) {
@@ -145,7 +152,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         MHD_destroy_response(rsp);
         return q;
     }
-    bd_http_req r = {conn, url};
+    bd_http_req r = {conn, url, post};
     const char *type = text;
     bd_buf_reset(&s->body);
     int status = s->handler(s->ctx, &r, &s->body, &type);

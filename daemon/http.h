@@ -6,7 +6,9 @@
  * on the loop thread, between the loop's other work; a handler must not
  * block (it formats what the daemon already knows).
  *
- * Only GET and HEAD are served (405 otherwise).  The listen address is
+ * GET, HEAD and POST are served (405 otherwise); a POST is answered
+ * before its body is read (its arguments are in the query string), and a
+ * handler answers 405 to a POST of a path that changes nothing.  The listen address is
  * "HOST:PORT" or "[IPv6]:PORT" with a numeric address (names are not
  * resolved); the default in the config is loopback.  At most
  * BD_HTTP_CONN_LIMIT connections; one idle for 10 s is closed.  Beyond
@@ -29,6 +31,8 @@ typedef struct bd_http_req bd_http_req;
 
 /* The value of a query-string argument (?name=value), or NULL. */
 const char *bd_http_arg(const bd_http_req *r, const char *name);
+/* A POST (1), or GET or HEAD (0). */
+int bd_http_post(const bd_http_req *r);
 /* The path of the request, without the query string ("/gates/statement"). */
 const char *bd_http_path(const bd_http_req *r);
 

@@ -82,6 +82,7 @@
 #include "binlogd/lag.h"
 #include "binlogd/publish.h"
 #include "binlogd/sink_kafka.h"
+#include "binlogd/snapshot.h"
 #include "binlogd/source_server.h"
 #include "binlogd/tz.h"
 #include "http.h"
@@ -248,6 +249,19 @@ typedef struct bd_daemon {
     int64_t disconnected_since; /* 0: connected */
     alert_state alerts[ALERTS_MAX];
     size_t nalerts;
+
+    /* snapshots (run_snapshot.c): requests and windows (snapshot.h: it
+     * locks inside), the snapshot thread with its own connection options
+     * (a copy of the source's), the signal table's name split, and the
+     * progress generation last written to the checkpoint (loop) */
+    bd_snap *snap;
+    pthread_t snap_th;
+    int snap_started;
+    bd_server_opts snap_opts;
+    char snap_pw[1024]; /* snap_opts.password's copy: the start wipes its own */
+    char sig_db[65], sig_tb[65];
+    uint64_t snap_written_gen;
+    atomic_int snap_paused_logged;
 } bd_daemon;
 
 /* ---- cmd_run.c ---- */
@@ -339,6 +353,30 @@ int run_http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const char **
  * /gates and /lag answer from the active instance's checkpoint in the
  * state topic (run_standby.c), or 503 when that cannot be followed. */
 int run_standby_http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const char **ctype);
+
+/* ---- run_snapshot.c (snapshots) ---- */
+
+/* The snapshots' state (d->snap), restored from the checkpoint's progress
+ * (c, NULL: none), with [snapshot] tables requested when no request had
+ * them yet; the snapshot thread's connection options: o's (copied, the
+ * password too).  0, or -1 after logging why. */
+int run_snapshot_init(bd_daemon *d, const bd_checkpoint *c, const bd_server_opts *o);
+/* Start the snapshot thread.  0 or -1. */
+int run_snapshot_start(bd_daemon *d);
+/* Stop and join the snapshot thread (after the data thread ended); the
+ * state stays for the last checkpoint. */
+void run_snapshot_stop(bd_daemon *d);
+/* Free the state (after the loop and the last checkpoint). */
+void run_snapshot_free(bd_daemon *d);
+/* /snapshot, /snapshot/ID, /snapshot/ID/cancel: the HTTP status. */
+int run_snapshot_http(bd_daemon *d, const bd_http_req *req, bd_buf *b);
+/* Data thread: a row of the signal table (a watermark); 0 or -1 with
+ * d->pub_err set (the stage failed). */
+int run_snapshot_row(bd_daemon *d, const bd_row *row);
+/* Data thread: is t the signal table? */
+int run_snapshot_signal(const bd_daemon *d, const char *db, size_t dbn, const char *tb, size_t tn);
+/* Data thread: a DDL statement (a QUERY event ending a transaction). */
+void run_snapshot_event(bd_daemon *d, const bd_event *ev);
 
 /* ---- run_standby.c ([kafka] standby) ---- */
 

@@ -160,14 +160,18 @@ void run_eval_alerts(bd_daemon *d)
         char cut[40];
         bd_time_format(cut, gr.cutoff_us);
         const char *behind = "";
+        int loading = 0;
         for (size_t i = 0; i < c->gates[g].ntables; i++)
             if (!gr.tables[i].complete) {
                 behind = gr.tables[i].name;
+                loading = gr.tables[i].loading;
                 break;
             }
         alert_eval(d, now, "BinlogdGateAtRisk", c->gates[g].name, "critical", gr.at_risk,
-                   "gate %s: the job starts soon and %s is behind the cut-off %s", c->gates[g].name,
-                   behind, cut);
+                   "gate %s: the job starts soon and %s is %s %s", c->gates[g].name, behind,
+                   loading ? "still loading its existing rows (a snapshot), cut-off"
+                           : "behind the cut-off",
+                   cut);
         alert_eval(d, now, "BinlogdGateSkewed", c->gates[g].name, "warning", gr.skewed,
                    "gate %s: its tables' watermarks are %.1f s apart (tolerated %.1f s)",
                    c->gates[g].name, gr.skew_s, c->gates[g].max_skew_s);

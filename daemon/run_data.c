@@ -84,6 +84,8 @@ static int stage_route(void *ctx, const char *db, size_t dbn, const char *tb, si
     pthread_mutex_lock(&d->cfg_mu);
     r->wanted = bd_config_table_wanted(d->live, db, dbn, tb, tn);
     pthread_mutex_unlock(&d->cfg_mu);
+    /* the snapshots' watermarks are the daemon's own, never published */
+    if (run_snapshot_signal(d, db, dbn, tb, tn)) r->wanted = 0;
     r->user = NULL;
     if (!r->wanted) return 0;
     if (bd_config_topic(&d->cfg, db, dbn, tb, tn, r->topic, sizeof r->topic) < 0)
@@ -129,10 +131,14 @@ static int stage_row(void *ctx, const bd_row *row, const bd_pub_route *r, bd_err
     return 0;
 }
 
-/* One message of the stage into Kafka (sink_kafka.h). */
+/* One message of the stage into Kafka (sink_kafka.h).  Inside a
+ * snapshot's window, a change's key replaces the row the chunk read. */
 static int stage_emit(void *ctx, const bd_pub_msg *m, bd_err *err)
 {
-    return bd_ksink_emit(((bd_daemon *)ctx)->sink, m, err);
+    bd_daemon *d = ctx;
+    if (d->snap && m->op != BD_OP_READ)
+        bd_snap_note(d->snap, m->table, m->table_len, m->key, m->key_len, m->op);
+    return bd_ksink_emit(d->sink, m, err);
 }
 
 /* A row change logged as a statement on a published table: skip it
@@ -260,6 +266,7 @@ static int on_event(void *ctx, const bd_event *ev)
              ev->pos.file, (unsigned long long)ev->pos.pos);
     }
     if (ev->gtid_set && !bd_pub_in_txn(d->pub)) return gtid_base(d, ev);
+    if (ev->query.p) run_snapshot_event(d, ev);
     /* transactions begin and end in the stage (stage_begin, stage_end) */
     return bd_pub_event(d->pub, ev, &d->pub_err) < 0 ? stage_failed(d) : d->stop_here;
 }
@@ -270,6 +277,11 @@ static int on_row(void *ctx, const bd_row *row)
     if (atomic_load(&d->stopping) == STOP_NOW) return 1;
     int w = bd_pub_row(d->pub, row, &d->pub_err);
     if (w < 0) return stage_failed(d);
+    /* a snapshot's watermark: its transaction has begun (above) */
+    if (run_snapshot_signal(d, row->table->db.p, row->table->db.n, row->table->name.p,
+                            row->table->name.n) &&
+        run_snapshot_row(d, row) < 0)
+        return stage_failed(d);
     if (w)
         d->rows++;
     else

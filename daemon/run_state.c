@@ -43,8 +43,17 @@ void run_write_checkpoint(bd_daemon *d, int force)
     bd_buf g = BD_BUF_INIT;
     if (!c) return;
     bd_acks_position(d->acks, &p, c->file, sizeof c->file, &c->pos, &g);
+    /* the snapshots' chunks in the records retired so far are done: their
+     * progress is written with this position (and a change of it alone,
+     * a request or a cancel, is worth a write) */
+    uint64_t sgen = 0;
+    if (d->snap) {
+        bd_snap_acked(d->snap, p.retired);
+        sgen = bd_snap_gen(d->snap);
+    }
+    int snap_moved = sgen != d->snap_written_gen;
     if (!atomic_load(&d->have_ident) || !c->file[0] ||
-        (p.seq == d->written_seq && !force && !d->ckpt_failing)) {
+        (p.seq == d->written_seq && !snap_moved && !force && !d->ckpt_failing)) {
         /* nothing moved since the last write: what is acknowledged is
          * durable (records that retire without moving the position) */
         if (c->file[0] && p.seq == d->written_seq && !d->ckpt_failing)
@@ -58,6 +67,23 @@ void run_write_checkpoint(bd_daemon *d, int force)
     pthread_mutex_unlock(&d->cfg_mu);
     if (g.len < sizeof c->gtid) snprintf(c->gtid, sizeof c->gtid, "%s", g.ptr);
     c->commit_us = p.commit_us;
+    if (d->snap) {
+        bd_buf sb = BD_BUF_INIT;
+        bd_snap_progress_json(d->snap, &sb);
+        if (sb.len >= sizeof c->snapshot) {
+            /* never a checkpoint that forgets a snapshot: the old one stays */
+            run_fail(d,
+                     "the snapshots' progress (%zu bytes) does not fit in the checkpoint "
+                     "(%d): fewer tables per snapshot",
+                     sb.len, BD_CKPT_SNAP_MAX);
+            bd_buf_release(&sb);
+            bd_buf_release(&g);
+            free(c);
+            return;
+        }
+        if (sb.len) memcpy(c->snapshot, sb.ptr, sb.len + 1);
+        bd_buf_release(&sb);
+    }
     bd_err err = {0};
     if (bd_checkpoint_write(d->ckpt_path, c, &err) < 0 && d->eos) {
         /* exactly once: the position lives in the state topic; the file
@@ -82,6 +108,7 @@ void run_write_checkpoint(bd_daemon *d, int force)
         if (force) run_fail(d, "the final checkpoint was not written: %s", err.msg);
     } else {
         d->written_seq = p.seq;
+        d->snap_written_gen = sgen;
         bd_lag_durable(d->lag, p.retired, c->file, c->pos);
         dlog(d, BD_LOG_DEBUG, "checkpoint %s:%llu", c->file, (unsigned long long)c->pos);
         if (atomic_exchange(&d->first_wait, 0)) bd_acks_hold(d->acks, 0); /* the first one */

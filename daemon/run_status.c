@@ -139,6 +139,27 @@ static void metrics_text(bd_daemon *d, bd_buf *b)
         bd_metrics_header(b, simple[i].m);
         bd_metrics_sample(b, simple[i].m, NULL, simple[i].v);
     }
+    if (d->snap) {
+        bd_snap_counts sc;
+        bd_snap_counts_get(d->snap, &sc);
+        const struct {
+            enum bd_metric m;
+            double v;
+        } sm[] = {
+            {BD_M_SNAPSHOT_ROWS, (double)sc.rows},
+            {BD_M_SNAPSHOT_ROWS_ACKED, (double)sc.rows_acked},
+            {BD_M_SNAPSHOT_ROWS_DROPPED, (double)sc.rows_dropped},
+            {BD_M_SNAPSHOT_CHUNKS, (double)sc.chunks},
+            {BD_M_SNAPSHOT_WINDOWS_FAILED, (double)sc.windows_failed},
+            {BD_M_SNAPSHOT_RESTARTS, (double)sc.restarts},
+            {BD_M_SNAPSHOT_TABLES, (double)sc.tables_running},
+            {BD_M_SNAPSHOT_PAUSED, (double)sc.paused},
+        };
+        for (size_t i = 0; i < sizeof sm / sizeof sm[0]; i++) {
+            bd_metrics_header(b, sm[i].m);
+            bd_metrics_sample(b, sm[i].m, NULL, sm[i].v);
+        }
+    }
 
     bd_gate_report *gr = calloc(c->ngates ? c->ngates : 1, sizeof *gr);
     for (size_t g = 0; gr && g < c->ngates; g++)
@@ -215,7 +236,9 @@ static void gate_json(bd_daemon *d, const bd_gate_config *g, const bd_gate_repor
         bd_buf_addf(b, ",\"watermark\":\"%s\",\"watermark_us\":%lld,\"lag_s\":", t,
                     (long long)gr->tables[i].watermark_us);
         json_num(b, gr->tables[i].lag_s);
-        bd_buf_addf(b, ",\"complete\":%s}", gr->tables[i].complete ? "true" : "false");
+        bd_buf_addf(b, ",\"complete\":%s", gr->tables[i].complete ? "true" : "false");
+        /* a snapshot loads its existing rows: not complete whatever its watermark */
+        bd_buf_adds(b, gr->tables[i].loading ? ",\"loading\":true}" : "}");
     }
     bd_buf_adds(b, "]}\n");
     (void)d;
@@ -257,6 +280,11 @@ static void status_json(bd_daemon *d, bd_buf *b)
         bd_buf_addf(b, ",\"transactions\":%llu", (unsigned long long)bd_ksink_commits(d->sink));
     }
     bd_buf_adds(b, "}");
+    /* the snapshots: requests, their tables, progress (docs/snapshot.md) */
+    if (d->snap) {
+        bd_buf_adds(b, ",\"snapshot\":");
+        bd_snap_status_json(d->snap, NULL, b);
+    }
     /* the column rules in force and since where (never a key) */
     pthread_mutex_lock(&d->cfg_mu);
     bd_buf_addf(b, ",\"columns\":{\"set\":%u,\"since\":", d->cols_set);
@@ -356,6 +384,12 @@ int run_http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const char **
         return 200;
     }
     *ctype = "application/json";
+    if (!strcmp(path, "/snapshot") || !strncmp(path, "/snapshot/", 10))
+        return run_snapshot_http(d, req, b);
+    if (bd_http_post(req)) {
+        bd_buf_adds(b, "{\"error\":\"only /snapshot takes a POST\"}\n");
+        return 405;
+    }
     if (!strcmp(path, "/status")) {
         status_json(d, b);
         return 200;
@@ -454,6 +488,10 @@ int run_standby_http_handler(void *ctx, const bd_http_req *req, bd_buf *b, const
         return 200;
     }
     *ctype = "application/json";
+    if (!strcmp(path, "/snapshot") || !strncmp(path, "/snapshot/", 10) || bd_http_post(req)) {
+        bd_buf_adds(b, "{\"error\":\"a standby instance: ask the active one\"}\n");
+        return 503;
+    }
     bd_buf_adds(b, "{\"version\":");
     json_str(b, BINLOGD_VERSION_TEXT);
     bd_buf_adds(b, ",\"role\":\"standby\",\"source\":{\"name\":");

@@ -13,6 +13,8 @@
  * on MariaDB): a checkpoint is refused against another server.  gtid is
  * the GTID set (MySQL) or position (MariaDB) at file:pos when known, ""
  * otherwise; it is what a failover to another server resumes from.
+ * "snapshot" (only while there are snapshot requests) is their progress
+ * as of file:pos (docs/snapshot.md).
  *
  * Ownership: plain value type, no pointers.
  */
@@ -26,6 +28,7 @@
 
 #define BD_CKPT_FILE_MAX 512
 #define BD_CKPT_GTID_MAX 65536
+#define BD_CKPT_SNAP_MAX 262144
 
 typedef struct bd_checkpoint {
     char server[128];
@@ -33,6 +36,9 @@ typedef struct bd_checkpoint {
     uint64_t pos;
     char gtid[BD_CKPT_GTID_MAX];
     uint64_t commit_us; /* commit time of the transaction it ends after, µs; 0 unknown */
+    /* the snapshots' progress at this position (snapshot.h), a JSON object
+     * as text; "" none */
+    char snapshot[BD_CKPT_SNAP_MAX];
 } bd_checkpoint;
 
 /* 0 read, 1 no checkpoint yet (the file does not exist), -1 a file that is

@@ -136,6 +136,15 @@ typedef struct bd_config {
     unsigned webhook_retries;
     double alert_repeat_s; /* firing alerts are sent again this often */
 
+    /* [snapshot] (docs/snapshot.md) */
+    char *snap_signal_table;  /* "db.table" of the watermarks */
+    char *snap_tables;        /* patterns requested at start; "" none */
+    char *snap_where;         /* their condition; "" none */
+    double snap_max_lag_s;    /* chunks pause while the acked lag is above this */
+    double snap_chunk_time_s; /* a chunk's read aims at this */
+    unsigned snap_chunk_min, snap_chunk_max;
+    double snap_window_timeout_s; /* a window not closed by then is read again */
+
     /* [keys] */
     bd_key_rule *keys;
     size_t nkeys;

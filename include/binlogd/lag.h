@@ -164,7 +164,8 @@ typedef struct bd_gate_table_report {
     char name[131]; /* db.table */
     int64_t watermark_us;
     double lag_s;
-    int complete; /* watermark >= cut-off */
+    int complete; /* watermark >= cut-off, and not loading */
+    int loading;  /* a snapshot of it is not finished (bd_lag_set_loading) */
 } bd_gate_table_report;
 
 typedef struct bd_gate_report {
@@ -176,6 +177,13 @@ typedef struct bd_gate_report {
     double skew_s;
     bd_gate_table_report *tables; /* g->ntables of them, allocated */
 } bd_gate_report;
+
+/* Tables that are not complete for any gate whatever their watermark:
+ * loading(ctx, db, table) says 1 while a snapshot loads the table's
+ * existing rows (NULL: none).  Called by bd_lag_gate, without the
+ * tracker's lock held. */
+void bd_lag_set_loading(bd_lag *l, int (*loading)(void *ctx, const char *db, const char *table),
+                        void *ctx);
 
 /* Evaluate gate g at now (tz: the gate's zone).  cutoff_us: the cut-off
  * asked for, or 0 for the gate's current one (the latest daily cut-off at

@@ -83,6 +83,22 @@
       "Updates that changed a row's key, published as a delete and a create")                      \
     X(TRUNCATES, "binlogd_truncates_total", "counter", "",                                         \
       "TRUNCATEs of published tables, published as op t on every partition")                       \
+    X(SNAPSHOT_ROWS, "binlogd_snapshot_rows_total", "counter", "",                                 \
+      "Rows snapshots published as op r (reads the stream's newer change replaced not counted)")   \
+    X(SNAPSHOT_ROWS_ACKED, "binlogd_snapshot_rows_acked_total", "counter", "",                     \
+      "Snapshot rows whose chunk Kafka acknowledged (what a restart does not read again)")         \
+    X(SNAPSHOT_ROWS_DROPPED, "binlogd_snapshot_rows_dropped_total", "counter", "",                 \
+      "Rows read by a snapshot and not published: the stream changed them inside the window")      \
+    X(SNAPSHOT_CHUNKS, "binlogd_snapshot_chunks_total", "counter", "",                             \
+      "Snapshot chunks published")                                                                 \
+    X(SNAPSHOT_WINDOWS_FAILED, "binlogd_snapshot_windows_failed_total", "counter", "",             \
+      "Snapshot chunks read again (their window failed: a DDL, a timeout, a lost connection)")     \
+    X(SNAPSHOT_RESTARTS, "binlogd_snapshot_restarts_total", "counter", "",                         \
+      "Tables whose snapshot started over after a DDL on them")                                    \
+    X(SNAPSHOT_TABLES, "binlogd_snapshot_tables", "gauge", "",                                     \
+      "Tables whose snapshot runs (read or not yet acknowledged to its end)")                      \
+    X(SNAPSHOT_PAUSED, "binlogd_snapshot_paused", "gauge", "",                                     \
+      "1 while snapshots wait for the stream's acknowledged lag to fall under [snapshot] max_lag") \
     X(GATE_READY, "binlogd_gate_ready", "gauge", "gate",                                           \
       "1 when every table of the gate has passed its stage up to the current cut-off")             \
     X(GATE_AT_RISK, "binlogd_gate_at_risk", "gauge", "gate",                                       \

@@ -197,6 +197,24 @@ int bd_pub_row(bd_pub *p, const bd_row *row, bd_err *err);
  * end's own errors). */
 int bd_pub_event(bd_pub *p, const bd_event *ev, bd_err *err);
 
+/* A snapshot's read of one row, published in the transaction being read
+ * (the high watermark's: bd_pub_in_txn() must be true): row->op
+ * BD_OP_READ, row->after only, row->table a table the caller described
+ * (bd_table_new) whose key is the one its changes carry; pos, header,
+ * format and txn those of the event it is published at.  Routed, keyed
+ * and masked as a create would be, its message carries block (e.g.
+ * ",\"snapshot\":{...}") at the end of its source.  Not published when
+ * dropped says the stream changed its key (the encoded key, as the
+ * message would carry it) since it was read. */
+typedef struct bd_pub_read {
+    const char *block;
+    size_t block_len;
+    int (*dropped)(void *ctx, const char *key, size_t n); /* NULL: none */
+    void *ctx;
+} bd_pub_read;
+/* 1 published, 0 not (not published, or dropped), -1 with err. */
+int bd_pub_read_row(bd_pub *p, const bd_row *row, const bd_pub_read *rd, bd_err *err);
+
 /* The end of the input: a held message goes out, as the last of its
  * transaction when last is set (the caller knows the input ended with
  * it), else not known to be.  0 or -1 with err. */
@@ -228,6 +246,7 @@ typedef struct bd_pub_counts {
     uint64_t key_changes; /* updates published as a delete and a create */
     uint64_t truncates;   /* TRUNCATEs published */
     uint64_t statements;  /* statements skipped (on_statement said so) */
+    uint64_t reads;       /* snapshot reads published (bd_pub_read_row) */
     uint64_t messages;    /* messages emitted (tombstones and every partition's TRUNCATE
                                counted as one each per emit) */
 } bd_pub_counts;

@@ -63,6 +63,8 @@ typedef struct poll {
 
 struct bd_lag {
     pthread_mutex_t mu;
+    int (*loading)(void *ctx, const char *db, const char *table); /* set before use */
+    void *loading_ctx;
     int64_t fresh_us, start_us;
     /* read */
     int64_t last_read_commit, confirmed_at;
@@ -644,6 +646,13 @@ size_t bd_lag_consumer_report_make(bd_lag *l, const char *group, int64_t now,
     return n;
 }
 
+void bd_lag_set_loading(bd_lag *l, int (*loading)(void *ctx, const char *db, const char *table),
+                        void *ctx)
+{
+    l->loading = loading;
+    l->loading_ctx = ctx;
+}
+
 int bd_lag_gate(bd_lag *l, const bd_gate_config *g, const bd_tz *tz, int64_t cutoff_us, int64_t now,
                 bd_gate_report *r)
 {
@@ -694,6 +703,19 @@ int bd_lag_gate(bd_lag *l, const bd_gate_config *g, const bd_tz *tz, int64_t cut
         if (wm > hi) hi = wm;
     }
     pthread_mutex_unlock(&l->mu);
+    /* a table whose existing rows are still being loaded is not complete,
+     * however recent its changes are */
+    for (size_t i = 0; l->loading && i < g->ntables; i++) {
+        bd_gate_table_report *tr = &r->tables[i];
+        const char *dot = strchr(g->table_list[i], '.');
+        if (!dot || (size_t)(dot - g->table_list[i]) > 64) continue;
+        char db[65];
+        snprintf(db, sizeof db, "%.*s", (int)(dot - g->table_list[i]), g->table_list[i]);
+        if (!l->loading(l->loading_ctx, db, dot + 1)) continue;
+        tr->loading = 1;
+        tr->complete = 0;
+        ready = 0;
+    }
     r->skew_s = g->ntables ? (double)(hi - lo) / 1e6 : 0;
     r->ready = ready;
     r->skewed = !r->unknown && g->max_skew_s > 0 && r->skew_s > g->max_skew_s;

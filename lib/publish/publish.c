@@ -82,6 +82,7 @@ struct bd_pub {
     held_msg held;
     bd_enc_cache cache;
     bd_buf scratch; /* TRUNCATE messages */
+    bd_buf rkey;    /* a read's key, to ask whether the stream changed it */
     bd_value *img;  /* the after image of a key change's create, key columns filled in */
     uint32_t img_cap;
     bd_pub_counts counts;
@@ -101,6 +102,7 @@ bd_pub *bd_pub_new(const bd_pub_opts *o, const bd_pub_ops *ops)
     bd_buf_init(&p->held.val);
     bd_buf_init(&p->held.key);
     bd_buf_init(&p->scratch);
+    bd_buf_init(&p->rkey);
     bd_buf_init(&p->arena);
     bd_enc_cache_init(&p->cache);
     for (size_t i = 0; i < ROUTES; i++)
@@ -114,6 +116,7 @@ void bd_pub_free(bd_pub *p)
     bd_buf_release(&p->held.val);
     bd_buf_release(&p->held.key);
     bd_buf_release(&p->scratch);
+    bd_buf_release(&p->rkey);
     bd_buf_release(&p->arena);
     bd_enc_cache_release(&p->cache);
     for (size_t i = 0; i < ROUTES; i++)
@@ -434,7 +437,7 @@ static int flush_held(bd_pub *p, int has_xid, uint64_t xid, int last, bd_err *er
 /* Hold one message for row r (op and images as r says) under the key
  * columns cols[0..n) of the images of kr (none: by the table's name). */
 static int hold(bd_pub *p, route_slot *s, const bd_col_plan *cp, const bd_row *r, const bd_row *kr,
-                const uint32_t *cols, uint32_t n, bd_err *err)
+                const uint32_t *cols, uint32_t n, const bd_pub_read *rd, bd_err *err)
 {
     if (flush_held(p, 0, 0, 0, err) < 0) return -1;
     held_msg *h = &p->held;
@@ -446,12 +449,14 @@ static int hold(bd_pub *p, route_slot *s, const bd_col_plan *cp, const bd_row *r
         h->at = p->o.direct->len;
         bd_encode_row_cached(p->o.direct, r, &p->cache);
         if (cp) bd_buf_add(p->o.direct, cp->src.ptr, cp->src.len);
+        if (rd) bd_buf_add(p->o.direct, rd->block, rd->block_len);
         h->on = 1;
         return 0;
     }
     bd_buf_reset(&h->val);
     bd_encode_row_cached(&h->val, r, &p->cache);
     if (cp) bd_buf_add(&h->val, cp->src.ptr, cp->src.len);
+    if (rd) bd_buf_add(&h->val, rd->block, rd->block_len);
     bd_buf_reset(&h->key);
     h->has_key = n > 0 && !p->o.no_keys;
     if (h->has_key) bd_encode_key_cols(&h->key, kr, cols, n);
@@ -509,7 +514,8 @@ static int key_changes(const bd_row *row, const uint32_t *cols, uint32_t n)
     return 0;
 }
 
-int bd_pub_row(bd_pub *p, const bd_row *row, bd_err *err)
+/* A row change (rd NULL), or a snapshot's read of a row (rd). */
+static int publish_row(bd_pub *p, const bd_row *row, const bd_pub_read *rd, bd_err *err)
 {
     const bd_table *t = row->table;
     /* a statement that commits on its own, without BEGIN */
@@ -518,7 +524,8 @@ int bd_pub_row(bd_pub *p, const bd_row *row, bd_err *err)
         return row->ends_txn && txn_end(p, &row->pos, row->header, row->txn, err) < 0 ? -1 : 0;
     route_slot *s = route_of_map(p, t, err);
     if (!s) return -1;
-    if (p->ops.row && p->ops.row(p->ops.ctx, row, &s->r, err) < 0) return -1;
+    /* a read is no change: nothing for the caller's accounting of them */
+    if (!rd && p->ops.row && p->ops.row(p->ops.ctx, row, &s->r, err) < 0) return -1;
     bd_row xr; /* the row as the column rules leave it; row points here then */
     int published = 0;
     if (!s->r.wanted) {
@@ -565,6 +572,15 @@ int bd_pub_row(bd_pub *p, const bd_row *row, bd_err *err)
             if (row->after) xr.after = p->cimg[1];
             row = &xr;
         }
+        if (rd && rd->dropped) {
+            /* the stream changed this key inside the read's window: its
+             * message is newer than what was read */
+            bd_buf_reset(&p->rkey);
+            bd_encode_key_cols(&p->rkey, row, cols, n);
+            if (bd_buf_failed(&p->rkey))
+                return bd_err_set(err, BD_ERR_NOMEM, "out of memory encoding a key");
+            if (rd->dropped(rd->ctx, p->rkey.ptr, p->rkey.len)) return 0;
+        }
         if (moved) {
             /* the row leaves its old key and arrives under the new one:
              * each key's partition sees its own side, in commit order */
@@ -588,14 +604,17 @@ int bd_pub_row(bd_pub *p, const bd_row *row, bd_err *err)
             came.after = p->img;
             /* the new key: the after image, columns it lacks (unchanged)
              * from the before image */
-            if (hold(p, s, cp, &gone, &gone, cols, n, err) < 0 ||
-                hold(p, s, cp, &came, row, cols, n, err) < 0)
+            if (hold(p, s, cp, &gone, &gone, cols, n, NULL, err) < 0 ||
+                hold(p, s, cp, &came, row, cols, n, NULL, err) < 0)
                 return -1;
             p->counts.key_changes++;
-        } else if (hold(p, s, cp, row, row, cols, n, err) < 0) {
+        } else if (hold(p, s, cp, row, row, cols, n, rd, err) < 0) {
             return -1;
         }
-        p->counts.rows++;
+        if (rd)
+            p->counts.reads++;
+        else
+            p->counts.rows++;
         published = 1;
     }
     /* a statement that commits on its own (no BEGIN, e.g. MyISAM) */
@@ -603,6 +622,17 @@ int bd_pub_row(bd_pub *p, const bd_row *row, bd_err *err)
         (flush_held(p, 0, 0, 1, err) < 0 || txn_end(p, &row->pos, row->header, row->txn, err) < 0))
         return -1;
     return published;
+}
+
+int bd_pub_row(bd_pub *p, const bd_row *row, bd_err *err) { return publish_row(p, row, NULL, err); }
+
+int bd_pub_read_row(bd_pub *p, const bd_row *row, const bd_pub_read *rd, bd_err *err)
+{
+    if (!p->in_txn)
+        return bd_err_set(err, BD_ERR_CALLBACK, "a snapshot's read outside a transaction");
+    if (row->op != BD_OP_READ || row->before || !row->after)
+        return bd_err_set(err, BD_ERR_CALLBACK, "a snapshot's read must be op r, after only");
+    return publish_row(p, row, rd, err);
 }
 
 int bd_pub_finish(bd_pub *p, int last, bd_err *err) { return flush_held(p, 0, 0, last, err); }

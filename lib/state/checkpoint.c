@@ -23,7 +23,8 @@ int bd_checkpoint_parse(const char *text, size_t n, const char *where, bd_checkp
                           je.text);
     json_t *v = json_object_get(j, "binlogd_checkpoint"), *srv = json_object_get(j, "server"),
            *f = json_object_get(j, "file"), *p = json_object_get(j, "pos"),
-           *g = json_object_get(j, "gtid"), *cu = json_object_get(j, "commit_us");
+           *g = json_object_get(j, "gtid"), *cu = json_object_get(j, "commit_us"),
+           *sn = json_object_get(j, "snapshot");
     const char *bad = NULL;
     if (!json_is_integer(v) || json_integer_value(v) != 1)
         bad = "not a binlogd checkpoint (version 1)";
@@ -38,6 +39,8 @@ int bd_checkpoint_parse(const char *text, size_t n, const char *where, bd_checkp
         bad = "bad \"gtid\"";
     else if (cu && (!json_is_integer(cu) || json_integer_value(cu) < 0))
         bad = "bad \"commit_us\"";
+    else if (sn && !json_is_object(sn))
+        bad = "bad \"snapshot\" (an object)";
     if (bad) {
         json_decref(j);
         return bd_err_set(err, BD_ERR_CORRUPT, "checkpoint %s: %s", where, bad);
@@ -47,6 +50,16 @@ int bd_checkpoint_parse(const char *text, size_t n, const char *where, bd_checkp
     c->pos = (uint64_t)json_integer_value(p);
     snprintf(c->gtid, sizeof c->gtid, "%s", json_string_value(g));
     c->commit_us = cu ? (uint64_t)json_integer_value(cu) : 0;
+    if (sn) {
+        char *t = json_dumps(sn, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        int fits = t && strlen(t) < sizeof c->snapshot;
+        if (fits) memcpy(c->snapshot, t, strlen(t) + 1);
+        free(t);
+        if (!fits) {
+            json_decref(j);
+            return bd_err_set(err, BD_ERR_CORRUPT, "checkpoint %s: \"snapshot\" too long", where);
+        }
+    }
     json_decref(j);
     return 0;
 }
@@ -107,8 +120,13 @@ void bd_checkpoint_json(const bd_checkpoint *c, bd_buf *b)
     bd_buf_add_json_str(b, c->file, strlen(c->file));
     bd_buf_addf(b, ",\"pos\":%llu,\"gtid\":", (unsigned long long)c->pos);
     bd_buf_add_json_str(b, c->gtid, strlen(c->gtid));
-    bd_buf_addf(b, ",\"commit_us\":%llu,\"written\":\"%s\"}\n", (unsigned long long)c->commit_us,
+    bd_buf_addf(b, ",\"commit_us\":%llu,\"written\":\"%s\"", (unsigned long long)c->commit_us,
                 when);
+    if (c->snapshot[0]) {
+        bd_buf_adds(b, ",\"snapshot\":");
+        bd_buf_adds(b, c->snapshot);
+    }
+    bd_buf_adds(b, "}\n");
 }
 
 int bd_checkpoint_write(const char *path, const bd_checkpoint *c, bd_err *err)

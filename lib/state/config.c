@@ -183,6 +183,31 @@ static const opt opts[] = {
      "its password as a crypt(3) hash, bcrypt as Prometheus' web config takes it "
      "(htpasswd -nBC 10 USER | cut -d: -f2)"},
 
+    {"snapshot", "signal_table", T_STR, F(snap_signal_table), "binlogd.snapshot_signal", 0, 0, NULL,
+     NULL, 0, 0,
+     "db.table the daemon writes a snapshot's watermarks to, a row inserted and deleted "
+     "around each chunk (created if missing; needs INSERT, DELETE, and CREATE to create it; "
+     "the database must exist)"},
+    {"snapshot", "tables", T_STR, F(snap_tables), "", 0, 0, NULL, NULL, 0, 0,
+     "db.table patterns (comma-separated, * and ?) to snapshot at start, once: a restart does "
+     "not load them again unless this value changes; empty: none (request with binlogd "
+     "snapshot)"},
+    {"snapshot", "where", T_STR, F(snap_where), "", 0, 0, NULL, NULL, 0, 0,
+     "an SQL condition the rows of tables must meet (added to each chunk's SELECT); empty: "
+     "every row"},
+    {"snapshot", "max_lag", T_SECS, F(snap_max_lag_s), "5s", 0.1, 86400, NULL, NULL, 1, 0,
+     "chunks pause while the stream's acknowledged lag is above this, and resume when it "
+     "recovers: a snapshot never holds the stream back"},
+    {"snapshot", "chunk_time", T_SECS, F(snap_chunk_time_s), "0.5s", 0.01, 60, NULL, NULL, 1, 0,
+     "the time a chunk's SELECT aims at: the chunk size halves above it and doubles below half "
+     "of it"},
+    {"snapshot", "chunk_min", T_UINT, F(snap_chunk_min), "256", 1, 1000000, NULL, NULL, 1, 0,
+     "the fewest rows a chunk reads (also its first size)"},
+    {"snapshot", "chunk_max", T_UINT, F(snap_chunk_max), "50000", 1, 1000000, NULL, NULL, 1, 0,
+     "the most rows a chunk reads (held in memory until its window closes)"},
+    {"snapshot", "window_timeout", T_SECS, F(snap_window_timeout_s), "5m", 1, 86400, NULL, NULL, 1,
+     0, "a chunk whose high watermark the stream has not reached by then is read again"},
+
     {"alert", "webhook", T_STR, F(webhook), "", 0, 0, NULL, NULL, 0, 0,
      "URL alerts are POSTed to in Alertmanager's API format (http://HOST:9093/api/v2/alerts); "
      "empty: alerts are only logged and exported"},
@@ -743,9 +768,9 @@ static int handler(void *user, const char *section, const char *name, const char
             if (!strcmp(opts[i].section, section)) names[n++] = opts[i].name;
         known_section = n > 0;
         if (!known_section) {
-            static const char *const sections[] = {"source", "kafka",  "filter",  "keys",
-                                                   "state",  "daemon", "lag",     "http",
-                                                   "alert",  "gate",   "columns", "hash_key"};
+            static const char *const sections[] = {
+                "source", "kafka", "filter", "keys",    "state",    "daemon",  "lag",
+                "http",   "alert", "gate",   "columns", "hash_key", "snapshot"};
             const char *near = bd_closest(section, sections, sizeof sections / sizeof *sections);
             if (near) return fail_at(r, "unknown section [%s] (did you mean [%s]?)", section, near);
             return fail_at(r,

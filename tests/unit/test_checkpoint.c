@@ -80,6 +80,7 @@ static void same(const bd_checkpoint *a, const bd_checkpoint *b)
     ck_assert_uint_eq(a->pos, b->pos);
     ck_assert_str_eq(a->gtid, b->gtid);
     ck_assert_uint_eq(a->commit_us, b->commit_us);
+    ck_assert_str_eq(a->snapshot, b->snapshot);
 }
 
 START_TEST(ckpt_round_trip)
@@ -563,6 +564,43 @@ static void parse_bad_n(const char *text, size_t n, const char *want)
 
 static void parse_bad(const char *text, const char *want) { parse_bad_n(text, strlen(text), want); }
 
+/* The snapshots' progress rides along, as compact JSON; none: no member. */
+START_TEST(ckpt_snapshot_member)
+{
+    bd_checkpoint *c = new_ckpt(), *r = new_ckpt();
+    snprintf(c->server, sizeof c->server, "mariadb server_id=1");
+    snprintf(c->file, sizeof c->file, "binlog.000002");
+    c->pos = 1234;
+    bd_buf b = BD_BUF_INIT;
+    bd_checkpoint_json(c, &b);
+    ck_assert_ptr_null(strstr(b.ptr, "snapshot"));
+    parse_ok(b.ptr, b.len, r);
+    ck_assert_str_eq(r->snapshot, "");
+    const char *snap = "{\"next_id\":3,\"requests\":[{\"id\":\"2\",\"requested\":\"p.*\","
+                       "\"tables\":[{\"table\":\"p.t\",\"after\":[\"'a\\\\b'\"]}]}]}";
+    snprintf(c->snapshot, sizeof c->snapshot, "%s", snap);
+    bd_buf_reset(&b);
+    bd_checkpoint_json(c, &b);
+    ck_assert_ptr_nonnull(strstr(b.ptr, ",\"snapshot\":{\"next_id\":3,"));
+    parse_ok(b.ptr, b.len, r);
+    same(r, c);
+    /* written and read back through the file too */
+    fresh_dir();
+    bd_err err = {0};
+    ck_assert_int_eq(bd_checkpoint_write(path, c, &err), 0);
+    memset(r, 0, sizeof *r);
+    ck_assert_int_eq(bd_checkpoint_read(path, r, &err), 0);
+    same(r, c);
+    cleanup();
+    /* not an object */
+    parse_bad(HEAD "\"file\":\"b.1\",\"pos\":4,\"gtid\":\"\",\"snapshot\":[1]}",
+              "bad \"snapshot\"");
+    bd_buf_release(&b);
+    free(c);
+    free(r);
+}
+END_TEST
+
 START_TEST(ckpt_parse_bad)
 {
     /* not JSON, truncated, empty, two values */
@@ -637,6 +675,7 @@ static Suite *suite(void)
     tcase_add_test(t, ckpt_mode_stale_tmp);
     tcase_add_test(t, ckpt_json_round_trip);
     tcase_add_test(t, ckpt_parse_bad);
+    tcase_add_test(t, ckpt_snapshot_member);
     suite_add_tcase(s, t);
     return s;
 }
