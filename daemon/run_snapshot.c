@@ -19,21 +19,8 @@
 #include "binlogd/snapshot.h"
 #include "binlogd/snapshot_read.h"
 #include "binlogd/stmt.h"
+#include "client.h"
 #include "run.h"
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int64_t wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static int loading_cb(void *ctx, const char *db, const char *table)
 {
@@ -98,7 +85,7 @@ int run_snapshot_init(bd_daemon *d, const bd_checkpoint *c, const bd_server_opts
         if (!seen) {
             char id[24];
             bd_err err = {0};
-            if (bd_snap_request(d->snap, d->cfg.snap_tables, d->cfg.snap_where, wall_us(), id,
+            if (bd_snap_request(d->snap, d->cfg.snap_tables, d->cfg.snap_where, bd_now_us(), id,
                                 sizeof id, &err) < 0) {
                 dlog(d, BD_LOG_ERROR, "[snapshot] tables: %s", err.msg);
                 return -1;
@@ -208,7 +195,7 @@ static void resolve(bd_daemon *d, bd_snap_reader *rd, const char *id, const char
     }
     const char *e = why.len ? why.ptr : NULL;
     bd_snap_resolved(d->snap, id, tables.ptr ? tables.ptr : "", keys.ptr ? keys.ptr : "", e,
-                     wall_us());
+                     bd_now_us());
     if (e)
         dlog(d, BD_LOG_ERROR, "snapshot %s (%s) refused: %s", id, patterns, e);
     else
@@ -291,7 +278,7 @@ static void one_chunk(snap_thread *st, const snap_cfg *c)
         st->shape_of[0] = '\0';
         if (load_shape(d, st->rd, w->db, w->tb, &st->shape, &err) < 0) {
             if (lost(st, &err)) return;
-            bd_snap_table_failed(d->snap, w->id, w->table, err.msg, wall_us());
+            bd_snap_table_failed(d->snap, w->id, w->table, err.msg, bd_now_us());
             dlog(d, BD_LOG_ERROR, "snapshot %s: %s", w->id, err.msg);
             return;
         }
@@ -301,11 +288,11 @@ static void one_chunk(snap_thread *st, const snap_cfg *c)
         int r = bd_snap_max_key(st->rd, &st->shape, w->where, &st->max, &err);
         if (r < 0) {
             if (lost(st, &err)) return;
-            bd_snap_table_failed(d->snap, w->id, w->table, err.msg, wall_us());
+            bd_snap_table_failed(d->snap, w->id, w->table, err.msg, bd_now_us());
             dlog(d, BD_LOG_ERROR, "snapshot %s: %s", w->id, err.msg);
             return;
         }
-        bd_snap_set_max(d->snap, w->id, w->table, r ? st->max.ptr : "", r == 0, wall_us());
+        bd_snap_set_max(d->snap, w->id, w->table, r ? st->max.ptr : "", r == 0, bd_now_us());
         dlog(d, BD_LOG_INFO, "snapshot %s: %s: %s", w->id, w->table,
              r ? "reading up to the key it has now" : "no rows: done");
         return; /* the next round reads */
@@ -313,7 +300,7 @@ static void one_chunk(snap_thread *st, const snap_cfg *c)
     if (!st->signal_ready) {
         if (bd_snap_signal_prepare(st->rd, d->sig_db, d->sig_tb, &err) < 0) {
             if (lost(st, &err)) return;
-            bd_snap_table_failed(d->snap, w->id, w->table, err.msg, wall_us());
+            bd_snap_table_failed(d->snap, w->id, w->table, err.msg, bd_now_us());
             dlog(d, BD_LOG_ERROR, "snapshot %s: %s", w->id, err.msg);
             return;
         }
@@ -321,7 +308,7 @@ static void one_chunk(snap_thread *st, const snap_cfg *c)
     }
     char wid[96];
     bd_snap_arm(d->snap, w, wid, sizeof wid);
-    double t0 = mono_s();
+    double t0 = client_now();
     if (bd_snap_watermark(st->rd, d->sig_db, d->sig_tb, wid, 0, &err) < 0 ||
         bd_snap_read_chunk(st->rd, &st->shape, w->where, w->after.ptr, w->max.ptr, w->size,
                            &st->chunk, &err) < 0) {
@@ -333,11 +320,11 @@ static void one_chunk(snap_thread *st, const snap_cfg *c)
             bd_snap_ddl(d->snap, w->db, w->tb);
             return;
         }
-        bd_snap_table_failed(d->snap, w->id, w->table, err.msg, wall_us());
+        bd_snap_table_failed(d->snap, w->id, w->table, err.msg, bd_now_us());
         dlog(d, BD_LOG_ERROR, "snapshot %s: %s", w->id, err.msg);
         return;
     }
-    double took = mono_s() - t0;
+    double took = client_now() - t0;
     int last = st->chunk.nrows < w->size ||
                (st->chunk.last.len == w->max.len &&
                 !memcmp(st->chunk.last.ptr, w->max.ptr ? w->max.ptr : "", w->max.len));
@@ -544,7 +531,7 @@ int run_snapshot_http(bd_daemon *d, const bd_http_req *req, bd_buf *b)
             json_error(b, "tables: give db.table patterns (comma-separated, * and ?)");
             return 400;
         }
-        if (bd_snap_request(d->snap, tables, where, wall_us(), id, sizeof id, &err) < 0) {
+        if (bd_snap_request(d->snap, tables, where, bd_now_us(), id, sizeof id, &err) < 0) {
             json_error(b, err.msg);
             return err.code == BD_ERR_NOMEM ? 500 : 400;
         }
@@ -568,7 +555,7 @@ int run_snapshot_http(bd_daemon *d, const bd_http_req *req, bd_buf *b)
             json_error(b, "cancel with POST");
             return 405;
         }
-        int r = bd_snap_cancel(d->snap, id, wall_us());
+        int r = bd_snap_cancel(d->snap, id, bd_now_us());
         if (r < 0) {
             json_error(b, "no such snapshot");
             return 404;
