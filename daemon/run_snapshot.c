@@ -335,7 +335,18 @@ static void one_chunk(snap_thread *st, const snap_cfg *c)
         return;
     }
     st->conn_failing = 0;
-    int r = bd_snap_wait(d->snap, c->window_timeout);
+    /* while the stream reads up to the high watermark, the pause flag says
+     * already whether the next chunk will wait (the one in flight ends) */
+    double t1 = client_now();
+    while (!bd_snap_ended(d->snap, 0.25) && client_now() - t1 < c->window_timeout &&
+           !atomic_load(&d->stopping))
+        throttle(d, c);
+    double left = c->window_timeout - (client_now() - t1);
+    int r = bd_snap_wait(d->snap, left > 0 ? left : 0);
+    dlog(d, BD_LOG_DEBUG,
+         "snapshot %s: %s: chunk %" PRIu64 ": %zu rows read in %.3f s, %s %.3f s later", w->id,
+         w->table, w->chunk, st->chunk.nrows, took, r == 1 ? "published" : "not published",
+         client_now() - t1);
     if (r == 1) {
         bd_snap_chunk_time(d->snap, w->id, w->table, st->chunk.nrows, took, c->chunk_time, c->min,
                            c->max);
@@ -358,7 +369,7 @@ static void *snap_main(void *arg)
     while (!atomic_load(&d->stopping) && !atomic_load(&d->data_done)) {
         snap_cfg c;
         snap_settings(d, &c);
-        bd_snap_set_max_lag(d->snap, c.max_lag);
+        bd_snap_settings(d->snap, c.max_lag, c.min, c.max);
         char id[24], pats[4096];
         if (!bd_snap_pending(d->snap)) {
             bd_snap_idle(d->snap, 1.0);
@@ -480,23 +491,26 @@ int run_snapshot_row(bd_daemon *d, const bd_row *row)
 
 void run_snapshot_event(bd_daemon *d, const bd_event *ev)
 {
-    if (!d->snap || !ev->query.p || !ev->ends_txn || ev->has_xid) return;
-    /* COMMIT and ROLLBACK end transactions too: not a DDL */
-    if (ev->query.n <= 8 &&
-        (!strncasecmp(ev->query.p, "COMMIT", ev->query.n < 6 ? ev->query.n : 6) ||
-         !strncasecmp(ev->query.p, "ROLLBACK", ev->query.n)))
-        return;
+    /* a statement outside BEGIN that commits on its own (MariaDB logs its
+     * DDL with an xid, so has_xid says nothing here) */
+    if (!d->snap || !ev->query.p || !ev->is_ddl) return;
     bd_stmt st;
     unsigned fl = bd_stmt_flags_from_sql_mode(ev->sql_mode);
     bd_stmt_ddl(&st, ev->query.p, ev->query.n, ev->db.p, ev->db.n, fl);
     if (st.kind != BD_STMT_DDL || st.temporary) return;
-    if (st.tables_unknown) {
-        /* any table may have changed: every snapshot starts over */
-        bd_snap_ddl(d->snap, "", "");
-        return;
+    /* tables not known: any may have changed, every snapshot starts over */
+    size_t n = st.tables_unknown ? 1 : st.ntables;
+    for (size_t i = 0; i < n; i++) {
+        const char *db = st.tables_unknown ? "" : st.tables[i].db;
+        const char *tb = st.tables_unknown ? "" : st.tables[i].table;
+        if (bd_snap_ddl(d->snap, db, tb) > 0)
+            dlog(d, BD_LOG_WARNING,
+                 "snapshot: a DDL on %s%s%s at %s:%llu (%.*s): the snapshot of %s starts over "
+                 "from its first chunk, with its columns read again",
+                 db[0] ? db : "*", ".", tb[0] ? tb : "*", ev->pos.file ? ev->pos.file : "",
+                 (unsigned long long)ev->pos.pos, (int)(ev->query.n < 120 ? ev->query.n : 120),
+                 ev->query.p, st.tables_unknown ? "every table" : "that table");
     }
-    for (size_t i = 0; i < st.ntables; i++)
-        bd_snap_ddl(d->snap, st.tables[i].db, st.tables[i].table);
 }
 
 /* ---- /snapshot ----------------------------------------------------------------- */

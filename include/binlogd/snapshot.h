@@ -111,8 +111,10 @@ void bd_snap_set_max(bd_snap *s, const char *id, const char *table, const char *
 /* A table cannot be loaded (its request goes on with the others). */
 void bd_snap_table_failed(bd_snap *s, const char *id, const char *table, const char *why,
                           int64_t now_us);
-/* The [snapshot] max_lag in force, for the status. */
-void bd_snap_set_max_lag(bd_snap *s, double secs);
+/* The [snapshot] settings in force: max_lag (for the status) and the
+ * chunk sizes (the first chunk of a table reads min rows; none reads more
+ * than max).  Until called: 1,024 rows. */
+void bd_snap_settings(bd_snap *s, double max_lag_s, size_t min, size_t max);
 /* Paused (1, with the reason) or resumed (0) by the stream's health. */
 void bd_snap_pause(bd_snap *s, int on, const char *why);
 /* The time a chunk of n rows took to read: the next size aims at target_s
@@ -134,6 +136,9 @@ void bd_snap_fill(bd_snap *s, const bd_snap_shape *shape, const bd_snap_chunk *c
  * always ends the window).  The window is disarmed either way: a timeout
  * of 0 only disarms it (after a failed watermark). */
 int bd_snap_wait(bd_snap *s, double timeout_s);
+/* Whether the window ended, waiting up to timeout_s for it (a stop cuts
+ * the wait short); it stays armed either way: bd_snap_wait ends it. */
+int bd_snap_ended(bd_snap *s, double timeout_s);
 /* Wait for work (a request, a cancel, a stop) up to timeout_s. */
 void bd_snap_idle(bd_snap *s, double timeout_s);
 /* Stop: the waits return. */
@@ -160,9 +165,10 @@ const bd_snap_window *bd_snap_high(bd_snap *s, const char *id, size_t n);
  * open on it, its key (kn bytes; op 't': a TRUNCATE) drops the chunk's
  * row of that key.  Cheap when no window is open. */
 void bd_snap_note(bd_snap *s, const char *table, size_t tn, const char *key, size_t kn, char op);
-/* A DDL on db.table: an open window on it fails (the chunk is read again
- * after the table's columns are), and its later chunks reload them. */
-void bd_snap_ddl(bd_snap *s, const char *db, const char *table);
+/* A DDL on db.table ("" for either: any): the table's snapshot starts
+ * over from its first chunk with its columns loaded again (an open window
+ * on it fails).  The number of tables restarted. */
+int bd_snap_ddl(bd_snap *s, const char *db, const char *table);
 /* Whether the window's row of this key is dropped (the stream changed it). */
 int bd_snap_dropped(const bd_snap *s, const char *key, size_t kn);
 /* The window's chunk went out in ack record txn_no: published rows of it

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* Ended requests kept for /snapshot and the checkpoint, the newest. */
@@ -76,6 +77,7 @@ struct bd_snap {
     int paused, stopping;
     char pause_why[256];
     double max_lag_s;
+    size_t size_min, size_max; /* chunk sizes ([snapshot] chunk_min, chunk_max) */
     bd_snap_counts counts;
     /* the window (the snapshot thread arms and fills; the data thread
      * opens and ends it) */
@@ -626,7 +628,13 @@ int bd_snap_next(bd_snap *s, bd_snap_work *w)
                 t->state = BD_SNAP_RUNNING;
                 s->gen++;
             }
-            if (!t->size) t->size = 1024;
+            /* the first chunk at the smallest size; a reload may have
+             * moved the bounds since */
+            if (!t->size) t->size = s->size_min ? s->size_min : 1024;
+            if (s->size_max)
+                t->size = t->size < s->size_min   ? s->size_min
+                          : t->size > s->size_max ? s->size_max
+                                                  : t->size;
             snprintf(w->id, sizeof w->id, "%s", r->id);
             snprintf(w->table, sizeof w->table, "%s", t->name);
             snprintf(w->db, sizeof w->db, "%s", t->db);
@@ -688,10 +696,12 @@ void bd_snap_table_failed(bd_snap *s, const char *id, const char *table, const c
     pthread_mutex_unlock(&s->mu);
 }
 
-void bd_snap_set_max_lag(bd_snap *s, double secs)
+void bd_snap_settings(bd_snap *s, double max_lag_s, size_t min, size_t max)
 {
     pthread_mutex_lock(&s->mu);
-    s->max_lag_s = secs;
+    s->max_lag_s = max_lag_s;
+    s->size_min = min ? min : 1;
+    s->size_max = max < s->size_min ? s->size_min : max;
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -789,6 +799,18 @@ int bd_snap_wait(bd_snap *s, double timeout_s)
     s->wchunk = NULL;
     pthread_mutex_unlock(&s->mu);
     return rc;
+}
+
+int bd_snap_ended(bd_snap *s, double timeout_s)
+{
+    struct timespec ts;
+    deadline(&ts, timeout_s);
+    pthread_mutex_lock(&s->mu);
+    while (!s->result && !s->stopping)
+        if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) == ETIMEDOUT) break;
+    int r = s->result != 0;
+    pthread_mutex_unlock(&s->mu);
+    return r;
 }
 
 void bd_snap_idle(bd_snap *s, double timeout_s)
@@ -889,8 +911,9 @@ void bd_snap_note(bd_snap *s, const char *table, size_t tn, const char *key, siz
     if (key && keyset_add(&s->ks, key, kn) < 0) s->wtrunc = 1; /* out of memory: drop all */
 }
 
-void bd_snap_ddl(bd_snap *s, const char *db, const char *table)
+int bd_snap_ddl(bd_snap *s, const char *db, const char *table)
 {
+    int n = 0;
     pthread_mutex_lock(&s->mu);
     for (size_t i = 0; i < s->nreqs; i++) {
         snap_req *r = &s->reqs[i];
@@ -899,13 +922,21 @@ void bd_snap_ddl(bd_snap *s, const char *db, const char *table)
             snap_table *t = &r->tables[k];
             if ((t->state != BD_SNAP_RUNNING && t->state != BD_SNAP_DONE) || t->acked_done)
                 continue;
-            if (strcmp(t->db, db) != 0 || (table[0] && strcmp(t->tb, table) != 0)) continue;
+            /* "" matches any: a DDL whose tables could not be read names
+             * none, a DROP DATABASE no table, a name without a database no
+             * database; case as the server may fold it (a restart too many
+             * costs a re-read, one too few a stale copy) */
+            if ((db[0] && strcasecmp(t->db, db) != 0) ||
+                (table[0] && strcasecmp(t->tb, table) != 0))
+                continue;
             if (s->armed && !strcmp(s->wtable, t->name)) s->wddl = 1;
             table_restart(s, t);
             s->gen++;
+            n++;
         }
     }
     pthread_mutex_unlock(&s->mu);
+    return n;
 }
 
 int bd_snap_dropped(const bd_snap *s, const char *key, size_t kn)

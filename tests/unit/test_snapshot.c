@@ -1399,6 +1399,95 @@ static size_t size_now(bd_snap *s, bd_snap_work *w)
     return w->size;
 }
 
+/* The chunk sizes of [snapshot]: the first chunk reads chunk_min rows,
+ * none more than chunk_max, a reload of the bounds applies at once. */
+START_TEST(snap_settings_sizes)
+{
+    bd_snap *s = two_tables("n1");
+    bd_snap_work w;
+    bd_snap_work_init(&w);
+    bd_snap_settings(s, 5.0, 2, 2);
+    next_ok(s, &w, "a.t1", 1);
+    ck_assert_uint_eq(w.size, 2);
+    /* doubling stays under the max */
+    bd_snap_chunk_time(s, "1", "a.t1", 2, 0.001, 1.0, 2, 2);
+    next_ok(s, &w, "a.t1", 1);
+    ck_assert_uint_eq(w.size, 2);
+    /* the bounds move: the size follows */
+    bd_snap_settings(s, 5.0, 300, 5000);
+    next_ok(s, &w, "a.t1", 1);
+    ck_assert_uint_eq(w.size, 300);
+    bd_snap_settings(s, 5.0, 10, 100);
+    next_ok(s, &w, "a.t1", 1);
+    ck_assert_uint_eq(w.size, 100);
+    /* the status says the max_lag in force */
+    json_t *j = status_of(s, NULL);
+    ck_assert(json_real_value(json_object_get(j, "max_lag_s")) == 5.0);
+    json_decref(j);
+    bd_snap_work_release(&w);
+    bd_snap_free(s);
+}
+END_TEST
+
+/* A DDL whose tables are not known (bd_snap_ddl "", ""), of a whole
+ * database ("db", ""), or naming the table in another case restarts it. */
+START_TEST(snap_ddl_any)
+{
+    static const char *const dbs[] = {"", "a", "A"}, *const tbs[] = {"", "", "T1"};
+    for (int i = 0; i < 3; i++) {
+        bd_snap *s = two_tables("n1");
+        bd_snap_work w;
+        bd_snap_work_init(&w);
+        next_ok(s, &w, "a.t1", 1);
+        bd_snap_set_max(s, "1", "a.t1", "[\"9\"]", 0, NOW);
+        next_ok(s, &w, "a.t1", 1);
+        tchunk tc;
+        tchunk_make(&tc, 1, 3);
+        ck_assert_int_eq(run_window(s, &w, &tc, 0, 1, 3), 1);
+        bd_snap_ddl(s, "b", ""); /* another database: nothing */
+        bd_snap_ddl(s, "a", "t2x");
+        bd_snap_counts c;
+        counts(s, &c);
+        ck_assert_uint_eq(c.restarts, 0);
+        bd_snap_ddl(s, dbs[i], tbs[i]);
+        counts(s, &c);
+        ck_assert_msg(c.restarts >= 1, "ddl (%s, %s): no restart", dbs[i], tbs[i]);
+        next_ok(s, &w, "a.t1", 1);
+        ck_assert_int_eq(w.reload, 1);
+        tchunk_release(&tc);
+        bd_snap_work_release(&w);
+        bd_snap_free(s);
+    }
+}
+END_TEST
+
+/* bd_snap_ended waits for the window's end without ending it. */
+START_TEST(snap_ended)
+{
+    bd_snap *s = two_tables("n1");
+    bd_snap_work w;
+    bd_snap_work_init(&w);
+    next_ok(s, &w, "a.t1", 1);
+    bd_snap_set_max(s, "1", "a.t1", "[\"9\"]", 0, NOW);
+    next_ok(s, &w, "a.t1", 1);
+    tchunk tc;
+    tchunk_make(&tc, 1, 3);
+    char wid[96];
+    bd_snap_arm(s, &w, wid, sizeof wid);
+    bd_snap_low(s, wid, strlen(wid));
+    bd_snap_fill(s, shape_of(), &tc.c, 0);
+    ck_assert_int_eq(bd_snap_ended(s, 0.01), 0);
+    /* still armed: the high watermark still takes the chunk */
+    ck_assert_ptr_nonnull(bd_snap_high(s, wid, strlen(wid)));
+    bd_snap_published(s, 1, 3);
+    ck_assert_int_eq(bd_snap_ended(s, 0.01), 1);
+    ck_assert_int_eq(bd_snap_wait(s, 0), 1);
+    tchunk_release(&tc);
+    bd_snap_work_release(&w);
+    bd_snap_free(s);
+}
+END_TEST
+
 START_TEST(snap_chunk_time)
 {
     bd_snap *s = two_tables("n1");
@@ -2300,6 +2389,9 @@ int main(void)
     tcase_add_test(tc, snap_cancel);
     tcase_add_test(tc, snap_pause);
     tcase_add_test(tc, snap_chunk_time);
+    tcase_add_test(tc, snap_settings_sizes);
+    tcase_add_test(tc, snap_ddl_any);
+    tcase_add_test(tc, snap_ended);
     tcase_add_test(tc, snap_restore);
     tcase_add_test(tc, snap_restore_bad);
     tcase_add_test(tc, snap_ended_kept);
