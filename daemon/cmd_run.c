@@ -562,13 +562,14 @@ static int daemon_run(bd_daemon *d)
         atomic_store(&d->have_ident, 1);
     }
     {
-        /* the snapshots' progress is the local checkpoint's (exactly once
-         * too: the state topic's records do not carry it; the local file is
-         * never ahead of them, so at worst chunks are read again) */
-        bd_checkpoint *lc = calloc(1, sizeof *lc);
+        /* the snapshots' progress: the checkpoint resumed from (at least
+         * once, the local file or the state topic's mirror of it); exactly
+         * once, the local file's (the state topic's records do not carry it;
+         * the file is never ahead of them, so at worst chunks are read again) */
+        bd_checkpoint *lc = d->eos ? calloc(1, sizeof *lc) : NULL;
         bd_err lerr = {0};
         int lr = lc ? bd_checkpoint_read(d->ckpt_path, lc, &lerr) : -1;
-        int si = run_snapshot_init(d, lr == 0 ? lc : NULL, &o);
+        int si = run_snapshot_init(d, !d->eos ? c : lr == 0 ? lc : NULL, &o);
         free(lc);
         if (si < 0) {
             rc = EXIT_USAGE;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,7 +48,12 @@ int run_snapshot_init(bd_daemon *d, const bd_checkpoint *c, const bd_server_opts
     /* watermark ids: this process's, so that a restarted daemon (or
      * another on the same source) passes over the others' */
     char nonce[48];
-    snprintf(nonce, sizeof nonce, "%lx%x", (unsigned long)time(NULL), (unsigned)getpid());
+    unsigned char rnd[6] = {0};
+    /* random too: a restart in the same second as the same pid (pid 1 in
+     * a container) must not take the old watermarks for its own */
+    if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) memset(rnd, 0, sizeof rnd);
+    snprintf(nonce, sizeof nonce, "%lx%x%02x%02x%02x%02x%02x%02x", (unsigned long)time(NULL),
+             (unsigned)getpid(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
     d->snap = bd_snap_new(nonce);
     if (!d->snap) {
         dlog(d, BD_LOG_ERROR, "out of memory");
@@ -65,34 +71,20 @@ int run_snapshot_init(bd_daemon *d, const bd_checkpoint *c, const bd_server_opts
         dlog(d, BD_LOG_INFO, "snapshots from the checkpoint: %s", b.ptr ? b.ptr : "");
         bd_buf_release(&b);
     }
-    /* [snapshot] tables: once, not at every start */
+    /* [snapshot] tables: once, not at every start (the checkpoint says
+     * which were requested so) */
     if (d->cfg.snap_tables && *d->cfg.snap_tables) {
-        bd_buf b = BD_BUF_INIT;
-        bd_snap_progress_json(d->snap, &b);
-        json_t *j = b.len ? json_loadb(b.ptr, b.len, 0, NULL) : NULL;
-        json_t *a = json_object_get(j, "requests"), *r;
-        size_t i;
-        int seen = 0;
-        json_array_foreach(a, i, r)
-        {
-            const char *p = json_string_value(json_object_get(r, "requested"));
-            const char *w = json_string_value(json_object_get(r, "where"));
-            const char *want = d->cfg.snap_where ? d->cfg.snap_where : "";
-            seen |= p && !strcmp(p, d->cfg.snap_tables) && !strcmp(w ? w : "", want);
+        char id[24];
+        bd_err err = {0};
+        int r = bd_snap_start_request(d->snap, d->cfg.snap_tables, d->cfg.snap_where, bd_now_us(),
+                                      id, sizeof id, &err);
+        if (r < 0) {
+            dlog(d, BD_LOG_ERROR, "%s: [snapshot] tables: %s", d->cfg.path, err.msg);
+            return -1;
         }
-        json_decref(j);
-        bd_buf_release(&b);
-        if (!seen) {
-            char id[24];
-            bd_err err = {0};
-            if (bd_snap_request(d->snap, d->cfg.snap_tables, d->cfg.snap_where, bd_now_us(), id,
-                                sizeof id, &err) < 0) {
-                dlog(d, BD_LOG_ERROR, "[snapshot] tables: %s", err.msg);
-                return -1;
-            }
+        if (r > 0)
             dlog(d, BD_LOG_INFO, "snapshot %s of [snapshot] tables = %s requested", id,
                  d->cfg.snap_tables);
-        }
     }
     return 0;
 }
@@ -142,6 +134,10 @@ static int load_shape(bd_daemon *d, bd_snap_reader *rd, const char *db, const ch
                               kr ? kr->ncols : 0, s, err);
 }
 
+/* The most tables one request may load (their progress is in every
+ * checkpoint: a few hundred bytes each, BD_CKPT_SNAP_MAX in all). */
+#define SNAP_TABLES_MAX 500
+
 /* The tables of request id: the published ones its patterns match, each
  * with a key to chunk by; any table refused refuses the request. */
 static void resolve(bd_daemon *d, bd_snap_reader *rd, const char *id, const char *patterns)
@@ -178,6 +174,7 @@ static void resolve(bd_daemon *d, bd_snap_reader *rd, const char *id, const char
                 bd_buf_addf(&why, "%s%s", why.len ? "; " : "", err.msg);
                 continue;
             }
+            if (++ok > SNAP_TABLES_MAX) continue; /* counted, refused below */
             bd_buf_addf(&tables, "%s\n", name);
             bd_buf_addf(&keys, "%s\t", sh.key_name);
             for (uint32_t k = 0; k < sh.t->npk; k++) {
@@ -186,8 +183,11 @@ static void resolve(bd_daemon *d, bd_snap_reader *rd, const char *id, const char
             }
             bd_buf_addc(&keys, '\n');
             bd_snap_shape_release(&sh);
-            ok++;
         }
+        /* each table's progress goes into every checkpoint */
+        if (ok > SNAP_TABLES_MAX)
+            bd_buf_addf(&why, "%s%zu tables match: at most %d in one request; split the patterns",
+                        why.len ? "; " : "", ok, SNAP_TABLES_MAX);
         if (!why.len && !ok)
             bd_buf_addf(&why, "no published table matches %s%s%s%s", patterns,
                         nskipped ? " (not published: " : "", nskipped ? skipped.ptr : "",
@@ -253,17 +253,32 @@ typedef struct snap_thread {
     int conn_failing;
 } snap_thread;
 
-/* A failure of the connection: drop it (a new one next time). */
+/* A failure a new connection may cure (the server's error number says so,
+ * or there was no answer at all): the connection is dropped (a new one
+ * next round) and 1.  Otherwise 0: the error is the table's. */
 static int lost(snap_thread *st, const bd_err *err)
 {
     unsigned e = st->rd ? bd_snap_reader_errno(st->rd) : 0;
-    if (st->rd && e && !bd_server_retryable(e)) return 0;
+    if (e ? !bd_server_retryable(e) : err->code != BD_ERR_IO) return 0;
     if (!st->conn_failing) dlog(st->d, BD_LOG_WARNING, "snapshot: %s; connecting again", err->msg);
     st->conn_failing = 1;
     bd_snap_reader_close(st->rd);
     st->rd = NULL;
     return 1;
 }
+
+/* The table cannot be loaded: say why, once. */
+static void table_failed(snap_thread *st, const char *msg)
+{
+    bd_snap_table_failed(st->d->snap, st->w.id, st->w.table, msg, bd_now_us());
+    dlog(st->d, BD_LOG_ERROR, "snapshot %s: %s: %s", st->w.id, st->w.table, msg);
+}
+
+/* A chunk stays in memory until its window closes: past this, the next
+ * one is halved whatever its read took. */
+#define CHUNK_BYTES_MAX (64u << 20)
+/* A table whose SELECT keeps finding its columns changed gives up. */
+#define RESTARTS_MAX 100
 
 /* One chunk of w's table. */
 static void one_chunk(snap_thread *st, const snap_cfg *c)
@@ -273,13 +288,18 @@ static void one_chunk(snap_thread *st, const snap_cfg *c)
     bd_err err = {0};
     char key[160];
     snprintf(key, sizeof key, "%s/%s", w->id, w->table);
+    if (w->gen > RESTARTS_MAX) {
+        char m[160];
+        snprintf(m, sizeof m, "started over %llu times (DDLs on it): given up",
+                 (unsigned long long)w->gen);
+        table_failed(st, m);
+        return;
+    }
     if (w->reload || strcmp(key, st->shape_of) != 0) {
         bd_snap_shape_release(&st->shape);
         st->shape_of[0] = '\0';
         if (load_shape(d, st->rd, w->db, w->tb, &st->shape, &err) < 0) {
-            if (lost(st, &err)) return;
-            bd_snap_table_failed(d->snap, w->id, w->table, err.msg, bd_now_us());
-            dlog(d, BD_LOG_ERROR, "snapshot %s: %s", w->id, err.msg);
+            if (!lost(st, &err)) table_failed(st, err.msg);
             return;
         }
         snprintf(st->shape_of, sizeof st->shape_of, "%s", key);
@@ -287,21 +307,18 @@ static void one_chunk(snap_thread *st, const snap_cfg *c)
     if (!w->have_max) {
         int r = bd_snap_max_key(st->rd, &st->shape, w->where, &st->max, &err);
         if (r < 0) {
-            if (lost(st, &err)) return;
-            bd_snap_table_failed(d->snap, w->id, w->table, err.msg, bd_now_us());
-            dlog(d, BD_LOG_ERROR, "snapshot %s: %s", w->id, err.msg);
+            if (!lost(st, &err)) table_failed(st, err.msg);
             return;
         }
-        bd_snap_set_max(d->snap, w->id, w->table, r ? st->max.ptr : "", r == 0, bd_now_us());
+        bd_snap_set_max(d->snap, w->id, w->table, w->gen, r ? st->max.ptr : "", r == 0,
+                        bd_now_us());
         dlog(d, BD_LOG_INFO, "snapshot %s: %s: %s", w->id, w->table,
              r ? "reading up to the key it has now" : "no rows: done");
         return; /* the next round reads */
     }
     if (!st->signal_ready) {
         if (bd_snap_signal_prepare(st->rd, d->sig_db, d->sig_tb, &err) < 0) {
-            if (lost(st, &err)) return;
-            bd_snap_table_failed(d->snap, w->id, w->table, err.msg, bd_now_us());
-            dlog(d, BD_LOG_ERROR, "snapshot %s: %s", w->id, err.msg);
+            if (!lost(st, &err)) table_failed(st, err.msg);
             return;
         }
         st->signal_ready = 1;
@@ -309,29 +326,40 @@ static void one_chunk(snap_thread *st, const snap_cfg *c)
     char wid[96];
     bd_snap_arm(d->snap, w, wid, sizeof wid);
     double t0 = client_now();
-    if (bd_snap_watermark(st->rd, d->sig_db, d->sig_tb, wid, 0, &err) < 0 ||
-        bd_snap_read_chunk(st->rd, &st->shape, w->where, w->after.ptr, w->max.ptr, w->size,
-                           &st->chunk, &err) < 0) {
+    if (bd_snap_watermark(st->rd, d->sig_db, d->sig_tb, wid, 0, &err) < 0) {
         bd_snap_wait(d->snap, 0); /* disarmed */
-        if (lost(st, &err)) return;
+        if (!lost(st, &err)) table_failed(st, err.msg);
+        return;
+    }
+    if (bd_snap_read_chunk(st->rd, &st->shape, w->where, w->after.ptr, w->max.ptr, w->size,
+                           &st->chunk, &err) < 0) {
+        bd_snap_wait(d->snap, 0);
+        /* the low watermark's row goes (best effort: the signal table
+         * stays empty; the data thread passes over a disarmed window) */
+        bd_err ignored = {0};
+        if (err.code != BD_ERR_IO)
+            bd_snap_watermark(st->rd, d->sig_db, d->sig_tb, wid, 1, &ignored);
         if (err.code == BD_ERR_SCHEMA) {
             /* the table changed since its columns were loaded: start over */
             dlog(d, BD_LOG_WARNING, "snapshot %s: %s: the table starts over", w->id, err.msg);
             bd_snap_ddl(d->snap, w->db, w->tb);
             return;
         }
-        bd_snap_table_failed(d->snap, w->id, w->table, err.msg, bd_now_us());
-        dlog(d, BD_LOG_ERROR, "snapshot %s: %s", w->id, err.msg);
+        if (!lost(st, &err)) table_failed(st, err.msg);
         return;
     }
     double took = client_now() - t0;
+    /* too much memory per chunk: as if it had been slow */
+    if (bd_snap_chunk_bytes(&st->chunk) > CHUNK_BYTES_MAX) took = 2 * c->chunk_time + 1;
     int last = st->chunk.nrows < w->size ||
                (st->chunk.last.len == w->max.len &&
                 !memcmp(st->chunk.last.ptr, w->max.ptr ? w->max.ptr : "", w->max.len));
     bd_snap_fill(d->snap, &st->shape, &st->chunk, last);
     if (bd_snap_watermark(st->rd, d->sig_db, d->sig_tb, wid, 1, &err) < 0) {
         bd_snap_wait(d->snap, 0);
-        if (!lost(st, &err)) dlog(d, BD_LOG_WARNING, "snapshot %s: %s", w->id, err.msg);
+        /* a grant missing (DELETE on the signal table): every chunk would
+         * fail the same way, each leaving a row behind */
+        if (!lost(st, &err)) table_failed(st, err.msg);
         return;
     }
     st->conn_failing = 0;
@@ -376,6 +404,8 @@ static void *snap_main(void *arg)
             continue;
         }
         if (!st.rd) {
+            /* after a lost connection: a breath before the next */
+            if (st.conn_failing) bd_snap_idle(d->snap, 1.0);
             bd_err err = {0};
             st.rd = bd_snap_reader_open(&d->snap_opts, &err);
             if (!st.rd) {

@@ -49,11 +49,26 @@ void bd_snap_free(bd_snap *s);
 
 /* ---- requests (any thread) ---------------------------------------------- */
 
+/* The longest tables and where a request takes (with the NUL). */
+#define BD_SNAP_PATTERNS_MAX 4096
+#define BD_SNAP_WHERE_MAX 2048
+
+/* Why a where condition is refused (NULL: taken): it must stay one
+ * condition inside the parentheses it is put in: quotes closed,
+ * parentheses balanced, no ';' and no comment outside quotes. */
+const char *bd_snap_where_check(const char *where);
+
 /* A request for the tables matching patterns (comma-separated fnmatch
  * patterns of db.table) with an optional SQL condition (where; NULL or ""
  * none).  Its id (decimal) into id.  0, or -1 with err (empty patterns). */
 int bd_snap_request(bd_snap *s, const char *patterns, const char *where, int64_t now_us, char *id,
                     size_t idn, bd_err *err);
+/* The same for the [snapshot] tables of a start: only when these patterns
+ * and where differ from the last ones requested so (the checkpoint keeps
+ * them, whatever became of their request): 1 requested (id), 0 already
+ * were, -1 with err. */
+int bd_snap_start_request(bd_snap *s, const char *patterns, const char *where, int64_t now_us,
+                          char *id, size_t idn, bd_err *err);
 /* Cancel request id: 0 done, 1 it had ended already, -1 no such id. */
 int bd_snap_cancel(bd_snap *s, const char *id, int64_t now_us);
 /* The status of request id (NULL: every request, as {"snapshots":[...]})
@@ -91,23 +106,25 @@ typedef struct bd_snap_work {
     char id[24];     /* its request */
     char table[132]; /* db.table */
     char db[65], tb[65];
-    char where[2048];
+    char where[BD_SNAP_WHERE_MAX];
     bd_buf after;   /* the cursor the chunk starts after ("": the first) */
     bd_buf max;     /* the last key to read ("": not known yet: bd_snap_set_max) */
     uint64_t chunk; /* its number (1 for the first) */
-    size_t size;    /* rows to read (adapted: bd_snap_chunk_time) */
+    size_t size;    /* rows to read (chunk_min first, then bd_snap_chunk_time) */
     int have_max;   /* max is known (empty and known: the table has no rows) */
     int reload;     /* the table's columns may have changed (a DDL): load its shape again */
+    uint64_t gen;   /* the table's restarts: a DDL since voids this work */
 } bd_snap_work;
 void bd_snap_work_init(bd_snap_work *w);
 void bd_snap_work_release(bd_snap_work *w);
 /* 1 with the next chunk's work (the oldest request first), 0 nothing to do
  * now (or paused: bd_snap_pause). */
 int bd_snap_next(bd_snap *s, bd_snap_work *w);
-/* The end of a table's key range, read once (empty: no rows: the table is
- * done at once). */
-void bd_snap_set_max(bd_snap *s, const char *id, const char *table, const char *max, int empty,
-                     int64_t now_us);
+/* The end of the key range of table, read once (empty: no rows: the
+ * table is done at once); passed over when a DDL restarted the table since
+ * the work was taken (gen: bd_snap_work.gen). */
+void bd_snap_set_max(bd_snap *s, const char *id, const char *table, uint64_t gen, const char *max,
+                     int empty, int64_t now_us);
 /* A table cannot be loaded (its request goes on with the others). */
 void bd_snap_table_failed(bd_snap *s, const char *id, const char *table, const char *why,
                           int64_t now_us);

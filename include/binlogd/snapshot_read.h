@@ -121,6 +121,8 @@ typedef struct bd_snap_chunk {
 } bd_snap_chunk;
 void bd_snap_chunk_init(bd_snap_chunk *c);
 void bd_snap_chunk_release(bd_snap_chunk *c);
+/* The memory the chunk's rows take (values and their bytes). */
+size_t bd_snap_chunk_bytes(const bd_snap_chunk *c);
 
 /* The rows whose key is after the cursor after (NULL or "": from the
  * first) and at most upto (NULL or "": no bound), and where holds (NULL or

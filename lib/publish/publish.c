@@ -628,10 +628,13 @@ int bd_pub_row(bd_pub *p, const bd_row *row, bd_err *err) { return publish_row(p
 
 int bd_pub_read_row(bd_pub *p, const bd_row *row, const bd_pub_read *rd, bd_err *err)
 {
+    /* not BD_ERR_CALLBACK, which callers take for a stop they asked for */
     if (!p->in_txn)
-        return bd_err_set(err, BD_ERR_CALLBACK, "a snapshot's read outside a transaction");
+        return bd_err_set(err, BD_ERR_UNSUPPORTED,
+                          "a snapshot's read outside a transaction (is the signal table "
+                          "transactional, InnoDB?)");
     if (row->op != BD_OP_READ || row->before || !row->after)
-        return bd_err_set(err, BD_ERR_CALLBACK, "a snapshot's read must be op r, after only");
+        return bd_err_set(err, BD_ERR_UNSUPPORTED, "a snapshot's read must be op r, after only");
     return publish_row(p, row, rd, err);
 }
 

@@ -77,6 +77,7 @@ struct bd_snap {
     int paused, stopping;
     char pause_why[256];
     double max_lag_s;
+    char *start_tables;        /* the [snapshot] tables (and where) last requested at a start */
     size_t size_min, size_max; /* chunk sizes ([snapshot] chunk_min, chunk_max) */
     bd_snap_counts counts;
     /* the window (the snapshot thread arms and fills; the data thread
@@ -91,6 +92,7 @@ struct bd_snap {
     char wreq[24], wtable[132];
     size_t wtable_len;
     uint64_t wchunk_no;
+    uint64_t wgen; /* the table's restarts when its work was taken */
     const bd_snap_shape *wshape;
     const bd_snap_chunk *wchunk;
     int wlast, wddl;
@@ -232,6 +234,7 @@ void bd_snap_free(bd_snap *s)
     free(s->ks.slot);
     bd_buf_release(&s->ks.arena);
     bd_buf_release(&s->wafter);
+    free(s->start_tables);
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->mu);
     free(s);
@@ -286,11 +289,52 @@ static snap_req *req_add(bd_snap *s)
     return r;
 }
 
+const char *bd_snap_where_check(const char *w)
+{
+    int depth = 0;
+    char q = 0;
+    for (const char *p = w; *p; p++) {
+        if (q) {
+            if (*p == '\\' && p[1])
+                p++;
+            else if (*p == q)
+                q = 0;
+            continue;
+        }
+        if (*p == '\'' || *p == '"' || *p == '`')
+            q = *p;
+        else if (*p == '(')
+            depth++;
+        else if (*p == ')' && --depth < 0)
+            return "a ')' closes more than it opened: the condition must stay inside its "
+                   "parentheses";
+        else if (*p == ';')
+            return "one condition, no ';'";
+        else if ((*p == '-' && p[1] == '-') || *p == '#' || (*p == '/' && p[1] == '*'))
+            return "no comments";
+    }
+    if (q) return "a quote is not closed";
+    if (depth) return "a '(' is not closed";
+    return NULL;
+}
+
 int bd_snap_request(bd_snap *s, const char *patterns, const char *where, int64_t now_us, char *id,
                     size_t idn, bd_err *err)
 {
     if (!patterns || !*patterns)
         return bd_err_set(err, BD_ERR_UNSUPPORTED, "no tables: give db.table patterns");
+    /* what the checkpoint keeps must read back as it was written (JSON
+     * text is UTF-8), and what the snapshot thread copies must fit */
+    size_t pn = strlen(patterns), wn = where ? strlen(where) : 0;
+    if (pn >= BD_SNAP_PATTERNS_MAX || wn >= BD_SNAP_WHERE_MAX)
+        return bd_err_set(err, BD_ERR_UNSUPPORTED,
+                          "tables (%zu bytes) or where (%zu bytes) too long: at most %d and %d", pn,
+                          wn, BD_SNAP_PATTERNS_MAX - 1, BD_SNAP_WHERE_MAX - 1);
+    if (!bd_utf8_valid((const uint8_t *)patterns, pn) ||
+        (where && !bd_utf8_valid((const uint8_t *)where, wn)))
+        return bd_err_set(err, BD_ERR_UNSUPPORTED, "tables and where must be UTF-8 text");
+    const char *why = where ? bd_snap_where_check(where) : NULL;
+    if (why) return bd_err_set(err, BD_ERR_UNSUPPORTED, "where: %s", why);
     pthread_mutex_lock(&s->mu);
     snap_req *r = req_add(s);
     if (r) {
@@ -315,6 +359,24 @@ int bd_snap_request(bd_snap *s, const char *patterns, const char *where, int64_t
     pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);
     return 0;
+}
+
+int bd_snap_start_request(bd_snap *s, const char *patterns, const char *where, int64_t now_us,
+                          char *id, size_t idn, bd_err *err)
+{
+    char key[BD_SNAP_PATTERNS_MAX + BD_SNAP_WHERE_MAX + 2];
+    snprintf(key, sizeof key, "%s\t%s", patterns, where ? where : "");
+    pthread_mutex_lock(&s->mu);
+    int same = s->start_tables && !strcmp(s->start_tables, key);
+    pthread_mutex_unlock(&s->mu);
+    if (same) return 0;
+    if (bd_snap_request(s, patterns, where, now_us, id, idn, err) < 0) return -1;
+    pthread_mutex_lock(&s->mu);
+    free(s->start_tables);
+    s->start_tables = strdup(key);
+    s->gen++;
+    pthread_mutex_unlock(&s->mu);
+    return 1;
 }
 
 /* A request ends when each of its tables has: failed if one failed. */
@@ -476,11 +538,12 @@ int bd_snap_loading(bd_snap *s, const char *db, const char *table)
     int on = 0;
     for (size_t i = 0; i < s->nreqs && !on; i++) {
         const snap_req *r = &s->reqs[i];
-        if (r->state == BD_SNAP_CANCELLED) continue;
+        if (r->state == BD_SNAP_CANCELLED || r->state == BD_SNAP_FAILED) continue;
         for (size_t k = 0; k < r->ntables && !on; k++) {
             const snap_table *t = &r->tables[k];
-            on = !t->acked_done && t->state != BD_SNAP_CANCELLED && !strcmp(t->db, db) &&
-                 !strcmp(t->tb, table);
+            /* a failed or cancelled table loads nothing any more */
+            on = !t->acked_done && t->state != BD_SNAP_CANCELLED && t->state != BD_SNAP_FAILED &&
+                 !strcmp(t->db, db) && !strcmp(t->tb, table);
         }
     }
     pthread_mutex_unlock(&s->mu);
@@ -529,6 +592,10 @@ void bd_snap_resolved(bd_snap *s, const char *id, const char *tables, const char
     size_t n = 0;
     for (const char *p = tables; *p; p++)
         n += *p == '\n';
+    for (size_t i = 0; i < r->ntables; i++) /* a restored request's, unresolved */
+        table_release(&r->tables[i]);
+    free(r->tables);
+    r->ntables = 0;
     r->tables = calloc(n ? n : 1, sizeof *r->tables);
     if (!r->tables) {
         r->state = BD_SNAP_FAILED;
@@ -648,6 +715,7 @@ int bd_snap_next(bd_snap *s, bd_snap_work *w)
             w->chunk = t->chunks + 1;
             w->size = t->size;
             w->reload = t->reload;
+            w->gen = t->restarts;
             t->reload = 0;
             found = 1;
         }
@@ -656,13 +724,14 @@ int bd_snap_next(bd_snap *s, bd_snap_work *w)
     return found;
 }
 
-void bd_snap_set_max(bd_snap *s, const char *id, const char *table, const char *max, int empty,
-                     int64_t now_us)
+void bd_snap_set_max(bd_snap *s, const char *id, const char *table, uint64_t gen, const char *max,
+                     int empty, int64_t now_us)
 {
     pthread_mutex_lock(&s->mu);
     snap_req *r = req_find(s, id);
     snap_table *t = table_find(r, table);
-    if (t && t->state == BD_SNAP_RUNNING) {
+    /* read before a DDL that restarted the table: read again */
+    if (t && t->state == BD_SNAP_RUNNING && t->restarts == gen) {
         bd_buf_reset(&t->max);
         if (!empty) bd_buf_adds(&t->max, max);
         t->have_max = 1;
@@ -741,6 +810,7 @@ void bd_snap_arm(bd_snap *s, const bd_snap_work *w, char *wid, size_t n)
     snprintf(s->wtable, sizeof s->wtable, "%s", w->table);
     s->wtable_len = strlen(s->wtable);
     s->wchunk_no = w->chunk;
+    s->wgen = w->gen;
     s->armed = 1;
     s->filled = s->result = s->taken = 0;
     atomic_store(&s->open, 0);
@@ -865,8 +935,10 @@ const bd_snap_window *bd_snap_high(bd_snap *s, const char *id, size_t n)
     if (is_wid(s, id, n) && !s->result) {
         snap_req *r = req_find(s, s->wreq);
         snap_table *t = table_find(r, s->wtable);
+        /* a DDL since the work was taken (wgen) voids it, even one that
+         * came before the window was armed */
         if (!atomic_load(&s->open) || !s->filled || s->wddl || !t || t->state != BD_SNAP_RUNNING ||
-            (r && r->state == BD_SNAP_CANCELLED)) {
+            t->restarts != s->wgen || (r && r->state == BD_SNAP_CANCELLED)) {
             /* no low watermark seen, no chunk, a DDL, or cancelled meanwhile */
             if (atomic_load(&s->open) || s->filled) s->counts.windows_failed += !s->wddl;
             window_end(s, 2);
@@ -908,7 +980,9 @@ void bd_snap_note(bd_snap *s, const char *table, size_t tn, const char *key, siz
         s->wtrunc = 1;
         return;
     }
-    if (key && keyset_add(&s->ks, key, kn) < 0) s->wtrunc = 1; /* out of memory: drop all */
+    /* no key (the stream keys the table otherwise than the chunk: never
+     * expected), or no memory: drop every row rather than guess */
+    if (!key || keyset_add(&s->ks, key, kn) < 0) s->wtrunc = 1;
 }
 
 int bd_snap_ddl(bd_snap *s, const char *db, const char *table)
@@ -950,7 +1024,7 @@ void bd_snap_published(bd_snap *s, uint64_t txn_no, size_t published)
     snap_req *r = req_find(s, s->wreq);
     snap_table *t = table_find(r, s->wtable);
     size_t nrows = s->wchunk ? s->wchunk->nrows : 0;
-    if (t && t->state == BD_SNAP_RUNNING) {
+    if (t && t->state == BD_SNAP_RUNNING && t->restarts == s->wgen) {
         t->chunks++;
         t->rows += published;
         bd_buf_reset(&t->after);
@@ -1043,12 +1117,13 @@ uint64_t bd_snap_gen(bd_snap *s)
 void bd_snap_progress_json(bd_snap *s, bd_buf *out)
 {
     pthread_mutex_lock(&s->mu);
-    if (!s->nreqs) {
+    if (!s->nreqs && !s->start_tables) {
         pthread_mutex_unlock(&s->mu);
         return;
     }
     json_t *o = json_object(), *a = json_array();
     json_object_set_new(o, "next_id", json_integer((json_int_t)s->next_id));
+    if (s->start_tables) json_object_set_new(o, "start_request", json_string(s->start_tables));
     for (size_t i = 0; i < s->nreqs; i++) {
         const snap_req *r = &s->reqs[i];
         json_t *j = json_object(), *ts = json_array();
@@ -1060,7 +1135,9 @@ void bd_snap_progress_json(bd_snap *s, bd_buf *out)
         json_object_set_new(j, "resolved", json_boolean(r->resolved));
         json_object_set_new(j, "created_us", json_integer(r->created_us));
         json_object_set_new(j, "finished_us", json_integer(r->finished_us));
-        for (size_t k = 0; k < r->ntables; k++) {
+        /* an ended request keeps its outcome, not its tables: the
+         * checkpoint stays small whatever they were */
+        for (size_t k = 0; !ended(r->state) && k < r->ntables; k++) {
             const snap_table *t = &r->tables[k];
             json_t *x = json_object();
             /* what is acknowledged, not what was published: a restart reads
@@ -1111,7 +1188,11 @@ int bd_snap_restore(bd_snap *s, const char *text, size_t n, bd_err *err)
         return bd_err_set(err, BD_ERR_CORRUPT, "the checkpoint's \"snapshot\" is not binlogd's");
     }
     pthread_mutex_lock(&s->mu);
-    json_t *nid = json_object_get(o, "next_id");
+    json_t *nid = json_object_get(o, "next_id"), *sr = json_object_get(o, "start_request");
+    if (json_is_string(sr)) {
+        free(s->start_tables);
+        s->start_tables = strdup(json_string_value(sr));
+    }
     if (json_is_integer(nid) && (uint64_t)json_integer_value(nid) > s->next_id)
         s->next_id = (uint64_t)json_integer_value(nid);
     int rc = 0;

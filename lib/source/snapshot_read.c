@@ -940,6 +940,11 @@ void bd_snap_chunk_init(bd_snap_chunk *c)
     bd_buf_init(&c->arena);
 }
 
+size_t bd_snap_chunk_bytes(const bd_snap_chunk *c)
+{
+    return c->cap * sizeof *c->vals + c->arena.len;
+}
+
 void bd_snap_chunk_release(bd_snap_chunk *c)
 {
     free(c->vals);
