@@ -874,9 +874,11 @@ g6() {
     s=$1 M=$(meta_of $1) n=g6$1 H=$(hport 7 $1)
     section "6 ($M): [snapshot] tables = pay.r6 across SIGTERM"
     mk_table $s r6 "$SROWS" || bad "$M: pay.r6 not loaded"
+    # small chunks: the snapshot must still run when SIGTERM comes (1,500
+    # windows; with 2,000-row chunks a fast run was done before it)
     mkconf $n $s 7 'pay.r6' 'tables = pay.r6
-chunk_min = 1000
-chunk_max = 2000'
+chunk_min = 100
+chunk_max = 100'
     start_daemon $n
     started_ok $n "$H"
     waitfor 10 sh -c "curl -s http://127.0.0.1:$H/snapshot | jq -e '.snapshots | length == 1' >/dev/null"
