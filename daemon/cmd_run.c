@@ -437,9 +437,11 @@ static int loop_setup(bd_daemon *d, bd_err *err)
     ev_signal_start(d->loop, &d->sig_term);
     ev_signal_start(d->loop, &d->sig_int);
     ev_signal_start(d->loop, &d->sig_hup);
-    ev_io_init(&d->kafka_io, run_kafka_cb, bd_kafka_fd(d->k), EV_READ);
-    d->kafka_io.data = d;
-    ev_io_start(d->loop, &d->kafka_io);
+    for (size_t i = 0; i < d->nk; i++) {
+        ev_io_init(&d->kafka_io[i], run_kafka_cb, bd_kafka_fd(d->k[i]), EV_READ);
+        d->kafka_io[i].data = d;
+        ev_io_start(d->loop, &d->kafka_io[i]);
+    }
     double iv = d->cfg.checkpoint_interval_ms / 1000.0;
     ev_timer_init(&d->ckpt_timer, run_ckpt_cb, iv, iv);
     d->ckpt_timer.data = d;

@@ -117,8 +117,9 @@ typedef struct bd_daemon {
     pthread_mutex_t log_mu;
 
     bd_ksink *sink; /* the producer and the ack tracker (sink_kafka.h) */
-    bd_kafka *k;    /* the sink's, borrowed */
-    bd_acks *acks;  /* the sink's, borrowed */
+    bd_kafka *k[2]; /* the sink's producers (bd_ksink_producers), borrowed */
+    size_t nk;
+    bd_acks *acks; /* the sink's, borrowed */
     bd_source_server *src;
     pthread_t th;
     int th_started;
@@ -145,7 +146,7 @@ typedef struct bd_daemon {
     struct ev_loop *loop;
     ev_signal sig_term, sig_int, sig_hup;
     ev_timer ckpt_timer, wd_timer;
-    ev_io kafka_io;
+    ev_io kafka_io[2]; /* one per producer */
     ev_async wake;
     uint64_t written_seq;
     int ckpt_failing;   /* the last write failed: reading is held */

@@ -247,7 +247,7 @@ void run_acked_progress(bd_daemon *d)
 /* Serve librdkafka's events (delivery reports); note when some came. */
 static void poll_kafka(bd_daemon *d)
 {
-    bd_kafka_poll(d->k);
+    bd_ksink_poll(d->sink);
     if (atomic_exchange(&d->reports, 0)) d->last_ack_us = bd_now_us();
 }
 
@@ -367,7 +367,7 @@ int run_sink_new(bd_daemon *d, bd_checkpoint *kc, int *have_kc, bd_err *err)
     }
     d->sink = bd_ksink_new(&d->cfg, &ko, err);
     if (!d->sink) return -1;
-    d->k = bd_ksink_kafka(d->sink);
+    d->nk = bd_ksink_producers(d->sink, d->k);
     d->acks = bd_ksink_acks(d->sink);
     return state_load(d, kc, have_kc, err);
 }

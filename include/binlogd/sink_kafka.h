@@ -35,12 +35,14 @@
  * tracker then retires only once its Kafka transaction committed, so the
  * acknowledged position is what a read_committed consumer sees.  Either
  * threading mode: a commit serves the reports on its own thread meanwhile
- * (kafka.h).
+ * (kafka.h).  Two transactional producers take turns, one Kafka
+ * transaction each: transactional_id and transactional_id#1 (why: the
+ * commit in sink_kafka.c); both are initialised, so both fence.
  *
  * Threads: two ways to serve delivery reports.  threads = 1 (the daemon):
  * the data thread calls begin/emit/end and waits on the ack tracker's
  * condition variable, while another thread serves the producer's queue
- * (bd_kafka_poll on bd_ksink_kafka).  threads = 0 (replay): one thread does
+ * (bd_ksink_poll, when a producer's fd wakes).  threads = 0 (replay): one thread does
  * everything, and waiting for room serves the reports itself.
  *
  * Ownership: the sink owns its producer and ack tracker; the opts'
@@ -103,7 +105,14 @@ bd_ksink *bd_ksink_new(const bd_config *c, const bd_ksink_opts *o, bd_err *err);
 /* Destroys the producer without waiting (bd_ksink_flush first). */
 void bd_ksink_free(bd_ksink *s);
 
+/* The first producer (at least once, the only one): its metadata sets
+ * the partitions of messages without a key. */
 bd_kafka *bd_ksink_kafka(bd_ksink *s);
+/* The producers whose reports must be served (their fds, bd_kafka_fd),
+ * into k[2]: 1, or 2 with exactly once. */
+size_t bd_ksink_producers(bd_ksink *s, bd_kafka **k);
+/* Serve every producer's queue (threads = 1: the polling thread). */
+void bd_ksink_poll(bd_ksink *s);
 bd_acks *bd_ksink_acks(bd_ksink *s);
 
 /* [kafka] oversize: 1 skip, 0 stop.  Any thread, at any time (a reload):

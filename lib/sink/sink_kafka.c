@@ -16,12 +16,18 @@
 #define PARTS_TIMEOUT_MS 30000
 /* a commit (or abort) that librdkafka calls retriable is retried this long */
 #define COMMIT_TIMEOUT_MS 60000
-/* the least time from a commit to the next Kafka transaction (ktxn_begin) */
+/* the least time from a producer's commit to its next Kafka transaction
+ * (ktxn_begin) */
 #define TXN_GAP_US 2000
+/* exactly once: producers taking turns (see bd_ksink_commit) */
+#define TURNS 2
 
 struct bd_ksink {
     bd_ksink_opts o;
-    bd_kafka *k;
+    bd_kafka *k;         /* at least once: the producer; exactly once: kk[0] (metadata too) */
+    bd_kafka *kk[TURNS]; /* exactly once: the producers, taking turns */
+    size_t nk;           /* producers: 1, or TURNS with exactly once */
+    int turn;            /* the producer the next messages go to (kk[turn]) */
     bd_acks *acks;
     bd_acks_txn *txn; /* the transaction being published */
     uint64_t max_msgs, max_bytes;
@@ -35,13 +41,13 @@ struct bd_ksink {
     char first_failure[BD_ERRLEN];
     /* exactly once (data thread) */
     char *txn_id, *state_topic, *source;
-    int ktxn_open;           /* a Kafka transaction is open */
-    int broken;              /* one was aborted: no more (bd_ksink_abort) */
-    uint64_t ktxn_start;     /* when it opened (monotonic ms) */
-    uint64_t ktxn_end_us;    /* when the last commit returned (monotonic µs) */
-    uint64_t state_seq;      /* the position's seq the state topic holds */
-    atomic_ullong commits;   /* Kafka transactions committed */
-    atomic_ullong commit_us; /* time spent in commit_transaction (µs) */
+    int ktxn_open;               /* a Kafka transaction is open (kk[turn]'s) */
+    int broken;                  /* one was aborted: no more (bd_ksink_abort) */
+    uint64_t ktxn_start;         /* when it opened (monotonic ms) */
+    uint64_t ktxn_end_us[TURNS]; /* when each producer's last commit returned (µs) */
+    uint64_t state_seq;          /* the position's seq the state topic holds */
+    atomic_ullong commits;       /* Kafka transactions committed */
+    atomic_ullong commit_us;     /* time spent in commit_transaction (µs) */
 };
 
 static uint64_t mono_us(void)
@@ -157,12 +163,31 @@ bd_ksink *bd_ksink_new(const bd_config *c, const bd_ksink_opts *o, bd_err *err)
     if (s->txn_id) bd_acks_set_transactional(s->acks);
     bd_kafka_opts ko;
     bd_ksink_kafka_opts(c, &ko);
-    ko.transactional_id = s->txn_id;
     ko.on_delivery = on_delivery;
     ko.log = kafka_log;
     ko.ctx = s;
-    s->k = bd_kafka_new(&ko, err);
-    if (!s->k) goto fail;
+    s->nk = s->txn_id ? TURNS : 1;
+    for (size_t i = 0; i < s->nk; i++) {
+        char id[sizeof "#" + 20];
+        bd_buf tid = BD_BUF_INIT;
+        if (s->txn_id) {
+            /* the first is the transactional.id itself (what an older
+             * binlogd used: starting this one fences that) */
+            id[0] = '\0';
+            if (i) snprintf(id, sizeof id, "#%zu", i);
+            bd_buf_adds(&tid, s->txn_id);
+            bd_buf_adds(&tid, id);
+            if (bd_buf_failed(&tid)) {
+                bd_err_set(err, BD_ERR_NOMEM, "out of memory");
+                goto fail;
+            }
+        }
+        ko.transactional_id = tid.ptr;
+        s->kk[i] = bd_kafka_new(&ko, err);
+        bd_buf_release(&tid);
+        if (!s->kk[i]) goto fail;
+    }
+    s->k = s->kk[0];
     return s;
 fail:
     bd_ksink_free(s);
@@ -172,7 +197,8 @@ fail:
 void bd_ksink_free(bd_ksink *s)
 {
     if (!s) return;
-    bd_kafka_free(s->k); /* runs no callback */
+    for (size_t i = 0; i < s->nk; i++)
+        bd_kafka_free(s->kk[i]); /* runs no callback */
     bd_acks_free(s->acks);
     pthread_mutex_destroy(&s->fail_mu);
     free(s->replay_id);
@@ -183,6 +209,22 @@ void bd_ksink_free(bd_ksink *s)
 }
 
 bd_kafka *bd_ksink_kafka(bd_ksink *s) { return s->k; }
+
+size_t bd_ksink_producers(bd_ksink *s, bd_kafka **k)
+{
+    for (size_t i = 0; i < s->nk; i++)
+        k[i] = s->kk[i];
+    return s->nk;
+}
+
+void bd_ksink_poll(bd_ksink *s)
+{
+    for (size_t i = 0; i < s->nk; i++)
+        bd_kafka_poll(s->kk[i]);
+}
+
+/* The producer whose turn it is. */
+static bd_kafka *cur(const bd_ksink *s) { return s->kk[s->turn]; }
 bd_acks *bd_ksink_acks(bd_ksink *s) { return s->acks; }
 bd_acks_txn *bd_ksink_txn(const bd_ksink *s) { return s->txn; }
 
@@ -218,9 +260,11 @@ static int failed(bd_ksink *s, bd_err *err)
 static int serve_while_busy(bd_ksink *s, uint64_t max_msgs, bd_err *err)
 {
     while (bd_acks_busy(s->acks, max_msgs, s->max_bytes)) {
-        struct pollfd p = {bd_kafka_fd(s->k), POLLIN, 0};
-        poll(&p, 1, 100); /* until reports wait, then serve them */
-        bd_kafka_poll(s->k);
+        struct pollfd p[TURNS];
+        for (size_t i = 0; i < s->nk; i++)
+            p[i] = (struct pollfd){bd_kafka_fd(s->kk[i]), POLLIN, 0};
+        poll(p, s->nk, 100); /* until reports wait, then serve them */
+        bd_ksink_poll(s);
         if (failed(s, err) < 0) return -1;
         if (stopping(s)) return bd_err_set(err, BD_ERR_CALLBACK, "stopped");
     }
@@ -257,12 +301,12 @@ static int ktxn_begin(bd_ksink *s, bd_err *err)
      * once paid that at 12% (2,000 transactions/s) to 60% (500/s) of its
      * commits on a local broker.  Waiting TXN_GAP_US first costs less
      * (docs/performance.md, "Exactly once"). */
-    uint64_t since = mono_us() - s->ktxn_end_us;
-    if (s->ktxn_end_us && since < TXN_GAP_US) {
+    uint64_t end = s->ktxn_end_us[s->turn], since = mono_us() - end;
+    if (end && since < TXN_GAP_US) {
         struct timespec ts = {0, (long)(TXN_GAP_US - since) * 1000};
         nanosleep(&ts, NULL);
     }
-    enum bd_kafka_txn_result r = bd_kafka_txn_begin(s->k, err);
+    enum bd_kafka_txn_result r = bd_kafka_txn_begin(cur(s), err);
     if (r == BD_KAFKA_TXN_FENCED) err->code = BD_ERR_FENCED;
     if (r != BD_KAFKA_TXN_OK) return -1;
     s->ktxn_open = 1;
@@ -329,17 +373,17 @@ static int produce(bd_ksink *s, const bd_pub_msg *m, int32_t partition, bd_err *
             return bd_err_set(err, BD_ERR_CALLBACK, "stopped");
         }
         bd_err pe = {0};
-        enum bd_kafka_produce_result r = bd_kafka_send(s->k, &km, &pe);
+        enum bd_kafka_produce_result r = bd_kafka_send(cur(s), &km, &pe);
         if (r == BD_KAFKA_QUEUED) {
             /* one thread: reports (failures, librdkafka's log lines) are
              * served now and then, not only when the window is full */
-            if (!s->o.threads && (++s->sent & 1023) == 0) bd_kafka_poll(s->k);
+            if (!s->o.threads && (++s->sent & 1023) == 0) bd_ksink_poll(s);
             return 0;
         }
         bd_acks_unadd(s->acks, s->txn, len);
         if (r == BD_KAFKA_FULL) {
             /* librdkafka's own queue is full: let reports drain it */
-            if (!s->o.threads) bd_kafka_poll(s->k);
+            if (!s->o.threads) bd_ksink_poll(s);
             struct timespec ts = {0, 1000000};
             nanosleep(&ts, NULL);
             if (stopping(s)) return bd_err_set(err, BD_ERR_CALLBACK, "stopped");
@@ -388,13 +432,24 @@ int bd_ksink_emit(void *ctx, const bd_pub_msg *m, bd_err *err)
     return 0;
 }
 
-int bd_ksink_fenced(bd_ksink *s) { return s->txn_id && bd_kafka_fenced(s->k); }
+int bd_ksink_fenced(bd_ksink *s)
+{
+    int any = 0;
+    for (size_t i = 0; s->txn_id && i < s->nk; i++)
+        any |= bd_kafka_fenced(s->kk[i]);
+    return any;
+}
 
 int bd_ksink_txn_init(bd_ksink *s, int timeout_ms, bd_err *err)
 {
-    enum bd_kafka_txn_result r = bd_kafka_txn_init(s->k, timeout_ms, err);
-    if (r == BD_KAFKA_TXN_FENCED) err->code = BD_ERR_FENCED;
-    return r == BD_KAFKA_TXN_OK ? 0 : -1;
+    /* every producer: each fences its older self, so that nothing an
+     * older instance does can commit once this returns */
+    for (size_t i = 0; i < s->nk; i++) {
+        enum bd_kafka_txn_result r = bd_kafka_txn_init(s->kk[i], timeout_ms, err);
+        if (r == BD_KAFKA_TXN_FENCED) err->code = BD_ERR_FENCED;
+        if (r != BD_KAFKA_TXN_OK) return -1;
+    }
+    return 0;
 }
 
 int bd_ksink_set_start(bd_ksink *s, const char *file, uint64_t pos, const char *gtid, bd_err *err)
@@ -445,11 +500,11 @@ static int produce_record(bd_ksink *s, const bd_checkpoint *c, int any_thread, b
                        NULL,           0,
                        NULL,           any_thread};
     for (;;) {
-        enum bd_kafka_produce_result r = bd_kafka_send(s->k, &km, err);
+        enum bd_kafka_produce_result r = bd_kafka_send(cur(s), &km, err);
         if (r == BD_KAFKA_QUEUED) break;
         if (r == BD_KAFKA_FULL && !any_thread) {
             /* the producing thread serves the reports that make room */
-            bd_kafka_poll(s->k);
+            bd_ksink_poll(s);
             struct timespec ts = {0, 1000000};
             nanosleep(&ts, NULL);
             continue;
@@ -494,13 +549,13 @@ int bd_ksink_state_line(bd_ksink *s, const char *line, size_t n, bd_err *err)
     bd_kafka_msg km = {
         s->state_topic, BD_STATE_PARTITION, key.ptr, key.len, line, n, NULL, 0, NULL, 0};
     while (rc == 0) {
-        enum bd_kafka_produce_result r = bd_kafka_send(s->k, &km, err);
+        enum bd_kafka_produce_result r = bd_kafka_send(cur(s), &km, err);
         if (r == BD_KAFKA_QUEUED) break;
         if (r != BD_KAFKA_FULL) {
             rc = bd_err_prefix(err, "a schema history line for %s: ", s->state_topic);
             break;
         }
-        bd_kafka_poll(s->k);
+        bd_ksink_poll(s);
         struct timespec ts = {0, 1000000};
         nanosleep(&ts, NULL);
     }
@@ -522,7 +577,7 @@ void bd_ksink_abort(bd_ksink *s)
      * commit would retire them, past messages nobody can see */
     s->broken = 1;
     bd_err ae = {0};
-    if (bd_kafka_txn_abort(s->k, COMMIT_TIMEOUT_MS, &ae) != BD_KAFKA_TXN_OK)
+    if (bd_kafka_txn_abort(cur(s), COMMIT_TIMEOUT_MS, &ae) != BD_KAFKA_TXN_OK)
         say(s, BD_LOG_ERROR, "%s", ae.msg);
 }
 
@@ -547,11 +602,22 @@ int bd_ksink_commit(bd_ksink *s, const char *server, bd_err *err)
     }
     if (!s->ktxn_open) return 0;
     uint64_t t0 = mono_us();
-    enum bd_kafka_txn_result r = bd_kafka_txn_commit(s->k, COMMIT_TIMEOUT_MS, err);
+    enum bd_kafka_txn_result r = bd_kafka_txn_commit(cur(s), COMMIT_TIMEOUT_MS, err);
     atomic_fetch_add(&s->commit_us, mono_us() - t0);
     s->ktxn_open = 0;
-    s->ktxn_end_us = mono_us();
+    s->ktxn_end_us[s->turn] = mono_us();
     if (r == BD_KAFKA_TXN_OK) {
+        /* The next Kafka transaction goes to the other producer.  The
+         * coordinator writes a transaction's commit markers after it has
+         * answered the commit, and until they are written it refuses to add
+         * a partition to the next transaction of the same transactional.id
+         * (CONCURRENT_TRANSACTIONS; librdkafka 2.0.2 tries again 20 ms
+         * later): with two ids taking turns, the markers have a whole
+         * transaction's time to land.  Order holds: the commit returned
+         * once every message of this one was in the log, before the next
+         * one produces anything; and the next one commits only after this
+         * one has (docs/performance.md, "Exactly once"). */
+        s->turn = (s->turn + 1) % (int)s->nk;
         bd_acks_commit_through(s->acks, mark);
         atomic_fetch_add(&s->commits, 1);
         bd_acks_pos p;
@@ -583,8 +649,10 @@ double bd_ksink_commit_seconds(const bd_ksink *s)
 
 int bd_ksink_flush(bd_ksink *s, int timeout_ms, bd_err *err)
 {
-    int r = bd_kafka_flush(s->k, timeout_ms, err);
-    bd_kafka_poll(s->k);
+    int r = 0;
+    for (size_t i = 0; i < s->nk && r == 0; i++)
+        r = bd_kafka_flush(s->kk[i], timeout_ms, err);
+    bd_ksink_poll(s);
     return r;
 }
 

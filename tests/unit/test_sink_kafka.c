@@ -1514,6 +1514,67 @@ START_TEST(ks_eos_fenced)
 }
 END_TEST
 
+/* Two producers take turns, one Kafka transaction each: six transactions
+ * updating one key, committed back to back without a flush of their own,
+ * reach its partition once each and in order, and each commit's checkpoint
+ * record reaches the state topic in order. */
+START_TEST(ks_eos_turns)
+{
+    mock m;
+    mock_start(&m, 1);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, "eos.o", 1, 1) == 0);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, STATE_TOPIC, 1, 1) == 0);
+    kconf k;
+    kconf_init(&k, &m, 100, 1 << 20, BD_OVERSIZE_FAIL, NULL, 0);
+    sctx *x = sctx_new(0);
+    /* at least once: one producer */
+    bd_ksink *s = sink_new(x, &k, 0, 8, "binlog.000001", 4, NULL);
+    bd_kafka *kk[2] = {NULL, NULL};
+    ck_assert_uint_eq(bd_ksink_producers(s, kk), 1);
+    ck_assert_ptr_eq(kk[0], bd_ksink_kafka(s));
+    bd_ksink_free(s);
+    s = eos_new(x, &k, 8, "binlog.000001", 4, NULL, "binlogd.turns", "turns");
+    ck_assert_uint_eq(bd_ksink_producers(s, kk), 2);
+    ck_assert_ptr_eq(kk[0], bd_ksink_kafka(s));
+    ck_assert_ptr_ne(kk[0], kk[1]);
+    txn_init_ok(s);
+    for (unsigned i = 1; i <= 6; i++) {
+        char v[8];
+        snprintf(v, sizeof v, "v%u", i);
+        begin_ok(s, i);
+        EMIT_OK(s, "eos.o", BD_PUB_BY_KEY, "pay.o", "{\"id\":1}", v, strlen(v), "binlog.000001",
+                100 * i, 0);
+        end_ok(s, "binlog.000001", 100 * i + 50, i);
+        commit_ok(s, "mariadb server_id=1");
+        ck_assert_uint_eq(bd_ksink_commits(s), i);
+        CHECK_POS(s, "binlog.000001", 100 * i + 50);
+    }
+    got g;
+    consume(&m, "eos.o", 6, &g);
+    for (unsigned i = 0; i < 6; i++) {
+        char v[8];
+        snprintf(v, sizeof v, "v%u", i + 1);
+        ck_assert_str_eq(g.key[i], "{\"id\":1}");
+        ck_assert_str_eq(g.value[i], v);
+    }
+    srec r;
+    read_state(&m, 6, &r);
+    bd_checkpoint *c = calloc(1, sizeof *c);
+    ck_assert_ptr_nonnull(c);
+    for (unsigned i = 0; i < 6; i++) {
+        state_ckpt(&r, i, "turns", c);
+        ck_assert_uint_eq(c->pos, 100 * (i + 1) + 50);
+        ck_assert_uint_eq(c->commit_us, i + 1);
+    }
+    free(c);
+    srec_free(&r);
+    no_error_logged(x);
+    bd_ksink_free(s);
+    sctx_free(x);
+    mock_stop(&m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sink_kafka");
@@ -1532,6 +1593,7 @@ int main(void)
     tcase_add_test(tc, ks_replay_headers);
     tcase_add_test(tc, ks_new_refused);
     tcase_add_test(tc, ks_eos_commit);
+    tcase_add_test(tc, ks_eos_turns);
     tcase_add_test(tc, ks_eos_commit_due);
     tcase_add_test(tc, ks_eos_start_positions);
     tcase_add_test(tc, ks_eos_abort);
