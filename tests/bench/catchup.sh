@@ -8,13 +8,14 @@
 # used to then, user + system, to W/cpuROUND).
 # Wants BENCH (a name) and SID (the daemon's server id) set; BENCH_KAFKA_OPTS
 # (name=value ...) adds broker options (e.g. a topic default).
-# BINLOGD: the binary to run (default build/binlogd of this tree).
+# BINLOGD: the binary to run (default build/binlogd of this tree); BENCH_DB:
+# the backlog's server directory (default build/bench/decode-db).
 # BENCH_KAFKA_EXTRA: lines added to the [kafka] section of conf (e.g.
 # "exactly_once = true"); BENCH_CONF_TAIL: sections added at its end (e.g.
 # [columns]), read when conf runs.
 ROUNDS=${1:-3}
 B=${BINLOGD:-$(pwd)/build/binlogd}
-DIR=build/bench/decode-db
+DIR=${BENCH_DB:-build/bench/decode-db}
 PORT=${BENCH_PORT:-13380}
 KPORT=${BENCH_KAFKA_PORT:-13940}
 KDIR=build/bench/$BENCH-kafka

@@ -3,6 +3,10 @@
 #
 #   tests/bench/eos.sh [ROUNDS] [STEADY_SECONDS]   (run tests/bench/decode.sh first)
 #
+# Run it on a fresh backlog (tests/bench/decode.sh): its steady load stays
+# in that server's binlog, and an exactly-once catch-up would read on into
+# it (refused, with that advice).
+#
 # 1. Catch-up of the 1,000,000-row backlog of tests/bench/decode.sh
 #    (tests/bench/catchup.sh: start to the checkpoint at the backlog's end),
 #    at least once and exactly once in interleaved rounds (default 5 each):
@@ -33,6 +37,15 @@ set -- "${1:-5}"
 . tests/bench/catchup.sh
 KB=127.0.0.1:$KPORT
 SQL() { sh $DB sql "$DIR" binlogd "$@"; }
+# Exactly once commits at the end of the backlog only when the source is
+# idle there; row changes after it (an earlier benchmark's steady load)
+# would keep it reading, and the commit would come up to transaction_max
+# (1 s) later: a catch-up measured on such a server is not this one.
+for f in $(ls "$DIR"/db/binlog.[0-9]* | sort); do
+    [ "$f" \> "$FILE" ] || continue
+    [ -z "$("$B" dump "$f" 2>/dev/null | head -n 1)" ] ||
+        { echo "$DIR has row changes after the backlog ($f: an earlier run's writes); run tests/bench/decode.sh again" >&2; exit 1; }
+done
 mkdir -p build/bench
 cc -std=c11 -O2 -Wall -Wextra -o build/bench/peers-writer tests/bench/peers/writer.c $(pkg-config --cflags --libs libmariadb)
 cc -std=c11 -O2 -Wall -Wextra -o build/bench/peers-latency tests/bench/peers/latency.c
@@ -199,16 +212,13 @@ initialises the transactional producer); the streaming alone (first checkpoint t
 Streaming, exactly once runs at **${S_SHARE}%** of the at-least-once rate. A read_committed consumer of the last exactly-once round's topic
 read every one of the $ROWS rows once.
 
-What the catch-up gap is made of (exploratory runs, 2026-12-07, \`/metrics\` polled every 50 ms
-through 1,000,000-row catch-ups, not reproduced by this script): the exactly-once daemon
-commits 3-5 times per catch-up (60-180 ms in \`commit_transaction\` in all) and uses the same
-CPU as at least once (2.42 against 2.37 s); in both modes the in-flight window is full
-(19,000 or more of its 20,000 messages) in about half the samples, so the broker sets the pace,
-and transactional produce costs it more. One configuration's rounds spread over 2.7-4.4 s
-(5-round runs of this script gave 72-122% today; 11 rounds are steadier).
-\`linger.ms\` 20 with \`batch.size\` 1 MB changed nothing beyond that spread; fewer, longer
-Kafka transactions do not help either (\`transaction_max\` 5s: median 4.61 s against 4.38 s at 1s and 3.35 s
-at least once, 7 interleaved rounds).
+The catch-up ends when the daemon's checkpoint reaches the backlog's end. An exactly-once
+daemon commits there as soon as the source has nothing more to read, so the backlog's server
+must hold nothing after it: with an earlier run's load after it, the daemon reads on and the
+commit comes only at the next \`transaction_max\` (1 s) instead, about a second more per
+round. That is what the 89.1% published here before 2026-12-07 measured (a backlog reused
+across runs); the previous binary (one transactional producer) on a fresh backlog, the same
+day, the same script: 98.0%. The script now refuses a backlog with row changes after it.
 
 Steady state: $RATE transactions/s (1-5 rows each) for ${WARMUP} s of warm-up and ${STEADY} s measured,
 the daemon following the head; latency from the row's NOW(6) to the moment a live kcat
@@ -223,25 +233,42 @@ fetch.wait.max.ms=5), over the rows written after the warm-up:
 p99 commit-to-visible for a read_committed consumer under 30 ms: $(yn "$(echo "$SE_P99 < 30" | bc)").
 Exactly once committed $(cut -d' ' -f1 "$W/commits.eos") Kafka transactions in the run (the warm-up, the measured
 seconds and the probes), the data thread waiting $(cut -d' ' -f2 "$W/commits.eos") ms in each commit on average
-(\`binlogd_kafka_commit_seconds_total\` / \`binlogd_kafka_transactions_total\`): a transaction
-read while one commits waits for it and then for its own, so its latency is about two commit
-times; the commit is the producer's flush, the coordinator's EndTxn and the markers written on
-this one broker.
+(\`binlogd_kafka_commit_seconds_total\` / \`binlogd_kafka_transactions_total\`): a row read while
+one commits waits for that commit and then for its own, so its latency is about one and a half
+commit times. A commit is mostly the flush of the transaction's messages: librdkafka 2.0.2 sends
+one ProduceRequest per partition, the broker serves one connection's requests one after the
+other, and each transactional one is first checked with the coordinator
+(\`transaction.partition.verification.enable\`, on by default since Kafka 3.6): a transaction
+touching the topic's 6 partitions and the state partition costs 7 such requests in a row, then
+the coordinator's EndTxn.
 
-What sets that figure, found while getting it under 30 ms (2026-12-07, exploratory runs of
-the same load, 12 s each, not reproduced by this script): the coordinator answers a commit
-before it has written the commit markers and refuses to add a partition to the next
-transaction until they are (CONCURRENT_TRANSACTIONS), which librdkafka 2.0.2 retries only
-20 ms later. Opening the next Kafka transaction at once hit that at about 12% of the commits
-and gave p99 58-59 ms; waiting 2 ms after a commit before the next one opens
-(\`TXN_GAP_US\` in lib/sink/sink_kafka.c) gave p99 25-31 ms in three interleaved rounds on a
-ZGC broker. The broker's collector matters as much: with deploy/dev/kafka.sh's default serial
-collector, p99 stayed at 45-50 ms with the gap (pauses of tens of ms every few seconds, in
-both modes). This script run with \`KAFKA_JVM_OPTS="-XX:-UseSerialGC -XX:+UseZGC"\` gave
-p99 44.0 ms, but its catch-up share fell to 72.1% (the collector's threads take CPU from the
-daemon and MariaDB on 2 cores), so the figures above use the serial collector. \`linger.ms\` 0 or 1 instead of librdkafka's 5 changed nothing (the commit's flush
-sends at once); turning the broker's \`transaction.partition.verification.enable\` off shortened
-each commit by about 2 ms but is not a setting to ask of users, so it is not used here.
+Two transactional producers take turns, one Kafka transaction each (\`binlogd.NAME\` and
+\`binlogd.NAME#1\`, since 2026-12-07). The coordinator answers a commit before it has written
+the commit markers and, until they are written, refuses to add a partition to the same
+transactional id's next transaction (CONCURRENT_TRANSACTIONS), which librdkafka 2.0.2 retries
+only 20 ms later; one producer hit that at about 12% of its commits and then waited 2 ms after
+each commit to avoid it. With two, the next transaction is the other id's: a librdkafka debug
+log of a 12 s run of this load showed no CONCURRENT_TRANSACTIONS. One pair of runs of this
+script, each on a fresh backlog, the same day: p99 37.2 ms with two producers against 47.7 ms
+with the previous binary (one producer, the 2 ms wait), p50 13.8 against 14.9 ms; in isolation (a probe program, 500
+back-to-back transactions of 4 messages on this broker, median): 3.3-3.9 ms a transaction
+against 6.1 ms.
+
+What else sets the figure (exploratory runs, 2026-12-07, one producer unless said): the broker's
+collector. With deploy/dev/kafka.sh's serial collector the broker pauses 18-75 ms every 3 s or
+so under this load (\`-Xlog:gc\`), and a pause holds a commit and every row behind it: about
+2% of the rows, so the pauses reach into the p99 (at least once they reach its p99.9). A young
+generation of 32 MB gave pauses of 10-24 ms every 0.5 s and no better p99. ZGC gave p99 44.0 ms
+in a run of this script; Kafka's own default, G1 with \`kafka-run-class.sh\`'s settings, p99
+51.3 ms. \`linger.ms\` 0 or 1 instead of librdkafka's 5 changed nothing (the commit's flush
+sends at once), nor did an early checkpoint record that registers the state partition with
+the first messages' (one round trip less per commit, within the noise). Turning the broker's
+partition verification off shortened each commit by about 2 ms but is not a setting to ask of
+users, so it is not used here. Under 30 ms would take overlapping commits: the next
+transaction producing while the last one commits, which keeps per-key order only if a
+partition's messages of the next wait until the last one's on that partition are in the log
+(binlogd would have to choose partitions itself, not librdkafka), or a client that puts
+several partitions in one ProduceRequest. Not built.
 
 One 2,000,000-row transaction, exactly once (one Kafka transaction): visible to read_committed
 consumers ${TB} s after its commit, every row; the daemon's peak RSS ${HWM_MB} MB (target: under
