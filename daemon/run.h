@@ -40,7 +40,9 @@
  *     when there is one.  None of them calls the daemon's code: the
  *     producer's callbacks are served by bd_kafka_poll() on the loop, and
  *     (exactly once) by a commit on the data thread while it waits, never
- *     by both at once (kafka.h).
+ *     by both at once for one producer (kafka.h); with exactly once's two
+ *     producers the loop may serve one while a commit serves the other, so
+ *     on_report and kafka_log run on both threads and take their locks.
  *
  * Locks (each mutex guards the fields named; see the struct):
  *   - log_mu: a log line on stderr (dlog, from every thread above that

@@ -155,6 +155,10 @@ enum bd_kafka_produce_result bd_kafka_produce(bd_kafka *k, const char *topic, co
 /* The partition of key[0..len) among partitions, as the Java client's
  * (and librdkafka's murmur2) partitioner computes it. */
 int32_t bd_kafka_partition_of(const void *key, size_t len, int32_t partitions);
+/* 1 when the producer's partitioner places a key as bd_kafka_partition_of
+ * does (murmur2, murmur2_random: binlogd's default); 0 for another
+ * [kafka] partitioner. */
+int bd_kafka_keys_murmur2(const bd_kafka *k);
 
 /* The number of partitions of a topic, in two answers:
  *

@@ -35,6 +35,7 @@ struct bd_kafka {
     /* produced and not yet reported: rd_kafka_outq_len() also counts
      * requests that are not messages, so it cannot answer this */
     atomic_size_t in_flight;
+    int murmur2_keys; /* the partitioner places a key by murmur2 (bd_kafka_partition_of) */
     void (*on_delivery)(void *ctx, const bd_kafka_report *r);
     void (*log)(void *ctx, int level, const char *msg);
     void *ctx;
@@ -304,6 +305,9 @@ bd_kafka *bd_kafka_new(const bd_kafka_opts *o, bd_err *err)
 
     rd_kafka_conf_t *conf = build_conf(k, o, err);
     if (!conf) goto fail;
+    char part[32];
+    get_prop(conf, "partitioner", part, sizeof part);
+    k->murmur2_keys = !strcmp(part, "murmur2") || !strcmp(part, "murmur2_random");
 
     rd_kafka_conf_set_opaque(conf, k);
     rd_kafka_conf_set_dr_msg_cb(conf, on_dr);
@@ -513,6 +517,8 @@ enum bd_kafka_produce_result bd_kafka_send(bd_kafka *k, const bd_kafka_msg *m, b
     rd_kafka_error_destroy(e);
     return res;
 }
+
+int bd_kafka_keys_murmur2(const bd_kafka *k) { return k->murmur2_keys; }
 
 int32_t bd_kafka_partition_of(const void *key, size_t len, int32_t partitions)
 {

@@ -26,6 +26,7 @@ struct bd_ksink {
     bd_ksink_opts o;
     bd_kafka *k;         /* at least once: the producer; exactly once: kk[0] (metadata too) */
     bd_kafka *kk[TURNS]; /* exactly once: the producers, taking turns */
+    char *ids[TURNS];    /* exactly once: their transactional ids */
     size_t nk;           /* producers: 1, or TURNS with exactly once */
     int turn;            /* the producer the next messages go to (kk[turn]) */
     bd_acks *acks;
@@ -168,23 +169,18 @@ bd_ksink *bd_ksink_new(const bd_config *c, const bd_ksink_opts *o, bd_err *err)
     ko.ctx = s;
     s->nk = s->txn_id ? TURNS : 1;
     for (size_t i = 0; i < s->nk; i++) {
-        char id[sizeof "#" + 20];
-        bd_buf tid = BD_BUF_INIT;
         if (s->txn_id) {
             /* the first is the transactional.id itself (what an older
              * binlogd used: starting this one fences that) */
-            id[0] = '\0';
-            if (i) snprintf(id, sizeof id, "#%zu", i);
-            bd_buf_adds(&tid, s->txn_id);
-            bd_buf_adds(&tid, id);
-            if (bd_buf_failed(&tid)) {
+            size_t n = strlen(s->txn_id) + sizeof "#" + 20;
+            if (!(s->ids[i] = malloc(n))) {
                 bd_err_set(err, BD_ERR_NOMEM, "out of memory");
                 goto fail;
             }
+            snprintf(s->ids[i], n, i ? "%s#%zu" : "%s", s->txn_id, i);
         }
-        ko.transactional_id = tid.ptr;
+        ko.transactional_id = s->ids[i];
         s->kk[i] = bd_kafka_new(&ko, err);
-        bd_buf_release(&tid);
         if (!s->kk[i]) goto fail;
     }
     s->k = s->kk[0];
@@ -197,8 +193,10 @@ fail:
 void bd_ksink_free(bd_ksink *s)
 {
     if (!s) return;
-    for (size_t i = 0; i < s->nk; i++)
+    for (size_t i = 0; i < s->nk; i++) {
         bd_kafka_free(s->kk[i]); /* runs no callback */
+        free(s->ids[i]);
+    }
     bd_acks_free(s->acks);
     pthread_mutex_destroy(&s->fail_mu);
     free(s->replay_id);
@@ -299,8 +297,10 @@ static int ktxn_begin(bd_ksink *s, bd_err *err)
      * until they are written (CONCURRENT_TRANSACTIONS), which librdkafka
      * retries only 20 ms later: a busy stream that opens the next one at
      * once paid that at 12% (2,000 transactions/s) to 60% (500/s) of its
-     * commits on a local broker.  Waiting TXN_GAP_US first costs less
-     * (docs/performance.md, "Exactly once"). */
+     * commits on a local broker.  The producers take turns, so this
+     * producer's last commit is usually a whole transaction ago; when it is
+     * not (the other one's commit returned at once), waiting TXN_GAP_US
+     * since it costs less (docs/performance.md, "Exactly once"). */
     uint64_t end = s->ktxn_end_us[s->turn], since = mono_us() - end;
     if (end && since < TXN_GAP_US) {
         struct timespec ts = {0, (long)(TXN_GAP_US - since) * 1000};
@@ -418,13 +418,22 @@ int bd_ksink_emit(void *ctx, const bd_pub_msg *m, bd_err *err)
 {
     bd_ksink *s = ctx;
     if (!s->txn && bd_ksink_begin(s, 0, err) < 0) return -1;
-    if (m->part == BD_PUB_BY_KEY) return produce(s, m, BD_KAFKA_BY_KEY, err);
-    /* no key: the table's partition among those first seen (it stays
-     * put through the run); TRUNCATE: every partition there is now */
+    if (m->part == BD_PUB_BY_KEY && (s->nk == 1 || !m->key || !bd_kafka_keys_murmur2(s->k)))
+        return produce(s, m, BD_KAFKA_BY_KEY, err);
+    /* Two producers would each place a key by their own view of the
+     * topic's partitions, and after partitions are added they would
+     * disagree until both had refreshed it: a key would change partition
+     * at every turn.  So the key's partition is computed here as
+     * librdkafka's murmur2 computes it, among the partitions first seen
+     * (they stay put through the run).  No key: the table's partition
+     * among those; TRUNCATE: every partition there is now, as the
+     * producing one sees them. */
     int32_t n = bd_kafka_partitions(
-        s->k, m->topic, m->part == BD_PUB_ALL ? BD_KAFKA_PARTS_NOW : BD_KAFKA_PARTS_FIRST,
-        PARTS_TIMEOUT_MS, err);
+        m->part == BD_PUB_ALL ? cur(s) : s->k, m->topic,
+        m->part == BD_PUB_ALL ? BD_KAFKA_PARTS_NOW : BD_KAFKA_PARTS_FIRST, PARTS_TIMEOUT_MS, err);
     if (n < 0) return -1;
+    if (m->part == BD_PUB_BY_KEY)
+        return produce(s, m, bd_kafka_partition_of(m->key, m->key_len, n), err);
     if (m->part == BD_PUB_BY_TABLE)
         return produce(s, m, bd_kafka_partition_of(m->table, m->table_len, n), err);
     for (int32_t i = 0; i < n; i++)
@@ -446,8 +455,11 @@ int bd_ksink_txn_init(bd_ksink *s, int timeout_ms, bd_err *err)
      * older instance does can commit once this returns */
     for (size_t i = 0; i < s->nk; i++) {
         enum bd_kafka_txn_result r = bd_kafka_txn_init(s->kk[i], timeout_ms, err);
+        if (r == BD_KAFKA_TXN_OK) continue;
+        /* which one: with ACLs, the second may be refused alone */
+        bd_err_prefix(err, "transactional.id %s: ", s->ids[i]);
         if (r == BD_KAFKA_TXN_FENCED) err->code = BD_ERR_FENCED;
-        if (r != BD_KAFKA_TXN_OK) return -1;
+        return -1;
     }
     return 0;
 }
@@ -500,7 +512,8 @@ static int produce_record(bd_ksink *s, const bd_checkpoint *c, int any_thread, b
                        NULL,           0,
                        NULL,           any_thread};
     for (;;) {
-        enum bd_kafka_produce_result r = bd_kafka_send(cur(s), &km, err);
+        /* any thread: at least once, whose only producer is s->k */
+        enum bd_kafka_produce_result r = bd_kafka_send(any_thread ? s->k : cur(s), &km, err);
         if (r == BD_KAFKA_QUEUED) break;
         if (r == BD_KAFKA_FULL && !any_thread) {
             /* the producing thread serves the reports that make room */
@@ -649,9 +662,12 @@ double bd_ksink_commit_seconds(const bd_ksink *s)
 
 int bd_ksink_flush(bd_ksink *s, int timeout_ms, bd_err *err)
 {
+    /* every producer, the first failure kept */
     int r = 0;
-    for (size_t i = 0; i < s->nk && r == 0; i++)
-        r = bd_kafka_flush(s->kk[i], timeout_ms, err);
+    for (size_t i = 0; i < s->nk; i++) {
+        bd_err e = {0};
+        if (bd_kafka_flush(s->kk[i], timeout_ms, r < 0 ? &e : err) < 0) r = -1;
+    }
     bd_ksink_poll(s);
     return r;
 }

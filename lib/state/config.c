@@ -51,7 +51,8 @@ static const int log_values[] = {BD_LOG_ERROR, BD_LOG_WARNING, BD_LOG_INFO, BD_L
 /* THE table.  Order: as documented. */
 static const opt opts[] = {
     {"source", "name", T_STR, F(source_name), NULL, 0, 0, NULL, NULL, 0, 0,
-     "name of this source in topic names ({source}); default: the host"},
+     "name of this source in topic names ({source}) and transactional ids (no '#'); default: "
+     "the host"},
     {"source", "host", T_STR, F(host), NULL, 0, 0, NULL, NULL, 0, 1,
      "MySQL or MariaDB server to read the binlog of, as a replica"},
     {"source", "port", T_UINT, F(port), "3306", 1, 65535, NULL, NULL, 0, 0, "TCP port"},
@@ -964,6 +965,9 @@ static const char *check_values(const bd_config *c, char *why, size_t n)
 {
     if (c->start && bd_config_start_check("[source] start", c->start, why, n)) return why;
     if (!c->host || !c->host[0]) return "[source] host must not be empty";
+    /* exactly once's second transactional id is binlogd.NAME#1: a name
+     * with '#' could be another source's */
+    if (c->source_name && strchr(c->source_name, '#')) return "[source] name must not contain '#'";
     if (c->standby && !c->exactly_once)
         return "[kafka] standby = true needs exactly_once = true (its transactional id fences an "
                "instance that lost its turn)";

@@ -261,6 +261,7 @@ START_TEST(config_errors)
     }
     load_bad("[source]\nhost =\nserver_id = 1\n[kafka]\nbootstrap.servers = k\n",
              ": [source] host must not be empty");
+    load_bad(MIN "[source]\nname = pay#1\n", ": [source] name must not contain '#'");
     load_bad("[source]\nhost = db1\nserver_id = 1\n[kafka]\nbootstrap.servers =\n",
              ": [kafka] bootstrap.servers must not be empty");
     load_bad(MIN "[kafka]\ntopic = {nope}.{table}\n",

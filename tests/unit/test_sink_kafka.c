@@ -1516,13 +1516,17 @@ END_TEST
 
 /* Two producers take turns, one Kafka transaction each: six transactions
  * updating one key, committed back to back without a flush of their own,
- * reach its partition once each and in order, and each commit's checkpoint
- * record reaches the state topic in order. */
+ * go to the producers in turn (one report thread: a message stays in
+ * flight until a poll or a commit serves it), reach the partition once each
+ * and in order, and each commit's checkpoint record reaches the state
+ * topic in order.  Keys are placed by murmur2 among the partitions, as the
+ * one producer of at least once places them. */
 START_TEST(ks_eos_turns)
 {
     mock m;
     mock_start(&m, 1);
     ck_assert(rd_kafka_mock_topic_create(m.mc, "eos.o", 1, 1) == 0);
+    ck_assert(rd_kafka_mock_topic_create(m.mc, "eos.p", 4, 1) == 0);
     ck_assert(rd_kafka_mock_topic_create(m.mc, STATE_TOPIC, 1, 1) == 0);
     kconf k;
     kconf_init(&k, &m, 100, 1 << 20, BD_OVERSIZE_FAIL, NULL, 0);
@@ -1544,6 +1548,9 @@ START_TEST(ks_eos_turns)
         begin_ok(s, i);
         EMIT_OK(s, "eos.o", BD_PUB_BY_KEY, "pay.o", "{\"id\":1}", v, strlen(v), "binlog.000001",
                 100 * i, 0);
+        /* the turn: transaction i on producer (i - 1) % 2, the other idle */
+        ck_assert_uint_eq(bd_kafka_in_flight(kk[(i - 1) % 2]), 1);
+        ck_assert_uint_eq(bd_kafka_in_flight(kk[i % 2]), 0);
         end_ok(s, "binlog.000001", 100 * i + 50, i);
         commit_ok(s, "mariadb server_id=1");
         ck_assert_uint_eq(bd_ksink_commits(s), i);
@@ -1568,6 +1575,22 @@ START_TEST(ks_eos_turns)
     }
     free(c);
     srec_free(&r);
+    /* keys among 4 partitions, on either producer: murmur2's partition */
+    size_t before = x->n;
+    static const char *const keys[] = {"{\"id\":1}", "{\"id\":2}", "{\"id\":3}",
+                                       "{\"id\":4}", "{\"id\":5}", "{\"id\":6}"};
+    for (unsigned i = 0; i < 6; i++) {
+        begin_ok(s, 10 + i);
+        EMIT_OK(s, "eos.p", BD_PUB_BY_KEY, "pay.p", keys[i], "v", 1, "binlog.000001", 1000 + i, 0);
+        end_ok(s, "binlog.000001", 1000 + i + 1, 10 + i);
+        commit_ok(s, "mariadb server_id=1");
+    }
+    ck_assert_uint_eq(x->n, before + 6);
+    for (unsigned i = 0; i < 6; i++) {
+        ck_assert_str_eq(x->r[before + i].topic, "eos.p");
+        ck_assert_int_eq(x->r[before + i].partition,
+                         bd_kafka_partition_of(keys[i], strlen(keys[i]), 4));
+    }
     no_error_logged(x);
     bd_ksink_free(s);
     sctx_free(x);
