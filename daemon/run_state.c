@@ -300,9 +300,9 @@ static int state_load(bd_daemon *d, bd_checkpoint *kc, int *have_kc, bd_err *err
 {
     if (d->eos) {
         dlog(d, BD_LOG_INFO,
-             "exactly once: initialising transactions as %s and %s#1 (fences any older instance "
+             "exactly once: initialising transactions as %s and %s (fences any older instance "
              "of this source)",
-             d->txn_id, d->txn_id);
+             bd_ksink_txn_id(d->sink, 0), bd_ksink_txn_id(d->sink, 1));
         if (bd_ksink_txn_init(d->sink, TXN_INIT_TIMEOUT_MS, err) < 0) return -1;
     }
     bd_kafka_admin *ka =

@@ -277,6 +277,13 @@ static void status_json(bd_daemon *d, bd_buf *b)
     if (d->eos) {
         bd_buf_adds(b, ",\"transactional_id\":");
         json_str(b, d->txn_id);
+        /* every producer's, for ACLs: they take turns (sink_kafka.h) */
+        bd_buf_adds(b, ",\"transactional_ids\":[");
+        for (size_t i = 0; i < d->nk; i++) {
+            if (i) bd_buf_adds(b, ",");
+            json_str(b, bd_ksink_txn_id(d->sink, i));
+        }
+        bd_buf_adds(b, "]");
         bd_buf_addf(b, ",\"transactions\":%llu", (unsigned long long)bd_ksink_commits(d->sink));
     }
     bd_buf_adds(b, "}");

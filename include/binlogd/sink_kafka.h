@@ -111,6 +111,9 @@ bd_kafka *bd_ksink_kafka(bd_ksink *s);
 /* The producers whose reports must be served (their fds, bd_kafka_fd),
  * into k[2]: 1, or 2 with exactly once. */
 size_t bd_ksink_producers(bd_ksink *s, bd_kafka **k);
+/* Exactly once: producer i's transactional.id (i < bd_ksink_producers);
+ * NULL past them or at least once.  Owned by the sink. */
+const char *bd_ksink_txn_id(const bd_ksink *s, size_t i);
 /* Serve every producer's queue (threads = 1: the polling thread). */
 void bd_ksink_poll(bd_ksink *s);
 bd_acks *bd_ksink_acks(bd_ksink *s);

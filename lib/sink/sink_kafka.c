@@ -215,6 +215,8 @@ size_t bd_ksink_producers(bd_ksink *s, bd_kafka **k)
     return s->nk;
 }
 
+const char *bd_ksink_txn_id(const bd_ksink *s, size_t i) { return i < s->nk ? s->ids[i] : NULL; }
+
 void bd_ksink_poll(bd_ksink *s)
 {
     for (size_t i = 0; i < s->nk; i++)

@@ -1127,7 +1127,8 @@ if want 12; then
     check "12: the last daemon: SIGTERM, exit 0 (exit $RC)" [ "$RC" -eq 0 ]
     check "12: restarts resumed from the state topic ($(grep_count "of run.state" "$W/e.log"))" \
         [ "$(grep_count "of run.state" "$W/e.log")" -ge 1 ]
-    check "12: Kafka transactions committed, with their checkpoints" grep -q "exactly once: initialising transactions" "$W/e.log"
+    check "12: Kafka transactions committed, with their checkpoints; both producers initialised" \
+        grep -q "exactly once: initialising transactions as binlogd.run and binlogd.run#1" "$W/e.log"
     verify_once 12 e_seq
     consume_iso e_seq "$W/e_seq.all" read_uncommitted
     check "12: a read_uncommitted consumer sees at least as many ($(wc -l <"$W/e_seq.all") >= $nmsg; the rest: aborted repeats)" \

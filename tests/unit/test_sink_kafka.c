@@ -1536,11 +1536,15 @@ START_TEST(ks_eos_turns)
     bd_kafka *kk[2] = {NULL, NULL};
     ck_assert_uint_eq(bd_ksink_producers(s, kk), 1);
     ck_assert_ptr_eq(kk[0], bd_ksink_kafka(s));
+    ck_assert_ptr_null(bd_ksink_txn_id(s, 0));
     bd_ksink_free(s);
     s = eos_new(x, &k, 8, "binlog.000001", 4, NULL, "binlogd.turns", "turns");
     ck_assert_uint_eq(bd_ksink_producers(s, kk), 2);
     ck_assert_ptr_eq(kk[0], bd_ksink_kafka(s));
     ck_assert_ptr_ne(kk[0], kk[1]);
+    ck_assert_str_eq(bd_ksink_txn_id(s, 0), "binlogd.turns");
+    ck_assert_str_eq(bd_ksink_txn_id(s, 1), "binlogd.turns#1");
+    ck_assert_ptr_null(bd_ksink_txn_id(s, 2));
     txn_init_ok(s);
     for (unsigned i = 1; i <= 6; i++) {
         char v[8];
