@@ -354,6 +354,65 @@ START_TEST(col_apply_actions)
 }
 END_TEST
 
+/* keep-last on long texts of 1- to 4-byte characters: the characters
+ * before the kept ones are counted eight bytes at a time, so continuation
+ * bytes fall on every side of those words; each result is checked against
+ * one star a character. */
+START_TEST(col_mask_utf8_long)
+{
+    static const char *const names[] = {"k0", "k1", "k3", "k7"};
+    static const uint8_t types[] = {BD_T_VARCHAR, BD_T_VARCHAR, BD_T_VARCHAR, BD_T_VARCHAR};
+    static const unsigned keep[] = {0, 1, 3, 7};
+    static const char *const chars[] = {"a", "\xc3\xa9" /* é */, "\xe5\x88\x86" /* 分 */,
+                                        "\xf0\x9f\x98\x80" /* 😀 */};
+    bd_table *t = mk_table("pay", "u", names, types, 4, 1);
+    bd_col_rules rs = {0};
+    add_rule(&rs, "pay.u.k0", "mask:keep-last-0");
+    add_rule(&rs, "pay.u.k1", "mask:keep-last-1");
+    add_rule(&rs, "pay.u.k3", "mask:keep-last-3");
+    add_rule(&rs, "pay.u.k7", "mask:keep-last-7");
+    resolve_ok(&rs);
+    bd_col_plan p;
+    bd_col_plan_init(&p);
+    bd_err err = {0};
+    ck_assert_int_eq(bd_col_plan_build(&p, &rs, t, &err), 0);
+    bd_buf arena = BD_BUF_INIT;
+    uint32_t seed = 12345;
+    for (int round = 0; round < 500; round++) {
+        char text[4 * 64 + 1];
+        size_t at[65], len = 0, nch = (size_t)(round % 64);
+        for (size_t c = 0; c < nch; c++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *ch = chars[(seed >> 16) % 4];
+            at[c] = len;
+            memcpy(text + len, ch, strlen(ch));
+            len += strlen(ch);
+        }
+        at[nch] = len;
+        text[len] = '\0';
+        bd_value in[4], out[4];
+        for (int i = 0; i < 4; i++)
+            in[i] = V(BD_V_STRING, text);
+        const bd_value *const ins[2] = {NULL, in};
+        bd_value *const outs[2] = {NULL, out};
+        bd_buf_reset(&arena);
+        ck_assert_int_eq(bd_col_apply(&p, &rs, t, ins, outs, &arena), 0);
+        for (int i = 0; i < 4; i++) {
+            size_t kept = keep[i] < nch ? keep[i] : nch, stars = nch - kept;
+            char want[4 * 64 + 1];
+            memset(want, '*', stars);
+            memcpy(want + stars, text + at[nch - kept], len - at[nch - kept]);
+            want[stars + len - at[nch - kept]] = '\0';
+            CHECK_VAL(&out[i], BD_V_STRING, want);
+        }
+    }
+    bd_buf_release(&arena);
+    bd_col_plan_release(&p);
+    bd_col_rules_release(&rs);
+    free_table(t);
+}
+END_TEST
+
 /* Rules of other tables leave a table as it is; names unknown with rules
  * that match the table: refused, never published in clear. */
 START_TEST(col_plan_tables)
@@ -512,6 +571,7 @@ int main(void)
     tcase_add_test(tc, col_hmac_vectors);
     tcase_add_test(tc, col_resolve);
     tcase_add_test(tc, col_apply_actions);
+    tcase_add_test(tc, col_mask_utf8_long);
     tcase_add_test(tc, col_plan_tables);
     tcase_add_test(tc, col_json_strings);
     tcase_add_test(tc, col_names);
