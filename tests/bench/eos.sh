@@ -276,7 +276,7 @@ users, so it is not used here. Under 30 ms would take overlapping commits: the n
 transaction producing while the last one commits, which keeps per-key order only if a
 partition's messages of the next wait until the last one's on that partition are in the log
 (binlogd would have to choose partitions itself, not librdkafka), or a client that puts
-several partitions in one ProduceRequest. Not built.
+several partitions in one ProduceRequest (the first tried on 2026-12-08, below: no better).
 
 Where a commit's time goes (2026-12-08, an Intel Xeon machine of the same size, a probe build
 that timed the commit's two parts; runs on a broker that had not yet served one gave p99
@@ -288,6 +288,14 @@ producer) took about 8% of a core each at this load with exactly once (1% at lea
 in its timer checks (\`perf\`: \`clock_gettime\`, mutex lock and unlock), CPU the broker
 shares. A least time of 8 or 16 ms a Kafka transaction (fewer, larger commits) was no
 better.
+Overlapping commits, tried the same day in a probe build (not kept): three producers in turn,
+the next Kafka transaction producing while the last one commits, each message held until the
+last transaction's messages on its partition were in the log, and the last one's EndTxn
+before the next's. Four interleaved pairs with the shipped binary in one run of this load:
+p50 18.6-25.2 ms against 15.0-25.5 ms, p99 48.1-57.9 ms against 44.8-69.1 ms (a busier hour
+of this machine: the shipped binary had given 35.9 ms an hour before), and about a quarter
+more of the daemon's CPU (83-88 against 63-71 s per million rows). On 2 cores shared with
+the broker, the broker sets the pace, not the order of the client's requests.
 
 One 2,000,000-row transaction, exactly once (one Kafka transaction): visible to read_committed
 consumers ${TB} s after its commit, every row; the daemon's peak RSS ${HWM_MB} MB (target: under
