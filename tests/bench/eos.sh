@@ -293,8 +293,8 @@ the next Kafka transaction producing while the last one commits, each message he
 last transaction's messages on its partition were in the log, and the last one's EndTxn
 before the next's. Four interleaved pairs with the shipped binary in one run of this load:
 p50 18.6-25.2 ms against 15.0-25.5 ms, p99 48.1-57.9 ms against 44.8-69.1 ms (a busier hour
-of this machine: the shipped binary had given 35.9 ms an hour before), and about a quarter
-more of the daemon's CPU (83-88 against 63-71 s per million rows). On 2 cores shared with
+of this machine: the shipped binary had given 35.9 ms an hour before), and about 30%
+more of the daemon's CPU (72-88 against 44-71 s per million rows, medians 83 and 64). On 2 cores shared with
 the broker, the broker sets the pace, not the order of the client's requests.
 
 One 2,000,000-row transaction, exactly once (one Kafka transaction): visible to read_committed
