@@ -236,8 +236,11 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
 
 static void drain(bd_kafka *k)
 {
-    char b[64];
-    while (read(k->pipefd[0], b, sizeof b) > 0)
+    /* librdkafka writes a byte a wake-up: a short read emptied the pipe,
+     * no second read to hear EAGAIN (a byte that comes after it is read at
+     * the next wake-up, which it causes) */
+    char b[256];
+    while (read(k->pipefd[0], b, sizeof b) == (ssize_t)sizeof b)
         ;
 }
 
