@@ -37,6 +37,7 @@ int cli_server_opts(const bd_config *c, bd_server_opts *o, char *pw, size_t n, c
     o->server_id = c->server_id;
     o->heartbeat_s = c->heartbeat_s;
     o->read_timeout_s = c->read_timeout_s;
+    o->batch_wait_ms = c->batch_wait_ms;
     o->connect_timeout_s = c->connect_timeout_s;
     int m = bd_ssl_mode_parse(c->ssl_mode);
     o->ssl_mode = m < 0 ? BD_SSL_PREFERRED : (enum bd_ssl_mode)m; /* checked at load */

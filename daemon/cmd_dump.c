@@ -77,6 +77,9 @@ static void dump_usage(FILE *f)
             "                        complete transaction\n"
             "      --heartbeat SECS  server heartbeat period (5; 0.5 and 500ms also do)\n"
             "      --read-timeout SECS  a silent connection is dead after this (3 x heartbeat)\n"
+            "      --batch-wait D    while changes trickle in, wait D (1ms; 0 .. 50ms) to\n"
+            "                        read and decode together what arrives meanwhile: one\n"
+            "                        wake-up a batch instead of one a transaction\n"
             "      --connect-timeout SECS  (10)\n"
             "      --ssl-mode MODE   DISABLED, PREFERRED (default), REQUIRED, VERIFY_CA,\n"
             "                        VERIFY_IDENTITY\n"
@@ -337,6 +340,7 @@ enum {
     O_FROM_HEAD,
     O_FOLLOW,
     O_HEARTBEAT,
+    O_BATCH_WAIT,
     O_READ_TIMEOUT,
     O_CONNECT_TIMEOUT,
     O_SSL_MODE,
@@ -373,6 +377,7 @@ int cmd_dump(int argc, char **argv)
         {"from-head", no_argument, NULL, O_FROM_HEAD},
         {"follow", no_argument, NULL, O_FOLLOW},
         {"heartbeat", required_argument, NULL, O_HEARTBEAT},
+        {"batch-wait", required_argument, NULL, O_BATCH_WAIT},
         {"read-timeout", required_argument, NULL, O_READ_TIMEOUT},
         {"connect-timeout", required_argument, NULL, O_CONNECT_TIMEOUT},
         {"ssl-mode", required_argument, NULL, O_SSL_MODE},
@@ -388,6 +393,7 @@ int cmd_dump(int argc, char **argv)
     int events = 0, verify = 1, c;
     server_args a;
     memset(&a, 0, sizeof a);
+    a.o.batch_wait_ms = 1; /* as [source] batch_wait */
     bd_config cfg = {0};
     int have_cfg = 0;
     unsigned long long v;
@@ -469,6 +475,15 @@ int cmd_dump(int argc, char **argv)
                 goto out;
             }
             a.o.heartbeat_s = h;
+            break;
+        }
+        case O_BATCH_WAIT: {
+            double w;
+            if (bd_parse_secs(optarg, &w) < 0 || !(w >= 0 && w <= 0.05)) {
+                rc = usage_error("--batch-wait wants a duration of 0 .. 50ms, not '%s'", optarg);
+                goto out;
+            }
+            a.o.batch_wait_ms = (unsigned)(w * 1000 + 0.5);
             break;
         }
         case O_READ_TIMEOUT:

@@ -81,6 +81,7 @@ typedef struct bd_config {
     char *ssl_mode; /* as --ssl-mode */
     char *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key;
     double heartbeat_s;
+    unsigned batch_wait_ms;  /* [source] batch_wait */
     unsigned read_timeout_s; /* 0: 3 x heartbeat */
     unsigned connect_timeout_s;
     char *start; /* without a checkpoint: oldest | head | FILE[:POS] | gtid:SET */

@@ -67,8 +67,12 @@ typedef struct bd_server_opts {
      * backoff of later ones instead of failing (the daemon: a database or
      * DNS down at boot) */
     int retry_first;
-    double heartbeat_s;         /* server heartbeat period; 0: 5 s */
-    unsigned read_timeout_s;    /* 0: 3 x heartbeat, rounded up */
+    double heartbeat_s;      /* server heartbeat period; 0: 5 s */
+    unsigned read_timeout_s; /* 0: 3 x heartbeat, rounded up */
+    /* At a steady trickle, how long the reader waits on an empty socket,
+     * and the caller's thread on an empty queue, to take what arrives
+     * meanwhile together (source_server.c, rq_next); 0: wake for each */
+    unsigned batch_wait_ms;
     unsigned connect_timeout_s; /* 0: 10 s */
     enum bd_ssl_mode ssl_mode;
     const char *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key;

@@ -17,8 +17,10 @@
 #include "binlogd/preflight.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -81,6 +83,7 @@ struct bd_source_server {
     uint64_t ahead_from_pos, ahead_to_pos;
     volatile sig_atomic_t stop;
     volatile int fd;
+    unsigned nap_us; /* o.batch_wait_ms, in µs: the ring's naps (rq_next, io_wait) */
 
     /* the server, as detected */
     int have_identity;
@@ -272,6 +275,7 @@ bd_source_server *bd_source_server_new(const bd_server_opts *o, const bd_callbac
     unsigned long long every;
     if (de && bd_parse_uint(de, UINT64_MAX, &every) == 0) s->drop_every = every;
     if (s->drop_every && !o->backoff_first_ms) s->o.backoff_first_ms = 20;
+    s->nap_us = o->batch_wait_ms > 50 ? 50000 : o->batch_wait_ms * 1000;
     if (fail) {
         bd_source_server_free(s);
         bd_err_set(err, BD_ERR_NOMEM, "out of memory");
@@ -1680,6 +1684,12 @@ typedef struct rq {
     const uint8_t *rbuf;
     size_t rpos, ravail;
     uint64_t taken;
+    unsigned nap_us;      /* how long either nap: on an empty ring, an empty socket */
+    uint64_t rnap_seen;   /* the reader's: 'published' at its last nap */
+    int read_timeout_ms;  /* the connection's (bd_server_connect) */
+    atomic_int sock_wait; /* the reader waits for the socket (found it empty) */
+    int napped;           /* it has napped since it last took a record */
+    int idled;            /* on_idle has run since it last slept */
 } rq;
 
 static size_t rq_rec_size(size_t n) { return RQ_REC_HDR + ((n + 7) & ~(size_t)7); }
@@ -1720,9 +1730,83 @@ static enum rq_end rq_next_chunk(rq *q, rq_chunk **cp, size_t *used, size_t need
     return RQ_RUNNING;
 }
 
+static void ring_nap(unsigned us)
+{
+    struct timespec ts = {0, (long)us * 1000};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+static int socket_empty(const bd_source_server *s)
+{
+    struct pollfd pf = {s->fd, POLLIN, 0};
+    return s->fd >= 0 && poll(&pf, 1, 0) == 0;
+}
+
+/* The ring of the reader thread that runs here, for io_wait: libmariadb's
+ * wait hook is given no context of its own.  Thread-local, set only on a
+ * reader thread while it reads. */
+static _Thread_local rq *reader_ring;
+
+/* poll as libmariadb would, the timeout in ms (0: none) */
+static int wait_fd(my_socket fd, my_bool is_read, int timeout)
+{
+    struct pollfd pf = {fd, is_read ? POLLIN : POLLOUT, 0};
+    struct timespec t0, t1;
+    int left = timeout > 0 ? timeout : -1;
+    if (timeout > 0) clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        int rc = poll(&pf, 1, left);
+        if (rc >= 0 || errno != EINTR) {
+            if (rc == 0) errno = ETIMEDOUT;
+            return rc;
+        }
+        if (timeout > 0) {
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            long long ms = (t1.tv_sec - t0.tv_sec) * 1000LL + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+            if (ms >= timeout) {
+                errno = ETIMEDOUT;
+                return 0;
+            }
+            left = timeout - (int)ms;
+        }
+    }
+}
+
+/* libmariadb's wait for its socket (MARIADB_OPT_IO_WAIT), called only once
+ * a read found the socket empty (EAGAIN) or a write found it full.  On the
+ * reader thread, when records went to the ring since its last nap, the
+ * source is streaming: nap instead of waiting, so that what arrives
+ * meanwhile comes in one recv instead of a poll and a recv per
+ * transaction, then say "readable" (if nothing came, the recv says EAGAIN
+ * again and this waits for real).  Otherwise poll as libmariadb would.
+ * 'sock_wait' tells the decoding thread meanwhile that nothing more is on
+ * the socket: the moment for on_idle, without a syscall to look. */
+static int io_wait(my_socket fd, my_bool is_read, int timeout)
+{
+    rq *q = reader_ring;
+    if (q && is_read) {
+        int rc;
+        atomic_store(&q->sock_wait, 1);
+        if (q->nap_us && q->published != q->rnap_seen) {
+            q->rnap_seen = q->published; /* written by this thread only */
+            ring_nap(q->nap_us);
+            rc = 1;
+        } else {
+            /* the connection's own timeout: on TLS reads libmariadb passes
+             * its option in seconds where the socket's are milliseconds */
+            rc = wait_fd(fd, is_read, q->read_timeout_ms);
+        }
+        atomic_store(&q->sock_wait, 0);
+        return rc;
+    }
+    return wait_fd(fd, is_read, timeout);
+}
+
 static void *rq_reader(void *arg)
 {
     rq *q = arg;
+    reader_ring = q;
     MARIADB_RPL_EVENT *ev = NULL;
     enum rq_end end = RQ_RUNNING;
     rq_chunk *c = &q->ch[0];
@@ -1751,6 +1835,7 @@ static void *rq_reader(void *arg)
         pthread_mutex_unlock(&q->mu);
     }
     if (ev) mariadb_free_rpl_event(ev);
+    reader_ring = NULL;
     pthread_mutex_lock(&q->mu);
     q->end = end;
     pthread_cond_signal(&q->readable);
@@ -1762,6 +1847,16 @@ static int rq_start(rq *q, bd_source_server *s, bd_err *err)
 {
     memset(q, 0, sizeof *q);
     q->s = s;
+    q->nap_us = s->nap_us;
+    q->read_timeout_ms = (int)(s->o.read_timeout_s ? s->o.read_timeout_s : 30) * 1000;
+    mysql_optionsv(s->m, MARIADB_OPT_IO_WAIT, io_wait);
+    /* with TLS libmariadb leaves the socket blocking, and OpenSSL's reads
+     * would wait in the kernel, past io_wait: non-blocking, a read that
+     * finds nothing comes to io_wait too (SSL_ERROR_WANT_READ) */
+    if (q->nap_us && s->fd >= 0 && mysql_get_ssl_cipher(s->m)) {
+        int fl = fcntl(s->fd, F_GETFL);
+        if (fl >= 0) fcntl(s->fd, F_SETFL, fl | O_NONBLOCK);
+    }
     if (pthread_mutex_init(&q->mu, NULL)) return bd_err_set(err, BD_ERR_NOMEM, "out of memory");
     if (pthread_cond_init(&q->readable, NULL)) {
         pthread_mutex_destroy(&q->mu);
@@ -1782,6 +1877,7 @@ static int rq_start(rq *q, bd_source_server *s, bd_err *err)
         sigdelset(&all, faults[i]);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     int e = pthread_create(&q->thread, NULL, rq_reader, q);
+    if (!e) pthread_setname_np(q->thread, "bd-reader"); /* top -H, perf, /proc/PID/task */
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (e) {
         pthread_cond_destroy(&q->writable);
@@ -1794,8 +1890,20 @@ static int rq_start(rq *q, bd_source_server *s, bd_err *err)
 }
 
 /* The next event: 1 with *ev and *len (valid until the next call), 0 when
- * the reader has ended and everything it read was taken. */
-static int rq_next(rq *q, const uint8_t **ev, size_t *len)
+ * the reader has ended and everything it read was taken, -1 when on_idle
+ * asked to stop.
+ *
+ * On an empty ring the decoding thread first naps (nap_us) with 'waiting'
+ * clear, so the reader queues what arrives meanwhile without waking it:
+ * at a steady trickle of transactions it then takes them a nap's worth at
+ * a time, one nanosleep for the lot instead of a wake-up (futex) for each,
+ * and so does everything downstream (produce, delivery reports).  Only a
+ * nap that found nothing leads to the real sleep, which the reader ends
+ * at once with the next event: after a quiet spell the first transaction
+ * is not delayed.  'idle' (at a transaction boundary): call on_idle once
+ * before that sleep: nothing more came within the nap, or the reader found
+ * the socket empty (no syscall to look). */
+static int rq_next(rq *q, const uint8_t **ev, size_t *len, int idle)
 {
     if (q->rpos >= q->ravail) {
         pthread_mutex_lock(&q->mu);
@@ -1804,6 +1912,7 @@ static int rq_next(rq *q, const uint8_t **ev, size_t *len)
             if (q->rpos < c->used) {
                 q->rbuf = c->buf;
                 q->ravail = c->used;
+                q->napped = q->idled = 0;
                 break;
             }
             if (c->sealed) {
@@ -1819,9 +1928,28 @@ static int rq_next(rq *q, const uint8_t **ev, size_t *len)
                 pthread_mutex_unlock(&q->mu);
                 return 0;
             }
+            /* idle, once until more comes: when the reader too found the
+             * socket empty, or after a nap in which nothing came; without
+             * naps, when a look at the socket finds it empty */
+            if (idle && !q->idled &&
+                (q->napped || atomic_load(&q->sock_wait) || (!q->nap_us && socket_empty(q->s)))) {
+                q->idled = 1;
+                pthread_mutex_unlock(&q->mu);
+                if (q->s->o.on_idle(q->s->o.ctx)) return -1;
+                pthread_mutex_lock(&q->mu);
+                continue;
+            }
+            if (q->nap_us && !q->napped) {
+                q->napped = 1;
+                pthread_mutex_unlock(&q->mu);
+                ring_nap(q->nap_us);
+                pthread_mutex_lock(&q->mu);
+                continue;
+            }
             q->waiting = 1;
             pthread_cond_wait(&q->readable, &q->mu);
             q->waiting = 0;
+            q->idled = 0;
         }
         pthread_mutex_unlock(&q->mu);
     }
@@ -1832,16 +1960,6 @@ static int rq_next(rq *q, const uint8_t **ev, size_t *len)
     q->rpos += rq_rec_size((size_t)n);
     q->taken++;
     return 1;
-}
-
-/* Nothing received is waiting to be decoded. */
-static int rq_drained(rq *q)
-{
-    if (q->rpos < q->ravail) return 0;
-    pthread_mutex_lock(&q->mu);
-    int r = q->published == q->taken;
-    pthread_mutex_unlock(&q->mu);
-    return r;
 }
 
 /* Wait for the reader to end (after rq_next() returned 0 it has) and say why. */
@@ -1874,7 +1992,7 @@ static void rq_finish(rq *q)
     pthread_mutex_destroy(&q->mu);
 }
 
-static int handle_event(bd_source_server *s, rq *q, const uint8_t *ev, size_t len, bd_err *err)
+static int handle_event(bd_source_server *s, const uint8_t *ev, size_t len, bd_err *err)
 {
     if (len < BD_EVENT_HEADER_LEN)
         return bd_err_set(err, BD_ERR_CORRUPT,
@@ -1980,15 +2098,6 @@ static int handle_event(bd_source_server *s, rq *q, const uint8_t *ev, size_t le
     } else if (s->established && !s->ev_in_txn && between_txns(type)) {
         set_resume(s, s->cur_file, log_pos);
     }
-    /* idle: between transactions (after the last one, or after the events
-     * that follow it, such as a new file's FORMAT_DESCRIPTION), with no event
-     * the reader took waiting and none on the socket */
-    if ((s->boundary || !s->ev_in_txn) && s->o.follow && s->o.on_idle && s->fd >= 0 &&
-        rq_drained(q)) {
-        struct pollfd pf = {s->fd, POLLIN, 0};
-        if (poll(&pf, 1, 0) == 0 && s->o.on_idle(s->o.ctx))
-            return bd_err_set(err, BD_ERR_CALLBACK, "stopped by the output");
-    }
     return 0;
 }
 
@@ -2006,7 +2115,16 @@ static int stream(bd_source_server *s, bd_err *err)
         }
         const uint8_t *ev;
         size_t len;
-        if (!rq_next(&q, &ev, &len)) {
+        /* idle: between transactions (after the last one, or after the
+         * events that follow it, such as a new file's FORMAT_DESCRIPTION),
+         * with nothing more received (rq_next) */
+        int idle = (s->boundary || !s->ev_in_txn) && s->o.follow && s->o.on_idle;
+        int got = rq_next(&q, &ev, &len, idle);
+        if (got < 0) {
+            rc = bd_err_set(err, BD_ERR_CALLBACK, "stopped by the output");
+            break;
+        }
+        if (!got) {
             /* the reader has ended: the connection is this thread's again */
             enum rq_end end = rq_join(&q);
             if (s->stop) {
@@ -2035,7 +2153,7 @@ static int stream(bd_source_server *s, bd_err *err)
             rc = stream_error(s, err);
             break;
         }
-        if (handle_event(s, &q, ev, len, err) < 0) {
+        if (handle_event(s, ev, len, err) < 0) {
             /* a schema query that lost its connection is a lost connection:
              * the event is read again after the reconnect */
             rc = s->schema_lost ? 1 : -1;

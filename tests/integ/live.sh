@@ -20,6 +20,9 @@
 #   z  the server frozen (SIGSTOP) longer than the read timeout: the reader
 #      notices, reconnects after SIGCONT, loses and repeats nothing
 #   c  a purged start position: exit 1 naming the oldest binlog left
+#   w  --batch-wait at a steady trickle: every row once and in order with
+#      naps and without; with 5ms the reader wakes less than once a
+#      transaction
 #   f  SIGKILL and restart the server three times under a write load:
 #      every committed transaction appears exactly once, in order
 # Ends with "N passed, N failed".
@@ -470,6 +473,66 @@ if want c; then
     check "c: mapped GTID start whose transactions were purged: exit 1 (exit $rc)" [ "$rc" -eq 1 ]
     check "c: ... naming the oldest binlog and that they were purged ($(head -c 300 "$W/c2.err"))" \
         grep -q "before the oldest binlog $last: they were purged" "$W/c2.err"
+fi
+
+# ---- w: batch wait at a steady trickle -----------------------------------------
+# The reader thread (bd-reader) naps --batch-wait on an empty socket while
+# transactions keep coming, so it wakes once a batch rather than once a
+# transaction; with 0 it waits for each.  Both must give every row once, in
+# order.  Counted: the reader's voluntary context switches (each wait, each
+# nap) per transaction, over TLS (PREFERRED; this server has a certificate).
+reader_switches() { # PID
+    for t in /proc/"$1"/task/*; do
+        [ "$(cat "$t/comm" 2>/dev/null)" = bd-reader ] &&
+            awk '/^voluntary_ctxt_switches/ {print $2}' "$t/status" && return 0
+    done
+    echo -1
+}
+if want w; then
+    section "w: --batch-wait at a steady trickle"
+    sql -e "CREATE TABLE trickle (id INT PRIMARY KEY, v INT)"
+    N=1500
+    next=1
+    for bw in 5ms 0; do
+        hp=$(head_pos)
+        "$B" dump $C ${WSSL:-} --server-id 61 --follow --from "$hp" --batch-wait "$bw" >"$W/w$bw.out" 2>"$W/w$bw.err" &
+        wp=$!
+        BGPIDS="$BGPIDS $wp"
+        sql -e "INSERT INTO trickle VALUES ($next, 0)"
+        waitfor 20 lines_at_least "$W/w$bw.out" 1
+        s0=$(reader_switches "$wp")
+        # N autocommitted one-row transactions, about one a millisecond
+        i=1
+        while [ $i -le $N ]; do
+            echo "INSERT INTO trickle VALUES ($((next + i)), $i); DO SLEEP(0.001);"
+            i=$((i + 1))
+        done | tcpsql
+        waitfor 60 lines_at_least "$W/w$bw.out" $((N + 1))
+        s1=$(reader_switches "$wp")
+        sleep 0.5
+        kill "$wp"
+        wait "$wp"
+        rc=$?
+        sed -n 's/.*"after":{"id":\([0-9]*\),.*/\1/p' "$W/w$bw.out" >"$W/w$bw.ids"
+        seq "$next" $((next + N)) >"$W/w$bw.want"
+        check "w: --batch-wait $bw: exit 0 on SIGTERM (exit $rc)" [ "$rc" -eq 0 ]
+        check "w: --batch-wait $bw: all $((N + 1)) rows once, in order ($(wc -l <"$W/w$bw.ids") lines)" \
+            cmp -s "$W/w$bw.ids" "$W/w$bw.want"
+        sw=$(( s1 - s0 ))
+        per=$(echo "$sw / $N" | bc -l | xargs printf '%.2f')
+        echo "   reader woke $sw times for $N transactions ($per a transaction) with --batch-wait $bw"
+        if [ "$bw" = 5ms ]; then
+            okw=0
+            [ "$s0" -ge 0 ] && okw=$(echo "$per < 0.6" | bc)
+            check "w: --batch-wait 5ms: the reader woke fewer than 0.6 times a transaction ($per; counted: $s0 $s1)" \
+                [ "$okw" = 1 ]
+            W5=$per
+        else
+            # not asserted to be higher: a busy machine batches by itself
+            echo "   (with 5ms: $W5)"
+        fi
+        next=$((next + N + 1))
+    done
 fi
 
 # ---- f: SIGKILL under load -----------------------------------------------------
