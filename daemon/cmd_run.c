@@ -604,6 +604,7 @@ static int daemon_run(bd_daemon *d)
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     int te = pthread_create(&d->th, NULL, run_data_main, d);
+    if (!te) pthread_setname_np(d->th, "bd-data");
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (te) {
         dlog(d, BD_LOG_ERROR, "cannot start the data thread: %s", strerror(te));

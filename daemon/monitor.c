@@ -447,8 +447,10 @@ bd_monitor *bd_monitor_start(const bd_monitor_opts *o, bd_err *err)
     pthread_cond_init(&m->cv, &ca); /* CLOCK_REALTIME: the waits are wall-clock deadlines */
     pthread_condattr_destroy(&ca);
     int te = pthread_create(&m->th, NULL, monitor_main, m);
+    if (!te) pthread_setname_np(m->th, "bd-monitor");
     if (!te && m->ka) {
         te = pthread_create(&m->kth, NULL, kafka_main, m);
+        if (!te) pthread_setname_np(m->kth, "bd-groups");
         if (te) {
             pthread_mutex_lock(&m->mu);
             m->stop = 1;

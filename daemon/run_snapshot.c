@@ -445,6 +445,7 @@ int run_snapshot_start(bd_daemon *d)
         dlog(d, BD_LOG_ERROR, "cannot start the snapshot thread");
         return -1;
     }
+    pthread_setname_np(d->snap_th, "bd-snapshot");
     d->snap_started = 1;
     return 0;
 }

@@ -151,6 +151,7 @@ static int watch_start(bd_daemon *d, const bd_server_opts *o, follower *f)
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old); /* signals are the loop's */
     int te = pthread_create(&f->th, NULL, follow_main, f);
+    if (!te) pthread_setname_np(f->th, "bd-follow");
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (te) {
         pthread_mutex_destroy(&f->mu);

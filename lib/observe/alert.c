@@ -392,6 +392,7 @@ bd_alerter *bd_alerter_new(const bd_alerter_opts *o, bd_err *err)
     pthread_condattr_destroy(&ca);
     pthread_mutex_init(&a->mu, NULL);
     int rc = pthread_create(&a->thread, NULL, run, a);
+    if (!rc) pthread_setname_np(a->thread, "bd-webhook");
     if (rc) {
         bd_err_set(err, BD_ERR_IO, "alert webhook %s: cannot start the sending thread: %s",
                    a->log_url, strerror(rc));
