@@ -12,7 +12,8 @@
 # the backlog's server directory (default build/bench/decode-db).
 # BENCH_KAFKA_EXTRA: lines added to the [kafka] section of conf (e.g.
 # "exactly_once = true"); BENCH_CONF_TAIL: sections added at its end (e.g.
-# [columns]), read when conf runs.
+# [columns]), read when conf runs.  Also follow_head and live_latency (the
+# steady-state benchmarks: eos.sh, steady.sh).
 ROUNDS=${1:-3}
 B=${BINLOGD:-$(pwd)/build/binlogd}
 DIR=${BENCH_DB:-build/bench/decode-db}
@@ -95,3 +96,36 @@ catch_up() { # ROUND
     echo "$t1 - $t0" | bc -l
 }
 
+# follow_head TABLE TOPIC ISOLATION LOG: a probe row a second into TABLE (the
+# backlog table's shape; needs SQL) until one is visible in TOPIC: the daemon
+# DPID then follows the head.  NEXT_ID: the next free id of TABLE.
+follow_head() {
+    NEXT_ID=$(sh $DB sql "$DIR" -N -B binlogd -e "SELECT COALESCE(MAX(id), 0) + 1 FROM $1")
+    while :; do
+        kill -0 "$DPID" 2>/dev/null || { cat "$4" >&2; exit 1; }
+        sh $DB sql "$DIR" binlogd -e "INSERT INTO $1 SELECT $NEXT_ID, merchant_id, counterparty_id, amount, fee, currency, status, memo, created_at, NOW(6), ext FROM split_account_flow WHERE id = 1"
+        NEXT_ID=$((NEXT_ID + 1))
+        sleep 1
+        n=$(kcat -b "127.0.0.1:$KPORT" -C -t "$2" -e -q -X isolation.level="$3" -f 'x\n' 2>/dev/null | wc -l)
+        [ "$n" -gt 0 ] && break
+    done
+}
+
+# live_latency TOPIC ISOLATION SINCE_US OUT: a live consumer of TOPIC stamps
+# each row when it sees it; build/bench/peers-latency writes the latencies of
+# the rows written after SINCE_US to OUT when the consumer stops
+# (live_latency_end).  KP, LP: their pids.
+live_latency() {
+    rm -f "$4.fifo"
+    mkfifo "$4.fifo"
+    build/bench/peers-latency "$3" <"$4.fifo" >"$4" &
+    LP=$!
+    kcat -b "127.0.0.1:$KPORT" -C -t "$1" -o end -u -q -X isolation.level="$2" -X fetch.wait.max.ms=5 \
+        -f '-\t%s\n' >"$4.fifo" 2>/dev/null &
+    KP=$!
+}
+live_latency_end() {
+    kill "$KP" 2>/dev/null || true
+    wait "$KP" 2>/dev/null || true
+    wait "$LP"
+}

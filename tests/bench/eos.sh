@@ -108,32 +108,14 @@ steady() { # MODE (alo|eos)
     "$B" run -c "$W/s$m.conf" 2>"$W/s$m.log" &
     DPID=$!
     topic=s$m.binlogd.$LIVE
-    id=$(SQL -N -B -e "SELECT COALESCE(MAX(id), 0) + 1 FROM $LIVE")
-    # a probe row a second until one is visible: the daemon follows the head
-    while :; do
-        kill -0 "$DPID" 2>/dev/null || { cat "$W/s$m.log" >&2; exit 1; }
-        SQL -e "INSERT INTO $LIVE SELECT $id, merchant_id, counterparty_id, amount, fee, currency, status, memo, created_at, NOW(6), ext FROM split_account_flow WHERE id = 1"
-        id=$((id + 1))
-        sleep 1
-        n=$(kcat -b "$KB" -C -t "$topic" -e -q -X isolation.level=$iso -f 'x\n' 2>/dev/null | wc -l)
-        [ "$n" -gt 0 ] && break
-    done
-    rm -f "$W/fifo.$m"
-    mkfifo "$W/fifo.$m"
-    since=$(($(date +%s%N) / 1000 + WARMUP * 1000000))
-    build/bench/peers-latency "$since" <"$W/fifo.$m" >"$W/lat.$m" &
-    LP=$!
-    kcat -b "$KB" -C -t "$topic" -o end -u -q -X isolation.level=$iso -X fetch.wait.max.ms=5 \
-        -f '-\t%s\n' >"$W/fifo.$m" 2>/dev/null &
-    KP=$!
+    follow_head "$LIVE" "$topic" $iso "$W/s$m.log"
+    live_latency "$topic" $iso $(($(date +%s%N) / 1000 + WARMUP * 1000000)) "$W/lat.$m"
     sleep 2
     c0=$(awk '{print $14 + $15}' "/proc/$DPID/stat")
-    w=$(build/bench/peers-writer 127.0.0.1 "$PORT" root "" binlogd "$LIVE" "$RATE" $((WARMUP + STEADY)) "$id")
+    w=$(build/bench/peers-writer 127.0.0.1 "$PORT" root "" binlogd "$LIVE" "$RATE" $((WARMUP + STEADY)) "$NEXT_ID")
     sleep 3
     c1=$(awk '{print $14 + $15}' "/proc/$DPID/stat")
-    kill "$KP" 2>/dev/null || true
-    wait "$KP" 2>/dev/null || true
-    wait "$LP"
+    live_latency_end
     # exactly once: Kafka transactions and the mean time the data thread
     # waited in each commit
     curl -s http://127.0.0.1:9175/metrics >"$W/metrics.$m" || true
