@@ -1848,7 +1848,7 @@ static int rq_start(rq *q, bd_source_server *s, bd_err *err)
     memset(q, 0, sizeof *q);
     q->s = s;
     q->nap_us = s->nap_us;
-    q->read_timeout_ms = (int)(s->o.read_timeout_s ? s->o.read_timeout_s : 30) * 1000;
+    q->read_timeout_ms = (int)s->o.read_timeout_s * 1000; /* always set: bd_source_server_new */
     mysql_optionsv(s->m, MARIADB_OPT_IO_WAIT, io_wait);
     /* with TLS libmariadb leaves the socket blocking, and OpenSSL's reads
      * would wait in the kernel, past io_wait: non-blocking, a read that
